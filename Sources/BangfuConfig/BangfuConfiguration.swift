@@ -1,0 +1,312 @@
+import BangfuCore
+import Foundation
+import Yams
+
+/// The daemon's configuration: one human-editable YAML file, every key optional with a built-in default.
+///
+/// Amounts are yuan strings ("1060.00") read exactly into fen; dates are `YYYY-MM-DD`.
+public struct BangfuConfiguration: Sendable {
+    public var businessZone: BusinessZone
+    public var noticeWorkingDays: Int
+    public var calendar: WorkCalendar
+    /// Calendar years whose holidays are configured, and whether each is synthetic (made up for tests).
+    public var calendarYears: [Int: Bool]
+    public var categoryRules: CategoryRules
+    public var causes: [String]
+    public var reviewIntervalMonths: Int
+    public var retentionYears: Int
+    public var units: [OrgUnit]
+    /// Roles granted to unix users and groups on units.
+    public var grants: [Grant]
+    /// SQLite `synchronous` setting: `full` (default) or `normal`.
+    public var synchronousFull: Bool
+    /// Where the file was read from, for messages; nil for built-in defaults.
+    public var sourcePath: String?
+
+    /// A role on a unit for a unix user or group.
+    public struct Grant: Sendable, Hashable {
+        public var user: String?
+        public var group: String?
+        public var role: Role
+        public var unit: String
+    }
+
+    /// Built-in defaults: Asia/Shanghai, 5 working days, plain weekdays, no units and no 低保 table.
+    public init() {
+        businessZone = .shanghai
+        noticeWorkingDays = 5
+        calendar = WorkCalendar()
+        calendarYears = [:]
+        categoryRules = CategoryRules(dibao: [])
+        causes = Policy.defaultCauses
+        reviewIntervalMonths = 12
+        retentionYears = 10
+        units = []
+        grants = []
+        synchronousFull = true
+        sourcePath = nil
+    }
+
+    /// The rules the store applies.
+    public var policy: Policy {
+        Policy(caseRules: CaseRules(zone: businessZone, calendar: calendar, noticeWorkingDays: noticeWorkingDays),
+               categoryRules: categoryRules, causes: causes, reviewIntervalMonths: reviewIntervalMonths,
+               retentionYears: retentionYears)
+    }
+
+    /// The actor for a user name and its groups, with the grants this configuration gives them.
+    public func actor(user: String, groups: [String] = [], isRoot: Bool = false) -> Actor {
+        let mine = grants.filter { g in
+            (g.user != nil && g.user == user) || (g.group.map { groups.contains($0) } ?? false)
+        }
+        return Actor(id: user, grants: mine.map { RoleGrant(role: $0.role, unitId: $0.unit) }, isRoot: isRoot)
+    }
+
+    /// Reads and checks a configuration file. Errors name the file, the key and what is allowed.
+    public static func load(path: String) throws -> BangfuConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw BangfuError(.invalidConfig, zh: "无法读取配置文件 \(path)：\(error.localizedDescription)",
+                              en: "cannot read configuration file \(path): \(error.localizedDescription)")
+        }
+        return try parse(yaml: text, path: path)
+    }
+
+    /// Parses configuration text; `path` is used in messages and to resolve calendar files.
+    public static func parse(yaml text: String, path: String) throws -> BangfuConfiguration {
+        let file: ConfigFile
+        do {
+            file = try YAMLDecoder().decode(ConfigFile.self, from: text.isEmpty ? "{}" : text)
+        } catch let e as DecodingError {
+            throw describe(e, path: path)
+        } catch let e as BangfuError {
+            throw BangfuError(e.code, zh: "配置文件 \(path)：\(e.zh)", en: "configuration file \(path): \(e.en)")
+        } catch {
+            throw BangfuError(.invalidConfig, zh: "配置文件 \(path) 不是有效的 YAML：\(error)", en: "configuration file \(path) is not valid YAML: \(error)")
+        }
+        return try file.resolve(path: path)
+    }
+
+    private static func describe(_ e: DecodingError, path: String) -> BangfuError {
+        func keyPath(_ ctx: DecodingError.Context) -> String {
+            ctx.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+                .replacingOccurrences(of: ".[", with: "[")
+        }
+        switch e {
+        case .keyNotFound(let k, let ctx):
+            let p = keyPath(ctx)
+            return BangfuError(.invalidConfig, zh: "配置文件 \(path)：\(p.isEmpty ? "" : p + " 下")缺少必填项 \(k.stringValue)",
+                               en: "configuration file \(path): missing required key \(k.stringValue)\(p.isEmpty ? "" : " under " + p)")
+        case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx):
+            let underlying = (ctx.underlyingError as? BangfuError).map { ($0.zh, $0.en) }
+            return BangfuError(.invalidConfig, zh: "配置文件 \(path)：\(keyPath(ctx)) 的值无效：\(underlying?.0 ?? ctx.debugDescription)",
+                               en: "configuration file \(path): invalid value at \(keyPath(ctx)): \(underlying?.1 ?? ctx.debugDescription)")
+        @unknown default:
+            return BangfuError(.invalidConfig, zh: "配置文件 \(path) 无效：\(e)", en: "configuration file \(path) is invalid: \(e)")
+        }
+    }
+}
+
+/// A yuan amount as written in configuration ("1060.00" or 1060).
+struct YuanAmount: Decodable {
+    let money: Money
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let i = try? c.decode(Int64.self) {
+            money = Money(yuan: i)
+        } else {
+            money = try Money(parsing: c.decode(String.self))
+        }
+    }
+}
+
+/// The file's shape; every key optional.
+struct ConfigFile: Decodable {
+    var businessZone: String?
+    var store: StoreSection?
+    var notice: NoticeSection?
+    var calendars: [CalendarEntry]?
+    var categoryRules: [CategoryRuleEntry]?
+    var dibao: [DibaoEntry]?
+    var archive: ArchiveSection?
+    var units: [UnitEntry]?
+    var grants: [GrantEntry]?
+
+    enum CodingKeys: String, CodingKey {
+        case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
+    }
+
+    struct StoreSection: Decodable {
+        var synchronous: String?
+    }
+    struct NoticeSection: Decodable {
+        var workingDays: Int?
+        enum CodingKeys: String, CodingKey { case workingDays = "working_days" }
+    }
+    /// A year's holidays inline, or a `file:` with the same keys.
+    struct CalendarEntry: Decodable {
+        var file: String?
+        var year: Int?
+        var synthetic: Bool?
+        var label: String?
+        var holidays: [LocalDate]?
+        var makeupWorkdays: [LocalDate]?
+        enum CodingKeys: String, CodingKey { case file, year, synthetic, label, holidays, makeupWorkdays = "makeup_workdays" }
+    }
+    struct CategoryRuleEntry: Decodable {
+        var effective: LocalDate
+        var deepPercent: Int?
+        var relativePercent: Int?
+        var accidentCostPercent: Int?
+        enum CodingKeys: String, CodingKey {
+            case effective, deepPercent = "deep_percent", relativePercent = "relative_percent", accidentCostPercent = "accident_cost_percent"
+        }
+    }
+    struct DibaoEntry: Decodable {
+        var region: String
+        var effective: LocalDate
+        var monthly: YuanAmount
+    }
+    struct ArchiveSection: Decodable {
+        var reviewIntervalMonths: Int?
+        var retentionYears: Int?
+        var causes: [String]?
+        enum CodingKeys: String, CodingKey { case reviewIntervalMonths = "review_interval_months", retentionYears = "retention_years", causes }
+    }
+    struct UnitEntry: Decodable {
+        var id: String
+        var name: String
+        var parent: String?
+        var level: String
+    }
+    struct GrantEntry: Decodable {
+        var user: String?
+        var group: String?
+        var role: String
+        var unit: String
+    }
+
+    func resolve(path: String) throws -> BangfuConfiguration {
+        var c = BangfuConfiguration()
+        c.sourcePath = path
+        func bad(_ key: String, _ zh: String, _ en: String) -> BangfuError {
+            BangfuError(.invalidConfig, zh: "配置文件 \(path)：\(key) \(zh)", en: "configuration file \(path): \(key) \(en)")
+        }
+        if let z = businessZone {
+            guard let zone = try? BusinessZone(identifier: z) else {
+                throw bad("business_zone", "“\(z)”不是已知时区；请用 IANA 名称，例如 Asia/Shanghai", "\"\(z)\" is not a known time zone; use an IANA name such as Asia/Shanghai")
+            }
+            c.businessZone = zone
+        }
+        if let s = store?.synchronous {
+            switch s.lowercased() {
+            case "full": c.synchronousFull = true
+            case "normal": c.synchronousFull = false
+            default: throw bad("store.synchronous", "只能是 full 或 normal，而不是“\(s)”", "must be full or normal, not \"\(s)\"")
+            }
+        }
+        if let d = notice?.workingDays {
+            guard (1...60).contains(d) else { throw bad("notice.working_days", "须在 1 到 60 之间，而不是 \(d)", "must be 1 to 60, not \(d)") }
+            c.noticeWorkingDays = d
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        for (i, entry) in (calendars ?? []).enumerated() {
+            var e = entry
+            if let f = entry.file {
+                let url = f.hasPrefix("/") ? URL(fileURLWithPath: f) : base.appendingPathComponent(f)
+                let sub = try BangfuConfiguration.load(calendarFile: url.path)
+                e = sub
+            }
+            guard let year = e.year, (1900...9999).contains(year) else {
+                throw bad("calendars[\(i)].year", "缺失或无效", "is missing or invalid")
+            }
+            for d in (e.holidays ?? []) + (e.makeupWorkdays ?? []) where d.year != year {
+                throw bad("calendars[\(i)]", "中的日期 \(d) 不在 \(year) 年", "has date \(d) outside year \(year)")
+            }
+            if let both = Set(e.holidays ?? []).intersection(e.makeupWorkdays ?? []).first {
+                throw bad("calendars[\(i)]", "中的 \(both) 既是节假日又是调休上班日", "lists \(both) both as holiday and make-up working day")
+            }
+            c.calendar.holidays.formUnion(e.holidays ?? [])
+            c.calendar.makeupWorkdays.formUnion(e.makeupWorkdays ?? [])
+            c.calendarYears[year] = e.synthetic ?? false
+        }
+        if let rules = categoryRules {
+            guard !rules.isEmpty else { throw bad("category_rules", "不能为空", "cannot be empty") }
+            c.categoryRules.rules = try rules.enumerated().map { i, r in
+                let rule = CategoryRule(effective: r.effective, deepPercent: r.deepPercent ?? 100,
+                                        relativePercent: r.relativePercent ?? 200, accidentCostPercent: r.accidentCostPercent ?? 80)
+                guard rule.deepPercent > 0, rule.relativePercent >= rule.deepPercent, rule.relativePercent <= 1000,
+                      (1...1000).contains(rule.accidentCostPercent) else {
+                    throw bad("category_rules[\(i)]", "的百分比无效：须 0 < deep_percent <= relative_percent <= 1000，accident_cost_percent 在 1 到 1000 之间",
+                              "has invalid percentages: need 0 < deep_percent <= relative_percent <= 1000 and accident_cost_percent 1 to 1000")
+                }
+                return rule
+            }
+        }
+        c.categoryRules.dibao = try (dibao ?? []).enumerated().map { i, d in
+            guard !d.region.isEmpty else { throw bad("dibao[\(i)].region", "不能为空", "cannot be empty") }
+            guard d.monthly.money.fen > 0 else { throw bad("dibao[\(i)].monthly", "必须大于 0", "must be above 0") }
+            return DibaoStandard(region: d.region, effective: d.effective, monthly: d.monthly.money)
+        }
+        if let a = archive {
+            if let m = a.reviewIntervalMonths {
+                guard (1...12).contains(m) else { throw bad("archive.review_interval_months", "须在 1 到 12 之间（至少每年复核一次）", "must be 1 to 12 (a review at least yearly)") }
+                c.reviewIntervalMonths = m
+            }
+            if let y = a.retentionYears {
+                guard (1...100).contains(y) else { throw bad("archive.retention_years", "须在 1 到 100 之间", "must be 1 to 100") }
+                c.retentionYears = y
+            }
+            if let causes = a.causes {
+                guard !causes.isEmpty, causes.allSatisfy({ !$0.isEmpty }) else { throw bad("archive.causes", "不能为空", "cannot be empty") }
+                c.causes = causes
+            }
+        }
+        c.units = try (units ?? []).enumerated().map { i, u in
+            guard let level = UnitLevel(rawValue: u.level) else {
+                throw bad("units[\(i)].level", "“\(u.level)”无效；可选：\(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))",
+                          "\"\(u.level)\" is invalid; allowed: \(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return OrgUnit(id: u.id, name: u.name, parentId: u.parent, level: level)
+        }
+        let tree: UnitTree
+        do { tree = try UnitTree(c.units) } catch let e as BangfuError {
+            throw BangfuError(.invalidConfig, zh: "配置文件 \(path)：units \(e.zh)", en: "configuration file \(path): units: \(e.en)")
+        }
+        c.grants = try (grants ?? []).enumerated().map { i, g in
+            let assignable = Role.allCases.filter { $0 != .system }
+            guard let role = Role(rawValue: g.role), role != .system else {
+                throw bad("grants[\(i)].role", "“\(g.role)”无效；可选：\(assignable.map(\.rawValue).joined(separator: ", "))",
+                          "\"\(g.role)\" is invalid; allowed: \(assignable.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard (g.user == nil) != (g.group == nil) else {
+                throw bad("grants[\(i)]", "须且只能写 user 或 group 之一", "needs exactly one of user or group")
+            }
+            guard tree.units[g.unit] != nil else {
+                throw bad("grants[\(i)].unit", "“\(g.unit)”不在 units 中", "\"\(g.unit)\" is not declared under units")
+            }
+            return BangfuConfiguration.Grant(user: g.user, group: g.group, role: role, unit: g.unit)
+        }
+        return c
+    }
+}
+
+extension BangfuConfiguration {
+    static func load(calendarFile path: String) throws -> ConfigFile.CalendarEntry {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw BangfuError(.invalidConfig, zh: "无法读取节假日文件 \(path)", en: "cannot read holiday file \(path)")
+        }
+        do {
+            let e = try YAMLDecoder().decode(ConfigFile.CalendarEntry.self, from: text)
+            guard e.file == nil else {
+                throw BangfuError(.invalidConfig, zh: "节假日文件 \(path) 不能再引用其他文件", en: "holiday file \(path) cannot refer to another file")
+            }
+            return e
+        } catch let e as DecodingError {
+            throw describe(e, path: path)
+        }
+    }
+}

@@ -1,0 +1,111 @@
+/// The states of a help case. Raw values are stable: they are used in the store, the protocol and the CLI.
+public enum CaseState: String, Sendable, Codable, CaseIterable {
+    case draft, submitted, returned
+    case branchReviewPassed = "branch_review_passed"
+    case inNotice = "in_notice"
+    case objected
+    case noticePassed = "notice_passed"
+    case disbursing
+    /// Recurring payments or loan repayments under way.
+    case active
+    case closed, rejected, withdrawn
+
+    /// Terminal states: no event leaves them.
+    public var isFinal: Bool { self == .closed || self == .rejected || self == .withdrawn }
+
+    public var zh: String {
+        switch self {
+        case .draft: return "草稿"
+        case .submitted: return "已申请"
+        case .returned: return "退回补充"
+        case .branchReviewPassed: return "初审通过"
+        case .inNotice: return "公示中"
+        case .objected: return "公示异议"
+        case .noticePassed: return "公示期满"
+        case .disbursing: return "待发放"
+        case .active: return "发放/还款中"
+        case .closed: return "已办结"
+        case .rejected: return "未通过"
+        case .withdrawn: return "已撤回"
+        }
+    }
+}
+
+/// How approved help is paid out. Until help-type plugins exist the approver chooses it.
+public enum PaymentPlan: Sendable, Codable, Hashable {
+    /// One payment.
+    case oneOff(Money)
+    /// The same amount each month for `months` instalments.
+    case monthly(Money, months: Int)
+    /// A loan paid out once and repaid by the household.
+    case loan(principal: Money)
+    /// Help without money (legal aid, referral); closed when the service is recorded.
+    case nonMonetary
+
+    /// Number of payments out of a fund.
+    public var instalments: Int {
+        switch self {
+        case .oneOff: return 1
+        case .monthly(_, let n): return n
+        case .loan: return 1
+        case .nonMonetary: return 0
+        }
+    }
+
+    /// Amount of each payment.
+    public var instalmentAmount: Money {
+        switch self {
+        case .oneOff(let m): return m
+        case .monthly(let m, _): return m
+        case .loan(let p): return p
+        case .nonMonetary: return .zero
+        }
+    }
+
+    /// Total paid out over the plan.
+    public var total: Money { Money(fen: instalmentAmount.fen * Int64(instalments)) }
+
+    public var isLoan: Bool { if case .loan = self { return true } else { return false } }
+
+    /// Checks amounts and counts are sensible.
+    public func validate() throws {
+        switch self {
+        case .oneOff(let m), .loan(let m):
+            guard m.fen > 0 else { throw BangfuError(.invalidInput, zh: "金额必须大于 0", en: "the amount must be above 0") }
+        case .monthly(let m, let n):
+            guard m.fen > 0 else { throw BangfuError(.invalidInput, zh: "金额必须大于 0", en: "the amount must be above 0") }
+            guard (1...120).contains(n) else { throw BangfuError(.invalidInput, zh: "按月发放的月数须在 1 到 120 之间", en: "monthly payments must run 1 to 120 months") }
+        case .nonMonetary: break
+        }
+    }
+}
+
+/// A help case: one help type for one household, through application -> review -> notice -> disbursement.
+public struct HelpCase: Sendable, Codable, Hashable {
+    public var id: Int64
+    /// Readable number, e.g. `BF-2026-000123`.
+    public var caseNo: String
+    public var householdId: Int64
+    public var unitId: String
+    public var helpType: String
+    public var state: CaseState
+    public var filedBy: String
+    public var reviewedBy: String?
+    public var approvedBy: String?
+    public var plan: PaymentPlan?
+    public var notice: NoticePeriod?
+    /// Working days left when an objection froze the notice.
+    public var frozenRemainingDays: Int?
+    public var instalmentsPaid: Int
+    /// Loan repayments received so far.
+    public var repaid: Money
+    /// Why it was returned, rejected, withdrawn or closed: the latest such reason.
+    public var reason: String?
+    public var version: Int
+
+    public init(id: Int64, caseNo: String, householdId: Int64, unitId: String, helpType: String, filedBy: String) {
+        self.id = id; self.caseNo = caseNo; self.householdId = householdId; self.unitId = unitId
+        self.helpType = helpType; self.state = .draft; self.filedBy = filedBy
+        self.instalmentsPaid = 0; self.repaid = .zero; self.version = 0
+    }
+}

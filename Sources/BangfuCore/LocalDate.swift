@@ -1,0 +1,136 @@
+import Foundation
+
+/// A calendar date without a time or zone: business dates, birth dates, effective dates.
+///
+/// Arithmetic is done on a day number (days since 1970-01-01), so it never depends on a time zone.
+public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Creates a date, or fails when it does not exist (30 February, month 13).
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year), (1...12).contains(month),
+              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let d = LocalDate(year: Int(parts[0])!, month: Int(parts[1])!, day: Int(parts[2])!)
+        else {
+            throw BangfuError(.invalidDate,
+                              zh: "日期“\(text)”无效：请写成 YYYY-MM-DD，例如 2027-02-06",
+                              en: "invalid date \"\(text)\": write YYYY-MM-DD, e.g. 2027-02-06")
+        }
+        self = d
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        self = try LocalDate(parsing: text)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    public var dayNumber: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// The date for a day number (civil_from_days).
+    public init(dayNumber n: Int) {
+        let z = n + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        self.year = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        self.month = m
+        self.day = d
+    }
+
+    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+
+    /// The same day `n` months later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb).
+    public func adding(months n: Int) -> LocalDate {
+        let total = year * 12 + (month - 1) + n
+        let y = total / 12, m = total % 12 + 1
+        return LocalDate(year: y, month: m, day: min(day, LocalDate.daysIn(month: m, year: y)))!
+    }
+
+    /// ISO weekday: 1 = Monday ... 7 = Sunday.
+    public var isoWeekday: Int {
+        let w = (dayNumber + 3) % 7  // 1970-01-01 was a Thursday (3 with Monday = 0)
+        return (w < 0 ? w + 7 : w) + 1
+    }
+
+    public var isWeekend: Bool { isoWeekday >= 6 }
+
+    public static func < (a: LocalDate, b: LocalDate) -> Bool { a.dayNumber < b.dayNumber }
+
+    public var description: String {
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+}
+
+/// The time zone business dates are counted in (default Asia/Shanghai), and conversions.
+public struct BusinessZone: Sendable {
+    public let timeZone: TimeZone
+
+    public init(identifier: String) throws {
+        guard let tz = TimeZone(identifier: identifier) else {
+            throw BangfuError(.invalidConfig,
+                              zh: "未知时区“\(identifier)”：请使用 IANA 名称，例如 Asia/Shanghai",
+                              en: "unknown time zone \"\(identifier)\": use an IANA name such as Asia/Shanghai")
+        }
+        timeZone = tz
+    }
+
+    public static let shanghai = try! BusinessZone(identifier: "Asia/Shanghai")
+
+    private var calendar: Calendar {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = timeZone
+        return c
+    }
+
+    /// The business date an instant falls on.
+    public func date(of instant: Date) -> LocalDate {
+        let c = calendar.dateComponents([.year, .month, .day], from: instant)
+        return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+    }
+
+    /// 00:00 of a business date, as an instant.
+    public func startOfDay(_ d: LocalDate) -> Date {
+        calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
+    }
+}

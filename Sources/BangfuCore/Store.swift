@@ -1,0 +1,98 @@
+import Foundation
+
+/// What bangfu keeps, behind a protocol so that a PostgreSQL store can implement it later.
+///
+/// Every mutating call is one transaction: it checks the actor's roles on the unit tree, applies
+/// the pure domain rules, writes the change, its history and one audit-chain row, or nothing at all.
+public protocol BangfuStore: Sendable {
+    // MARK: Organisation units
+    /// Adds or renames units from configuration; units are never deleted (archives point at them).
+    func syncUnits(_ units: [OrgUnit], at: Date) async throws
+    func unitTree() async throws -> UnitTree
+
+    // MARK: Household archives
+    func createArchive(_ input: ArchiveInput, by: Actor, at: Date) async throws -> Household
+    func updateArchive(id: Int64, _ input: ArchiveInput, by: Actor, at: Date) async throws -> Household
+    /// Records the yearly review and sets the next due date.
+    func reviewArchive(id: Int64, by: Actor, at: Date) async throws -> Household
+    /// Closes an archive (脱困 or otherwise); it is kept, never deleted.
+    func exitArchive(id: Int64, reason: ExitReason, note: String, by: Actor, at: Date) async throws -> Household
+    /// Reopens a closed archive (返困) with the household's current facts.
+    func reenterArchive(id: Int64, _ input: ArchiveInput, by: Actor, at: Date) async throws -> Household
+    func household(id: Int64) async throws -> Household
+    func household(archiveNo: String) async throws -> Household
+    func archiveHistory(id: Int64) async throws -> [ArchiveChange]
+
+    // MARK: Cases
+    /// Files a draft case of a help type for an open archive.
+    func fileCase(householdId: Int64, helpType: String, by: Actor, at: Date) async throws -> HelpCase
+    /// Applies one event; pays or credits money in the same transaction.
+    func apply(_ event: CaseEvent, toCase id: Int64, by: Actor, at: Date) async throws -> CaseOutcome
+    func helpCase(id: Int64) async throws -> HelpCase
+    func helpCase(caseNo: String) async throws -> HelpCase
+    func caseEvents(id: Int64) async throws -> [CaseEventRecord]
+    /// Cases whose notice deadline is at or before `at`, earliest first.
+    func casesWithNoticeDue(at: Date) async throws -> [Int64]
+    /// The earliest armed notice deadline, for the timer.
+    func nextNoticeDeadline() async throws -> Date?
+
+    // MARK: Funds
+    func createFund(_ fund: FundAccount, by: Actor, at: Date) async throws
+    func deposit(fundId: String, amount: Money, memo: String, by: Actor, at: Date) async throws
+    /// Moves money between funds; a reason is required.
+    func transfer(from: String, to: String, amount: Money, reason: String, by: Actor, at: Date) async throws
+    func fund(id: String) async throws -> FundAccount
+    func funds() async throws -> [FundAccount]
+    /// The balance, derived from the ledger.
+    func balance(fundId: String) async throws -> Money
+    func disbursements(caseId: Int64) async throws -> [Disbursement]
+    /// Income and expenditure per fund for business dates in [from, to] (帐务公开).
+    func statement(from: LocalDate, to: LocalDate) async throws -> [FundStatement]
+
+    // MARK: Audit
+    /// Walks the hash chain and the ledger invariants; reports the first broken link.
+    func verify() async throws -> VerificationReport
+}
+
+/// The result of applying a case event.
+public struct CaseOutcome: Sendable {
+    public var helpCase: HelpCase
+    /// The payment made (or found already made) by a `pay_instalment`.
+    public var disbursement: Disbursement?
+
+    public init(helpCase: HelpCase, disbursement: Disbursement?) {
+        self.helpCase = helpCase
+        self.disbursement = disbursement
+    }
+}
+
+/// One recorded transition of a case: who, when, from which state to which, and their comment.
+public struct CaseEventRecord: Sendable, Codable, Hashable {
+    public var at: Date
+    public var actor: String
+    public var event: CaseEventKind
+    public var from: CaseState
+    public var to: CaseState
+    public var comment: String?
+
+    public init(at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState, comment: String?) {
+        self.at = at; self.actor = actor; self.event = event; self.from = from; self.to = to; self.comment = comment
+    }
+}
+
+/// What `verify` found.
+public struct VerificationReport: Sendable, Codable, Hashable {
+    public var auditRows: Int
+    public var ledgerTransactions: Int
+    /// The sequence number of the first audit row whose link is broken, if any.
+    public var firstBrokenAuditRow: Int64?
+    /// Everything wrong, in words; empty when the store is sound.
+    public var problems: [String]
+
+    public var ok: Bool { problems.isEmpty }
+
+    public init(auditRows: Int, ledgerTransactions: Int, firstBrokenAuditRow: Int64?, problems: [String]) {
+        self.auditRows = auditRows; self.ledgerTransactions = ledgerTransactions
+        self.firstBrokenAuditRow = firstBrokenAuditRow; self.problems = problems
+    }
+}

@@ -1,0 +1,204 @@
+import BangfuCore
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    static func helpCase(from r: Row) throws -> HelpCase {
+        var c = HelpCase(id: r["id"], caseNo: r["case_no"], householdId: r["household_id"], unitId: r["unit_id"],
+                         helpType: r["help_type"], filedBy: r["filed_by"])
+        guard let state = CaseState(rawValue: r["state"]) else {
+            throw BangfuError(.storage, zh: "案件 \(c.caseNo) 的状态无法识别", en: "case \(c.caseNo) has an unknown state")
+        }
+        c.state = state
+        c.reviewedBy = r["reviewed_by"]
+        c.approvedBy = r["approved_by"]
+        c.plan = try (r["plan"] as String?).map { try decode(PaymentPlan.self, $0) }
+        if let after = r["notice_after"] as String?, let days = r["notice_days"] as Int? {
+            c.notice = NoticePeriod(countsAfter: try LocalDate(parsing: after), workingDays: days)
+        }
+        c.frozenRemainingDays = r["frozen_remaining"]
+        c.instalmentsPaid = r["instalments_paid"]
+        c.repaid = Money(fen: r["repaid_fen"])
+        c.reason = r["reason"]
+        c.version = r["version"]
+        return c
+    }
+
+    static func loadCase(_ db: Database, id: Int64) throws -> HelpCase {
+        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM help_case WHERE id = ?", arguments: [id]) else {
+            throw notFound("案件/case", "#\(id)")
+        }
+        return try helpCase(from: r)
+    }
+
+    public func fileCase(householdId: Int64, helpType: String, by actor: Actor, at: Date) async throws -> HelpCase {
+        guard !helpType.isEmpty, helpType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw BangfuError(.invalidInput, zh: "帮扶项目代码“\(helpType)”无效", en: "help type id \"\(helpType)\" is invalid")
+        }
+        let today = policy.caseRules.zone.date(of: at)
+        return try await write { db in
+            let h = try SQLiteStore.loadHousehold(db, id: householdId)
+            // 依档帮扶: no case without an open archive.
+            guard h.status == .open else {
+                throw BangfuError(.archiveClosed, zh: "档案 \(h.archiveNo) 已关闭，不能申请帮扶：如重新陷入困难请先办理返困",
+                                  en: "archive \(h.archiveNo) is closed; no help can be applied for: re-enter it first")
+            }
+            try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "file_case")
+            let no = SQLiteStore.formatNumber("BF", today.year, try SQLiteStore.nextNumber(db, "case:\(today.year)"))
+            try db.execute(sql: """
+                INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms)
+                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?)
+                """, arguments: [no, h.id, h.input.unitId, helpType, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(at)])
+            let c = HelpCase(id: db.lastInsertedRowID, caseNo: no, householdId: h.id, unitId: h.input.unitId,
+                             helpType: helpType, filedBy: actor.id)
+            try Audit.append(db, at: at, actor: actor.id, action: "file_case", entity: "case", entityId: no,
+                             detail: ["household": h.archiveNo, "help_type": helpType])
+            return c
+        }
+    }
+
+    public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
+        let rules = policy.caseRules
+        return try await write { db in
+            let c = try SQLiteStore.loadCase(db, id: id)
+            // A retried payment finds the first one and pays nothing more.
+            if case .payInstalment(let n, _) = event, let paid = try SQLiteStore.disbursement(db, caseId: id, instalment: n) {
+                var p = paid
+                p.alreadyPaid = true
+                return CaseOutcome(helpCase: c, disbursement: p)
+            }
+            let tr = try CaseMachine.transition(event.kind, from: c.state)
+            let tree = try SQLiteStore.loadTree(db)
+            try actor.require(anyOf: tr.roles, on: c.unitId, in: tree, for: event.kind.rawValue)
+            let (next, effects) = try CaseMachine.apply(event, to: c, by: actor.id, at: at, rules: rules)
+            var deadline: Int64?? = .none  // .none: unchanged; .some(nil): cleared
+            var disbursement: Disbursement?
+            for effect in effects {
+                switch effect {
+                case .armNoticeTimer(let d): deadline = .some(SQLiteStore.ms(d))
+                case .cancelNoticeTimer: deadline = .some(nil)
+                case .planDisbursements: break  // instalments are paid one by one against the stored plan
+                case .debit(let fundId, let amount, let instalment, let loan):
+                    disbursement = try SQLiteStore.pay(db, c, fundId: fundId, amount: amount, instalment: instalment,
+                                                       loan: loan, actor: actor, tree: tree, at: at, rules: rules)
+                case .credit(let fundId, let amount):
+                    let fund = try SQLiteStore.loadFund(db, id: fundId)
+                    try fund.requireEarmarked(for: c.helpType)
+                    try actor.require(anyOf: [.treasurer], on: fund.unitId, in: tree, for: "receive_repayment")
+                    try SQLiteStore.post(db, kind: .repayment, at: at, rules: rules, actor: actor.id, memo: c.caseNo, caseId: c.id,
+                                         instalment: nil, postings: [(LedgerAccount.fund(fundId), amount.fen),
+                                                                     (LedgerAccount.loansReceivable, -amount.fen)])
+                }
+            }
+            if next.state != .inNotice && c.state == .inNotice { deadline = .some(nil) }
+            try SQLiteStore.saveCase(db, next, deadline: deadline, at: at)
+            try db.execute(sql: """
+                INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [c.id, SQLiteStore.ms(at), actor.id, event.kind.rawValue, c.state.rawValue, next.state.rawValue, event.comment])
+            try Audit.append(db, at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: c.caseNo,
+                             detail: CaseAuditDetail(from: c.state.rawValue, to: next.state.rawValue, version: next.version,
+                                                     comment: event.comment, amountFen: disbursement?.amount.fen))
+            return CaseOutcome(helpCase: next, disbursement: disbursement)
+        }
+    }
+
+    static func saveCase(_ db: Database, _ c: HelpCase, deadline: Int64??, at: Date) throws {
+        var sql = """
+            UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
+              frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?, updated_ms = ?
+            """
+        var args: StatementArguments = [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json),
+                                        c.notice?.countsAfter.description, c.notice?.workingDays, c.frozenRemainingDays,
+                                        c.instalmentsPaid, c.repaid.fen, c.reason, c.version, ms(at)]
+        if case .some(let d) = deadline {
+            sql += ", notice_deadline_ms = ?"
+            args += [d]
+        }
+        sql += " WHERE id = ? AND version = ?"
+        args += [c.id, c.version - 1]
+        try db.execute(sql: sql, arguments: args)
+        guard db.changesCount == 1 else {
+            throw BangfuError(.storage, zh: "案件 \(c.caseNo) 已被同时修改，请重试", en: "case \(c.caseNo) changed concurrently; retry")
+        }
+    }
+
+    static func disbursement(_ db: Database, caseId: Int64, instalment: Int) throws -> Disbursement? {
+        try Row.fetchOne(db, sql: "SELECT * FROM disbursement WHERE case_id = ? AND instalment = ?", arguments: [caseId, instalment]).map {
+            Disbursement(caseId: $0["case_id"], instalment: $0["instalment"], fundId: $0["fund_id"], amount: Money(fen: $0["amount_fen"]),
+                         paidAt: date(ms: $0["paid_ms"]), paidBy: $0["paid_by"], alreadyPaid: false)
+        }
+    }
+
+    /// Pays one instalment: earmarking, the fund's unit, the treasurer's role and the balance are all checked here,
+    /// inside the transaction that writes the ledger.
+    static func pay(_ db: Database, _ c: HelpCase, fundId: String, amount: Money, instalment: Int, loan: Bool,
+                    actor: Actor, tree: UnitTree, at: Date, rules: CaseRules) throws -> Disbursement {
+        let fund = try loadFund(db, id: fundId)
+        try fund.requireEarmarked(for: c.helpType)
+        guard tree.isWithin(c.unitId, root: fund.unitId) else {
+            throw BangfuError(.notEarmarked, zh: "资金账户 \(fund.id) 属于 \(fund.unitId)，不能支付 \(c.unitId) 的案件",
+                              en: "fund \(fund.id) belongs to \(fund.unitId) and may not pay cases of \(c.unitId)")
+        }
+        try actor.require(anyOf: [.treasurer], on: fund.unitId, in: tree, for: "pay_instalment")
+        let balance = try fundBalance(db, fundId)
+        guard balance >= amount else {
+            throw BangfuError(.overdraft, zh: "资金账户 \(fund.id) 余额 \(balance)，不足以支付 \(amount)：拒绝透支，请先入账或调拨",
+                              en: "fund \(fund.id) holds \(balance), not enough for \(amount): overdraft refused; deposit or transfer first")
+        }
+        let txn = try post(db, kind: loan ? .loanOut : .disbursement, at: at, rules: rules, actor: actor.id, memo: c.caseNo,
+                           caseId: c.id, instalment: instalment,
+                           postings: [(LedgerAccount.fund(fundId), -amount.fen),
+                                      (loan ? LedgerAccount.loansReceivable : LedgerAccount.aidExpense, amount.fen)])
+        try db.execute(sql: """
+            INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [c.id, instalment, fundId, amount.fen, txn, ms(at), actor.id])
+        return Disbursement(caseId: c.id, instalment: instalment, fundId: fundId, amount: amount, paidAt: at, paidBy: actor.id, alreadyPaid: false)
+    }
+
+    public func helpCase(id: Int64) async throws -> HelpCase {
+        try await read { db in try SQLiteStore.loadCase(db, id: id) }
+    }
+
+    public func helpCase(caseNo: String) async throws -> HelpCase {
+        try await read { db in
+            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM help_case WHERE case_no = ?", arguments: [caseNo]) else {
+                throw SQLiteStore.notFound("案件/case", caseNo)
+            }
+            return try SQLiteStore.helpCase(from: r)
+        }
+    }
+
+    public func caseEvents(id: Int64) async throws -> [CaseEventRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id", arguments: [id]).map { r in
+                CaseEventRecord(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"],
+                                event: CaseEventKind(rawValue: r["event"]) ?? .submit,
+                                from: CaseState(rawValue: r["from_state"]) ?? .draft,
+                                to: CaseState(rawValue: r["to_state"]) ?? .draft, comment: r["comment"])
+            }
+        }
+    }
+
+    public func casesWithNoticeDue(at: Date) async throws -> [Int64] {
+        try await read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT id FROM help_case WHERE state = 'in_notice' AND notice_deadline_ms <= ? ORDER BY notice_deadline_ms, id
+                """, arguments: [SQLiteStore.ms(at)])
+        }
+    }
+
+    public func nextNoticeDeadline() async throws -> Date? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'").map { SQLiteStore.date(ms: $0) }
+        }
+    }
+}
+
+/// What the audit row of a case event hashes: states and amounts, never personal values.
+struct CaseAuditDetail: Encodable {
+    var from: String
+    var to: String
+    var version: Int
+    var comment: String?
+    var amountFen: Int64?
+}

@@ -1,0 +1,173 @@
+import GRDB
+
+extension SQLiteStore {
+    /// Migrations from an empty file. A registered migration is never edited: add a new one.
+    /// Enum lists in CHECKs are literal; a test compares them with the core enums.
+    /// Constraints live here: SQLite enforces them even if the code is wrong.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-foundation") { db in
+            try db.execute(sql: """
+                CREATE TABLE org_unit (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    parent_id TEXT REFERENCES org_unit(id),
+                    level TEXT NOT NULL CHECK (level IN ('grassroots','county','city','province')),
+                    CHECK (parent_id IS NULL OR parent_id <> id)
+                );
+                CREATE TABLE counter (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    next INTEGER NOT NULL CHECK (next >= 1)
+                );
+                CREATE TABLE household (
+                    id INTEGER PRIMARY KEY,
+                    archive_no TEXT NOT NULL UNIQUE,
+                    unit_id TEXT NOT NULL REFERENCES org_unit(id),
+                    status TEXT NOT NULL CHECK (status IN ('open','closed')),
+                    category TEXT CHECK (category IN ('deep','relative','accident')),
+                    data TEXT NOT NULL CHECK (json_valid(data)),
+                    assessment TEXT NOT NULL CHECK (json_valid(assessment)),
+                    review_due TEXT NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    closed_ms INTEGER,
+                    exit_reason TEXT,
+                    version INTEGER NOT NULL,
+                    CHECK ((status = 'closed') = (closed_ms IS NOT NULL))
+                );
+                CREATE INDEX household_unit ON household(unit_id, status);
+                CREATE INDEX household_review ON household(review_due) WHERE status = 'open';
+                CREATE TABLE household_person (
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    id_number TEXT NOT NULL CHECK (length(id_number) = 18),
+                    is_open INTEGER NOT NULL CHECK (is_open IN (0, 1)),
+                    PRIMARY KEY (household_id, id_number)
+                ) WITHOUT ROWID;
+                -- One person, one open archive: the rule of 一户一档, enforced by SQLite itself.
+                CREATE UNIQUE INDEX one_open_archive_per_person ON household_person(id_number) WHERE is_open = 1;
+                CREATE TABLE archive_history (
+                    id INTEGER PRIMARY KEY,
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    at_ms INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    old_value TEXT,
+                    new_value TEXT
+                );
+                CREATE INDEX archive_history_household ON archive_history(household_id, id);
+                CREATE TABLE help_case (
+                    id INTEGER PRIMARY KEY,
+                    case_no TEXT NOT NULL UNIQUE,
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    unit_id TEXT NOT NULL REFERENCES org_unit(id),
+                    help_type TEXT NOT NULL CHECK (length(help_type) > 0),
+                    state TEXT NOT NULL CHECK (state IN ('draft','submitted','returned','branch_review_passed','in_notice','objected','notice_passed','disbursing','active','closed','rejected','withdrawn')),
+                    filed_by TEXT NOT NULL,
+                    reviewed_by TEXT,
+                    approved_by TEXT,
+                    plan TEXT CHECK (plan IS NULL OR json_valid(plan)),
+                    notice_after TEXT,
+                    notice_days INTEGER CHECK (notice_days IS NULL OR notice_days >= 0),
+                    notice_deadline_ms INTEGER,
+                    frozen_remaining INTEGER,
+                    instalments_paid INTEGER NOT NULL DEFAULT 0 CHECK (instalments_paid >= 0),
+                    repaid_fen INTEGER NOT NULL DEFAULT 0 CHECK (repaid_fen >= 0),
+                    reason TEXT,
+                    version INTEGER NOT NULL,
+                    created_ms INTEGER NOT NULL,
+                    updated_ms INTEGER NOT NULL,
+                    CHECK (state <> 'in_notice' OR notice_deadline_ms IS NOT NULL)
+                );
+                CREATE INDEX help_case_household ON help_case(household_id);
+                CREATE INDEX help_case_unit_state ON help_case(unit_id, state);
+                CREATE INDEX help_case_notice_due ON help_case(notice_deadline_ms) WHERE state = 'in_notice';
+                CREATE TABLE case_event (
+                    id INTEGER PRIMARY KEY,
+                    case_id INTEGER NOT NULL REFERENCES help_case(id),
+                    at_ms INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    comment TEXT
+                );
+                CREATE INDEX case_event_case ON case_event(case_id, id);
+                CREATE TABLE fund (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    unit_id TEXT NOT NULL REFERENCES org_unit(id),
+                    source TEXT NOT NULL CHECK (source IN ('fiscal','union_funds','party_dues','donation','named_donor')),
+                    donor TEXT,
+                    help_types TEXT NOT NULL CHECK (json_valid(help_types) AND json_array_length(help_types) > 0),
+                    created_ms INTEGER NOT NULL,
+                    CHECK (source <> 'named_donor' OR donor IS NOT NULL)
+                );
+                CREATE TABLE ledger_txn (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('deposit','disbursement','loan_out','repayment','transfer')),
+                    at_ms INTEGER NOT NULL,
+                    business_date TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    memo TEXT,
+                    case_id INTEGER REFERENCES help_case(id),
+                    instalment INTEGER
+                );
+                CREATE INDEX ledger_txn_date ON ledger_txn(business_date);
+                CREATE TABLE ledger_posting (
+                    id INTEGER PRIMARY KEY,
+                    txn_id INTEGER NOT NULL REFERENCES ledger_txn(id),
+                    account TEXT NOT NULL,
+                    amount_fen INTEGER NOT NULL CHECK (amount_fen <> 0)
+                );
+                CREATE INDEX ledger_posting_account ON ledger_posting(account, amount_fen);
+                CREATE INDEX ledger_posting_txn ON ledger_posting(txn_id);
+                -- A disbursement has one row per case and instalment: paying twice pays once.
+                CREATE TABLE disbursement (
+                    case_id INTEGER NOT NULL REFERENCES help_case(id),
+                    instalment INTEGER NOT NULL CHECK (instalment >= 1),
+                    fund_id TEXT NOT NULL REFERENCES fund(id),
+                    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+                    txn_id INTEGER NOT NULL UNIQUE REFERENCES ledger_txn(id),
+                    paid_ms INTEGER NOT NULL,
+                    paid_by TEXT NOT NULL,
+                    PRIMARY KEY (case_id, instalment)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY,
+                    at_ms INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    entity_id TEXT NOT NULL,
+                    detail_hash TEXT NOT NULL CHECK (length(detail_hash) = 64),
+                    prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+                    hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+                );
+                """)
+            // Append-only tables: money and the audit trail are never rewritten.
+            for table in ["audit_log", "ledger_txn", "ledger_posting", "disbursement", "case_event"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table)_no_update BEFORE UPDATE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                    CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                    """)
+            }
+            for table in ["household", "help_case", "fund"] {
+                try db.execute(sql: """
+                    CREATE TRIGGER \(table)_no_delete BEFORE DELETE ON \(table)
+                    BEGIN SELECT RAISE(ABORT, '\(table) rows are kept, never deleted'); END;
+                    """)
+            }
+            // No fund may go below zero, whatever the code above does.
+            try db.execute(sql: """
+                CREATE TRIGGER fund_no_overdraft AFTER INSERT ON ledger_posting
+                WHEN NEW.account LIKE 'fund:%' AND NEW.amount_fen < 0
+                 AND (SELECT SUM(amount_fen) FROM ledger_posting WHERE account = NEW.account) < 0
+                BEGIN SELECT RAISE(ABORT, 'overdraft'); END;
+                """)
+        }
+        return m
+    }
+}
+

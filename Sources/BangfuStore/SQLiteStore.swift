@@ -1,0 +1,188 @@
+import BangfuCore
+import Crypto
+import Foundation
+import GRDB
+
+/// The SQLite implementation of `BangfuStore`: one file in WAL mode, `synchronous=FULL` by default.
+///
+/// Each mutating call runs in one `BEGIN IMMEDIATE` transaction, so two processes sharing the
+/// file serialize on the write lock and every check (balance, duplicates) sees the latest data.
+public final class SQLiteStore: BangfuStore {
+    let pool: DatabasePool
+    let policy: Policy
+    /// The file path, for messages.
+    public let path: String
+
+    /// Opens (creating when missing) the database and runs pending migrations.
+    public init(path: String, policy: Policy, synchronousFull: Bool = true) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try SQLiteStore.migrator.migrate(pool)
+        } catch {
+            throw SQLiteStore.mapError(error, path: path)
+        }
+        self.policy = policy
+        self.path = path
+    }
+
+    /// Runs `body` in one immediate write transaction and maps SQLite errors to typed ones.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let path = self.path
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw SQLiteStore.mapError(error, path: path)
+        }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let path = self.path
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw SQLiteStore.mapError(error, path: path)
+        }
+    }
+
+    /// SQLite's answer in words a person can act on; our own errors pass through.
+    static func mapError(_ error: Error, path: String) -> Error {
+        if error is BangfuError { return error }
+        guard let e = error as? DatabaseError else {
+            return BangfuError(.storage, zh: "数据库 \(path) 出错：\(error)", en: "database \(path) failed: \(error)")
+        }
+        switch e.resultCode {
+        case .SQLITE_FULL:
+            return BangfuError(.storage, zh: "磁盘已满，写入被拒绝，数据未改变：请为 \(path) 所在磁盘腾出空间",
+                               en: "the disk is full; the write was refused and nothing changed: free space on the disk holding \(path)")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            return BangfuError(.storage, zh: "无法写入数据库 \(path)：请检查文件和目录权限", en: "cannot write database \(path): check file and directory permissions")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return BangfuError(.storage, zh: "数据库 \(path) 正忙（另一进程长时间占用写锁）：请稍后重试", en: "database \(path) is busy (another process holds the write lock): retry later")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return BangfuError(.storage, zh: "数据库 \(path) 已损坏：请从备份恢复", en: "database \(path) is corrupt: restore it from a backup")
+        case .SQLITE_CONSTRAINT:
+            if e.message?.contains("overdraft") == true {
+                return BangfuError(.overdraft, zh: "余额不足，拒绝透支", en: "insufficient balance; overdraft refused")
+            }
+            return BangfuError(.invalidInput, zh: "数据不符合约束：\(e.message ?? "")", en: "the data breaks a constraint: \(e.message ?? "")")
+        default:
+            return BangfuError(.storage, zh: "数据库 \(path) 出错：\(e.message ?? "\(e)")", en: "database \(path) failed: \(e.message ?? "\(e)")")
+        }
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    static func json<T: Encodable>(_ v: T) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(v), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// Next number of a yearly sequence, e.g. case numbers for 2026.
+    static func nextNumber(_ db: Database, _ name: String) throws -> Int {
+        let n = try Int.fetchOne(db, sql: "SELECT next FROM counter WHERE name = ?", arguments: [name]) ?? 1
+        try db.execute(sql: "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next",
+                       arguments: [name, n + 1])
+        return n
+    }
+
+    static func formatNumber(_ prefix: String, _ year: Int, _ n: Int) -> String {
+        let s = String(n)
+        return "\(prefix)-\(year)-\(String(repeating: "0", count: max(0, 6 - s.count)))\(s)"
+    }
+
+    static func loadTree(_ db: Database) throws -> UnitTree {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, name, parent_id, level FROM org_unit")
+        return try UnitTree(rows.map { r in
+            OrgUnit(id: r["id"], name: r["name"], parentId: r["parent_id"], level: UnitLevel(rawValue: r["level"]) ?? .grassroots)
+        })
+    }
+
+    static func notFound(_ what: String, _ key: String) -> BangfuError {
+        BangfuError(.notFound, zh: "\(what) \(key) 不存在", en: "\(what) \(key) does not exist")
+    }
+
+    // MARK: Units
+
+    public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
+        _ = try UnitTree(units)
+        try await write { db in
+            // Parents first, so the foreign keys hold at every insert.
+            var pending = units
+            var done = Set(try String.fetchAll(db, sql: "SELECT id FROM org_unit"))
+            while !pending.isEmpty {
+                let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
+                guard !ready.isEmpty else { break }
+                for u in ready {
+                    let old = try Row.fetchOne(db, sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?", arguments: [u.id])
+                    let changed = old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
+                        || old!["level"] as String != u.level.rawValue
+                    if changed {
+                        try db.execute(sql: """
+                            INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
+                            ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
+                            """, arguments: [u.id, u.name, u.parentId, u.level.rawValue])
+                        try Audit.append(db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id, detail: u)
+                    }
+                    done.insert(u.id)
+                }
+                pending.removeAll { done.contains($0.id) }
+            }
+            _ = try SQLiteStore.loadTree(db)
+        }
+    }
+
+    public func unitTree() async throws -> UnitTree {
+        try await read { db in try SQLiteStore.loadTree(db) }
+    }
+}
+
+/// The audit hash chain: each row's hash covers the previous hash and the canonical event.
+enum Audit {
+    static let genesis = String(repeating: "0", count: 64)
+
+    static func sha256(_ s: String) -> String {
+        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The text hashed for a row; fields are separated by a byte that cannot occur in them.
+    static func canonical(seq: Int64, atMs: Int64, actor: String, action: String, entity: String, entityId: String,
+                          detailHash: String, prevHash: String) -> String {
+        [String(seq), String(atMs), actor, action, entity, entityId, detailHash, prevHash].joined(separator: "\u{1F}")
+    }
+
+    /// Appends one row. `detail` may hold personal data: only its hash is stored.
+    static func append<D: Encodable>(_ db: Database, at: Date, actor: String, action: String, entity: String,
+                                     entityId: String, detail: D) throws {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
+        let prev: String = last?["hash"] ?? genesis
+        let atMs = SQLiteStore.ms(at)
+        let detailHash = sha256(try SQLiteStore.json(detail))
+        let hash = sha256(canonical(seq: seq, atMs: atMs, actor: actor, action: action, entity: entity,
+                                    entityId: entityId, detailHash: detailHash, prevHash: prev))
+        try db.execute(sql: """
+            INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
+    }
+}
