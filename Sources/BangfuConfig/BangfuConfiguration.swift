@@ -117,7 +117,11 @@ struct YuanAmount: Decodable {
         if let i = try? c.decode(Int64.self) {
             money = Money(yuan: i)
         } else {
-            money = try Money(parsing: c.decode(String.self))
+            do {
+                money = try Money(parsing: c.decode(String.self))
+            } catch let e as BangfuError {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.en, underlyingError: e))
+            }
         }
     }
 }

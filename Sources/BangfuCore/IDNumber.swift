@@ -91,3 +91,16 @@ public func maskedName(_ name: String) -> String {
     default: return String(c[0]) + String(repeating: "*", count: c.count - 2) + String(c[c.count - 1])
     }
 }
+
+extension IDNumber {
+    /// A valid-looking number for sample data and tests, unique per `index` below 20,000,000.
+    ///
+    /// Area code 99xxxx is assigned to no region, so these can never be a real person's number.
+    public static func synthetic(index: Int) -> IDNumber {
+        let birth = LocalDate(year: 1950, month: 1, day: 1)!.adding(days: (index / 1000) % 20000)
+        let seq = index % 1000
+        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        let first17 = "990101" + pad(birth.year, 4) + pad(birth.month, 2) + pad(birth.day, 2) + pad(seq, 3)
+        return try! IDNumber(first17 + String(checkCharacter(for: first17)!), today: LocalDate(year: 9999, month: 12, day: 31)!)
+    }
+}

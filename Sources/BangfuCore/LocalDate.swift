@@ -33,7 +33,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        self = try LocalDate(parsing: text)
+        do {
+            self = try LocalDate(parsing: text)
+        } catch let e as BangfuError {
+            // Keep the key path, so a configuration error can say where the bad date is.
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.en, underlyingError: e))
+        }
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -1,0 +1,65 @@
+import ArgumentParser
+import BangfuCLIKit
+import BangfuConfig
+import BangfuCore
+import BangfuStore
+import Foundation
+
+/// `bangfu-db`: works directly on a bangfu database file (demo, sample data, verification, statements).
+@main
+struct BangfuDB: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bangfu-db",
+        abstract: "直接操作 bangfu 数据库文件：演示、样例数据、校验、帐务公开 / Work directly on a bangfu database file.",
+        subcommands: [Demo.self, Seed.self, Verify.self, Statement.self, Pay.self]
+    )
+}
+
+/// Options every subcommand that opens a store shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "状态目录，数据库为其中的 bangfu.sqlite / State directory holding bangfu.sqlite.")
+    var stateDir: String = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] ?? "/var/lib/bangfu"
+
+    @Option(name: .long, help: "配置文件（YAML）；不给则用内置默认值 / Configuration file; built-in defaults without it.")
+    var config: String?
+
+    @Flag(name: .long, help: "输出 JSON / Print JSON for scripts.")
+    var json = false
+
+    var databasePath: String { URL(fileURLWithPath: stateDir).appendingPathComponent("bangfu.sqlite").path }
+
+    func loadConfiguration() throws -> BangfuConfiguration {
+        try config.map { try BangfuConfiguration.load(path: $0) } ?? BangfuConfiguration()
+    }
+
+    /// Opens the store, creating the state directory when missing, and registers the configured units.
+    func openStore(_ cfg: BangfuConfiguration, at now: Date) async throws -> SQLiteStore {
+        do {
+            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        } catch {
+            throw BangfuError(.storage, zh: "无法创建状态目录 \(stateDir)：\(error.localizedDescription)",
+                              en: "cannot create state directory \(stateDir): \(error.localizedDescription)")
+        }
+        let store = try SQLiteStore(path: databasePath, policy: cfg.policy, synchronousFull: cfg.synchronousFull)
+        if !cfg.units.isEmpty { try await store.syncUnits(cfg.units, at: now) }
+        return store
+    }
+}
+
+/// Prints a typed error once, in the user's language, and exits non-zero.
+func fail(_ error: Error) -> Never {
+    let lang = Language.fromEnvironment
+    if let e = error as? BangfuError {
+        FileHandle.standardError.write(Data("bangfu-db: \(e.message(lang)) [\(e.code)]\n".utf8))
+    } else {
+        FileHandle.standardError.write(Data("bangfu-db: \(error)\n".utf8))
+    }
+    exit(1)
+}
+
+func printJSON<T: Encodable>(_ value: T) {
+    let enc = JSONEncoder()
+    enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    enc.dateEncodingStrategy = .iso8601
+    print(String(decoding: try! enc.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,52 @@
+import BangfuConfig
+import BangfuCore
+import Testing
+
+/// Invalid configuration names the file, the key and what is allowed.
+@Suite struct ConfigurationTests {
+    func error(_ yaml: String) -> BangfuError? {
+        do { _ = try BangfuConfiguration.parse(yaml: yaml, path: "/etc/bangfu/bangfu.yaml"); return nil } catch { return error as? BangfuError }
+    }
+
+    @Test func defaultsWithoutAFile() throws {
+        let c = try BangfuConfiguration.parse(yaml: "", path: "x.yaml")
+        #expect(c.noticeWorkingDays == 5)
+        #expect(c.businessZone.timeZone.identifier == "Asia/Shanghai")
+        #expect(c.synchronousFull)
+    }
+
+    @Test func badValuesNameKeyAndFile() {
+        let cases: [(String, String)] = [
+            ("notice:\n  working_days: 0\n", "notice.working_days"),
+            ("business_zone: Mars/Olympus\n", "business_zone"),
+            ("store:\n  synchronous: sometimes\n", "store.synchronous"),
+            ("dibao:\n  - { region: '370200', effective: 2025-13-01, monthly: '1060' }\n", "dibao"),
+            ("dibao:\n  - { region: '370200', effective: 2025-01-01, monthly: 'lots' }\n", "dibao"),
+            ("units:\n  - { id: a, name: A, level: galaxy }\n", "units[0].level"),
+            ("units:\n  - { id: a, name: A, parent: nowhere, level: city }\n", "nowhere"),
+            ("units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: boss, unit: a }\n", "grants[0].role"),
+            ("units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: system, unit: a }\n", "grants[0].role"),
+            ("units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: caseworker, unit: b }\n", "grants[0].unit"),
+        ]
+        for (yaml, key) in cases {
+            let e = error(yaml)
+            #expect(e?.code == .invalidConfig, "\(yaml)")
+            #expect(e?.en.contains("/etc/bangfu/bangfu.yaml") == true, "\(String(describing: e))")
+            #expect(e?.en.contains(key) == true, "expected \(key) in: \(String(describing: e?.en))")
+        }
+    }
+
+    @Test func grantsResolveToActors() throws {
+        let c = try BangfuConfiguration.parse(yaml: """
+            units:
+              - { id: city, name: 市, level: city }
+              - { id: b1, name: 支部1, parent: city, level: grassroots }
+            grants:
+              - { user: alice, role: caseworker, unit: b1 }
+              - { group: staff, role: auditor, unit: city }
+            """, path: "t.yaml")
+        let a = c.actor(user: "alice", groups: ["staff"])
+        #expect(Set(a.grants.map(\.role)) == [.caseworker, .auditor])
+        #expect(c.actor(user: "mallory").grants.isEmpty)
+    }
+}

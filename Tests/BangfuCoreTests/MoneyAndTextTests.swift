@@ -1,0 +1,46 @@
+import BangfuCLIKit
+import BangfuCore
+import Testing
+
+@Suite struct MoneyAndTextTests {
+    @Test(arguments: [("1234.56", 123456), ("1,234.5", 123450), ("¥3000", 300000), ("-12.30", -1230), ("0.01", 1)] as [(String, Int64)])
+    func parses(text: String, fen: Int64) throws {
+        #expect(try Money(parsing: text).fen == fen)
+    }
+
+    @Test(arguments: ["", "1.234", "abc", "1.2.3", "--1", "12a", ".5", "99999999999999"])
+    func refuses(text: String) {
+        #expect(throws: BangfuError.self) { try Money(parsing: text) }
+    }
+
+    @Test func formats() {
+        #expect(Money(fen: 123456789).description == "¥1,234,567.89")
+        #expect(Money(fen: -5).description == "-¥0.05")
+        #expect(Money(fen: 100).plain == "1.00")
+    }
+
+    @Test func displayWidthCountsCJKAsTwo() {
+        #expect(DisplayWidth.of("abc") == 3)
+        #expect(DisplayWidth.of("张三明") == 6)
+        #expect(DisplayWidth.of("¥1,000.00") == 9)
+        var t = TextTable(headers: ["姓名", "amount"], rightAligned: [1])
+        t.add(["张*明", "¥3,000.00"])
+        t.add(["Li", "¥5.00"])
+        let lines = t.render().split(separator: "\n").map(String.init)
+        #expect(Set(lines.map(DisplayWidth.of)).count == 1, "every line has the same display width: \(lines)")
+    }
+
+    @Test func languageFromLocale() {
+        #expect(Language(locale: "en_US.UTF-8") == .en)
+        #expect(Language(locale: "zh_CN.UTF-8") == .zh)
+        #expect(Language(locale: nil) == .zh)
+    }
+
+    @Test func localDateArithmetic() throws {
+        let d = try LocalDate(parsing: "2027-02-06")
+        #expect(d.isoWeekday == 6)
+        #expect(LocalDate(dayNumber: d.dayNumber) == d)
+        #expect(try LocalDate(parsing: "2024-01-31").adding(months: 1) == LocalDate(year: 2024, month: 2, day: 29)!)
+        #expect(throws: BangfuError.self) { try LocalDate(parsing: "2027-02-30") }
+    }
+}

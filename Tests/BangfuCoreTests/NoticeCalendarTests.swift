@@ -1,0 +1,71 @@
+import BangfuConfig
+import BangfuCore
+import Foundation
+import Testing
+
+/// The notice period across Spring Festival 2027 (lunar new year 2027-02-06), on the SYNTHETIC
+/// holiday file in etc/calendars (labelled as such: the official 2027 calendar is not yet published).
+@Suite struct NoticeCalendarTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func config() throws -> BangfuConfiguration {
+        try BangfuConfiguration.parse(yaml: "calendars:\n  - file: etc/calendars/2027.synthetic.yaml\n",
+                                      path: Self.root.appendingPathComponent("bangfu.yaml").path)
+    }
+
+    func d(_ s: String) -> LocalDate { try! LocalDate(parsing: s) }
+
+    @Test func springFestivalFromTheChineseCalendar() {
+        var chinese = Calendar(identifier: .chinese)
+        chinese.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let newYear = chinese.date(from: DateComponents(era: 78, year: 44, month: 1, day: 1))!  // 丁未 2027
+        #expect(BusinessZone.shanghai.date(of: newYear) == d("2027-02-06"))
+    }
+
+    @Test func syntheticFileIsLabelled() throws {
+        let c = try config()
+        #expect(c.calendarYears[2027] == true)
+        #expect(c.calendar.isWorkingDay(d("2027-02-14")), "make-up Sunday")
+        #expect(!c.calendar.isWorkingDay(d("2027-02-08")), "holiday Monday")
+    }
+
+    @Test func noticeSkipsTheHolidayAndCountsTheMakeupDay() throws {
+        let cal = try config().calendar
+        let p = NoticePeriod(countsAfter: d("2027-02-04"), workingDays: 5)
+        #expect(p.days(cal) == ["2027-02-14", "2027-02-15", "2027-02-16", "2027-02-17", "2027-02-18"].map(d))
+        #expect(p.passesOn(cal) == d("2027-02-19"))
+        // Without the holiday file the same notice ends before the festival.
+        #expect(p.passesOn(WorkCalendar()) == d("2027-02-12"))
+    }
+
+    @Test func machineComputesDeadlineAndObjectionFreezes() throws {
+        let rules = CaseRules(zone: .shanghai, calendar: try config().calendar, noticeWorkingDays: 5)
+        var c = HelpCase(id: 1, caseNo: "BF-2027-000001", householdId: 1, unitId: "u", helpType: "t", filedBy: "a")
+        c.state = .branchReviewPassed
+        c.reviewedBy = "b"
+        let approvedAt = BusinessZone.shanghai.startOfDay(d("2027-02-04")).addingTimeInterval(15 * 3600)
+        let (inNotice, fx) = try CaseMachine.apply(.approve(plan: .oneOff(Money(yuan: 100))), to: c, by: "c", at: approvedAt, rules: rules)
+        let deadline = BusinessZone.shanghai.startOfDay(d("2027-02-19"))
+        #expect(fx == [.armNoticeTimer(at: deadline)])
+        // Objection on 2027-02-16 (third notice day): 02-16, 17, 18 remain.
+        let objectedAt = BusinessZone.shanghai.startOfDay(d("2027-02-16")).addingTimeInterval(10 * 3600)
+        let (objected, fx2) = try CaseMachine.apply(.object(summary: "有群众反映收入不实"), to: inNotice, by: "a", at: objectedAt, rules: rules)
+        #expect(objected.state == .objected)
+        #expect(objected.frozenRemainingDays == 3)
+        #expect(fx2 == [.cancelNoticeTimer])
+        // Dismissed on Monday 2027-02-22: the 3 days resume from 02-23.
+        let dismissedAt = BusinessZone.shanghai.startOfDay(d("2027-02-22")).addingTimeInterval(9 * 3600)
+        let (resumed, fx3) = try CaseMachine.apply(.dismissObjection(decision: "经核查情况属实"), to: objected, by: "c", at: dismissedAt, rules: rules)
+        #expect(resumed.state == .inNotice)
+        #expect(fx3 == [.armNoticeTimer(at: BusinessZone.shanghai.startOfDay(d("2027-02-26")))])
+        // Upheld instead: back to review, and a later approval opens a full new notice.
+        let (upheld, _) = try CaseMachine.apply(.upholdObjection(decision: "收入超标"), to: objected, by: "c", at: dismissedAt, rules: rules)
+        #expect(upheld.state == .submitted)
+        #expect(upheld.notice == nil && upheld.reviewedBy == nil)
+        // Not passed before the deadline; passed at it.
+        #expect(throws: BangfuError.self) {
+            try CaseMachine.apply(.noticeElapsed, to: inNotice, by: "system", at: deadline.addingTimeInterval(-1), rules: rules)
+        }
+        #expect(try CaseMachine.apply(.noticeElapsed, to: inNotice, by: "system", at: deadline, rules: rules).0.state == .noticePassed)
+    }
+}
