@@ -200,6 +200,7 @@ public enum CaseMachine {
             let p = NoticePeriod(countsAfter: today, workingDays: rules.noticeWorkingDays)
             n.notice = p
             n.frozenRemainingDays = nil
+            n.noticeDeadline = deadline(p)
             effects.append(.armNoticeTimer(at: deadline(p)))
         case .object(let s):
             try needText(s, "异议内容摘要", "summary of the objection")
@@ -207,12 +208,14 @@ public enum CaseMachine {
                 throw BangfuError(.invalidTransition, zh: "公示期已满，不能再登记异议", en: "the notice period is over; no objection can be recorded")
             }
             n.frozenRemainingDays = p.remaining(on: today, rules.calendar)
+            n.noticeDeadline = nil
             effects.append(.cancelNoticeTimer)
         case .dismissObjection(let d):
             try needText(d, "异议处理结论", "decision on the objection")
             let p = NoticePeriod(countsAfter: today, workingDays: c.frozenRemainingDays ?? rules.noticeWorkingDays)
             n.notice = p
             n.frozenRemainingDays = nil
+            n.noticeDeadline = deadline(p)
             effects.append(.armNoticeTimer(at: deadline(p)))
         case .upholdObjection(let d):
             try needText(d, "异议处理结论", "decision on the objection")
@@ -227,6 +230,7 @@ public enum CaseMachine {
             guard let p = c.notice, now >= deadline(p) else {
                 throw BangfuError(.noticeNotElapsed, zh: "公示期尚未届满", en: "the notice period has not ended yet")
             }
+            n.noticeDeadline = nil
         case .scheduleDisbursement:
             guard let plan = c.plan else {
                 throw BangfuError(.invalidInput, zh: "案件没有发放计划", en: "the case has no payment plan")
@@ -269,6 +273,7 @@ public enum CaseMachine {
         case .withdraw(let r):
             try needText(r, "撤回原因", "reason for withdrawal")
             n.reason = r
+            n.noticeDeadline = nil
             if c.state == .inNotice { effects.append(.cancelNoticeTimer) }
         }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The states of a help case. Raw values are stable: they are used in the store, the protocol and the CLI.
 public enum CaseState: String, Sendable, Codable, CaseIterable {
     case draft, submitted, returned
@@ -94,6 +96,8 @@ public struct HelpCase: Sendable, Codable, Hashable {
     public var approvedBy: String?
     public var plan: PaymentPlan?
     public var notice: NoticePeriod?
+    /// When the running notice passes (00:00 business zone after its last working day); nil when none runs.
+    public var noticeDeadline: Date?
     /// Working days left when an objection froze the notice.
     public var frozenRemainingDays: Int?
     public var instalmentsPaid: Int

@@ -16,6 +16,7 @@ extension SQLiteStore {
         if let after = r["notice_after"] as String?, let days = r["notice_days"] as Int? {
             c.notice = NoticePeriod(countsAfter: try LocalDate(parsing: after), workingDays: days)
         }
+        c.noticeDeadline = (r["notice_deadline_ms"] as Int64?).map { date(ms: $0) }
         c.frozenRemainingDays = r["frozen_remaining"]
         c.instalmentsPaid = r["instalments_paid"]
         c.repaid = Money(fen: r["repaid_fen"])
@@ -71,12 +72,10 @@ extension SQLiteStore {
             let tree = try SQLiteStore.loadTree(db)
             try actor.require(anyOf: tr.roles, on: c.unitId, in: tree, for: event.kind.rawValue)
             let (next, effects) = try CaseMachine.apply(event, to: c, by: actor.id, at: at, rules: rules)
-            var deadline: Int64?? = .none  // .none: unchanged; .some(nil): cleared
             var disbursement: Disbursement?
             for effect in effects {
                 switch effect {
-                case .armNoticeTimer(let d): deadline = .some(SQLiteStore.ms(d))
-                case .cancelNoticeTimer: deadline = .some(nil)
+                case .armNoticeTimer, .cancelNoticeTimer: break  // the deadline is saved with the case
                 case .planDisbursements: break  // instalments are paid one by one against the stored plan
                 case .debit(let fundId, let amount, let instalment, let loan):
                     disbursement = try SQLiteStore.pay(db, c, fundId: fundId, amount: amount, instalment: instalment,
@@ -90,8 +89,7 @@ extension SQLiteStore {
                                                                      (LedgerAccount.loansReceivable, -amount.fen)])
                 }
             }
-            if next.state != .inNotice && c.state == .inNotice { deadline = .some(nil) }
-            try SQLiteStore.saveCase(db, next, deadline: deadline, at: at)
+            try SQLiteStore.saveCase(db, next, at: at)
             try db.execute(sql: """
                 INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [c.id, SQLiteStore.ms(at), actor.id, event.kind.rawValue, c.state.rawValue, next.state.rawValue, event.comment])
@@ -102,21 +100,15 @@ extension SQLiteStore {
         }
     }
 
-    static func saveCase(_ db: Database, _ c: HelpCase, deadline: Int64??, at: Date) throws {
-        var sql = """
+    static func saveCase(_ db: Database, _ c: HelpCase, at: Date) throws {
+        try db.execute(sql: """
             UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
-              frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?, updated_ms = ?
-            """
-        var args: StatementArguments = [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json),
-                                        c.notice?.countsAfter.description, c.notice?.workingDays, c.frozenRemainingDays,
-                                        c.instalmentsPaid, c.repaid.fen, c.reason, c.version, ms(at)]
-        if case .some(let d) = deadline {
-            sql += ", notice_deadline_ms = ?"
-            args += [d]
-        }
-        sql += " WHERE id = ? AND version = ?"
-        args += [c.id, c.version - 1]
-        try db.execute(sql: sql, arguments: args)
+              notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
+              updated_ms = ?
+            WHERE id = ? AND version = ?
+            """, arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json), c.notice?.countsAfter.description,
+                             c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
+                             c.reason, c.version, ms(at), c.id, c.version - 1])
         guard db.changesCount == 1 else {
             throw BangfuError(.storage, zh: "案件 \(c.caseNo) 已被同时修改，请重试", en: "case \(c.caseNo) changed concurrently; retry")
         }

@@ -1,0 +1,117 @@
+import BangfuConfig
+import BangfuCore
+import BangfuStore
+import Foundation
+import GRDB
+import Testing
+
+/// A real SQLite file in a fresh temp directory, with a small unit tree and one actor per role.
+final class Fixture: @unchecked Sendable {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let yaml = """
+        business_zone: Asia/Shanghai
+        calendars:
+          - file: \(root.path)/etc/calendars/2027.synthetic.yaml
+        dibao:
+          - { region: "990100", effective: 2025-01-01, monthly: "1000.00" }
+        units:
+          - { id: city, name: 测试市总工会, level: city }
+          - { id: county, name: 测试区总工会, parent: city, level: county }
+          - { id: b1, name: 一厂工会, parent: county, level: grassroots }
+          - { id: b2, name: 二厂工会, parent: county, level: grassroots }
+          - { id: county2, name: 另一区总工会, parent: city, level: county }
+          - { id: b3, name: 三厂工会, parent: county2, level: grassroots }
+        grants:
+          - { user: cw, role: caseworker, unit: b1 }
+          - { user: cw3, role: caseworker, unit: b3 }
+          - { user: rv, role: reviewer, unit: b1 }
+          - { user: rv2, role: reviewer, unit: b2 }
+          - { user: ap, role: approver, unit: county }
+          - { user: ap2, role: approver, unit: county2 }
+          - { user: tr, role: treasurer, unit: county }
+          - { user: tr2, role: treasurer, unit: county2 }
+          - { user: multi, role: caseworker, unit: county }
+          - { user: multi, role: reviewer, unit: county }
+          - { user: multi, role: approver, unit: county }
+          - { user: multi, role: treasurer, unit: county }
+        """
+
+    let dir: URL
+    let config: BangfuConfiguration
+    let store: SQLiteStore
+    var configPath: String { dir.appendingPathComponent("bangfu.yaml").path }
+    var dbPath: String { dir.appendingPathComponent("bangfu.sqlite").path }
+    /// The manual clock: 2027-02-04 09:00 in Shanghai.
+    var now: Date
+    private var nextPerson = 0
+
+    init() async throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Fixture.yaml.write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
+        config = try BangfuConfiguration.load(path: dir.appendingPathComponent("bangfu.yaml").path)
+        store = try SQLiteStore(path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy)
+        now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 2, day: 4)!).addingTimeInterval(9 * 3600)
+        try await store.syncUnits(config.units, at: now)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    func actor(_ user: String) -> Actor { config.actor(user: user) }
+
+    func tick(_ minutes: Double = 1) -> Date {
+        now = now.addingTimeInterval(minutes * 60)
+        return now
+    }
+
+    /// A deep-hardship household input in unit `unit` with fresh synthetic people.
+    func input(unit: String = "b1", members: Int = 1, income: Money = Money(yuan: 10_000)) -> ArchiveInput {
+        nextPerson += 10
+        let base = nextPerson
+        return ArchiveInput(unitId: unit, region: "990101",
+                            head: Person(name: "张三\(base)", idNumber: .synthetic(index: base), workStatus: .laidOff),
+                            members: (0..<members).map { Member(name: "成员\($0)", idNumber: .synthetic(index: base + 1 + $0), relation: "child") },
+                            annualIncome: income, mainCause: "laid_off")
+    }
+
+    func archive(unit: String = "b1", by: String = "cw") async throws -> Household {
+        try await store.createArchive(input(unit: unit), by: actor(by), at: tick())
+    }
+
+    /// A fund at `county` with money, earmarked for the given help types.
+    func fund(_ id: String = "f1", unit: String = "county", yuan: Int64 = 1_000_000, helpTypes: [String] = ["hardship-relief"],
+              treasurer: String = "tr") async throws {
+        try await store.createFund(FundAccount(id: id, name: "测试基金\(id)", unitId: unit, source: .unionFunds, helpTypes: helpTypes),
+                                   by: actor(treasurer), at: tick())
+        if yuan > 0 { try await store.deposit(fundId: id, amount: Money(yuan: yuan), memo: "拨款", by: actor(treasurer), at: tick()) }
+    }
+
+    /// A raw connection for checks the store API does not offer (snapshots, tampering).
+    func raw() throws -> DatabaseQueue { try DatabaseQueue(path: dbPath) }
+
+    /// Everything a refused command must leave unchanged.
+    func snapshot(caseId: Int64) throws -> [String] {
+        try raw().read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM help_case WHERE id = ?", arguments: [caseId])!
+            let counts = try ["case_event", "audit_log", "ledger_txn", "ledger_posting", "disbursement", "help_case", "household"].map {
+                "\($0)=\(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)")!)"
+            }
+            return [row.description] + counts
+        }
+    }
+
+    /// Path of the built `bangfu-db` binary (`BANGFU_BIN` overrides).
+    static var toolPath: String {
+        ProcessInfo.processInfo.environment["BANGFU_BIN"] ?? root.appendingPathComponent(".build/debug/bangfu-db").path
+    }
+
+    static func run(_ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: toolPath)
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+}
