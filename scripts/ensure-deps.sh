@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bangfu builds against, when they are missing (Debian 12, as root or via sudo).
+set -euo pipefail
+need=()
+for pkg in libsqlite3-dev; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "bangfu: installing ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+command -v swift >/dev/null || { echo "bangfu: the Swift toolchain (6.1 or later) is required: put swift on PATH" >&2; exit 1; }
