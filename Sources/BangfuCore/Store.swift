@@ -49,6 +49,9 @@ public protocol BangfuStore: Sendable {
     /// Income and expenditure per fund for business dates in [from, to] (帐务公开).
     func statement(from: LocalDate, to: LocalDate) async throws -> [FundStatement]
 
+    /// Figures per unit, each rolled up over its subtree; payments counted for business dates in [from, to].
+    func unitFigures(from: LocalDate, to: LocalDate) async throws -> [String: UnitFigures]
+
     // MARK: Audit
     /// Walks the hash chain and the ledger invariants; reports the first broken link.
     func verify() async throws -> VerificationReport

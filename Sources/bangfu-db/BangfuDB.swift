@@ -11,7 +11,7 @@ struct BangfuDB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-db",
         abstract: "直接操作 bangfu 数据库文件：演示、样例数据、校验、帐务公开 / Work directly on a bangfu database file.",
-        subcommands: [Demo.self, Seed.self, Verify.self, Statement.self, Pay.self]
+        subcommands: [Demo.self, Seed.self, Verify.self, Statement.self, Figures.self, Pay.self]
     )
 }
 
@@ -32,8 +32,12 @@ struct StoreOptions: ParsableArguments {
         try config.map { try BangfuConfiguration.load(path: $0) } ?? BangfuConfiguration()
     }
 
-    /// Opens the store, creating the state directory when missing, and registers the configured units.
-    func openStore(_ cfg: BangfuConfiguration, at now: Date) async throws -> SQLiteStore {
+    /// Opens the store and registers the configured units. Only `create` makes a new state directory and file:
+    /// a mistyped --state-dir must not look like an empty store.
+    func openStore(_ cfg: BangfuConfiguration, at now: Date, create: Bool = false) async throws -> SQLiteStore {
+        if !create && !FileManager.default.fileExists(atPath: databasePath) {
+            throw BangfuError(.notFound, zh: "数据库 \(databasePath) 不存在：请检查 --state-dir", en: "database \(databasePath) does not exist: check --state-dir")
+        }
         do {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         } catch {
@@ -44,6 +48,17 @@ struct StoreOptions: ParsableArguments {
         if !cfg.units.isEmpty { try await store.syncUnits(cfg.units, at: now) }
         return store
     }
+}
+
+/// A period of business dates, inclusive.
+struct PeriodOptions: ParsableArguments {
+    @Option(name: .long, help: "起始日期 YYYY-MM-DD / First business date.")
+    var from: String
+
+    @Option(name: .long, help: "结束日期 YYYY-MM-DD / Last business date.")
+    var to: String
+
+    func dates() throws -> (LocalDate, LocalDate) { (try LocalDate(parsing: from), try LocalDate(parsing: to)) }
 }
 
 /// Prints a typed error once, in the user's language, and exits non-zero.

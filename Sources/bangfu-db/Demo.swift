@@ -66,7 +66,7 @@ struct Demo: AsyncParsableCommand {
             throw BangfuError(.duplicate, zh: "\(store.databasePath) 已存在：演示只在新数据库上运行，请加 --fresh 或换 --state-dir",
                               en: "\(store.databasePath) already exists: the demo runs on a new database; add --fresh or use another --state-dir")
         }
-        let db = try await store.openStore(cfg, at: now)
+        let db = try await store.openStore(cfg, at: now, create: true)
         let actor = { (u: String) in cfg.actor(user: u) }
         let caseworker = actor("wangfang"), reviewer = actor("liqiang"), approver = actor("zhaomin"), treasurer = actor("chenjing")
 
@@ -139,7 +139,7 @@ struct Demo: AsyncParsableCommand {
         do {
             _ = try await db.apply(.approve(plan: .oneOff(Money(yuan: 3_000))), toCase: c.id, by: reviewer, at: now)
         } catch let e as BangfuError {
-            if !store.json { print("    \(zh ? "（职责分离）" : "(separation of duties)") \(e.message(lang)) [\(e.code)]") }
+            if !store.json { print("    \(zh ? "初审人 \(reviewer.id) 试图审批同一案件，被拒绝" : "the reviewer \(reviewer.id) tried to approve the same case and was refused")：\(e.message(lang)) [\(e.code)]") }
         }
 
         // Approval opens the public notice.

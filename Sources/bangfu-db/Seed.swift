@@ -33,7 +33,7 @@ struct Seed: AsyncParsableCommand {
                 throw BangfuError(.invalidInput, zh: "--households 须在 1 到 5000000 之间", en: "--households must be 1 to 5000000")
             }
             let cfg = try store.loadConfiguration()
-            let db = try await store.openStore(cfg, at: Date())
+            let db = try await store.openStore(cfg, at: Date(), create: true)
             let actor = cfg.actor(user: caseworker)
             let zh = Language.fromEnvironment == .zh
             let started = Date()

@@ -9,16 +9,12 @@ struct Statement: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: .long, help: "起始日期 YYYY-MM-DD / First business date.")
-    var from: String
-
-    @Option(name: .long, help: "结束日期 YYYY-MM-DD / Last business date.")
-    var to: String
+    @OptionGroup var period: PeriodOptions
 
     func run() async throws {
         do {
             let s = try await store.openStore(try store.loadConfiguration(), at: Date())
-            let rows = try await s.statement(from: try LocalDate(parsing: from), to: try LocalDate(parsing: to))
+            let rows = try await s.statement(from: try period.dates().0, to: try period.dates().1)
             if store.json { printJSON(rows); return }
             let zh = Language.fromEnvironment == .zh
             var t = TextTable(headers: zh ? ["资金账户", "来源", "期初", "入账", "调入", "还款", "发放", "借出", "调出", "期末", "受助户数"]

@@ -11,9 +11,6 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            guard FileManager.default.fileExists(atPath: store.databasePath) else {
-                throw BangfuError(.notFound, zh: "数据库 \(store.databasePath) 不存在：请检查 --state-dir", en: "database \(store.databasePath) does not exist: check --state-dir")
-            }
             let s = try await store.openStore(try store.loadConfiguration(), at: Date())
             let report = try await s.verify()
             if store.json {

@@ -239,3 +239,19 @@ extension Fixture {
         #expect(try await fx.store.casesWithNoticeDue(at: zone.startOfDay(LocalDate(year: 2027, month: 2, day: 24)!)) == [c.id])
     }
 }
+
+@Suite struct FiguresTests {
+    @Test func figuresRollUpTheTree() async throws {
+        let fx = try await Fixture()
+        try await fx.fund()
+        _ = try await fx.caseIn(.closed, plan: .monthly(Money(yuan: 500), months: 3))  // b1, paid ¥500 once, then closed
+        _ = try await fx.caseIn(.submitted)  // b1
+        _ = try await fx.store.createArchive(fx.input(unit: "b3"), by: fx.actor("cw3"), at: fx.tick())
+        let f = try await fx.store.unitFigures(from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
+        #expect(f["b1"]?.openArchives == 2 && f["b1"]?.casesByState["closed"] == 1 && f["b1"]?.paid == Money(yuan: 500))
+        #expect(f["b2"]?.openArchives == 0)
+        #expect(f["county"]?.openArchives == 2 && f["county"]?.paid == Money(yuan: 500))
+        #expect(f["county2"]?.openArchives == 1 && f["county2"]?.paid == .zero)
+        #expect(f["city"]?.openArchives == 3 && f["city"]?.archivesByCategory["deep"] == 3 && f["city"]?.payments == 1)
+    }
+}
