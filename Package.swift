@@ -2,6 +2,19 @@
 // bangfu: hardship-assistance workflow daemon for trade unions and party branches.
 import PackageDescription
 
+/// The built-in help types: each is a dynamic library `libbangfu-help-<id>.so` built from `plugins/<id>/`.
+let helpTypes: [(id: String, target: String)] = [
+    ("hardship-relief", "HardshipRelief"),
+    ("medical-aid", "MedicalAid"),
+    ("education-aid", "EducationAid"),
+    ("micro-loan", "MicroLoan"),
+    ("monthly-subsidy", "MonthlySubsidy"),
+    ("holiday-condolence", "HolidayCondolence"),
+    ("legal-aid", "LegalAid"),
+    ("reemployment", "Reemployment"),
+    ("housing-referral", "HousingReferral"),
+]
+
 let package = Package(
     name: "bangfu",
     platforms: [.macOS(.v14)],
@@ -9,12 +22,14 @@ let package = Package(
         .library(name: "BangfuCore", targets: ["BangfuCore"]),
         .library(name: "BangfuStore", targets: ["BangfuStore"]),
         .executable(name: "bangfu-db", targets: ["bangfu-db"]),
-    ],
+    ] + helpTypes.map { .library(name: "bangfu-help-\($0.id)", type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(path: "PluginKit"),
     ],
     targets: [
         // Domain types, the case state machine, rules and calendars. No I/O.
@@ -33,6 +48,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Loads help-type plugins through the C ABI and checks what they answer.
+        .target(
+            name: "BangfuPlugins",
+            dependencies: [
+                "BangfuCore",
+                .product(name: "BangfuPluginKit", package: "PluginKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Terminal presentation shared by the command-line tools: CJK-aware tables, language.
         .target(name: "BangfuCLIKit", dependencies: ["BangfuCore"]),
         // Offline tool on a store file: demo, seed, verify, statements.
@@ -43,11 +67,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .testTarget(
+            name: "BangfuPluginTests",
+            dependencies: ["BangfuCore", "BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit")]
+        ),
         .testTarget(name: "BangfuCoreTests", dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit"]),
         .testTarget(
             name: "BangfuStoreTests",
             dependencies: ["BangfuCore", "BangfuConfig", "BangfuStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-    ],
+    ] + helpTypes.map {
+        .target(name: $0.target, dependencies: [.product(name: "BangfuPluginKit", package: "PluginKit")], path: "plugins/\($0.id)")
+    },
     swiftLanguageModes: [.v6]
 )

@@ -30,6 +30,8 @@ public struct BangfuError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidConfig = Code(rawValue: "invalid_config")
         public static let storage = Code(rawValue: "storage")
         public static let auditBroken = Code(rawValue: "audit_broken")
+        public static let pluginFailed = Code(rawValue: "plugin_failed")
+        public static let hostRule = Code(rawValue: "host_rule")
     }
 
     public let code: Code

@@ -1,0 +1,1 @@
+/* The ABI is header-only; this file gives the target a source. */

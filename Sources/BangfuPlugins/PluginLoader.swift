@@ -1,0 +1,136 @@
+import BangfuCore
+import BangfuPluginKit
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plugin file that could not be loaded, and why, in words an administrator can act on.
+public struct PluginFailure: Sendable, Codable, Hashable {
+    public var file: String
+    public var reason: String
+}
+
+/// Finds and loads help-type plugins: `libbangfu-help-*.so` files in a directory.
+///
+/// Each file is opened with `RTLD_NOW | RTLD_LOCAL` and never closed (unloading a Swift library
+/// crashes later). A bad file is listed as failed with its reason; the others still load.
+public enum PluginLoader {
+    /// The fixed file-name prefix; other files in the directory are ignored.
+    public static let prefix = "libbangfu-help-"
+
+    /// Loads every plugin file in `directory`, sorted by name.
+    ///
+    /// - Parameters:
+    ///   - settings: configuration values per help-type id (`help_types:` in the configuration file).
+    ///   - clock: the host's clock, shared with plugins.
+    public static func load(directory: String, settings: [String: [String: FormValue]] = [:],
+                            clock: @escaping @Sendable () -> Date = { Date() },
+                            logger: Logger = Logger(label: "bangfu.plugins")) -> PluginRegistry {
+        let files: [String]
+        do {
+            files = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".so") }.sorted()
+        } catch {
+            return PluginRegistry(loaded: [], failed: [PluginFailure(file: directory, reason: "cannot read the plugin directory: \(error.localizedDescription)")])
+        }
+        return load(files: files.map { URL(fileURLWithPath: directory).appendingPathComponent($0).path },
+                    settings: settings, clock: clock, logger: logger)
+    }
+
+    /// Loads the given plugin files in order; a later file with an id already loaded fails as a duplicate.
+    public static func load(files: [String], settings: [String: [String: FormValue]] = [:],
+                            clock: @escaping @Sendable () -> Date = { Date() },
+                            logger: Logger = Logger(label: "bangfu.plugins")) -> PluginRegistry {
+        var loaded: [LoadedHelpType] = []
+        var failed: [PluginFailure] = []
+        for path in files {
+            do {
+                let p = try open(path, settings: settings, clock: clock, logger: logger)
+                if let first = loaded.first(where: { $0.descriptor.id == p.descriptor.id }) {
+                    throw PluginError(code: "duplicate", zh: "帮扶项目 \(p.descriptor.id) 已由 \(first.file) 提供",
+                                      en: "help type \(p.descriptor.id) is already provided by \(first.file)")
+                }
+                loaded.append(p)
+                logger.debug("loaded help type", metadata: ["HELP_TYPE": "\(p.descriptor.id)", "FILE": "\(path)"])
+            } catch let e as PluginError {
+                failed.append(PluginFailure(file: path, reason: e.en))
+            } catch let e as BangfuError {
+                failed.append(PluginFailure(file: path, reason: e.en))
+            } catch {
+                failed.append(PluginFailure(file: path, reason: "\(error)"))
+            }
+        }
+        return PluginRegistry(loaded: loaded, failed: failed)
+    }
+
+    static func open(_ path: String, settings: [String: [String: FormValue]], clock: @escaping @Sendable () -> Date,
+                     logger: Logger) throws -> LoadedHelpType {
+        func fail(_ en: String) -> PluginError { PluginError(code: "load_failed", zh: en, en: en) }
+        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            throw fail("cannot load: \(String(cString: dlerror()))")
+        }
+        // Never dlclose: see the type's documentation.
+        guard let sym = dlsym(handle, BANGFU_HELP_TYPE_ENTRY) else {
+            throw fail("no entry symbol \(BANGFU_HELP_TYPE_ENTRY): not a bangfu help-type plugin")
+        }
+        let entry = unsafeBitCast(sym, to: bangfu_help_type_entry_fn.self)
+        guard let table = entry() else { throw fail("the entry symbol returned no table") }
+        let version = table.pointee.abi_version
+        guard version == BANGFU_PLUGIN_ABI_VERSION else {
+            throw fail("ABI version \(version), but this bangfud speaks version \(BANGFU_PLUGIN_ABI_VERSION): rebuild the plugin against this version")
+        }
+        let needed = MemoryLayout<bangfu_help_type>.size
+        guard Int(table.pointee.struct_size) >= needed else {
+            throw fail("its table is \(table.pointee.struct_size) bytes, shorter than the \(needed) of ABI version 1")
+        }
+        guard let initFn = table.pointee.`init`, table.pointee.describe != nil, table.pointee.call != nil, table.pointee.free_buffer != nil else {
+            throw fail("its table has an empty function pointer")
+        }
+        // The id comes from the file name, so configuration can be served before the descriptor exists.
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let id = String(name.dropFirst(prefix.count).dropLast(3))
+        // The host table lives as long as the process, like the plugin.
+        let services = HostServices(helpType: id, settings: settings[id] ?? [:], clock: clock, logger: logger)
+        let host = HostServices.makeTable(services)
+        guard initFn(host) == BANGFU_OK else { throw fail("its init call failed") }
+        let raw = try LoadedHelpType.invoke(table, file: path) { out in table.pointee.describe(out) }
+        let descriptor: HelpTypeDescriptor
+        do {
+            descriptor = try JSONDecoder().decode(HelpTypeDescriptor.self, from: raw)
+        } catch {
+            throw fail("its descriptor is not valid JSON for ABI version 1: \(error)")
+        }
+        do { try descriptor.validate() } catch let e as PluginError { throw fail("invalid descriptor: \(e.en)") }
+        guard descriptor.id == id else {
+            throw fail("the file is named for help type \(id) but the plugin says it is \(descriptor.id): rename one")
+        }
+        let unknown = Set((settings[id] ?? [:]).keys).subtracting(descriptor.config.map(\.key))
+        guard unknown.isEmpty else {
+            throw fail("configuration help_types.\(id) sets unknown keys \(unknown.sorted().joined(separator: ", ")); allowed: \(descriptor.config.map(\.key).joined(separator: ", "))")
+        }
+        return LoadedHelpType(descriptor: descriptor, file: path, table: table)
+    }
+}
+
+/// The loaded help types and the files that failed.
+public struct PluginRegistry: Sendable {
+    public let loaded: [LoadedHelpType]
+    public let failed: [PluginFailure]
+
+    public init(loaded: [LoadedHelpType], failed: [PluginFailure]) {
+        self.loaded = loaded
+        self.failed = failed
+    }
+
+    /// The help type with this id, or `not_found` naming the ids that are loaded.
+    public func helpType(_ id: String) throws -> LoadedHelpType {
+        guard let p = loaded.first(where: { $0.descriptor.id == id }) else {
+            let ids = loaded.map(\.descriptor.id).joined(separator: ", ")
+            throw BangfuError(.notFound, zh: "未加载帮扶项目“\(id)”（已加载：\(ids)）", en: "help type \"\(id)\" is not loaded (loaded: \(ids))")
+        }
+        return p
+    }
+}

@@ -1,0 +1,71 @@
+import BangfuCore
+import BangfuPluginKit
+import BangfuPlugins
+import Foundation
+import Testing
+
+/// The one conformance suite every help type passes: the nine built in, and the example built
+/// outside this package (see ExamplePluginTests).
+enum Conformance {
+    static func check(_ p: LoadedHelpType) throws {
+        let d = p.descriptor
+        // Descriptor: valid, defaults for every key, form fields sound.
+        try d.validate()
+        #expect(Set(d.config.map(\.key)).count == d.config.count, "\(d.id): repeated config key")
+        // Forms: a valid one passes; missing, unknown and mistyped fields fail.
+        let form = PluginFixtures.sampleForm(d)
+        try d.validate(form: form)
+        #expect(throws: PluginError.self, "\(d.id) accepted an unknown field") { try d.validate(form: form.merging(["no_such_field": .bool(true)]) { $1 }) }
+        if let req = d.fields.first(where: \.required) {
+            #expect(throws: PluginError.self, "\(d.id) accepted a form without \(req.key)") { try d.validate(form: form.filter { $0.key != req.key }) }
+            let wrong: FormValue = req.type == .bool ? .string("yes") : .bool(true)
+            #expect(throws: PluginError.self, "\(d.id) accepted a mistyped \(req.key)") { try d.validate(form: form.merging([req.key: wrong]) { $1 }) }
+        }
+        // Eligibility with reasons; amounts in integer fen within the declared cap (the loader also checks).
+        let requests = PluginFixtures.grid.map { AssessmentRequest(on: "2027-03-01", household: $0, form: form) }
+        let before = p.abiCalls
+        let batch = try p.assess(requests)
+        #expect(p.abiCalls == before + 1, "\(d.id): a batch of \(requests.count) must be one ABI call")
+        #expect(batch.count == requests.count)
+        for (r, a) in zip(requests, batch) {
+            #expect(!a.reasons.isEmpty && a.reasons.allSatisfy { !$0.zh.isEmpty && !$0.en.isEmpty && !$0.code.isEmpty })
+            if let plan = a.plan, plan.kind != .nonMonetary {
+                #expect(plan.amountFen > 0 && plan.totalFen <= d.amountCapFen!, "\(d.id): \(plan)")
+            }
+            if r.household.category == nil && d.paymentKind != .nonMonetary && a.eligible {
+                // Only a model worker may get money without a hardship category.
+                #expect(r.household.people.contains { $0.modelWorkerLevel != "none" }, "\(d.id) paid a household not in hardship")
+            }
+        }
+        #expect(batch.contains { $0.eligible }, "\(d.id): nobody in the grid is eligible")
+        // Batch equals one by one.
+        let single = try requests.map { try p.assess([$0])[0] }
+        #expect(single == batch, "\(d.id): batch and one-by-one differ")
+        #expect(p.abiCalls == before + 1 + requests.count)
+    }
+}
+
+@Suite struct ConformanceTests {
+    @Test func allNineBuiltInHelpTypesLoad() {
+        let r = PluginFixtures.registry
+        #expect(r.failed.isEmpty, "\(r.failed)")
+        #expect(r.loaded.map(\.descriptor.id).sorted() == PluginFixtures.builtIn)
+    }
+
+    @Test(arguments: PluginFixtures.builtIn)
+    func conformance(id: String) throws {
+        try Conformance.check(try PluginFixtures.registry.helpType(id))
+    }
+
+    @Test func configurationReachesThePlugin() throws {
+        let reg = PluginLoader.load(files: [PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so"],
+                                    settings: ["medical-aid": ["yearly_cap_fen": .integer(500_000)]])
+        let p = try reg.helpType("medical-aid")
+        #expect(p.descriptor.amountCapFen == 500_000)
+        let a = try p.assess([AssessmentRequest(on: "2027-03-01", household: PluginFixtures.household("deep"), form: ["self_paid_fen": .integer(900_000)])])
+        #expect(a[0].plan?.amountFen == 500_000)
+        // An unknown key in the configuration fails the plugin with a reason naming the allowed keys.
+        let bad = PluginLoader.load(files: [PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so"], settings: ["medical-aid": ["yearly_kap": .integer(1)]])
+        #expect(bad.loaded.isEmpty && bad.failed.first?.reason.contains("yearly_cap_fen") == true)
+    }
+}
