@@ -44,6 +44,7 @@ public final class LoadedHelpType: Sendable {
             throw pluginFault("answered \(results.count) results for \(requests.count) households")
         }
         for r in results {
+            if r.reasons.isEmpty { throw pluginFault("gave no reason for its decision") }
             guard let plan = r.plan else {
                 if r.eligible { throw pluginFault("said eligible without a payment plan") }
                 continue
@@ -59,7 +60,6 @@ public final class LoadedHelpType: Sendable {
                 if plan.kind == .monthly { guard let m = plan.months, (1...120).contains(m) else { throw pluginFault("proposed monthly payments without 1...120 months") } }
                 if plan.kind == .loan { guard let t = plan.termMonths, (1...120).contains(t) else { throw pluginFault("proposed a loan without a 1...120 month term") } }
             }
-            if r.reasons.isEmpty { throw pluginFault("gave no reason for its decision") }
         }
         return results
     }
