@@ -196,6 +196,7 @@ public enum CaseMachine {
             try sod(c.filedBy, "申请经办人不能审批本案", "whoever filed the case may not approve it")
             try sod(c.reviewedBy, "初审人不能审批本案", "whoever reviewed the case may not approve it")
             n.approvedBy = actor
+            n.approvedAt = now
             n.plan = plan
             let p = NoticePeriod(countsAfter: today, workingDays: rules.noticeWorkingDays)
             n.notice = p
@@ -222,6 +223,7 @@ public enum CaseMachine {
             // Back to review: a later approval opens a full new notice.
             n.reviewedBy = nil
             n.approvedBy = nil
+            n.approvedAt = nil
             n.plan = nil
             n.notice = nil
             n.frozenRemainingDays = nil
@@ -254,7 +256,7 @@ public enum CaseMachine {
             n.instalmentsPaid = number
             effects.append(.debit(fund: fund, amount: plan.instalmentAmount, instalment: number, loan: plan.isLoan))
         case .receiveRepayment(let amount, let fund):
-            guard case .loan(let principal)? = c.plan else {
+            guard case .loan(let principal, _)? = c.plan else {
                 throw BangfuError(.invalidTransition, zh: "本案不是借款，不能登记还款", en: "this case is not a loan; no repayment can be recorded")
             }
             guard amount.fen > 0, amount.fen <= principal.fen - c.repaid.fen else {

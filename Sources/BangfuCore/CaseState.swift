@@ -39,8 +39,8 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
     case oneOff(Money)
     /// The same amount each month for `months` instalments.
     case monthly(Money, months: Int)
-    /// A loan paid out once and repaid by the household.
-    case loan(principal: Money)
+    /// A loan paid out once and repaid by the household over `termMonths`.
+    case loan(principal: Money, termMonths: Int = 12)
     /// Help without money (legal aid, referral); closed when the service is recorded.
     case nonMonetary
 
@@ -59,7 +59,7 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
         switch self {
         case .oneOff(let m): return m
         case .monthly(let m, _): return m
-        case .loan(let p): return p
+        case .loan(let p, _): return p
         case .nonMonetary: return .zero
         }
     }
@@ -72,7 +72,9 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
     /// Checks amounts and counts are sensible.
     public func validate() throws {
         switch self {
-        case .oneOff(let m), .loan(let m):
+        case .loan(_, let t) where !(1...120).contains(t):
+            throw BangfuError(.invalidInput, zh: "借款期限须在 1 到 120 个月之间", en: "a loan term must be 1 to 120 months")
+        case .oneOff(let m), .loan(let m, _):
             guard m.fen > 0 else { throw BangfuError(.invalidInput, zh: "金额必须大于 0", en: "the amount must be above 0") }
         case .monthly(let m, let n):
             guard m.fen > 0 else { throw BangfuError(.invalidInput, zh: "金额必须大于 0", en: "the amount must be above 0") }
@@ -90,10 +92,18 @@ public struct HelpCase: Sendable, Codable, Hashable {
     public var householdId: Int64
     public var unitId: String
     public var helpType: String
+    /// The application form as canonical JSON, checked against the help type's fields.
+    public var formJSON: String
+    /// The cause of the application, for the host's same-cause rule.
+    public var cause: String?
+    /// Whether the help type is flagged "temporary aid".
+    public var temporaryAid: Bool
     public var state: CaseState
     public var filedBy: String
     public var reviewedBy: String?
     public var approvedBy: String?
+    /// When the latest approval happened (it counts toward that year's cap).
+    public var approvedAt: Date?
     public var plan: PaymentPlan?
     public var notice: NoticePeriod?
     /// When the running notice passes (00:00 business zone after its last working day); nil when none runs.
@@ -107,9 +117,11 @@ public struct HelpCase: Sendable, Codable, Hashable {
     public var reason: String?
     public var version: Int
 
-    public init(id: Int64, caseNo: String, householdId: Int64, unitId: String, helpType: String, filedBy: String) {
+    public init(id: Int64, caseNo: String, householdId: Int64, unitId: String, helpType: String, filedBy: String,
+                formJSON: String = "{}", cause: String? = nil, temporaryAid: Bool = false) {
         self.id = id; self.caseNo = caseNo; self.householdId = householdId; self.unitId = unitId
-        self.helpType = helpType; self.state = .draft; self.filedBy = filedBy
+        self.helpType = helpType; self.formJSON = formJSON; self.cause = cause; self.temporaryAid = temporaryAid
+        self.state = .draft; self.filedBy = filedBy
         self.instalmentsPaid = 0; self.repaid = .zero; self.version = 0
     }
 }

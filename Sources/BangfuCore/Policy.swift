@@ -8,11 +8,14 @@ public struct Policy: Sendable {
     public var reviewIntervalMonths: Int
     /// Years a closed archive is kept before its personal data may be purged.
     public var retentionYears: Int
+    /// Rules across help types (yearly cap, same cause, temporary aid).
+    public var hostRules: HostRules
 
     public init(caseRules: CaseRules = CaseRules(), categoryRules: CategoryRules = CategoryRules(dibao: []),
-                causes: [String] = Policy.defaultCauses, reviewIntervalMonths: Int = 12, retentionYears: Int = 10) {
+                causes: [String] = Policy.defaultCauses, reviewIntervalMonths: Int = 12, retentionYears: Int = 10,
+                hostRules: HostRules = HostRules()) {
         self.caseRules = caseRules; self.categoryRules = categoryRules; self.causes = causes
-        self.reviewIntervalMonths = reviewIntervalMonths; self.retentionYears = retentionYears
+        self.reviewIntervalMonths = reviewIntervalMonths; self.retentionYears = retentionYears; self.hostRules = hostRules
     }
 
     /// Causes of hardship from the national archive form.

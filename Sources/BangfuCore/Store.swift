@@ -24,8 +24,10 @@ public protocol BangfuStore: Sendable {
     func archiveHistory(id: Int64) async throws -> [ArchiveChange]
 
     // MARK: Cases
-    /// Files a draft case of a help type for an open archive.
-    func fileCase(householdId: Int64, helpType: String, by: Actor, at: Date) async throws -> HelpCase
+    /// Files a draft case for an open archive; host rules (same cause, temporary aid) are checked here.
+    func fileCase(householdId: Int64, application: CaseApplication, by: Actor, at: Date) async throws -> HelpCase
+    /// The household's cases, oldest first, as host rules and help types see them.
+    func caseSummaries(householdId: Int64) async throws -> [CaseSummary]
     /// Applies one event; pays or credits money in the same transaction.
     func apply(_ event: CaseEvent, toCase id: Int64, by: Actor, at: Date) async throws -> CaseOutcome
     func helpCase(id: Int64) async throws -> HelpCase
@@ -55,6 +57,13 @@ public protocol BangfuStore: Sendable {
     // MARK: Audit
     /// Walks the hash chain and the ledger invariants; reports the first broken link.
     func verify() async throws -> VerificationReport
+}
+
+extension BangfuStore {
+    /// Files a case with an empty form: for help types entered by hand.
+    public func fileCase(householdId: Int64, helpType: String, by: Actor, at: Date) async throws -> HelpCase {
+        try await fileCase(householdId: householdId, application: CaseApplication(helpType: helpType), by: by, at: at)
+    }
 }
 
 /// The result of applying a case event.

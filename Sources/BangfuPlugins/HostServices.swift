@@ -5,16 +5,30 @@ import Logging
 /// What one plugin may ask of the host: its own configuration values, the clock, a logger.
 final class HostServices: @unchecked Sendable {
     let helpType: String
-    let settings: [String: FormValue]
-    let clock: @Sendable () -> Date
-    let logger: Logger
+    private let lock = NSLock()
+    private var _settings: [String: FormValue]
+    private var _clock: @Sendable () -> Date
+    private var _logger: Logger
 
     init(helpType: String, settings: [String: FormValue], clock: @escaping @Sendable () -> Date, logger: Logger) {
         self.helpType = helpType
-        self.settings = settings
-        self.clock = clock
-        self.logger = logger
+        _settings = settings
+        _clock = clock
+        _logger = logger
     }
+
+    /// New settings, clock and logger for a library already loaded (a reload re-reads configuration).
+    func update(settings: [String: FormValue], clock: @escaping @Sendable () -> Date, logger: Logger) {
+        lock.lock()
+        defer { lock.unlock() }
+        _settings = settings
+        _clock = clock
+        _logger = logger
+    }
+
+    var settings: [String: FormValue] { lock.lock(); defer { lock.unlock() }; return _settings }
+    var clock: @Sendable () -> Date { lock.lock(); defer { lock.unlock() }; return _clock }
+    var logger: Logger { lock.lock(); defer { lock.unlock() }; return _logger }
 
     /// A C table pointing at `services`; both are kept for the life of the process.
     static func makeTable(_ services: HostServices) -> UnsafePointer<bangfu_host> {

@@ -2,6 +2,7 @@ import BangfuCore
 import BangfuPluginKit
 import Foundation
 import Logging
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -66,8 +67,50 @@ public enum PluginLoader {
         return PluginRegistry(loaded: loaded, failed: failed)
     }
 
+    /// Libraries already opened in this process, by path: each is opened and initialised once.
+    private static let opened = Mutex<[String: OpenedLibrary]>([:])
+
+    /// A library's table and host services; both live as long as the process.
+    final class OpenedLibrary: @unchecked Sendable {
+        let table: UnsafePointer<bangfu_help_type>
+        let services: HostServices
+        init(table: UnsafePointer<bangfu_help_type>, services: HostServices) { self.table = table; self.services = services }
+    }
+
     static func open(_ path: String, settings: [String: [String: FormValue]], clock: @escaping @Sendable () -> Date,
                      logger: Logger) throws -> LoadedHelpType {
+        func fail(_ en: String) -> PluginError { PluginError(code: "load_failed", zh: en, en: en) }
+        // The id comes from the file name, so configuration can be served before the descriptor exists.
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let id = String(name.dropFirst(prefix.count).dropLast(3))
+        let table: UnsafePointer<bangfu_help_type>
+        if let known = opened.withLock({ $0[path] }) {
+            known.services.update(settings: settings[id] ?? [:], clock: clock, logger: logger)
+            table = known.table
+        } else {
+            table = try openLibrary(path, id: id, settings: settings[id] ?? [:], clock: clock, logger: logger)
+        }
+        let raw = try LoadedHelpType.invoke(table, file: path) { out in table.pointee.describe(out) }
+        let descriptor: HelpTypeDescriptor
+        do {
+            descriptor = try JSONDecoder().decode(HelpTypeDescriptor.self, from: raw)
+        } catch {
+            throw fail("its descriptor is not valid JSON for ABI version 1: \(error)")
+        }
+        do { try descriptor.validate() } catch let e as PluginError { throw fail("invalid descriptor: \(e.en)") }
+        guard descriptor.id == id else {
+            throw fail("the file is named for help type \(id) but the plugin says it is \(descriptor.id): rename one")
+        }
+        let unknown = Set((settings[id] ?? [:]).keys).subtracting(descriptor.config.map(\.key))
+        guard unknown.isEmpty else {
+            throw fail("configuration help_types.\(id) sets unknown keys \(unknown.sorted().joined(separator: ", ")); allowed: \(descriptor.config.map(\.key).joined(separator: ", "))")
+        }
+        return LoadedHelpType(descriptor: descriptor, file: path, table: table)
+    }
+
+    /// dlopen, entry symbol, version and size checks, init: once per file and process.
+    private static func openLibrary(_ path: String, id: String, settings: [String: FormValue], clock: @escaping @Sendable () -> Date,
+                                    logger: Logger) throws -> UnsafePointer<bangfu_help_type> {
         func fail(_ en: String) -> PluginError { PluginError(code: "load_failed", zh: en, en: en) }
         guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             throw fail("cannot load: \(String(cString: dlerror()))")
@@ -89,29 +132,13 @@ public enum PluginLoader {
         guard let initFn = table.pointee.`init`, table.pointee.describe != nil, table.pointee.call != nil, table.pointee.free_buffer != nil else {
             throw fail("its table has an empty function pointer")
         }
-        // The id comes from the file name, so configuration can be served before the descriptor exists.
-        let name = URL(fileURLWithPath: path).lastPathComponent
-        let id = String(name.dropFirst(prefix.count).dropLast(3))
         // The host table lives as long as the process, like the plugin.
-        let services = HostServices(helpType: id, settings: settings[id] ?? [:], clock: clock, logger: logger)
+        let services = HostServices(helpType: id, settings: settings, clock: clock, logger: logger)
         let host = HostServices.makeTable(services)
         guard initFn(host) == BANGFU_OK else { throw fail("its init call failed") }
-        let raw = try LoadedHelpType.invoke(table, file: path) { out in table.pointee.describe(out) }
-        let descriptor: HelpTypeDescriptor
-        do {
-            descriptor = try JSONDecoder().decode(HelpTypeDescriptor.self, from: raw)
-        } catch {
-            throw fail("its descriptor is not valid JSON for ABI version 1: \(error)")
-        }
-        do { try descriptor.validate() } catch let e as PluginError { throw fail("invalid descriptor: \(e.en)") }
-        guard descriptor.id == id else {
-            throw fail("the file is named for help type \(id) but the plugin says it is \(descriptor.id): rename one")
-        }
-        let unknown = Set((settings[id] ?? [:]).keys).subtracting(descriptor.config.map(\.key))
-        guard unknown.isEmpty else {
-            throw fail("configuration help_types.\(id) sets unknown keys \(unknown.sorted().joined(separator: ", ")); allowed: \(descriptor.config.map(\.key).joined(separator: ", "))")
-        }
-        return LoadedHelpType(descriptor: descriptor, file: path, table: table)
+        let library = OpenedLibrary(table: table, services: services)
+        opened.withLock { $0[path] = library }
+        return table
     }
 }
 

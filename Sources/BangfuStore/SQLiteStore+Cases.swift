@@ -5,7 +5,9 @@ import GRDB
 extension SQLiteStore {
     static func helpCase(from r: Row) throws -> HelpCase {
         var c = HelpCase(id: r["id"], caseNo: r["case_no"], householdId: r["household_id"], unitId: r["unit_id"],
-                         helpType: r["help_type"], filedBy: r["filed_by"])
+                         helpType: r["help_type"], filedBy: r["filed_by"], formJSON: r["form"], cause: r["cause"],
+                         temporaryAid: r["temporary_aid"])
+        c.approvedAt = (r["approved_ms"] as Int64?).map { date(ms: $0) }
         guard let state = CaseState(rawValue: r["state"]) else {
             throw BangfuError(.storage, zh: "案件 \(c.caseNo) 的状态无法识别", en: "case \(c.caseNo) has an unknown state")
         }
@@ -32,11 +34,17 @@ extension SQLiteStore {
         return try helpCase(from: r)
     }
 
-    public func fileCase(householdId: Int64, helpType: String, by actor: Actor, at: Date) async throws -> HelpCase {
+    public func fileCase(householdId: Int64, application app: CaseApplication, by actor: Actor, at: Date) async throws -> HelpCase {
+        let helpType = app.helpType
+        guard (try? JSONSerialization.jsonObject(with: Data(app.formJSON.utf8))) is [String: Any] else {
+            throw BangfuError(.invalidInput, zh: "申请表不是 JSON 对象", en: "the application form is not a JSON object")
+        }
+        let rules = policy.hostRules
         guard !helpType.isEmpty, helpType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
             throw BangfuError(.invalidInput, zh: "帮扶项目代码“\(helpType)”无效", en: "help type id \"\(helpType)\" is invalid")
         }
-        let today = policy.caseRules.zone.date(of: at)
+        let zone = policy.caseRules.zone
+        let today = zone.date(of: at)
         return try await write { db in
             let h = try SQLiteStore.loadHousehold(db, id: householdId)
             // 依档帮扶: no case without an open archive.
@@ -45,13 +53,16 @@ extension SQLiteStore {
                                   en: "archive \(h.archiveNo) is closed; no help can be applied for: re-enter it first")
             }
             try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "file_case")
+            try rules.checkFiling(app, on: today, prior: try SQLiteStore.summaries(db, householdId: h.id, zone: zone))
             let no = SQLiteStore.formatNumber("BF", today.year, try SQLiteStore.nextNumber(db, "case:\(today.year)"))
             try db.execute(sql: """
-                INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms)
-                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?)
-                """, arguments: [no, h.id, h.input.unitId, helpType, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(at)])
+                INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
+                                      form, cause, temporary_aid)
+                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?)
+                """, arguments: [no, h.id, h.input.unitId, helpType, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(at),
+                                 app.formJSON, app.cause, app.temporaryAid])
             let c = HelpCase(id: db.lastInsertedRowID, caseNo: no, householdId: h.id, unitId: h.input.unitId,
-                             helpType: helpType, filedBy: actor.id)
+                             helpType: helpType, filedBy: actor.id, formJSON: app.formJSON, cause: app.cause, temporaryAid: app.temporaryAid)
             try Audit.append(db, at: at, actor: actor.id, action: "file_case", entity: "case", entityId: no,
                              detail: ["household": h.archiveNo, "help_type": helpType])
             return c
@@ -60,6 +71,7 @@ extension SQLiteStore {
 
     public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
         let rules = policy.caseRules
+        let hostRules = policy.hostRules
         return try await write { db in
             let c = try SQLiteStore.loadCase(db, id: id)
             // A retried payment finds the first one and pays nothing more.
@@ -72,6 +84,10 @@ extension SQLiteStore {
             let tree = try SQLiteStore.loadTree(db)
             try actor.require(anyOf: tr.roles, on: c.unitId, in: tree, for: event.kind.rawValue)
             let (next, effects) = try CaseMachine.apply(event, to: c, by: actor.id, at: at, rules: rules)
+            if case .approve(let plan) = event {
+                let others = try SQLiteStore.summaries(db, householdId: c.householdId, zone: rules.zone).filter { $0.caseNo != c.caseNo }
+                try hostRules.checkApproval(plan, on: rules.zone.date(of: at), prior: others)
+            }
             var disbursement: Disbursement?
             for effect in effects {
                 switch effect {
@@ -104,11 +120,11 @@ extension SQLiteStore {
         try db.execute(sql: """
             UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
               notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
-              updated_ms = ?
+              updated_ms = ?, approved_ms = ?
             WHERE id = ? AND version = ?
             """, arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json), c.notice?.countsAfter.description,
                              c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
-                             c.reason, c.version, ms(at), c.id, c.version - 1])
+                             c.reason, c.version, ms(at), c.approvedAt.map(ms), c.id, c.version - 1])
         guard db.changesCount == 1 else {
             throw BangfuError(.storage, zh: "案件 \(c.caseNo) 已被同时修改，请重试", en: "case \(c.caseNo) changed concurrently; retry")
         }
@@ -145,6 +161,20 @@ extension SQLiteStore {
             INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
             """, arguments: [c.id, instalment, fundId, amount.fen, txn, ms(at), actor.id])
         return Disbursement(caseId: c.id, instalment: instalment, fundId: fundId, amount: amount, paidAt: at, paidBy: actor.id, alreadyPaid: false)
+    }
+
+    static func summaries(_ db: Database, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
+        try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE household_id = ? ORDER BY id", arguments: [householdId]).map { r in
+            let c = try helpCase(from: r)
+            return CaseSummary(caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: date(ms: r["created_ms"])),
+                               approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
+                               cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON)
+        }
+    }
+
+    public func caseSummaries(householdId: Int64) async throws -> [CaseSummary] {
+        let zone = policy.caseRules.zone
+        return try await read { db in try SQLiteStore.summaries(db, householdId: householdId, zone: zone) }
     }
 
     public func helpCase(id: Int64) async throws -> HelpCase {

@@ -167,6 +167,14 @@ extension SQLiteStore {
                 BEGIN SELECT RAISE(ABORT, 'overdraft'); END;
                 """)
         }
+        m.registerMigration("v2-application-form") { db in
+            try db.execute(sql: """
+                ALTER TABLE help_case ADD COLUMN form TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(form));
+                ALTER TABLE help_case ADD COLUMN cause TEXT;
+                ALTER TABLE help_case ADD COLUMN temporary_aid INTEGER NOT NULL DEFAULT 0 CHECK (temporary_aid IN (0, 1));
+                ALTER TABLE help_case ADD COLUMN approved_ms INTEGER;
+                """)
+        }
         return m
     }
 }

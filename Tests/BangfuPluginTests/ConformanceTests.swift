@@ -54,18 +54,25 @@ enum Conformance {
 
     @Test(arguments: PluginFixtures.builtIn)
     func conformance(id: String) throws {
-        try Conformance.check(try PluginFixtures.registry.helpType(id))
+        // A registry of its own, so that its call counter sees only this test's calls.
+        let own = PluginLoader.load(files: [PluginFixtures.pluginDir + "/libbangfu-help-\(id).so"])
+        try Conformance.check(try own.helpType(id))
     }
 
     @Test func configurationReachesThePlugin() throws {
-        let reg = PluginLoader.load(files: [PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so"],
-                                    settings: ["medical-aid": ["yearly_cap_fen": .integer(500_000)]])
+        // A copy at its own path is a library of its own, so these settings stay out of other tests.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("libbangfu-help-medical-aid.so").path
+        try FileManager.default.copyItem(atPath: PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so", toPath: copy)
+        let reg = PluginLoader.load(files: [copy], settings: ["medical-aid": ["yearly_cap_fen": .integer(500_000)]])
         let p = try reg.helpType("medical-aid")
         #expect(p.descriptor.amountCapFen == 500_000)
         let a = try p.assess([AssessmentRequest(on: "2027-03-01", household: PluginFixtures.household("deep"), form: ["self_paid_fen": .integer(900_000)])])
         #expect(a[0].plan?.amountFen == 500_000)
         // An unknown key in the configuration fails the plugin with a reason naming the allowed keys.
-        let bad = PluginLoader.load(files: [PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so"], settings: ["medical-aid": ["yearly_kap": .integer(1)]])
+        let bad = PluginLoader.load(files: [copy], settings: ["medical-aid": ["yearly_kap": .integer(1)]])
         #expect(bad.loaded.isEmpty && bad.failed.first?.reason.contains("yearly_cap_fen") == true)
     }
 }
