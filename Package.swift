@@ -37,7 +37,7 @@ let package = Package(
         // Configuration file parsing (YAML) into core values.
         .target(
             name: "BangfuConfig",
-            dependencies: ["BangfuCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["BangfuCore", .product(name: "Yams", package: "Yams"), .product(name: "BangfuPluginKit", package: "PluginKit")]
         ),
         // SQLite persistence, the ledger and the audit hash chain.
         .target(
@@ -57,13 +57,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The workflow over a store and the help-type plugins: forms, assessment, approval, payment.
+        .target(
+            name: "BangfuWorkflow",
+            dependencies: [
+                "BangfuCore", "BangfuPlugins",
+                .product(name: "BangfuPluginKit", package: "PluginKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Terminal presentation shared by the command-line tools: CJK-aware tables, language.
         .target(name: "BangfuCLIKit", dependencies: ["BangfuCore"]),
         // Offline tool on a store file: demo, seed, verify, statements.
         .executableTarget(
             name: "bangfu-db",
             dependencies: [
-                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuCLIKit",
+                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuCLIKit", "BangfuPlugins", "BangfuWorkflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,7 +83,8 @@ let package = Package(
         .testTarget(name: "BangfuCoreTests", dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit"]),
         .testTarget(
             name: "BangfuStoreTests",
-            dependencies: ["BangfuCore", "BangfuConfig", "BangfuStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
+                           .product(name: "BangfuPluginKit", package: "PluginKit"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ] + helpTypes.map {
         .target(name: $0.target, dependencies: [.product(name: "BangfuPluginKit", package: "PluginKit")], path: "plugins/\($0.id)")

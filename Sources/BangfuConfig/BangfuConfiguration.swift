@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuPluginKit
 import Foundation
 import Yams
 
@@ -18,6 +19,12 @@ public struct BangfuConfiguration: Sendable {
     public var units: [OrgUnit]
     /// Roles granted to unix users and groups on units.
     public var grants: [Grant]
+    /// Rules across help types.
+    public var hostRules: HostRules
+    /// Where help-type plugins are loaded from; nil: the command's own default.
+    public var pluginDirectory: String?
+    /// Settings per help type, passed to its plugin (`help_types:`).
+    public var helpTypeSettings: [String: [String: FormValue]]
     /// SQLite `synchronous` setting: `full` (default) or `normal`.
     public var synchronousFull: Bool
     /// Where the file was read from, for messages; nil for built-in defaults.
@@ -43,6 +50,9 @@ public struct BangfuConfiguration: Sendable {
         retentionYears = 10
         units = []
         grants = []
+        hostRules = HostRules()
+        pluginDirectory = nil
+        helpTypeSettings = [:]
         synchronousFull = true
         sourcePath = nil
     }
@@ -51,7 +61,7 @@ public struct BangfuConfiguration: Sendable {
     public var policy: Policy {
         Policy(caseRules: CaseRules(zone: businessZone, calendar: calendar, noticeWorkingDays: noticeWorkingDays),
                categoryRules: categoryRules, causes: causes, reviewIntervalMonths: reviewIntervalMonths,
-               retentionYears: retentionYears)
+               retentionYears: retentionYears, hostRules: hostRules)
     }
 
     /// The actor for a user name and its groups, with the grants this configuration gives them.
@@ -137,9 +147,25 @@ struct ConfigFile: Decodable {
     var archive: ArchiveSection?
     var units: [UnitEntry]?
     var grants: [GrantEntry]?
+    var rules: RulesSection?
+    var pluginDir: String?
+    var helpTypes: [String: [String: FormValue]]?
 
     enum CodingKeys: String, CodingKey {
         case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
+        case rules, pluginDir = "plugin_dir", helpTypes = "help_types"
+    }
+
+    struct RulesSection: Decodable {
+        /// A yuan amount, or "none" for no cap.
+        var yearlyCap: String?
+        var capIncludesLoans: Bool?
+        var sameCauseWindowDays: Int?
+        var temporaryAidPerYear: Int?
+        enum CodingKeys: String, CodingKey {
+            case yearlyCap = "yearly_cap", capIncludesLoans = "cap_includes_loans", sameCauseWindowDays = "same_cause_window_days"
+            case temporaryAidPerYear = "temporary_aid_per_year"
+        }
     }
 
     struct StoreSection: Decodable {
@@ -293,6 +319,32 @@ struct ConfigFile: Decodable {
             }
             return BangfuConfiguration.Grant(user: g.user, group: g.group, role: role, unit: g.unit)
         }
+        if let r = rules {
+            if let cap = r.yearlyCap {
+                if cap.lowercased() == "none" {
+                    c.hostRules.yearlyCap = nil
+                } else {
+                    guard let m = try? Money(parsing: cap), m.fen > 0 else {
+                        throw bad("rules.yearly_cap", "须为大于 0 的金额（元）或 none，而不是“\(cap)”", "must be an amount in yuan above 0, or none; not \"\(cap)\"")
+                    }
+                    c.hostRules.yearlyCap = m
+                }
+            }
+            if let b = r.capIncludesLoans { c.hostRules.capIncludesLoans = b }
+            if let d = r.sameCauseWindowDays {
+                guard (0...3650).contains(d) else { throw bad("rules.same_cause_window_days", "须在 0 到 3650 之间（0 表示不限）", "must be 0 to 3650 (0 turns it off)") }
+                c.hostRules.sameCauseWindowDays = d == 0 ? nil : d
+            }
+            if let n = r.temporaryAidPerYear {
+                guard (0...100).contains(n) else { throw bad("rules.temporary_aid_per_year", "须在 0 到 100 之间（0 表示不限）", "must be 0 to 100 (0 turns it off)") }
+                c.hostRules.temporaryAidPerYear = n == 0 ? nil : n
+            }
+        }
+        if let dir = pluginDir {
+            let url = dir.hasPrefix("/") ? URL(fileURLWithPath: dir) : base.appendingPathComponent(dir)
+            c.pluginDirectory = url.standardizedFileURL.path
+        }
+        c.helpTypeSettings = helpTypes ?? [:]
         return c
     }
 }

@@ -46,10 +46,11 @@ final class Fixture: @unchecked Sendable {
     var now: Date
     private var nextPerson = 0
 
-    init() async throws {
+    /// - Parameter extraYAML: more configuration appended to the standard test file.
+    init(extraYAML: String = "") async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try Fixture.yaml.write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
+        try (Fixture.yaml + "\n" + extraYAML).write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         config = try BangfuConfiguration.load(path: dir.appendingPathComponent("bangfu.yaml").path)
         store = try SQLiteStore(path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy)
         now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 2, day: 4)!).addingTimeInterval(9 * 3600)
@@ -99,6 +100,11 @@ final class Fixture: @unchecked Sendable {
             }
             return [row.description] + counts
         }
+    }
+
+    /// The build directory with the built-in plugins (`BANGFU_PLUGIN_DIR` overrides).
+    static var pluginDir: String {
+        ProcessInfo.processInfo.environment["BANGFU_PLUGIN_DIR"] ?? URL(fileURLWithPath: toolPath).deletingLastPathComponent().path
     }
 
     /// Path of the built `bangfu-db` binary (`BANGFU_BIN` overrides).

@@ -1,0 +1,123 @@
+import BangfuCore
+import BangfuPluginKit
+import BangfuPlugins
+import Crypto
+import Foundation
+
+/// The case workflow with help-type plugins: the form is checked against the help type, the plugin
+/// assesses the household and proposes the payment, and the store applies it in one transaction.
+///
+/// The daemon and the command-line tools call this; it knows nothing of sockets or SQLite.
+public struct Workflow: Sendable {
+    public let store: any BangfuStore
+    public let plugins: PluginRegistry
+    public let zone: BusinessZone
+
+    public init(store: any BangfuStore, plugins: PluginRegistry, zone: BusinessZone) {
+        self.store = store
+        self.plugins = plugins
+        self.zone = zone
+    }
+
+    /// Files a draft case: the help type must be loaded and the form must pass its fields.
+    public func fileCase(householdId: Int64, helpType: String, form: [String: FormValue], by actor: Actor, at: Date) async throws -> HelpCase {
+        let p = try plugins.helpType(helpType)
+        do { try p.descriptor.validate(form: form) } catch let e as PluginError {
+            throw BangfuError(.invalidInput, zh: "\(p.descriptor.nameZh)申请表有误：\(e.zh)", en: "\(p.descriptor.nameEn) form: \(e.en)")
+        }
+        let app = CaseApplication(helpType: helpType, formJSON: try Workflow.canonical(form), cause: form["cause"]?.string,
+                                  temporaryAid: p.descriptor.flags.contains(HelpTypeDescriptor.temporaryAid))
+        return try await store.fileCase(householdId: householdId, application: app, by: actor, at: at)
+    }
+
+    /// What the help type says about a case now: eligible or not, why, and the proposed payment.
+    public func assess(caseId: Int64, at: Date) async throws -> Assessment {
+        let c = try await store.helpCase(id: caseId)
+        let p = try plugins.helpType(c.helpType)
+        let request = try await request(for: c, at: at)
+        return try p.assess([request])[0]
+    }
+
+    /// Approves a case with the payment its help type proposes; refused with the plugin's reasons
+    /// when the household is not eligible, and by the host rules (yearly cap) in the store.
+    public func approve(caseId: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
+        let a = try await assess(caseId: caseId, at: at)
+        guard a.eligible, let proposal = a.plan else {
+            throw BangfuError(.notEligible, zh: "不符合条件：" + a.reasons.map(\.zh).joined(separator: "；"),
+                              en: "not eligible: " + a.reasons.map(\.en).joined(separator: "; "))
+        }
+        return try await store.apply(.approve(plan: Workflow.plan(proposal)), toCase: caseId, by: actor, at: at)
+    }
+
+    /// Pays one instalment from a fund whose source the help type may draw on.
+    public func pay(caseId: Int64, instalment: Int, fund fundId: String, by actor: Actor, at: Date) async throws -> CaseOutcome {
+        let c = try await store.helpCase(id: caseId)
+        let p = try plugins.helpType(c.helpType)
+        let fund = try await store.fund(id: fundId)
+        guard p.descriptor.fundSources.contains(fund.source.rawValue) else {
+            throw BangfuError(.notEarmarked,
+                              zh: "\(p.descriptor.nameZh)不能使用\(fund.source.zh)资金（账户 \(fund.id)）",
+                              en: "\(p.descriptor.nameEn) may not draw on \(fund.source.rawValue) money (fund \(fund.id))")
+        }
+        return try await store.apply(.payInstalment(number: instalment, fund: fundId), toCase: caseId, by: actor, at: at)
+    }
+
+    /// The plugin request for a case: the household's facts (no names, no ID numbers) and its earlier cases.
+    func request(for c: HelpCase, at: Date) async throws -> AssessmentRequest {
+        let h = try await store.household(id: c.householdId)
+        let today = zone.date(of: at)
+        let prior = try await store.caseSummaries(householdId: h.id).filter { $0.caseNo != c.caseNo }
+        return AssessmentRequest(on: today.description, household: Workflow.facts(h, on: today), form: try Workflow.form(c.formJSON),
+                                 prior: try prior.map { s in
+                                     PriorCase(helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
+                                               approvedTotalFen: s.total?.fen, form: try Workflow.form(s.formJSON))
+                                 })
+    }
+
+    /// Household facts for a plugin on a date.
+    public static func facts(_ h: Household, on today: LocalDate) -> HouseholdFacts {
+        func age(_ id: IDNumber) -> Int {
+            let b = id.birthDate
+            return today.year - b.year - ((today.month, today.day) < (b.month, b.day) ? 1 : 0)
+        }
+        let p = h.input.head
+        let head = PersonFacts(ref: ref(h.archiveNo, p.idNumber), relation: "self", age: age(p.idNumber), sex: p.sex.rawValue,
+                               politicalStatus: p.politicalStatus.rawValue, modelWorkerLevel: p.modelWorkerLevel.rawValue,
+                               workStatus: p.workStatus.rawValue, status: nil, monthlyIncomeFen: 0, housingAreaSqm: p.housingAreaSqm)
+        let members = h.input.members.map { m in
+            PersonFacts(ref: ref(h.archiveNo, m.idNumber), relation: m.relation, age: age(m.idNumber), sex: m.idNumber.sex.rawValue,
+                        status: m.status, monthlyIncomeFen: m.monthlyIncome.fen)
+        }
+        let a = h.assessment
+        return HouseholdFacts(archiveNo: h.archiveNo, category: h.status == .open ? a.category?.rawValue : nil, size: h.input.size,
+                              annualIncomeFen: h.input.annualIncome.fen, rigidExpensesFen: h.input.rigidExpenses.fen,
+                              accidentCostsFen: h.input.accidentCosts.fen, perCapitaMonthlyFen: h.input.perCapitaMonthlyIncome.fen,
+                              dibaoMonthlyFen: a.dibaoMonthly.fen, region: h.input.region, reviewDue: h.reviewDue.description,
+                              head: head, members: members)
+    }
+
+    /// An opaque, stable reference to a person within an archive: never the ID number itself.
+    public static func ref(_ archiveNo: String, _ id: IDNumber) -> String {
+        SHA256.hash(data: Data("\(archiveNo)\u{1F}\(id.value)".utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The core payment plan for a plugin's proposal.
+    public static func plan(_ p: PlanProposal) -> PaymentPlan {
+        switch p.kind {
+        case .oneOff: return .oneOff(Money(fen: p.amountFen))
+        case .monthly: return .monthly(Money(fen: p.amountFen), months: p.months ?? 1)
+        case .loan: return .loan(principal: Money(fen: p.amountFen), termMonths: p.termMonths ?? 12)
+        case .nonMonetary: return .nonMonetary
+        }
+    }
+
+    static func canonical(_ form: [String: FormValue]) throws -> String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: try enc.encode(form), as: UTF8.self)
+    }
+
+    static func form(_ json: String) throws -> [String: FormValue] {
+        try JSONDecoder().decode([String: FormValue].self, from: Data(json.utf8))
+    }
+}
