@@ -80,7 +80,10 @@ let package = Package(
             name: "BangfuPluginTests",
             dependencies: ["BangfuCore", "BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit")]
         ),
-        .testTarget(name: "BangfuCoreTests", dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit"]),
+        .testTarget(
+            name: "BangfuCoreTests",
+            dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit", .product(name: "BangfuPluginKit", package: "PluginKit")]
+        ),
         .testTarget(
             name: "BangfuStoreTests",
             dependencies: ["BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",

@@ -97,13 +97,25 @@ public enum PluginLoader {
         } catch {
             throw fail("its descriptor is not valid JSON for ABI version 1: \(error)")
         }
-        do { try descriptor.validate() } catch let e as PluginError { throw fail("invalid descriptor: \(e.en)") }
-        guard descriptor.id == id else {
-            throw fail("the file is named for help type \(id) but the plugin says it is \(descriptor.id): rename one")
-        }
+        // Settings are checked against the declared keys first: a mistyped value explains a bad descriptor.
         let unknown = Set((settings[id] ?? [:]).keys).subtracting(descriptor.config.map(\.key))
         guard unknown.isEmpty else {
             throw fail("configuration help_types.\(id) sets unknown keys \(unknown.sorted().joined(separator: ", ")); allowed: \(descriptor.config.map(\.key).joined(separator: ", "))")
+        }
+        for (key, value) in settings[id] ?? [:] {
+            let declared = descriptor.config.first { $0.key == key }!.defaultValue
+            let same = switch (declared, value) {
+            case (.integer, .integer), (.string, .string), (.bool, .bool): true
+            default: false
+            }
+            guard same else {
+                let kind = switch declared { case .integer: "an integer (money in fen)"; case .string: "text"; case .bool: "true or false" }
+                throw fail("configuration help_types.\(id).\(key) must be \(kind), not \(value)")
+            }
+        }
+        do { try descriptor.validate() } catch let e as PluginError { throw fail("invalid descriptor: \(e.en)") }
+        guard descriptor.id == id else {
+            throw fail("the file is named for help type \(id) but the plugin says it is \(descriptor.id): rename one")
         }
         return LoadedHelpType(descriptor: descriptor, file: path, table: table)
     }

@@ -1,4 +1,5 @@
 import BangfuConfig
+import BangfuPluginKit
 import BangfuCore
 import Testing
 
@@ -48,5 +49,27 @@ import Testing
         let a = c.actor(user: "alice", groups: ["staff"])
         #expect(Set(a.grants.map(\.role)) == [.caseworker, .auditor])
         #expect(c.actor(user: "mallory").grants.isEmpty)
+    }
+}
+
+@Suite struct RulesConfigurationTests {
+    @Test func rulesAndHelpTypeSettings() throws {
+        let c = try BangfuConfiguration.parse(yaml: """
+            rules:
+              yearly_cap: "12000.50"
+              cap_includes_loans: true
+              same_cause_window_days: 0
+              temporary_aid_per_year: 3
+            plugin_dir: plugins-here
+            help_types:
+              medical-aid: { yearly_cap_fen: 1500000 }
+              holiday-condolence: { july_first_party_only: false }
+            """, path: "/etc/bangfu/bangfu.yaml")
+        #expect(c.hostRules == HostRules(yearlyCap: Money(fen: 1_200_050), capIncludesLoans: true, sameCauseWindowDays: nil, temporaryAidPerYear: 3))
+        #expect(c.pluginDirectory == "/etc/bangfu/plugins-here")
+        #expect(c.helpTypeSettings["medical-aid"]?["yearly_cap_fen"] == .integer(1_500_000))
+        #expect(c.helpTypeSettings["holiday-condolence"]?["july_first_party_only"] == .bool(false))
+        #expect(try BangfuConfiguration.parse(yaml: "rules:\n  yearly_cap: none\n", path: "x").hostRules.yearlyCap == nil)
+        #expect(throws: BangfuError.self) { try BangfuConfiguration.parse(yaml: "rules:\n  yearly_cap: lots\n", path: "x") }
     }
 }

@@ -74,5 +74,7 @@ enum Conformance {
         // An unknown key in the configuration fails the plugin with a reason naming the allowed keys.
         let bad = PluginLoader.load(files: [copy], settings: ["medical-aid": ["yearly_kap": .integer(1)]])
         #expect(bad.loaded.isEmpty && bad.failed.first?.reason.contains("yearly_cap_fen") == true)
+        let mistyped = PluginLoader.load(files: [copy], settings: ["medical-aid": ["yearly_cap_fen": .string("1.5")]])
+        #expect(mistyped.loaded.isEmpty && mistyped.failed.first?.reason.contains("must be an integer") == true)
     }
 }
