@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages bangfu builds against, when they are missing (Debian 12, as root or via sudo).
+# Installs the Debian packages bangfu builds and tests against, when they are missing (Debian 12, as root or via sudo).
 set -euo pipefail
 need=()
 for pkg in libsqlite3-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# The plugin tests build broken plugins from C with cc.
+command -v cc >/dev/null || need+=(gcc)
 if [ ${#need[@]} -gt 0 ]; then
   echo "bangfu: installing ${need[*]}" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

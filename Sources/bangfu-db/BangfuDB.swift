@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuConfig
 import BangfuCore
+import BangfuPlugins
 import BangfuStore
 import Foundation
 
@@ -11,7 +12,7 @@ struct BangfuDB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-db",
         abstract: "直接操作 bangfu 数据库文件：演示、样例数据、校验、帐务公开 / Work directly on a bangfu database file.",
-        subcommands: [Demo.self, Seed.self, Verify.self, Statement.self, Figures.self, Pay.self]
+        subcommands: [Demo.self, Seed.self, Verify.self, Statement.self, Figures.self, Pay.self, Plugins.self]
     )
 }
 
@@ -26,7 +27,17 @@ struct StoreOptions: ParsableArguments {
     @Flag(name: .long, help: "输出 JSON / Print JSON for scripts.")
     var json = false
 
+    @Option(name: .long, help: "帮扶项目插件目录；默认取配置 plugin_dir，否则本程序所在目录 / Help-type plugin directory.")
+    var pluginDir: String?
+
     var databasePath: String { URL(fileURLWithPath: stateDir).appendingPathComponent("bangfu.sqlite").path }
+
+    /// Loads the help-type plugins: --plugin-dir, else the configuration's plugin_dir, else beside this program
+    /// (where `swift build` puts them).
+    func loadPlugins(_ cfg: BangfuConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) -> PluginRegistry {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        return PluginLoader.load(directory: pluginDir ?? cfg.pluginDirectory ?? beside, settings: cfg.helpTypeSettings, clock: clock)
+    }
 
     func loadConfiguration() throws -> BangfuConfiguration {
         try config.map { try BangfuConfiguration.load(path: $0) } ?? BangfuConfiguration()

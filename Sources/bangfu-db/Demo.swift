@@ -3,6 +3,9 @@ import BangfuCLIKit
 import BangfuConfig
 import BangfuCore
 import BangfuStore
+import BangfuPluginKit
+import BangfuWorkflow
+import Synchronization
 import Foundation
 
 /// `bangfu-db demo`: a household archived and one case taken through all four stages, each step
@@ -67,6 +70,14 @@ struct Demo: AsyncParsableCommand {
                               en: "\(store.databasePath) already exists: the demo runs on a new database; add --fresh or use another --state-dir")
         }
         let db = try await store.openStore(cfg, at: now, create: true)
+        // Plugins share the demo's manual clock.
+        let clock = Mutex(now)
+        let plugins = store.loadPlugins(cfg) { clock.withLock { $0 } }
+        guard (try? plugins.helpType("hardship-relief")) != nil else {
+            throw BangfuError(.notFound, zh: "演示需要帮扶项目插件 hardship-relief：请先 swift build，或用 --plugin-dir 指明目录",
+                              en: "the demo needs the hardship-relief plugin: run swift build first, or give --plugin-dir")
+        }
+        let wf = Workflow(store: db, plugins: plugins, zone: zone)
         let actor = { (u: String) in cfg.actor(user: u) }
         let caseworker = actor("wangfang"), reviewer = actor("liqiang"), approver = actor("zhaomin"), treasurer = actor("chenjing")
 
@@ -81,7 +92,10 @@ struct Demo: AsyncParsableCommand {
             steps.append(s)
             if !store.json { print("[\(steps.count)] \(fmt(now))  \(s.role) \(s.actor)：\(s.action)  \(detail)") }
         }
-        func later(minutes: Int) { now = now.addingTimeInterval(Double(minutes * 60)) }
+        func later(minutes: Int) {
+            now = now.addingTimeInterval(Double(minutes * 60))
+            clock.withLock { [now] in $0 = now }
+        }
 
         if !store.json {
             print(zh ? "bangfu 演示：一户一档，申请 → 初审 → 公示 → 发放" : "bangfu demo: one archive, application -> review -> notice -> disbursement")
@@ -126,9 +140,11 @@ struct Demo: AsyncParsableCommand {
 
         // Application.
         later(minutes: 20)
-        var c = try await db.fileCase(householdId: h.id, helpType: "hardship-relief", by: caseworker, at: now)
+        var c = try await wf.fileCase(householdId: h.id, helpType: "hardship-relief",
+                                      form: ["cause": .string("serious_illness"), "description": .string("配偶重病住院")], by: caseworker, at: now)
         c = try await db.apply(.submit, toCase: c.id, by: caseworker, at: now).helpCase
-        step(caseworker, .caseworker, "代为申请并提交", "filed and submitted the application", "\(c.caseNo) hardship-relief → \(c.state.rawValue)")
+        let helpName = zh ? try plugins.helpType("hardship-relief").descriptor.nameZh : try plugins.helpType("hardship-relief").descriptor.nameEn
+        step(caseworker, .caseworker, "代为申请并提交", "filed and submitted the application", "\(c.caseNo) \(helpName)（hardship-relief）→ \(c.state.rawValue)")
 
         // Branch review (home visit done).
         later(minutes: 120)
@@ -137,23 +153,27 @@ struct Demo: AsyncParsableCommand {
 
         // Separation of duties, shown: the reviewer cannot approve.
         do {
-            _ = try await db.apply(.approve(plan: .oneOff(Money(yuan: 3_000))), toCase: c.id, by: reviewer, at: now)
+            _ = try await wf.approve(caseId: c.id, by: reviewer, at: now)
         } catch let e as BangfuError {
             if !store.json { print("    \(zh ? "初审人 \(reviewer.id) 试图审批同一案件，被拒绝" : "the reviewer \(reviewer.id) tried to approve the same case and was refused")：\(e.message(lang)) [\(e.code)]") }
         }
 
         // Approval opens the public notice.
         later(minutes: 60)
-        c = try await db.apply(.approve(plan: .oneOff(Money(yuan: 3_000))), toCase: c.id, by: approver, at: now).helpCase
-        let deadline = try await db.nextNoticeDeadline()
+        let assessment = try await wf.assess(caseId: c.id, at: now)
+        c = try await wf.approve(caseId: c.id, by: approver, at: now).helpCase
+        let deadline = c.noticeDeadline
         let days = c.notice.map { $0.days(cfg.calendar).map(\.description).joined(separator: ", ") } ?? ""
-        step(approver, .approver, "审批 ¥3,000.00 一次性救助，开始公示", "approved ¥3,000.00 one-off and opened the public notice",
-             "\(zh ? "公示工作日" : "notice working days")：\(days)；\(zh ? "届满" : "passes at") \(deadline.map(fmt) ?? "-")")
-        let noticeLine = "\(maskedName(head.name))  市南区纺织厂工会  hardship-relief  \(c.plan!.total)"
+        step(approver, .approver, "按帮扶项目测算审批 \(c.plan!.total)，开始公示", "approved \(c.plan!.total) as the help type computed; notice opened",
+             "\(assessment.reasons.map { zh ? $0.zh : $0.en }.joined(separator: "; "))；\(zh ? "公示工作日" : "notice working days")：\(days)；\(zh ? "届满" : "passes at") \(deadline.map(fmt) ?? "-")")
+        let noticeLine = "\(maskedName(head.name))  市南区纺织厂工会  \(helpName)  \(c.plan!.total)"
         if !store.json { print("    \(zh ? "公示名单" : "public notice")：\(noticeLine)") }
 
         // The manual clock moves to the deadline; the daemon's timer would fire here.
-        if let deadline { now = deadline }
+        if let deadline {
+            now = deadline
+            clock.withLock { [now] in $0 = now }
+        }
         for id in try await db.casesWithNoticeDue(at: now) {
             _ = try await db.apply(.noticeElapsed, toCase: id, by: .system, at: now)
             c = try await db.apply(.scheduleDisbursement, toCase: id, by: .system, at: now).helpCase
@@ -162,10 +182,10 @@ struct Demo: AsyncParsableCommand {
 
         // Disbursement, and a retry that pays nothing more.
         later(minutes: 9 * 60)
-        let paid = try await db.apply(.payInstalment(number: 1, fund: fund.id), toCase: c.id, by: treasurer, at: now)
+        let paid = try await wf.pay(caseId: c.id, instalment: 1, fund: fund.id, by: treasurer, at: now)
         c = paid.helpCase
         step(treasurer, .treasurer, "实名发放", "paid to the named person", "\(paid.disbursement!.amount) \(zh ? "自" : "from") \(fund.id) → \(c.state.rawValue)")
-        let retry = try await db.apply(.payInstalment(number: 1, fund: fund.id), toCase: c.id, by: treasurer, at: now)
+        let retry = try await wf.pay(caseId: c.id, instalment: 1, fund: fund.id, by: treasurer, at: now)
         let after = try await db.balance(fundId: fund.id)
         if !store.json {
             print("    \(zh ? "重复发放请求" : "repeated payment request")：\(retry.disbursement?.alreadyPaid == true ? (zh ? "已发放过，未重复扣款" : "already paid, nothing debited") : "?")")
@@ -194,7 +214,7 @@ struct Demo: AsyncParsableCommand {
             printJSON(Report(database: store.databasePath, archiveNo: h.archiveNo, category: h.assessment.category?.rawValue,
                              caseNo: c.caseNo, finalState: c.state.rawValue, noticeDeadline: deadline,
                              fundBalanceBefore: before.plain, fundBalanceAfter: after.plain,
-                             paidOnce: (before - after) == Money(yuan: 3_000) && retry.disbursement?.alreadyPaid == true,
+                             paidOnce: (before - after) == c.plan!.total && retry.disbursement?.alreadyPaid == true,
                              steps: steps, verification: report, publicNotice: [noticeLine]))
         } else {
             print(zh ? "审计链：\(report.auditRows) 条记录，\(report.ok ? "校验通过" : "校验失败：\(report.problems.joined(separator: "; "))")"

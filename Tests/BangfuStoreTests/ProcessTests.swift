@@ -96,7 +96,7 @@ import Testing
         let r = try JSONDecoder().decode(Report.self, from: data)
         #expect(r.finalState == "closed")
         #expect(r.category == "deep")
-        #expect(r.fundBalanceBefore == "50000.00" && r.fundBalanceAfter == "47000.00" && r.paidOnce)
+        #expect(r.fundBalanceBefore == "50000.00" && r.fundBalanceAfter == "45000.00" && r.paidOnce)
         #expect(r.verification.ok)
         // Each stage by a different person and role.
         let roles = r.steps.map(\.role)
