@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "BangfuCore", targets: ["BangfuCore"]),
         .library(name: "BangfuStore", targets: ["BangfuStore"]),
         .executable(name: "bangfu-db", targets: ["bangfu-db"]),
+        .executable(name: "bangfu-plugin-bench", targets: ["bangfu-plugin-bench"]),
     ] + helpTypes.map { .library(name: "bangfu-help-\($0.id)", type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -75,6 +76,12 @@ let package = Package(
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuCLIKit", "BangfuPlugins", "BangfuWorkflow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Prints how fast help types assess households, batch against one by one.
+        .executableTarget(
+            name: "bangfu-plugin-bench",
+            dependencies: ["BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "BangfuPluginTests",

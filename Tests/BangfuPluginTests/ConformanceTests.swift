@@ -78,3 +78,24 @@ enum Conformance {
         #expect(mistyped.loaded.isEmpty && mistyped.failed.first?.reason.contains("must be an integer") == true)
     }
 }
+
+/// The benchmark program runs and counts its calls (its timings are printed, never asserted).
+@Suite struct PluginBenchSmokeTests {
+    struct Figures: Decodable { var households: Int; var batchCalls: Int; var singleCalls: Int; var eligible: Int; var peakRSSMiB: Double }
+
+    @Test func benchmarkSmoke() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: PluginFixtures.pluginDir + "/bangfu-plugin-bench")
+        p.arguments = ["--households", "200", "--batch-size", "50", "--json", "--plugin-dir", PluginFixtures.pluginDir]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let f = try JSONDecoder().decode(Figures.self, from: data)
+        #expect(f.households == 200 && f.batchCalls == 4 && f.singleCalls == 200)
+        #expect(f.eligible > 0 && f.eligible < 200 && f.peakRSSMiB > 0)
+    }
+}
