@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(path: "PluginKit"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Domain types, the case state machine, rules and calendars. No I/O.
@@ -65,6 +67,19 @@ let package = Package(
                 "BangfuCore", "BangfuPlugins",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // libsystemd, linked as a system library (Debian libsystemd-dev).
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // sd_notify, socket activation, watchdog and a journald log handler.
+        .target(name: "BangfuSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        // varlink: messages, the NIO server (peer credentials, limits) and a small blocking client.
+        .target(
+            name: "BangfuVarlink",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Terminal presentation shared by the command-line tools: CJK-aware tables, language.

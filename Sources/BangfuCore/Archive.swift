@@ -130,10 +130,15 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         Money(fen: (annualIncome.fen - rigidExpenses.fen) / Int64(12 * size))
     }
 
-    /// Checks what can be checked without the store: names, causes, amounts, duplicate people.
-    public func validate(causes: [String]) throws {
+    /// Checks what can be checked without the store: ID numbers (again: input may come from a
+    /// client that never ran the checks), names, causes, amounts, duplicate people.
+    public func validate(causes: [String], today: LocalDate) throws {
+        for id in idNumbers { _ = try IDNumber(id.value, today: today) }
         func bad(_ zh: String, _ en: String) -> BangfuError { BangfuError(.invalidInput, zh: zh, en: en) }
         if head.name.trimmingCharacters(in: .whitespaces).isEmpty { throw bad("申请人姓名不能为空", "the applicant's name is empty") }
+        for name in [head.name] + members.map(\.name) where name.count > 40 {
+            throw bad("姓名过长（最多 40 字）", "a name is longer than 40 characters")
+        }
         if unitId.isEmpty { throw bad("必须指定所属单位", "the archive needs a unit") }
         if region.isEmpty { throw bad("必须指定户籍/低保地区代码", "the archive needs a region code for the 低保 standard") }
         for m in members where m.name.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -237,5 +242,54 @@ public struct ArchiveChange: Sendable, Codable, Hashable {
         return Set(a.keys).union(b.keys).sorted().compactMap { k in
             a[k] == b[k] ? nil : ArchiveChange(at: at, actor: actor, action: action, field: k, oldValue: a[k], newValue: b[k])
         }
+    }
+}
+
+// Lenient decoding: optional fields of the archive form may be left out by clients.
+extension Person {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), idNumber: try c.decode(IDNumber.self, forKey: .idNumber),
+                  ethnicity: try c.decodeIfPresent(String.self, forKey: .ethnicity),
+                  politicalStatus: try c.decodeIfPresent(PoliticalStatus.self, forKey: .politicalStatus) ?? .masses,
+                  modelWorkerLevel: try c.decodeIfPresent(ModelWorkerLevel.self, forKey: .modelWorkerLevel) ?? ModelWorkerLevel.none,
+                  workStatus: try c.decode(WorkStatus.self, forKey: .workStatus),
+                  employer: try c.decodeIfPresent(String.self, forKey: .employer),
+                  hukouRegion: try c.decodeIfPresent(String.self, forKey: .hukouRegion),
+                  maritalStatus: try c.decodeIfPresent(String.self, forKey: .maritalStatus),
+                  health: try c.decodeIfPresent(String.self, forKey: .health),
+                  disability: try c.decodeIfPresent(String.self, forKey: .disability),
+                  medicalInsurance: try c.decodeIfPresent(String.self, forKey: .medicalInsurance),
+                  housingType: try c.decodeIfPresent(String.self, forKey: .housingType),
+                  housingAreaSqm: try c.decodeIfPresent(Int.self, forKey: .housingAreaSqm),
+                  phone: try c.decodeIfPresent(String.self, forKey: .phone),
+                  bankAccount: try c.decodeIfPresent(String.self, forKey: .bankAccount))
+    }
+}
+
+extension Member {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name), idNumber: try c.decode(IDNumber.self, forKey: .idNumber),
+                  relation: try c.decode(String.self, forKey: .relation), health: try c.decodeIfPresent(String.self, forKey: .health),
+                  monthlyIncome: try c.decodeIfPresent(Money.self, forKey: .monthlyIncome) ?? .zero,
+                  status: try c.decodeIfPresent(String.self, forKey: .status),
+                  schoolOrEmployer: try c.decodeIfPresent(String.self, forKey: .schoolOrEmployer))
+    }
+}
+
+extension ArchiveInput {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(unitId: try c.decode(String.self, forKey: .unitId), region: try c.decode(String.self, forKey: .region),
+                  head: try c.decode(Person.self, forKey: .head), members: try c.decodeIfPresent([Member].self, forKey: .members) ?? [],
+                  annualIncome: try c.decode(Money.self, forKey: .annualIncome),
+                  rigidExpenses: try c.decodeIfPresent(Money.self, forKey: .rigidExpenses) ?? .zero,
+                  accidentCosts: try c.decodeIfPresent(Money.self, forKey: .accidentCosts) ?? .zero,
+                  mainCause: try c.decode(String.self, forKey: .mainCause),
+                  secondaryCauses: try c.decodeIfPresent([String].self, forKey: .secondaryCauses) ?? [],
+                  fiveClears: try c.decodeIfPresent(FiveClears.self, forKey: .fiveClears) ?? FiveClears(),
+                  urgentNeeds: try c.decodeIfPresent(String.self, forKey: .urgentNeeds),
+                  builtBy: try c.decodeIfPresent(String.self, forKey: .builtBy), checkedBy: try c.decodeIfPresent(String.self, forKey: .checkedBy))
     }
 }

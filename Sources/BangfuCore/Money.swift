@@ -10,6 +10,16 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
 
     public static let zero = Money(fen: 0)
 
+    /// Encoded as a bare integer number of fen, in the store and on the wire.
+    public init(from decoder: Decoder) throws {
+        fen = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(fen)
+    }
+
     public static func < (a: Money, b: Money) -> Bool { a.fen < b.fen }
     public static func + (a: Money, b: Money) -> Money { Money(fen: a.fen + b.fen) }
     public static func - (a: Money, b: Money) -> Money { Money(fen: a.fen - b.fen) }

@@ -54,6 +54,19 @@ public protocol BangfuStore: Sendable {
     /// Figures per unit, each rolled up over its subtree; payments counted for business dates in [from, to].
     func unitFigures(from: LocalDate, to: LocalDate) async throws -> [String: UnitFigures]
 
+    /// Each fund's ledger lines for business dates in [from, to], oldest first.
+    func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine]
+
+    // MARK: Listings
+    func households(units: [String], status: ArchiveStatus?) async throws -> [Household]
+    func cases(units: [String], state: CaseState?) async throws -> [HelpCase]
+
+    // MARK: Running
+    /// A no-op write transaction: proves the writer is not stuck (for the watchdog).
+    func ping() async throws
+    /// Replaces the rules (after a configuration reload).
+    func update(policy: Policy)
+
     // MARK: Audit
     /// Walks the hash chain and the ledger invariants; reports the first broken link.
     func verify() async throws -> VerificationReport
@@ -67,7 +80,7 @@ extension BangfuStore {
 }
 
 /// The result of applying a case event.
-public struct CaseOutcome: Sendable {
+public struct CaseOutcome: Sendable, Codable {
     public var helpCase: HelpCase
     /// The payment made (or found already made) by a `pay_instalment`.
     public var disbursement: Disbursement?
@@ -89,6 +102,23 @@ public struct CaseEventRecord: Sendable, Codable, Hashable {
 
     public init(at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState, comment: String?) {
         self.at = at; self.actor = actor; self.event = event; self.from = from; self.to = to; self.comment = comment
+    }
+}
+
+/// One posting of a fund's ledger.
+public struct LedgerLine: Sendable, Codable, Hashable {
+    public var txn: Int64
+    public var at: Date
+    public var businessDate: LocalDate
+    public var kind: LedgerKind
+    public var amount: Money
+    public var actor: String
+    public var memo: String?
+    public var caseNo: String?
+
+    public init(txn: Int64, at: Date, businessDate: LocalDate, kind: LedgerKind, amount: Money, actor: String, memo: String?, caseNo: String?) {
+        self.txn = txn; self.at = at; self.businessDate = businessDate; self.kind = kind; self.amount = amount
+        self.actor = actor; self.memo = memo; self.caseNo = caseNo
     }
 }
 

@@ -73,7 +73,7 @@ extension SQLiteStore {
     }
 
     func assessed(_ input: ArchiveInput, at: Date) throws -> CategoryAssessment {
-        try input.validate(causes: policy.causes)
+        try input.validate(causes: policy.causes, today: policy.caseRules.zone.date(of: at))
         return try policy.categoryRules.assess(input, on: policy.caseRules.zone.date(of: at))
     }
 
@@ -195,6 +195,16 @@ extension SQLiteStore {
             try SQLiteStore.writePersons(db, id, input, open: true)
             try SQLiteStore.saveHousehold(db, h, old: old, actor: actor.id, action: "reenter_archive", at: at)
             return h
+        }
+    }
+
+    public func households(units: [String], status: ArchiveStatus?) async throws -> [Household] {
+        try await read { db in
+            let marks = units.map { _ in "?" }.joined(separator: ",")
+            var args = StatementArguments(units)
+            var sql = "SELECT * FROM household WHERE unit_id IN (\(marks.isEmpty ? "NULL" : marks))"
+            if let status { sql += " AND status = ?"; args += [status.rawValue] }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map(SQLiteStore.household(from:))
         }
     }
 

@@ -177,6 +177,16 @@ extension SQLiteStore {
         return try await read { db in try SQLiteStore.summaries(db, householdId: householdId, zone: zone) }
     }
 
+    public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
+        try await read { db in
+            let marks = units.map { _ in "?" }.joined(separator: ",")
+            var args = StatementArguments(units)
+            var sql = "SELECT * FROM help_case WHERE unit_id IN (\(marks.isEmpty ? "NULL" : marks))"
+            if let state { sql += " AND state = ?"; args += [state.rawValue] }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map(SQLiteStore.helpCase(from:))
+        }
+    }
+
     public func helpCase(id: Int64) async throws -> HelpCase {
         try await read { db in try SQLiteStore.loadCase(db, id: id) }
     }

@@ -47,6 +47,7 @@ extension SQLiteStore {
                 """, arguments: [fund.id, fund.name, fund.unitId, fund.source.rawValue, fund.donor, try SQLiteStore.json(fund.helpTypes),
                                  SQLiteStore.ms(at)])
             try Audit.append(db, at: at, actor: actor.id, action: "create_fund", entity: "fund", entityId: fund.id, detail: fund)
+            return Empty()
         }
     }
 
@@ -58,6 +59,7 @@ extension SQLiteStore {
             try actor.require(anyOf: [.treasurer], on: fund.unitId, in: try SQLiteStore.loadTree(db), for: "deposit")
             try SQLiteStore.post(db, kind: .deposit, at: at, rules: rules, actor: actor.id, memo: memo, caseId: nil, instalment: nil,
                                  postings: [(LedgerAccount.fund(fundId), amount.fen), (LedgerAccount.income(fund.source), -amount.fen)])
+            return Empty()
         }
     }
 
@@ -82,6 +84,7 @@ extension SQLiteStore {
             }
             try SQLiteStore.post(db, kind: .transfer, at: at, rules: rules, actor: actor.id, memo: reason, caseId: nil, instalment: nil,
                                  postings: [(LedgerAccount.fund(from), -amount.fen), (LedgerAccount.fund(to), amount.fen)])
+            return Empty()
         }
     }
 
@@ -106,6 +109,21 @@ extension SQLiteStore {
         try await read { db in
             try Int.fetchAll(db, sql: "SELECT instalment FROM disbursement WHERE case_id = ? ORDER BY instalment", arguments: [caseId])
                 .compactMap { try SQLiteStore.disbursement(db, caseId: caseId, instalment: $0) }
+        }
+    }
+
+    public func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine] {
+        try await read { db in
+            _ = try SQLiteStore.loadFund(db, id: fundId)
+            return try Row.fetchAll(db, sql: """
+                SELECT t.id, t.at_ms, t.business_date, t.kind, p.amount_fen, t.actor, t.memo, c.case_no
+                FROM ledger_posting p JOIN ledger_txn t ON t.id = p.txn_id LEFT JOIN help_case c ON c.id = t.case_id
+                WHERE p.account = ? AND t.business_date BETWEEN ? AND ? ORDER BY t.id
+                """, arguments: [LedgerAccount.fund(fundId), from.description, to.description]).map { r in
+                LedgerLine(txn: r["id"], at: SQLiteStore.date(ms: r["at_ms"]), businessDate: try LocalDate(parsing: r["business_date"]),
+                           kind: LedgerKind(rawValue: r["kind"]) ?? .deposit, amount: Money(fen: r["amount_fen"]), actor: r["actor"],
+                           memo: r["memo"], caseNo: r["case_no"])
+            }
         }
     }
 

@@ -175,6 +175,19 @@ extension SQLiteStore {
                 ALTER TABLE help_case ADD COLUMN approved_ms INTEGER;
                 """)
         }
+        m.registerMigration("v3-request-log") { db in
+            // A client's request id and the answer it got, kept across restarts: a retry is answered, not redone.
+            try db.execute(sql: """
+                CREATE TABLE request_log (
+                    principal TEXT NOT NULL,
+                    request_id TEXT NOT NULL CHECK (length(request_id) BETWEEN 1 AND 128),
+                    params_hash TEXT NOT NULL,
+                    reply TEXT NOT NULL CHECK (json_valid(reply)),
+                    created_ms INTEGER NOT NULL,
+                    PRIMARY KEY (principal, request_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

@@ -2,6 +2,7 @@ import BangfuCore
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The SQLite implementation of `BangfuStore`: one file in WAL mode, `synchronous=FULL` by default.
 ///
@@ -9,7 +10,9 @@ import GRDB
 /// file serialize on the write lock and every check (balance, duplicates) sees the latest data.
 public final class SQLiteStore: BangfuStore {
     let pool: DatabasePool
-    let policy: Policy
+    private let currentPolicy: Mutex<Policy>
+    /// The rules in force; replaced by `update(policy:)` after a configuration reload.
+    var policy: Policy { currentPolicy.withLock { $0 } }
     /// The file path, for messages.
     public let path: String
 
@@ -26,18 +29,41 @@ public final class SQLiteStore: BangfuStore {
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }
-        self.policy = policy
+        self.currentPolicy = Mutex(policy)
         self.path = path
     }
 
+    public func update(policy: Policy) { currentPolicy.withLock { $0 = policy } }
+
     /// Runs `body` in one immediate write transaction and maps SQLite errors to typed ones.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    ///
+    /// Under a `RequestContext` the request id and the answer are stored in the same transaction;
+    /// a retry with the same id returns the stored answer without running `body` again.
+    func write<T: Codable & Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let path = self.path
+        let request = RequestContext.current
         do {
             return try await pool.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(db)
+                    if let request, let earlier = try Row.fetchOne(db, sql: """
+                        SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
+                        """, arguments: [request.principal, request.id]) {
+                        guard earlier["params_hash"] as String == request.paramsHash else {
+                            throw BangfuError(.duplicate, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
+                                              en: "request id \(request.id) was already used for a different call: use a new id")
+                        }
+                        result = try SQLiteStore.decode(T.self, earlier["reply"])
+                        return .rollback
+                    }
+                    let value = try body(db)
+                    if let request {
+                        try db.execute(sql: """
+                            INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
+                            """, arguments: [request.principal, request.id, request.paramsHash, try SQLiteStore.json(value),
+                                             SQLiteStore.ms(Date())])
+                    }
+                    result = value
                     return .commit
                 }
                 return result!
@@ -45,6 +71,10 @@ public final class SQLiteStore: BangfuStore {
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }
+    }
+
+    public func ping() async throws {
+        _ = try await write { db in try Int.fetchOne(db, sql: "SELECT 1") ?? 1 }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -125,7 +155,7 @@ public final class SQLiteStore: BangfuStore {
 
     public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
         _ = try UnitTree(units)
-        try await write { db in
+        _ = try await RequestContext.$current.withValue(nil) { try await write { db in
             // Parents first, so the foreign keys hold at every insert.
             var pending = units
             var done = Set(try String.fetchAll(db, sql: "SELECT id FROM org_unit"))
@@ -148,13 +178,17 @@ public final class SQLiteStore: BangfuStore {
                 pending.removeAll { done.contains($0.id) }
             }
             _ = try SQLiteStore.loadTree(db)
-        }
+            return Empty()
+        } }
     }
 
     public func unitTree() async throws -> UnitTree {
         try await read { db in try SQLiteStore.loadTree(db) }
     }
 }
+
+/// The answer of a write that returns nothing.
+struct Empty: Codable, Sendable {}
 
 /// The audit hash chain: each row's hash covers the previous hash and the canonical event.
 enum Audit {

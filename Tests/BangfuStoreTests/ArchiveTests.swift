@@ -63,7 +63,7 @@ import Testing
         #expect(u.assessment.category == .relative)
         let history = try await fx.store.archiveHistory(id: h.id)
         let update = history.filter { $0.action == "update_archive" }
-        #expect(update.contains { $0.field == "annualIncome.fen" && $0.oldValue == "1000000" && $0.newValue == "3000000" && $0.actor == "cw" })
+        #expect(update.contains { $0.field == "annualIncome" && $0.oldValue == "1000000" && $0.newValue == "3000000" && $0.actor == "cw" })
         #expect(update.contains { $0.field == "head.phone" && $0.oldValue == nil && $0.newValue == "13900000000" })
         #expect(update.contains { $0.field == "category" && $0.oldValue == "deep" && $0.newValue == "relative" })
         #expect(history.contains { $0.action == "create_archive" && $0.field == "head.name" })

@@ -1,0 +1,18 @@
+/// A client's request id for a mutating call: a retry with the same id gets the first answer.
+public struct RequestKey: Sendable, Hashable {
+    /// Who sent it (the unix user), so ids of different callers never collide.
+    public var principal: String
+    public var id: String
+    /// A hash of the method and parameters: the same id with other parameters is refused.
+    public var paramsHash: String
+
+    public init(principal: String, id: String, paramsHash: String) {
+        self.principal = principal; self.id = id; self.paramsHash = paramsHash
+    }
+}
+
+/// The request a store write belongs to, carried as a task-local value so that the one write
+/// transaction of a call records the request and its answer together.
+public enum RequestContext {
+    @TaskLocal public static var current: RequestKey?
+}
