@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "BangfuStore", targets: ["BangfuStore"]),
         .executable(name: "bangfu-db", targets: ["bangfu-db"]),
         .executable(name: "bangfu-plugin-bench", targets: ["bangfu-plugin-bench"]),
+        .executable(name: "bangfud", targets: ["bangfud"]),
+        .executable(name: "bangfuctl", targets: ["bangfuctl"]),
     ] + helpTypes.map { .library(name: "bangfu-help-\($0.id)", type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -81,6 +83,35 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The daemon: control interfaces, timers, watchdog, reload; bangfud's main only parses options.
+        .target(
+            name: "BangfuDaemon",
+            dependencies: [
+                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuVarlink", "BangfuSystemd",
+                .product(name: "BangfuPluginKit", package: "PluginKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            exclude: [],
+            resources: [
+                .embedInCode("varlink/org.bangfu.Archive.varlink"),
+                .embedInCode("varlink/org.bangfu.Cases.varlink"),
+                .embedInCode("varlink/org.bangfu.Funds.varlink"),
+                .embedInCode("varlink/org.bangfu.Notice.varlink"),
+                .embedInCode("varlink/org.bangfu.Admin.varlink"),
+            ]
+        ),
+        .executableTarget(
+            name: "bangfud",
+            dependencies: ["BangfuCore", "BangfuDaemon", "BangfuVarlink", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "bangfuctl",
+            dependencies: ["BangfuCore", "BangfuCLIKit", "BangfuVarlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Terminal presentation shared by the command-line tools: CJK-aware tables, language.
         .target(name: "BangfuCLIKit", dependencies: ["BangfuCore"]),

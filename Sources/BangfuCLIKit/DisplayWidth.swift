@@ -1,3 +1,5 @@
+import Foundation
+
 /// Terminal display width: East Asian wide and fullwidth characters take two columns.
 public enum DisplayWidth {
     /// Columns a string takes in a terminal.
@@ -49,17 +51,5 @@ public struct TextTable {
         }
         let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")
         return ([line(headers), rule] + rows.map(line)).joined(separator: "\n")
-    }
-}
-
-import Foundation
-import BangfuCore
-
-extension Language {
-    /// The user's language from `LC_ALL`, `LC_MESSAGES` or `LANG`; Chinese by default.
-    public static var fromEnvironment: Language {
-        let env = ProcessInfo.processInfo.environment
-        let value = [env["LC_ALL"], env["LC_MESSAGES"], env["LANG"]].compactMap { $0 }.first { !$0.isEmpty }
-        return Language(locale: value)
     }
 }

@@ -31,6 +31,7 @@ public struct BangfuError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         public static let auditBroken = Code(rawValue: "audit_broken")
         public static let pluginFailed = Code(rawValue: "plugin_failed")
+        public static let requestIdReused = Code(rawValue: "request_id_reused")
         public static let hostRule = Code(rawValue: "host_rule")
     }
 
@@ -39,11 +40,14 @@ public struct BangfuError: Error, Sendable, Equatable, CustomStringConvertible {
     public let zh: String
     /// Message in English.
     public let en: String
+    /// Machine-readable facts about the failure (e.g. `state` and `event` of an invalid transition).
+    public let context: [String: String]
 
-    public init(_ code: Code, zh: String, en: String) {
+    public init(_ code: Code, zh: String, en: String, context: [String: String] = [:]) {
         self.code = code
         self.zh = zh
         self.en = en
+        self.context = context
     }
 
     /// The message in the requested language.

@@ -148,7 +148,8 @@ public enum CaseMachine {
         guard let tr = index[kind]?[state] else {
             throw BangfuError(.invalidTransition,
                               zh: "案件处于“\(state.zh)”(\(state.rawValue)) 状态，不能执行 \(kind.rawValue)",
-                              en: "a case in state \(state.rawValue) cannot take event \(kind.rawValue)")
+                              en: "a case in state \(state.rawValue) cannot take event \(kind.rawValue)",
+                              context: ["state": state.rawValue, "event": kind.rawValue])
         }
         return tr
     }

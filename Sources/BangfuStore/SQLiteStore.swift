@@ -50,7 +50,7 @@ public final class SQLiteStore: BangfuStore {
                         SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
                         """, arguments: [request.principal, request.id]) {
                         guard earlier["params_hash"] as String == request.paramsHash else {
-                            throw BangfuError(.duplicate, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
+                            throw BangfuError(.requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
                                               en: "request id \(request.id) was already used for a different call: use a new id")
                         }
                         result = try SQLiteStore.decode(T.self, earlier["reply"])

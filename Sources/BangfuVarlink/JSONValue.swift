@@ -44,7 +44,8 @@ public enum JSONValue: Codable, Sendable, Hashable {
         try JSONDecoder().decode(type, from: try JSONValue.encoder.encode(self))
     }
 
-    static let encoder: JSONEncoder = {
+    /// Sorted keys: the canonical form used for request hashes.
+    public static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return e

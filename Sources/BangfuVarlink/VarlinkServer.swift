@@ -23,7 +23,8 @@ public struct VarlinkLimits: Sendable {
 
 /// Where the server listens: a path it binds itself (mode 0660), or a socket systemd passed in.
 public enum VarlinkListenAddress: Sendable {
-    case path(String)
+    /// A path bound here, mode 0660, owned by `group` when given (so its members may connect).
+    case path(String, group: UInt32?)
     case descriptor(Int32)
 }
 
@@ -35,6 +36,10 @@ public final class VarlinkServer: Sendable {
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
     let active = Atomic<Int>(0)
+    let listening = Mutex<Channel?>(nil)
+    let stopping = Atomic<Bool>(false)
+    /// How long calls in flight may take to finish after `shutdown`.
+    let grace: Duration = .seconds(10)
 
     public init(service: VarlinkService, limits: VarlinkLimits = VarlinkLimits(), logger: Logger,
                 group: MultiThreadedEventLoopGroup = .singleton) {
@@ -67,17 +72,25 @@ public final class VarlinkServer: Sendable {
         }
         let server: NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials), Never>
         switch address {
-        case .path(let path):
+        case .path(let path, let group):
             server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
             chmod(path, 0o660)
+            if let group { chown(path, UInt32.max, group) }
         case .descriptor(let fd):
             server = try await bootstrap.bind(fd, childChannelInitializer: initializer)
         }
+        listening.withLock { $0 = server.channel }
+        if stopping.load(ordering: .relaxed) { server.channel.close(promise: nil) }
         await onListening()
         try await withTaskCancellationHandler {
+            do {
             try await withThrowingDiscardingTaskGroup { tasks in
                 try await server.executeThenClose { inbound in
                     for try await (connection, peer) in inbound {
+                        if stopping.load(ordering: .relaxed) {
+                            try? await connection.channel.close()
+                            continue
+                        }
                         if active.load(ordering: .relaxed) >= limits.maxConnections {
                             logger.warning("connection refused: too many connections", metadata: ["UID": "\(peer.uid)"])
                             try? await connection.channel.close()
@@ -90,10 +103,28 @@ public final class VarlinkServer: Sendable {
                         }
                     }
                 }
+                // Stopped accepting: calls in flight get `grace` to finish, then the rest is cancelled.
+                let grace = self.grace
+                tasks.addTask {
+                    let end = ContinuousClock.now + grace
+                    while self.active.load(ordering: .relaxed) > 0 {
+                        guard ContinuousClock.now < end else { throw GraceExpired() }
+                        try await Task.sleep(for: .milliseconds(50))
+                    }
+                }
+            }
+            } catch is GraceExpired {
+                logger.warning("stopped with connections still open after the grace period")
             }
         } onCancel: {
             server.channel.close(promise: nil)
         }
+    }
+
+    /// Stops accepting; connections close after the call they are in (idle ones at once).
+    public func shutdown() {
+        stopping.store(true, ordering: .relaxed)
+        listening.withLock { $0?.close(promise: nil) }
     }
 
     /// Answers the calls of one connection in order until it closes.
@@ -111,8 +142,10 @@ public final class VarlinkServer: Sendable {
                         return
                     }
                     let replies = await service.handle(VarlinkRequest(call: call, peer: peer))
-                    if call.oneway == true { continue }
-                    for r in replies { try await outbound.write(Self.frame(r)) }
+                    if call.oneway != true {
+                        for r in replies { try await outbound.write(Self.frame(r)) }
+                    }
+                    if stopping.load(ordering: .relaxed) { return }
                 }
             }
         } catch {
@@ -126,6 +159,8 @@ public final class VarlinkServer: Sendable {
         return ByteBuffer(bytes: data)
     }
 }
+
+struct GraceExpired: Error {}
 
 /// Linux `struct ucred` (pid_t, uid_t, gid_t), which Glibc hides behind _GNU_SOURCE.
 struct UCred: Sendable {

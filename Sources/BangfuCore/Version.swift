@@ -1,0 +1,4 @@
+/// The version bangfud and bangfuctl report.
+public enum BangfuVersion {
+    public static let current = "0.3.0"
+}

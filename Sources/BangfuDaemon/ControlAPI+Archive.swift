@@ -1,0 +1,82 @@
+import BangfuCore
+import BangfuVarlink
+import Foundation
+
+extension ControlAPI {
+    struct ArchiveParams: Decodable, Sendable { var archive: ArchiveInput }
+    struct ArchiveNoParams: Decodable, Sendable { var archiveNo: String }
+    struct UpdateParams: Decodable, Sendable { var archiveNo: String; var archive: ArchiveInput }
+    struct ExitParams: Decodable, Sendable { var archiveNo: String; var reason: ExitReason; var note: String }
+    struct ListParams: Decodable, Sendable { var unit: String?; var status: ArchiveStatus? }
+
+    static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
+
+    /// How much of an archive of `unit` the actor may see; permission_denied when nothing.
+    func visibility(_ actor: Actor, unit: String) async throws -> Wire.Visibility {
+        let tree = try await runtime.store.unitTree()
+        if actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin], on: unit, in: tree) { return .full }
+        if actor.holds(anyOf: [.treasurer], on: unit, in: tree) { return .payment }
+        if actor.holds(anyOf: [.auditor], on: unit, in: tree) { return .masked }
+        throw BangfuError(.permissionDenied, zh: "\(actor.id) 无权查看单位 \(unit) 的档案", en: "\(actor.id) may not read archives of unit \(unit)")
+    }
+
+    func householdReply(_ h: Household, for actor: Actor) async throws -> VarlinkResponse {
+        .reply(["household": try ControlAPI.json(Wire.Household(h, visibility: try await visibility(actor, unit: h.input.unitId)))])
+    }
+
+    func archive() -> VarlinkInterface {
+        let i = "org.bangfu.Archive"
+        let store = runtime.store
+        let clock = runtime.clock
+        let methods: [(String, VarlinkMethod)] = [
+            method(i, "Create", roles: [.caseworker], mutating: true, ArchiveParams.self) { actor, p in
+                try await householdReply(try await store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
+            },
+            method(i, "Update", roles: [.caseworker], mutating: true, UpdateParams.self) { actor, p in
+                let h = try await store.household(archiveNo: p.archiveNo)
+                return try await householdReply(try await store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+            },
+            method(i, "Review", roles: [.caseworker], mutating: true, ArchiveNoParams.self) { actor, p in
+                let h = try await store.household(archiveNo: p.archiveNo)
+                return try await householdReply(try await store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
+            },
+            method(i, "Exit", roles: [.approver], mutating: true, ExitParams.self) { actor, p in
+                let h = try await store.household(archiveNo: p.archiveNo)
+                return try await householdReply(try await store.exitArchive(id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()), for: actor)
+            },
+            method(i, "Reenter", roles: [.caseworker], mutating: true, UpdateParams.self) { actor, p in
+                let h = try await store.household(archiveNo: p.archiveNo)
+                return try await householdReply(try await store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+            },
+            method(i, "Get", roles: ControlAPI.archiveReaders, ArchiveNoParams.self) { actor, p in
+                try await householdReply(try await store.household(archiveNo: p.archiveNo), for: actor)
+            },
+            method(i, "History", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self) { actor, p in
+                let h = try await store.household(archiveNo: p.archiveNo)
+                let v = try await visibility(actor, unit: h.input.unitId)
+                guard v != .payment else {
+                    throw BangfuError(.permissionDenied, zh: "财务不能查看档案变更记录", en: "the treasurer may not read archive history")
+                }
+                let changes = try await store.archiveHistory(id: h.id).map { c -> [String: JSONValue] in
+                    // The auditor sees who changed which field when, not the personal values.
+                    let hide = v == .masked
+                    return ["at": .string(Wire.time(c.at)), "actor": .string(c.actor), "action": .string(c.action), "field": .string(c.field),
+                            "oldValue": hide || c.oldValue == nil ? .null : .string(c.oldValue!),
+                            "newValue": hide || c.newValue == nil ? .null : .string(c.newValue!)]
+                }
+                return .reply(["changes": .array(changes.map { .object($0) })])
+            },
+            method(i, "List", roles: ControlAPI.archiveReaders, ListParams.self) { actor, p in
+                let units = try await readableUnits(actor, roles: ControlAPI.archiveReaders, under: p.unit)
+                let list = try await store.households(units: units, status: p.status)
+                return .stream(try list.map { h in
+                    ["archive": try ControlAPI.json(Wire.Summary(archiveNo: h.archiveNo, name: maskedName(h.input.head.name), unitId: h.input.unitId,
+                                                                 status: h.status.rawValue, category: h.assessment.category?.rawValue,
+                                                                 reviewDue: h.reviewDue.description))]
+                })
+            },
+        ]
+        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Archive_varlink),
+                                methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+}

@@ -1,0 +1,104 @@
+import BangfuCore
+import BangfuPluginKit
+import BangfuVarlink
+import Foundation
+
+extension ControlAPI {
+    struct CaseNo: Decodable, Sendable { var caseNo: String }
+    struct FileParams: Decodable, Sendable { var archiveNo: String; var helpType: String; var form: [String: FormValue] }
+    struct CaseListParams: Decodable, Sendable { var unit: String?; var state: CaseState? }
+    struct WithReason: Decodable, Sendable { var caseNo: String; var reason: String }
+    struct WithComment: Decodable, Sendable { var caseNo: String; var comment: String? }
+    struct WithSummary: Decodable, Sendable { var caseNo: String; var summary: String }
+    struct WithDecision: Decodable, Sendable { var caseNo: String; var decision: String }
+    struct PayParams: Decodable, Sendable { var caseNo: String; var instalment: Int; var fundId: String }
+    struct RepayParams: Decodable, Sendable { var caseNo: String; var amount: Int64; var fundId: String }
+
+    static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
+
+    func caseWire(_ c: HelpCase) async throws -> Wire.Case {
+        Wire.Case(c, archiveNo: try await runtime.store.household(id: c.householdId).archiveNo)
+    }
+
+    func caseReply(_ c: HelpCase) async throws -> VarlinkResponse {
+        .reply(["case": try ControlAPI.json(try await caseWire(c))])
+    }
+
+    /// Reading a case needs a case role on its unit.
+    func requireCaseReader(_ actor: Actor, _ c: HelpCase) async throws {
+        try actor.require(anyOf: ControlAPI.caseReaders, on: c.unitId, in: try await runtime.store.unitTree(), for: "read_case")
+    }
+
+    /// A plain transition: look the case up by number and apply `event`.
+    func transition<P: Decodable & Sendable>(_ name: String, roles: Set<Role>, _ p: P.Type,
+                                             _ event: @escaping @Sendable (P) -> (String, CaseEvent)) -> (String, VarlinkMethod) {
+        let store = runtime.store
+        let clock = runtime.clock
+        return method("org.bangfu.Cases", name, roles: roles, mutating: true, p) { actor, params in
+            let (caseNo, e) = event(params)
+            let c = try await store.helpCase(caseNo: caseNo)
+            return try await caseReply(try await store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase)
+        }
+    }
+
+    func cases() -> VarlinkInterface {
+        let i = "org.bangfu.Cases"
+        let store = runtime.store
+        let clock = runtime.clock
+        let runtime = self.runtime
+        let methods: [(String, VarlinkMethod)] = [
+            method(i, "File", roles: [.caseworker], mutating: true, FileParams.self) { actor, p in
+                let h = try await store.household(archiveNo: p.archiveNo)
+                return try await caseReply(try await runtime.workflow.fileCase(householdId: h.id, helpType: p.helpType, form: p.form,
+                                                                               by: actor, at: clock.now()))
+            },
+            method(i, "Get", roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
+                let c = try await store.helpCase(caseNo: p.caseNo)
+                try await requireCaseReader(actor, c)
+                return .reply(["case": try ControlAPI.json(try await caseWire(c)),
+                               "events": try ControlAPI.json(try await store.caseEvents(id: c.id).map(Wire.Event.init)),
+                               "payments": try ControlAPI.json(try await store.disbursements(caseId: c.id).map(Wire.Payment.init))])
+            },
+            method(i, "List", roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
+                let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
+                var out: [[String: JSONValue]] = []
+                for c in try await store.cases(units: units, state: p.state) {
+                    out.append(["case": try ControlAPI.json(try await caseWire(c))])
+                }
+                return .stream(out)
+            },
+            method(i, "Assess", roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
+                let c = try await store.helpCase(caseNo: p.caseNo)
+                try await requireCaseReader(actor, c)
+                let a = try await runtime.workflow.assess(caseId: c.id, at: clock.now())
+                return .reply(["eligible": .bool(a.eligible), "reasons": try ControlAPI.json(a.reasons),
+                               "plan": try a.plan.map { try ControlAPI.json(Wire.Plan($0)) } ?? .null])
+            },
+            transition("Submit", roles: [.caseworker], CaseNo.self) { ($0.caseNo, .submit) },
+            transition("ReturnForInfo", roles: [.reviewer], WithReason.self) { ($0.caseNo, .returnForInfo(reason: $0.reason)) },
+            transition("Resubmit", roles: [.caseworker], CaseNo.self) { ($0.caseNo, .resubmit) },
+            transition("PassReview", roles: [.reviewer], WithComment.self) { ($0.caseNo, .passReview(comment: $0.comment)) },
+            transition("Reject", roles: [.reviewer, .approver], WithReason.self) { ($0.caseNo, .reject(reason: $0.reason)) },
+            method(i, "Approve", roles: [.approver], mutating: true, CaseNo.self) { actor, p in
+                let c = try await store.helpCase(caseNo: p.caseNo)
+                return try await caseReply(try await runtime.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase)
+            },
+            transition("Object", roles: [.caseworker, .reviewer, .approver], WithSummary.self) { ($0.caseNo, .object(summary: $0.summary)) },
+            transition("DismissObjection", roles: [.approver], WithDecision.self) { ($0.caseNo, .dismissObjection(decision: $0.decision)) },
+            transition("UpholdObjection", roles: [.approver], WithDecision.self) { ($0.caseNo, .upholdObjection(decision: $0.decision)) },
+            method(i, "Pay", roles: [.treasurer], mutating: true, PayParams.self) { actor, p in
+                let c = try await store.helpCase(caseNo: p.caseNo)
+                let out = try await runtime.workflow.pay(caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
+                return .reply(["case": try ControlAPI.json(try await caseWire(out.helpCase)),
+                               "payment": try ControlAPI.json(Wire.Payment(out.disbursement!))])
+            },
+            transition("ReceiveRepayment", roles: [.treasurer], RepayParams.self) {
+                ($0.caseNo, .receiveRepayment(amount: Money(fen: $0.amount), fund: $0.fundId))
+            },
+            transition("Close", roles: [.approver], WithReason.self) { ($0.caseNo, .close(reason: $0.reason)) },
+            transition("Withdraw", roles: [.caseworker], WithReason.self) { ($0.caseNo, .withdraw(reason: $0.reason)) },
+        ]
+        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Cases_varlink),
+                                methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+}

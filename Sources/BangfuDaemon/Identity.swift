@@ -1,0 +1,43 @@
+import BangfuConfig
+import BangfuCore
+import BangfuVarlink
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Who a peer is: the unix user and groups of its uid, mapped to roles by the configuration.
+/// Nothing the client writes in its parameters is trusted for this.
+enum Identity {
+    static func actor(for peer: PeerCredentials, config: BangfuConfiguration) -> Actor {
+        guard let (name, gid) = user(uid: peer.uid) else {
+            return Actor(id: "uid:\(peer.uid)", grants: [], isRoot: peer.uid == 0)
+        }
+        return config.actor(user: name, groups: groups(user: name, gid: gid), isRoot: peer.uid == 0)
+    }
+
+    static func user(uid: UInt32) -> (String, UInt32)? {
+        var pwd = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 16384)
+        guard getpwuid_r(uid, &pwd, &buf, buf.count, &result) == 0, result != nil, let n = pwd.pw_name else { return nil }
+        return (String(cString: n), pwd.pw_gid)
+    }
+
+    static func groups(user: String, gid: UInt32) -> [String] {
+        var count: Int32 = 64
+        var ids = [gid_t](repeating: 0, count: Int(count))
+        if getgrouplist(user, gid, &ids, &count) < 0 {
+            ids = [gid_t](repeating: 0, count: Int(count))
+            _ = getgrouplist(user, gid, &ids, &count)
+        }
+        return ids.prefix(Int(max(count, 0))).compactMap { g in
+            var grp = group()
+            var result: UnsafeMutablePointer<group>?
+            var buf = [CChar](repeating: 0, count: 16384)
+            guard getgrgid_r(g, &grp, &buf, buf.count, &result) == 0, result != nil, let n = grp.gr_name else { return nil }
+            return String(cString: n)
+        }
+    }
+}

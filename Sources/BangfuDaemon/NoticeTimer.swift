@@ -1,0 +1,63 @@
+import BangfuCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Fires what is due: passed notices move on and get their disbursement; serialised, so a clock
+/// advance and the timer service never fire the same case twice at once.
+actor NoticeTimer {
+    let store: any BangfuStore
+    let clock: DaemonClock
+    let logger: Logger
+
+    init(store: any BangfuStore, clock: DaemonClock, logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Passes every notice whose deadline is at or before now, then schedules the disbursement of
+    /// every case whose notice passed (also those a crash left between the two steps).
+    @discardableResult
+    func fireDue() async -> Int {
+        let now = clock.now()
+        var fired = 0
+        do {
+            for id in try await store.casesWithNoticeDue(at: now) {
+                let c = try await store.apply(.noticeElapsed, toCase: id, by: .system, at: now).helpCase
+                fired += 1
+                logger.info("notice passed", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+            }
+            let units = try await store.unitTree().units.keys.sorted()
+            for c in try await store.cases(units: units, state: .noticePassed) {
+                let d = try await store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: now).helpCase
+                logger.info("disbursement waiting for the treasurer", metadata: ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"])
+            }
+        } catch {
+            logger.error("notice timer: \(error)")
+        }
+        return fired
+    }
+}
+
+/// Sleeps until the earliest notice deadline (no polling), fires it, and wakes early when the
+/// clock moves or a call may have armed a new deadline. What fell due while stopped fires at start.
+struct NoticeTimerService: Service {
+    let runtime: Runtime
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await runtime.timer.fireDue()
+                var timeout: Duration?
+                if !runtime.clock.isManual, let next = try? await runtime.store.nextNoticeDeadline() {
+                    // At most an hour at a time, in case the wall clock jumps.
+                    timeout = .milliseconds(Int64(max(0, min(3600, next.timeIntervalSince(runtime.clock.now()))) * 1000) + 5)
+                } else if !runtime.clock.isManual {
+                    timeout = .seconds(3600)
+                }
+                await runtime.clock.wake.wait(timeout: timeout)
+            }
+        }
+    }
+}

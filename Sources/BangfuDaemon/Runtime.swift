@@ -1,0 +1,137 @@
+import BangfuConfig
+import BangfuCore
+import BangfuPlugins
+import BangfuStore
+import BangfuWorkflow
+import Foundation
+import Logging
+import Synchronization
+
+/// Everything a call needs, with the parts a reload replaces (configuration, plugins) behind a lock.
+public final class Runtime: Sendable {
+    public let store: SQLiteStore
+    public let clock: DaemonClock
+    public let options: Options
+    public let startedAt: Date
+    let logger: Logger
+    let security: SecurityLog
+    let current: Mutex<Snapshot>
+    /// Fires passed notices; shared by the timer service and clock advances.
+    let timer: NoticeTimer
+    let connectionCount = Mutex<(@Sendable () -> Int)?>(nil)
+
+    /// Paths and switches fixed at start.
+    public struct Options: Sendable {
+        public var configPath: String?
+        public var stateDir: String
+        public var socketPath: String
+        public var pluginDir: String?
+        public var version: String
+        /// Group that owns a socket bangfud binds itself (its members may connect).
+        public var socketGroup: String?
+
+        public init(configPath: String?, stateDir: String, socketPath: String, pluginDir: String?, version: String, socketGroup: String? = nil) {
+            self.configPath = configPath; self.stateDir = stateDir; self.socketPath = socketPath
+            self.pluginDir = pluginDir; self.version = version; self.socketGroup = socketGroup
+        }
+
+        public var databasePath: String { URL(fileURLWithPath: stateDir).appendingPathComponent("bangfu.sqlite").path }
+        /// --plugin-dir, else the configuration's plugin_dir, else the installed location.
+        func pluginDirectory(_ c: BangfuConfiguration) -> String { pluginDir ?? c.pluginDirectory ?? "/usr/lib/bangfu/plugins" }
+    }
+
+    /// What a reload replaces together.
+    struct Snapshot: Sendable {
+        var config: BangfuConfiguration
+        var plugins: PluginRegistry
+        var workflow: Workflow
+    }
+
+    /// Opens the store (running migrations), registers the units and loads the plugins.
+    public init(options: Options, config: BangfuConfiguration, clock: DaemonClock, logger: Logger) async throws {
+        self.options = options
+        self.clock = clock
+        self.logger = logger
+        self.security = SecurityLog(logger: Logger(label: "bangfu.security"))
+        self.startedAt = Date()
+        do {
+            try FileManager.default.createDirectory(atPath: options.stateDir, withIntermediateDirectories: true)
+        } catch {
+            throw BangfuError(.storage, zh: "无法创建状态目录 \(options.stateDir)", en: "cannot create the state directory \(options.stateDir)")
+        }
+        store = try SQLiteStore(path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
+        if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
+        let plugins = Runtime.loadPlugins(config, options: options, clock: clock, logger: logger)
+        timer = NoticeTimer(store: store, clock: clock, logger: logger)
+        Wire.zone.withLock { $0 = config.businessZone.timeZone }
+        current = Mutex(Snapshot(config: config, plugins: plugins,
+                                 workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone)))
+    }
+
+    static func loadPlugins(_ config: BangfuConfiguration, options: Options, clock: DaemonClock, logger: Logger) -> PluginRegistry {
+        let dir = options.pluginDirectory(config)
+        let reg = PluginLoader.load(directory: dir, settings: config.helpTypeSettings, clock: { clock.now() },
+                                    logger: Logger(label: "bangfu.plugins"))
+        // Each failure is logged once, here, with the file and the reason.
+        for f in reg.failed {
+            logger.error("help-type plugin not loaded: \(f.reason)", metadata: ["FILE": "\(f.file)"])
+        }
+        logger.info("loaded \(reg.loaded.count) help types from \(dir)", metadata: ["PLUGIN_DIR": "\(dir)"])
+        return reg
+    }
+
+    var snapshot: Snapshot { current.withLock { $0 } }
+
+    /// Open control connections (0 before the server runs).
+    func connections() -> Int { connectionCount.withLock { $0?() ?? 0 } }
+
+    /// Fires what is due now, before a clock advance answers.
+    func settleTimers() async { await timer.fireDue() }
+    public var config: BangfuConfiguration { snapshot.config }
+    public var plugins: PluginRegistry { snapshot.plugins }
+    public var workflow: Workflow { snapshot.workflow }
+
+    /// Re-reads the configuration file. A bad file keeps the old configuration and says why.
+    public func reload() async throws {
+        guard let path = options.configPath else {
+            logger.info("reload: no configuration file, built-in defaults stay")
+            return
+        }
+        let fresh = try BangfuConfiguration.load(path: path)
+        if !fresh.units.isEmpty { try await store.syncUnits(fresh.units, at: clock.now()) }
+        store.update(policy: fresh.policy)
+        let plugins = Runtime.loadPlugins(fresh, options: options, clock: clock, logger: logger)
+        Wire.zone.withLock { $0 = fresh.businessZone.timeZone }
+        current.withLock { $0 = Snapshot(config: fresh, plugins: plugins, workflow: Workflow(store: store, plugins: plugins, zone: fresh.businessZone)) }
+        logger.info("configuration reloaded from \(path)")
+    }
+}
+
+/// Refused calls, rate-limited: at most `burst` lines per window, then one line saying how many were left out.
+final class SecurityLog: Sendable {
+    let logger: Logger
+    let state = Mutex<(windowStart: Date, count: Int, suppressed: Int)>((Date(), 0, 0))
+    let burst = 20
+    let window: TimeInterval = 10
+
+    init(logger: Logger) { self.logger = logger }
+
+    func refused(uid: UInt32, user: String, method: String, reason: String) {
+        let (log, suppressedBefore) = state.withLock { s -> (Bool, Int) in
+            let now = Date()
+            if now.timeIntervalSince(s.windowStart) > window {
+                let before = s.suppressed
+                s = (now, 1, 0)
+                return (true, before)
+            }
+            s.count += 1
+            if s.count > burst { s.suppressed += 1; return (false, 0) }
+            return (true, 0)
+        }
+        if suppressedBefore > 0 { logger.warning("\(suppressedBefore) more refusals were not logged (rate limit)") }
+        if log {
+            logger.warning("refused \(method) for uid \(uid) (\(user)): \(reason)",
+                           metadata: ["UID": "\(uid)", "USER": "\(user)", "METHOD": "\(method)", "SECURITY": "refused"])
+        }
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import BangfuCLIKit
+import BangfuCore
+import BangfuVarlink
+import Foundation
+
+struct FundCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fund", abstract: "专款资金与帐务公开 / Earmarked funds and public accounts.",
+        subcommands: [Create.self, Deposit.self, Transfer.self, List.self, Ledger.self, Statement.self])
+
+    static func show(_ funds: [[String: JSONValue]], _ g: Global) {
+        var t = TextTable(headers: g.zh ? ["账户", "名称", "单位", "来源", "专款用于", "余额"] : ["fund", "name", "unit", "source", "help types", "balance"], rightAligned: [5])
+        for f in funds {
+            let source = g.zh ? (FundSource(rawValue: f.s("source"))?.zh ?? f.s("source")) : f.s("source")
+            t.add([f.s("id"), f.s("name"), f.s("unitId"), source, f.a("helpTypes").compactMap(\.stringValue).joined(separator: ","), yuan(f.i("balance"))])
+        }
+        print(t.render())
+    }
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "建立专款账户 / Create an earmarked fund.")
+        @OptionGroup var g: Global
+        @OptionGroup var r: RequestOptions
+        @Argument var id: String
+        @Option var name: String
+        @Option var unit: String
+        @Option(help: "fiscal|union_funds|party_dues|donation|named_donor") var source: String
+        @Option var donor: String?
+        @Option(name: .customLong("help-type"), help: "可支付的帮扶项目，可重复 / Help type it may pay for, repeatable.") var helpTypes: [String]
+        func run() {
+            let f = g.call1("org.bangfu.Funds.Create", ["id": .string(id), "name": .string(name), "unitId": .string(unit), "source": .string(source),
+                                                        "donor": donor.map { .string($0) } ?? .null, "helpTypes": .array(helpTypes.map { .string($0) }),
+                                                        "requestId": r.param]).o("fund")
+            if g.json { return g.printJSON(.object(f)) }
+            FundCommand.show([f], g)
+        }
+    }
+
+    struct Deposit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "资金入账 / Deposit money into a fund.")
+        @OptionGroup var g: Global
+        @OptionGroup var r: RequestOptions
+        @Argument var fund: String
+        @Argument(help: "金额（元）/ Amount in yuan.") var amount: String
+        @Option var memo: String
+        func run() {
+            let f = g.call1("org.bangfu.Funds.Deposit", ["fundId": .string(fund), "amount": .int(fen(amount, g)), "memo": .string(memo), "requestId": r.param]).o("fund")
+            if g.json { return g.printJSON(.object(f)) }
+            FundCommand.show([f], g)
+        }
+    }
+
+    struct Transfer: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "资金调拨（须写明理由）/ Transfer between funds, with a reason.")
+        @OptionGroup var g: Global
+        @OptionGroup var r: RequestOptions
+        @Argument var from: String
+        @Argument var to: String
+        @Argument var amount: String
+        @Option var reason: String
+        func run() {
+            let out = g.call1("org.bangfu.Funds.Transfer", ["from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)), "reason": .string(reason), "requestId": r.param])
+            if g.json { return g.printJSON(.object(out)) }
+            FundCommand.show([out.o("from"), out.o("to")], g)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "资金账户与余额 / Funds and balances.")
+        @OptionGroup var g: Global
+        func run() {
+            let r = g.call1("org.bangfu.Funds.List")
+            if g.json { return g.printJSON(.object(r)) }
+            FundCommand.show(r.a("funds").compactMap(\.objectValue), g)
+        }
+    }
+
+    struct Ledger: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "账户明细 / A fund's ledger.")
+        @OptionGroup var g: Global
+        @Argument var fund: String
+        @Option var from: String
+        @Option var to: String
+        func run() {
+            let lines = g.call("org.bangfu.Funds.Ledger", ["fundId": .string(fund), "from": .string(from), "to": .string(to)], more: true)
+                .map { $0.o("line") }.filter { !$0.isEmpty }
+            if g.json { return g.printJSON(.array(lines.map { .object($0) })) }
+            var t = TextTable(headers: g.zh ? ["日期", "类型", "金额", "经办", "摘要", "案件"] : ["date", "kind", "amount", "by", "memo", "case"], rightAligned: [2])
+            for l in lines { t.add([l.s("businessDate"), l.s("kind"), yuan(l.i("amount")), l.s("actor"), l.s("memo"), l.s("caseNo")]) }
+            print(t.render())
+        }
+    }
+
+    struct Statement: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "帐务公开：收支报表 / Public accounts for a period.")
+        @OptionGroup var g: Global
+        @Option var from: String
+        @Option var to: String
+        func run() {
+            let r = g.call1("org.bangfu.Funds.Statement", ["from": .string(from), "to": .string(to)])
+            if g.json { return g.printJSON(.object(r)) }
+            var t = TextTable(headers: g.zh ? ["资金账户", "期初", "收入", "支出", "期末", "受助户数"] : ["fund", "opening", "income", "paid out", "closing", "households"],
+                              rightAligned: [1, 2, 3, 4, 5])
+            for f in r.a("funds").compactMap(\.objectValue) {
+                t.add([f.s("fundName"), yuan(f.i("opening")), yuan(f.i("deposits") + f.i("transfersIn") + f.i("repayments")),
+                       yuan(f.i("disbursements") + f.i("loansOut") + f.i("transfersOut")), yuan(f.i("closing")), f.s("recipients")])
+            }
+            print(t.render())
+        }
+    }
+}
+
+struct NoticeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notice", abstract: "公示名单（仅显示脱敏姓名）/ The public notice (masked names only).",
+        subcommands: [List.self, Export.self], defaultSubcommand: List.self)
+
+    static func entries(_ g: Global, unit: String?) -> [[String: JSONValue]] {
+        g.call("org.bangfu.Notice.List", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("entry") }.filter { !$0.isEmpty }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "公示中的案件 / Cases in notice.")
+        @OptionGroup var g: Global
+        @Option var unit: String?
+        func run() {
+            let items = NoticeCommand.entries(g, unit: unit)
+            if g.json { return g.printJSON(.array(items.map { .object($0) })) }
+            var t = TextTable(headers: g.zh ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示届满"] : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
+            for e in items { t.add([e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), yuan(e.i("amount")), e.s("passesAt")]) }
+            print(t.render())
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "导出可打印的公示（HTML 或 CSV）/ Export the notice as printable HTML or CSV.")
+        @OptionGroup var g: Global
+        @Option var unit: String?
+        @Option(help: "html|csv") var format: String = "html"
+        @Option(help: "输出文件；默认标准输出 / Output file; standard output by default.") var output: String?
+
+        func run() throws {
+            let items = NoticeCommand.entries(g, unit: unit)
+            let text: String
+            switch format {
+            case "csv":
+                func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"] + items.map { e in
+                    [e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), Money(fen: e.i("amount")).plain, e.s("passesAt")].map(q).joined(separator: ",")
+                }).joined(separator: "\r\n") + "\r\n"
+            case "html":
+                func h(_ s: String) -> String {
+                    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                }
+                let rows = items.map { e in
+                    "<tr><td>\(h(e.s("caseNo")))</td><td>\(h(e.s("name")))</td><td>\(h(e.s("unit")))</td><td>\(h(e.s("helpType")))</td><td class=\"n\">\(h(yuan(e.i("amount"))))</td><td>\(h(e.s("passesAt")))</td></tr>"
+                }.joined(separator: "\n")
+                text = """
+                    <!DOCTYPE html>
+                    <html lang="zh-CN"><head><meta charset="utf-8"><title>帮扶公示</title>
+                    <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #333;padding:.4em}.n{text-align:right}@media print{body{margin:0}}</style>
+                    </head><body>
+                    <h1>困难职工帮扶公示</h1>
+                    <p>公示期内如有异议，请向本单位工会反映。本名单仅列姓名（脱敏）、单位、帮扶项目与金额。</p>
+                    <table><thead><tr><th>案件号</th><th>姓名</th><th>单位</th><th>帮扶项目</th><th>金额</th><th>公示届满</th></tr></thead>
+                    <tbody>
+                    \(rows)
+                    </tbody></table></body></html>
+
+                    """
+            default:
+                g.die(g.zh ? "--format 只能是 html 或 csv" : "--format must be html or csv", code: 2)
+            }
+            if let output {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+}
