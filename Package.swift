@@ -129,6 +129,7 @@ let package = Package(
             dependencies: ["BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink"]),
         .testTarget(
             name: "BangfuPluginTests",
             dependencies: ["BangfuCore", "BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit")]

@@ -14,3 +14,13 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
 fi
 command -v swift >/dev/null || { echo "bangfu: the Swift toolchain (6.1 or later) is required: put swift on PATH" >&2; exit 1; }
+# The daemon tests use systemd's tools (systemd-socket-activate, systemd-analyze) and setpriv.
+if ! command -v systemd-socket-activate >/dev/null || ! command -v setpriv >/dev/null; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq systemd util-linux
+fi
+# A varlink client we did not write: the PyPI package, in a venv inside the build directory.
+venv="$(dirname "$0")/../.build/pyvenv"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import varlink' 2>/dev/null; then
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q varlink==31.0.0
+fi

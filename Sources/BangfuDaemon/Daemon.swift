@@ -49,7 +49,9 @@ public enum Daemon {
         // Socket activation when systemd passed a socket; otherwise our own path.
         let fds = Systemd.listenFDs()
         var gid: UInt32?
-        if let name = s.options.socketGroup {
+        if let name = s.options.socketGroup, let numeric = UInt32(name) {
+            gid = numeric
+        } else if let name = s.options.socketGroup {
             guard let g = getgrnam(name) else {
                 throw BangfuError(.invalidConfig, zh: "--socket-group：没有名为 \(name) 的用户组", en: "--socket-group: there is no group named \(name)")
             }

@@ -12,7 +12,8 @@ import Glibc
 enum Identity {
     static func actor(for peer: PeerCredentials, config: BangfuConfiguration) -> Actor {
         guard let (name, gid) = user(uid: peer.uid) else {
-            return Actor(id: "uid:\(peer.uid)", grants: [], isRoot: peer.uid == 0)
+            // A uid without an account can still be granted roles as `uid:N`.
+            return config.actor(user: "uid:\(peer.uid)", groups: [], isRoot: peer.uid == 0)
         }
         return config.actor(user: name, groups: groups(user: name, gid: gid), isRoot: peer.uid == 0)
     }
