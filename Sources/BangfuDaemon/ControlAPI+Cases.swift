@@ -37,8 +37,16 @@ extension ControlAPI {
         return method("org.bangfu.Cases", name, roles: roles, mutating: true, p) { actor, params in
             let (caseNo, e) = event(params)
             let c = try await store.helpCase(caseNo: caseNo)
-            return try await caseReply(try await store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase)
+            let next = try await store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase
+            logCase(next, e.kind.rawValue, actor)
+            return try await caseReply(next)
         }
+    }
+
+    /// One journal line per transition, found with `journalctl CASE_ID=...` (ids and states only).
+    func logCase(_ c: HelpCase, _ event: String, _ actor: Actor) {
+        runtime.logger.info("case \(event): now \(c.state.rawValue)",
+                            metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)", "ACTOR": "\(actor.id)", "CASE_STATE": "\(c.state.rawValue)"])
     }
 
     func cases() -> VarlinkInterface {
@@ -49,8 +57,9 @@ extension ControlAPI {
         let methods: [(String, VarlinkMethod)] = [
             method(i, "File", roles: [.caseworker], mutating: true, FileParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                return try await caseReply(try await runtime.workflow.fileCase(householdId: h.id, helpType: p.helpType, form: p.form,
-                                                                               by: actor, at: clock.now()))
+                let c = try await runtime.workflow.fileCase(householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
+                logCase(c, "file", actor)
+                return try await caseReply(c)
             },
             method(i, "Get", roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
@@ -81,7 +90,9 @@ extension ControlAPI {
             transition("Reject", roles: [.reviewer, .approver], WithReason.self) { ($0.caseNo, .reject(reason: $0.reason)) },
             method(i, "Approve", roles: [.approver], mutating: true, CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
-                return try await caseReply(try await runtime.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase)
+                let next = try await runtime.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
+                logCase(next, "approve", actor)
+                return try await caseReply(next)
             },
             transition("Object", roles: [.caseworker, .reviewer, .approver], WithSummary.self) { ($0.caseNo, .object(summary: $0.summary)) },
             transition("DismissObjection", roles: [.approver], WithDecision.self) { ($0.caseNo, .dismissObjection(decision: $0.decision)) },
@@ -89,6 +100,7 @@ extension ControlAPI {
             method(i, "Pay", roles: [.treasurer], mutating: true, PayParams.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
                 let out = try await runtime.workflow.pay(caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
+                logCase(out.helpCase, "pay_instalment", actor)
                 return .reply(["case": try ControlAPI.json(try await caseWire(out.helpCase)),
                                "payment": try ControlAPI.json(Wire.Payment(out.disbursement!))])
             },

@@ -16,10 +16,20 @@ actor NoticeTimer {
         self.logger = logger
     }
 
+    /// The run in progress: calls queue behind it, because an actor alone would interleave them at each await.
+    private var last: Task<Int, Never>?
+
     /// Passes every notice whose deadline is at or before now, then schedules the disbursement of
     /// every case whose notice passed (also those a crash left between the two steps).
     @discardableResult
     func fireDue() async -> Int {
+        let previous = last
+        let run = Task { _ = await previous?.value; return await self.fire() }
+        last = run
+        return await run.value
+    }
+
+    private func fire() async -> Int {
         let now = clock.now()
         var fired = 0
         do {

@@ -116,3 +116,14 @@ final class NotifyListener: @unchecked Sendable {
         #expect(!service.split(separator: "\n").contains { $0.hasPrefix("PrivateUsers=") }, "PrivateUsers would map every caller to one uid")
     }
 }
+
+/// A real systemd as PID 1 in systemd-nspawn (scripts/test-nspawn.sh does the orchestration).
+@Suite struct NspawnTests {
+    @Test(.timeLimit(.minutes(10))) func realSystemdAsPID1() throws {
+        let (code, out, err) = try LiveDaemon.run(["/bin/bash"], [LiveDaemon.root.appendingPathComponent("scripts/test-nspawn.sh").path, LiveDaemon.bin])
+        #expect(code == 0, "\(out)\n\(err.split(separator: "\n").filter { !$0.contains("thread priority") }.suffix(40).joined(separator: "\n"))")
+        for step in ["socket activation and READY: ok", "journald fields", "watchdog restart", "all ok"] {
+            #expect(out.contains(step), "missing: \(step)")
+        }
+    }
+}
