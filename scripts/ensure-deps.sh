@@ -2,7 +2,7 @@
 # Installs the Debian packages bangfu builds and tests against, when they are missing (Debian 12, as root or via sudo).
 set -euo pipefail
 need=()
-for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap; do
+for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # The plugin tests build broken plugins from C with cc.
