@@ -25,6 +25,8 @@ public struct BangfuConfiguration: Sendable {
     public var pluginDirectory: String?
     /// Settings per help type, passed to its plugin (`help_types:`).
     public var helpTypeSettings: [String: [String: FormValue]]
+    /// Whether the daemon pays the first instalment itself when a notice passes (else the treasurer does).
+    public var payAtNoticeEnd: Bool
     /// SQLite `synchronous` setting: `full` (default) or `normal`.
     public var synchronousFull: Bool
     /// Where the file was read from, for messages; nil for built-in defaults.
@@ -53,6 +55,7 @@ public struct BangfuConfiguration: Sendable {
         hostRules = HostRules()
         pluginDirectory = nil
         helpTypeSettings = [:]
+        payAtNoticeEnd = false
         synchronousFull = true
         sourcePath = nil
     }
@@ -148,12 +151,18 @@ struct ConfigFile: Decodable {
     var units: [UnitEntry]?
     var grants: [GrantEntry]?
     var rules: RulesSection?
+    var disbursement: DisbursementSection?
     var pluginDir: String?
     var helpTypes: [String: [String: FormValue]]?
 
     enum CodingKeys: String, CodingKey {
         case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
-        case rules, pluginDir = "plugin_dir", helpTypes = "help_types"
+        case rules, disbursement, pluginDir = "plugin_dir", helpTypes = "help_types"
+    }
+
+    struct DisbursementSection: Decodable {
+        var payAtNoticeEnd: Bool?
+        enum CodingKeys: String, CodingKey { case payAtNoticeEnd = "pay_at_notice_end" }
     }
 
     struct RulesSection: Decodable {
@@ -345,6 +354,7 @@ struct ConfigFile: Decodable {
             c.pluginDirectory = url.standardizedFileURL.path
         }
         c.helpTypeSettings = helpTypes ?? [:]
+        c.payAtNoticeEnd = disbursement?.payAtNoticeEnd ?? false
         return c
     }
 }

@@ -131,7 +131,7 @@ public enum CaseMachine {
             + t(.upholdObjection, [.objected], .state(.submitted), [.approver])
             + t(.noticeElapsed, [.inNotice], .state(.noticePassed), [.system])
             + t(.scheduleDisbursement, [.noticePassed], .state(.disbursing), [.system, .treasurer])
-            + t(.payInstalment, [.disbursing, .active], .afterPayment, [.treasurer])
+            + t(.payInstalment, [.disbursing, .active], .afterPayment, [.treasurer, .system])
             + t(.receiveRepayment, [.active], .afterPayment, [.treasurer])
             + t(.close, [.disbursing, .active], .state(.closed), [.approver])
             + t(.withdraw, beforePayment, .state(.withdrawn), [.caseworker])

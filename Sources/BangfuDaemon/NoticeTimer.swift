@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuWorkflow
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -9,11 +10,14 @@ actor NoticeTimer {
     let store: any BangfuStore
     let clock: DaemonClock
     let logger: Logger
+    /// The current workflow and whether to pay at the end of the notice (both change on reload).
+    let settings: @Sendable () -> (Workflow, Bool)
 
-    init(store: any BangfuStore, clock: DaemonClock, logger: Logger) {
+    init(store: any BangfuStore, clock: DaemonClock, logger: Logger, settings: @escaping @Sendable () -> (Workflow, Bool)) {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.settings = settings
     }
 
     /// The run in progress: calls queue behind it, because an actor alone would interleave them at each await.
@@ -41,7 +45,17 @@ actor NoticeTimer {
             let units = try await store.unitTree().units.keys.sorted()
             for c in try await store.cases(units: units, state: .noticePassed) {
                 let d = try await store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: now).helpCase
-                logger.info("disbursement waiting for the treasurer", metadata: ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"])
+                let (workflow, payNow) = settings()
+                let meta: Logger.Metadata = ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"]
+                if payNow, (d.plan?.instalments ?? 0) > 0 {
+                    if let paid = try await workflow.payFromNearestFund(caseId: d.id, at: now), let p = paid.disbursement {
+                        logger.info("paid at the end of the notice from \(p.fundId)", metadata: meta)
+                        continue
+                    }
+                    logger.warning("no fund can pay this case now; it waits for the treasurer", metadata: meta)
+                } else {
+                    logger.info("disbursement waiting for the treasurer", metadata: meta)
+                }
             }
         } catch {
             logger.error("notice timer: \(error)")

@@ -17,7 +17,8 @@ public final class Runtime: Sendable {
     let security: SecurityLog
     let current: Mutex<Snapshot>
     /// Fires passed notices; shared by the timer service and clock advances.
-    let timer: NoticeTimer
+    // Set once in init, right after `current`: the timer reads the live settings through it.
+    nonisolated(unsafe) private(set) var timer: NoticeTimer!
     let connectionCount = Mutex<(@Sendable () -> Int)?>(nil)
 
     /// Paths and switches fixed at start.
@@ -62,10 +63,13 @@ public final class Runtime: Sendable {
         store = try SQLiteStore(path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
         let plugins = Runtime.loadPlugins(config, options: options, clock: clock, logger: logger)
-        timer = NoticeTimer(store: store, clock: clock, logger: logger)
         Wire.zone.withLock { $0 = config.businessZone.timeZone }
         current = Mutex(Snapshot(config: config, plugins: plugins,
                                  workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone)))
+        timer = NoticeTimer(store: store, clock: clock, logger: logger) { [unowned self] in
+            let s = self.snapshot
+            return (s.workflow, s.config.payAtNoticeEnd)
+        }
     }
 
     static func loadPlugins(_ config: BangfuConfiguration, options: Options, clock: DaemonClock, logger: Logger) -> PluginRegistry {

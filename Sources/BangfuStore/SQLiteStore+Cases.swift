@@ -147,7 +147,8 @@ extension SQLiteStore {
             throw BangfuError(.notEarmarked, zh: "资金账户 \(fund.id) 属于 \(fund.unitId)，不能支付 \(c.unitId) 的案件",
                               en: "fund \(fund.id) belongs to \(fund.unitId) and may not pay cases of \(c.unitId)")
         }
-        try actor.require(anyOf: [.treasurer], on: fund.unitId, in: tree, for: "pay_instalment")
+        // The daemon pays by itself only when configured to pay at the end of the notice.
+        try actor.require(anyOf: [.treasurer, .system], on: fund.unitId, in: tree, for: "pay_instalment")
         let balance = try fundBalance(db, fundId)
         guard balance >= amount else {
             throw BangfuError(.overdraft, zh: "资金账户 \(fund.id) 余额 \(balance)，不足以支付 \(amount)：拒绝透支，请先入账或调拨",

@@ -62,6 +62,24 @@ public struct Workflow: Sendable {
         return try await store.apply(.payInstalment(number: instalment, fund: fundId), toCase: caseId, by: actor, at: at)
     }
 
+    /// Pays the next instalment by the daemon itself from the nearest fund that may pay it: earmarked
+    /// for the help type, of an allowed source, of the case's unit or above, holding enough.
+    /// Returns nil (and pays nothing) when no fund can.
+    public func payFromNearestFund(caseId: Int64, at: Date) async throws -> CaseOutcome? {
+        let c = try await store.helpCase(id: caseId)
+        guard let plan = c.plan, plan.instalments > c.instalmentsPaid else { return nil }
+        let p = try plugins.helpType(c.helpType)
+        let tree = try await store.unitTree()
+        let path = tree.path(of: c.unitId)
+        var candidates: [(depth: Int, fund: FundAccount)] = []
+        for f in try await store.funds() where f.helpTypes.contains(c.helpType) && p.descriptor.fundSources.contains(f.source.rawValue) {
+            guard let depth = path.firstIndex(of: f.unitId) else { continue }
+            if try await store.balance(fundId: f.id) >= plan.instalmentAmount { candidates.append((depth, f)) }
+        }
+        guard let best = candidates.min(by: { ($0.depth, $0.fund.id) < ($1.depth, $1.fund.id) }) else { return nil }
+        return try await store.apply(.payInstalment(number: c.instalmentsPaid + 1, fund: best.fund.id), toCase: c.id, by: .system, at: at)
+    }
+
     /// The plugin request for a case: the household's facts (no names, no ID numbers) and its earlier cases.
     func request(for c: HelpCase, at: Date) async throws -> AssessmentRequest {
         let h = try await store.household(id: c.householdId)

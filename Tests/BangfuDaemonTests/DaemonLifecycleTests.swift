@@ -152,3 +152,25 @@ import Testing
 extension JSONValue {
     var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
 }
+
+@Suite struct PayAtNoticeEndTests {
+    typealias D = LiveDaemon
+
+    @Test func theDaemonPaysFromTheNearestFundWhenConfigured() throws {
+        let d = try LiveDaemon(yaml: LiveDaemon.yaml + "\ndisbursement:\n  pay_at_notice_end: true\n")
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "small", "--name", "小额", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "small", "100", "--memo", "拨款"])
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "big", "--name", "大额", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "big", "20000", "--memo", "拨款"])
+        let archiveNo = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?.string)
+        _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
+        _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
+        _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "16d"])
+        let got = try d.ctlJSON(D.au, ["case", "get", caseNo])
+        #expect(got["case"]?["state"]?.string == "closed")
+        #expect(got["payments"]?.array?.first?["fundId"]?.string == "big", "the fund with too little is passed over")
+        #expect(got["payments"]?.array?.first?["paidBy"]?.string == "system")
+    }
+}
