@@ -102,6 +102,7 @@ let package = Package(
                 .embedInCode("varlink/org.bangfu.Funds.varlink"),
                 .embedInCode("varlink/org.bangfu.Notice.varlink"),
                 .embedInCode("varlink/org.bangfu.Admin.varlink"),
+                .embedInCode("varlink/org.bangfu.Campaigns.varlink"),
             ]
         ),
         .executableTarget(

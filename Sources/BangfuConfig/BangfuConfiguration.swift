@@ -27,6 +27,10 @@ public struct BangfuConfiguration: Sendable {
     public var helpTypeSettings: [String: [String: FormValue]]
     /// Whether the daemon pays the first instalment itself when a notice passes (else the treasurer does).
     public var payAtNoticeEnd: Bool
+    /// Day of the month on which monthly instalments after the first fall due.
+    public var monthlyPayDay: Int
+    /// Holiday-visit campaigns.
+    public var campaigns: [CampaignDefinition]
     /// SQLite `synchronous` setting: `full` (default) or `normal`.
     public var synchronousFull: Bool
     /// Where the file was read from, for messages; nil for built-in defaults.
@@ -56,6 +60,8 @@ public struct BangfuConfiguration: Sendable {
         pluginDirectory = nil
         helpTypeSettings = [:]
         payAtNoticeEnd = false
+        monthlyPayDay = 10
+        campaigns = []
         synchronousFull = true
         sourcePath = nil
     }
@@ -152,17 +158,48 @@ struct ConfigFile: Decodable {
     var grants: [GrantEntry]?
     var rules: RulesSection?
     var disbursement: DisbursementSection?
+    var campaigns: [CampaignEntry]?
     var pluginDir: String?
     var helpTypes: [String: [String: FormValue]]?
 
     enum CodingKeys: String, CodingKey {
         case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
-        case rules, disbursement, pluginDir = "plugin_dir", helpTypes = "help_types"
+        case rules, disbursement, campaigns, pluginDir = "plugin_dir", helpTypes = "help_types"
     }
 
     struct DisbursementSection: Decodable {
         var payAtNoticeEnd: Bool?
-        enum CodingKeys: String, CodingKey { case payAtNoticeEnd = "pay_at_notice_end" }
+        var monthlyPayDay: Int?
+        enum CodingKeys: String, CodingKey { case payAtNoticeEnd = "pay_at_notice_end", monthlyPayDay = "monthly_pay_day" }
+    }
+
+    struct CampaignEntry: Decodable {
+        var id: String
+        var name: String
+        var holiday: String
+        var leadDays: Int?
+        var helpType: String
+        var form: [String: String]?
+        var budget: YuanAmount
+        var visitDueDaysBefore: Int?
+        var target: TargetEntry?
+        enum CodingKeys: String, CodingKey {
+            case id, name, holiday, leadDays = "lead_days", helpType = "help_type", form, budget, visitDueDaysBefore = "visit_due_days_before", target
+        }
+    }
+
+    struct TargetEntry: Decodable {
+        var categories: [String]?
+        var partyMembersOnly: Bool?
+        var modelWorkerLevels: [String]?
+        var minAge: Int?
+        var maxAge: Int?
+        var childUnder: Int?
+        var units: [String]?
+        enum CodingKeys: String, CodingKey {
+            case categories, partyMembersOnly = "party_members_only", modelWorkerLevels = "model_worker_levels", minAge = "min_age"
+            case maxAge = "max_age", childUnder = "child_under", units
+        }
     }
 
     struct RulesSection: Decodable {
@@ -355,6 +392,35 @@ struct ConfigFile: Decodable {
         }
         c.helpTypeSettings = helpTypes ?? [:]
         c.payAtNoticeEnd = disbursement?.payAtNoticeEnd ?? false
+        if let d = disbursement?.monthlyPayDay {
+            guard (1...28).contains(d) else { throw bad("disbursement.monthly_pay_day", "须在 1 到 28 之间", "must be 1 to 28") }
+            c.monthlyPayDay = d
+        }
+        var ids = Set<String>()
+        c.campaigns = try (campaigns ?? []).enumerated().map { i, e in
+            let key = "campaigns[\(i)]"
+            guard !e.id.isEmpty, ids.insert(e.id).inserted else { throw bad("\(key).id", "为空或重复", "is empty or repeated") }
+            let rule: HolidayRule
+            do { rule = try HolidayRule(parsing: e.holiday) } catch let err as BangfuError { throw bad("\(key).holiday", err.zh, err.en) }
+            let lead = e.leadDays ?? 30
+            guard (0...120).contains(lead) else { throw bad("\(key).lead_days", "须在 0 到 120 之间", "must be 0 to 120") }
+            guard e.budget.money.fen >= 0 else { throw bad("\(key).budget", "不能为负", "cannot be negative") }
+            let t = e.target
+            let cats = try (t?.categories ?? []).map { v -> HardshipCategory in
+                guard let x = HardshipCategory(rawValue: v) else { throw bad("\(key).target.categories", "“\(v)”无效；可选 deep, relative, accident", "\"\(v)\" is invalid; allowed: deep, relative, accident") }
+                return x
+            }
+            let levels = try (t?.modelWorkerLevels ?? []).map { v -> ModelWorkerLevel in
+                guard let x = ModelWorkerLevel(rawValue: v) else { throw bad("\(key).target.model_worker_levels", "“\(v)”无效", "\"\(v)\" is invalid") }
+                return x
+            }
+            for u in t?.units ?? [] where tree.units[u] == nil { throw bad("\(key).target.units", "“\(u)”不在 units 中", "\"\(u)\" is not declared under units") }
+            return CampaignDefinition(id: e.id, name: e.name, holiday: rule, leadDays: lead,
+                                      target: CampaignTarget(categories: Set(cats), partyMembersOnly: t?.partyMembersOnly ?? false,
+                                                             modelWorkerLevels: Set(levels), minAge: t?.minAge, maxAge: t?.maxAge,
+                                                             childUnder: t?.childUnder, units: t?.units ?? []),
+                                      helpType: e.helpType, form: e.form ?? [:], budget: e.budget.money, visitDueDaysBefore: e.visitDueDaysBefore ?? 1)
+        }
         return c
     }
 }

@@ -119,7 +119,7 @@ public enum CaseMachine {
             from.map { CaseTransition(event: e, from: $0, to: to, roles: roles) }
         }
         let beforePayment: [CaseState] = [.draft, .submitted, .returned, .branchReviewPassed, .inNotice, .objected, .noticePassed]
-        return t(.submit, [.draft], .state(.submitted), [.caseworker])
+        return t(.submit, [.draft], .state(.submitted), [.caseworker, .system])
             + t(.returnForInfo, [.submitted], .state(.returned), [.reviewer])
             + t(.resubmit, [.returned], .state(.submitted), [.caseworker])
             + t(.passReview, [.submitted], .state(.branchReviewPassed), [.reviewer])
@@ -164,7 +164,9 @@ public enum CaseMachine {
         let today = rules.zone.date(of: now)
 
         func sod(_ who: String?, _ zh: String, _ en: String) throws {
-            if let who, who == actor {
+            // Separation of duties is between people: the daemon files campaign cases and may pay them
+            // (a person reviewed and approved them); its role allows nothing in between.
+            if let who, who == actor, actor != Actor.system.id {
                 throw BangfuError(.separationOfDuties, zh: "职责分离：\(zh)", en: "separation of duties: \(en)")
             }
         }

@@ -28,6 +28,8 @@ public protocol BangfuStore: Sendable {
     func fileCase(householdId: Int64, application: CaseApplication, by: Actor, at: Date) async throws -> HelpCase
     /// The household's cases, oldest first, as host rules and help types see them.
     func caseSummaries(householdId: Int64) async throws -> [CaseSummary]
+    /// The same for many households in one query (campaign batches).
+    func caseSummaries(householdIds: [Int64]) async throws -> [Int64: [CaseSummary]]
     /// Applies one event; pays or credits money in the same transaction.
     func apply(_ event: CaseEvent, toCase id: Int64, by: Actor, at: Date) async throws -> CaseOutcome
     func helpCase(id: Int64) async throws -> HelpCase
@@ -60,6 +62,27 @@ public protocol BangfuStore: Sendable {
     // MARK: Listings
     func households(units: [String], status: ArchiveStatus?) async throws -> [Household]
     func cases(units: [String], state: CaseState?) async throws -> [HelpCase]
+
+    // MARK: Campaigns
+    /// The run of a campaign for a holiday, created (once) when missing.
+    func startCampaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) async throws -> CampaignRun
+    func campaignRuns() async throws -> [CampaignRun]
+    /// Households already decided in a run (planning resumes after them).
+    func campaignDecided(runId: Int64) async throws -> Set<Int64>
+    /// Records one batch in one transaction: system-filed, submitted cases and visits for the planned,
+    /// a line for the others; the budget is checked against what the run committed.
+    func recordCampaignBatch(runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,
+                             at: Date) async throws -> CampaignRun
+    func finishCampaignRun(runId: Int64, at: Date) async throws
+    func closeCampaignRun(runId: Int64, by: Actor, at: Date) async throws
+    func campaignProgress(runId: Int64) async throws -> CampaignProgress
+    /// Households left out by the budget, deepest hardship first.
+    func campaignMembers(runId: Int64, outcome: CampaignOutcome) async throws -> [(Household, Money, String)]
+    /// Applies one event to every case of a run in `unit`'s subtree that is in `state`, in one transaction.
+    func applyToRun(runId: Int64, unit: String, from state: CaseState, event: @escaping @Sendable (HelpCase, Money) -> CaseEvent,
+                    by: Actor, at: Date) async throws -> Int
+    func visits(runId: Int64?, units: [String]) async throws -> [Visit]
+    func recordVisit(id: Int64, note: String, by: Actor, at: Date) async throws -> Visit
 
     // MARK: Running
     /// A no-op write transaction: proves the writer is not stuck (for the watchdog).

@@ -62,7 +62,7 @@ public enum Daemon {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: ControlService(runtime: runtime, address: address, limits: s.limits)),
-                .init(service: NoticeTimerService(runtime: runtime)),
+                .init(service: SchedulerService(runtime: runtime)),
                 .init(service: WatchdogService(runtime: runtime)),
                 .init(service: ReloadService(runtime: runtime)),
             ],

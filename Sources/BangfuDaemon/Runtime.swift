@@ -17,8 +17,8 @@ public final class Runtime: Sendable {
     let security: SecurityLog
     let current: Mutex<Snapshot>
     /// Fires passed notices; shared by the timer service and clock advances.
-    // Set once in init, right after `current`: the timer reads the live settings through it.
-    nonisolated(unsafe) private(set) var timer: NoticeTimer!
+    // Set once in init, right after `current`: the scheduler reads the live settings through it.
+    nonisolated(unsafe) private(set) var scheduler: Scheduler!
     let connectionCount = Mutex<(@Sendable () -> Int)?>(nil)
 
     /// Paths and switches fixed at start.
@@ -30,6 +30,8 @@ public final class Runtime: Sendable {
         public var version: String
         /// Group that owns a socket bangfud binds itself (its members may connect).
         public var socketGroup: String?
+        /// Households per campaign-planning transaction.
+        public var planningBatch: Int = 200
 
         public init(configPath: String?, stateDir: String, socketPath: String, pluginDir: String?, version: String, socketGroup: String? = nil) {
             self.configPath = configPath; self.stateDir = stateDir; self.socketPath = socketPath
@@ -66,9 +68,9 @@ public final class Runtime: Sendable {
         Wire.zone.withLock { $0 = config.businessZone.timeZone }
         current = Mutex(Snapshot(config: config, plugins: plugins,
                                  workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone)))
-        timer = NoticeTimer(store: store, clock: clock, logger: logger) { [unowned self] in
+        scheduler = Scheduler(store: store, clock: clock, logger: logger, batchSize: options.planningBatch) { [unowned self] in
             let s = self.snapshot
-            return (s.workflow, s.config.payAtNoticeEnd)
+            return (s.workflow, s.config)
         }
     }
 
@@ -89,8 +91,8 @@ public final class Runtime: Sendable {
     /// Open control connections (0 before the server runs).
     func connections() -> Int { connectionCount.withLock { $0?() ?? 0 } }
 
-    /// Fires what is due now, before a clock advance answers.
-    func settleTimers() async { await timer.fireDue() }
+    /// Does what is due now, before a clock advance answers.
+    func settleTimers() async { await scheduler.fireDue() }
     public var config: BangfuConfiguration { snapshot.config }
     public var plugins: PluginRegistry { snapshot.plugins }
     public var workflow: Workflow { snapshot.workflow }

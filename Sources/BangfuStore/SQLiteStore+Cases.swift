@@ -46,13 +46,21 @@ extension SQLiteStore {
         let zone = policy.caseRules.zone
         let today = zone.date(of: at)
         return try await write { db in
+            try SQLiteStore.insertCase(db, householdId: householdId, app: app, actor: actor, at: at, today: today, zone: zone, rules: rules)
+        }
+    }
+
+    /// Files a case inside a transaction the caller holds.
+    static func insertCase(_ db: Database, householdId: Int64, app: CaseApplication, actor: Actor, at: Date, today: LocalDate,
+                           zone: BusinessZone, rules: HostRules, tree knownTree: UnitTree? = nil) throws -> HelpCase {
+            let helpType = app.helpType
             let h = try SQLiteStore.loadHousehold(db, id: householdId)
             // 依档帮扶: no case without an open archive.
             guard h.status == .open else {
                 throw BangfuError(.archiveClosed, zh: "档案 \(h.archiveNo) 已关闭，不能申请帮扶：如重新陷入困难请先办理返困",
                                   en: "archive \(h.archiveNo) is closed; no help can be applied for: re-enter it first")
             }
-            try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "file_case")
+            try actor.require(anyOf: [.caseworker, .system], on: h.input.unitId, in: try knownTree ?? SQLiteStore.loadTree(db), for: "file_case")
             try rules.checkFiling(app, on: today, prior: try SQLiteStore.summaries(db, householdId: h.id, zone: zone))
             let no = SQLiteStore.formatNumber("BF", today.year, try SQLiteStore.nextNumber(db, "case:\(today.year)"))
             try db.execute(sql: """
@@ -66,13 +74,19 @@ extension SQLiteStore {
             try Audit.append(db, at: at, actor: actor.id, action: "file_case", entity: "case", entityId: no,
                              detail: ["household": h.archiveNo, "help_type": helpType])
             return c
-        }
     }
 
     public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
         let rules = policy.caseRules
         let hostRules = policy.hostRules
         return try await write { db in
+            try SQLiteStore.applyEvent(db, event, caseId: id, actor: actor, at: at, rules: rules, hostRules: hostRules)
+        }
+    }
+
+    /// One event inside a transaction the caller holds: roles, the machine, money, history, audit.
+    static func applyEvent(_ db: Database, _ event: CaseEvent, caseId id: Int64, actor: Actor, at: Date, rules: CaseRules,
+                           hostRules: HostRules, tree knownTree: UnitTree? = nil) throws -> CaseOutcome {
             let c = try SQLiteStore.loadCase(db, id: id)
             // A retried payment finds the first one and pays nothing more.
             if case .payInstalment(let n, _) = event, let paid = try SQLiteStore.disbursement(db, caseId: id, instalment: n) {
@@ -81,7 +95,7 @@ extension SQLiteStore {
                 return CaseOutcome(helpCase: c, disbursement: p)
             }
             let tr = try CaseMachine.transition(event.kind, from: c.state)
-            let tree = try SQLiteStore.loadTree(db)
+            let tree = try knownTree ?? SQLiteStore.loadTree(db)
             try actor.require(anyOf: tr.roles, on: c.unitId, in: tree, for: event.kind.rawValue)
             let (next, effects) = try CaseMachine.apply(event, to: c, by: actor.id, at: at, rules: rules)
             if case .approve(let plan) = event {
@@ -113,7 +127,6 @@ extension SQLiteStore {
                              detail: CaseAuditDetail(from: c.state.rawValue, to: next.state.rawValue, version: next.version,
                                                      comment: event.comment, amountFen: disbursement?.amount.fen))
             return CaseOutcome(helpCase: next, disbursement: disbursement)
-        }
     }
 
     static func saveCase(_ db: Database, _ c: HelpCase, at: Date) throws {
@@ -170,6 +183,25 @@ extension SQLiteStore {
             return CaseSummary(caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: date(ms: r["created_ms"])),
                                approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
                                cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON)
+        }
+    }
+
+    public func caseSummaries(householdIds: [Int64]) async throws -> [Int64: [CaseSummary]] {
+        let zone = policy.caseRules.zone
+        return try await read { db in
+            var out: [Int64: [CaseSummary]] = [:]
+            for chunk in stride(from: 0, to: householdIds.count, by: 500).map({ Array(householdIds[$0..<min($0 + 500, householdIds.count)]) }) {
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE household_id IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                                            arguments: StatementArguments(chunk))
+                for r in rows {
+                    let c = try SQLiteStore.helpCase(from: r)
+                    out[c.householdId, default: []].append(CaseSummary(
+                        caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: SQLiteStore.date(ms: r["created_ms"])),
+                        approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
+                        cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON))
+                }
+            }
+            return out
         }
     }
 

@@ -35,7 +35,7 @@ extension SQLiteStore {
 
     public func createFund(_ fund: FundAccount, by actor: Actor, at: Date) async throws {
         try fund.validate()
-        try await write { db in
+        _ = try await write { db in
             let tree = try SQLiteStore.loadTree(db)
             _ = try tree.require(fund.unitId)
             try actor.require(anyOf: [.treasurer], on: fund.unitId, in: tree, for: "create_fund")
@@ -54,7 +54,7 @@ extension SQLiteStore {
     public func deposit(fundId: String, amount: Money, memo: String, by actor: Actor, at: Date) async throws {
         guard amount.fen > 0 else { throw BangfuError(.invalidInput, zh: "入账金额必须大于 0", en: "a deposit must be above 0") }
         let rules = policy.caseRules
-        try await write { db in
+        _ = try await write { db in
             let fund = try SQLiteStore.loadFund(db, id: fundId)
             try actor.require(anyOf: [.treasurer], on: fund.unitId, in: try SQLiteStore.loadTree(db), for: "deposit")
             try SQLiteStore.post(db, kind: .deposit, at: at, rules: rules, actor: actor.id, memo: memo, caseId: nil, instalment: nil,
@@ -70,7 +70,7 @@ extension SQLiteStore {
         }
         guard from != to else { throw BangfuError(.invalidInput, zh: "不能调拨到同一账户", en: "cannot transfer a fund to itself") }
         let rules = policy.caseRules
-        try await write { db in
+        _ = try await write { db in
             let a = try SQLiteStore.loadFund(db, id: from)
             let b = try SQLiteStore.loadFund(db, id: to)
             let tree = try SQLiteStore.loadTree(db)

@@ -188,6 +188,47 @@ extension SQLiteStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("v4-campaigns") { db in
+            try db.execute(sql: """
+                CREATE TABLE campaign_run (
+                    id INTEGER PRIMARY KEY,
+                    campaign_id TEXT NOT NULL,
+                    holiday_date TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('planning','planned','closed')),
+                    budget_fen INTEGER NOT NULL CHECK (budget_fen >= 0),
+                    committed_fen INTEGER NOT NULL DEFAULT 0 CHECK (committed_fen >= 0 AND committed_fen <= budget_fen),
+                    targeted INTEGER NOT NULL,
+                    started_ms INTEGER NOT NULL,
+                    -- Each holiday of a campaign is planned once, across restarts.
+                    UNIQUE (campaign_id, holiday_date)
+                );
+                CREATE TABLE campaign_member (
+                    run_id INTEGER NOT NULL REFERENCES campaign_run(id),
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    outcome TEXT NOT NULL CHECK (outcome IN ('planned','left_out_budget','ineligible')),
+                    case_id INTEGER UNIQUE REFERENCES help_case(id),
+                    amount_fen INTEGER NOT NULL DEFAULT 0 CHECK (amount_fen >= 0),
+                    reason TEXT,
+                    PRIMARY KEY (run_id, household_id),
+                    CHECK ((outcome = 'planned') = (case_id IS NOT NULL))
+                ) WITHOUT ROWID;
+                CREATE TABLE visit (
+                    id INTEGER PRIMARY KEY,
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    unit_id TEXT NOT NULL REFERENCES org_unit(id),
+                    run_id INTEGER REFERENCES campaign_run(id),
+                    visitor TEXT,
+                    due_on TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('planned','visited','cancelled')),
+                    visited_ms INTEGER,
+                    visited_by TEXT,
+                    note TEXT,
+                    -- One campaign visit per household and run: no duplicate after a restart.
+                    UNIQUE (run_id, household_id)
+                );
+                CREATE INDEX visit_unit ON visit(unit_id, status);
+                """)
+        }
         return m
     }
 }

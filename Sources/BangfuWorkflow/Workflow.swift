@@ -80,6 +80,21 @@ public struct Workflow: Sendable {
         return try await store.apply(.payInstalment(number: c.instalmentsPaid + 1, fund: best.fund.id), toCase: c.id, by: .system, at: at)
     }
 
+    /// Assesses many households for a help type in one plugin call (campaign planning).
+    public func assess(households: [Household], helpType: String, form: [String: FormValue], at: Date) async throws -> [Assessment] {
+        let p = try plugins.helpType(helpType)
+        let today = zone.date(of: at)
+        let prior = try await store.caseSummaries(householdIds: households.map(\.id))
+        let requests = try households.map { h in
+            AssessmentRequest(on: today.description, household: Workflow.facts(h, on: today), form: form,
+                              prior: try (prior[h.id] ?? []).map { s in
+                                  PriorCase(helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
+                                            approvedTotalFen: s.total?.fen, form: try Workflow.form(s.formJSON))
+                              })
+        }
+        return try p.assess(requests)
+    }
+
     /// The plugin request for a case: the household's facts (no names, no ID numbers) and its earlier cases.
     func request(for c: HelpCase, at: Date) async throws -> AssessmentRequest {
         let h = try await store.household(id: c.householdId)
@@ -129,7 +144,7 @@ public struct Workflow: Sendable {
         }
     }
 
-    static func canonical(_ form: [String: FormValue]) throws -> String {
+    public static func canonical(_ form: [String: FormValue]) throws -> String {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         return String(decoding: try enc.encode(form), as: UTF8.self)

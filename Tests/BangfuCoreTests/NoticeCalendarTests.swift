@@ -69,3 +69,25 @@ import Testing
         #expect(try CaseMachine.apply(.noticeElapsed, to: inNotice, by: "system", at: deadline, rules: rules).0.state == .noticePassed)
     }
 }
+
+@Suite struct LunarCalendarTests {
+    @Test(arguments: [(2025, "2025-01-29", "2025-10-06"), (2026, "2026-02-17", "2026-09-25"), (2027, "2027-02-06", "2027-09-15"),
+                      (2028, "2028-01-26", "2028-10-03"), (2029, "2029-02-13", "2029-09-22"), (2030, "2030-02-03", "2030-09-12")])
+    func springFestivalAndMidAutumn(year: Int, spring: String, midAutumn: String) throws {
+        #expect(LunarCalendar.date(month: 1, day: 1, inGregorianYear: year) == (try LocalDate(parsing: spring)))
+        #expect(LunarCalendar.date(month: 8, day: 15, inGregorianYear: year) == (try LocalDate(parsing: midAutumn)))
+    }
+
+    @Test func occurrencesComeDueOnTheLeadDayOnce() throws {
+        let def = CampaignDefinition(id: "spring", name: "送温暖", holiday: .lunar(month: 1, day: 1), leadDays: 45, target: CampaignTarget(),
+                                     helpType: "holiday-condolence", form: [:], budget: Money(yuan: 1000))
+        #expect(def.occurrencesDue(on: try LocalDate(parsing: "2026-12-22")).isEmpty)
+        #expect(def.occurrencesDue(on: try LocalDate(parsing: "2026-12-23")) == [try LocalDate(parsing: "2027-02-06")])
+        // Spring Festival 2028 is planned in December 2027.
+        #expect(def.occurrencesDue(on: try LocalDate(parsing: "2027-12-12")) == [try LocalDate(parsing: "2028-01-26")])
+        #expect(def.nextLeadDay(after: try LocalDate(parsing: "2027-03-01")) == (try LocalDate(parsing: "2027-12-12")))
+        let july = CampaignDefinition(id: "july", name: "七一", holiday: .gregorian(month: 7, day: 1), leadDays: 14, target: CampaignTarget(partyMembersOnly: true),
+                                      helpType: "holiday-condolence", form: [:], budget: Money(yuan: 1000))
+        #expect(july.occurrencesDue(on: try LocalDate(parsing: "2027-06-17")) == [try LocalDate(parsing: "2027-07-01")])
+    }
+}

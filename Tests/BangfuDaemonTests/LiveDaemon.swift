@@ -42,13 +42,17 @@ final class LiveDaemon: @unchecked Sendable {
     let pluginDir: String
     let extraArgs: [String]
 
-    init(yaml: String = LiveDaemon.yaml, pluginDir: String = LiveDaemon.bin, extraArgs: [String] = []) throws {
+    /// - Parameters:
+    ///   - clock: the manual clock's start (it then resumes from the state directory).
+    ///   - startNow: false to prepare the state directory (e.g. seed it) before `start`.
+    init(yaml: String = LiveDaemon.yaml, pluginDir: String = LiveDaemon.bin, extraArgs: [String] = [],
+         clock: String = "manual:2027-02-04T09:00", startNow: Bool = true) throws {
         dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("bangfud-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try yaml.write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         self.pluginDir = pluginDir
         self.extraArgs = extraArgs
-        try start()
+        if startNow { try start(clock: clock) }
     }
 
     deinit {

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Chinese lunar dates (Spring Festival 1-1, Mid-Autumn 8-15) on the Gregorian calendar,
+/// through Foundation's Chinese calendar.
+public enum LunarCalendar {
+    /// The Gregorian date in `year` whose lunar month and day are `month`-`day` (not a leap month).
+    /// Spring Festival 2027 is `date(month: 1, day: 1, inGregorianYear: 2027)` = 2027-02-06.
+    public static func date(month: Int, day: Int, inGregorianYear year: Int) -> LocalDate? {
+        var chinese = Calendar(identifier: .chinese)
+        chinese.timeZone = BusinessZone.shanghai.timeZone
+        var d = LocalDate(year: year, month: 1, day: 1)!
+        while d.year == year {
+            let c = chinese.dateComponents([.month, .day, .isLeapMonth], from: BusinessZone.shanghai.startOfDay(d).addingTimeInterval(12 * 3600))
+            if c.month == month && c.day == day && c.isLeapMonth != true { return d }
+            d = d.adding(days: 1)
+        }
+        return nil
+    }
+}
+
+/// When a campaign's holiday falls: a Gregorian date, or a lunar one.
+public enum HolidayRule: Sendable, Hashable, Codable {
+    case gregorian(month: Int, day: Int)
+    case lunar(month: Int, day: Int)
+
+    /// The holiday in a Gregorian year.
+    public func date(in year: Int) -> LocalDate? {
+        switch self {
+        case .gregorian(let m, let d): return LocalDate(year: year, month: m, day: d)
+        case .lunar(let m, let d): return LunarCalendar.date(month: m, day: d, inGregorianYear: year)
+        }
+    }
+
+    /// Parses `gregorian:07-01` or `lunar:01-01`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ":")
+        let md = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Int($0) } : []
+        guard parts.count == 2, md.count == 2, (1...12).contains(md[0]), (1...31).contains(md[1]) else {
+            throw BangfuError(.invalidConfig, zh: "节日规则“\(text)”无效：应为 gregorian:MM-DD 或 lunar:MM-DD", en: "holiday rule \"\(text)\" is invalid: use gregorian:MM-DD or lunar:MM-DD")
+        }
+        switch parts[0] {
+        case "gregorian": self = .gregorian(month: md[0], day: md[1])
+        case "lunar": self = .lunar(month: md[0], day: md[1])
+        default: throw BangfuError(.invalidConfig, zh: "节日规则只能是 gregorian 或 lunar", en: "a holiday rule is gregorian or lunar")
+        }
+    }
+}
+
+/// Who a campaign visits.
+public struct CampaignTarget: Sendable, Hashable {
+    /// Hardship categories included (empty: any open archive).
+    public var categories: Set<HardshipCategory>
+    public var partyMembersOnly: Bool
+    /// Model-worker levels included in addition to the categories (e.g. national model workers).
+    public var modelWorkerLevels: Set<ModelWorkerLevel>
+    public var minAge: Int?
+    public var maxAge: Int?
+    /// Only households with a child under this age (六一: 14).
+    public var childUnder: Int?
+    /// Units whose subtrees are included (empty: all).
+    public var units: [String]
+
+    public init(categories: Set<HardshipCategory> = [], partyMembersOnly: Bool = false, modelWorkerLevels: Set<ModelWorkerLevel> = [],
+                minAge: Int? = nil, maxAge: Int? = nil, childUnder: Int? = nil, units: [String] = []) {
+        self.categories = categories; self.partyMembersOnly = partyMembersOnly; self.modelWorkerLevels = modelWorkerLevels
+        self.minAge = minAge; self.maxAge = maxAge; self.childUnder = childUnder; self.units = units
+    }
+
+    /// Whether an open archive is targeted on `date`.
+    public func includes(_ h: Household, on date: LocalDate, tree: UnitTree) -> Bool {
+        guard h.status == .open else { return false }
+        if !units.isEmpty && !units.contains(where: { tree.isWithin(h.input.unitId, root: $0) }) { return false }
+        let head = h.input.head
+        let byCategory = categories.isEmpty || (h.assessment.category.map(categories.contains) ?? false)
+        let byModel = modelWorkerLevels.contains(head.modelWorkerLevel)
+        guard byCategory || byModel else { return false }
+        if partyMembersOnly && head.politicalStatus != .partyMember { return false }
+        let age = Self.age(head.idNumber.birthDate, on: date)
+        if let a = minAge, age < a { return false }
+        if let a = maxAge, age > a { return false }
+        if let limit = childUnder, !h.input.members.contains(where: { Self.age($0.idNumber.birthDate, on: date) < limit }) { return false }
+        return true
+    }
+
+    public static func age(_ birth: LocalDate, on d: LocalDate) -> Int {
+        d.year - birth.year - ((d.month, d.day) < (birth.month, birth.day) ? 1 : 0)
+    }
+
+    /// Deepest hardship first: deep, accident, relative, then lower per-capita income, then archive order.
+    public static func priority(_ a: Household, _ b: Household) -> Bool {
+        func rank(_ h: Household) -> Int {
+            switch h.assessment.category { case .deep: 0; case .accident: 1; case .relative: 2; case nil: 3 }
+        }
+        return (rank(a), a.assessment.perCapitaMonthly.fen, a.id) < (rank(b), b.assessment.perCapitaMonthly.fen, b.id)
+    }
+}
+
+/// A holiday-visit campaign (送温暖, 七一, 六一, 中秋, 金秋助学) from configuration.
+public struct CampaignDefinition: Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var holiday: HolidayRule
+    /// Planned this many days before the holiday.
+    public var leadDays: Int
+    public var target: CampaignTarget
+    /// The help type of its cases (e.g. holiday-condolence) and the form they carry.
+    public var helpType: String
+    public var form: [String: String]
+    /// Most the campaign may commit, over all households.
+    public var budget: Money
+    /// Days before the holiday by which visits are due.
+    public var visitDueDaysBefore: Int
+
+    public init(id: String, name: String, holiday: HolidayRule, leadDays: Int, target: CampaignTarget, helpType: String,
+                form: [String: String], budget: Money, visitDueDaysBefore: Int = 1) {
+        self.id = id; self.name = name; self.holiday = holiday; self.leadDays = leadDays; self.target = target
+        self.helpType = helpType; self.form = form; self.budget = budget; self.visitDueDaysBefore = visitDueDaysBefore
+    }
+
+    /// Holidays whose planning window [holiday - lead, holiday] contains `today`: planned once each.
+    /// Spring Festival 2028 (2028-01-26) is due in December 2027 with a lead of 45 days.
+    public func occurrencesDue(on today: LocalDate) -> [LocalDate] {
+        [today.year, today.year + 1].compactMap { holiday.date(in: $0) }
+            .filter { $0.adding(days: -leadDays) <= today && today <= $0 }
+    }
+
+    /// The next day planning becomes due after `today` (for the timer).
+    public func nextLeadDay(after today: LocalDate) -> LocalDate? {
+        [today.year, today.year + 1, today.year + 2].compactMap { holiday.date(in: $0) }
+            .map { $0.adding(days: -leadDays) }.filter { $0 > today }.min()
+    }
+}

@@ -1,0 +1,224 @@
+import BangfuConfig
+import BangfuCore
+import BangfuPluginKit
+import BangfuSystemd
+import BangfuWorkflow
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Everything the daemon does on time by itself: passed notices, campaign planning, monthly
+/// instalments. Each is derived from what the store holds, so it is durable and fires what fell
+/// due while the daemon was stopped, once. Runs are queued: a clock advance and the scheduler
+/// service never work at the same time.
+actor Scheduler {
+    let store: any BangfuStore
+    let clock: DaemonClock
+    let logger: Logger
+    /// The live workflow and configuration (both change on reload).
+    let settings: @Sendable () -> (Workflow, BangfuConfiguration)
+    /// Households per planning transaction.
+    let batchSize: Int
+    private var last: Task<Void, Never>?
+
+    init(store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
+         settings: @escaping @Sendable () -> (Workflow, BangfuConfiguration)) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.batchSize = batchSize
+        self.settings = settings
+    }
+
+    /// Does what is due now, after any run already under way.
+    func fireDue() async {
+        let previous = last
+        let run = Task { _ = await previous?.value; await self.fire() }
+        last = run
+        await run.value
+    }
+
+    private func fire() async {
+        let now = clock.now()
+        let (workflow, config) = settings()
+        do {
+            try await passNotices(now, workflow: workflow, config: config)
+            try await planCampaigns(now, workflow: workflow, config: config)
+            try await payMonthly(now, workflow: workflow, config: config)
+        } catch {
+            logger.error("scheduler: \(error)")
+        }
+    }
+
+    func allUnits() async throws -> [String] { try await store.unitTree().units.keys.sorted() }
+
+    /// Passed notices move on and get their disbursement (paid at once when configured).
+    func passNotices(_ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
+        for id in try await store.casesWithNoticeDue(at: now) {
+            let c = try await store.apply(.noticeElapsed, toCase: id, by: .system, at: now).helpCase
+            logger.info("notice passed", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+        }
+        for c in try await store.cases(units: try await allUnits(), state: .noticePassed) {
+            // One case's failure is reported and does not stop the others.
+            do { try await disburse(c, now, workflow: workflow, config: config) } catch {
+                logger.error("disbursement not created: \(error)", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+            }
+        }
+    }
+
+    func disburse(_ c: HelpCase, _ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
+            let d = try await store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: now).helpCase
+            let meta: Logger.Metadata = ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"]
+            if config.payAtNoticeEnd, (d.plan?.instalments ?? 0) > 0 {
+                if let paid = try await workflow.payFromNearestFund(caseId: d.id, at: now), let p = paid.disbursement {
+                    logger.info("paid at the end of the notice from \(p.fundId)", metadata: meta)
+                    return
+                }
+                logger.warning("no fund can pay this case now; it waits for the treasurer", metadata: meta)
+            } else {
+                logger.info("disbursement waiting for the treasurer", metadata: meta)
+            }
+    }
+
+    /// Plans every campaign whose lead day has come, once per holiday, in batches that each commit;
+    /// a run interrupted by a crash resumes after the households it already decided.
+    func planCampaigns(_ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
+        let today = config.businessZone.date(of: now)
+        var due: [(CampaignDefinition, LocalDate)] = []
+        for def in config.campaigns {
+            for holiday in def.occurrencesDue(on: today) { due.append((def, holiday)) }
+        }
+        let runs = try await store.campaignRuns()
+        for r in runs where r.state == .planning {
+            if let def = config.campaigns.first(where: { $0.id == r.campaignId }), !due.contains(where: { $0.0.id == def.id && $0.1 == r.holiday }) {
+                due.append((def, r.holiday))
+            }
+        }
+        for (def, holiday) in due {
+            if let r = runs.first(where: { $0.campaignId == def.id && $0.holiday == holiday }), r.state != .planning { continue }
+            try await plan(def, holiday: holiday, at: now, workflow: workflow)
+        }
+    }
+
+    func plan(_ def: CampaignDefinition, holiday: LocalDate, at now: Date, workflow: Workflow) async throws {
+        let tree = try await store.unitTree()
+        let day = workflow.zone.date(of: now)
+        let targets = try await store.households(units: try await allUnits(), status: .open)
+            .filter { def.target.includes($0, on: day, tree: tree) }
+            .sorted(by: CampaignTarget.priority)
+        let run = try await store.startCampaignRun(campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
+        guard run.state == .planning else { return }
+        let decided = try await store.campaignDecided(runId: run.id)
+        let todo = targets.filter { !decided.contains($0.id) }
+        let meta: Logger.Metadata = ["CAMPAIGN": "\(def.id)", "HOLIDAY": "\(holiday)"]
+        logger.info("planning \(def.name) for \(holiday): \(todo.count) of \(targets.count) households to decide", metadata: meta)
+        let form = def.form.mapValues { FormValue.string($0) }
+        let formJSON = try Workflow.canonical(form)
+        var committed = run.committed
+        var done = decided.count
+        for start in stride(from: 0, to: todo.count, by: batchSize) {
+            let batch = Array(todo[start..<min(start + batchSize, todo.count)])
+            let results = try await workflow.assess(households: batch, helpType: def.helpType, form: form, at: now)
+            var entries: [CampaignEntry] = []
+            for (h, a) in zip(batch, results) {
+                let reason = a.reasons.map(\.code).joined(separator: ",")
+                guard a.eligible, let plan = a.plan else {
+                    entries.append(CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: reason))
+                    continue
+                }
+                let amount = Money(fen: plan.totalFen)
+                // Deepest hardship first: once the budget is spent, the rest are left out (and reported).
+                if committed + amount > def.budget {
+                    entries.append(CampaignEntry(householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "budget"))
+                } else {
+                    committed = committed + amount
+                    entries.append(CampaignEntry(householdId: h.id, outcome: .planned, amount: amount, reason: reason))
+                }
+            }
+            let due = holiday.adding(days: -def.visitDueDaysBefore)
+            _ = try await store.recordCampaignBatch(runId: run.id, entries: entries, helpType: def.helpType, formJSON: formJSON,
+                                                     visitDue: due, at: now)
+            done += batch.count
+            Systemd.status("规划 \(def.name) \(holiday)：\(done)/\(targets.count) 户 / planning \(def.id): \(done)/\(targets.count)")
+        }
+        try await store.finishCampaignRun(runId: run.id, at: now)
+        let p = try await store.campaignProgress(runId: run.id)
+        logger.info("planned \(def.name) for \(holiday): \(p.planned) planned, \(p.leftOut) left out by the budget, \(p.ineligible) not eligible; budget left \(p.budgetLeft)",
+                    metadata: meta)
+        Systemd.status("就绪 / ready")
+    }
+
+    /// Monthly instalments after the first fall due on the configured day; a month the fund cannot
+    /// pay stays due (and is reported) until one can.
+    func payMonthly(_ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
+        let today = config.businessZone.date(of: now)
+        for c in try await store.cases(units: try await allUnits(), state: .active) {
+            guard case .monthly(_, let months)? = c.plan else { continue }
+            do { try await payMonthly(c, months: months, today: today, now: now, workflow: workflow, config: config) } catch {
+                logger.error("monthly payment failed: \(error)", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+            }
+        }
+    }
+
+    func payMonthly(_ c: HelpCase, months: Int, today: LocalDate, now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
+            var current = c
+            while current.state == .active && current.instalmentsPaid < months {
+                guard let due = try await nextMonthlyDue(current, payDay: config.monthlyPayDay, zone: config.businessZone), due <= today else { break }
+                let meta: Logger.Metadata = ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"]
+                guard let paid = try await workflow.payFromNearestFund(caseId: c.id, at: now) else {
+                    logger.warning("monthly instalment \(current.instalmentsPaid + 1) due \(due) cannot be paid: no fund holds enough; it stays due", metadata: meta)
+                    break
+                }
+                logger.info("paid monthly instalment \(paid.helpCase.instalmentsPaid) (due \(due))", metadata: meta)
+                current = paid.helpCase
+            }
+    }
+
+    /// Instalment k (k >= 2) falls due on the pay day of the (k-1)th month after the first payment.
+    func nextMonthlyDue(_ c: HelpCase, payDay: Int, zone: BusinessZone) async throws -> LocalDate? {
+        guard c.instalmentsPaid >= 1, let first = try await store.disbursements(caseId: c.id).first else { return nil }
+        let p = zone.date(of: first.paidAt)
+        let month = LocalDate(year: p.year, month: p.month, day: 1)!.adding(months: c.instalmentsPaid)
+        return LocalDate(year: month.year, month: month.month, day: payDay)
+    }
+
+    /// When something falls due next, for the timer (nil: nothing scheduled).
+    func nextWake() async -> Date? {
+        let (_, config) = settings()
+        let zone = config.businessZone
+        let today = zone.date(of: clock.now())
+        var candidates: [Date] = []
+        if let d = try? await store.nextNoticeDeadline() { candidates.append(d) }
+        for def in config.campaigns {
+            if let lead = def.nextLeadDay(after: today) { candidates.append(zone.startOfDay(lead)) }
+        }
+        if let active = try? await store.cases(units: try await allUnits(), state: .active) {
+            for c in active {
+                if let due = try? await nextMonthlyDue(c, payDay: config.monthlyPayDay, zone: zone) { candidates.append(zone.startOfDay(due)) }
+            }
+        }
+        return candidates.min()
+    }
+}
+
+/// Sleeps until the next due time (no polling), does what is due, and wakes early when the clock
+/// moves or a call may have armed something new.
+struct SchedulerService: Service {
+    let runtime: Runtime
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await runtime.scheduler.fireDue()
+                var timeout: Duration?
+                if !runtime.clock.isManual {
+                    let next = await runtime.scheduler.nextWake()
+                    // At most an hour at a time, in case the wall clock jumps.
+                    let seconds = next.map { max(0, min(3600, $0.timeIntervalSince(runtime.clock.now()))) } ?? 3600
+                    timeout = .milliseconds(Int64(seconds * 1000) + 5)
+                }
+                await runtime.clock.wake.wait(timeout: timeout)
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import BangfuVarlink
+import Foundation
+import Testing
+
+/// The daemon acting on time by itself: campaigns and monthly payments, on the manual clock.
+@Suite(.serialized) struct SchedulerTests {
+    typealias D = LiveDaemon
+
+    static func yaml(budget: String, pay: Bool = true) -> String {
+        LiveDaemon.yaml + """
+
+            disbursement:
+              pay_at_notice_end: \(pay)
+              monthly_pay_day: 10
+            campaigns:
+              - id: spring-festival
+                name: 送温暖
+                holiday: "lunar:01-01"
+                lead_days: 45
+                help_type: holiday-condolence
+                form: { occasion: spring_festival }
+                budget: "\(budget)"
+                target: { categories: [deep, relative, accident] }
+            """
+    }
+
+    /// Synthetic households straight into the state directory, as caseworker uid 61001.
+    func seed(_ d: LiveDaemon, _ n: Int, first: Int = 2_000_000) throws {
+        let (code, _, err) = try LiveDaemon.run([D.bin + "/bangfu-db"], ["seed", "--state-dir", d.dir.path, "--config", d.configPath, "--caseworker", "uid:\(D.cw)",
+                                                                      "--unit", "b1", "--region", "370202", "--households", String(n), "--first-index", String(first)])
+        #expect(code == 0, "\(err)")
+    }
+
+    func runs(_ d: LiveDaemon) throws -> [JSONValue] { try d.ctlJSON(D.au, ["campaign", "list"])["runs"]?.array ?? [] }
+
+    @Test func plannedOnItsLeadDayWithinBudgetThenReviewedApprovedVisitedPaid() throws {
+        let d = try LiveDaemon(yaml: Self.yaml(budget: "3000"), startNow: false)
+        try seed(d, 5)
+        try d.start(clock: "manual:2026-12-22T09:00")
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "warm", "--name", "送温暖", "--unit", "county", "--source", "union_funds", "--help-type", "holiday-condolence"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "warm", "10000", "--memo", "拨款"])
+        #expect(try runs(d).isEmpty, "nothing before the lead day")
+        _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
+        let r = try #require(try runs(d).first)
+        #expect(r["holiday"]?.string == "2027-02-06" && r["state"]?.string == "planned" && r["targeted"]?.int == 5)
+        let runId = try #require(r["id"]?.int)
+        let p = try d.ctlJSON(D.au, ["campaign", "show", String(runId)])
+        // ¥1,000 each (deep), budget ¥3,000: three planned, two left out and reported.
+        #expect(p["progress"]?["planned"]?.int == 3 && p["progress"]?["leftOut"]?.int == 2 && p["progress"]?["budgetLeft"]?.int == 0)
+        #expect(p["leftOut"]?.array?.count == 2)
+        // Another advance does not plan the same holiday twice.
+        _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
+        #expect(try runs(d).count == 1)
+        // Batches per unit: review, approve (one notice list), visit, notice, payment.
+        #expect(try d.ctlJSON(D.rv, ["campaign", "review", String(runId), "--unit", "b1"])["cases"]?.int == 3)
+        #expect(try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1"]).0 == 4, "a caseworker cannot approve")
+        #expect(try d.ctlJSON(D.ap, ["campaign", "approve", String(runId), "--unit", "county"])["cases"]?.int == 3)
+        #expect(try d.ctlJSON(D.au, ["notice", "list"]).array?.count == 3)
+        let visits = try d.ctlJSON(D.au, ["campaign", "visits", String(runId)]).array ?? []
+        #expect(visits.count == 3 && visits.allSatisfy { $0["dueOn"]?.string == "2027-02-05" })
+        _ = try d.ctlJSON(D.cw, ["campaign", "visit", String(try #require(visits.first?["id"]?.int)), "--note", "已上门慰问"])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "30d"])
+        let done = try d.ctlJSON(D.au, ["campaign", "progress", String(runId)])
+        #expect(done["visited"]?.int == 1 && done["approved"]?.int == 3 && done["paid"]?.int == 3, "\(d.log().split(separator: "\n").filter { !$0.contains("thread") }.suffix(12).joined(separator: "\n"))")
+        #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 700_000)
+        // Watching a run from bangfuctl as a person would.
+        let (_, text, _) = try d.ctl(D.au, ["campaign", "progress", String(runId)], lang: "zh_CN.UTF-8")
+        #expect(text.contains("[##############################] 5/5") && text.contains("预算余额"))
+    }
+
+    @Test func killedWhilePlanningResumesWithNoDuplicates() throws {
+        let d = try LiveDaemon(yaml: Self.yaml(budget: "1000000"), startNow: false)
+        try seed(d, 1500)
+        try d.start(clock: "manual:2027-12-01T09:00")
+        // The advance blocks while the 2028 Spring Festival is planned (lead day 2027-12-12); kill it mid-way.
+        let advancing = Process()
+        advancing.executableURL = URL(fileURLWithPath: D.bin + "/bangfuctl")
+        advancing.arguments = ["clock", "advance", "11d", "--socket", d.socket]
+        advancing.standardOutput = FileHandle.nullDevice
+        advancing.standardError = FileHandle.nullDevice
+        try advancing.run()
+        var processed: Int64 = 0
+        for _ in 0..<400 {
+            Thread.sleep(forTimeInterval: 0.05)
+            if let r = try? d.call("org.bangfu.Campaigns.List").first?["runs"], case .array(let a) = r, let run = a.first?["id"]?.int,
+               let p = try? d.call("org.bangfu.Campaigns.Progress", ["runId": .int(run)]).first?["progress"]?["processed"]?.int, p > 0 {
+                processed = p
+                break
+            }
+        }
+        kill(d.process!.processIdentifier, SIGKILL)
+        d.process!.waitUntilExit()
+        advancing.waitUntilExit()
+        #expect(processed > 0 && processed < 1500, "killed after a batch committed: \(processed)")
+        try d.start(clock: "manual")
+        var state = ""
+        for _ in 0..<600 where state != "planned" {
+            Thread.sleep(forTimeInterval: 0.1)
+            state = (try? runs(d).first?["state"]?.string) ?? ""
+        }
+        #expect(state == "planned")
+        let r = try #require(try runs(d).first)
+        #expect(r["holiday"]?.string == "2028-01-26")
+        let p = try d.ctlJSON(D.au, ["campaign", "progress", String(try #require(r["id"]?.int))])
+        #expect(p["processed"]?.int == 1500, "every household decided once")
+        #expect(p["planned"]?.int == 1000 && p["leftOut"]?.int == 500, "budget ¥1,000,000 at ¥1,000 each")
+        let cases = try d.call("org.bangfu.Cases.List", [:], more: true).filter { $0["case"]?["helpType"]?.stringValue == "holiday-condolence" }.count
+        let visits = try d.call("org.bangfu.Campaigns.Visits", ["runId": r["id"]!], more: true).count
+        #expect(cases == 1000 && visits == 1000, "no duplicate case or visit: \(cases) cases, \(visits) visits")
+        #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
+    }
+
+    @Test func monthlySubsidyOverThirteenMonthsWithAMonthTheFundRanDry() throws {
+        let d = try LiveDaemon(yaml: Self.yaml(budget: "0"))
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "monthly", "--name", "定额补助", "--unit", "county", "--source", "fiscal", "--help-type", "monthly-subsidy"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "monthly", "4240", "--memo", "四个月"])  // 4 x ¥1,060
+        let archiveNo = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, "monthly-subsidy", "--form", "reason=unable_to_work"])["caseNo"]?.string)
+        _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
+        _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
+        let approved = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
+        #expect(approved["plan"]?["kind"]?.string == "monthly" && approved["plan"]?["amount"]?.int == 106_000)
+        let months = try #require(approved["plan"]?["months"]?.int)
+        #expect(months == 12)
+        func paid() throws -> Int { try d.ctlJSON(D.au, ["case", "get", caseNo])["payments"]?.array?.count ?? -1 }
+        // 2027-02-19: notice passes, instalment 1 paid; then the 10th of each month.
+        _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])
+        #expect(try paid() == 1)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "105d"])  // to 2027-06-04: March, April, May paid
+        #expect(try paid() == 4)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "10d"])  // 2027-06-14: June due, the fund is dry
+        #expect(try paid() == 4)
+        #expect(d.log().contains("stays due"))
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "monthly", "20000", "--memo", "追加"])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "1h"])  // the next run pays what stayed due
+        #expect(try paid() == 5)
+        for _ in 0..<9 { _ = try d.ctlJSON(nil, ["clock", "advance", "31d"]) }  // through March 2028: 13 months in all
+        #expect(try paid() == 12)
+        #expect(try d.ctlJSON(D.au, ["case", "get", caseNo])["case"]?["state"]?.string == "closed")
+        #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 424_000 + 2_000_000 - 12 * 106_000)
+    }
+}
