@@ -103,6 +103,7 @@ let package = Package(
                 .embedInCode("varlink/org.bangfu.Notice.varlink"),
                 .embedInCode("varlink/org.bangfu.Admin.varlink"),
                 .embedInCode("varlink/org.bangfu.Campaigns.varlink"),
+                .embedInCode("varlink/org.bangfu.Care.varlink"),
             ]
         ),
         .executableTarget(

@@ -31,6 +31,10 @@ public struct BangfuConfiguration: Sendable {
     public var monthlyPayDay: Int
     /// Holiday-visit campaigns.
     public var campaigns: [CampaignDefinition]
+    /// Must-visit events (必访) and how soon each visit is due.
+    public var mustVisitEvents: [MustVisitEvent]
+    /// A paired household needs a contact at least this often, in days (a quarter: 92).
+    public var contactIntervalDays: Int
     /// SQLite `synchronous` setting: `full` (default) or `normal`.
     public var synchronousFull: Bool
     /// Where the file was read from, for messages; nil for built-in defaults.
@@ -62,6 +66,8 @@ public struct BangfuConfiguration: Sendable {
         payAtNoticeEnd = false
         monthlyPayDay = 10
         campaigns = []
+        mustVisitEvents = MustVisitEvent.defaults
+        contactIntervalDays = 92
         synchronousFull = true
         sourcePath = nil
     }
@@ -159,18 +165,31 @@ struct ConfigFile: Decodable {
     var rules: RulesSection?
     var disbursement: DisbursementSection?
     var campaigns: [CampaignEntry]?
+    var care: CareSection?
     var pluginDir: String?
     var helpTypes: [String: [String: FormValue]]?
 
     enum CodingKeys: String, CodingKey {
         case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
-        case rules, disbursement, campaigns, pluginDir = "plugin_dir", helpTypes = "help_types"
+        case rules, disbursement, campaigns, care, pluginDir = "plugin_dir", helpTypes = "help_types"
     }
 
     struct DisbursementSection: Decodable {
         var payAtNoticeEnd: Bool?
         var monthlyPayDay: Int?
         enum CodingKeys: String, CodingKey { case payAtNoticeEnd = "pay_at_notice_end", monthlyPayDay = "monthly_pay_day" }
+    }
+
+    struct CareSection: Decodable {
+        var mustVisitEvents: [EventEntry]?
+        var contactIntervalDays: Int?
+        struct EventEntry: Decodable {
+            var id: String
+            var name: String
+            var dueDays: Int
+            enum CodingKeys: String, CodingKey { case id, name, dueDays = "due_days" }
+        }
+        enum CodingKeys: String, CodingKey { case mustVisitEvents = "must_visit_events", contactIntervalDays = "contact_interval_days" }
     }
 
     struct CampaignEntry: Decodable {
@@ -395,6 +414,20 @@ struct ConfigFile: Decodable {
         if let d = disbursement?.monthlyPayDay {
             guard (1...28).contains(d) else { throw bad("disbursement.monthly_pay_day", "须在 1 到 28 之间", "must be 1 to 28") }
             c.monthlyPayDay = d
+        }
+        if let care {
+            if let events = care.mustVisitEvents {
+                c.mustVisitEvents = try events.enumerated().map { i, e in
+                    guard !e.id.isEmpty, (0...60).contains(e.dueDays) else {
+                        throw bad("care.must_visit_events[\(i)]", "须有 id，due_days 在 0 到 60 之间", "needs an id and due_days 0 to 60")
+                    }
+                    return MustVisitEvent(id: e.id, name: e.name, dueDays: e.dueDays)
+                }
+            }
+            if let d = care.contactIntervalDays {
+                guard (7...366).contains(d) else { throw bad("care.contact_interval_days", "须在 7 到 366 之间", "must be 7 to 366") }
+                c.contactIntervalDays = d
+            }
         }
         var ids = Set<String>()
         c.campaigns = try (campaigns ?? []).enumerated().map { i, e in

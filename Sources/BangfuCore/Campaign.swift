@@ -71,10 +71,13 @@ public struct Visit: Sendable, Codable, Hashable {
     public var visitedAt: Date?
     public var visitedBy: String?
     public var note: String?
+    /// The must-visit event that created it; nil for a campaign visit.
+    public var event: String?
 
     public init(id: Int64, householdId: Int64, archiveNo: String, unitId: String, runId: Int64?, visitor: String?, dueOn: LocalDate,
-                status: String, visitedAt: Date?, visitedBy: String?, note: String?) {
+                status: String, visitedAt: Date?, visitedBy: String?, note: String?, event: String? = nil) {
         self.id = id; self.householdId = householdId; self.archiveNo = archiveNo; self.unitId = unitId; self.runId = runId
-        self.visitor = visitor; self.dueOn = dueOn; self.status = status; self.visitedAt = visitedAt; self.visitedBy = visitedBy; self.note = note
+        self.visitor = visitor; self.dueOn = dueOn; self.status = status; self.visitedAt = visitedAt; self.visitedBy = visitedBy
+        self.note = note; self.event = event
     }
 }

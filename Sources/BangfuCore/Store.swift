@@ -84,6 +84,24 @@ public protocol BangfuStore: Sendable {
     func visits(runId: Int64?, units: [String]) async throws -> [Visit]
     func recordVisit(id: Int64, note: String, by: Actor, at: Date) async throws -> Visit
 
+    // MARK: Care: must-visits, pairing, reviews, receptions
+    /// Records a must-visit event: a visit due in the event's days, to the paired helper when there is one.
+    func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by: Actor, at: Date) async throws -> Visit
+    /// Planned visits whose due date has passed.
+    func overdueVisits(units: [String], on: LocalDate) async throws -> [Visit]
+    func pair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
+    func unpair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
+    /// When a helper leaves: every household paired with `from` (in `unit`'s subtree) moves to `to`.
+    func reassign(from: String, to: String, unit: String, by: Actor, at: Date) async throws -> Int
+    func recordContact(archiveNo: String, kind: String, note: String?, by: Actor, at: Date) async throws
+    /// Paired households with no contact within `days` (a quarter: 92).
+    func contactsDue(units: [String], days: Int, at: Date) async throws -> [ContactDue]
+    func helpers(archiveNo: String) async throws -> [String]
+    func recordIncome(archiveNo: String, month: String, perCapita: Money, by: Actor, at: Date) async throws
+    func reviewsDue(units: [String], on: LocalDate, within days: Int) async throws -> [ReviewDue]
+    func recordReception(_ r: Reception, by: Actor, at: Date) async throws -> Int64
+    func receptionSummary(units: [String], from: LocalDate, to: LocalDate) async throws -> ReceptionSummary
+
     // MARK: Running
     /// A no-op write transaction: proves the writer is not stuck (for the watchdog).
     func ping() async throws

@@ -12,7 +12,7 @@ struct ControlAPI: Sendable {
 
     /// Every interface, with its IDL text from the source tree.
     func interfaces() -> [VarlinkInterface] {
-        [archive(), cases(), funds(), notice(), admin(), campaigns()]
+        [archive(), cases(), funds(), notice(), admin(), campaigns(), care()]
     }
 
     /// A method: role gate, parameters, request id, error mapping.

@@ -11,6 +11,7 @@ enum ErrorMapping {
         "org.bangfu.Funds": ["NotFound", "InvalidInput", "Overdraft", "Duplicate", "RequestIdReused", "StorageFailed"],
         "org.bangfu.Notice": ["NotFound", "StorageFailed"],
         "org.bangfu.Admin": ["ClockNotManual", "InvalidInput", "ConfigurationInvalid", "StorageFailed"],
+        "org.bangfu.Care": ["NotFound", "InvalidInput", "ArchiveClosed", "Duplicate", "RequestIdReused", "StorageFailed"],
         "org.bangfu.Campaigns": ["NotFound", "InvalidInput", "SeparationOfDuties", "HostRule", "InvalidTransition", "RequestIdReused", "StorageFailed"],
     ]
 

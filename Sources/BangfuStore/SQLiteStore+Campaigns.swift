@@ -67,9 +67,12 @@ extension SQLiteStore {
                     _ = try SQLiteStore.applyEvent(db, .submit, caseId: c.id, actor: .system, at: at, rules: rules, hostRules: hostRules, tree: tree)
                     caseId = c.id
                     run.committed = run.committed + e.amount
+                    // The paired helper visits; without one, the unit's pool does (visitor NULL).
+                    let helper = try e.visitor ?? String.fetchOne(db, sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1",
+                                                                  arguments: [e.householdId])
                     try db.execute(sql: """
                         INSERT INTO visit(household_id, unit_id, run_id, visitor, due_on, status) VALUES (?, ?, ?, ?, ?, 'planned')
-                        """, arguments: [e.householdId, c.unitId, runId, e.visitor, visitDue.description])
+                        """, arguments: [e.householdId, c.unitId, runId, helper, visitDue.description])
                 }
                 try db.execute(sql: """
                     INSERT INTO campaign_member(run_id, household_id, outcome, case_id, amount_fen, reason) VALUES (?, ?, ?, ?, ?, ?)
@@ -163,7 +166,7 @@ extension SQLiteStore {
     static func visit(from r: Row) throws -> Visit {
         Visit(id: r["id"], householdId: r["household_id"], archiveNo: r["archive_no"], unitId: r["unit_id"], runId: r["run_id"],
               visitor: r["visitor"], dueOn: try LocalDate(parsing: r["due_on"]), status: r["status"],
-              visitedAt: (r["visited_ms"] as Int64?).map { date(ms: $0) }, visitedBy: r["visited_by"], note: r["note"])
+              visitedAt: (r["visited_ms"] as Int64?).map { date(ms: $0) }, visitedBy: r["visited_by"], note: r["note"], event: r["event"])
     }
 
     public func visits(runId: Int64?, units: [String]) async throws -> [Visit] {

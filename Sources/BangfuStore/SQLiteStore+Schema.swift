@@ -229,6 +229,52 @@ extension SQLiteStore {
                 CREATE INDEX visit_unit ON visit(unit_id, status);
                 """)
         }
+        m.registerMigration("v5-care") { db in
+            try db.execute(sql: """
+                ALTER TABLE visit ADD COLUMN kind TEXT NOT NULL DEFAULT 'campaign' CHECK (kind IN ('campaign','must_visit'));
+                ALTER TABLE visit ADD COLUMN event TEXT;
+                CREATE INDEX visit_due ON visit(status, due_on);
+                CREATE TABLE pairing (
+                    id INTEGER PRIMARY KEY,
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    helper TEXT NOT NULL,
+                    since_ms INTEGER NOT NULL,
+                    until_ms INTEGER
+                );
+                -- A helper is paired with a household once at a time (several helpers per household are fine).
+                CREATE UNIQUE INDEX pairing_open ON pairing(household_id, helper) WHERE until_ms IS NULL;
+                CREATE TABLE contact (
+                    id INTEGER PRIMARY KEY,
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    helper TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('visit','phone','other')),
+                    at_ms INTEGER NOT NULL,
+                    note TEXT
+                );
+                CREATE INDEX contact_household ON contact(household_id, at_ms);
+                CREATE TABLE income_record (
+                    household_id INTEGER NOT NULL REFERENCES household(id),
+                    month TEXT NOT NULL CHECK (length(month) = 7),
+                    per_capita_fen INTEGER NOT NULL CHECK (per_capita_fen >= 0),
+                    recorded_ms INTEGER NOT NULL,
+                    PRIMARY KEY (household_id, month)
+                ) WITHOUT ROWID;
+                CREATE TABLE reception (
+                    id INTEGER PRIMARY KEY,
+                    at_ms INTEGER NOT NULL,
+                    business_date TEXT NOT NULL,
+                    unit_id TEXT NOT NULL REFERENCES org_unit(id),
+                    channel TEXT NOT NULL CHECK (channel IN ('window','hotline_12351','visit','other')),
+                    kind TEXT NOT NULL,
+                    outcome TEXT NOT NULL CHECK (outcome IN ('helped','referred','not_helped','pending')),
+                    household_id INTEGER REFERENCES household(id),
+                    case_id INTEGER REFERENCES help_case(id),
+                    recorded_by TEXT NOT NULL,
+                    note TEXT
+                );
+                CREATE INDEX reception_date ON reception(unit_id, business_date);
+                """)
+        }
         return m
     }
 }

@@ -15,6 +15,7 @@ final class LiveDaemon: @unchecked Sendable {
 
     /// Test principals: caseworker, reviewer, approver, treasurer, auditor, nobody; the group may use the socket.
     static let cw: UInt32 = 61001, rv: UInt32 = 61002, ap: UInt32 = 61003, tr: UInt32 = 61004, au: UInt32 = 61005, nobody: UInt32 = 61009
+    static let helper: UInt32 = 61006, helper2: UInt32 = 61007
     static let gid: UInt32 = 61000
 
     static let yaml = """
@@ -32,6 +33,8 @@ final class LiveDaemon: @unchecked Sendable {
           - { user: "uid:\(ap)", role: approver, unit: county }
           - { user: "uid:\(tr)", role: treasurer, unit: county }
           - { user: "uid:\(au)", role: auditor, unit: city }
+          - { user: "uid:\(helper)", role: helper, unit: b1 }
+          - { user: "uid:\(helper2)", role: helper, unit: b1 }
         """
 
     let dir: URL

@@ -1,0 +1,79 @@
+import BangfuVarlink
+import Foundation
+import Testing
+
+/// Must-visits, pairing with quarterly contact, reviews and receptions, on the manual clock.
+@Suite(.serialized) struct CareTests {
+    typealias D = LiveDaemon
+
+    func archive(_ d: LiveDaemon) throws -> String {
+        try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+    }
+
+    @Test func mustVisitsComeDueAndOverdueOnesAreListed() throws {
+        let d = try LiveDaemon()
+        let a = try archive(d)
+        let v = try d.ctlJSON(D.cw, ["care", "must-visit", a, "hospital_stay", "--note", "住院手术"])
+        #expect(v["dueOn"]?.string == "2027-02-07" && v["event"]?.string == "hospital_stay")
+        #expect(try d.ctl(D.cw, ["care", "must-visit", a, "birthday"]).0 == 1, "events come from the configured list")
+        #expect(try d.ctlJSON(D.au, ["care", "overdue-visits"]).array?.isEmpty == true)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "4d"])
+        let overdue = try d.ctlJSON(D.au, ["care", "overdue-visits"]).array ?? []
+        #expect(overdue.count == 1)
+        _ = try d.ctlJSON(D.cw, ["care", "visit", String(try #require(overdue.first?["id"]?.int)), "--note", "已探望"])
+        #expect(try d.ctlJSON(D.au, ["care", "overdue-visits"]).array?.isEmpty == true)
+    }
+
+    @Test func pairingNeedsAContactEachQuarterAndFollowsAHelperWhoLeaves() throws {
+        let d = try LiveDaemon()
+        let a = try archive(d)
+        #expect(try d.ctlJSON(D.cw, ["care", "pair", a, "uid:\(D.helper)"])["helpers"]?.array?.count == 1)
+        #expect(try d.ctl(D.cw, ["care", "pair", a, "uid:\(D.helper)"]).0 == 1, "paired once at a time")
+        _ = try d.ctlJSON(D.helper, ["care", "contact", a, "--kind", "phone", "--note", "电话问候"])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "60d"])
+        #expect(try d.ctlJSON(D.au, ["care", "overdue-contacts"]).array?.isEmpty == true)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "33d"])
+        let due = try d.ctlJSON(D.au, ["care", "overdue-contacts"]).array ?? []
+        #expect(due.count == 1 && due.first?["helpers"]?.array?.first?.string == "uid:\(D.helper)")
+        // Another helper who is not paired cannot log contacts for the household.
+        #expect(try d.ctl(D.helper2, ["care", "contact", a]).0 == 4)
+        _ = try d.ctlJSON(D.helper, ["care", "contact", a, "--kind", "visit"])
+        #expect(try d.ctlJSON(D.au, ["care", "overdue-contacts"]).array?.isEmpty == true)
+        // The helper leaves: the household moves to another, and must-visits go to the new helper.
+        #expect(try d.ctlJSON(D.cw, ["care", "reassign", "uid:\(D.helper)", "uid:\(D.helper2)", "--unit", "b1"])["households"]?.int == 1)
+        let v = try d.ctlJSON(D.cw, ["care", "must-visit", a, "family_disaster"])
+        #expect(v["visitor"]?.string == "uid:\(D.helper2)")
+        _ = try d.ctlJSON(D.helper2, ["care", "visit", String(try #require(v["id"]?.int)), "--note", "已上门"])
+    }
+
+    @Test func reviewsDueOverdueAndAnExitSuggestion() throws {
+        let d = try LiveDaemon()
+        let a = try archive(d)
+        #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.isEmpty == true)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "370d"])
+        let due = try d.ctlJSON(D.au, ["care", "reviews-due"]).array ?? []
+        #expect(due.count == 1 && due.first?["overdue"]?.boolValue == true && due.first?["suggestExit"]?.boolValue == false)
+        // Six consecutive months at or above the 低保 (¥1,060) suggest 脱困; one month below does not.
+        for (m, yuan) in [("2027-08", "1100"), ("2027-09", "1100"), ("2027-10", "1060"), ("2027-11", "1200"), ("2027-12", "1100"), ("2028-01", "1059.99")] {
+            _ = try d.ctlJSON(D.cw, ["care", "income", a, m, yuan])
+        }
+        #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.first?["suggestExit"]?.boolValue == false)
+        _ = try d.ctlJSON(D.cw, ["care", "income", a, "2028-01", "1300"])
+        #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.first?["suggestExit"]?.boolValue == true)
+        _ = try d.ctlJSON(D.cw, ["archive", "review", a])
+        let after = try d.ctlJSON(D.au, ["care", "reviews-due"]).array ?? []
+        #expect(after.first?["overdue"]?.boolValue == false, "reviewed: no longer overdue (the exit suggestion stays)")
+    }
+
+    @Test func receptionsCountReceivedAndHelped() throws {
+        let d = try LiveDaemon()
+        let a = try archive(d)
+        _ = try d.ctlJSON(D.cw, ["care", "reception", "--unit", "b1", "--channel", "hotline_12351", "--kind", "legal_aid", "--outcome", "referred"])
+        _ = try d.ctlJSON(D.cw, ["care", "reception", "--unit", "b1", "--kind", "hardship_relief", "--outcome", "helped", "--archive", a])
+        _ = try d.ctlJSON(D.cw, ["care", "reception", "--unit", "b1", "--kind", "petition", "--outcome", "not_helped"])
+        #expect(try d.ctl(D.cw, ["care", "reception", "--unit", "b1", "--kind", "chat", "--outcome", "helped"]).0 == 1)
+        let s = try d.ctlJSON(D.au, ["care", "receptions", "--from", "2027-01-01", "--to", "2027-12-31"])
+        #expect(s["received"]?.int == 3 && s["helped"]?.int == 2 && s["byKind"]?["legal_aid"]?.int == 1)
+        #expect(try d.ctl(D.au, ["care", "receptions", "--from", "2027-01-01", "--to", "2027-12-31"], lang: "zh_CN.UTF-8").1.contains("接待 3 人次，帮扶 2 人次"))
+    }
+}
