@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "BangfuStore", targets: ["BangfuStore"]),
         .executable(name: "bangfu-db", targets: ["bangfu-db"]),
         .executable(name: "bangfu-plugin-bench", targets: ["bangfu-plugin-bench"]),
+        .executable(name: "bangfu-campaign-bench", targets: ["bangfu-campaign-bench"]),
         .executable(name: "bangfud", targets: ["bangfud"]),
         .executable(name: "bangfuctl", targets: ["bangfuctl"]),
     ] + helpTypes.map { .library(name: "bangfu-help-\($0.id)", type: .dynamic, targets: [$0.target]) },
@@ -132,6 +133,13 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink"]),
+        // Prints how long planning a campaign takes over many households, and the peak memory.
+        .executableTarget(
+            name: "bangfu-campaign-bench",
+            dependencies: ["BangfuCore", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "BangfuPluginTests",
             dependencies: ["BangfuCore", "BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit")]

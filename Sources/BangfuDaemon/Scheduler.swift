@@ -101,48 +101,12 @@ actor Scheduler {
     }
 
     func plan(_ def: CampaignDefinition, holiday: LocalDate, at now: Date, workflow: Workflow) async throws {
-        let tree = try await store.unitTree()
-        let day = workflow.zone.date(of: now)
-        let targets = try await store.households(units: try await allUnits(), status: .open)
-            .filter { def.target.includes($0, on: day, tree: tree) }
-            .sorted(by: CampaignTarget.priority)
-        let run = try await store.startCampaignRun(campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
-        guard run.state == .planning else { return }
-        let decided = try await store.campaignDecided(runId: run.id)
-        let todo = targets.filter { !decided.contains($0.id) }
         let meta: Logger.Metadata = ["CAMPAIGN": "\(def.id)", "HOLIDAY": "\(holiday)"]
-        logger.info("planning \(def.name) for \(holiday): \(todo.count) of \(targets.count) households to decide", metadata: meta)
-        let form = def.form.mapValues { FormValue.string($0) }
-        let formJSON = try Workflow.canonical(form)
-        var committed = run.committed
-        var done = decided.count
-        for start in stride(from: 0, to: todo.count, by: batchSize) {
-            let batch = Array(todo[start..<min(start + batchSize, todo.count)])
-            let results = try await workflow.assess(households: batch, helpType: def.helpType, form: form, at: now)
-            var entries: [CampaignEntry] = []
-            for (h, a) in zip(batch, results) {
-                let reason = a.reasons.map(\.code).joined(separator: ",")
-                guard a.eligible, let plan = a.plan else {
-                    entries.append(CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: reason))
-                    continue
-                }
-                let amount = Money(fen: plan.totalFen)
-                // Deepest hardship first: once the budget is spent, the rest are left out (and reported).
-                if committed + amount > def.budget {
-                    entries.append(CampaignEntry(householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "budget"))
-                } else {
-                    committed = committed + amount
-                    entries.append(CampaignEntry(householdId: h.id, outcome: .planned, amount: amount, reason: reason))
-                }
-            }
-            let due = holiday.adding(days: -def.visitDueDaysBefore)
-            _ = try await store.recordCampaignBatch(runId: run.id, entries: entries, helpType: def.helpType, formJSON: formJSON,
-                                                     visitDue: due, at: now)
-            done += batch.count
-            Systemd.status("规划 \(def.name) \(holiday)：\(done)/\(targets.count) 户 / planning \(def.id): \(done)/\(targets.count)")
+        logger.info("planning \(def.name) for \(holiday)", metadata: meta)
+        let name = def.name, id = def.id
+        let p = try await CampaignPlanner(workflow: workflow, batchSize: batchSize).plan(def, holiday: holiday, at: now) { done, total in
+            Systemd.status("规划 \(name) \(holiday)：\(done)/\(total) 户 / planning \(id): \(done)/\(total)")
         }
-        try await store.finishCampaignRun(runId: run.id, at: now)
-        let p = try await store.campaignProgress(runId: run.id)
         logger.info("planned \(def.name) for \(holiday): \(p.planned) planned, \(p.leftOut) left out by the budget, \(p.ineligible) not eligible; budget left \(p.budgetLeft)",
                     metadata: meta)
         Systemd.status("就绪 / ready")

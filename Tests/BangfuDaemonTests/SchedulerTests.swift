@@ -140,3 +140,16 @@ import Testing
         #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 424_000 + 2_000_000 - 12 * 106_000)
     }
 }
+
+/// The campaign benchmark runs (its timings are printed, never asserted).
+@Suite struct CampaignBenchSmokeTests {
+    struct Figures: Decodable { var households: Int; var planned: Int; var leftOut: Int; var peakRSSMiB: Double; var planSeconds: Double }
+
+    @Test func benchmarkSmoke() throws {
+        let (code, out, err) = try LiveDaemon.run([LiveDaemon.bin + "/bangfu-campaign-bench"], ["--households", "300", "--batch-size", "100", "--json",
+                                                                                              "--plugin-dir", LiveDaemon.bin])
+        #expect(code == 0, "\(err)")
+        let f = try JSONDecoder().decode(Figures.self, from: Data(out.utf8))
+        #expect(f.households == 300 && f.planned + f.leftOut == 300 && f.leftOut > 0 && f.peakRSSMiB > 0 && f.planSeconds > 0)
+    }
+}

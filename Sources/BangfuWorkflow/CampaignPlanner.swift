@@ -1,0 +1,63 @@
+import BangfuCore
+import BangfuPluginKit
+import Foundation
+
+/// Plans one occurrence of a campaign: targets deepest hardship first, assesses them through the
+/// help type in batches, and records each batch in one transaction until the budget is spent.
+/// Resumable: households already decided in the run are skipped.
+public struct CampaignPlanner: Sendable {
+    public let workflow: Workflow
+    /// Households per transaction (and per plugin call).
+    public let batchSize: Int
+
+    public init(workflow: Workflow, batchSize: Int = 200) {
+        self.workflow = workflow
+        self.batchSize = batchSize
+    }
+
+    /// Plans (or resumes) the run of `def` for `holiday`; `progress` is called after each batch.
+    @discardableResult
+    public func plan(_ def: CampaignDefinition, holiday: LocalDate, at now: Date,
+                     progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> CampaignProgress {
+        let store = workflow.store
+        let tree = try await store.unitTree()
+        let day = workflow.zone.date(of: now)
+        let targets = try await store.households(units: tree.units.keys.sorted(), status: .open)
+            .filter { def.target.includes($0, on: day, tree: tree) }
+            .sorted(by: CampaignTarget.priority)
+        let run = try await store.startCampaignRun(campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
+        guard run.state == .planning else { return try await store.campaignProgress(runId: run.id) }
+        let decided = try await store.campaignDecided(runId: run.id)
+        let todo = targets.filter { !decided.contains($0.id) }
+        let form = def.form.mapValues { FormValue.string($0) }
+        let formJSON = try Workflow.canonical(form)
+        var committed = run.committed
+        var done = decided.count
+        for start in stride(from: 0, to: todo.count, by: batchSize) {
+            let batch = Array(todo[start..<min(start + batchSize, todo.count)])
+            let results = try await workflow.assess(households: batch, helpType: def.helpType, form: form, at: now)
+            var entries: [CampaignEntry] = []
+            for (h, a) in zip(batch, results) {
+                let reason = a.reasons.map(\.code).joined(separator: ",")
+                guard a.eligible, let plan = a.plan else {
+                    entries.append(CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: reason))
+                    continue
+                }
+                let amount = Money(fen: plan.totalFen)
+                // Deepest hardship first: once the budget is spent, the rest are left out (and reported).
+                if committed + amount > def.budget {
+                    entries.append(CampaignEntry(householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "budget"))
+                } else {
+                    committed = committed + amount
+                    entries.append(CampaignEntry(householdId: h.id, outcome: .planned, amount: amount, reason: reason))
+                }
+            }
+            _ = try await store.recordCampaignBatch(runId: run.id, entries: entries, helpType: def.helpType, formJSON: formJSON,
+                                                     visitDue: holiday.adding(days: -def.visitDueDaysBefore), at: now)
+            done += batch.count
+            progress(done, targets.count)
+        }
+        try await store.finishCampaignRun(runId: run.id, at: now)
+        return try await store.campaignProgress(runId: run.id)
+    }
+}
