@@ -50,19 +50,10 @@ extension ControlAPI {
             },
             method(i, "Visits", roles: staff, VisitsParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
-                return .stream(try await store.visits(runId: p.runId, units: units).map { v in
-                    ["visit": .object(["id": .int(v.id), "archiveNo": .string(v.archiveNo), "unitId": .string(v.unitId),
-                                       "visitor": v.visitor.map { .string($0) } ?? .null, "dueOn": .string(v.dueOn.description),
-                                       "status": .string(v.status), "visitedAt": v.visitedAt.map { .string(Wire.time($0)) } ?? .null,
-                                       "visitedBy": v.visitedBy.map { .string($0) } ?? .null])]
-                })
+                return .stream(try await store.visits(runId: p.runId, units: units).map { ["visit": ControlAPI.visitWire($0)] })
             },
             method(i, "RecordVisit", roles: [.helper, .caseworker], mutating: true, RecordVisitParams.self) { actor, p in
-                let v = try await store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now())
-                return .reply(["visit": .object(["id": .int(v.id), "archiveNo": .string(v.archiveNo), "unitId": .string(v.unitId),
-                                                 "visitor": v.visitor.map { .string($0) } ?? .null, "dueOn": .string(v.dueOn.description),
-                                                 "status": .string(v.status), "visitedAt": v.visitedAt.map { .string(Wire.time($0)) } ?? .null,
-                                                 "visitedBy": v.visitedBy.map { .string($0) } ?? .null])])
+                .reply(["visit": ControlAPI.visitWire(try await store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))])
             },
             method(i, "PassReview", roles: [.reviewer], mutating: true, RunUnit.self) { actor, p in
                 let n = try await store.applyToRun(runId: p.runId, unit: p.unit, from: .submitted, event: { _, _ in .passReview(comment: "走访活动批量初审") },

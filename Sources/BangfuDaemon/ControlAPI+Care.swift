@@ -18,9 +18,11 @@ extension ControlAPI {
     }
     struct SummaryParams: Decodable, Sendable { var from, to: String; var unit: String? }
 
+    /// The IDL's Visit, shared by org.bangfu.Care and org.bangfu.Campaigns.
     static func visitWire(_ v: Visit) -> JSONValue {
         .object(["id": .int(v.id), "archiveNo": .string(v.archiveNo), "unitId": .string(v.unitId), "visitor": v.visitor.map { .string($0) } ?? .null,
-                 "dueOn": .string(v.dueOn.description), "status": .string(v.status), "event": v.event.map { .string($0) } ?? .null])
+                 "dueOn": .string(v.dueOn.description), "status": .string(v.status), "event": v.event.map { .string($0) } ?? .null,
+                 "visitedAt": v.visitedAt.map { .string(Wire.time($0)) } ?? .null, "visitedBy": v.visitedBy.map { .string($0) } ?? .null])
     }
 
     func care() -> VarlinkInterface {
