@@ -71,3 +71,21 @@ public struct ReceptionSummary: Sendable, Hashable, Codable {
 
     public init(received: Int, helped: Int, byKind: [String: Int]) { self.received = received; self.helped = helped; self.byKind = byKind }
 }
+
+/// A loan's repayments: what is due by today, what was repaid, and how much is overdue.
+public struct LoanStatus: Sendable, Hashable, Codable {
+    public var caseNo: String
+    public var archiveNo: String
+    public var unitId: String
+    public var principal: Money
+    public var repaid: Money
+    public var dueByToday: Money
+    public var nextDue: LocalDate?
+
+    public var overdue: Money { Money(fen: max(0, dueByToday.fen - repaid.fen)) }
+
+    public init(caseNo: String, archiveNo: String, unitId: String, principal: Money, repaid: Money, dueByToday: Money, nextDue: LocalDate?) {
+        self.caseNo = caseNo; self.archiveNo = archiveNo; self.unitId = unitId; self.principal = principal; self.repaid = repaid
+        self.dueByToday = dueByToday; self.nextDue = nextDue
+    }
+}

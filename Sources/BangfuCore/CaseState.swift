@@ -125,3 +125,34 @@ public struct HelpCase: Sendable, Codable, Hashable {
         self.instalmentsPaid = 0; self.repaid = .zero; self.version = 0
     }
 }
+
+/// When a loan's repayments fall due: monthly instalments of principal / term (the last takes the
+/// remainder), on `payDay` of each month after the month it was paid out.
+public struct LoanSchedule: Sendable, Hashable {
+    public var principal: Money
+    public var termMonths: Int
+    public var paidOutOn: LocalDate
+    public var payDay: Int
+
+    public init(principal: Money, termMonths: Int, paidOutOn: LocalDate, payDay: Int) {
+        self.principal = principal; self.termMonths = termMonths; self.paidOutOn = paidOutOn; self.payDay = payDay
+    }
+
+    /// Due date of repayment k (1-based).
+    public func dueDate(_ k: Int) -> LocalDate {
+        let m = LocalDate(year: paidOutOn.year, month: paidOutOn.month, day: 1)!.adding(months: k)
+        return LocalDate(year: m.year, month: m.month, day: payDay)!
+    }
+
+    /// What should have been repaid by the end of `day`.
+    public func dueBy(_ day: LocalDate) -> Money {
+        let each = principal.fen / Int64(termMonths)
+        let n = (1...termMonths).filter { dueDate($0) <= day }.count
+        return Money(fen: n == termMonths ? principal.fen : each * Int64(n))
+    }
+
+    /// The next repayment date after `day`, if any remain.
+    public func nextDue(after day: LocalDate) -> LocalDate? {
+        (1...termMonths).map(dueDate).first { $0 > day }
+    }
+}

@@ -76,6 +76,16 @@ extension ControlAPI {
                 }
                 return .stream(out)
             },
+            method(i, "Loans", roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) { actor, p in
+                let units = try await readableUnits(actor, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], under: p.unit)
+                let config = runtime.config
+                let today = config.businessZone.date(of: clock.now())
+                return .stream(try await runtime.workflow.loans(units: units, today: today, payDay: config.monthlyPayDay).map { l in
+                    ["loan": .object(["caseNo": .string(l.caseNo), "archiveNo": .string(l.archiveNo), "unitId": .string(l.unitId),
+                                      "principal": .int(l.principal.fen), "repaid": .int(l.repaid.fen), "dueByToday": .int(l.dueByToday.fen),
+                                      "overdue": .int(l.overdue.fen), "nextDue": l.nextDue.map { .string($0.description) } ?? .null])]
+                })
+            },
             method(i, "Assess", roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
                 try await requireCaseReader(actor, c)

@@ -45,6 +45,9 @@ actor Scheduler {
             try await passNotices(now, workflow: workflow, config: config)
             try await planCampaigns(now, workflow: workflow, config: config)
             try await payMonthly(now, workflow: workflow, config: config)
+            for c in try await workflow.refileDonorGrants(today: config.businessZone.date(of: now), schoolYearStart: (9, 1), at: now) {
+                logger.info("next school year's named-donor grant filed for review", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+            }
         } catch {
             logger.error("scheduler: \(error)")
         }
@@ -161,6 +164,8 @@ actor Scheduler {
                 if let due = try? await nextMonthlyDue(c, payDay: config.monthlyPayDay, zone: zone) { candidates.append(zone.startOfDay(due)) }
             }
         }
+        // A new school year (named-donor grants are filed again).
+        if let sept = LocalDate(year: today.month >= 9 ? today.year + 1 : today.year, month: 9, day: 1) { candidates.append(zone.startOfDay(sept)) }
         return candidates.min()
     }
 }

@@ -116,18 +116,30 @@ enum Wire {
             categoryReason = h.assessment.reasonZh; perCapitaMonthly = h.assessment.perCapitaMonthly.fen
             dibaoMonthly = h.assessment.dibaoMonthly.fen; reviewDue = h.reviewDue.description; createdAt = Wire.time(h.createdAt)
             closedAt = h.closedAt.map(Wire.time); exitReason = h.exitReason?.rawValue
-            archive = try Wire.archive(h.input, visibility)
+            archive = try Wire.archive(h.input, visibility, archiveNo: h.archiveNo)
         }
     }
 
     /// The archive form as JSON, with what the role may not see taken out or masked.
-    static func archive(_ a: ArchiveInput, _ v: Visibility) throws -> JSONValue {
+    static func archive(_ a: ArchiveInput, _ v: Visibility, archiveNo: String) throws -> JSONValue {
         guard case .object(var o) = try JSONValue(encoding: a) else { return .object([:]) }
+        // Each person's opaque reference, which forms use to name a student or a job seeker.
+        if case .object(var head) = o["head"] {
+            head["ref"] = .string(Workflow.ref(archiveNo, a.head.idNumber))
+            o["head"] = .object(head)
+        }
+        if case .array(let members) = o["members"] {
+            o["members"] = .array(zip(members, a.members).map { m, member in
+                guard case .object(var x) = m else { return m }
+                x["ref"] = .string(Workflow.ref(archiveNo, member.idNumber))
+                return .object(x)
+            })
+        }
         guard v != .full else { return .object(o) }
         let keepHead: Set<String> = v == .payment ? ["name", "idNumber", "workStatus", "bankAccount"]
             : ["name", "idNumber", "workStatus", "politicalStatus", "modelWorkerLevel", "housingType", "housingAreaSqm"]
         if case .object(var head) = o["head"] {
-            head = head.filter { keepHead.contains($0.key) }
+            head = head.filter { keepHead.contains($0.key) || $0.key == "ref" }
             head["idNumber"] = .string(a.head.idNumber.masked)
             if v == .masked { head["name"] = .string(maskedName(a.head.name)) }
             o["head"] = .object(head)
@@ -137,7 +149,7 @@ enum Wire {
         } else {
             o["members"] = .array(a.members.map { m in
                 .object(["name": .string(maskedName(m.name)), "idNumber": .string(m.idNumber.masked), "relation": .string(m.relation),
-                         "monthlyIncome": .int(m.monthlyIncome.fen)])
+                         "monthlyIncome": .int(m.monthlyIncome.fen), "ref": .string(Workflow.ref(archiveNo, m.idNumber))])
             })
         }
         for k in ["fiveClears", "urgentNeeds"] { o.removeValue(forKey: k) }

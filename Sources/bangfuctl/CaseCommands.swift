@@ -7,7 +7,7 @@ import Foundation
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case", abstract: "帮扶申请：申请 → 初审 → 公示 → 发放 / Help cases.",
-        subcommands: [File.self, Get.self, List.self, Assess.self, Submit.self, Return.self, Resubmit.self, Pass.self, Reject.self,
+        subcommands: [File.self, Get.self, List.self, Loans.self, Assess.self, Submit.self, Return.self, Resubmit.self, Pass.self, Reject.self,
                       Approve.self, Object.self, Dismiss.self, Uphold.self, Pay.self, Repay.self, Close.self, Withdraw.self])
 
     static func show(_ c: [String: JSONValue], _ g: Global) {
@@ -105,6 +105,20 @@ struct CaseCommand: ParsableCommand {
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
             var t = TextTable(headers: g.zh ? ["案件号", "档案号", "帮扶项目", "状态", "金额"] : ["case", "archive", "help type", "state", "total"], rightAligned: [4])
             for c in items { t.add([c.s("caseNo"), c.s("archiveNo"), c.s("helpType"), CaseCommand.state(c.s("state"), g), c["plan"] == nil ? "" : yuan(c.o("plan").i("total"))]) }
+            print(t.render())
+        }
+    }
+
+    struct Loans: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "借款还款：应还、已还、逾期 / Loans: due, repaid, overdue.")
+        @OptionGroup var g: Global
+        @Option var unit: String?
+        func run() {
+            let items = g.call("org.bangfu.Cases.Loans", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("loan") }.filter { !$0.isEmpty }
+            if g.json { return g.printJSON(.array(items.map { .object($0) })) }
+            var t = TextTable(headers: g.zh ? ["案件号", "档案号", "本金", "已还", "应还至今", "逾期", "下次还款"] : ["case", "archive", "principal", "repaid", "due so far", "overdue", "next due"],
+                              rightAligned: [2, 3, 4, 5])
+            for l in items { t.add([l.s("caseNo"), l.s("archiveNo"), yuan(l.i("principal")), yuan(l.i("repaid")), yuan(l.i("dueByToday")), yuan(l.i("overdue")), l.s("nextDue")]) }
             print(t.render())
         }
     }

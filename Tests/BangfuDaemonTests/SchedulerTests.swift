@@ -153,3 +153,54 @@ import Testing
         #expect(f.households == 300 && f.planned + f.leftOut == 300 && f.leftOut > 0 && f.peakRSSMiB > 0 && f.planSeconds > 0)
     }
 }
+
+@Suite(.serialized) struct RecurringTests {
+    typealias D = LiveDaemon
+
+    func approvedAndPaid(_ d: LiveDaemon, _ archiveNo: String, _ type: String, _ form: [String]) throws -> String {
+        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, type] + form.flatMap { ["--form", $0] })["caseNo"]?.string)
+        _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
+        _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
+        _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
+        return caseNo
+    }
+
+    @Test func loanRepaymentsFallDueAndOverdueOnesShow() throws {
+        let d = try LiveDaemon(yaml: SchedulerTests.yaml(budget: "0"))
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "loans", "--name", "小额借款周转金", "--unit", "county", "--source", "union_funds", "--help-type", "micro-loan"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "loans", "50000", "--memo", "周转金"])
+        let a = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try approvedAndPaid(d, a, "micro-loan", ["purpose=reemployment", "principal_fen=1200000", "term_months=12"])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])  // 2027-02-19: the notice passes, the loan is paid out
+        var loans = try d.ctlJSON(D.tr, ["case", "loans"]).array ?? []
+        #expect(loans.first?["dueByToday"]?.int == 0 && loans.first?["nextDue"]?.string == "2027-03-10")
+        _ = try d.ctlJSON(nil, ["clock", "advance", "51d"])  // 2027-04-11: two repayments due
+        _ = try d.ctlJSON(D.tr, ["case", "repay", caseNo, "--amount", "1000", "--fund", "loans"])
+        loans = try d.ctlJSON(D.tr, ["case", "loans"]).array ?? []
+        #expect(loans.first?["dueByToday"]?.int == 200_000 && loans.first?["repaid"]?.int == 100_000 && loans.first?["overdue"]?.int == 100_000)
+        #expect(loans.first?["nextDue"]?.string == "2027-05-10")
+    }
+
+    @Test func namedDonorGrantsComeBackEachSchoolYearUntilGraduation() throws {
+        let d = try LiveDaemon(yaml: SchedulerTests.yaml(budget: "0"))
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "donor", "--name", "某企业定向助学", "--unit", "county", "--source", "named_donor", "--donor", "某企业",
+                                 "--help-type", "education-aid"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "donor", "30000", "--memo", "捐赠"])
+        let archive = try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])
+        let a = try #require(archive["archiveNo"]?.string)
+        let child = try #require(archive["archive"]?["members"]?.array?.first { $0["relation"]?.string == "child" }?["ref"]?.string)
+        _ = try approvedAndPaid(d, a, "education-aid", ["program=named_donor", "student_ref=\(child)", "school_year=2026", "graduation_year=2028"])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])
+        func educationCases() throws -> [JSONValue] {
+            (try d.ctlJSON(D.au, ["case", "list"]).array ?? []).filter { $0["helpType"]?.string == "education-aid" }
+        }
+        #expect(try educationCases().count == 1)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "210d"])  // 2027-09-17: a new school year
+        let cases = try educationCases()
+        #expect(cases.count == 2)
+        let next = try #require(cases.last)
+        #expect(next["state"]?.string == "submitted" && next["filedBy"]?.string == "system" && next["form"]?["school_year"]?.int == 2027)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
+        #expect(try educationCases().count == 2, "filed once")
+    }
+}
