@@ -22,21 +22,39 @@ public enum LunarCalendar {
 public enum HolidayRule: Sendable, Hashable, Codable {
     case gregorian(month: Int, day: Int)
     case lunar(month: Int, day: Int)
+    /// A season (金秋助学 July-September): planned for its first day, visits due by its last.
+    case window(startMonth: Int, startDay: Int, endMonth: Int, endDay: Int)
 
-    /// The holiday in a Gregorian year.
+    /// The holiday (or the window's first day) in a Gregorian year.
     public func date(in year: Int) -> LocalDate? {
         switch self {
         case .gregorian(let m, let d): return LocalDate(year: year, month: m, day: d)
         case .lunar(let m, let d): return LunarCalendar.date(month: m, day: d, inGregorianYear: year)
+        case .window(let m, let d, _, _): return LocalDate(year: year, month: m, day: d)
         }
     }
 
-    /// Parses `gregorian:07-01` or `lunar:01-01`.
+    /// The window's last day for the occurrence starting on `start`; nil for a single day.
+    public func windowEnd(from start: LocalDate) -> LocalDate? {
+        guard case .window(_, _, let m, let d) = self else { return nil }
+        return LocalDate(year: start.year, month: m, day: d)
+    }
+
+    /// Parses `gregorian:07-01`, `lunar:01-01` or `window:07-01..09-30`.
     public init(parsing text: String) throws {
         let parts = text.split(separator: ":")
+        if parts.count == 2, parts[0] == "window" {
+            let ends = parts[1].components(separatedBy: "..").map { $0.split(separator: "-").compactMap { Int($0) } }
+            guard ends.count == 2, ends.allSatisfy({ $0.count == 2 && (1...12).contains($0[0]) && (1...31).contains($0[1]) }),
+                  (ends[0][0], ends[0][1]) <= (ends[1][0], ends[1][1]) else {
+                throw BangfuError(.invalidConfig, zh: "时段“\(text)”无效：应为 window:MM-DD..MM-DD（同一年内）", en: "window \"\(text)\" is invalid: use window:MM-DD..MM-DD within one year")
+            }
+            self = .window(startMonth: ends[0][0], startDay: ends[0][1], endMonth: ends[1][0], endDay: ends[1][1])
+            return
+        }
         let md = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Int($0) } : []
         guard parts.count == 2, md.count == 2, (1...12).contains(md[0]), (1...31).contains(md[1]) else {
-            throw BangfuError(.invalidConfig, zh: "节日规则“\(text)”无效：应为 gregorian:MM-DD 或 lunar:MM-DD", en: "holiday rule \"\(text)\" is invalid: use gregorian:MM-DD or lunar:MM-DD")
+            throw BangfuError(.invalidConfig, zh: "节日规则“\(text)”无效：应为 gregorian:MM-DD、lunar:MM-DD 或 window:MM-DD..MM-DD", en: "holiday rule \"\(text)\" is invalid: use gregorian:MM-DD, lunar:MM-DD or window:MM-DD..MM-DD")
         }
         switch parts[0] {
         case "gregorian": self = .gregorian(month: md[0], day: md[1])
@@ -122,6 +140,11 @@ public struct CampaignDefinition: Sendable, Hashable {
     public func occurrencesDue(on today: LocalDate) -> [LocalDate] {
         [today.year, today.year + 1].compactMap { holiday.date(in: $0) }
             .filter { $0.adding(days: -leadDays) <= today && today <= $0 }
+    }
+
+    /// When this occurrence's visits are due: the window's last day, else `visitDueDaysBefore` the holiday.
+    public func visitDue(for holiday: LocalDate) -> LocalDate {
+        self.holiday.windowEnd(from: holiday) ?? holiday.adding(days: -visitDueDaysBefore)
     }
 
     /// The next day planning becomes due after `today` (for the timer).

@@ -27,6 +27,7 @@ extension ControlAPI {
                     let rule: String = switch d.holiday {
                     case .gregorian(let m, let day): "gregorian:\(m)-\(day)"
                     case .lunar(let m, let day): "lunar:\(m)-\(day)"
+                    case .window(let m1, let d1, let m2, let d2): "window:\(m1)-\(d1)..\(m2)-\(d2)"
                     }
                     return .object(["id": .string(d.id), "name": .string(d.name), "holiday": .string(rule), "leadDays": .int(Int64(d.leadDays)),
                                     "helpType": .string(d.helpType), "budget": .int(d.budget.fen), "nextHoliday": next.map { .string($0.description) } ?? .null])

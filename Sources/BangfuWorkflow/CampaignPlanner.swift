@@ -53,7 +53,7 @@ public struct CampaignPlanner: Sendable {
                 }
             }
             _ = try await store.recordCampaignBatch(runId: run.id, entries: entries, helpType: def.helpType, formJSON: formJSON,
-                                                     visitDue: holiday.adding(days: -def.visitDueDaysBefore), at: now)
+                                                     visitDue: def.visitDue(for: holiday), at: now)
             done += batch.count
             progress(done, targets.count)
         }

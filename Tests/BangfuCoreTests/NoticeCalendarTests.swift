@@ -89,5 +89,12 @@ import Testing
         let july = CampaignDefinition(id: "july", name: "七一", holiday: .gregorian(month: 7, day: 1), leadDays: 14, target: CampaignTarget(partyMembersOnly: true),
                                       helpType: "holiday-condolence", form: [:], budget: Money(yuan: 1000))
         #expect(july.occurrencesDue(on: try LocalDate(parsing: "2027-06-17")) == [try LocalDate(parsing: "2027-07-01")])
+        // 金秋助学 as a window: planned before July 1, visits due by September 30.
+        let autumn = CampaignDefinition(id: "autumn", name: "金秋助学", holiday: try HolidayRule(parsing: "window:07-01..09-30"), leadDays: 10,
+                                        target: CampaignTarget(), helpType: "education-aid", form: [:], budget: Money(yuan: 1000))
+        #expect(autumn.occurrencesDue(on: try LocalDate(parsing: "2027-06-21")) == [try LocalDate(parsing: "2027-07-01")])
+        #expect(autumn.visitDue(for: try LocalDate(parsing: "2027-07-01")) == (try LocalDate(parsing: "2027-09-30")))
+        #expect(def.visitDue(for: try LocalDate(parsing: "2027-02-06")) == (try LocalDate(parsing: "2027-02-05")))
+        #expect(throws: BangfuError.self) { try HolidayRule(parsing: "window:09-30..07-01") }
     }
 }
