@@ -202,8 +202,9 @@ struct ConfigFile: Decodable {
         var budget: YuanAmount
         var visitDueDaysBefore: Int?
         var target: TargetEntry?
+        var fund: String?
         enum CodingKeys: String, CodingKey {
-            case id, name, holiday, leadDays = "lead_days", helpType = "help_type", form, budget, visitDueDaysBefore = "visit_due_days_before", target
+            case id, name, holiday, leadDays = "lead_days", helpType = "help_type", form, budget, visitDueDaysBefore = "visit_due_days_before", target, fund
         }
     }
 
@@ -452,7 +453,8 @@ struct ConfigFile: Decodable {
                                       target: CampaignTarget(categories: Set(cats), partyMembersOnly: t?.partyMembersOnly ?? false,
                                                              modelWorkerLevels: Set(levels), minAge: t?.minAge, maxAge: t?.maxAge,
                                                              childUnder: t?.childUnder, units: t?.units ?? []),
-                                      helpType: e.helpType, form: e.form ?? [:], budget: e.budget.money, visitDueDaysBefore: e.visitDueDaysBefore ?? 1)
+                                      helpType: e.helpType, form: e.form ?? [:], budget: e.budget.money, visitDueDaysBefore: e.visitDueDaysBefore ?? 1,
+                                      fund: e.fund)
         }
         return c
     }

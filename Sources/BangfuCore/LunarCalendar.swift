@@ -128,11 +128,13 @@ public struct CampaignDefinition: Sendable, Hashable {
     public var budget: Money
     /// Days before the holiday by which visits are due.
     public var visitDueDaysBefore: Int
+    /// The fund its payments come from (when bangfud pays at the end of the notice); nil: the nearest that may pay.
+    public var fund: String?
 
     public init(id: String, name: String, holiday: HolidayRule, leadDays: Int, target: CampaignTarget, helpType: String,
-                form: [String: String], budget: Money, visitDueDaysBefore: Int = 1) {
+                form: [String: String], budget: Money, visitDueDaysBefore: Int = 1, fund: String? = nil) {
         self.id = id; self.name = name; self.holiday = holiday; self.leadDays = leadDays; self.target = target
-        self.helpType = helpType; self.form = form; self.budget = budget; self.visitDueDaysBefore = visitDueDaysBefore
+        self.helpType = helpType; self.form = form; self.budget = budget; self.visitDueDaysBefore = visitDueDaysBefore; self.fund = fund
     }
 
     /// Holidays whose planning window [holiday - lead, holiday] contains `today`: planned once each.

@@ -74,6 +74,8 @@ public protocol BangfuStore: Sendable {
     func recordCampaignBatch(runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,
                              at: Date) async throws -> CampaignRun
     func finishCampaignRun(runId: Int64, at: Date) async throws
+    /// The campaign a case was planned by, if any.
+    func campaignOf(caseId: Int64) async throws -> String?
     func closeCampaignRun(runId: Int64, by: Actor, at: Date) async throws
     func campaignProgress(runId: Int64) async throws -> CampaignProgress
     /// Households left out by the budget, deepest hardship first.

@@ -73,6 +73,17 @@ actor Scheduler {
             let d = try await store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: now).helpCase
             let meta: Logger.Metadata = ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"]
             if config.payAtNoticeEnd, (d.plan?.instalments ?? 0) > 0 {
+                // A campaign's own fund first, when it names one.
+                if let campaign = try await store.campaignOf(caseId: d.id), let fund = config.campaigns.first(where: { $0.id == campaign })?.fund {
+                    do {
+                        _ = try await workflow.pay(caseId: d.id, instalment: 1, fund: fund, by: .system, at: now)
+                        logger.info("paid at the end of the notice from the campaign's fund \(fund)", metadata: meta)
+                        return
+                    } catch let e as BangfuError {
+                        logger.warning("the campaign's fund \(fund) cannot pay (\(e.en)); it waits for the treasurer", metadata: meta)
+                        return
+                    }
+                }
                 if let paid = try await workflow.payFromNearestFund(caseId: d.id, at: now), let p = paid.disbursement {
                     logger.info("paid at the end of the notice from \(p.fundId)", metadata: meta)
                     return

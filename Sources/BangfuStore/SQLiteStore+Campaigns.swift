@@ -93,6 +93,13 @@ extension SQLiteStore {
         }
     }
 
+    public func campaignOf(caseId: Int64) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT r.campaign_id FROM campaign_member m JOIN campaign_run r ON r.id = m.run_id WHERE m.case_id = ?",
+                                arguments: [caseId])
+        }
+    }
+
     public func closeCampaignRun(runId: Int64, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
             let run = try SQLiteStore.loadRun(db, runId)

@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct SchedulerTests {
     typealias D = LiveDaemon
 
-    static func yaml(budget: String, pay: Bool = true) -> String {
+    static func yaml(budget: String, pay: Bool = true, fund: String? = nil) -> String {
         LiveDaemon.yaml + """
 
             disbursement:
@@ -21,7 +21,7 @@ import Testing
                 form: { occasion: spring_festival }
                 budget: "\(budget)"
                 target: { categories: [deep, relative, accident] }
-            """
+            """ + (fund.map { "\n    fund: \($0)\n" } ?? "")
     }
 
     /// Synthetic households straight into the state directory, as caseworker uid 61001.
@@ -34,9 +34,12 @@ import Testing
     func runs(_ d: LiveDaemon) throws -> [JSONValue] { try d.ctlJSON(D.au, ["campaign", "list"])["runs"]?.array ?? [] }
 
     @Test func plannedOnItsLeadDayWithinBudgetThenReviewedApprovedVisitedPaid() throws {
-        let d = try LiveDaemon(yaml: Self.yaml(budget: "3000"), startNow: false)
+        let d = try LiveDaemon(yaml: Self.yaml(budget: "3000", fund: "warm"), startNow: false)
         try seed(d, 5)
         try d.start(clock: "manual:2026-12-22T09:00")
+        // A nearer fund with money exists, but the campaign names its own.
+        _ = try d.ctlJSON(D.tr, ["fund", "create", "other", "--name", "其他", "--unit", "county", "--source", "union_funds", "--help-type", "holiday-condolence"])
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "other", "10000", "--memo", "拨款"])
         _ = try d.ctlJSON(D.tr, ["fund", "create", "warm", "--name", "送温暖", "--unit", "county", "--source", "union_funds", "--help-type", "holiday-condolence"])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "warm", "10000", "--memo", "拨款"])
         #expect(try runs(d).isEmpty, "nothing before the lead day")
@@ -62,7 +65,8 @@ import Testing
         _ = try d.ctlJSON(nil, ["clock", "advance", "30d"])
         let done = try d.ctlJSON(D.au, ["campaign", "progress", String(runId)])
         #expect(done["visited"]?.int == 1 && done["approved"]?.int == 3 && done["paid"]?.int == 3, "\(d.log().split(separator: "\n").filter { !$0.contains("thread") }.suffix(12).joined(separator: "\n"))")
-        #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 700_000)
+        let balances = Dictionary(uniqueKeysWithValues: (try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array ?? []).map { ($0["id"]?.string ?? "", $0["balance"]?.int ?? 0) })
+        #expect(balances["warm"] == 700_000 && balances["other"] == 1_000_000, "paid from the campaign's fund: \(balances)")
         // Watching a run from bangfuctl as a person would.
         let (_, text, _) = try d.ctl(D.au, ["campaign", "progress", String(runId)], lang: "zh_CN.UTF-8")
         #expect(text.contains("[##############################] 5/5") && text.contains("预算余额"))
