@@ -216,9 +216,10 @@ struct ConfigFile: Decodable {
         var maxAge: Int?
         var childUnder: Int?
         var units: [String]?
+        var regions: [String]?
         enum CodingKeys: String, CodingKey {
             case categories, partyMembersOnly = "party_members_only", modelWorkerLevels = "model_worker_levels", minAge = "min_age"
-            case maxAge = "max_age", childUnder = "child_under", units
+            case maxAge = "max_age", childUnder = "child_under", units, regions
         }
     }
 
@@ -452,7 +453,7 @@ struct ConfigFile: Decodable {
             return CampaignDefinition(id: e.id, name: e.name, holiday: rule, leadDays: lead,
                                       target: CampaignTarget(categories: Set(cats), partyMembersOnly: t?.partyMembersOnly ?? false,
                                                              modelWorkerLevels: Set(levels), minAge: t?.minAge, maxAge: t?.maxAge,
-                                                             childUnder: t?.childUnder, units: t?.units ?? []),
+                                                             childUnder: t?.childUnder, units: t?.units ?? [], regions: t?.regions ?? []),
                                       helpType: e.helpType, form: e.form ?? [:], budget: e.budget.money, visitDueDaysBefore: e.visitDueDaysBefore ?? 1,
                                       fund: e.fund)
         }

@@ -56,6 +56,12 @@ public struct CategoryAssessment: Sendable, Codable, Hashable {
     public var perCapitaMonthly: Money
     public var reasonZh: String
     public var reasonEn: String
+
+    public init(category: HardshipCategory?, assessedOn: LocalDate, dibaoRegion: String, dibaoMonthly: Money, perCapitaMonthly: Money,
+                reasonZh: String, reasonEn: String) {
+        self.category = category; self.assessedOn = assessedOn; self.dibaoRegion = dibaoRegion; self.dibaoMonthly = dibaoMonthly
+        self.perCapitaMonthly = perCapitaMonthly; self.reasonZh = reasonZh; self.reasonEn = reasonEn
+    }
 }
 
 /// Dated tables of 低保 standards and category rules; picks what was in force on a date.

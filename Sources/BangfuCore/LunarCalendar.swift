@@ -77,17 +77,20 @@ public struct CampaignTarget: Sendable, Hashable {
     public var childUnder: Int?
     /// Units whose subtrees are included (empty: all).
     public var units: [String]
+    /// Region-code prefixes included, e.g. `3702` for a city (empty: all).
+    public var regions: [String]
 
     public init(categories: Set<HardshipCategory> = [], partyMembersOnly: Bool = false, modelWorkerLevels: Set<ModelWorkerLevel> = [],
-                minAge: Int? = nil, maxAge: Int? = nil, childUnder: Int? = nil, units: [String] = []) {
+                minAge: Int? = nil, maxAge: Int? = nil, childUnder: Int? = nil, units: [String] = [], regions: [String] = []) {
         self.categories = categories; self.partyMembersOnly = partyMembersOnly; self.modelWorkerLevels = modelWorkerLevels
-        self.minAge = minAge; self.maxAge = maxAge; self.childUnder = childUnder; self.units = units
+        self.minAge = minAge; self.maxAge = maxAge; self.childUnder = childUnder; self.units = units; self.regions = regions
     }
 
     /// Whether an open archive is targeted on `date`.
     public func includes(_ h: Household, on date: LocalDate, tree: UnitTree) -> Bool {
         guard h.status == .open else { return false }
         if !units.isEmpty && !units.contains(where: { tree.isWithin(h.input.unitId, root: $0) }) { return false }
+        if !regions.isEmpty && !regions.contains(where: { h.input.region.hasPrefix($0) }) { return false }
         let head = h.input.head
         let byCategory = categories.isEmpty || (h.assessment.category.map(categories.contains) ?? false)
         let byModel = modelWorkerLevels.contains(head.modelWorkerLevel)

@@ -97,4 +97,29 @@ import Testing
         #expect(def.visitDue(for: try LocalDate(parsing: "2027-02-06")) == (try LocalDate(parsing: "2027-02-05")))
         #expect(throws: BangfuError.self) { try HolidayRule(parsing: "window:09-30..07-01") }
     }
+
+    @Test func targetsByCategoryPartyAgeChildRegionAndUnit() throws {
+        let tree = try UnitTree([OrgUnit(id: "c", name: "市", parentId: nil, level: .city), OrgUnit(id: "b", name: "支部", parentId: "c", level: .grassroots),
+                                 OrgUnit(id: "x", name: "另一市", parentId: nil, level: .city)])
+        let day = try LocalDate(parsing: "2027-06-01")
+        func h(_ cat: HardshipCategory?, party: Bool = false, child: Int? = nil, region: String = "370202", unit: String = "b") -> Household {
+            let head = Person(name: "甲", idNumber: .synthetic(index: 1), politicalStatus: party ? .partyMember : .masses, workStatus: .laidOff)
+            let members: [Member] = child.map { age -> [Member] in
+                // A child born `age` years before the day (synthetic number with that birth year).
+                let d17 = "990101\(2027 - age)0101001"
+                return [Member(name: "乙", idNumber: try! IDNumber(d17 + String(IDNumber.checkCharacter(for: d17)!), today: day), relation: "child")]
+            } ?? []
+            let a = CategoryAssessment(category: cat, assessedOn: day, dibaoRegion: "370200", dibaoMonthly: Money(yuan: 1000), perCapitaMonthly: Money(yuan: 500), reasonZh: "", reasonEn: "")
+            return Household(id: 1, archiveNo: "HA", status: .open, input: ArchiveInput(unitId: unit, region: region, head: head, members: members,
+                             annualIncome: Money(yuan: 1), mainCause: "other"), assessment: a, reviewDue: day, createdAt: Date())
+        }
+        #expect(CampaignTarget(categories: [.deep]).includes(h(.deep), on: day, tree: tree))
+        #expect(!CampaignTarget(categories: [.deep]).includes(h(.relative), on: day, tree: tree))
+        #expect(!CampaignTarget(partyMembersOnly: true).includes(h(.deep), on: day, tree: tree))
+        #expect(CampaignTarget(childUnder: 14).includes(h(.deep, child: 13), on: day, tree: tree))
+        #expect(!CampaignTarget(childUnder: 14).includes(h(.deep, child: 14), on: day, tree: tree))
+        #expect(!CampaignTarget(regions: ["3701"]).includes(h(.deep), on: day, tree: tree))
+        #expect(CampaignTarget(units: ["c"]).includes(h(.deep), on: day, tree: tree))
+        #expect(!CampaignTarget(units: ["x"]).includes(h(.deep), on: day, tree: tree))
+    }
 }
