@@ -119,7 +119,6 @@ struct Demo: AsyncParsableCommand {
 
         // The archive (一户一档).
         later(minutes: 30)
-        let today = zone.date(of: now)
         let head = Person(name: "张三明", idNumber: IDNumber.synthetic(index: 7_001), politicalStatus: .partyMember,
                           workStatus: .laidOff, employer: "市南区纺织厂", hukouRegion: "370202", health: "慢性病",
                           phone: "13800000000", bankAccount: "6222000000000000001")
@@ -133,7 +132,6 @@ struct Demo: AsyncParsableCommand {
             mainCause: "serious_illness", secondaryCauses: ["laid_off", "children_schooling"],
             fiveClears: FiveClears(family: "三口之家，配偶重病", cause: "配偶重病，本人下岗", stateOfMind: "积极", employmentWish: "希望再就业", skills: "纺织机修"),
             urgentNeeds: "配偶住院费用", builtBy: "王芳", checkedBy: "李强")
-        _ = today
         let h = try await db.createArchive(input, by: caseworker, at: now)
         step(caseworker, .caseworker, "建档", "archived the household",
              "\(h.archiveNo)：\(maskedName(head.name))，\(input.size) \(zh ? "口人" : "people")，\(zh ? "类别" : "category") \(h.assessment.category.map { zh ? $0.zh : $0.rawValue } ?? "-")（\(zh ? h.assessment.reasonZh : h.assessment.reasonEn)）")
