@@ -51,7 +51,7 @@ extension ControlAPI {
                 let f = try await store.fund(id: p.fundId)
                 try actor.require(anyOf: ControlAPI.fundReaders, on: f.unitId, in: try await store.unitTree(), for: "ledger")
                 let lines = try await store.ledger(fundId: p.fundId, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
-                return .stream(try lines.map { l in
+                return .stream(lines.map { l in
                     ["line": .object(["txn": .int(l.txn), "at": .string(Wire.time(l.at)), "businessDate": .string(l.businessDate.description),
                                       "kind": .string(l.kind.rawValue), "amount": .int(l.amount.fen), "actor": .string(l.actor),
                                       "memo": l.memo.map { .string($0) } ?? .null, "caseNo": l.caseNo.map { .string($0) } ?? .null])]

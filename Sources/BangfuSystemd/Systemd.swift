@@ -99,13 +99,12 @@ public struct JournalLogHandler: LogHandler {
         return name.isEmpty || name.count > 64 ? nil : name
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
         var fields = [
-            "MESSAGE=\(message)", "PRIORITY=\(Self.priority(level))", "SYSLOG_IDENTIFIER=\(identifier)",
-            "CODE_FILE=\(file)", "CODE_LINE=\(line)", "CODE_FUNC=\(function)", "LOGGER=\(label)",
+            "MESSAGE=\(event.message)", "PRIORITY=\(Self.priority(event.level))", "SYSLOG_IDENTIFIER=\(identifier)",
+            "CODE_FILE=\(event.file)", "CODE_LINE=\(event.line)", "CODE_FUNC=\(event.function)", "LOGGER=\(label)",
         ]
-        for (k, v) in self.metadata.merging(explicit ?? [:], uniquingKeysWith: { $1 }) {
+        for (k, v) in self.metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
             if let name = Self.fieldName(k) { fields.append("\(name)=\(v)") }
         }
         JournalLogHandler.send(fields)
