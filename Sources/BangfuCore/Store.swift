@@ -110,6 +110,10 @@ public protocol BangfuStore: Sendable {
     /// Replaces the rules (after a configuration reload).
     func update(policy: Policy)
 
+    /// Copies the database to `path` with SQLite's online backup (a consistent snapshot, while
+    /// writes go on), then opens and verifies the copy before it takes the final name.
+    func backup(to path: String) async throws -> VerificationReport
+
     // MARK: Audit
     /// Walks the hash chain and the ledger invariants; reports the first broken link.
     func verify() async throws -> VerificationReport

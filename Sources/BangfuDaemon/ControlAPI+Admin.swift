@@ -5,6 +5,7 @@ import Foundation
 
 extension ControlAPI {
     struct AdvanceParams: Decodable, Sendable { var seconds: Int64 }
+    struct BackupParams: Decodable, Sendable { var path: String }
 
     func admin() -> VarlinkInterface {
         let i = "org.bangfu.Admin"
@@ -40,6 +41,11 @@ extension ControlAPI {
                 return .reply(["ok": .bool(r.ok), "auditRows": .int(Int64(r.auditRows)), "ledgerTransactions": .int(Int64(r.ledgerTransactions)),
                                "firstBrokenRow": r.firstBrokenAuditRow.map { .int($0) } ?? .null,
                                "problems": .array(r.problems.map { .string($0) })])
+            },
+            method(i, "Backup", roles: [.admin], BackupParams.self) { _, p in
+                let r = try await store.backup(to: p.path)
+                runtime.logger.info("backup written to \(p.path): \(r.auditRows) audit rows verified")
+                return .reply(["path": .string(p.path), "auditRows": .int(Int64(r.auditRows)), "ledgerTransactions": .int(Int64(r.ledgerTransactions))])
             },
             method(i, "Reload", roles: [.admin], Empty.self) { _, _ in
                 do {

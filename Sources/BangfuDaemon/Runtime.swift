@@ -113,28 +113,35 @@ public final class Runtime: Sendable {
     }
 }
 
-/// Refused calls, rate-limited: at most `burst` lines per window, then one line saying how many were left out.
+/// Refused calls, rate-limited per caller: at most `burst` lines per uid and window, then one line
+/// saying how many of that uid's refusals were left out. Every refusal is counted against its uid.
 final class SecurityLog: Sendable {
     let logger: Logger
-    let state = Mutex<(windowStart: Date, count: Int, suppressed: Int)>((Date(), 0, 0))
-    let burst = 20
+    let state = Mutex<[UInt32: (windowStart: Date, count: Int, suppressed: Int)]>([:])
+    let burst = 100
     let window: TimeInterval = 10
 
     init(logger: Logger) { self.logger = logger }
 
     func refused(uid: UInt32, user: String, method: String, reason: String) {
-        let (log, suppressedBefore) = state.withLock { s -> (Bool, Int) in
+        let (log, suppressedBefore) = state.withLock { all -> (Bool, Int) in
             let now = Date()
+            var s = all[uid] ?? (now, 0, 0)
+            var before = 0
             if now.timeIntervalSince(s.windowStart) > window {
-                let before = s.suppressed
-                s = (now, 1, 0)
-                return (true, before)
+                before = s.suppressed
+                s = (now, 0, 0)
             }
             s.count += 1
-            if s.count > burst { s.suppressed += 1; return (false, 0) }
-            return (true, 0)
+            let log = s.count <= burst
+            if !log { s.suppressed += 1 }
+            all[uid] = s
+            return (log, before)
         }
-        if suppressedBefore > 0 { logger.warning("\(suppressedBefore) more refusals were not logged (rate limit)") }
+        if suppressedBefore > 0 {
+            logger.warning("\(suppressedBefore) more refusals for uid \(uid) were not logged (rate limit)",
+                           metadata: ["UID": "\(uid)", "SECURITY": "refused", "SUPPRESSED": "\(suppressedBefore)"])
+        }
         if log {
             logger.warning("refused \(method) for uid \(uid) (\(user)): \(reason)",
                            metadata: ["UID": "\(uid)", "USER": "\(user)", "METHOD": "\(method)", "SECURITY": "refused"])

@@ -3,6 +3,40 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
+    public func backup(to path: String) async throws -> VerificationReport {
+        guard path.hasPrefix("/") else {
+            throw BangfuError(.invalidInput, zh: "备份路径必须是绝对路径", en: "the backup path must be absolute")
+        }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw BangfuError(.duplicate, zh: "\(path) 已存在：备份不覆盖已有文件", en: "\(path) exists: a backup never overwrites a file")
+        }
+        let partial = path + ".partial"
+        try? FileManager.default.removeItem(atPath: partial)
+        let pool = self.pool
+        let policy = self.policy
+        do {
+            try await Task.detached {
+                let dest = try DatabaseQueue(path: partial)
+                try pool.backup(to: dest)
+                try dest.close()
+            }.value
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw SQLiteStore.mapError(error, path: partial)
+        }
+        let copy = try SQLiteStore(path: partial, policy: policy)
+        let report = try await copy.verify()
+        guard report.ok else {
+            throw BangfuError(.storage, zh: "备份校验失败：\(report.problems.joined(separator: "; "))", en: "the backup does not verify: \(report.problems.joined(separator: "; "))")
+        }
+        try copy.pool.close()
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
+        guard rename(partial, path) == 0 else {
+            throw BangfuError(.storage, zh: "无法将备份改名为 \(path)", en: "cannot rename the backup to \(path)")
+        }
+        return report
+    }
+
     public func verify() async throws -> VerificationReport {
         try await read { db in
             var problems: [String] = []

@@ -20,7 +20,7 @@ struct Bangfuctl: ParsableCommand {
             """,
         version: BangfuVersion.current,
         subcommands: [Status.self, ArchiveCommand.self, CaseCommand.self, FundCommand.self, NoticeCommand.self,
-                      CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Reload.self, ClockCommand.self]
+                      CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, Reload.self, ClockCommand.self]
     )
 }
 
