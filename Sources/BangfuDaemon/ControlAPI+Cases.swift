@@ -111,8 +111,10 @@ extension ControlAPI {
                 let c = try await store.helpCase(caseNo: p.caseNo)
                 let out = try await runtime.workflow.pay(caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
                 logCase(out.helpCase, "pay_instalment", actor)
-                return .reply(["case": try ControlAPI.json(try await caseWire(out.helpCase)),
-                               "payment": try ControlAPI.json(Wire.Payment(out.disbursement!))])
+                guard let paid = out.disbursement else {
+                    throw BangfuError(.storage, zh: "发放没有记录", en: "the payment left no record")
+                }
+                return .reply(["case": try ControlAPI.json(try await caseWire(out.helpCase)), "payment": try ControlAPI.json(Wire.Payment(paid))])
             },
             transition("ReceiveRepayment", roles: [.treasurer], RepayParams.self) {
                 ($0.caseNo, .receiveRepayment(amount: Money(fen: $0.amount), fund: $0.fundId))
