@@ -1,5 +1,6 @@
 // swift-tools-version:6.1
 // bangfu: hardship-assistance workflow daemon for trade unions and party branches.
+import Foundation
 import PackageDescription
 
 /// The built-in help types: each is a dynamic library `libbangfu-help-<id>.so` built from `plugins/<id>/`.
@@ -76,10 +77,13 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // sd_notify, socket activation, watchdog and a journald log handler.
         .target(name: "BangfuSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
-        // varlink: messages, the NIO server (peer credentials, limits) and a small blocking client.
+        // varlink messages, framing and dispatch: no dependencies, so it can be fuzzed on its own.
+        .target(name: "BangfuVarlinkProtocol"),
+        // varlink: the NIO server (peer credentials, limits) and a small blocking client.
         .target(
             name: "BangfuVarlink",
             dependencies: [
+                "BangfuVarlinkProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,3 +162,12 @@ let package = Package(
     },
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer target exists only for `scripts/fuzz.sh` (BANGFU_FUZZ=1 swift build --sanitize=fuzzer):
+// libFuzzer supplies its main, so an ordinary build could not link it.
+if ProcessInfo.processInfo.environment["BANGFU_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "bangfu-fuzz-varlink", dependencies: ["BangfuVarlinkProtocol"], path: "Tests/Fuzz/Sources",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "bangfu-fuzz-varlink", targets: ["bangfu-fuzz-varlink"]))
+}

@@ -175,16 +175,17 @@ struct NULFrameDecoder: ByteToMessageDecoder {
     let maxBytes: Int
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        if let i = buffer.readableBytesView.firstIndex(of: 0) {
-            let length = i - buffer.readerIndex
-            guard length <= maxBytes else { throw VarlinkError("org.bangfu.MessageTooLarge") }
+        switch NULFramer.next(in: buffer.readableBytesView, maxBytes: maxBytes) {
+        case .frame(let length):
             let frame = buffer.readSlice(length: length)!
             buffer.moveReaderIndex(forwardBy: 1)
             context.fireChannelRead(Self.wrapInboundOut(frame))
             return .continue
+        case .needMoreData:
+            return .needMoreData
+        case .tooLarge:
+            throw VarlinkError("org.bangfu.MessageTooLarge")
         }
-        guard buffer.readableBytes <= maxBytes else { throw VarlinkError("org.bangfu.MessageTooLarge") }
-        return .needMoreData
     }
 }
 

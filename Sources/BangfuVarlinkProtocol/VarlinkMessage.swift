@@ -64,6 +64,11 @@ public struct VarlinkRequest: Sendable {
     public var call: VarlinkCall
     public var peer: PeerCredentials
 
+    public init(call: VarlinkCall, peer: PeerCredentials) {
+        self.call = call
+        self.peer = peer
+    }
+
     public var parameters: JSONValue { .object(call.parameters ?? [:]) }
     public var wantsMore: Bool { call.more ?? false }
 
