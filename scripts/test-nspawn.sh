@@ -22,9 +22,24 @@ fi
 
 work=$(mktemp -d /tmp/bangfu-nspawn.XXXXXX)
 machine="bangfu-test-$$"
-units="$work/units"; conf="$work/etc"; run="$work/run"
-mkdir -p "$units" "$conf" "$run" "$work/sysusers"
-sed -e "s#^ExecStart=.*#ExecStart=/opt/bangfu/bangfud --config /etc/bangfu/bangfu.yaml --plugin-dir /opt/bangfu --log-target journal --clock manual:2027-02-04T09:00#" \
+units="$work/units"; conf="$work/etc"; run="$work/run"; plugins="$work/plugins"
+mkdir -p "$units" "$conf" "$run" "$work/sysusers" "$plugins"
+# The built-in help types, and one that crashes the process when asked to assess.
+cp "$bin"/libbangfu-help-*.so "$plugins/"
+cat > "$work/crash.c" <<'C'
+#include "bangfu_plugin.h"
+#include <stdlib.h>
+#include <string.h>
+static const char *d = "{\"id\":\"crash\",\"nameZh\":\"崩溃测试\",\"nameEn\":\"Crash test\",\"version\":\"1\",\"paymentKind\":\"one_off\",\"fields\":[],\"fundSources\":[\"union_funds\"],\"flags\":[],\"config\":[],\"amountCapFen\":1000}";
+static int32_t init_(const bangfu_host *h) { (void)h; return BANGFU_OK; }
+static int32_t describe_(bangfu_buffer *out) { size_t n = strlen(d); out->data = malloc(n); memcpy(out->data, d, n); out->len = n; return BANGFU_OK; }
+static int32_t call_(const uint8_t *m, size_t ml, const uint8_t *r, size_t rl, bangfu_buffer *out) { (void)m; (void)ml; (void)r; (void)rl; (void)out; abort(); }
+static void free_(bangfu_buffer b) { free(b.data); }
+static const bangfu_help_type table = { BANGFU_PLUGIN_ABI_VERSION, sizeof(bangfu_help_type), init_, describe_, call_, free_ };
+const bangfu_help_type *bangfu_help_type_v1(void) { return &table; }
+C
+cc -shared -fPIC -I PluginKit/Sources/CBangfuPluginABI/include -o "$plugins/libbangfu-help-crash.so" "$work/crash.c"
+sed -e "s#^ExecStart=.*#ExecStart=/opt/bangfu/bangfud --config /etc/bangfu/bangfu.yaml --plugin-dir /opt/bangfu-plugins --log-target journal --clock manual:2027-02-04T09:00#" \
     -e "s#^WatchdogSec=.*#WatchdogSec=3s#" systemd/bangfud.service > "$units/bangfud.service"
 cp systemd/bangfud.socket "$units/"
 cp systemd/bangfu.sysusers.conf "$work/sysusers/bangfu.conf"
@@ -46,7 +61,7 @@ sed 's/"shinan-textile"/"b1"/' etc/samples/archive-zhang.json > "$conf/archive.j
 
 systemd-nspawn -D "$rootfs" -M "$machine" -b --register=no --keep-unit --console=read-only --volatile=overlay \
   --bind-ro="$units:/usr/local/lib/systemd/system" --bind-ro="$bin:/opt/bangfu" --bind-ro="$toolchain:$toolchain" \
-  --bind-ro="$conf:/etc/bangfu" --bind-ro="$work/sysusers:/usr/local/lib/sysusers.d" >"$work/console.log" 2>&1 &
+  --bind-ro="$conf:/etc/bangfu" --bind-ro="$work/sysusers:/usr/local/lib/sysusers.d" --bind-ro="$plugins:/opt/bangfu-plugins" >"$work/console.log" 2>&1 &
 nspawn=$!
 cleanup() {
   [ -n "${leader:-}" ] && nsenter -t "$leader" -a systemctl poweroff >/dev/null 2>&1 || true
@@ -117,4 +132,20 @@ newpid=$(inside systemctl show -p MainPID --value bangfud.service)
 ctl case get "$case1" --json | grep -q '"state" : "disbursing"' || fail "case 1 lost"
 ctl case get "$case2" --json | grep -q '"state" : "draft"' || fail "case 2 lost"
 echo "nspawn: watchdog restart (NRestarts>=1, new MainPID), cases kept: ok"
+
+# A help type that crashes the process takes bangfud down; systemd restarts it; nothing acknowledged is lost.
+restarts=$(inside systemctl show -p NRestarts --value bangfud.service)
+case3=$(ctl case file "$archive" crash --json | sed -n 's/.*"caseNo" : "\(BF-[0-9-]*\)".*/\1/p' | head -n 1)
+ctl case submit "$case3" >/dev/null && as 61002 case pass "$case3" >/dev/null || fail "preparing the crash case"
+as 61003 case approve "$case3" >/dev/null 2>&1 && fail "the approval through a crashing plugin answered"
+for _ in $(seq 150); do
+  [ "$(inside systemctl show -p NRestarts --value bangfud.service)" -gt "$restarts" ] 2>/dev/null && break
+  sleep 0.1
+done
+[ "$(inside systemctl show -p NRestarts --value bangfud.service)" -gt "$restarts" ] || fail "the crash did not restart the daemon"
+for _ in $(seq 100); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+ctl case get "$case3" --json | grep -q '"state" : "branch_review_passed"' || fail "the crashed approval left a change"
+ctl case get "$case1" --json | grep -q '"state" : "disbursing"' || fail "case 1 lost after the crash"
+ctl verify >/dev/null || fail "verify after the crash"
+echo "nspawn: a crashing help type: restarted by systemd, nothing acknowledged lost: ok"
 echo "nspawn: all ok"

@@ -122,7 +122,7 @@ final class NotifyListener: @unchecked Sendable {
     @Test(.timeLimit(.minutes(10))) func realSystemdAsPID1() throws {
         let (code, out, err) = try LiveDaemon.run(["/bin/bash"], [LiveDaemon.root.appendingPathComponent("scripts/test-nspawn.sh").path, LiveDaemon.bin])
         #expect(code == 0, "\(out)\n\(err.split(separator: "\n").filter { !$0.contains("thread priority") }.suffix(40).joined(separator: "\n"))")
-        for step in ["socket activation and READY: ok", "journald fields", "watchdog restart", "all ok"] {
+        for step in ["socket activation and READY: ok", "journald fields", "watchdog restart", "a crashing help type", "all ok"] {
             #expect(out.contains(step), "missing: \(step)")
         }
     }
