@@ -152,6 +152,8 @@ import Testing
             #expect(got["case"]?["state"]?.string == "closed" && got["payments"]?.array?.count == 1, "\(c)")
         }
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
+        let inNotice = acknowledged.values.filter { $0 == "in_notice" }.count
+        print("kill loop: \(rounds) SIGKILL rounds survived, \(acknowledged.count) cases acknowledged (\(inNotice) through approval), nothing lost, every notice paid once")
     }
 
     @Test func sigtermUnderLoadCompletesOrFailsCleanly() throws {
