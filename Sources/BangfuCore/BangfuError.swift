@@ -24,7 +24,6 @@ public struct BangfuError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let permissionDenied = Code(rawValue: "permission_denied")
         public static let overdraft = Code(rawValue: "overdraft")
         public static let notEarmarked = Code(rawValue: "not_earmarked")
-        public static let alreadyPaid = Code(rawValue: "already_paid")
         public static let noticeNotElapsed = Code(rawValue: "notice_not_elapsed")
         public static let duplicate = Code(rawValue: "duplicate")
         public static let invalidConfig = Code(rawValue: "invalid_config")

@@ -200,11 +200,7 @@ extension SQLiteStore {
 
     public func households(units: [String], status: ArchiveStatus?) async throws -> [Household] {
         try await read { db in
-            let marks = units.map { _ in "?" }.joined(separator: ",")
-            var args = StatementArguments(units)
-            var sql = "SELECT * FROM household WHERE unit_id IN (\(marks.isEmpty ? "NULL" : marks))"
-            if let status { sql += " AND status = ?"; args += [status.rawValue] }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map(SQLiteStore.household(from:))
+            try SQLiteStore.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue).map(SQLiteStore.household(from:))
         }
     }
 

@@ -158,7 +158,7 @@ extension SQLiteStore {
             let units = tree.subtree(of: unit)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.id, m.amount_fen FROM campaign_member m JOIN help_case c ON c.id = m.case_id
-                WHERE m.run_id = ? AND c.state = ? AND c.unit_id IN (\(units.map { _ in "?" }.joined(separator: ",")))
+                WHERE m.run_id = ? AND c.state = ? AND c.unit_id IN (\(SQLiteStore.inList(units.count)))
                 ORDER BY c.id
                 """, arguments: StatementArguments([runId, state.rawValue] as [any DatabaseValueConvertible]) + StatementArguments(units))
             for r in rows {
@@ -178,7 +178,7 @@ extension SQLiteStore {
 
     public func visits(runId: Int64?, units: [String]) async throws -> [Visit] {
         try await read { db in
-            var sql = "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.unit_id IN (\(units.isEmpty ? "NULL" : units.map { _ in "?" }.joined(separator: ",")))"
+            var sql = "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.unit_id IN (\(SQLiteStore.inList(units.count)))"
             var args = StatementArguments(units)
             if let runId { sql += " AND v.run_id = ?"; args += [runId] }
             return try Row.fetchAll(db, sql: sql + " ORDER BY v.due_on, v.id", arguments: args).map(SQLiteStore.visit(from:))

@@ -10,8 +10,6 @@ extension SQLiteStore {
         return try household(from: r)
     }
 
-    static func inList(_ n: Int) -> String { n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
-
     public func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by actor: Actor, at: Date) async throws -> Visit {
         let today = policy.caseRules.zone.date(of: at)
         return try await write { db in

@@ -191,7 +191,7 @@ extension SQLiteStore {
         return try await read { db in
             var out: [Int64: [CaseSummary]] = [:]
             for chunk in stride(from: 0, to: householdIds.count, by: 500).map({ Array(householdIds[$0..<min($0 + 500, householdIds.count)]) }) {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE household_id IN (\(chunk.map { _ in "?" }.joined(separator: ","))) ORDER BY id",
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
                                             arguments: StatementArguments(chunk))
                 for r in rows {
                     let c = try SQLiteStore.helpCase(from: r)
@@ -212,11 +212,7 @@ extension SQLiteStore {
 
     public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
         try await read { db in
-            let marks = units.map { _ in "?" }.joined(separator: ",")
-            var args = StatementArguments(units)
-            var sql = "SELECT * FROM help_case WHERE unit_id IN (\(marks.isEmpty ? "NULL" : marks))"
-            if let state { sql += " AND state = ?"; args += [state.rawValue] }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map(SQLiteStore.helpCase(from:))
+            try SQLiteStore.rowsInUnits(db, table: "help_case", units: units, column: "state", value: state?.rawValue).map(SQLiteStore.helpCase(from:))
         }
     }
 

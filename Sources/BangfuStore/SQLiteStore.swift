@@ -147,6 +147,17 @@ public final class SQLiteStore: BangfuStore {
         })
     }
 
+    /// Placeholders for `IN (...)`: `?,?,?`, or `NULL` (matching nothing) for an empty list.
+    static func inList(_ n: Int) -> String { n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
+
+    /// Rows of `table` in `units`, optionally with `column = value`, in id order.
+    static func rowsInUnits(_ db: Database, table: String, units: [String], column: String, value: String?) throws -> [Row] {
+        var sql = "SELECT * FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
+        var args = StatementArguments(units)
+        if let value { sql += " AND \(column) = ?"; args += [value] }
+        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args)
+    }
+
     static func notFound(_ what: String, _ key: String) -> BangfuError {
         BangfuError(.notFound, zh: "\(what) \(key) 不存在", en: "\(what) \(key) does not exist")
     }
