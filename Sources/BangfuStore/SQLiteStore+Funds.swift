@@ -12,7 +12,7 @@ extension SQLiteStore {
     }
 
     static func fundBalance(_ db: Database, _ id: String) throws -> Money {
-        Money(fen: try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(amount_fen), 0) FROM ledger_posting WHERE account = ?",
+        Money(fen: try Int64.fetchOne(db, sql: "SELECT balance_fen FROM account_balance WHERE account = ?",
                                       arguments: [LedgerAccount.fund(id)]) ?? 0)
     }
 

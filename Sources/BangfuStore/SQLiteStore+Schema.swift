@@ -275,6 +275,34 @@ extension SQLiteStore {
                 CREATE INDEX reception_date ON reception(unit_id, business_date);
                 """)
         }
+        m.registerMigration("v6-speed") { db in
+            // Balances kept by SQLite itself as postings arrive: paying reads one row, not the account's whole history.
+            // The overdraft check moves into the same trigger, so the balance it reads is the one just updated.
+            // The unit tree carries a version bumped by any change, so the store may keep the tree between transactions.
+            try db.execute(sql: """
+                CREATE TABLE account_balance (
+                    account TEXT PRIMARY KEY,
+                    balance_fen INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                INSERT INTO account_balance(account, balance_fen) SELECT account, SUM(amount_fen) FROM ledger_posting GROUP BY account;
+                DROP TRIGGER fund_no_overdraft;
+                CREATE TRIGGER ledger_posting_balance AFTER INSERT ON ledger_posting
+                BEGIN
+                    INSERT INTO account_balance(account, balance_fen) VALUES (NEW.account, NEW.amount_fen)
+                    ON CONFLICT(account) DO UPDATE SET balance_fen = balance_fen + excluded.balance_fen;
+                    SELECT RAISE(ABORT, 'overdraft')
+                    WHERE NEW.account LIKE 'fund:%' AND NEW.amount_fen < 0
+                      AND (SELECT balance_fen FROM account_balance WHERE account = NEW.account) < 0;
+                END;
+                INSERT INTO counter(name, next) VALUES ('unit_tree', 1) ON CONFLICT(name) DO NOTHING;
+                CREATE TRIGGER org_unit_version_insert AFTER INSERT ON org_unit
+                BEGIN UPDATE counter SET next = next + 1 WHERE name = 'unit_tree'; END;
+                CREATE TRIGGER org_unit_version_update AFTER UPDATE ON org_unit
+                BEGIN UPDATE counter SET next = next + 1 WHERE name = 'unit_tree'; END;
+                CREATE TRIGGER org_unit_version_delete AFTER DELETE ON org_unit
+                BEGIN UPDATE counter SET next = next + 1 WHERE name = 'unit_tree'; END;
+                """)
+        }
         return m
     }
 }

@@ -71,6 +71,12 @@ extension SQLiteStore {
                 SELECT account FROM ledger_posting WHERE account LIKE 'fund:%' GROUP BY account HAVING SUM(amount_fen) < 0
                 """)
             for a in negative { problems.append("\(a) is overdrawn") }
+            let drifted = try String.fetchAll(db, sql: """
+                SELECT COALESCE(b.account, l.account) FROM account_balance b
+                FULL OUTER JOIN (SELECT account, SUM(amount_fen) AS fen FROM ledger_posting GROUP BY account) l ON l.account = b.account
+                WHERE b.balance_fen IS NOT l.fen LIMIT 10
+                """)
+            for a in drifted { problems.append("\(a): the kept balance differs from the sum of its postings") }
             let badPaid = try String.fetchAll(db, sql: """
                 SELECT c.case_no FROM help_case c WHERE c.instalments_paid <> (SELECT COUNT(*) FROM disbursement d WHERE d.case_id = c.id)
                 """)

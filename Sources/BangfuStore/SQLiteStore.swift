@@ -2,6 +2,7 @@ import BangfuCore
 import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// The SQLite implementation of `BangfuStore`: one file in WAL mode, `synchronous=FULL` by default.
@@ -10,6 +11,7 @@ import Synchronization
 /// file serialize on the write lock and every check (balance, duplicates) sees the latest data.
 public final class SQLiteStore: BangfuStore {
     let pool: DatabasePool
+    let writer: WriteGroup
     private let currentPolicy: Mutex<Policy>
     /// The rules in force; replaced by `update(policy:)` after a configuration reload.
     var policy: Policy { currentPolicy.withLock { $0 } }
@@ -29,48 +31,59 @@ public final class SQLiteStore: BangfuStore {
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }
+        self.writer = WriteGroup(pool: pool)
         self.currentPolicy = Mutex(policy)
         self.path = path
     }
 
+    /// How concurrent writes were grouped into transactions since the store opened.
+    public var writeStats: WriteStats { writer.stats }
+
     public func update(policy: Policy) { currentPolicy.withLock { $0 = policy } }
 
-    /// Runs `body` in one immediate write transaction and maps SQLite errors to typed ones.
+    /// Runs `body` in an immediate write transaction and maps SQLite errors to typed ones.
+    ///
+    /// Concurrent calls share one transaction and one `fsync` (group commit, see `WriteGroup`); each
+    /// runs in its own savepoint, so one that fails changes nothing and does not fail the others, and
+    /// each returns only after the commit that holds its work.
     ///
     /// Under a `RequestContext` the request id and the answer are stored in the same transaction;
     /// a retry with the same id returns the stored answer without running `body` again.
     func write<T: Codable & Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let path = self.path
         let request = RequestContext.current
+        let result = Mutex<T?>(nil)
         do {
-            return try await pool.writeWithoutTransaction { db in
-                var result: T?
-                try db.inTransaction(.immediate) {
-                    if let request, let earlier = try Row.fetchOne(db, sql: """
-                        SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
-                        """, arguments: [request.principal, request.id]) {
-                        guard earlier["params_hash"] as String == request.paramsHash else {
-                            throw BangfuError(.requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
-                                              en: "request id \(request.id) was already used for a different call: use a new id")
-                        }
-                        result = try SQLiteStore.decode(T.self, earlier["reply"])
-                        return .rollback
-                    }
-                    let value = try body(db)
-                    if let request {
-                        try db.execute(sql: """
-                            INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
-                            """, arguments: [request.principal, request.id, request.paramsHash, try SQLiteStore.json(value),
-                                             SQLiteStore.ms(Date())])
-                    }
-                    result = value
-                    return .commit
-                }
-                return result!
+            try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
+                writer.submit(WriteGroup.Job(run: { db in
+                    let value = try SQLiteStore.answer(db, request: request, body)
+                    result.withLock { $0 = value }
+                }, done: { error in
+                    if let error { done.resume(throwing: error) } else { done.resume() }
+                }))
             }
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }
+        return result.withLock { $0! }
+    }
+
+    /// One request inside the group's transaction: the stored answer of an earlier call with the same id, or `body`'s.
+    private static func answer<T: Codable>(_ db: Database, request: RequestKey?, _ body: (Database) throws -> T) throws -> T {
+        guard let request else { return try body(db) }
+        if let earlier = try Row.fetchOne(db, sql: """
+            SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
+            """, arguments: [request.principal, request.id]) {
+            guard earlier["params_hash"] as String == request.paramsHash else {
+                throw BangfuError(.requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
+                                  en: "request id \(request.id) was already used for a different call: use a new id")
+            }
+            return try SQLiteStore.decode(T.self, earlier["reply"])
+        }
+        let value = try body(db)
+        try db.execute(sql: """
+            INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
+            """, arguments: [request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(Date())])
+        return value
     }
 
     public func ping() async throws {
@@ -140,11 +153,18 @@ public final class SQLiteStore: BangfuStore {
         return "\(prefix)-\(year)-\(String(repeating: "0", count: max(0, 6 - s.count)))\(s)"
     }
 
+    /// The unit tree, kept between transactions: a trigger bumps the `unit_tree` counter on any change to
+    /// `org_unit` (also by another process), so one indexed read tells whether the kept tree still holds.
     static func loadTree(_ db: Database) throws -> UnitTree {
+        let version = try Int64.fetchOne(db, sql: "SELECT next FROM counter WHERE name = 'unit_tree'") ?? 0
+        let file = String(cString: sqlite3_db_filename(db.sqliteConnection, "main"))
+        if let kept = treeCache.withLock({ $0[file] }), kept.version == version { return kept.tree }
         let rows = try Row.fetchAll(db, sql: "SELECT id, name, parent_id, level FROM org_unit")
-        return try UnitTree(rows.map { r in
+        let tree = try UnitTree(rows.map { r in
             OrgUnit(id: r["id"], name: r["name"], parentId: r["parent_id"], level: UnitLevel(rawValue: r["level"]) ?? .grassroots)
         })
+        treeCache.withLock { $0[file] = (version, tree) }
+        return tree
     }
 
     /// Placeholders for `IN (...)`: `?,?,?`, or `NULL` (matching nothing) for an empty list.
@@ -166,6 +186,8 @@ public final class SQLiteStore: BangfuStore {
 
     public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
         _ = try UnitTree(units)
+        // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
+        defer { treeCache.withLock { $0.removeAll() } }
         _ = try await RequestContext.$current.withValue(nil) { try await write { db in
             // Parents first, so the foreign keys hold at every insert.
             var pending = units
@@ -197,6 +219,9 @@ public final class SQLiteStore: BangfuStore {
         try await read { db in try SQLiteStore.loadTree(db) }
     }
 }
+
+/// Unit trees by database file, with the `unit_tree` version they were read at.
+private let treeCache = Mutex<[String: (version: Int64, tree: UnitTree)]>([:])
 
 /// The answer of a write that returns nothing.
 struct Empty: Codable, Sendable {}
