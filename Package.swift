@@ -25,11 +25,13 @@ let package = Package(
         .executable(name: "bangfu-db", targets: ["bangfu-db"]),
         .executable(name: "bangfu-plugin-bench", targets: ["bangfu-plugin-bench"]),
         .executable(name: "bangfu-campaign-bench", targets: ["bangfu-campaign-bench"]),
+        .executable(name: "bangfu-bench", targets: ["bangfu-bench"]),
         .executable(name: "bangfud", targets: ["bangfud"]),
         .executable(name: "bangfuctl", targets: ["bangfuctl"]),
     ] + helpTypes.map { .library(name: "bangfu-help-\($0.id)", type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -143,6 +145,24 @@ let package = Package(
             name: "bangfu-campaign-bench",
             dependencies: ["BangfuCore", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
                            .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Connects to the daemon's socket as another uid, one thread at a time (load generators only).
+        .target(name: "CBenchSupport"),
+        // The load generator shared by bangfu-bench and the durability tests: clients per role over the
+        // real socket, a daemon with READY timing, a SQL seeder and the plain-SQLite comparators.
+        .target(
+            name: "BangfuLoad",
+            dependencies: ["BangfuCore", "BangfuStore", "BangfuVarlink", "CBenchSupport",
+                           .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                           .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        // End to end, reads, growth and start-up of the real bangfud, against SQLite's floor and ceiling.
+        .executableTarget(
+            name: "bangfu-bench",
+            dependencies: ["BangfuCore", "BangfuLoad", "BangfuVarlink",
+                           .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(

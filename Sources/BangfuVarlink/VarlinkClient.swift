@@ -8,6 +8,8 @@ import Glibc
 public final class VarlinkClient {
     let fd: Int32
     var pending = Data()
+    /// One receive buffer for the client's life: a read-heavy load should not allocate per message.
+    var buffer = [UInt8](repeating: 0, count: 65536)
 
     /// Connects; the error says which path and why.
     public init(path: String, timeoutSeconds: Int = 60) throws {
@@ -34,6 +36,13 @@ public final class VarlinkClient {
             close(fd)
             throw VarlinkClientError.connect(path, why)
         }
+    }
+
+    /// Takes over a socket already connected (e.g. by a load generator connecting as another uid).
+    public init(connectedSocket fd: Int32, timeoutSeconds: Int = 60) {
+        self.fd = fd
+        var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
     deinit { close(fd) }
@@ -77,11 +86,10 @@ public final class VarlinkClient {
                 pending = Data(pending[(i + 1)...])
                 return Data(msg)
             }
-            var buf = [UInt8](repeating: 0, count: 65536)
-            let n = recv(fd, &buf, buf.count, 0)
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n == 0 { throw VarlinkClientError.closed }
             guard n > 0 else { throw VarlinkClientError.io(String(cString: strerror(errno))) }
-            pending.append(contentsOf: buf[0..<n])
+            pending.append(contentsOf: buffer[0..<n])
         }
     }
 }

@@ -1,0 +1,152 @@
+import ArgumentParser
+import BangfuCore
+import BangfuLoad
+import BangfuVarlink
+import Foundation
+import Histogram
+
+/// Measures the real bangfud: end to end at K clients against SQLite's floor and grouped ceiling,
+/// reads, growth with a large store, and start-up. Prints figures; asserts nothing.
+@main
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bangfu-bench",
+        abstract: "bangfud 性能基准 / Benchmarks of the real bangfud over its socket.",
+        discussion: """
+            Needs root: each load client connects as the caseworker, reviewer, approver, treasurer and
+            auditor uids (61001–61005, granted as uid:N), as people at their desks would.
+            A full run: bangfu-bench. A smoke run: bangfu-bench --cases 64 --reads 2000 --growth 1000,5000 --growth-cases 20.
+            """)
+
+    @Option(help: "并发客户端数 / Concurrent clients, comma-separated.") var clients = "1,16,64"
+    @Option(help: "每档客户端数走完四个环节的案件数 / Cases driven through all four stages at each client count.") var cases = 2048
+    @Option(help: "读取请求数（每档）/ Case reads at 1 and 16 clients.") var reads = 100_000
+    @Option(help: "增长测试的已有案件数 / Stored cases for the growth figure, comma-separated.") var growth = "10000,1000000"
+    @Option(help: "增长测试中新走的案件数 / Cases driven in each growth step.") var growthCases = 300
+    @Option(help: "工作目录（默认 /var/tmp 下临时目录）/ Working directory.") var work: String?
+    @Option(help: "bangfud 所在目录；默认本程序所在目录 / Directory of bangfud and the plugins.") var bin: String?
+    @Flag(help: "输出 JSON / Print JSON.") var json = false
+
+    func run() async throws {
+        guard geteuid() == 0 else {
+            throw ValidationError("bangfu-bench needs root: each load client connects as another uid (run it with sudo)")
+        }
+        let clientCounts = try list(clients, "--clients")
+        let growthSizes = try list(growth, "--growth")
+        let dir = bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let root = work ?? "/var/tmp/bangfu-bench-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        defer { if work == nil { try? FileManager.default.removeItem(atPath: root) } }
+        let env = BenchEnvironment(bin: dir, root: root, calendar: try Self.calendarFile(bin: dir))
+        var report = Report(build: Self.build, cases: cases)
+
+        for k in clientCounts {
+            progress("end to end: \(cases) cases at \(k) clients")
+            let daemon = try env.daemon("e2e-\(k)")
+            var row = try EndToEnd.run(daemon: daemon, clients: k, cases: cases)
+            row.daemonPeakRSSMiB = daemon.memory().peak
+            report.endToEnd.append(row)
+            if k == 16 || (k == clientCounts.last && report.readsAt.isEmpty) {
+                for r in [1, 16] {
+                    progress("reads: \(reads) case reads at \(r) clients")
+                    report.readsAt.append(try Reads.run(daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers))
+                }
+            }
+            daemon.stop()
+            if k == 16 || (k == clientCounts.last && report.floor == nil) {
+                progress("comparators: the same rows straight into SQLite")
+                let comparator = try SQLiteComparator(daemonDatabase: daemon.stateDir + "/bangfu.sqlite", limit: cases)
+                report.comparatorCases = comparator.cases
+                report.transitionsPerCase = comparator.transitionsPerCase
+                report.floor = try await comparator.replay(into: root + "/floor.sqlite", daemonDatabase: daemon.stateDir + "/bangfu.sqlite",
+                                                           units: env.units, perTransaction: 1)
+                report.ceiling = try await comparator.replay(into: root + "/ceiling.sqlite", daemonDatabase: daemon.stateDir + "/bangfu.sqlite",
+                                                             units: env.units, perTransaction: 16)
+                report.comparedAtClients = k
+            }
+            try? FileManager.default.removeItem(atPath: daemon.stateDir)
+        }
+
+        // Start-up and idle memory with an empty store, then growth with large ones.
+        let empty = try env.daemon("empty")
+        try await Task.sleep(for: .seconds(2))
+        report.emptyStart = StartFigures(storedCases: 0, readySeconds: empty.readySeconds, idleRSSMiB: empty.memory().rss)
+        empty.stop()
+        for size in growthSizes {
+            let state = root + "/growth-\(size)"
+            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try StoreSeeder.requireFreeDisk(root, cases: size)
+            progress("growth: seeding \(size) cases with SQL")
+            let t0 = Date()
+            try await StoreSeeder.seed(path: state + "/bangfu.sqlite", units: env.units, cases: size) { done in
+                if done % 200_000 == 0 || done == size { progress("  \(done)/\(size)") }
+            }
+            let seeded = Date().timeIntervalSince(t0)
+            let daemon = try env.daemon("growth-\(size)", fresh: false)
+            try await Task.sleep(for: .seconds(2))
+            let start = StartFigures(storedCases: size, readySeconds: daemon.readySeconds, idleRSSMiB: daemon.memory().rss)
+            progress("growth: \(growthCases) cases at 1 client over \(size) stored (READY in \(String(format: "%.2f", start.readySeconds)) s)")
+            let e2e = try EndToEnd.run(daemon: daemon, clients: 1, cases: growthCases)
+            report.growth.append(GrowthFigures(storedCases: size, seedSeconds: seeded, start: start,
+                                               meanMicrosPerCall: e2e.meanMicros, p50Micros: e2e.p50Micros, p99Micros: e2e.p99Micros))
+            daemon.stop()
+            try? FileManager.default.removeItem(atPath: state)
+        }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(report), as: UTF8.self))
+        } else {
+            print(report.table())
+        }
+    }
+
+    func list(_ s: String, _ flag: String) throws -> [Int] {
+        let v = s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !v.isEmpty, v.allSatisfy({ $0 >= 0 }) else { throw ValidationError("\(flag) takes numbers separated by commas, e.g. 1,16,64") }
+        return v
+    }
+
+    static var build: String {
+        #if DEBUG
+        "debug"
+        #else
+        "release"
+        #endif
+    }
+
+    /// The synthetic 2027 holiday file: beside the binaries once installed, else in the source tree.
+    static func calendarFile(bin: String) throws -> String {
+        var url = URL(fileURLWithPath: bin)
+        for _ in 0..<4 {
+            let candidate = url.appendingPathComponent("etc/calendars/2027.synthetic.yaml").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            url = url.deletingLastPathComponent()
+        }
+        throw ValidationError("cannot find etc/calendars/2027.synthetic.yaml above \(bin)")
+    }
+}
+
+func progress(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+/// Where the daemons of one run live and what they are given.
+struct BenchEnvironment {
+    let bin: String
+    let root: String
+    let calendar: String
+    let principals = LoadPrincipals()
+    let units = [OrgUnit(id: "city", name: "测试市总工会", parentId: nil, level: .city),
+                 OrgUnit(id: "county", name: "测试区总工会", parentId: "city", level: .county),
+                 OrgUnit(id: "b1", name: "一厂工会", parentId: "county", level: .grassroots)]
+
+    /// A daemon on its own state dir (emptied first unless `fresh` is false, e.g. after seeding).
+    func daemon(_ name: String, fresh: Bool = true) throws -> DaemonProcess {
+        let state = root + "/" + name
+        if fresh { try? FileManager.default.removeItem(atPath: state) }
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let config = state + "/bangfu.yaml"
+        try principals.configuration(calendarFile: calendar).write(toFile: config, atomically: true, encoding: .utf8)
+        return try DaemonProcess(bangfud: bin + "/bangfud", config: config, stateDir: state, pluginDir: bin,
+                                 socketGroup: principals.gid, log: state + "/bangfud.log")
+    }
+}

@@ -1,0 +1,54 @@
+import BangfuLoad
+import BangfuVarlink
+import Foundation
+import Histogram
+import Synchronization
+
+/// Cases through application, branch review, public notice (the manual clock passes it) and disbursement.
+enum EndToEnd {
+    static func run(daemon: DaemonProcess, clients k: Int, cases n: Int) throws -> EndToEndFigures {
+        let setup = try LoadClient(socket: daemon.socket)
+        try setup.openFund("f1", fen: Int64(max(n, 1)) * 1_000_000)
+        let perClient = (0..<k).map { n / k + ($0 < n % k ? 1 : 0) }
+        let filed = Mutex([[String]](repeating: [], count: k))
+        let toNotice = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
+            for j in 0..<perClient[i] {
+                let c = try client.caseToNotice(i * 100_000 + j)
+                filed.withLock { $0[i].append(c) }
+            }
+        }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        _ = try daemon.admin("org.bangfu.Admin.AdvanceClock", ["seconds": .int(20 * 86_400)])
+        let noticeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        let lists = filed.withLock { $0 }
+        let paying = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
+            for c in lists[i] { try client.pay(c, fund: "f1") }
+        }
+        var latency = toNotice.latency
+        latency.add(paying.latency)
+        let done = lists.reduce(0) { $0 + $1.count }
+        let seconds = toNotice.seconds + noticeSeconds + paying.seconds
+        // Two transitions per case are the daemon's own: notice elapsed and disbursement scheduled.
+        let transitions = toNotice.transitions + paying.transitions + 2 * done
+        return EndToEndFigures(clients: k, cases: done, seconds: seconds, noticeSeconds: noticeSeconds,
+                               casesPerSecond: Double(done) / seconds, transitionsPerSecond: Double(transitions) / seconds,
+                               calls: toNotice.calls + paying.calls, p50Micros: latency.valueAtPercentile(50),
+                               p99Micros: latency.valueAtPercentile(99), p999Micros: latency.valueAtPercentile(99.9),
+                               meanMicros: latency.mean, errors: toNotice.errors + paying.errors, caseNumbers: lists.flatMap { $0 })
+    }
+}
+
+/// Getting a case, as dashboards and bangfuctl do.
+enum Reads {
+    static func run(daemon: DaemonProcess, clients k: Int, requests: Int, cases: [String]) throws -> ReadFigures {
+        guard !cases.isEmpty else { throw LoadError("no cases to read") }
+        let perClient = requests / k
+        let figures = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
+            var g = SystemRandomNumberGenerator()
+            for _ in 0..<perClient { try client.get(cases[Int.random(in: 0..<cases.count, using: &g)]) }
+        }
+        return ReadFigures(clients: k, requests: figures.calls, requestsPerSecond: Double(figures.calls) / figures.seconds,
+                           p50Micros: figures.latency.valueAtPercentile(50), p99Micros: figures.latency.valueAtPercentile(99),
+                           p999Micros: figures.latency.valueAtPercentile(99.9), errors: figures.errors)
+    }
+}

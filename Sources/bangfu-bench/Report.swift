@@ -1,0 +1,143 @@
+import BangfuLoad
+import Foundation
+
+struct EndToEndFigures: Encodable {
+    var clients: Int
+    var cases: Int
+    var seconds: Double
+    /// The AdvanceClock call: the scheduler passing every notice and scheduling the disbursements.
+    var noticeSeconds: Double
+    var casesPerSecond: Double
+    var transitionsPerSecond: Double
+    var calls: Int
+    var p50Micros: UInt64
+    var p99Micros: UInt64
+    var p999Micros: UInt64
+    var meanMicros: Double
+    var errors: [String]
+    var caseNumbers: [String]
+    var daemonPeakRSSMiB: Double = 0
+
+    enum CodingKeys: String, CodingKey {
+        case clients, cases, seconds, noticeSeconds, casesPerSecond, transitionsPerSecond, calls, p50Micros, p99Micros, p999Micros,
+             meanMicros, errors, daemonPeakRSSMiB
+    }
+}
+
+struct ReadFigures: Codable {
+    var clients: Int
+    var requests: Int
+    var requestsPerSecond: Double
+    var p50Micros: UInt64
+    var p99Micros: UInt64
+    var p999Micros: UInt64
+    var errors: [String]
+}
+
+struct StartFigures: Codable {
+    var storedCases: Int
+    var readySeconds: Double
+    var idleRSSMiB: Double
+}
+
+struct GrowthFigures: Codable {
+    var storedCases: Int
+    var seedSeconds: Double
+    var start: StartFigures
+    var meanMicrosPerCall: Double
+    var p50Micros: UInt64
+    var p99Micros: UInt64
+}
+
+/// Everything one run measured, with the ratios the targets are stated in.
+struct Report: Encodable {
+    var build: String
+    var cases: Int
+    var synchronous = "FULL"
+    var journalMode = "wal"
+    var endToEnd: [EndToEndFigures] = []
+    var comparedAtClients: Int?
+    var comparatorCases = 0
+    var transitionsPerCase = 0
+    var floor: SQLiteComparator.Result?
+    var ceiling: SQLiteComparator.Result?
+    var readsAt: [ReadFigures] = []
+    var emptyStart: StartFigures?
+    var growth: [GrowthFigures] = []
+
+    var compared: EndToEndFigures? { endToEnd.first { $0.clients == comparedAtClients } }
+    var overFloor: Double? { compared.flatMap { c in floor.map { c.casesPerSecond / $0.casesPerSecond } } }
+    var overCeiling: Double? { compared.flatMap { c in ceiling.map { c.casesPerSecond / $0.casesPerSecond } } }
+    var growthRatio: Double? {
+        guard let small = growth.first, let large = growth.last, growth.count > 1 else { return nil }
+        return large.meanMicrosPerCall / small.meanMicrosPerCall
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case build, cases, synchronous, journalMode, endToEnd, comparedAtClients, comparatorCases, transitionsPerCase, floor, ceiling,
+             readsAt, emptyStart, growth, ratios
+    }
+
+    struct Ratios: Codable {
+        var daemonOverFloor: Double?
+        var daemonOverCeiling: Double?
+        var growthLargeOverSmall: Double?
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(build, forKey: .build)
+        try c.encode(cases, forKey: .cases)
+        try c.encode(synchronous, forKey: .synchronous)
+        try c.encode(journalMode, forKey: .journalMode)
+        try c.encode(endToEnd, forKey: .endToEnd)
+        try c.encodeIfPresent(comparedAtClients, forKey: .comparedAtClients)
+        try c.encode(comparatorCases, forKey: .comparatorCases)
+        try c.encode(transitionsPerCase, forKey: .transitionsPerCase)
+        try c.encodeIfPresent(floor, forKey: .floor)
+        try c.encodeIfPresent(ceiling, forKey: .ceiling)
+        try c.encode(readsAt, forKey: .readsAt)
+        try c.encodeIfPresent(emptyStart, forKey: .emptyStart)
+        try c.encode(growth, forKey: .growth)
+        try c.encode(Ratios(daemonOverFloor: overFloor, daemonOverCeiling: overCeiling, growthLargeOverSmall: growthRatio), forKey: .ratios)
+    }
+
+    func table() -> String {
+        var out: [String] = []
+        func f(_ v: Double, _ d: Int = 0) -> String { String(format: "%.\(d)f", v) }
+        func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+        out.append("bangfu-bench (\(build) build; daemon and comparators: synchronous=\(synchronous), journal_mode=\(journalMode))")
+        out.append("")
+        out.append("end to end: \(cases) cases through application, review, notice (manual clock) and payment, \(transitionsPerCase) transitions each")
+        out.append(["clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "peak RSS MiB", "errors"].map { pad($0, 13) }.joined())
+        for e in endToEnd {
+            out.append([String(e.clients), f(e.casesPerSecond, 1), f(e.transitionsPerSecond), String(e.p50Micros), String(e.p99Micros),
+                        String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonPeakRSSMiB, 1), String(e.errors.count)].map { pad($0, 13) }.joined())
+        }
+        if let floor, let ceiling, let k = comparedAtClients {
+            out.append("")
+            out.append("plain SQLite, the same rows for \(comparatorCases) cases (synchronous=\(floor.synchronous), journal_mode=\(floor.journalMode)):")
+            out.append("  floor   (1 transition per transaction):  \(f(floor.casesPerSecond, 1)) cases/s, \(f(floor.transitionsPerSecond)) transitions/s")
+            out.append("  ceiling (16 transitions per transaction): \(f(ceiling.casesPerSecond, 1)) cases/s, \(f(ceiling.transitionsPerSecond)) transitions/s")
+            out.append("  bangfud at \(k) clients / floor = \(f(overFloor ?? 0, 2))×   (target ≥ 5)")
+            out.append("  bangfud at \(k) clients / ceiling = \(f(overCeiling ?? 0, 2))×   (target ≥ 0.25)")
+        }
+        if !readsAt.isEmpty {
+            out.append("")
+            out.append("reads (Cases.Get as the auditor):")
+            out.append(["clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "errors"].map { pad($0, 12) }.joined())
+            for r in readsAt {
+                out.append([String(r.clients), String(r.requests), f(r.requestsPerSecond), String(r.p50Micros), String(r.p99Micros),
+                            String(r.p999Micros), String(r.errors.count)].map { pad($0, 12) }.joined())
+            }
+        }
+        out.append("")
+        out.append("start and growth:")
+        if let e = emptyStart { out.append("  empty store: READY=1 in \(f(e.readySeconds, 3)) s, idle RSS \(f(e.idleRSSMiB, 1)) MiB") }
+        for g in growth {
+            out.append("  \(g.storedCases) cases stored (seeded in \(f(g.seedSeconds, 1)) s): READY=1 in \(f(g.start.readySeconds, 3)) s, idle RSS \(f(g.start.idleRSSMiB, 1)) MiB, a call \(f(g.meanMicrosPerCall)) µs mean, p50 \(g.p50Micros) µs, p99 \(g.p99Micros) µs")
+        }
+        if let r = growthRatio { out.append("  a call with the largest store / with the smallest = \(f(r, 2))×   (target ≤ 1.5)") }
+        return out.joined(separator: "\n")
+    }
+}
