@@ -171,7 +171,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BangfuCoreTests",
-            dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit", .product(name: "BangfuPluginKit", package: "PluginKit")]
+            dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit", "BangfuVarlinkProtocol", .product(name: "BangfuPluginKit", package: "PluginKit")]
         ),
         .testTarget(
             name: "BangfuStoreTests",

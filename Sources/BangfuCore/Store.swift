@@ -35,6 +35,10 @@ public protocol BangfuStore: Sendable {
     func helpCase(id: Int64) async throws -> HelpCase
     func helpCase(caseNo: String) async throws -> HelpCase
     func caseEvents(id: Int64) async throws -> [CaseEventRecord]
+    /// A case with its archive number, history and payments, read at one moment (one read, not four).
+    func caseDetail(caseNo: String) async throws -> CaseDetail
+    /// Archive numbers of many households in one query (case listings and replies).
+    func archiveNumbers(householdIds: [Int64]) async throws -> [Int64: String]
     /// Cases whose notice deadline is at or before `at`, earliest first.
     func casesWithNoticeDue(at: Date) async throws -> [Int64]
     /// The earliest armed notice deadline, for the timer.
@@ -183,5 +187,20 @@ public struct VerificationReport: Sendable, Codable, Hashable {
     public init(auditRows: Int, ledgerTransactions: Int, firstBrokenAuditRow: Int64?, problems: [String]) {
         self.auditRows = auditRows; self.ledgerTransactions = ledgerTransactions
         self.firstBrokenAuditRow = firstBrokenAuditRow; self.problems = problems
+    }
+}
+
+/// Everything a case read shows, from one read transaction.
+public struct CaseDetail: Sendable {
+    public var helpCase: HelpCase
+    public var archiveNo: String
+    public var events: [CaseEventRecord]
+    public var disbursements: [Disbursement]
+
+    public init(helpCase: HelpCase, archiveNo: String, events: [CaseEventRecord], disbursements: [Disbursement]) {
+        self.helpCase = helpCase
+        self.archiveNo = archiveNo
+        self.events = events
+        self.disbursements = disbursements
     }
 }

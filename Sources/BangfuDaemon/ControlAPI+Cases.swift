@@ -17,7 +17,7 @@ extension ControlAPI {
     static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
     func caseWire(_ c: HelpCase) async throws -> Wire.Case {
-        Wire.Case(c, archiveNo: try await runtime.store.household(id: c.householdId).archiveNo)
+        Wire.Case(c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? "")
     }
 
     func caseReply(_ c: HelpCase) async throws -> VarlinkResponse {
@@ -62,17 +62,19 @@ extension ControlAPI {
                 return try await caseReply(c)
             },
             method(i, "Get", roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
-                let c = try await store.helpCase(caseNo: p.caseNo)
-                try await requireCaseReader(actor, c)
-                return .reply(["case": try ControlAPI.json(try await caseWire(c)),
-                               "events": try ControlAPI.json(try await store.caseEvents(id: c.id).map(Wire.Event.init)),
-                               "payments": try ControlAPI.json(try await store.disbursements(caseId: c.id).map(Wire.Payment.init))])
+                let d = try await store.caseDetail(caseNo: p.caseNo)
+                try await requireCaseReader(actor, d.helpCase)
+                return .reply(["case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo)),
+                               "events": try ControlAPI.json(d.events.map(Wire.Event.init)),
+                               "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init))])
             },
             method(i, "List", roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
+                let cases = try await store.cases(units: units, state: p.state)
+                let numbers = try await store.archiveNumbers(householdIds: cases.map(\.householdId))
                 var out: [[String: JSONValue]] = []
-                for c in try await store.cases(units: units, state: p.state) {
-                    out.append(["case": try ControlAPI.json(try await caseWire(c))])
+                for c in cases {
+                    out.append(["case": try ControlAPI.json(Wire.Case(c, archiveNo: numbers[c.householdId] ?? ""))])
                 }
                 return .stream(out)
             },

@@ -53,17 +53,41 @@ actor Scheduler {
         }
     }
 
+    /// Runs `body` for every item with at most `width` in flight; the first error is thrown after the rest finish.
+    static func concurrently<T: Sendable>(_ items: [T], width: Int = 64, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            var firstError: Error?
+            while next < min(width, items.count) {
+                let item = items[next]
+                group.addTask { try await body(item) }
+                next += 1
+            }
+            while let result = await group.nextResult() {
+                if case .failure(let e) = result, firstError == nil { firstError = e }
+                if next < items.count {
+                    let item = items[next]
+                    group.addTask { try await body(item) }
+                    next += 1
+                }
+            }
+            if let firstError { throw firstError }
+        }
+    }
+
     func allUnits() async throws -> [String] { try await store.unitTree().units.keys.sorted() }
 
     /// Passed notices move on and get their disbursement (paid at once when configured).
     func passNotices(_ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
-        for id in try await store.casesWithNoticeDue(at: now) {
+        // Many cases at once, so their writes share commits (group commit); each case is its own transaction.
+        let store = self.store, logger = self.logger
+        try await Self.concurrently(try await store.casesWithNoticeDue(at: now)) { id in
             let c = try await store.apply(.noticeElapsed, toCase: id, by: .system, at: now).helpCase
             logger.info("notice passed", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
         }
-        for c in try await store.cases(units: try await allUnits(), state: .noticePassed) {
+        try await Self.concurrently(try await store.cases(units: try await allUnits(), state: .noticePassed)) { c in
             // One case's failure is reported and does not stop the others.
-            do { try await disburse(c, now, workflow: workflow, config: config) } catch {
+            do { try await self.disburse(c, now, workflow: workflow, config: config) } catch {
                 logger.error("disbursement not created: \(error)", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
             }
         }

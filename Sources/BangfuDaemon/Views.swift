@@ -11,12 +11,7 @@ enum Wire {
     static let zone = Mutex(TimeZone(identifier: "Asia/Shanghai")!)
 
     /// ISO 8601 with the business zone's offset: `2027-02-19T00:00:00+08:00`.
-    static func time(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = zone.withLock { $0 }
-        return f.string(from: d)
-    }
+    static func time(_ d: Date) -> String { InstantText.iso8601(d, zone: zone.withLock { $0 }) }
 
     struct Plan: Codable, Sendable {
         var kind: String
@@ -59,7 +54,7 @@ enum Wire {
         init(_ c: HelpCase, archiveNo: String) {
             id = c.id; caseNo = c.caseNo; self.archiveNo = archiveNo; unitId = c.unitId; helpType = c.helpType
             state = c.state.rawValue
-            form = (try? JSONDecoder().decode(JSONValue.self, from: Data(c.formJSON.utf8))) ?? .object([:])
+            form = (try? JSONValue.parse(c.formJSON.utf8)) ?? .object([:])
             filedBy = c.filedBy; reviewedBy = c.reviewedBy; approvedBy = c.approvedBy; plan = c.plan.map(Plan.init)
             noticeDeadline = c.noticeDeadline.map(Wire.time); frozenRemainingDays = c.frozenRemainingDays
             instalmentsPaid = c.instalmentsPaid; repaid = c.repaid.fen; reason = c.reason

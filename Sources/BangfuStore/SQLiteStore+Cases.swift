@@ -144,10 +144,13 @@ extension SQLiteStore {
     }
 
     static func disbursement(_ db: Database, caseId: Int64, instalment: Int) throws -> Disbursement? {
-        try Row.fetchOne(db, sql: "SELECT * FROM disbursement WHERE case_id = ? AND instalment = ?", arguments: [caseId, instalment]).map {
-            Disbursement(caseId: $0["case_id"], instalment: $0["instalment"], fundId: $0["fund_id"], amount: Money(fen: $0["amount_fen"]),
-                         paidAt: date(ms: $0["paid_ms"]), paidBy: $0["paid_by"], alreadyPaid: false)
-        }
+        try Row.fetchOne(db, sql: "SELECT * FROM disbursement WHERE case_id = ? AND instalment = ?", arguments: [caseId, instalment])
+            .map(disbursement(from:))
+    }
+
+    static func disbursement(from r: Row) -> Disbursement {
+        Disbursement(caseId: r["case_id"], instalment: r["instalment"], fundId: r["fund_id"], amount: Money(fen: r["amount_fen"]),
+                     paidAt: date(ms: r["paid_ms"]), paidBy: r["paid_by"], alreadyPaid: false)
     }
 
     /// Pays one instalment: earmarking, the fund's unit, the treasurer's role and the balance are all checked here,
@@ -230,13 +233,43 @@ extension SQLiteStore {
     }
 
     public func caseEvents(id: Int64) async throws -> [CaseEventRecord] {
+        try await read { db in try SQLiteStore.events(db, caseId: id) }
+    }
+
+    static func events(_ db: Database, caseId id: Int64) throws -> [CaseEventRecord] {
+        try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id", arguments: [id]).map { r in
+            CaseEventRecord(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"],
+                            event: CaseEventKind(rawValue: r["event"]) ?? .submit,
+                            from: CaseState(rawValue: r["from_state"]) ?? .draft,
+                            to: CaseState(rawValue: r["to_state"]) ?? .draft, comment: r["comment"])
+        }
+    }
+
+    public func caseDetail(caseNo: String) async throws -> CaseDetail {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id", arguments: [id]).map { r in
-                CaseEventRecord(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"],
-                                event: CaseEventKind(rawValue: r["event"]) ?? .submit,
-                                from: CaseState(rawValue: r["from_state"]) ?? .draft,
-                                to: CaseState(rawValue: r["to_state"]) ?? .draft, comment: r["comment"])
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT c.*, h.archive_no AS archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
+                """, arguments: [caseNo]) else {
+                throw SQLiteStore.notFound("案件/case", caseNo)
             }
+            let c = try SQLiteStore.helpCase(from: r)
+            return CaseDetail(helpCase: c, archiveNo: r["archive_no"], events: try SQLiteStore.events(db, caseId: c.id),
+                              disbursements: try SQLiteStore.disbursements(db, caseId: c.id))
+        }
+    }
+
+    public func archiveNumbers(householdIds: [Int64]) async throws -> [Int64: String] {
+        try await read { db in
+            var out: [Int64: String] = [:]
+            let ids = Array(Set(householdIds))
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                for r in try Row.fetchAll(db, sql: "SELECT id, archive_no FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
+                                          arguments: StatementArguments(chunk)) {
+                    out[r["id"]] = r["archive_no"]
+                }
+            }
+            return out
         }
     }
 

@@ -106,10 +106,11 @@ extension SQLiteStore {
     }
 
     public func disbursements(caseId: Int64) async throws -> [Disbursement] {
-        try await read { db in
-            try Int.fetchAll(db, sql: "SELECT instalment FROM disbursement WHERE case_id = ? ORDER BY instalment", arguments: [caseId])
-                .compactMap { try SQLiteStore.disbursement(db, caseId: caseId, instalment: $0) }
-        }
+        try await read { db in try SQLiteStore.disbursements(db, caseId: caseId) }
+    }
+
+    static func disbursements(_ db: Database, caseId: Int64) throws -> [Disbursement] {
+        try Row.fetchAll(db, sql: "SELECT * FROM disbursement WHERE case_id = ? ORDER BY instalment", arguments: [caseId]).map(disbursement(from:))
     }
 
     public func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine] {

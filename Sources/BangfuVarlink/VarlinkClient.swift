@@ -49,12 +49,12 @@ public final class VarlinkClient {
 
     /// Calls a method; returns every reply (several for `more`). An error reply throws `VarlinkError`.
     public func call(_ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false) throws -> [[String: JSONValue]] {
-        var data = try JSONValue.encoder.encode(VarlinkCall(method: method, parameters: parameters, more: more ? true : nil))
-        data.append(0)
-        try send(data)
+        var bytes = VarlinkCall(method: method, parameters: parameters, more: more ? true : nil).jsonBytes
+        bytes.append(0)
+        try send(Data(bytes))
         var out: [[String: JSONValue]] = []
         while true {
-            let reply = try JSONDecoder().decode(VarlinkReply.self, from: try receive())
+            let reply = try VarlinkReply(parsing: try receive())
             if let e = reply.error { throw VarlinkError(e, reply.parameters ?? [:]) }
             out.append(reply.parameters ?? [:])
             if reply.continues != true { return out }

@@ -134,7 +134,7 @@ public final class VarlinkServer: Sendable {
                 for try await frame in inbound {
                     let call: VarlinkCall
                     do {
-                        call = try JSONDecoder().decode(VarlinkCall.self, from: Data(frame.readableBytesView))
+                        call = try VarlinkCall(parsing: frame.readableBytesView)
                     } catch {
                         // Not a varlink call: say so once and close, the stream cannot be trusted.
                         try await outbound.write(Self.frame(VarlinkReply(parameters: ["parameter": .string("message is not a varlink call")],
@@ -154,9 +154,9 @@ public final class VarlinkServer: Sendable {
     }
 
     static func frame(_ reply: VarlinkReply) throws -> ByteBuffer {
-        var data = try JSONValue.encoder.encode(reply)
-        data.append(0)
-        return ByteBuffer(bytes: data)
+        var bytes = reply.jsonBytes
+        bytes.append(0)
+        return ByteBuffer(bytes: bytes)
     }
 }
 

@@ -36,12 +36,12 @@ public enum JSONValue: Codable, Sendable, Hashable {
 
     /// Converts any Encodable (a reply struct) into a JSON value.
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: try JSONValue.encoder.encode(value))
+        self = try JSONValue.parse(try JSONValue.encoder.encode(value))
     }
 
     /// Decodes this value into a Decodable (a parameter struct).
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(type, from: try JSONValue.encoder.encode(self))
+        try JSONDecoder().decode(type, from: Data(jsonBytes))
     }
 
     /// Sorted keys: the canonical form used for request hashes.

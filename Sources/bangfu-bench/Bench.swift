@@ -32,7 +32,7 @@ struct Bench: AsyncParsableCommand {
             throw ValidationError("bangfu-bench needs root: each load client connects as another uid (run it with sudo)")
         }
         let clientCounts = try list(clients, "--clients")
-        let growthSizes = try list(growth, "--growth")
+        let growthSizes = growth.isEmpty ? [] : try list(growth, "--growth")
         let dir = bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let root = work ?? "/var/tmp/bangfu-bench-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
