@@ -66,6 +66,8 @@ public protocol BangfuStore: Sendable {
     // MARK: Listings
     func households(units: [String], status: ArchiveStatus?) async throws -> [Household]
     func cases(units: [String], state: CaseState?) async throws -> [HelpCase]
+    /// Every case of one help type, whatever its unit (the scheduler's yearly refiling).
+    func cases(helpType: String) async throws -> [HelpCase]
 
     // MARK: Campaigns
     /// The run of a campaign for a holiday, created (once) when missing.
@@ -196,8 +198,11 @@ public struct CaseDetail: Sendable {
     public var archiveNo: String
     public var events: [CaseEventRecord]
     public var disbursements: [Disbursement]
+    /// The unit tree of the same moment, so the caller's access is checked without another read.
+    public var unitTree: UnitTree
 
-    public init(helpCase: HelpCase, archiveNo: String, events: [CaseEventRecord], disbursements: [Disbursement]) {
+    public init(helpCase: HelpCase, archiveNo: String, events: [CaseEventRecord], disbursements: [Disbursement], unitTree: UnitTree) {
+        self.unitTree = unitTree
         self.helpCase = helpCase
         self.archiveNo = archiveNo
         self.events = events

@@ -42,7 +42,7 @@ struct ControlAPI: Sendable {
                     var rest = request.call.parameters ?? [:]
                     rest.removeValue(forKey: "requestId")
                     let canonical = String(decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
-                    let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).map { String(format: "%02x", $0) }.joined()
+                    let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
                     response = try await RequestContext.$current.withValue(RequestKey(principal: actor.id, id: id, paramsHash: hash)) {
                         try await body(actor, p)
                     }

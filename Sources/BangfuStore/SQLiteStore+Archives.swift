@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     static func loadHousehold(_ db: Database, id: Int64) throws -> Household {
-        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM household WHERE id = ?", arguments: [id]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE id = ?"), arguments: [id]) else {
             throw notFound("档案/archive", "#\(id)")
         }
         return try household(from: r)
@@ -23,10 +23,10 @@ extension SQLiteStore {
     /// Refuses anyone who is already in another open archive, naming that archive.
     static func requireNotInOtherArchive(_ db: Database, _ input: ArchiveInput, except id: Int64?) throws {
         for (i, idn) in input.idNumbers.enumerated() {
-            let other = try Row.fetchOne(db, sql: """
+            let other = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT h.archive_no, h.unit_id FROM household_person p JOIN household h ON h.id = p.household_id
                 WHERE p.id_number = ? AND p.is_open = 1 AND p.household_id IS NOT ?
-                """, arguments: [idn.value, id])
+                """), arguments: [idn.value, id])
             if let other {
                 let who = i == 0 ? input.head.name : input.members[i - 1].name
                 throw BangfuError(.personInOtherArchive,
@@ -37,7 +37,7 @@ extension SQLiteStore {
     }
 
     static func writePersons(_ db: Database, _ id: Int64, _ input: ArchiveInput, open: Bool) throws {
-        try db.execute(sql: "DELETE FROM household_person WHERE household_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM household_person WHERE household_id = ?").execute(arguments: [id])
         for idn in input.idNumbers {
             try db.execute(sql: "INSERT INTO household_person(household_id, id_number, is_open) VALUES (?, ?, ?)",
                            arguments: [id, idn.value, open ? 1 : 0])
@@ -46,19 +46,19 @@ extension SQLiteStore {
 
     static func writeHistory(_ db: Database, _ id: Int64, _ changes: [ArchiveChange]) throws {
         for c in changes {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO archive_history(household_id, at_ms, actor, action, field, old_value, new_value)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, ms(c.at), c.actor, c.action, c.field, c.oldValue, c.newValue])
+                """).execute(arguments: [id, ms(c.at), c.actor, c.action, c.field, c.oldValue, c.newValue])
         }
     }
 
     /// Saves a household row and its history, and appends the audit row (ids and hashes only).
     static func saveHousehold(_ db: Database, _ h: Household, old: Household?, actor: String, action: String, at: Date) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE household SET unit_id = ?, status = ?, category = ?, data = ?, assessment = ?, review_due = ?,
               closed_ms = ?, exit_reason = ?, version = version + 1 WHERE id = ?
-            """, arguments: [h.input.unitId, h.status.rawValue, h.assessment.category?.rawValue, try json(h.input),
+            """).execute(arguments: [h.input.unitId, h.status.rawValue, h.assessment.category?.rawValue, try json(h.input),
                              try json(h.assessment), h.reviewDue.description, h.closedAt.map(ms), h.exitReason?.rawValue, h.id])
         var changes = ArchiveChange.diff(old: old?.input, new: h.input, at: at, actor: actor, action: action)
         func meta(_ field: String, _ a: String?, _ b: String?) {
@@ -92,10 +92,10 @@ extension SQLiteStore {
             try actor.require(anyOf: [.caseworker], on: input.unitId, in: tree, for: "create_archive")
             try SQLiteStore.requireNotInOtherArchive(db, input, except: nil)
             let no = SQLiteStore.formatNumber("HA", today.year, try SQLiteStore.nextNumber(db, "archive:\(today.year)"))
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO household(archive_no, unit_id, status, category, data, assessment, review_due, created_ms, version)
                 VALUES (?, ?, 'open', ?, ?, ?, ?, ?, 0)
-                """, arguments: [no, input.unitId, assessment.category?.rawValue, try SQLiteStore.json(input),
+                """).execute(arguments: [no, input.unitId, assessment.category?.rawValue, try SQLiteStore.json(input),
                                  try SQLiteStore.json(assessment), reviewDue.description, SQLiteStore.ms(at)])
             let id = db.lastInsertedRowID
             try SQLiteStore.writePersons(db, id, input, open: true)
@@ -155,9 +155,9 @@ extension SQLiteStore {
                 throw BangfuError(.archiveClosed, zh: "档案 \(old.archiveNo) 已经关闭", en: "archive \(old.archiveNo) is already closed")
             }
             try actor.require(anyOf: [.approver], on: old.input.unitId, in: try SQLiteStore.loadTree(db), for: "exit_archive")
-            let open = try Int.fetchOne(db, sql: """
+            let open = try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) FROM help_case WHERE household_id = ? AND state NOT IN ('closed','rejected','withdrawn')
-                """, arguments: [id]) ?? 0
+                """), arguments: [id]) ?? 0
             guard open == 0 else {
                 throw BangfuError(.invalidInput, zh: "档案 \(old.archiveNo) 还有 \(open) 件未办结的案件：请先办结或撤回", en: "archive \(old.archiveNo) still has \(open) unfinished case(s): close or withdraw them first")
             }
@@ -165,7 +165,7 @@ extension SQLiteStore {
             h.status = .closed
             h.closedAt = at
             h.exitReason = reason
-            try db.execute(sql: "UPDATE household_person SET is_open = 0 WHERE household_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE household_person SET is_open = 0 WHERE household_id = ?").execute(arguments: [id])
             try SQLiteStore.writeHistory(db, id, [ArchiveChange(at: at, actor: actor.id, action: "exit_archive", field: "exit_note", oldValue: nil, newValue: note)])
             try SQLiteStore.saveHousehold(db, h, old: old, actor: actor.id, action: "exit_archive", at: at)
             return h
@@ -210,7 +210,7 @@ extension SQLiteStore {
 
     public func household(archiveNo: String) async throws -> Household {
         try await read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM household WHERE archive_no = ?", arguments: [archiveNo]) else {
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo]) else {
                 throw SQLiteStore.notFound("档案/archive", archiveNo)
             }
             return try SQLiteStore.household(from: r)
@@ -219,7 +219,7 @@ extension SQLiteStore {
 
     public func archiveHistory(id: Int64) async throws -> [ArchiveChange] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM archive_history WHERE household_id = ? ORDER BY id", arguments: [id]).map { r in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM archive_history WHERE household_id = ? ORDER BY id"), arguments: [id]).map { r in
                 ArchiveChange(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"], action: r["action"], field: r["field"],
                               oldValue: r["old_value"], newValue: r["new_value"])
             }

@@ -10,7 +10,7 @@ extension SQLiteStore {
     }
 
     static func loadRun(_ db: Database, _ id: Int64) throws -> CampaignRun {
-        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM campaign_run WHERE id = ?", arguments: [id]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE id = ?"), arguments: [id]) else {
             throw notFound("走访活动/campaign run", "#\(id)")
         }
         return try campaignRun(from: r)
@@ -18,25 +18,25 @@ extension SQLiteStore {
 
     public func startCampaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) async throws -> CampaignRun {
         try await write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO campaign_run(campaign_id, holiday_date, state, budget_fen, targeted, started_ms) VALUES (?, ?, 'planning', ?, ?, ?)
                 ON CONFLICT(campaign_id, holiday_date) DO NOTHING
-                """, arguments: [campaignId, holiday.description, budget.fen, targeted, SQLiteStore.ms(at)])
+                """).execute(arguments: [campaignId, holiday.description, budget.fen, targeted, SQLiteStore.ms(at)])
             if db.changesCount == 1 {
                 try Audit.append(db, at: at, actor: Actor.system.id, action: "campaign_start", entity: "campaign_run",
                                  entityId: "\(campaignId)@\(holiday)", detail: ["budget": budget.fen, "targeted": Int64(targeted)])
             }
-            return try SQLiteStore.campaignRun(from: try Row.fetchOne(db, sql: "SELECT * FROM campaign_run WHERE campaign_id = ? AND holiday_date = ?",
+            return try SQLiteStore.campaignRun(from: try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE campaign_id = ? AND holiday_date = ?"),
                                                                     arguments: [campaignId, holiday.description])!)
         }
     }
 
     public func campaignRuns() async throws -> [CampaignRun] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM campaign_run ORDER BY holiday_date, campaign_id").map(SQLiteStore.campaignRun(from:)) }
+        try await read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM campaign_run ORDER BY holiday_date, campaign_id")).map(SQLiteStore.campaignRun(from:)) }
     }
 
     public func campaignDecided(runId: Int64) async throws -> Set<Int64> {
-        try await read { db in Set(try Int64.fetchAll(db, sql: "SELECT household_id FROM campaign_member WHERE run_id = ?", arguments: [runId])) }
+        try await read { db in Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT household_id FROM campaign_member WHERE run_id = ?"), arguments: [runId])) }
     }
 
     public func recordCampaignBatch(runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,
@@ -51,7 +51,7 @@ extension SQLiteStore {
             let tree = try SQLiteStore.loadTree(db)
             for e in entries {
                 // Already decided (a batch repeated after a crash): nothing twice.
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM campaign_member WHERE run_id = ? AND household_id = ?)",
+                if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM campaign_member WHERE run_id = ? AND household_id = ?)"),
                                      arguments: [runId, e.householdId]) == true { continue }
                 var outcome = e.outcome
                 var reason = e.reason
@@ -68,17 +68,17 @@ extension SQLiteStore {
                     caseId = c.id
                     run.committed = run.committed + e.amount
                     // The paired helper visits; without one, the unit's pool does (visitor NULL).
-                    let helper = try e.visitor ?? String.fetchOne(db, sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1",
+                    let helper = try e.visitor ?? String.fetchOne(db.cachedStatement(sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1"),
                                                                   arguments: [e.householdId])
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO visit(household_id, unit_id, run_id, visitor, due_on, status) VALUES (?, ?, ?, ?, ?, 'planned')
-                        """, arguments: [e.householdId, c.unitId, runId, helper, visitDue.description])
+                        """).execute(arguments: [e.householdId, c.unitId, runId, helper, visitDue.description])
                 }
-                try db.execute(sql: """
+                try db.cachedStatement(sql: """
                     INSERT INTO campaign_member(run_id, household_id, outcome, case_id, amount_fen, reason) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [runId, e.householdId, outcome.rawValue, caseId, outcome == .planned ? e.amount.fen : 0, reason])
+                    """).execute(arguments: [runId, e.householdId, outcome.rawValue, caseId, outcome == .planned ? e.amount.fen : 0, reason])
             }
-            try db.execute(sql: "UPDATE campaign_run SET committed_fen = ? WHERE id = ?", arguments: [run.committed.fen, runId])
+            try db.cachedStatement(sql: "UPDATE campaign_run SET committed_fen = ? WHERE id = ?").execute(arguments: [run.committed.fen, runId])
             try Audit.append(db, at: at, actor: Actor.system.id, action: "campaign_batch", entity: "campaign_run", entityId: String(runId),
                              detail: entries.map { "\($0.householdId):\($0.outcome.rawValue):\($0.amount.fen)" })
             return run
@@ -87,7 +87,7 @@ extension SQLiteStore {
 
     public func finishCampaignRun(runId: Int64, at: Date) async throws {
         _ = try await write { db in
-            try db.execute(sql: "UPDATE campaign_run SET state = 'planned' WHERE id = ? AND state = 'planning'", arguments: [runId])
+            try db.cachedStatement(sql: "UPDATE campaign_run SET state = 'planned' WHERE id = ? AND state = 'planning'").execute(arguments: [runId])
             try Audit.append(db, at: at, actor: Actor.system.id, action: "campaign_planned", entity: "campaign_run", entityId: String(runId), detail: [runId])
             return Empty()
         }
@@ -95,7 +95,7 @@ extension SQLiteStore {
 
     public func campaignOf(caseId: Int64) async throws -> String? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT r.campaign_id FROM campaign_member m JOIN campaign_run r ON r.id = m.run_id WHERE m.case_id = ?",
+            try String.fetchOne(db.cachedStatement(sql: "SELECT r.campaign_id FROM campaign_member m JOIN campaign_run r ON r.id = m.run_id WHERE m.case_id = ?"),
                                 arguments: [caseId])
         }
     }
@@ -110,8 +110,8 @@ extension SQLiteStore {
             guard actor.isRoot || actor.grants.contains(where: { $0.role == .approver && tree.path(of: $0.unitId).count == 1 }) else {
                 throw BangfuError(.permissionDenied, zh: "关闭走访活动需要最上级单位的审批人", en: "closing a campaign needs an approver of a top unit")
             }
-            try db.execute(sql: "UPDATE campaign_run SET state = 'closed' WHERE id = ?", arguments: [runId])
-            try db.execute(sql: "UPDATE visit SET status = 'cancelled' WHERE run_id = ? AND status = 'planned'", arguments: [runId])
+            try db.cachedStatement(sql: "UPDATE campaign_run SET state = 'closed' WHERE id = ?").execute(arguments: [runId])
+            try db.cachedStatement(sql: "UPDATE visit SET status = 'cancelled' WHERE run_id = ? AND status = 'planned'").execute(arguments: [runId])
             try Audit.append(db, at: at, actor: actor.id, action: "campaign_close", entity: "campaign_run", entityId: String(runId), detail: [runId])
             return Empty()
         }
@@ -139,10 +139,10 @@ extension SQLiteStore {
 
     public func campaignMembers(runId: Int64, outcome: CampaignOutcome) async throws -> [(Household, Money, String)] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT h.*, m.amount_fen AS m_amount, m.reason AS m_reason FROM campaign_member m JOIN household h ON h.id = m.household_id
                 WHERE m.run_id = ? AND m.outcome = ?
-                """, arguments: [runId, outcome.rawValue]).map { r in
+                """), arguments: [runId, outcome.rawValue]).map { r in
                 (try SQLiteStore.household(from: r), Money(fen: r["m_amount"]), (r["m_reason"] as String?) ?? "")
             }.sorted { CampaignTarget.priority($0.0, $1.0) }
         }
@@ -187,7 +187,7 @@ extension SQLiteStore {
 
     public func recordVisit(id: Int64, note: String, by actor: Actor, at: Date) async throws -> Visit {
         try await write { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?",
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?"),
                                            arguments: [id]) else { throw SQLiteStore.notFound("走访/visit", "#\(id)") }
             let v = try SQLiteStore.visit(from: r)
             guard v.status == "planned" else {
@@ -200,7 +200,7 @@ extension SQLiteStore {
             try db.execute(sql: "UPDATE visit SET status = 'visited', visited_ms = ?, visited_by = ?, note = ? WHERE id = ?",
                            arguments: [SQLiteStore.ms(at), actor.id, note, id])
             try Audit.append(db, at: at, actor: actor.id, action: "visit", entity: "visit", entityId: String(id), detail: [note])
-            return try SQLiteStore.visit(from: try Row.fetchOne(db, sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?", arguments: [id])!)
+            return try SQLiteStore.visit(from: try Row.fetchOne(db.cachedStatement(sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?"), arguments: [id])!)
         }
     }
 }

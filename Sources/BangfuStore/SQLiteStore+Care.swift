@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     static func loadHousehold(_ db: Database, archiveNo: String) throws -> Household {
-        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM household WHERE archive_no = ?", arguments: [archiveNo]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo]) else {
             throw notFound("档案/archive", archiveNo)
         }
         return try household(from: r)
@@ -16,13 +16,13 @@ extension SQLiteStore {
             let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
             guard h.status == .open else { throw BangfuError(.archiveClosed, zh: "档案 \(archiveNo) 已关闭", en: "archive \(archiveNo) is closed") }
             try actor.require(anyOf: [.caseworker, .helper], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "must_visit")
-            let helper = try String.fetchOne(db, sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1", arguments: [h.id])
-            try db.execute(sql: """
+            let helper = try String.fetchOne(db.cachedStatement(sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1"), arguments: [h.id])
+            try db.cachedStatement(sql: """
                 INSERT INTO visit(household_id, unit_id, run_id, visitor, due_on, status, kind, event, note) VALUES (?, ?, NULL, ?, ?, 'planned', 'must_visit', ?, ?)
-                """, arguments: [h.id, h.input.unitId, helper, today.adding(days: event.dueDays).description, event.id, note])
+                """).execute(arguments: [h.id, h.input.unitId, helper, today.adding(days: event.dueDays).description, event.id, note])
             let id = db.lastInsertedRowID
             try Audit.append(db, at: at, actor: actor.id, action: "must_visit", entity: "visit", entityId: String(id), detail: [archiveNo, event.id])
-            return try SQLiteStore.visit(from: try Row.fetchOne(db, sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?", arguments: [id])!)
+            return try SQLiteStore.visit(from: try Row.fetchOne(db.cachedStatement(sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?"), arguments: [id])!)
         }
     }
 
@@ -40,11 +40,11 @@ extension SQLiteStore {
         _ = try await write { db in
             let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
             try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "pair")
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pairing WHERE household_id = ? AND helper = ? AND until_ms IS NULL)",
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM pairing WHERE household_id = ? AND helper = ? AND until_ms IS NULL)"),
                                     arguments: [h.id, helper]) == false else {
                 throw BangfuError(.duplicate, zh: "\(helper) 已与 \(archiveNo) 结对", en: "\(helper) is already paired with \(archiveNo)")
             }
-            try db.execute(sql: "INSERT INTO pairing(household_id, helper, since_ms) VALUES (?, ?, ?)", arguments: [h.id, helper, SQLiteStore.ms(at)])
+            try db.cachedStatement(sql: "INSERT INTO pairing(household_id, helper, since_ms) VALUES (?, ?, ?)").execute(arguments: [h.id, helper, SQLiteStore.ms(at)])
             try Audit.append(db, at: at, actor: actor.id, action: "pair", entity: "household", entityId: archiveNo, detail: [helper])
             return Empty()
         }
@@ -73,10 +73,10 @@ extension SQLiteStore {
                 WHERE p.helper = ? AND p.until_ms IS NULL AND h.unit_id IN (\(SQLiteStore.inList(units.count)))
                 """, arguments: StatementArguments([from]) + StatementArguments(units))
             for id in ids {
-                try db.execute(sql: "UPDATE pairing SET until_ms = ? WHERE household_id = ? AND helper = ? AND until_ms IS NULL", arguments: [SQLiteStore.ms(at), id, from])
-                try db.execute(sql: "INSERT INTO pairing(household_id, helper, since_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", arguments: [id, to, SQLiteStore.ms(at)])
+                try db.cachedStatement(sql: "UPDATE pairing SET until_ms = ? WHERE household_id = ? AND helper = ? AND until_ms IS NULL").execute(arguments: [SQLiteStore.ms(at), id, from])
+                try db.cachedStatement(sql: "INSERT INTO pairing(household_id, helper, since_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING").execute(arguments: [id, to, SQLiteStore.ms(at)])
                 // Planned visits follow the household to its new helper.
-                try db.execute(sql: "UPDATE visit SET visitor = ? WHERE household_id = ? AND visitor = ? AND status = 'planned'", arguments: [to, id, from])
+                try db.cachedStatement(sql: "UPDATE visit SET visitor = ? WHERE household_id = ? AND visitor = ? AND status = 'planned'").execute(arguments: [to, id, from])
             }
             try Audit.append(db, at: at, actor: actor.id, action: "reassign", entity: "unit", entityId: unit, detail: [from, to, String(ids.count)])
             return ids.count
@@ -89,7 +89,7 @@ extension SQLiteStore {
         }
         _ = try await write { db in
             let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
-            let paired = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pairing WHERE household_id = ? AND helper = ? AND until_ms IS NULL)",
+            let paired = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM pairing WHERE household_id = ? AND helper = ? AND until_ms IS NULL)"),
                                            arguments: [h.id, actor.id]) ?? false
             // The paired helper records their own contacts; a caseworker of the unit may record any.
             if !paired { try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "record_contact") }
@@ -122,7 +122,7 @@ extension SQLiteStore {
     public func helpers(archiveNo: String) async throws -> [String] {
         try await read { db in
             let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
-            return try String.fetchAll(db, sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id", arguments: [h.id])
+            return try String.fetchAll(db.cachedStatement(sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id"), arguments: [h.id])
         }
     }
 
@@ -135,10 +135,10 @@ extension SQLiteStore {
         _ = try await write { db in
             let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
             try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "record_income")
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO income_record(household_id, month, per_capita_fen, recorded_ms) VALUES (?, ?, ?, ?)
                 ON CONFLICT(household_id, month) DO UPDATE SET per_capita_fen = excluded.per_capita_fen, recorded_ms = excluded.recorded_ms
-                """, arguments: [h.id, month, perCapita.fen, SQLiteStore.ms(at)])
+                """).execute(arguments: [h.id, month, perCapita.fen, SQLiteStore.ms(at)])
             try SQLiteStore.writeHistory(db, h.id, [ArchiveChange(at: at, actor: actor.id, action: "record_income", field: "income.\(month)",
                                                                   oldValue: nil, newValue: String(perCapita.fen))])
             try Audit.append(db, at: at, actor: actor.id, action: "record_income", entity: "household", entityId: archiveNo, detail: [month])
@@ -161,7 +161,7 @@ extension SQLiteStore {
                 var above = 0
                 for _ in 0..<6 {
                     let key = String(monthStart.description.prefix(7))
-                    guard let fen = try Int64.fetchOne(db, sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?", arguments: [h.id, key]),
+                    guard let fen = try Int64.fetchOne(db.cachedStatement(sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"), arguments: [h.id, key]),
                           let std = try? rules.dibaoStandard(region: h.input.region, on: monthStart), fen >= std.monthly.fen else { break }
                     above += 1
                     monthStart = monthStart.adding(months: -1)
@@ -192,13 +192,13 @@ extension SQLiteStore {
             try actor.require(anyOf: [.caseworker], on: rec.unitId, in: tree, for: "record_reception")
             let hid = try rec.archiveNo.map { try SQLiteStore.loadHousehold(db, archiveNo: $0).id }
             let cid = try rec.caseNo.map { no -> Int64 in
-                guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM help_case WHERE case_no = ?", arguments: [no]) else { throw SQLiteStore.notFound("案件/case", no) }
+                guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM help_case WHERE case_no = ?"), arguments: [no]) else { throw SQLiteStore.notFound("案件/case", no) }
                 return id
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO reception(at_ms, business_date, unit_id, channel, kind, outcome, household_id, case_id, recorded_by, note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [SQLiteStore.ms(at), day.description, rec.unitId, rec.channel, rec.kind, rec.outcome, hid, cid, actor.id, rec.note])
+                """).execute(arguments: [SQLiteStore.ms(at), day.description, rec.unitId, rec.channel, rec.kind, rec.outcome, hid, cid, actor.id, rec.note])
             let id = db.lastInsertedRowID
             try Audit.append(db, at: at, actor: actor.id, action: "reception", entity: "reception", entityId: String(id), detail: [rec.kind, rec.outcome])
             return id

@@ -28,7 +28,7 @@ extension SQLiteStore {
     }
 
     static func loadCase(_ db: Database, id: Int64) throws -> HelpCase {
-        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM help_case WHERE id = ?", arguments: [id]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM help_case WHERE id = ?"), arguments: [id]) else {
             throw notFound("案件/case", "#\(id)")
         }
         return try helpCase(from: r)
@@ -63,11 +63,11 @@ extension SQLiteStore {
             try actor.require(anyOf: [.caseworker, .system], on: h.input.unitId, in: try knownTree ?? SQLiteStore.loadTree(db), for: "file_case")
             try rules.checkFiling(app, on: today, prior: try SQLiteStore.summaries(db, householdId: h.id, zone: zone))
             let no = SQLiteStore.formatNumber("BF", today.year, try SQLiteStore.nextNumber(db, "case:\(today.year)"))
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
                                       form, cause, temporary_aid)
                 VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?)
-                """, arguments: [no, h.id, h.input.unitId, helpType, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(at),
+                """).execute(arguments: [no, h.id, h.input.unitId, helpType, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(at),
                                  app.formJSON, app.cause, app.temporaryAid])
             let c = HelpCase(id: db.lastInsertedRowID, caseNo: no, householdId: h.id, unitId: h.input.unitId,
                              helpType: helpType, filedBy: actor.id, formJSON: app.formJSON, cause: app.cause, temporaryAid: app.temporaryAid)
@@ -120,9 +120,9 @@ extension SQLiteStore {
                 }
             }
             try SQLiteStore.saveCase(db, next, at: at)
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [c.id, SQLiteStore.ms(at), actor.id, event.kind.rawValue, c.state.rawValue, next.state.rawValue, event.comment])
+                """).execute(arguments: [c.id, SQLiteStore.ms(at), actor.id, event.kind.rawValue, c.state.rawValue, next.state.rawValue, event.comment])
             try Audit.append(db, at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: c.caseNo,
                              detail: CaseAuditDetail(from: c.state.rawValue, to: next.state.rawValue, version: next.version,
                                                      comment: event.comment, amountFen: disbursement?.amount.fen))
@@ -130,12 +130,12 @@ extension SQLiteStore {
     }
 
     static func saveCase(_ db: Database, _ c: HelpCase, at: Date) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
               notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
               updated_ms = ?, approved_ms = ?
             WHERE id = ? AND version = ?
-            """, arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json), c.notice?.countsAfter.description,
+            """).execute(arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json), c.notice?.countsAfter.description,
                              c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
                              c.reason, c.version, ms(at), c.approvedAt.map(ms), c.id, c.version - 1])
         guard db.changesCount == 1 else {
@@ -144,7 +144,7 @@ extension SQLiteStore {
     }
 
     static func disbursement(_ db: Database, caseId: Int64, instalment: Int) throws -> Disbursement? {
-        try Row.fetchOne(db, sql: "SELECT * FROM disbursement WHERE case_id = ? AND instalment = ?", arguments: [caseId, instalment])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM disbursement WHERE case_id = ? AND instalment = ?"), arguments: [caseId, instalment])
             .map(disbursement(from:))
     }
 
@@ -174,14 +174,14 @@ extension SQLiteStore {
                            caseId: c.id, instalment: instalment,
                            postings: [(LedgerAccount.fund(fundId), -amount.fen),
                                       (loan ? LedgerAccount.loansReceivable : LedgerAccount.aidExpense, amount.fen)])
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [c.id, instalment, fundId, amount.fen, txn, ms(at), actor.id])
+            """).execute(arguments: [c.id, instalment, fundId, amount.fen, txn, ms(at), actor.id])
         return Disbursement(caseId: c.id, instalment: instalment, fundId: fundId, amount: amount, paidAt: at, paidBy: actor.id, alreadyPaid: false)
     }
 
     static func summaries(_ db: Database, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
-        try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE household_id = ? ORDER BY id", arguments: [householdId]).map { r in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM help_case WHERE household_id = ? ORDER BY id"), arguments: [householdId]).map { r in
             let c = try helpCase(from: r)
             return CaseSummary(caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: date(ms: r["created_ms"])),
                                approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
@@ -213,6 +213,13 @@ extension SQLiteStore {
         return try await read { db in try SQLiteStore.summaries(db, householdId: householdId, zone: zone) }
     }
 
+    public func cases(helpType: String) async throws -> [HelpCase] {
+        try await read { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM help_case WHERE help_type = ? ORDER BY id"), arguments: [helpType])
+                .map(SQLiteStore.helpCase(from:))
+        }
+    }
+
     public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
         try await read { db in
             try SQLiteStore.rowsInUnits(db, table: "help_case", units: units, column: "state", value: state?.rawValue).map(SQLiteStore.helpCase(from:))
@@ -225,7 +232,7 @@ extension SQLiteStore {
 
     public func helpCase(caseNo: String) async throws -> HelpCase {
         try await read { db in
-            guard let r = try Row.fetchOne(db, sql: "SELECT * FROM help_case WHERE case_no = ?", arguments: [caseNo]) else {
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM help_case WHERE case_no = ?"), arguments: [caseNo]) else {
                 throw SQLiteStore.notFound("案件/case", caseNo)
             }
             return try SQLiteStore.helpCase(from: r)
@@ -237,7 +244,7 @@ extension SQLiteStore {
     }
 
     static func events(_ db: Database, caseId id: Int64) throws -> [CaseEventRecord] {
-        try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id", arguments: [id]).map { r in
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id"), arguments: [id]).map { r in
             CaseEventRecord(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"],
                             event: CaseEventKind(rawValue: r["event"]) ?? .submit,
                             from: CaseState(rawValue: r["from_state"]) ?? .draft,
@@ -247,14 +254,14 @@ extension SQLiteStore {
 
     public func caseDetail(caseNo: String) async throws -> CaseDetail {
         try await read { db in
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT c.*, h.archive_no AS archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
-                """, arguments: [caseNo]) else {
+                """), arguments: [caseNo]) else {
                 throw SQLiteStore.notFound("案件/case", caseNo)
             }
             let c = try SQLiteStore.helpCase(from: r)
             return CaseDetail(helpCase: c, archiveNo: r["archive_no"], events: try SQLiteStore.events(db, caseId: c.id),
-                              disbursements: try SQLiteStore.disbursements(db, caseId: c.id))
+                              disbursements: try SQLiteStore.disbursements(db, caseId: c.id), unitTree: try SQLiteStore.loadTree(db))
         }
     }
 
@@ -275,15 +282,15 @@ extension SQLiteStore {
 
     public func casesWithNoticeDue(at: Date) async throws -> [Int64] {
         try await read { db in
-            try Int64.fetchAll(db, sql: """
+            try Int64.fetchAll(db.cachedStatement(sql: """
                 SELECT id FROM help_case WHERE state = 'in_notice' AND notice_deadline_ms <= ? ORDER BY notice_deadline_ms, id
-                """, arguments: [SQLiteStore.ms(at)])
+                """), arguments: [SQLiteStore.ms(at)])
         }
     }
 
     public func nextNoticeDeadline() async throws -> Date? {
         try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'").map { SQLiteStore.date(ms: $0) }
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'")).map { SQLiteStore.date(ms: $0) }
         }
     }
 }

@@ -294,6 +294,7 @@ extension SQLiteStore {
                     WHERE NEW.account LIKE 'fund:%' AND NEW.amount_fen < 0
                       AND (SELECT balance_fen FROM account_balance WHERE account = NEW.account) < 0;
                 END;
+                CREATE INDEX help_case_type ON help_case(help_type, state);
                 INSERT INTO counter(name, next) VALUES ('unit_tree', 1) ON CONFLICT(name) DO NOTHING;
                 CREATE TRIGGER org_unit_version_insert AFTER INSERT ON org_unit
                 BEGIN UPDATE counter SET next = next + 1 WHERE name = 'unit_tree'; END;

@@ -70,9 +70,9 @@ public final class SQLiteStore: BangfuStore {
     /// One request inside the group's transaction: the stored answer of an earlier call with the same id, or `body`'s.
     private static func answer<T: Codable>(_ db: Database, request: RequestKey?, _ body: (Database) throws -> T) throws -> T {
         guard let request else { return try body(db) }
-        if let earlier = try Row.fetchOne(db, sql: """
+        if let earlier = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
-            """, arguments: [request.principal, request.id]) {
+            """), arguments: [request.principal, request.id]) {
             guard earlier["params_hash"] as String == request.paramsHash else {
                 throw BangfuError(.requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
                                   en: "request id \(request.id) was already used for a different call: use a new id")
@@ -80,14 +80,14 @@ public final class SQLiteStore: BangfuStore {
             return try SQLiteStore.decode(T.self, earlier["reply"])
         }
         let value = try body(db)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
-            """, arguments: [request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(Date())])
+            """).execute(arguments: [request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(Date())])
         return value
     }
 
     public func ping() async throws {
-        _ = try await write { db in try Int.fetchOne(db, sql: "SELECT 1") ?? 1 }
+        _ = try await write { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) ?? 1 }
     }
 
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -142,7 +142,7 @@ public final class SQLiteStore: BangfuStore {
 
     /// Next number of a yearly sequence, e.g. case numbers for 2026.
     static func nextNumber(_ db: Database, _ name: String) throws -> Int {
-        let n = try Int.fetchOne(db, sql: "SELECT next FROM counter WHERE name = ?", arguments: [name]) ?? 1
+        let n = try Int.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = ?"), arguments: [name]) ?? 1
         try db.execute(sql: "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next",
                        arguments: [name, n + 1])
         return n
@@ -156,10 +156,10 @@ public final class SQLiteStore: BangfuStore {
     /// The unit tree, kept between transactions: a trigger bumps the `unit_tree` counter on any change to
     /// `org_unit` (also by another process), so one indexed read tells whether the kept tree still holds.
     static func loadTree(_ db: Database) throws -> UnitTree {
-        let version = try Int64.fetchOne(db, sql: "SELECT next FROM counter WHERE name = 'unit_tree'") ?? 0
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = 'unit_tree'")) ?? 0
         let file = String(cString: sqlite3_db_filename(db.sqliteConnection, "main"))
         if let kept = treeCache.withLock({ $0[file] }), kept.version == version { return kept.tree }
-        let rows = try Row.fetchAll(db, sql: "SELECT id, name, parent_id, level FROM org_unit")
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
         let tree = try UnitTree(rows.map { r in
             OrgUnit(id: r["id"], name: r["name"], parentId: r["parent_id"], level: UnitLevel(rawValue: r["level"]) ?? .grassroots)
         })
@@ -191,19 +191,19 @@ public final class SQLiteStore: BangfuStore {
         _ = try await RequestContext.$current.withValue(nil) { try await write { db in
             // Parents first, so the foreign keys hold at every insert.
             var pending = units
-            var done = Set(try String.fetchAll(db, sql: "SELECT id FROM org_unit"))
+            var done = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM org_unit")))
             while !pending.isEmpty {
                 let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
                 guard !ready.isEmpty else { break }
                 for u in ready {
-                    let old = try Row.fetchOne(db, sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?", arguments: [u.id])
+                    let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?"), arguments: [u.id])
                     let changed = old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
                         || old!["level"] as String != u.level.rawValue
                     if changed {
-                        try db.execute(sql: """
+                        try db.cachedStatement(sql: """
                             INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
                             ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
-                            """, arguments: [u.id, u.name, u.parentId, u.level.rawValue])
+                            """).execute(arguments: [u.id, u.name, u.parentId, u.level.rawValue])
                         try Audit.append(db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id, detail: u)
                     }
                     done.insert(u.id)
@@ -231,7 +231,7 @@ enum Audit {
     static let genesis = String(repeating: "0", count: 64)
 
     static func sha256(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(s.utf8)).hexString
     }
 
     /// The text hashed for a row; fields are separated by a byte that cannot occur in them.
@@ -243,16 +243,16 @@ enum Audit {
     /// Appends one row. `detail` may hold personal data: only its hash is stored.
     static func append<D: Encodable>(_ db: Database, at: Date, actor: String, action: String, entity: String,
                                      entityId: String, detail: D) throws {
-        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
         let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
         let prev: String = last?["hash"] ?? genesis
         let atMs = SQLiteStore.ms(at)
         let detailHash = sha256(try SQLiteStore.json(detail))
         let hash = sha256(canonical(seq: seq, atMs: atMs, actor: actor, action: action, entity: entity,
                                     entityId: entityId, detailHash: detailHash, prevHash: prev))
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
+            """).execute(arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
     }
 }

@@ -19,8 +19,7 @@ extension Workflow {
     /// school year starts, the daemon files (and submits) next year's case for people to review
     /// and approve. Returns the cases filed.
     public func refileDonorGrants(today: LocalDate, schoolYearStart: (month: Int, day: Int), at: Date) async throws -> [HelpCase] {
-        let all = try await store.cases(units: try await store.unitTree().units.keys.sorted(), state: nil)
-        let edu = all.filter { $0.helpType == "education-aid" && $0.state != .rejected && $0.state != .withdrawn }
+        let edu = try await store.cases(helpType: "education-aid").filter { $0.state != .rejected && $0.state != .withdrawn }
         var filed: [HelpCase] = []
         for c in edu {
             let form = try Workflow.form(c.formJSON)

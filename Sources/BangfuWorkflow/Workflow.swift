@@ -131,7 +131,7 @@ public struct Workflow: Sendable {
 
     /// An opaque, stable reference to a person within an archive: never the ID number itself.
     public static func ref(_ archiveNo: String, _ id: IDNumber) -> String {
-        SHA256.hash(data: Data("\(archiveNo)\u{1F}\(id.value)".utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("\(archiveNo)\u{1F}\(id.value)".utf8)).prefix(8).hexString
     }
 
     /// The core payment plan for a plugin's proposal.
