@@ -139,7 +139,7 @@ let package = Package(
             dependencies: ["BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink"]),
+        .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad"]),
         // Prints how long planning a campaign takes over many households, and the peak memory.
         .executableTarget(
             name: "bangfu-campaign-bench",

@@ -91,6 +91,14 @@ public final class LoadClient: @unchecked Sendable {
         try timed(au, "org.bangfu.Cases.Get", ["caseNo": .string(caseNo)], mutating: false)
     }
 
+    /// A case's state and how many payments it has, read as the auditor (for checks after a crash).
+    public func caseState(_ caseNo: String) throws -> (state: String, payments: Int) {
+        let r = try timed(au, "org.bangfu.Cases.Get", ["caseNo": .string(caseNo)], mutating: false)
+        guard let state = r["case"]?["state"]?.string else { throw LoadError("Get of \(caseNo) answered without a state") }
+        guard case .array(let payments)? = r["payments"] else { return (state, 0) }
+        return (state, payments.count)
+    }
+
     /// Forgets the latencies so far (after a warm-up).
     public func resetFigures() {
         latency.reset()

@@ -1,3 +1,4 @@
+import BangfuLoad
 import BangfuVarlink
 import Foundation
 import Synchronization
@@ -98,48 +99,61 @@ import Testing
         d.stop()
     }
 
+    /// Load from bangfu-bench's generator: `clients` threads, each a caseworker, reviewer and approver
+    /// driving cases to their notice over the real socket, concurrently, so bangfud's writes share
+    /// commits (group commit) when the SIGKILL lands. Reconnects after each kill until stopped.
+    final class CaseLoad: @unchecked Sendable {
+        let running = Atomic<Bool>(true)
+        let acked = Mutex<[String: String]>([:])
+        var threads: [Thread] = []
+
+        init(socket: String, clients: Int, round: Int) {
+            for k in 0..<clients {
+                let t = Thread { [self] in
+                    var j = 0
+                    while running.load(ordering: .relaxed) {
+                        do {
+                            let client = try LoadClient(socket: socket)
+                            client.onAck = { c, state in self.acked.withLock { $0[c] = state } }
+                            while running.load(ordering: .relaxed) {
+                                j += 1
+                                try client.caseToNotice((round * clients + k) * 40_000 + j)
+                            }
+                        } catch {
+                            Thread.sleep(forTimeInterval: 0.01)
+                        }
+                    }
+                }
+                threads.append(t)
+                t.start()
+            }
+        }
+
+        func stop() {
+            running.store(false, ordering: .relaxed)
+            while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.01) }
+        }
+    }
+
     @Test func killLoopLosesNothingAcknowledged() throws {
         let rounds = ProcessInfo.processInfo.environment["BANGFU_KILL_ROUNDS"].flatMap(Int.init) ?? 5
         let d = try LiveDaemon(yaml: LiveDaemon.yaml + "\ndisbursement:\n  pay_at_notice_end: true\n")
         try fund(d)
-        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "1000000", "--memo", "拨款"])
-        let archiveFile = try D.sampleArchive()
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "100000000", "--memo", "拨款"])
         var acknowledged: [String: String] = [:]  // case number -> state bangfud answered
-        var archives = 0
         for round in 0..<rounds {
-            // Load: archives (new synthetic people each time) and cases through to the notice.
-            let acked = Mutex<[String: String]>([:])
-            let load = Load { i in
-                let n = round * 10_000 + i
-                let text = (try? String(contentsOfFile: archiveFile, encoding: .utf8)) ?? ""
-                let ids = Self.ids(for: n)
-                let file = "/tmp/bangfu-kill-\(n).json"
-                let body = text.replacingOccurrences(of: "990101197610120310", with: ids.0).replacingOccurrences(of: "990101197803050427", with: ids.1)
-                    .replacingOccurrences(of: "990101201209010528", with: ids.2)
-                try? body.write(toFile: file, atomically: true, encoding: .utf8)
-                defer { try? FileManager.default.removeItem(atPath: file) }
-                _ = try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
-                guard let a = try? d.ctlJSON(D.cw, ["archive", "create", "--file", file])["archiveNo"]?.string,
-                      let c = try? d.ctlJSON(D.cw, ["case", "file", a, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?.string else { return false }
-                acked.withLock { $0[c] = "draft" }
-                for (who, args, state) in [(D.cw, ["case", "submit", c], "submitted"), (D.rv, ["case", "pass", c], "branch_review_passed"),
-                                           (D.ap, ["case", "approve", c], "in_notice")] {
-                    guard (try? d.ctlJSON(who, args))?["state"]?.string == state else { return false }
-                    acked.withLock { $0[c] = state }
-                }
-                return true
-            }
+            let load = CaseLoad(socket: d.socket, clients: 4, round: round)
             Thread.sleep(forTimeInterval: Double.random(in: 0.5...2.0))
             kill(d.process!.processIdentifier, SIGKILL)
             d.process!.waitUntilExit()
             load.stop()
-            acknowledged.merge(acked.withLock { $0 }) { $1 }
-            archives += 1
+            acknowledged.merge(load.acked.withLock { $0 }) { $1 }
             try d.start(clock: "manual")
             // Every acknowledged transition is there (a later state is fine: the last ack may not have reached us).
             let order = ["draft", "submitted", "branch_review_passed", "in_notice", "notice_passed", "disbursing", "closed"]
+            let reader = try LoadClient(socket: d.socket)
             for (c, state) in acknowledged {
-                let now = try d.ctlJSON(D.au, ["case", "get", c])["case"]?["state"]?.string ?? "missing"
+                let now = (try? reader.caseState(c).state) ?? "missing"
                 #expect((order.firstIndex(of: now) ?? -1) >= (order.firstIndex(of: state) ?? 99), "\(c): acknowledged \(state), found \(now)")
             }
             #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true, "round \(round)")
@@ -147,13 +161,15 @@ import Testing
         #expect(!acknowledged.isEmpty)
         // Pending notice deadlines still fire after all the kills, and each case is paid once.
         _ = try d.ctlJSON(nil, ["clock", "advance", "20d"])
+        let reader = try LoadClient(socket: d.socket)
         for (c, state) in acknowledged where state == "in_notice" {
-            let got = try d.ctlJSON(D.au, ["case", "get", c])
-            #expect(got["case"]?["state"]?.string == "closed" && got["payments"]?.array?.count == 1, "\(c)")
+            let got = try reader.caseState(c)
+            #expect(got.state == "closed" && got.payments == 1, "\(c): \(got)")
         }
+        // Every fund balance equals its ledger, the audit chain verifies.
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
         let inNotice = acknowledged.values.filter { $0 == "in_notice" }.count
-        print("kill loop: \(rounds) SIGKILL rounds survived, \(acknowledged.count) cases acknowledged (\(inNotice) through approval), nothing lost, every notice paid once")
+        print("kill loop: \(rounds) SIGKILL rounds survived under 4 concurrent clients, \(acknowledged.count) cases acknowledged (\(inNotice) through approval), nothing lost, every notice paid once")
     }
 
     @Test func sigtermUnderLoadCompletesOrFailsCleanly() throws {
@@ -177,22 +193,5 @@ import Testing
         let balance = try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int ?? -1
         #expect(balance >= Int64(acked) * 100, "every acknowledged deposit is there: \(balance) fen for \(acked) acks")
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
-    }
-
-    /// Three synthetic ID numbers (applicant, spouse, child) unique per `n`.
-    static func ids(for n: Int) -> (String, String, String) {
-        func make(_ prefix: String, _ k: Int) -> String {
-            let s = String(format: "%03d", k % 1000)
-            let d17 = prefix + s
-            return d17 + String(checkCharacter(d17))
-        }
-        let y = 1950 + (n / 1000) % 40
-        return (make("990101\(y)0101", n), make("990101\(y)0202", n), make("990101\(y + 30)0303", n))
-    }
-
-    static func checkCharacter(_ s: String) -> Character {
-        let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        let c: [Character] = ["1", "0", "X", "9", "8", "7", "6", "5", "4", "3", "2"]
-        return c[zip(s.compactMap { $0.wholeNumberValue }, w).reduce(0) { $0 + $1.0 * $1.1 } % 11]
     }
 }

@@ -1,0 +1,27 @@
+import BangfuVarlink
+import Foundation
+import Testing
+
+/// bangfu-bench at a smoke size: the real daemon, every section, JSON out. Figures are printed,
+/// never compared with a target here (shared machines are noisy); what must hold is that every
+/// call succeeded and every section produced its figures.
+@Suite struct BenchSmokeTests {
+    @Test func benchRunsEverySectionAtSmokeSize() throws {
+        let (code, out, err) = try LiveDaemon.run([LiveDaemon.bin + "/bangfu-bench"],
+                                                  ["--clients", "1,4,16", "--cases", "48", "--reads", "400", "--growth", "200,2000",
+                                                   "--growth-cases", "8", "--bin", LiveDaemon.bin, "--json"])
+        #expect(code == 0, "\(err)")
+        let report = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        let e2e = report["endToEnd"]?.array ?? []
+        #expect(e2e.count == 3)
+        for row in e2e {
+            #expect(row["cases"]?.int == 48 && row["errors"]?.array?.isEmpty == true, "\(row)")
+        }
+        #expect(report["floor"]?["synchronous"]?.string == "FULL" && report["ceiling"]?["transitionsPerTransaction"]?.int == 16)
+        #expect(report["transitionsPerCase"]?.int == 8)
+        #expect((report["readsAt"]?.array ?? []).allSatisfy { $0["errors"]?.array?.isEmpty == true && $0["requests"]?.int == 400 })
+        #expect(report["growth"]?.array?.count == 2)
+        #expect(report["ratios"]?["daemonOverFloor"] != nil)
+        print(err.split(separator: "\n").suffix(3).joined(separator: "\n"))
+    }
+}
