@@ -90,6 +90,9 @@ public final class SQLiteStore: BangfuStore {
         _ = try await write { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) ?? 1 }
     }
 
+    /// GRDB's blocking read, which an async caller would not pick by itself.
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+
     /// Runs `body` in a read transaction on one of the pool's readers (WAL: never blocked by the writer).
     ///
     /// Synchronously on the calling thread: reads take tens of microseconds, and the hop to GRDB's
@@ -97,7 +100,7 @@ public final class SQLiteStore: BangfuStore {
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let path = self.path
         do {
-            return try pool.read(body)
+            return try readHere(body)
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }

@@ -36,7 +36,7 @@ public enum JSONValue: Codable, Sendable, Hashable {
 
     /// Converts any Encodable (a reply struct) into a JSON value.
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONValue.parse(try JSONValue.encoder.encode(value))
+        self = try JSONValueEncoder.encode(value)
     }
 
     /// Decodes this value into a Decodable (a parameter struct).

@@ -41,3 +41,35 @@ import Testing
         #expect(try VarlinkCall(parsing: call.jsonBytes) == call)
     }
 }
+
+/// The direct encoder shapes values exactly as JSONEncoder followed by parsing would.
+@Suite struct JSONValueEncoderTests {
+    struct Inner: Codable { var a: Int; var b: String?; var c: [Double] }
+    enum Kind: String, Codable { case one, two }
+    struct Outer: Codable {
+        var name: String
+        var count: Int64
+        var flag: Bool
+        var inner: Inner
+        var list: [Inner]
+        var map: [String: Int]
+        var intKeys: [Int: String]
+        var missing: String?
+        var kind: Kind
+        var nested: [[String]]
+        var any: JSONValue
+        var date: Date
+        var data: Data
+    }
+
+    @Test func agreesWithJSONEncoder() throws {
+        let v = Outer(name: "张三\"\n", count: -9_007_199_254_740_993, flag: true, inner: Inner(a: 1, b: nil, c: [0.5, 1e-7]),
+                      list: [Inner(a: 2, b: "x", c: []), Inner(a: 3, b: nil, c: [2.25])], map: ["k": 1, "j": 2], intKeys: [3: "c", 1: "a"],
+                      missing: nil, kind: .two, nested: [["a"], []], any: .object(["x": .array([.null, .bool(false)])]),
+                      date: Date(timeIntervalSinceReferenceDate: 12.5), data: Data([1, 2, 3]))
+        let direct = try JSONValue(encoding: v)
+        let viaText = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(v))
+        #expect(direct == viaText)
+        #expect(throws: EncodingError.self) { try JSONValue(encoding: ["x": Double.nan]) }
+    }
+}
