@@ -79,6 +79,17 @@ public final class DaemonProcess {
         return (kib("VmRSS:"), kib("VmHWM:"))
     }
 
+    /// CPU seconds bangfud has used so far (user + system), from /proc: what a call costs the daemon
+    /// itself, apart from the clients sharing the machine.
+    public func cpuSeconds() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = s.lastIndex(of: ")") else { return -1 }
+        let fields = s[s.index(after: close)...].split(separator: " ")
+        // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// A call as root (admin): the clock, status.
     public func admin(_ method: String, _ params: [String: JSONValue] = [:]) throws -> [String: JSONValue] {
         try VarlinkClient(path: socket).call(method, params).last ?? [:]

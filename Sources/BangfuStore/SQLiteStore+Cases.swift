@@ -3,32 +3,44 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
+    /// The case columns in the order `helpCase(from:)` reads them: by position, because GRDB's
+    /// lookup by name compares lower-cased names column by column, which showed in every profile.
+    static let caseColumns = ["id", "case_no", "household_id", "unit_id", "help_type", "filed_by", "form", "cause", "temporary_aid",
+                              "approved_ms", "state", "reviewed_by", "approved_by", "plan", "notice_after", "notice_days",
+                              "notice_deadline_ms", "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "created_ms"]
+    /// `SELECT` list of `caseColumns`, optionally qualified by a table alias.
+    static func caseSelect(_ alias: String? = nil) -> String {
+        caseColumns.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
+    }
+    static let selectCase = "SELECT \(caseSelect()) FROM help_case"
+    /// Position of `created_ms` in `caseColumns`.
+    static let createdColumn = 22
+
     static func helpCase(from r: Row) throws -> HelpCase {
-        var c = HelpCase(id: r["id"], caseNo: r["case_no"], householdId: r["household_id"], unitId: r["unit_id"],
-                         helpType: r["help_type"], filedBy: r["filed_by"], formJSON: r["form"], cause: r["cause"],
-                         temporaryAid: r["temporary_aid"])
-        c.approvedAt = (r["approved_ms"] as Int64?).map { date(ms: $0) }
-        guard let state = CaseState(rawValue: r["state"]) else {
+        var c = HelpCase(id: r[0], caseNo: r[1], householdId: r[2], unitId: r[3], helpType: r[4], filedBy: r[5], formJSON: r[6],
+                         cause: r[7], temporaryAid: r[8])
+        c.approvedAt = (r[9] as Int64?).map { date(ms: $0) }
+        guard let state = CaseState(rawValue: r[10]) else {
             throw BangfuError(.storage, zh: "案件 \(c.caseNo) 的状态无法识别", en: "case \(c.caseNo) has an unknown state")
         }
         c.state = state
-        c.reviewedBy = r["reviewed_by"]
-        c.approvedBy = r["approved_by"]
-        c.plan = try (r["plan"] as String?).map { try decode(PaymentPlan.self, $0) }
-        if let after = r["notice_after"] as String?, let days = r["notice_days"] as Int? {
+        c.reviewedBy = r[11]
+        c.approvedBy = r[12]
+        c.plan = try (r[13] as String?).map { try decode(PaymentPlan.self, $0) }
+        if let after = r[14] as String?, let days = r[15] as Int? {
             c.notice = NoticePeriod(countsAfter: try LocalDate(parsing: after), workingDays: days)
         }
-        c.noticeDeadline = (r["notice_deadline_ms"] as Int64?).map { date(ms: $0) }
-        c.frozenRemainingDays = r["frozen_remaining"]
-        c.instalmentsPaid = r["instalments_paid"]
-        c.repaid = Money(fen: r["repaid_fen"])
-        c.reason = r["reason"]
-        c.version = r["version"]
+        c.noticeDeadline = (r[16] as Int64?).map { date(ms: $0) }
+        c.frozenRemainingDays = r[17]
+        c.instalmentsPaid = r[18]
+        c.repaid = Money(fen: r[19])
+        c.reason = r[20]
+        c.version = r[21]
         return c
     }
 
     static func loadCase(_ db: Database, id: Int64) throws -> HelpCase {
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM help_case WHERE id = ?"), arguments: [id]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: selectCase + " WHERE id = ?"), arguments: [id]) else {
             throw notFound("案件/case", "#\(id)")
         }
         return try helpCase(from: r)
@@ -181,9 +193,9 @@ extension SQLiteStore {
     }
 
     static func summaries(_ db: Database, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM help_case WHERE household_id = ? ORDER BY id"), arguments: [householdId]).map { r in
+        try Row.fetchAll(db.cachedStatement(sql: selectCase + " WHERE household_id = ? ORDER BY id"), arguments: [householdId]).map { r in
             let c = try helpCase(from: r)
-            return CaseSummary(caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: date(ms: r["created_ms"])),
+            return CaseSummary(caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: date(ms: r[createdColumn])),
                                approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
                                cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON)
         }
@@ -194,12 +206,12 @@ extension SQLiteStore {
         return try await read { db in
             var out: [Int64: [CaseSummary]] = [:]
             for chunk in stride(from: 0, to: householdIds.count, by: 500).map({ Array(householdIds[$0..<min($0 + 500, householdIds.count)]) }) {
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
+                let rows = try Row.fetchAll(db, sql: SQLiteStore.selectCase + " WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
                                             arguments: StatementArguments(chunk))
                 for r in rows {
                     let c = try SQLiteStore.helpCase(from: r)
                     out[c.householdId, default: []].append(CaseSummary(
-                        caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: SQLiteStore.date(ms: r["created_ms"])),
+                        caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: SQLiteStore.date(ms: r[SQLiteStore.createdColumn])),
                         approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
                         cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON))
                 }
@@ -215,14 +227,15 @@ extension SQLiteStore {
 
     public func cases(helpType: String) async throws -> [HelpCase] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM help_case WHERE help_type = ? ORDER BY id"), arguments: [helpType])
+            try Row.fetchAll(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE help_type = ? ORDER BY id"), arguments: [helpType])
                 .map(SQLiteStore.helpCase(from:))
         }
     }
 
     public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
         try await read { db in
-            try SQLiteStore.rowsInUnits(db, table: "help_case", units: units, column: "state", value: state?.rawValue).map(SQLiteStore.helpCase(from:))
+            try SQLiteStore.rowsInUnits(db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
+                                        value: state?.rawValue).map(SQLiteStore.helpCase(from:))
         }
     }
 
@@ -232,7 +245,7 @@ extension SQLiteStore {
 
     public func helpCase(caseNo: String) async throws -> HelpCase {
         try await read { db in
-            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM help_case WHERE case_no = ?"), arguments: [caseNo]) else {
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo]) else {
                 throw SQLiteStore.notFound("案件/case", caseNo)
             }
             return try SQLiteStore.helpCase(from: r)
@@ -255,12 +268,12 @@ extension SQLiteStore {
     public func caseDetail(caseNo: String) async throws -> CaseDetail {
         try await read { db in
             guard let r = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT c.*, h.archive_no AS archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
+                SELECT \(SQLiteStore.caseSelect("c")), h.archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
                 """), arguments: [caseNo]) else {
                 throw SQLiteStore.notFound("案件/case", caseNo)
             }
             let c = try SQLiteStore.helpCase(from: r)
-            return CaseDetail(helpCase: c, archiveNo: r["archive_no"], events: try SQLiteStore.events(db, caseId: c.id),
+            return CaseDetail(helpCase: c, archiveNo: r[SQLiteStore.caseColumns.count], events: try SQLiteStore.events(db, caseId: c.id),
                               disbursements: try SQLiteStore.disbursements(db, caseId: c.id), unitTree: try SQLiteStore.loadTree(db))
         }
     }

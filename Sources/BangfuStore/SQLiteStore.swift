@@ -178,8 +178,8 @@ public final class SQLiteStore: BangfuStore {
     static func inList(_ n: Int) -> String { n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
 
     /// Rows of `table` in `units`, optionally with `column = value`, in id order.
-    static func rowsInUnits(_ db: Database, table: String, units: [String], column: String, value: String?) throws -> [Row] {
-        var sql = "SELECT * FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
+    static func rowsInUnits(_ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?) throws -> [Row] {
+        var sql = "SELECT \(columns) FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
         var args = StatementArguments(units)
         if let value { sql += " AND \(column) = ?"; args += [value] }
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args)

@@ -38,6 +38,8 @@ public final class VarlinkServer: Sendable {
     let active = Atomic<Int>(0)
     let listening = Mutex<Channel?>(nil)
     let stopping = Atomic<Bool>(false)
+    /// One task executor per event loop, made on first use.
+    let executors = Mutex<[EventLoopTaskExecutor]>([])
     /// How long calls in flight may take to finish after `shutdown`.
     let grace: Duration = .seconds(10)
 
@@ -97,7 +99,14 @@ public final class VarlinkServer: Sendable {
                             continue
                         }
                         active.add(1, ordering: .relaxed)
-                        tasks.addTask {
+                        // On the connection's own event loop: no thread hop per call.
+                        let executor = executors.withLock { known in
+                            if let e = known.first(where: { $0.loop === connection.channel.eventLoop }) { return e }
+                            let e = EventLoopTaskExecutor(connection.channel.eventLoop)
+                            known.append(e)
+                            return e
+                        }
+                        tasks.addTask(executorPreference: executor) {
                             defer { self.active.subtract(1, ordering: .relaxed) }
                             await self.serve(connection, peer: peer)
                         }

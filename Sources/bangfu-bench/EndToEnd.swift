@@ -8,6 +8,7 @@ import Synchronization
 enum EndToEnd {
     static func run(daemon: DaemonProcess, clients k: Int, cases n: Int) throws -> EndToEndFigures {
         let setup = try LoadClient(socket: daemon.socket)
+        let cpu0 = daemon.cpuSeconds()
         try setup.openFund("f1", fen: Int64(max(n, 1)) * 1_000_000)
         let perClient = (0..<k).map { n / k + ($0 < n % k ? 1 : 0) }
         let filed = Mutex([[String]](repeating: [], count: k))
@@ -34,7 +35,7 @@ enum EndToEnd {
                                casesPerSecond: Double(done) / seconds, transitionsPerSecond: Double(transitions) / seconds,
                                calls: toNotice.calls + paying.calls, p50Micros: latency.valueAtPercentile(50),
                                p99Micros: latency.valueAtPercentile(99), p999Micros: latency.valueAtPercentile(99.9),
-                               meanMicros: latency.mean, errors: toNotice.errors + paying.errors, caseNumbers: lists.flatMap { $0 })
+                               meanMicros: latency.mean, daemonCPUMicrosPerCase: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(done, 1)), errors: toNotice.errors + paying.errors, caseNumbers: lists.flatMap { $0 })
     }
 }
 
@@ -43,12 +44,14 @@ enum Reads {
     static func run(daemon: DaemonProcess, clients k: Int, requests: Int, cases: [String]) throws -> ReadFigures {
         guard !cases.isEmpty else { throw LoadError("no cases to read") }
         let perClient = requests / k
+        let cpu0 = daemon.cpuSeconds()
         let figures = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
             var g = SystemRandomNumberGenerator()
             for _ in 0..<perClient { try client.get(cases[Int.random(in: 0..<cases.count, using: &g)]) }
         }
         return ReadFigures(clients: k, requests: figures.calls, requestsPerSecond: Double(figures.calls) / figures.seconds,
                            p50Micros: figures.latency.valueAtPercentile(50), p99Micros: figures.latency.valueAtPercentile(99),
-                           p999Micros: figures.latency.valueAtPercentile(99.9), errors: figures.errors)
+                           p999Micros: figures.latency.valueAtPercentile(99.9),
+                           daemonCPUMicrosPerRequest: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(figures.calls, 1)), errors: figures.errors)
     }
 }

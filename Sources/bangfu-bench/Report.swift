@@ -14,13 +14,15 @@ struct EndToEndFigures: Encodable {
     var p99Micros: UInt64
     var p999Micros: UInt64
     var meanMicros: Double
+    /// bangfud's own CPU time per case (all its transitions), apart from the clients'.
+    var daemonCPUMicrosPerCase: Double
     var errors: [String]
     var caseNumbers: [String]
     var daemonPeakRSSMiB: Double = 0
 
     enum CodingKeys: String, CodingKey {
         case clients, cases, seconds, noticeSeconds, casesPerSecond, transitionsPerSecond, calls, p50Micros, p99Micros, p999Micros,
-             meanMicros, errors, daemonPeakRSSMiB
+             meanMicros, daemonCPUMicrosPerCase, errors, daemonPeakRSSMiB
     }
 }
 
@@ -31,6 +33,8 @@ struct ReadFigures: Codable {
     var p50Micros: UInt64
     var p99Micros: UInt64
     var p999Micros: UInt64
+    /// bangfud's own CPU time per read, apart from the clients'.
+    var daemonCPUMicrosPerRequest: Double
     var errors: [String]
 }
 
@@ -109,10 +113,11 @@ struct Report: Encodable {
         out.append("bangfu-bench (\(build) build; daemon and comparators: synchronous=\(synchronous), journal_mode=\(journalMode))")
         out.append("")
         out.append("end to end: \(cases) cases through application, review, notice (manual clock) and payment, \(transitionsPerCase) transitions each")
-        out.append(["clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "peak RSS MiB", "errors"].map { pad($0, 13) }.joined())
+        out.append(["clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "CPU µs/case", "peak RSS MiB", "errors"].map { pad($0, 14) }.joined())
         for e in endToEnd {
             out.append([String(e.clients), f(e.casesPerSecond, 1), f(e.transitionsPerSecond), String(e.p50Micros), String(e.p99Micros),
-                        String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonPeakRSSMiB, 1), String(e.errors.count)].map { pad($0, 13) }.joined())
+                        String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonCPUMicrosPerCase), f(e.daemonPeakRSSMiB, 1),
+                        String(e.errors.count)].map { pad($0, 14) }.joined())
         }
         if let floor, let ceiling, let k = comparedAtClients {
             out.append("")
@@ -125,10 +130,10 @@ struct Report: Encodable {
         if !readsAt.isEmpty {
             out.append("")
             out.append("reads (Cases.Get as the auditor):")
-            out.append(["clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "errors"].map { pad($0, 12) }.joined())
+            out.append(["clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req", "errors"].map { pad($0, 12) }.joined())
             for r in readsAt {
                 out.append([String(r.clients), String(r.requests), f(r.requestsPerSecond), String(r.p50Micros), String(r.p99Micros),
-                            String(r.p999Micros), String(r.errors.count)].map { pad($0, 12) }.joined())
+                            String(r.p999Micros), f(r.daemonCPUMicrosPerRequest), String(r.errors.count)].map { pad($0, 12) }.joined())
             }
         }
         out.append("")
