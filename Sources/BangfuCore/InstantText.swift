@@ -11,16 +11,8 @@ public enum InstantText {
         let local = Int64(d.timeIntervalSince1970.rounded(.down)) + Int64(offset)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secs = Int(local - days * 86_400)
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
+        let date = LocalDate(dayNumber: Int(days))
+        let (year, month, day) = (date.year, date.month, date.day)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
         let off = abs(offset)
         // Local mean time before standard zones had offsets in seconds; Foundation writes them too.

@@ -68,15 +68,16 @@ public final class DaemonProcess {
         unlink(notifyPath)
     }
 
-    /// Resident memory now and at its peak, in MiB, from /proc.
-    public func memory() -> (rss: Double, peak: Double) {
-        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return (-1, -1) }
+    /// Resident memory now, at its peak, and the private (anonymous) part of it, in MiB, from /proc.
+    /// The rest of the resident set is the pages of the binary and shared libraries it has touched.
+    public func memory() -> (rss: Double, peak: Double, anonymous: Double) {
+        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return (-1, -1, -1) }
         func kib(_ key: String) -> Double {
             guard let line = s.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
                   let v = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
             return v / 1024
         }
-        return (kib("VmRSS:"), kib("VmHWM:"))
+        return (kib("VmRSS:"), kib("VmHWM:"), kib("RssAnon:"))
     }
 
     /// CPU seconds bangfud has used so far (user + system), from /proc: what a call costs the daemon

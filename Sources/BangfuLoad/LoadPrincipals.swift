@@ -15,7 +15,8 @@ public struct LoadPrincipals: Sendable {
     public init() {}
 
     /// A configuration for a load: one city, one county, one branch, the grants above, and the
-    /// synthetic holiday calendar. The unit ids match what `StoreSeeder` writes.
+    /// synthetic holiday calendar. The unit ids match what `StoreSeeder` writes. `extra` lines
+    /// (indented as list items) add grants.
     public func configuration(calendarFile: String, extra: String = "") -> String {
         """
         calendars:

@@ -28,11 +28,7 @@ public struct SQLiteComparator {
             let cases = try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE case_no LIKE 'BF-%' AND instalments_paid = 1 ORDER BY id LIMIT ?",
                                          arguments: [limit])
             var requests = try Row.fetchAll(db, sql: "SELECT * FROM request_log ORDER BY created_ms")[...]
-            func insert(_ table: String, _ r: Row) -> Write {
-                let cols = Array(r.columnNames)
-                return ("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
-                        cols.map { r[$0] as DatabaseValue })
-            }
+            let insert = SQLiteComparator.insert
             func request() -> [Write] { requests.popFirst().map { [insert("request_log", $0)] } ?? [] }
             let counter = "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next"
             for c in cases {
@@ -79,6 +75,13 @@ public struct SQLiteComparator {
         self.cases = count
     }
 
+    /// The row copied as it is: every column, prepared once per table and column list.
+    static func insert(_ table: String, _ r: Row) -> Write {
+        let cols = Array(r.columnNames)
+        return ("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
+                cols.map { r[$0] as DatabaseValue })
+    }
+
     /// Transitions per case (what the daemon made for each).
     public var transitionsPerCase: Int { cases == 0 ? 0 : transitions.count / cases }
 
@@ -101,11 +104,7 @@ public struct SQLiteComparator {
         // Funds and their deposits, so the payments pass the balance trigger.
         let source = try DatabaseQueue(path: daemonDatabase, configuration: { var c = Configuration(); c.readonly = true; return c }())
         let setup: [Write] = try await source.read { db in
-            func insert(_ table: String, _ r: Row) -> Write {
-                let cols = Array(r.columnNames)
-                return ("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
-                        cols.map { r[$0] as DatabaseValue })
-            }
+            let insert = SQLiteComparator.insert
             return try Row.fetchAll(db, sql: "SELECT * FROM fund").map { insert("fund", $0) }
                 + Row.fetchAll(db, sql: "SELECT * FROM ledger_txn WHERE case_id IS NULL").map { insert("ledger_txn", $0) }
                 + Row.fetchAll(db, sql: "SELECT * FROM ledger_posting WHERE txn_id IN (SELECT id FROM ledger_txn WHERE case_id IS NULL)").map { insert("ledger_posting", $0) }

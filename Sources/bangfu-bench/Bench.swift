@@ -70,7 +70,8 @@ struct Bench: AsyncParsableCommand {
         // Start-up and idle memory with an empty store, then growth with large ones.
         let empty = try env.daemon("empty")
         try await Task.sleep(for: .seconds(2))
-        report.emptyStart = StartFigures(storedCases: 0, readySeconds: empty.readySeconds, idleRSSMiB: empty.memory().rss)
+        report.emptyStart = StartFigures(storedCases: 0, readySeconds: empty.readySeconds, idleRSSMiB: empty.memory().rss,
+                                         idleAnonymousMiB: empty.memory().anonymous)
         empty.stop()
         for size in growthSizes {
             let state = root + "/growth-\(size)"
@@ -84,7 +85,8 @@ struct Bench: AsyncParsableCommand {
             let seeded = Date().timeIntervalSince(t0)
             let daemon = try env.daemon("growth-\(size)", fresh: false)
             try await Task.sleep(for: .seconds(2))
-            let start = StartFigures(storedCases: size, readySeconds: daemon.readySeconds, idleRSSMiB: daemon.memory().rss)
+            let start = StartFigures(storedCases: size, readySeconds: daemon.readySeconds, idleRSSMiB: daemon.memory().rss,
+                                     idleAnonymousMiB: daemon.memory().anonymous)
             progress("growth: \(growthCases) cases at 1 client over \(size) stored (READY in \(String(format: "%.2f", start.readySeconds)) s)")
             let e2e = try EndToEnd.run(daemon: daemon, clients: 1, cases: growthCases)
             report.growth.append(GrowthFigures(storedCases: size, seedSeconds: seeded, start: start,

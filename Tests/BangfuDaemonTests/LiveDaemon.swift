@@ -1,3 +1,4 @@
+import BangfuLoad
 import BangfuVarlink
 import Foundation
 import Testing
@@ -18,24 +19,11 @@ final class LiveDaemon: @unchecked Sendable {
     static let helper: UInt32 = 61006, helper2: UInt32 = 61007
     static let gid: UInt32 = 61000
 
-    static let yaml = """
-        calendars:
-          - file: \(root.path)/etc/calendars/2027.synthetic.yaml
-        dibao:
-          - { region: "370200", effective: 2025-07-01, monthly: "1060.00" }
-        units:
-          - { id: city, name: 测试市总工会, level: city }
-          - { id: county, name: 测试区总工会, parent: city, level: county }
-          - { id: b1, name: 一厂工会, parent: county, level: grassroots }
-        grants:
-          - { user: "uid:\(cw)", role: caseworker, unit: b1 }
-          - { user: "uid:\(rv)", role: reviewer, unit: b1 }
-          - { user: "uid:\(ap)", role: approver, unit: county }
-          - { user: "uid:\(tr)", role: treasurer, unit: county }
-          - { user: "uid:\(au)", role: auditor, unit: city }
+    /// The load generator's configuration (same uids and units) with two helpers added.
+    static let yaml = LoadPrincipals().configuration(calendarFile: "\(root.path)/etc/calendars/2027.synthetic.yaml", extra: """
           - { user: "uid:\(helper)", role: helper, unit: b1 }
           - { user: "uid:\(helper2)", role: helper, unit: b1 }
-        """
+        """)
 
     let dir: URL
     var socket: String { dir.appendingPathComponent("control.sock").path }
