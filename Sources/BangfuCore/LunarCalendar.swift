@@ -108,11 +108,29 @@ public struct CampaignTarget: Sendable, Hashable {
     }
 
     /// Deepest hardship first: deep, accident, relative, then lower per-capita income, then archive order.
-    public static func priority(_ a: Household, _ b: Household) -> Bool {
-        func rank(_ h: Household) -> Int {
-            switch h.assessment.category { case .deep: 0; case .accident: 1; case .relative: 2; case nil: 3 }
+    public static func priority(_ a: Household, _ b: Household) -> Bool { PriorityKey(a) < PriorityKey(b) }
+
+    /// What the order of `priority` depends on, small enough to keep for a million households
+    /// while their archives are not kept.
+    public struct PriorityKey: Comparable, Sendable {
+        public let rank: Int
+        public let perCapitaFen: Int64
+        public let householdId: Int64
+
+        public init(_ h: Household) {
+            switch h.assessment.category {
+            case .deep: rank = 0
+            case .accident: rank = 1
+            case .relative: rank = 2
+            case nil: rank = 3
+            }
+            perCapitaFen = h.assessment.perCapitaMonthly.fen
+            householdId = h.id
         }
-        return (rank(a), a.assessment.perCapitaMonthly.fen, a.id) < (rank(b), b.assessment.perCapitaMonthly.fen, b.id)
+
+        public static func < (a: PriorityKey, b: PriorityKey) -> Bool {
+            (a.rank, a.perCapitaFen, a.householdId) < (b.rank, b.perCapitaFen, b.householdId)
+        }
     }
 }
 

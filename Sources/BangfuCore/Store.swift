@@ -65,6 +65,11 @@ public protocol BangfuStore: Sendable {
 
     // MARK: Listings
     func households(units: [String], status: ArchiveStatus?) async throws -> [Household]
+    /// Visits the households of `units` in id order, a page at a time, so a million archives are
+    /// never all in memory at once (campaign planning).
+    func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void) async throws
+    /// Households by id, in the order asked (missing ids left out).
+    func households(ids: [Int64]) async throws -> [Household]
     func cases(units: [String], state: CaseState?) async throws -> [HelpCase]
     /// Every case of one help type, whatever its unit (the scheduler's yearly refiling).
     func cases(helpType: String) async throws -> [HelpCase]

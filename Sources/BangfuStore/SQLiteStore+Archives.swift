@@ -204,6 +204,39 @@ extension SQLiteStore {
         }
     }
 
+    public func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            let from = after
+            let page: [Household] = try await read { db in
+                var sql = "SELECT * FROM household WHERE id > ? AND unit_id IN (\(SQLiteStore.inList(units.count)))"
+                var args: StatementArguments = [from]
+                args += StatementArguments(units)
+                if let status { sql += " AND status = ?"; args += [status.rawValue] }
+                return try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT 2000", arguments: args).map(SQLiteStore.household(from:))
+            }
+            for h in page { try body(h) }
+            guard let last = page.last else { return }
+            after = last.id
+        }
+    }
+
+    public func households(ids: [Int64]) async throws -> [Household] {
+        let found: [Int64: Household] = try await read { db in
+            var out: [Int64: Household] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(start + 500, ids.count)])
+                for r in try Row.fetchAll(db, sql: "SELECT * FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
+                                          arguments: StatementArguments(chunk)) {
+                    let h = try SQLiteStore.household(from: r)
+                    out[h.id] = h
+                }
+            }
+            return out
+        }
+        return ids.compactMap { found[$0] }
+    }
+
     public func household(id: Int64) async throws -> Household {
         try await read { db in try SQLiteStore.loadHousehold(db, id: id) }
     }

@@ -1,6 +1,7 @@
 import BangfuCore
 import BangfuPluginKit
 import Foundation
+import Synchronization
 
 /// Plans one occurrence of a campaign: targets deepest hardship first, assesses them through the
 /// help type in batches, and records each batch in one transaction until the budget is spent.
@@ -22,19 +23,23 @@ public struct CampaignPlanner: Sendable {
         let store = workflow.store
         let tree = try await store.unitTree()
         let day = workflow.zone.date(of: now)
-        let targets = try await store.households(units: tree.units.keys.sorted(), status: .open)
-            .filter { def.target.includes($0, on: day, tree: tree) }
-            .sorted(by: CampaignTarget.priority)
+        // Only the order keys of the targets are kept; archives are read again a batch at a time.
+        let keys = Mutex<[CampaignTarget.PriorityKey]>([])
+        let target = def.target
+        try await store.scanHouseholds(units: tree.units.keys.sorted(), status: .open) { h in
+            if target.includes(h, on: day, tree: tree) { keys.withLock { $0.append(CampaignTarget.PriorityKey(h)) } }
+        }
+        let targets = keys.withLock { $0 }.sorted()
         let run = try await store.startCampaignRun(campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
         guard run.state == .planning else { return try await store.campaignProgress(runId: run.id) }
         let decided = try await store.campaignDecided(runId: run.id)
-        let todo = targets.filter { !decided.contains($0.id) }
+        let todo = targets.filter { !decided.contains($0.householdId) }.map(\.householdId)
         let form = def.form.mapValues { FormValue.string($0) }
         let formJSON = try Workflow.canonical(form)
         var committed = run.committed
         var done = decided.count
         for start in stride(from: 0, to: todo.count, by: batchSize) {
-            let batch = Array(todo[start..<min(start + batchSize, todo.count)])
+            let batch = try await store.households(ids: Array(todo[start..<min(start + batchSize, todo.count)]))
             let results = try await workflow.assess(households: batch, helpType: def.helpType, form: form, at: now)
             var entries: [CampaignEntry] = []
             for (h, a) in zip(batch, results) {
