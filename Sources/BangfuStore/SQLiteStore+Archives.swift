@@ -53,13 +53,14 @@ extension SQLiteStore {
         }
     }
 
-    /// Saves a household row and its history, and appends the audit row (ids and hashes only).
+    /// Saves a household row (unless `old` is nil: it was just inserted as it is) and its history, and
+    /// appends the audit row (ids and hashes only).
     static func saveHousehold(_ db: Database, _ h: Household, old: Household?, actor: String, action: String, at: Date) throws {
-        try db.cachedStatement(sql: """
+        if old != nil { try db.cachedStatement(sql: """
             UPDATE household SET unit_id = ?, status = ?, category = ?, data = ?, assessment = ?, review_due = ?,
               closed_ms = ?, exit_reason = ?, version = version + 1 WHERE id = ?
             """).execute(arguments: [h.input.unitId, h.status.rawValue, h.assessment.category?.rawValue, try json(h.input),
-                             try json(h.assessment), h.reviewDue.description, h.closedAt.map(ms), h.exitReason?.rawValue, h.id])
+                             try json(h.assessment), h.reviewDue.description, h.closedAt.map(ms), h.exitReason?.rawValue, h.id]) }
         var changes = ArchiveChange.diff(old: old?.input, new: h.input, at: at, actor: actor, action: action)
         func meta(_ field: String, _ a: String?, _ b: String?) {
             if a != b { changes.append(ArchiveChange(at: at, actor: actor, action: action, field: field, oldValue: a, newValue: b)) }
@@ -199,7 +200,7 @@ extension SQLiteStore {
     }
 
     public func households(units: [String], status: ArchiveStatus?) async throws -> [Household] {
-        try await read { db in
+        try await readAside { db in
             try SQLiteStore.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue).map(SQLiteStore.household(from:))
         }
     }

@@ -36,7 +36,7 @@ extension SQLiteStore {
     }
 
     public func campaignDecided(runId: Int64) async throws -> Set<Int64> {
-        try await read { db in Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT household_id FROM campaign_member WHERE run_id = ?"), arguments: [runId])) }
+        try await readAside { db in Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT household_id FROM campaign_member WHERE run_id = ?"), arguments: [runId])) }
     }
 
     public func recordCampaignBatch(runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,

@@ -203,7 +203,7 @@ extension SQLiteStore {
 
     public func caseSummaries(householdIds: [Int64]) async throws -> [Int64: [CaseSummary]] {
         let zone = policy.caseRules.zone
-        return try await read { db in
+        return try await readAside { db in
             var out: [Int64: [CaseSummary]] = [:]
             for chunk in stride(from: 0, to: householdIds.count, by: 500).map({ Array(householdIds[$0..<min($0 + 500, householdIds.count)]) }) {
                 let rows = try Row.fetchAll(db, sql: SQLiteStore.selectCase + " WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
@@ -226,14 +226,14 @@ extension SQLiteStore {
     }
 
     public func cases(helpType: String) async throws -> [HelpCase] {
-        try await read { db in
+        try await readAside { db in
             try Row.fetchAll(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE help_type = ? ORDER BY id"), arguments: [helpType])
                 .map(SQLiteStore.helpCase(from:))
         }
     }
 
     public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
-        try await read { db in
+        try await readAside { db in
             try SQLiteStore.rowsInUnits(db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
                                         value: state?.rawValue).map(SQLiteStore.helpCase(from:))
         }

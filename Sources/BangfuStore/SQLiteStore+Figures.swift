@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     public func unitFigures(from: LocalDate, to: LocalDate) async throws -> [String: UnitFigures] {
-        try await read { db in
+        try await readAside { db in
             var own: [String: UnitFigures] = [:]
             for r in try Row.fetchAll(db, sql: """
                 SELECT unit_id, status, COALESCE(category, 'none') AS category, COUNT(*) AS n FROM household GROUP BY 1, 2, 3

@@ -114,7 +114,7 @@ extension SQLiteStore {
     }
 
     public func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine] {
-        try await read { db in
+        try await readAside { db in
             _ = try SQLiteStore.loadFund(db, id: fundId)
             return try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT t.id, t.at_ms, t.business_date, t.kind, p.amount_fen, t.actor, t.memo, c.case_no
@@ -132,7 +132,7 @@ extension SQLiteStore {
         guard from <= to else {
             throw BangfuError(.invalidInput, zh: "起始日期 \(from) 晚于结束日期 \(to)", en: "start date \(from) is after end date \(to)")
         }
-        return try await read { db in
+        return try await readAside { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM fund ORDER BY id")).map { id in
                 let f = try SQLiteStore.loadFund(db, id: id)
                 let account = LedgerAccount.fund(id)

@@ -38,7 +38,7 @@ extension SQLiteStore {
     }
 
     public func verify() async throws -> VerificationReport {
-        try await read { db in
+        try await readAside { db in
             var problems: [String] = []
             var firstBroken: Int64?
             var prev = Audit.genesis

@@ -90,6 +90,16 @@ public final class SQLiteStore: BangfuStore {
         _ = try await write { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) ?? 1 }
     }
 
+    /// A read that may be long (whole-table checks, reports, listings): on GRDB's reader queue, so
+    /// the event loop that called it keeps serving its other connections meanwhile.
+    func readAside<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw SQLiteStore.mapError(error, path: path)
+        }
+    }
+
     /// GRDB's blocking read, which an async caller would not pick by itself.
     private func readHere<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 
