@@ -140,6 +140,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad"]),
+        .testTarget(name: "BangfuDaemonUnitTests", dependencies: ["BangfuDaemon", "BangfuCore", "BangfuVarlink"]),
         // Prints how long planning a campaign takes over many households, and the peak memory.
         .executableTarget(
             name: "bangfu-campaign-bench",

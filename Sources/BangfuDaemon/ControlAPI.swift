@@ -74,7 +74,11 @@ struct ControlAPI: Sendable {
         return Array(Set(roots.flatMap { tree.subtree(of: $0) })).sorted()
     }
 
-    static func json<T: Encodable>(_ v: T) throws -> JSONValue { try JSONValue(encoding: v) }
+    static func json<T: Encodable>(_ v: T) throws -> JSONValue {
+        if let w = v as? any WireValue { return w.json }
+        if let list = v as? [any WireValue] { return .array(list.map(\.json)) }
+        return try JSONValue(encoding: v)
+    }
 
     static func idl(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

@@ -26,7 +26,7 @@ extension SQLiteStore {
         c.state = state
         c.reviewedBy = r[11]
         c.approvedBy = r[12]
-        c.plan = try (r[13] as String?).map { try decode(PaymentPlan.self, $0) }
+        c.plan = try (r[13] as String?).map(PlanText.plan)
         if let after = r[14] as String?, let days = r[15] as Int? {
             c.notice = NoticePeriod(countsAfter: try LocalDate(parsing: after), workingDays: days)
         }
@@ -147,7 +147,7 @@ extension SQLiteStore {
               notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
               updated_ms = ?, approved_ms = ?
             WHERE id = ? AND version = ?
-            """).execute(arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(json), c.notice?.countsAfter.description,
+            """).execute(arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(PlanText.text), c.notice?.countsAfter.description,
                              c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
                              c.reason, c.version, ms(at), c.approvedAt.map(ms), c.id, c.version - 1])
         guard db.changesCount == 1 else {
