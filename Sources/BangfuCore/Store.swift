@@ -35,6 +35,8 @@ public protocol BangfuStore: Sendable {
     func helpCase(id: Int64) async throws -> HelpCase
     func helpCase(caseNo: String) async throws -> HelpCase
     func caseEvents(id: Int64) async throws -> [CaseEventRecord]
+    /// How concurrent writes were grouped into transactions (group commit) since the store opened.
+    var writeStats: WriteStats { get }
     /// A case with its archive number, history and payments, read at one moment (one read, not four).
     func caseDetail(caseNo: String) async throws -> CaseDetail
     /// Archive numbers of many households in one query (case listings and replies).
@@ -213,4 +215,18 @@ public struct CaseDetail: Sendable {
         self.events = events
         self.disbursements = disbursements
     }
+}
+
+/// How writes were grouped: what the benchmark prints and the tests check.
+public struct WriteStats: Sendable, Codable, Equatable {
+    public init() {}
+
+    /// Shared transactions begun (a group run again job by job counts once).
+    public var transactions = 0
+    /// Writes submitted.
+    public var writes = 0
+    /// The most writes in one transaction.
+    public var largestGroup = 0
+    /// Groups whose transaction was lost and whose writes were run again one by one.
+    public var groupsRerun = 0
 }

@@ -23,6 +23,8 @@ extension ControlAPI {
                     "plugins": .int(Int64(runtime.plugins.loaded.count)), "pluginFailures": .int(Int64(runtime.plugins.failed.count)),
                     "casesInNotice": .int(Int64(inNotice)),
                     "nextNoticeDeadline": try await store.nextNoticeDeadline().map { .string(Wire.time($0)) } ?? .null,
+                    "writes": .int(Int64(store.writeStats.writes)), "writeTransactions": .int(Int64(store.writeStats.transactions)),
+                    "largestWriteGroup": .int(Int64(store.writeStats.largestGroup)),
                 ])
             },
             method(i, "Plugins", roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer], Empty.self) { _, _ in

@@ -1,3 +1,4 @@
+import BangfuCore
 import GRDB
 import Synchronization
 
@@ -101,16 +102,4 @@ final class WriteGroup: Sendable {
         }
         for (job, outcome) in zip(jobs, outcomes) { job.done(outcome) }
     }
-}
-
-/// How writes were grouped: what the benchmark prints and the tests check.
-public struct WriteStats: Sendable, Codable, Equatable {
-    /// Shared transactions begun (a group run again job by job counts once).
-    public var transactions = 0
-    /// Writes submitted.
-    public var writes = 0
-    /// The most writes in one transaction.
-    public var largestGroup = 0
-    /// Groups whose transaction was lost and whose writes were run again one by one.
-    public var groupsRerun = 0
 }

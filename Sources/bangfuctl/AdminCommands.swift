@@ -18,6 +18,9 @@ struct Status: ParsableCommand {
             ("帮扶项目", "help types", "\(r.s("plugins"))（\(g.zh ? "加载失败" : "failed") \(r.s("pluginFailures"))）"),
             ("公示中案件", "cases in notice", r.s("casesInNotice")),
             ("下一公示届满", "next notice deadline", r.s("nextNoticeDeadline").isEmpty ? "-" : r.s("nextNoticeDeadline")),
+            ("写入（合并提交）", "writes (group commit)",
+             g.zh ? "\(r.s("writes")) 次写入，\(r.s("writeTransactions")) 个事务，单个事务最多 \(r.s("largestWriteGroup")) 次"
+                  : "\(r.s("writes")) writes in \(r.s("writeTransactions")) transactions, at most \(r.s("largestWriteGroup")) in one"),
         ]
         var t = TextTable(headers: g.zh ? ["项目", "值"] : ["item", "value"])
         for (zh, en, v) in rows { t.add([g.zh ? zh : en, v]) }

@@ -168,6 +168,11 @@ import Testing
         }
         // Every fund balance equals its ledger, the audit chain verifies.
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
+        // Status reports how writes were grouped since this (last) start: a transaction holds at least one write.
+        let status = try #require(try d.call("org.bangfu.Admin.Status").first)
+        let writes = status["writes"]?.int ?? 0, transactions = status["writeTransactions"]?.int ?? 0
+        #expect(writes > 0 && transactions > 0 && transactions <= writes && (status["largestWriteGroup"]?.int ?? 0) >= 1)
+        print("group commit since the last start: \(writes) writes in \(transactions) transactions, at most \(status["largestWriteGroup"]?.int ?? 0) in one")
         let inNotice = acknowledged.values.filter { $0 == "in_notice" }.count
         print("kill loop: \(rounds) SIGKILL rounds survived under 4 concurrent clients, \(acknowledged.count) cases acknowledged (\(inNotice) through approval), nothing lost, every notice paid once")
     }
