@@ -156,13 +156,16 @@ extension SQLiteStore {
     }
 
     static func disbursement(_ db: Database, caseId: Int64, instalment: Int) throws -> Disbursement? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM disbursement WHERE case_id = ? AND instalment = ?"), arguments: [caseId, instalment])
+        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectDisbursement + " WHERE case_id = ? AND instalment = ?"), arguments: [caseId, instalment])
             .map(disbursement(from:))
     }
 
+    /// Disbursement columns in the order `disbursement(from:)` reads them (by position, as for cases).
+    static let selectDisbursement = "SELECT case_id, instalment, fund_id, amount_fen, paid_ms, paid_by FROM disbursement"
+
     static func disbursement(from r: Row) -> Disbursement {
-        Disbursement(caseId: r["case_id"], instalment: r["instalment"], fundId: r["fund_id"], amount: Money(fen: r["amount_fen"]),
-                     paidAt: date(ms: r["paid_ms"]), paidBy: r["paid_by"], alreadyPaid: false)
+        Disbursement(caseId: r[0], instalment: r[1], fundId: r[2], amount: Money(fen: r[3]), paidAt: date(ms: r[4]), paidBy: r[5],
+                     alreadyPaid: false)
     }
 
     /// Pays one instalment: earmarking, the fund's unit, the treasurer's role and the balance are all checked here,
@@ -257,11 +260,11 @@ extension SQLiteStore {
     }
 
     static func events(_ db: Database, caseId id: Int64) throws -> [CaseEventRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id"), arguments: [id]).map { r in
-            CaseEventRecord(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"],
-                            event: CaseEventKind(rawValue: r["event"]) ?? .submit,
-                            from: CaseState(rawValue: r["from_state"]) ?? .draft,
-                            to: CaseState(rawValue: r["to_state"]) ?? .draft, comment: r["comment"])
+        try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT at_ms, actor, event, from_state, to_state, comment FROM case_event WHERE case_id = ? ORDER BY id
+            """), arguments: [id]).map { r in
+            CaseEventRecord(at: SQLiteStore.date(ms: r[0]), actor: r[1], event: CaseEventKind(rawValue: r[2]) ?? .submit,
+                            from: CaseState(rawValue: r[3]) ?? .draft, to: CaseState(rawValue: r[4]) ?? .draft, comment: r[5])
         }
     }
 

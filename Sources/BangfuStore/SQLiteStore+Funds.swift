@@ -110,7 +110,7 @@ extension SQLiteStore {
     }
 
     static func disbursements(_ db: Database, caseId: Int64) throws -> [Disbursement] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM disbursement WHERE case_id = ? ORDER BY instalment"), arguments: [caseId]).map(disbursement(from:))
+        try Row.fetchAll(db.cachedStatement(sql: selectDisbursement + " WHERE case_id = ? ORDER BY instalment"), arguments: [caseId]).map(disbursement(from:))
     }
 
     public func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine] {
