@@ -201,9 +201,13 @@ public struct VerificationReport: Sendable, Codable, Hashable {
 
 /// Everything a case read shows, from one read transaction.
 public struct CaseDetail: Sendable {
+    /// The case as stored.
     public var helpCase: HelpCase
+    /// Its household's archive number (replies show it instead of the internal id).
     public var archiveNo: String
+    /// Its history, oldest first.
     public var events: [CaseEventRecord]
+    /// Its payments, by instalment.
     public var disbursements: [Disbursement]
     /// The unit tree of the same moment, so the caller's access is checked without another read.
     public var unitTree: UnitTree

@@ -7,8 +7,11 @@ import Glibc
 /// A real bangfud started for a load: its own state dir and socket, the manual clock, and a
 /// notification socket of our own so the time to READY=1 is measured the way systemd sees it.
 public final class DaemonProcess {
+    /// The bangfud process (for its pid, and for kills in the durability tests).
     public let process = Process()
+    /// Its control socket, inside `stateDir`.
     public let socket: String
+    /// Its state directory: the database, the socket, its log.
     public let stateDir: String
     /// Seconds from spawn to READY=1.
     public private(set) var readySeconds: Double = 0

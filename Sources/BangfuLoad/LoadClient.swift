@@ -20,6 +20,7 @@ public final class LoadClient: @unchecked Sendable {
     public private(set) var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     /// Calls made, and which of them changed state.
     public private(set) var calls = 0, transitions = 0
+    /// Told of every acknowledged step, on the client's own thread.
     public var onAck: Acknowledge?
 
     /// Connects as each principal. Needs root: each connection is made with that uid (see `bangfu_connect_as`).
