@@ -37,6 +37,9 @@ public protocol BangfuStore: Sendable {
     func caseEvents(id: Int64) async throws -> [CaseEventRecord]
     /// How concurrent writes were grouped into transactions (group commit) since the store opened.
     var writeStats: WriteStats { get }
+    /// The durability settings the store's writer really runs with (e.g. `wal`, `FULL`), read back
+    /// from the database, for status and benchmarks.
+    func durability() async throws -> (journalMode: String, synchronous: String)
     /// A case with its archive number, history and payments, read at one moment (one read, not four).
     func caseDetail(caseNo: String) async throws -> CaseDetail
     /// Archive numbers of many households in one query (case listings and replies).

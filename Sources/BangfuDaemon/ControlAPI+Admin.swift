@@ -15,11 +15,14 @@ extension ControlAPI {
         let methods: [(String, VarlinkMethod)] = [
             method(i, "Status", roles: everyone, Empty.self) { _, _ in
                 let inNotice = try await store.cases(units: try await store.unitTree().units.keys.sorted(), state: .inNotice).count
+                let durability = try await store.durability()
                 return .reply([
                     "version": .string(runtime.options.version), "startedAt": .string(Wire.time(runtime.startedAt)),
                     "now": .string(Wire.time(runtime.clock.now())), "clock": .string(runtime.clock.isManual ? "manual" : "system"),
                     "configuration": runtime.options.configPath.map { .string($0) } ?? .null,
-                    "database": .string(runtime.options.databasePath), "connections": .int(Int64(runtime.connections())),
+                    "database": .string(runtime.options.databasePath),
+                    "journalMode": .string(durability.journalMode), "synchronous": .string(durability.synchronous),
+                    "connections": .int(Int64(runtime.connections())),
                     "plugins": .int(Int64(runtime.plugins.loaded.count)), "pluginFailures": .int(Int64(runtime.plugins.failed.count)),
                     "casesInNotice": .int(Int64(inNotice)),
                     "nextNoticeDeadline": try await store.nextNoticeDeadline().map { .string(Wire.time($0)) } ?? .null,

@@ -27,6 +27,12 @@ public final class SQLiteStore: BangfuStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
+            // GRDB turns WAL on after `prepareDatabase` and sets `synchronous = NORMAL` with it, which
+            // survives a crash of the process but can lose the last commits on a power cut. Set the
+            // writer back to what was asked (`durability()` reads it back; a test checks it).
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(synchronousFull ? "FULL" : "NORMAL")")
+            }
             try SQLiteStore.migrator.migrate(pool)
         } catch {
             throw SQLiteStore.mapError(error, path: path)
@@ -38,6 +44,18 @@ public final class SQLiteStore: BangfuStore {
 
     /// How concurrent writes were grouped into transactions since the store opened.
     public var writeStats: WriteStats { writer.stats }
+
+    public func durability() async throws -> (journalMode: String, synchronous: String) {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?"
+                let level = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+                return (mode, [0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"][level] ?? String(level))
+            }
+        } catch {
+            throw SQLiteStore.mapError(error, path: path)
+        }
+    }
 
     public func update(policy: Policy) { currentPolicy.withLock { $0 = policy } }
 

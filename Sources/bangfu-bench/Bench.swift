@@ -44,6 +44,9 @@ struct Bench: AsyncParsableCommand {
             progress("end to end: \(cases) cases at \(k) clients")
             let daemon = try env.daemon("e2e-\(k)")
             var row = try EndToEnd.run(daemon: daemon, clients: k, cases: cases)
+            let status = try daemon.admin("org.bangfu.Admin.Status")
+            report.synchronous = status["synchronous"]?.stringValue ?? "?"
+            report.journalMode = status["journalMode"]?.stringValue ?? "?"
             row.daemonPeakRSSMiB = daemon.memory().peak
             report.endToEnd.append(row)
             if k == 16 || (k == clientCounts.last && report.readsAt.isEmpty) {

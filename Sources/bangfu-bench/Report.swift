@@ -59,8 +59,9 @@ struct GrowthFigures: Codable {
 struct Report: Encodable {
     var build: String
     var cases: Int
-    var synchronous = "FULL"
-    var journalMode = "wal"
+    /// The daemon's settings as its Status reports them (read from SQLite, not assumed).
+    var synchronous = "?"
+    var journalMode = "?"
     var endToEnd: [EndToEndFigures] = []
     var comparedAtClients: Int?
     var comparatorCases = 0
@@ -112,7 +113,7 @@ struct Report: Encodable {
         var out: [String] = []
         func f(_ v: Double, _ d: Int = 0) -> String { String(format: "%.\(d)f", v) }
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        out.append("bangfu-bench (\(build) build; daemon and comparators: synchronous=\(synchronous), journal_mode=\(journalMode))")
+        out.append("bangfu-bench (\(build) build; bangfud writes with synchronous=\(synchronous), journal_mode=\(journalMode))")
         out.append("")
         out.append("end to end: \(cases) cases through application, review, notice (manual clock) and payment, \(transitionsPerCase) transitions each")
         out.append(["clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "CPU µs/case", "peak RSS MiB", "errors"].map { pad($0, 14) }.joined())

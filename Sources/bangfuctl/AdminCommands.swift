@@ -14,7 +14,9 @@ struct Status: ParsableCommand {
         let rows: [(String, String, String)] = [
             ("版本", "version", r.s("version")), ("启动于", "started", r.s("startedAt")), ("当前时间", "now", r.s("now")),
             ("时钟", "clock", r.s("clock")), ("配置文件", "configuration", r.s("configuration").isEmpty ? "-" : r.s("configuration")),
-            ("数据库", "database", r.s("database")), ("连接数", "connections", r.s("connections")),
+            ("数据库", "database", r.s("database")),
+            ("写入方式", "durability", "journal_mode=\(r.s("journalMode")), synchronous=\(r.s("synchronous"))"),
+            ("连接数", "connections", r.s("connections")),
             ("帮扶项目", "help types", "\(r.s("plugins"))（\(g.zh ? "加载失败" : "failed") \(r.s("pluginFailures"))）"),
             ("公示中案件", "cases in notice", r.s("casesInNotice")),
             ("下一公示届满", "next notice deadline", r.s("nextNoticeDeadline").isEmpty ? "-" : r.s("nextNoticeDeadline")),

@@ -18,6 +18,8 @@ import Testing
             #expect(row["cases"]?.int == 48 && row["errors"]?.array?.isEmpty == true, "\(row)")
         }
         #expect(report["floor"]?["synchronous"]?.string == "FULL" && report["ceiling"]?["transitionsPerTransaction"]?.int == 16)
+        // The daemon's side as bangfud itself reports it (Admin.Status reads SQLite back).
+        #expect(report["synchronous"]?.string == "FULL" && report["journalMode"]?.string == "wal")
         #expect(report["transitionsPerCase"]?.int == 8)
         #expect((report["readsAt"]?.array ?? []).allSatisfy { $0["errors"]?.array?.isEmpty == true && $0["requests"]?.int == 400 })
         #expect(report["growth"]?.array?.count == 2)

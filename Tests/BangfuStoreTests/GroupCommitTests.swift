@@ -48,3 +48,13 @@ import Testing
         #expect(report.ok, "\(report.problems)")
     }
 }
+
+/// The writer runs with what the store promises: WAL and synchronous=FULL (GRDB's WAL setup would
+/// otherwise leave it at NORMAL), read back from SQLite itself.
+@Suite struct DurabilitySettingsTests {
+    @Test func theWriterIsWALAndFullySynchronous() async throws {
+        let fx = try await Fixture()
+        let d = try await fx.store.durability()
+        #expect(d.journalMode == "wal" && d.synchronous == "FULL")
+    }
+}
