@@ -99,13 +99,6 @@ public final class LoadClient: @unchecked Sendable {
         guard case .array(let payments)? = r["payments"] else { return (state, 0) }
         return (state, payments.count)
     }
-
-    /// Forgets the latencies so far (after a warm-up).
-    public func resetFigures() {
-        latency.reset()
-        calls = 0
-        transitions = 0
-    }
 }
 
 /// A load step whose answer was not what the load expected.

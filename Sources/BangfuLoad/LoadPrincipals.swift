@@ -1,3 +1,4 @@
+import BangfuCore
 import Foundation
 
 /// The people a load plays, as bare uids granted `uid:N` in the configuration, so no accounts are needed.
@@ -14,6 +15,11 @@ public struct LoadPrincipals: Sendable {
 
     public init() {}
 
+    /// The units of a load's configuration: the seeder and the comparators create the same ones.
+    public static let units = [OrgUnit(id: "city", name: "测试市总工会", parentId: nil, level: .city),
+                               OrgUnit(id: "county", name: "测试区总工会", parentId: "city", level: .county),
+                               OrgUnit(id: "b1", name: "一厂工会", parentId: "county", level: .grassroots)]
+
     /// A configuration for a load: one city, one county, one branch, the grants above, and the
     /// synthetic holiday calendar. The unit ids match what `StoreSeeder` writes. `extra` lines
     /// (indented as list items) add grants.
@@ -24,9 +30,9 @@ public struct LoadPrincipals: Sendable {
         dibao:
           - { region: "370200", effective: 2025-07-01, monthly: "1060.00" }
         units:
-          - { id: city, name: 测试市总工会, level: city }
-          - { id: county, name: 测试区总工会, parent: city, level: county }
-          - { id: b1, name: 一厂工会, parent: county, level: grassroots }
+        \(LoadPrincipals.units.map { u in
+            "  - { id: \(u.id), name: \(u.name), \(u.parentId.map { "parent: \($0), " } ?? "")level: \(u.level.rawValue) }"
+        }.joined(separator: "\n"))
         grants:
           - { user: "uid:\(caseworker)", role: caseworker, unit: b1 }
           - { user: "uid:\(reviewer)", role: reviewer, unit: b1 }

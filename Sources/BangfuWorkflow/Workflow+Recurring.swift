@@ -6,10 +6,13 @@ extension Workflow {
     /// Active loans in `units` with their repayments due and overdue on `today`.
     public func loans(units: [String], today: LocalDate, payDay: Int) async throws -> [LoanStatus] {
         var out: [LoanStatus] = []
-        for c in try await store.cases(units: units, state: .active) {
+        let active = try await store.cases(units: units, state: .active)
+        // Archive numbers in one query, not an archive (decoded whole) per loan.
+        let numbers = try await store.archiveNumbers(householdIds: active.map(\.householdId))
+        for c in active {
             guard case .loan(let principal, let term)? = c.plan, let paid = try await store.disbursements(caseId: c.id).first else { continue }
             let s = LoanSchedule(principal: principal, termMonths: term, paidOutOn: zone.date(of: paid.paidAt), payDay: payDay)
-            out.append(LoanStatus(caseNo: c.caseNo, archiveNo: try await store.household(id: c.householdId).archiveNo, unitId: c.unitId,
+            out.append(LoanStatus(caseNo: c.caseNo, archiveNo: numbers[c.householdId] ?? "", unitId: c.unitId,
                                   principal: principal, repaid: c.repaid, dueByToday: s.dueBy(today), nextDue: s.nextDue(after: today)))
         }
         return out

@@ -40,6 +40,8 @@ struct Bench: AsyncParsableCommand {
         let env = BenchEnvironment(bin: dir, root: root, calendar: try Self.calendarFile(bin: dir))
         var report = Report(build: Self.build, cases: cases)
 
+        // Reads and the comparators go with the 16-client run (the targets are stated there), else the last.
+        let compareAt = clientCounts.contains(16) ? 16 : clientCounts.last!
         for k in clientCounts {
             progress("end to end: \(cases) cases at \(k) clients")
             let daemon = try env.daemon("e2e-\(k)")
@@ -49,22 +51,22 @@ struct Bench: AsyncParsableCommand {
             report.journalMode = status["journalMode"]?.stringValue ?? "?"
             row.daemonPeakRSSMiB = daemon.memory().peak
             report.endToEnd.append(row)
-            if k == 16 || (k == clientCounts.last && report.readsAt.isEmpty) {
+            if k == compareAt {
                 for r in [1, 16] {
                     progress("reads: \(reads) case reads at \(r) clients")
                     report.readsAt.append(try Reads.run(daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers))
                 }
             }
             daemon.stop()
-            if k == 16 || (k == clientCounts.last && report.floor == nil) {
+            if k == compareAt {
                 progress("comparators: the same rows straight into SQLite")
-                let comparator = try SQLiteComparator(daemonDatabase: daemon.stateDir + "/bangfu.sqlite", limit: cases)
+                let database = daemon.stateDir + "/bangfu.sqlite"
+                let comparator = try SQLiteComparator(daemonDatabase: database, limit: cases)
                 report.comparatorCases = comparator.cases
                 report.transitionsPerCase = comparator.transitionsPerCase
-                report.floor = try await comparator.replay(into: root + "/floor.sqlite", daemonDatabase: daemon.stateDir + "/bangfu.sqlite",
-                                                           units: env.units, perTransaction: 1)
-                report.ceiling = try await comparator.replay(into: root + "/ceiling.sqlite", daemonDatabase: daemon.stateDir + "/bangfu.sqlite",
-                                                             units: env.units, perTransaction: 16)
+                report.floor = try await comparator.replay(into: root + "/floor.sqlite", daemonDatabase: database, units: env.units, perTransaction: 1)
+                report.ceiling = try await comparator.replay(into: root + "/ceiling.sqlite", daemonDatabase: database, units: env.units,
+                                                             perTransaction: 16)
                 report.comparedAtClients = k
             }
             try? FileManager.default.removeItem(atPath: daemon.stateDir)
@@ -73,8 +75,7 @@ struct Bench: AsyncParsableCommand {
         // Start-up and idle memory with an empty store, then growth with large ones.
         let empty = try env.daemon("empty")
         try await Task.sleep(for: .seconds(2))
-        report.emptyStart = StartFigures(storedCases: 0, readySeconds: empty.readySeconds, idleRSSMiB: empty.memory().rss,
-                                         idleAnonymousMiB: empty.memory().anonymous)
+        report.emptyStart = StartFigures(empty, storedCases: 0)
         empty.stop()
         for size in growthSizes {
             let state = root + "/growth-\(size)"
@@ -88,8 +89,7 @@ struct Bench: AsyncParsableCommand {
             let seeded = Date().timeIntervalSince(t0)
             let daemon = try env.daemon("growth-\(size)", fresh: false)
             try await Task.sleep(for: .seconds(2))
-            let start = StartFigures(storedCases: size, readySeconds: daemon.readySeconds, idleRSSMiB: daemon.memory().rss,
-                                     idleAnonymousMiB: daemon.memory().anonymous)
+            let start = StartFigures(daemon, storedCases: size)
             progress("growth: \(growthCases) cases at 1 client over \(size) stored (READY in \(String(format: "%.2f", start.readySeconds)) s)")
             let e2e = try EndToEnd.run(daemon: daemon, clients: 1, cases: growthCases)
             report.growth.append(GrowthFigures(storedCases: size, seedSeconds: seeded, start: start,
@@ -100,7 +100,7 @@ struct Bench: AsyncParsableCommand {
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try enc.encode(report), as: UTF8.self))
+            print(String(decoding: try enc.encode(Report.WithRatios(report: report)), as: UTF8.self))
         } else {
             print(report.table())
         }
@@ -140,9 +140,7 @@ struct BenchEnvironment {
     let root: String
     let calendar: String
     let principals = LoadPrincipals()
-    let units = [OrgUnit(id: "city", name: "测试市总工会", parentId: nil, level: .city),
-                 OrgUnit(id: "county", name: "测试区总工会", parentId: "city", level: .county),
-                 OrgUnit(id: "b1", name: "一厂工会", parentId: "county", level: .grassroots)]
+    let units = LoadPrincipals.units
 
     /// A daemon on its own state dir (emptied first unless `fresh` is false, e.g. after seeding).
     func daemon(_ name: String, fresh: Bool = true) throws -> DaemonProcess {

@@ -44,6 +44,15 @@ struct StartFigures: Codable {
     var idleRSSMiB: Double
     /// The private part of the idle resident set (heap, stacks); the rest is touched code pages of the binary and libraries.
     var idleAnonymousMiB: Double
+
+    /// What `daemon` shows now, idle since its start.
+    init(_ daemon: DaemonProcess, storedCases: Int) {
+        let memory = daemon.memory()
+        self.storedCases = storedCases
+        readySeconds = daemon.readySeconds
+        idleRSSMiB = memory.rss
+        idleAnonymousMiB = memory.anonymous
+    }
 }
 
 struct GrowthFigures: Codable {
@@ -80,33 +89,23 @@ struct Report: Encodable {
         return large.meanMicrosPerCall / small.meanMicrosPerCall
     }
 
-    enum CodingKeys: String, CodingKey {
-        case build, cases, synchronous, journalMode, endToEnd, comparedAtClients, comparatorCases, transitionsPerCase, floor, ceiling,
-             readsAt, emptyStart, growth, ratios
-    }
-
-    struct Ratios: Codable {
+    struct Ratios: Encodable {
         var daemonOverFloor: Double?
         var daemonOverCeiling: Double?
         var growthLargeOverSmall: Double?
     }
 
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(build, forKey: .build)
-        try c.encode(cases, forKey: .cases)
-        try c.encode(synchronous, forKey: .synchronous)
-        try c.encode(journalMode, forKey: .journalMode)
-        try c.encode(endToEnd, forKey: .endToEnd)
-        try c.encodeIfPresent(comparedAtClients, forKey: .comparedAtClients)
-        try c.encode(comparatorCases, forKey: .comparatorCases)
-        try c.encode(transitionsPerCase, forKey: .transitionsPerCase)
-        try c.encodeIfPresent(floor, forKey: .floor)
-        try c.encodeIfPresent(ceiling, forKey: .ceiling)
-        try c.encode(readsAt, forKey: .readsAt)
-        try c.encodeIfPresent(emptyStart, forKey: .emptyStart)
-        try c.encode(growth, forKey: .growth)
-        try c.encode(Ratios(daemonOverFloor: overFloor, daemonOverCeiling: overCeiling, growthLargeOverSmall: growthRatio), forKey: .ratios)
+    /// What `--json` prints: every field of the report, and the ratios derived from them beside.
+    struct WithRatios: Encodable {
+        let report: Report
+        enum Key: CodingKey { case ratios }
+
+        func encode(to encoder: Encoder) throws {
+            try report.encode(to: encoder)
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(Ratios(daemonOverFloor: report.overFloor, daemonOverCeiling: report.overCeiling,
+                                growthLargeOverSmall: report.growthRatio), forKey: .ratios)
+        }
     }
 
     func table() -> String {
