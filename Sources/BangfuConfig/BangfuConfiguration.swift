@@ -37,6 +37,12 @@ public struct BangfuConfiguration: Sendable {
     public var contactIntervalDays: Int
     /// SQLite `synchronous` setting: `full` (default) or `normal`.
     public var synchronousFull: Bool
+    /// Days a requested transfer between funds waits for a second approver (`funds.transfer_expiry_days`).
+    public var transferExpiryDays: Int
+    /// Connections one unix user may hold open at once (`limits.connections_per_user`).
+    public var connectionsPerUser: Int
+    /// Seconds a started message may take to arrive whole (`limits.message_deadline_seconds`).
+    public var messageDeadlineSeconds: Int
     /// Where the file was read from, for messages; nil for built-in defaults.
     public var sourcePath: String?
 
@@ -69,6 +75,9 @@ public struct BangfuConfiguration: Sendable {
         mustVisitEvents = MustVisitEvent.defaults
         contactIntervalDays = 92
         synchronousFull = true
+        transferExpiryDays = 7
+        connectionsPerUser = 32
+        messageDeadlineSeconds = 10
         sourcePath = nil
     }
 
@@ -76,7 +85,7 @@ public struct BangfuConfiguration: Sendable {
     public var policy: Policy {
         Policy(caseRules: CaseRules(zone: businessZone, calendar: calendar, noticeWorkingDays: noticeWorkingDays),
                categoryRules: categoryRules, causes: causes, reviewIntervalMonths: reviewIntervalMonths,
-               retentionYears: retentionYears, hostRules: hostRules)
+               retentionYears: retentionYears, hostRules: hostRules, transferExpiryDays: transferExpiryDays)
     }
 
     /// The actor for a user name and its groups, with the grants this configuration gives them.
@@ -166,12 +175,27 @@ struct ConfigFile: Decodable {
     var disbursement: DisbursementSection?
     var campaigns: [CampaignEntry]?
     var care: CareSection?
+    var funds: FundsSection?
+    var limits: LimitsSection?
     var pluginDir: String?
     var helpTypes: [String: [String: FormValue]]?
 
     enum CodingKeys: String, CodingKey {
         case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
-        case rules, disbursement, campaigns, care, pluginDir = "plugin_dir", helpTypes = "help_types"
+        case rules, disbursement, campaigns, care, funds, limits, pluginDir = "plugin_dir", helpTypes = "help_types"
+    }
+
+    struct FundsSection: Decodable {
+        var transferExpiryDays: Int?
+        enum CodingKeys: String, CodingKey { case transferExpiryDays = "transfer_expiry_days" }
+    }
+
+    struct LimitsSection: Decodable {
+        var connectionsPerUser: Int?
+        var messageDeadlineSeconds: Int?
+        enum CodingKeys: String, CodingKey {
+            case connectionsPerUser = "connections_per_user", messageDeadlineSeconds = "message_deadline_seconds"
+        }
     }
 
     struct DisbursementSection: Decodable {
@@ -344,7 +368,9 @@ struct ConfigFile: Decodable {
         }
         c.categoryRules.dibao = try (dibao ?? []).enumerated().map { i, d in
             guard !d.region.isEmpty else { throw bad("dibao[\(i)].region", "不能为空", "cannot be empty") }
-            guard d.monthly.money.fen > 0 else { throw bad("dibao[\(i)].monthly", "必须大于 0", "must be above 0") }
+            guard d.monthly.money.fen > 0, d.monthly.money <= Money.maximum else {
+                throw bad("dibao[\(i)].monthly", "须大于 0 且不超过 \(Money.maximum)", "must be above 0 and at most \(Money.maximum)")
+            }
             return DibaoStandard(region: d.region, effective: d.effective, monthly: d.monthly.money)
         }
         if let a = archive {
@@ -391,7 +417,7 @@ struct ConfigFile: Decodable {
                 if cap.lowercased() == "none" {
                     c.hostRules.yearlyCap = nil
                 } else {
-                    guard let m = try? Money(parsing: cap), m.fen > 0 else {
+                    guard let m = try? Money(parsing: cap), m.fen > 0, m <= Money.maximum else {
                         throw bad("rules.yearly_cap", "须为大于 0 的金额（元）或 none，而不是“\(cap)”", "must be an amount in yuan above 0, or none; not \"\(cap)\"")
                     }
                     c.hostRules.yearlyCap = m
@@ -431,6 +457,18 @@ struct ConfigFile: Decodable {
                 c.contactIntervalDays = d
             }
         }
+        if let d = funds?.transferExpiryDays {
+            guard (1...90).contains(d) else { throw bad("funds.transfer_expiry_days", "须在 1 到 90 之间", "must be 1 to 90") }
+            c.transferExpiryDays = d
+        }
+        if let n = limits?.connectionsPerUser {
+            guard (1...512).contains(n) else { throw bad("limits.connections_per_user", "须在 1 到 512 之间", "must be 1 to 512") }
+            c.connectionsPerUser = n
+        }
+        if let s = limits?.messageDeadlineSeconds {
+            guard (1...300).contains(s) else { throw bad("limits.message_deadline_seconds", "须在 1 到 300 之间", "must be 1 to 300") }
+            c.messageDeadlineSeconds = s
+        }
         var ids = Set<String>()
         c.campaigns = try (campaigns ?? []).enumerated().map { i, e in
             let key = "campaigns[\(i)]"
@@ -439,7 +477,9 @@ struct ConfigFile: Decodable {
             do { rule = try HolidayRule(parsing: e.holiday) } catch let err as BangfuError { throw bad("\(key).holiday", err.zh, err.en) }
             let lead = e.leadDays ?? 30
             guard (0...120).contains(lead) else { throw bad("\(key).lead_days", "须在 0 到 120 之间", "must be 0 to 120") }
-            guard e.budget.money.fen >= 0 else { throw bad("\(key).budget", "不能为负", "cannot be negative") }
+            guard e.budget.money.fen >= 0, e.budget.money <= Money.maximum else {
+                throw bad("\(key).budget", "须在 0 到 \(Money.maximum) 之间", "must be 0 to \(Money.maximum)")
+            }
             let t = e.target
             let cats = try (t?.categories ?? []).map { v -> HardshipCategory in
                 guard let x = HardshipCategory(rawValue: v) else { throw bad("\(key).target.categories", "“\(v)”无效；可选 deep, relative, accident", "\"\(v)\" is invalid; allowed: deep, relative, accident") }

@@ -119,6 +119,9 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         self.urgentNeeds = urgentNeeds; self.builtBy = builtBy; self.checkedBy = checkedBy
     }
 
+    /// The most members one archive lists (a household, not a register).
+    public static let maximumMembers = 30
+
     /// People living together: the applicant and the members.
     public var size: Int { 1 + members.count }
 
@@ -127,7 +130,8 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
 
     /// Per-capita monthly net income, rounded down to the fen: for display; tests compare exactly.
     public var perCapitaMonthlyIncome: Money {
-        Money(fen: (annualIncome.fen - rigidExpenses.fen) / Int64(12 * size))
+        // Wrapping, not trapping: inputs are bounded by `validate`, and a display value must never stop the daemon.
+        Money(fen: (annualIncome.fen &- rigidExpenses.fen) / Int64(12 * size))
     }
 
     /// Checks what can be checked without the store: ID numbers (again: input may come from a
@@ -149,6 +153,13 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         }
         for m in members where m.monthlyIncome.fen < 0 {
             throw bad("家庭成员月收入不能为负数", "a member's monthly income cannot be negative")
+        }
+        _ = try annualIncome.bounded(field: "annualIncome")
+        _ = try rigidExpenses.bounded(field: "rigidExpenses")
+        _ = try accidentCosts.bounded(field: "accidentCosts")
+        for m in members { _ = try m.monthlyIncome.bounded(field: "members.monthlyIncome") }
+        if members.count > ArchiveInput.maximumMembers {
+            throw bad("家庭成员最多 \(ArchiveInput.maximumMembers) 人", "at most \(ArchiveInput.maximumMembers) household members")
         }
         if !causes.contains(mainCause) {
             throw bad("主要致困原因“\(mainCause)”不在配置的清单中：\(causes.joined(separator: ", "))",

@@ -65,12 +65,20 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
     }
 
     /// Total paid out over the plan.
-    public var total: Money { Money(fen: instalmentAmount.fen * Int64(instalments)) }
+    /// Saturates instead of trapping; `validate` refuses any plan whose total passes `Money.maximum`.
+    public var total: Money {
+        let (total, overflow) = instalmentAmount.fen.multipliedReportingOverflow(by: Int64(instalments))
+        return Money(fen: overflow ? Int64.max : total)
+    }
 
     public var isLoan: Bool { if case .loan = self { return true } else { return false } }
 
     /// Checks amounts and counts are sensible.
     public func validate() throws {
+        guard instalmentAmount <= Money.maximum, total <= Money.maximum else {
+            throw BangfuError(.invalidInput, zh: "金额超出范围：一项帮扶合计不能超过 \(Money.maximum)", en: "out of range: one case pays at most \(Money.maximum) in all",
+                              context: ["field": "amount"])
+        }
         switch self {
         case .loan(_, let t) where !(1...120).contains(t):
             throw BangfuError(.invalidInput, zh: "借款期限须在 1 到 120 个月之间", en: "a loan term must be 1 to 120 months")

@@ -105,22 +105,26 @@ public struct CategoryRules: Sendable {
     public func assess(_ a: ArchiveInput, on date: LocalDate) throws -> CategoryAssessment {
         let std = try dibaoStandard(region: a.region, on: date)
         let rule = try rule(on: date)
+        // Inputs are bounded (`ArchiveInput.validate`), configuration too, but a trap here would stop
+        // the daemon: every product is checked and an overflow is an `invalid_input`.
         let net = a.annualIncome.fen - a.rigidExpenses.fen
-        let yearLine = std.monthly.fen * 12 * Int64(a.size)
+        let yearLine = try Money.product(try Money.product(std.monthly.fen, 12, "dibao"), Int64(a.size), "dibao")
+        let scaledNet = try Money.product(net, 100, "annualIncome")
         let perCap = a.perCapitaMonthlyIncome
         let facts = "人均月收入 \(perCap)，低保 \(std.monthly)（\(std.region)，\(std.effective) 起）"
         let factsEn = "per-capita monthly income \(perCap), 低保 \(std.monthly) (\(std.region), from \(std.effective))"
         var cat: HardshipCategory?
         var zh: String, en: String
-        if net * 100 < Int64(rule.deepPercent) * yearLine {
+        if scaledNet < (try Money.product(Int64(rule.deepPercent), yearLine, "dibao")) {
             cat = .deep
             zh = "\(facts)，低于低保的 \(rule.deepPercent)%"
             en = "\(factsEn), below \(rule.deepPercent)% of 低保"
-        } else if a.accidentCosts.fen * 100 > Int64(rule.accidentCostPercent) * a.annualIncome.fen {
+        } else if try Money.product(a.accidentCosts.fen, 100, "accidentCosts")
+            > Money.product(Int64(rule.accidentCostPercent), a.annualIncome.fen, "annualIncome") {
             cat = .accident
             zh = "一年意外或疾病支出 \(a.accidentCosts) 超过家庭年收入 \(a.annualIncome) 的 \(rule.accidentCostPercent)%"
             en = "a year's accident or illness costs \(a.accidentCosts) exceed \(rule.accidentCostPercent)% of household income \(a.annualIncome)"
-        } else if net * 100 < Int64(rule.relativePercent) * yearLine {
+        } else if scaledNet < (try Money.product(Int64(rule.relativePercent), yearLine, "dibao")) {
             cat = .relative
             zh = "\(facts)，不低于低保的 \(rule.deepPercent)% 但低于 \(rule.relativePercent)%"
             en = "\(factsEn), at least \(rule.deepPercent)% but below \(rule.relativePercent)% of 低保"

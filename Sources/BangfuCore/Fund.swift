@@ -47,6 +47,14 @@ public struct FundAccount: Sendable, Codable, Hashable {
         }
     }
 
+    /// Whether money may move from this fund into `target`: it keeps its source (and, for a named
+    /// donor, its donor), and the target may pay only for help types this fund may pay for. So a
+    /// transfer can only narrow what the money may be spent on, never widen it.
+    public func mayTransfer(to target: FundAccount) -> Bool {
+        source == target.source && (source != .namedDonor || donor == target.donor)
+            && Set(target.helpTypes).isSubset(of: Set(helpTypes))
+    }
+
     /// Refuses a help type the fund is not earmarked for.
     public func requireEarmarked(for helpType: String) throws {
         guard helpTypes.contains(helpType) else {
@@ -122,4 +130,36 @@ public struct Disbursement: Sendable, Codable, Hashable {
         self.caseId = caseId; self.instalment = instalment; self.fundId = fundId; self.amount = amount
         self.paidAt = paidAt; self.paidBy = paidBy; self.alreadyPaid = alreadyPaid
     }
+}
+
+/// Where a transfer between funds stands: requested by one approver, decided by another.
+public enum TransferState: String, Sendable, Codable, CaseIterable {
+    case pending, confirmed, rejected, expired
+}
+
+/// A transfer between funds that needs two people: one approver asks, a different one confirms
+/// (only then does money move) or rejects; unanswered, it expires.
+public struct PendingTransfer: Sendable, Codable, Hashable {
+    public var id: Int64
+    public var from: String
+    public var to: String
+    public var amount: Money
+    public var reason: String
+    public var requestedBy: String
+    public var requestedAt: Date
+    public var expiresAt: Date
+    public var state: TransferState
+    public var decidedBy: String?
+    public var decidedAt: Date?
+    public var note: String?
+
+    public init(id: Int64, from: String, to: String, amount: Money, reason: String, requestedBy: String, requestedAt: Date,
+                expiresAt: Date, state: TransferState, decidedBy: String? = nil, decidedAt: Date? = nil, note: String? = nil) {
+        self.id = id; self.from = from; self.to = to; self.amount = amount; self.reason = reason
+        self.requestedBy = requestedBy; self.requestedAt = requestedAt; self.expiresAt = expiresAt; self.state = state
+        self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.note = note
+    }
+
+    /// The state as of `now`: a pending transfer past its expiry reads as expired.
+    public func state(at now: Date) -> TransferState { state == .pending && now >= expiresAt ? .expired : state }
 }

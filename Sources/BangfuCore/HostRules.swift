@@ -36,9 +36,9 @@ public struct HostRules: Sendable, Hashable {
     /// Checked when a case is approved with `plan`.
     public func checkApproval(_ plan: PaymentPlan, on today: LocalDate, prior: [CaseSummary]) throws {
         guard let cap = yearlyCap, capIncludesLoans || !plan.isLoan else { return }
-        let used = prior.filter { $0.counts && $0.approvedOn?.year == today.year && (capIncludesLoans || !$0.isLoan) }
-            .reduce(Money.zero) { $0 + ($1.total ?? .zero) }
-        if used + plan.total > cap {
+        let used = try prior.filter { $0.counts && $0.approvedOn?.year == today.year && (capIncludesLoans || !$0.isLoan) }
+            .reduce(Money.zero) { used, prior in try used.adding(prior.total ?? .zero, "yearly cap") }
+        if try used.adding(plan.total, "yearly cap") > cap {
             throw BangfuError(.hostRule,
                               zh: "超过每户每年帮扶上限 \(cap)：本年度已批 \(used)，本次 \(plan.total)",
                               en: "over the yearly cap of \(cap) per household: \(used) approved this year, \(plan.total) now")

@@ -6,9 +6,77 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     public init(fen: Int64) { self.fen = fen }
 
     /// Whole yuan, for literals in configuration and tests.
-    public init(yuan: Int64) { self.fen = yuan * 100 }
+    public init(yuan: Int64) { self.fen = yuan * 100 }  // literals only: traps past Int64.max / 100
 
     public static let zero = Money(fen: 0)
+
+    /// The largest single amount bangfu accepts anywhere (an income, a deposit, a payment, a
+    /// budget): ¥1,000,000,000.00. Sums of such amounts stay far below `Int64.max`, and every
+    /// computation on money is checked all the same.
+    public static let maximum = Money(fen: 100_000_000_000)
+
+    /// The largest balance a fund may hold (¥10,000,000,000,000.00): a deposit or a repayment that
+    /// would pass it is refused, so a kept balance can never overflow.
+    public static let maximumBalance = Money(fen: 1_000_000_000_000_000)
+
+    /// An amount taken from untrusted input: refused with `invalid_input` naming `field` unless it
+    /// lies in `minimum...Money.maximum` (1 fen by default: payments, deposits and transfers are positive).
+    public static func bounded(fen: Int64, field: String, minimum: Int64 = 1) throws -> Money {
+        guard fen >= minimum, fen <= Money.maximum.fen else {
+            throw BangfuError(.invalidInput,
+                              zh: "\(field) 的金额 \(fen) 分超出范围：应在 \(Money(fen: minimum)) 至 \(Money.maximum) 之间",
+                              en: "\(field): \(fen) fen is out of range; it must be between \(Money(fen: minimum)) and \(Money.maximum)",
+                              context: ["field": field])
+        }
+        return Money(fen: fen)
+    }
+
+    /// Checks that an amount already in hand lies in `minimum...Money.maximum` (see `bounded(fen:field:minimum:)`).
+    public func bounded(field: String, minimum: Int64 = 0) throws -> Money {
+        try Money.bounded(fen: fen, field: field, minimum: minimum)
+    }
+
+    /// The error every overflowing computation on money throws: a value, never a trap.
+    public static func overflow(_ what: String) -> BangfuError {
+        BangfuError(.invalidInput, zh: "金额计算超出范围（\(what)）：请检查输入的金额", en: "an amount is out of range (\(what)): check the amounts entered",
+                    context: ["field": what])
+    }
+
+    /// `self + other`, or `invalid_input` when it would overflow.
+    public func adding(_ other: Money, _ what: String = "sum") throws -> Money {
+        let (sum, overflow) = fen.addingReportingOverflow(other.fen)
+        if overflow { throw Money.overflow(what) }
+        return Money(fen: sum)
+    }
+
+    /// `self - other`, or `invalid_input` when it would overflow.
+    public func subtracting(_ other: Money, _ what: String = "difference") throws -> Money {
+        let (difference, overflow) = fen.subtractingReportingOverflow(other.fen)
+        if overflow { throw Money.overflow(what) }
+        return Money(fen: difference)
+    }
+
+    /// `self × factor`, or `invalid_input` when it would overflow.
+    public func multiplied(by factor: Int64, _ what: String = "product") throws -> Money {
+        Money(fen: try Money.product(fen, factor, what))
+    }
+
+    /// `percent`% of the amount, rounded down to the fen; `invalid_input` when it would overflow.
+    public func percent(_ percent: Int64, _ what: String = "percentage") throws -> Money {
+        Money(fen: try Money.product(fen, percent, what) / 100)
+    }
+
+    /// The sum of amounts, or `invalid_input` when it would overflow.
+    public static func sum<S: Sequence>(_ amounts: S, _ what: String = "sum") throws -> Money where S.Element == Money {
+        try amounts.reduce(Money.zero) { total, amount in try total.adding(amount, what) }
+    }
+
+    /// `a × b` in integers, or `invalid_input` naming `what` when it would overflow.
+    public static func product(_ a: Int64, _ b: Int64, _ what: String) throws -> Int64 {
+        let (product, overflow) = a.multipliedReportingOverflow(by: b)
+        if overflow { throw Money.overflow(what) }
+        return product
+    }
 
     /// Encoded as a bare integer number of fen, in the store and on the wire.
     public init(from decoder: Decoder) throws {

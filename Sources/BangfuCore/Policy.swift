@@ -10,12 +10,15 @@ public struct Policy: Sendable {
     public var retentionYears: Int
     /// Rules across help types (yearly cap, same cause, temporary aid).
     public var hostRules: HostRules
+    /// Days a requested transfer between funds waits for a second approver before it expires.
+    public var transferExpiryDays: Int
 
     public init(caseRules: CaseRules = CaseRules(), categoryRules: CategoryRules = CategoryRules(dibao: []),
                 causes: [String] = Policy.defaultCauses, reviewIntervalMonths: Int = 12, retentionYears: Int = 10,
-                hostRules: HostRules = HostRules()) {
+                hostRules: HostRules = HostRules(), transferExpiryDays: Int = 7) {
         self.caseRules = caseRules; self.categoryRules = categoryRules; self.causes = causes
         self.reviewIntervalMonths = reviewIntervalMonths; self.retentionYears = retentionYears; self.hostRules = hostRules
+        self.transferExpiryDays = transferExpiryDays
     }
 
     /// Causes of hardship from the national archive form.

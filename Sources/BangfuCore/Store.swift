@@ -52,8 +52,12 @@ public protocol BangfuStore: Sendable {
     // MARK: Funds
     func createFund(_ fund: FundAccount, by: Actor, at: Date) async throws
     func deposit(fundId: String, amount: Money, memo: String, by: Actor, at: Date) async throws
-    /// Moves money between funds; a reason is required.
-    func transfer(from: String, to: String, amount: Money, reason: String, by: Actor, at: Date) async throws
+    /// Asks to move money between compatible funds (an approver on both funds' units); nothing moves yet.
+    func requestTransfer(from: String, to: String, amount: Money, reason: String, by: Actor, at: Date) async throws -> PendingTransfer
+    /// A different approver on both units confirms (the money moves, overdraft checked) or rejects a pending transfer.
+    func decideTransfer(id: Int64, confirm: Bool, note: String?, by: Actor, at: Date) async throws -> PendingTransfer
+    /// Transfers from or to any of these funds, oldest first.
+    func transfers(fundIds: [String]) async throws -> [PendingTransfer]
     func fund(id: String) async throws -> FundAccount
     func funds() async throws -> [FundAccount]
     /// The balance, derived from the ledger.

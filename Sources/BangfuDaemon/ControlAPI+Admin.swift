@@ -41,18 +41,21 @@ extension ControlAPI {
                 let failed: [JSONValue] = reg.failed.map { .object(["file": .string($0.file), "reason": .string($0.reason)]) }
                 return .reply(["loaded": .array(loaded), "failed": .array(failed)])
             },
-            method(i, "VerifyAudit", roles: [.auditor, .admin], Empty.self) { _, _ in
+            method(i, "VerifyAudit", roles: [.auditor, .admin], Empty.self) { actor, _ in
+                try actor.requireOnTop(anyOf: [.auditor, .admin], in: try await store.unitTree(), for: "verify_audit")
                 let r = try await store.verify()
                 return .reply(["ok": .bool(r.ok), "auditRows": .int(Int64(r.auditRows)), "ledgerTransactions": .int(Int64(r.ledgerTransactions)),
                                "firstBrokenRow": r.firstBrokenAuditRow.map { .int($0) } ?? .null,
                                "problems": .array(r.problems.map { .string($0) })])
             },
-            method(i, "Backup", roles: [.admin], BackupParams.self) { _, p in
+            method(i, "Backup", roles: [.admin], BackupParams.self) { actor, p in
+                try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "backup")
                 let r = try await store.backup(to: p.path)
                 runtime.logger.info("backup written to \(p.path): \(r.auditRows) audit rows verified")
                 return .reply(["path": .string(p.path), "auditRows": .int(Int64(r.auditRows)), "ledgerTransactions": .int(Int64(r.ledgerTransactions))])
             },
-            method(i, "Reload", roles: [.admin], Empty.self) { _, _ in
+            method(i, "Reload", roles: [.admin], Empty.self) { actor, _ in
+                try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "reload")
                 do {
                     Systemd.reloading()
                     try await runtime.reload()
@@ -66,7 +69,8 @@ extension ControlAPI {
             method(i, "GetClock", roles: everyone, Empty.self) { _, _ in
                 .reply(["now": .string(Wire.time(runtime.clock.now())), "manual": .bool(runtime.clock.isManual)])
             },
-            method(i, "AdvanceClock", roles: [.admin], AdvanceParams.self) { _, p in
+            method(i, "AdvanceClock", roles: [.admin], AdvanceParams.self) { actor, p in
+                try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "advance_clock")
                 guard runtime.clock.isManual else {
                     throw VarlinkError("org.bangfu.Admin.ClockNotManual",
                                        ["message": .string("bangfud 使用系统时钟，不能拨动：仅在以 --clock manual 启动时可用"),

@@ -11,17 +11,18 @@ extension ControlAPI {
 
     static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
-    /// How much of an archive of `unit` the actor may see; permission_denied when nothing.
-    func visibility(_ actor: Actor, unit: String) async throws -> Wire.Visibility {
+    /// How much of archive `h` the actor may see; `not_found`, as for a missing archive, when nothing.
+    func visibility(_ actor: Actor, of h: Household) async throws -> Wire.Visibility {
         let tree = try await runtime.store.unitTree()
+        let unit = h.input.unitId
         if actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin], on: unit, in: tree) { return .full }
         if actor.holds(anyOf: [.treasurer], on: unit, in: tree) { return .payment }
         if actor.holds(anyOf: [.auditor], on: unit, in: tree) { return .masked }
-        throw BangfuError(.permissionDenied, zh: "\(actor.id) 无权查看单位 \(unit) 的档案", en: "\(actor.id) may not read archives of unit \(unit)")
+        throw RecordRef(.archive, h.archiveNo).notFound
     }
 
     func householdReply(_ h: Household, for actor: Actor) async throws -> VarlinkResponse {
-        .reply(["household": try ControlAPI.json(Wire.Household(h, visibility: try await visibility(actor, unit: h.input.unitId)))])
+        .reply(["household": try ControlAPI.json(Wire.Household(h, visibility: try await visibility(actor, of: h)))])
     }
 
     func archive() -> VarlinkInterface {
@@ -53,7 +54,7 @@ extension ControlAPI {
             },
             method(i, "History", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                let v = try await visibility(actor, unit: h.input.unitId)
+                let v = try await visibility(actor, of: h)
                 guard v != .payment else {
                     throw BangfuError(.permissionDenied, zh: "财务不能查看档案变更记录", en: "the treasurer may not read archive history")
                 }

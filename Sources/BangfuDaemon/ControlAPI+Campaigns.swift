@@ -43,8 +43,11 @@ extension ControlAPI {
                     "leftOut": .int(Int64(g.leftOut)), "ineligible": .int(Int64(g.ineligible)), "visited": .int(Int64(g.visited)),
                     "approved": .int(Int64(g.approved)), "paid": .int(Int64(g.paid)), "budgetLeft": .int(g.budgetLeft.fen)])])
             },
-            method(i, "LeftOut", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) { _, p in
-                .stream(try await store.campaignMembers(runId: p.runId, outcome: .leftOutBudget).map { h, _, _ in
+            method(i, "LeftOut", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) { actor, p in
+                // Only households of units the caller holds one of these roles on.
+                let units = Set(try await readableUnits(actor, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], under: nil))
+                let members = try await store.campaignMembers(runId: p.runId, outcome: .leftOutBudget)
+                return .stream(members.filter { h, _, _ in units.contains(h.input.unitId) }.map { h, _, _ in
                     ["household": .object(["archiveNo": .string(h.archiveNo), "name": .string(maskedName(h.input.head.name)),
                                            "unitId": .string(h.input.unitId), "category": h.assessment.category.map { .string($0.rawValue) } ?? .null])]
                 })

@@ -24,9 +24,9 @@ extension ControlAPI {
         .reply(["case": try ControlAPI.json(try await caseWire(c))])
     }
 
-    /// Reading a case needs a case role on its unit.
-    func requireCaseReader(_ actor: Actor, _ c: HelpCase) async throws {
-        try actor.require(anyOf: ControlAPI.caseReaders, on: c.unitId, in: try await runtime.store.unitTree(), for: "read_case")
+    /// Acting on a case needs one of `roles` on its unit; a caller who may not read it is told it does not exist.
+    func requireOnCase(_ actor: Actor, _ c: HelpCase, anyOf roles: Set<Role>, for what: String) async throws {
+        try actor.require(anyOf: roles, on: RecordRef(.helpCase, c.caseNo), unit: c.unitId, in: try await runtime.store.unitTree(), for: what)
     }
 
     /// A plain transition: look the case up by number and apply `event`.
@@ -63,7 +63,7 @@ extension ControlAPI {
             },
             method(i, "Get", roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
                 let d = try await store.caseDetail(caseNo: p.caseNo)
-                try actor.require(anyOf: ControlAPI.caseReaders, on: d.helpCase.unitId, in: d.unitTree, for: "read_case")
+                try actor.requireRead(RecordRef(.helpCase, d.helpCase.caseNo), unit: d.helpCase.unitId, in: d.unitTree)
                 return .reply(["case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo)),
                                "events": try ControlAPI.json(d.events.map(Wire.Event.init)),
                                "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init))])
@@ -90,7 +90,7 @@ extension ControlAPI {
             },
             method(i, "Assess", roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
-                try await requireCaseReader(actor, c)
+                try await requireOnCase(actor, c, anyOf: [.caseworker, .reviewer, .approver], for: "assess")
                 let a = try await runtime.workflow.assess(caseId: c.id, at: clock.now())
                 return .reply(["eligible": .bool(a.eligible), "reasons": try ControlAPI.json(a.reasons),
                                "plan": try a.plan.map { try ControlAPI.json(Wire.Plan($0)) } ?? .null])

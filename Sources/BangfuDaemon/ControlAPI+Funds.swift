@@ -11,6 +11,9 @@ extension ControlAPI {
     }
     struct DepositParams: Decodable, Sendable { var fundId: String; var amount: Int64; var memo: String }
     struct TransferParams: Decodable, Sendable { var from, to: String; var amount: Int64; var reason: String }
+    struct ConfirmParams: Decodable, Sendable { var id: Int64; var note: String? }
+    struct RejectParams: Decodable, Sendable { var id: Int64; var note: String }
+    struct PendingParams: Decodable, Sendable { var pendingOnly: Bool? }
     struct Empty: Decodable, Sendable {}
     struct LedgerParams: Decodable, Sendable { var fundId, from, to: String }
     struct Period: Decodable, Sendable { var from, to: String }
@@ -32,12 +35,38 @@ extension ControlAPI {
                 return .reply(["fund": try await fundWire(p.id)])
             },
             method(i, "Deposit", roles: [.treasurer], mutating: true, DepositParams.self) { actor, p in
-                try await store.deposit(fundId: p.fundId, amount: Money(fen: p.amount), memo: p.memo, by: actor, at: clock.now())
+                let amount = try Money.bounded(fen: p.amount, field: "amount")
+                try await store.deposit(fundId: p.fundId, amount: amount, memo: p.memo, by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.fundId)])
             },
             method(i, "Transfer", roles: [.approver], mutating: true, TransferParams.self) { actor, p in
-                try await store.transfer(from: p.from, to: p.to, amount: Money(fen: p.amount), reason: p.reason, by: actor, at: clock.now())
-                return .reply(["from": try await fundWire(p.from), "to": try await fundWire(p.to)])
+                let amount = try Money.bounded(fen: p.amount, field: "amount")
+                let transfer = try await store.requestTransfer(from: p.from, to: p.to, amount: amount, reason: p.reason, by: actor,
+                                                               at: clock.now())
+                return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
+            },
+            method(i, "ConfirmTransfer", roles: [.approver], mutating: true, ConfirmParams.self) { actor, p in
+                let transfer = try await store.decideTransfer(id: p.id, confirm: true, note: p.note, by: actor, at: clock.now())
+                return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now()), "from": try await fundWire(transfer.from),
+                               "to": try await fundWire(transfer.to)])
+            },
+            method(i, "RejectTransfer", roles: [.approver], mutating: true, RejectParams.self) { actor, p in
+                guard !p.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw BangfuError(.invalidInput, zh: "驳回调拨必须写明理由", en: "rejecting a transfer needs a note", context: ["field": "note"])
+                }
+                let transfer = try await store.decideTransfer(id: p.id, confirm: false, note: p.note, by: actor, at: clock.now())
+                return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
+            },
+            method(i, "Pending", roles: ControlAPI.fundReaders, PendingParams.self) { actor, p in
+                let tree = try await store.unitTree()
+                let readable = try await store.funds().filter { actor.mayRead(.fund, unit: $0.unitId, in: tree) }.map(\.id)
+                let now = clock.now()
+                // A transfer shows only when the caller may read both of its funds.
+                let visible = try await store.transfers(fundIds: readable).filter { transfer in
+                    readable.contains(transfer.from) && readable.contains(transfer.to)
+                        && (p.pendingOnly != true || transfer.state(at: now) == .pending)
+                }
+                return .reply(["transfers": .array(visible.map { ControlAPI.transferWire($0, now: now) })])
             },
             method(i, "List", roles: ControlAPI.fundReaders, Empty.self) { actor, _ in
                 let tree = try await store.unitTree()
@@ -49,7 +78,7 @@ extension ControlAPI {
             },
             method(i, "Ledger", roles: ControlAPI.fundReaders, LedgerParams.self) { actor, p in
                 let f = try await store.fund(id: p.fundId)
-                try actor.require(anyOf: ControlAPI.fundReaders, on: f.unitId, in: try await store.unitTree(), for: "ledger")
+                try actor.requireRead(RecordRef(.fund, f.id), unit: f.unitId, in: try await store.unitTree())
                 let lines = try await store.ledger(fundId: p.fundId, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
                 return .stream(lines.map { l in
                     ["line": .object(["txn": .int(l.txn), "at": .string(Wire.time(l.at)), "businessDate": .string(l.businessDate.description),
@@ -65,5 +94,16 @@ extension ControlAPI {
         ]
         return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Funds_varlink),
                                 methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+
+    /// A transfer as the IDL's `Transfer`, its state as of `now` (a pending one past its expiry reads as expired).
+    static func transferWire(_ transfer: PendingTransfer, now: Date) -> JSONValue {
+        .object([
+            "id": .int(transfer.id), "from": .string(transfer.from), "to": .string(transfer.to), "amount": .int(transfer.amount.fen),
+            "reason": .string(transfer.reason), "requestedBy": .string(transfer.requestedBy),
+            "requestedAt": .string(Wire.time(transfer.requestedAt)), "expiresAt": .string(Wire.time(transfer.expiresAt)),
+            "state": .string(transfer.state(at: now).rawValue), "decidedBy": transfer.decidedBy.map { .string($0) } ?? .null,
+            "decidedAt": transfer.decidedAt.map { .string(Wire.time($0)) } ?? .null, "note": transfer.note.map { .string($0) } ?? .null,
+        ])
     }
 }

@@ -52,8 +52,15 @@ public final class DaemonClock: Sendable {
         guard seconds > 0, seconds <= 10 * 366 * 86400 else {
             throw BangfuError(.invalidInput, zh: "只能向前拨动，且不超过 10 年", en: "the clock only moves forward, by at most 10 years")
         }
-        let next = manualNow.withLock { now -> Date in
-            now = now.addingTimeInterval(Double(seconds))
+        // Business dates stay within what calendars and case numbers are made for.
+        let limit = Date(timeIntervalSince1970: 7_258_118_400)  // 2200-01-01T00:00:00Z
+        let next = try manualNow.withLock { now -> Date in
+            let moved = now.addingTimeInterval(Double(seconds))
+            guard moved < limit else {
+                throw BangfuError(.invalidInput, zh: "手动时钟不能拨到 2200 年以后", en: "the manual clock cannot move past the year 2200",
+                                  context: ["field": "seconds"])
+            }
+            now = moved
             return now
         }
         try persist(next)

@@ -29,6 +29,9 @@ public struct LoadPrincipals: Sendable {
           - file: \(calendarFile)
         dibao:
           - { region: "370200", effective: 2025-07-01, monthly: "1060.00" }
+        # A load holds one connection per client for each role: up to 64 clients at a time.
+        limits:
+          connections_per_user: 128
         units:
         \(LoadPrincipals.units.map { u in
             "  - { id: \(u.id), name: \(u.name), \(u.parentId.map { "parent: \($0), " } ?? "")level: \(u.level.rawValue) }"

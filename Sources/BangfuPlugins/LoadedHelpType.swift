@@ -54,8 +54,10 @@ public final class LoadedHelpType: Sendable {
                 throw pluginFault("proposed a \(plan.kind.rawValue) payment but declares \(descriptor.paymentKind.rawValue)")
             }
             if plan.kind != .nonMonetary {
-                guard plan.amountFen > 0, plan.totalFen <= (descriptor.amountCapFen ?? 0) else {
-                    throw pluginFault("proposed \(plan.totalFen) fen, outside 1...\(descriptor.amountCapFen ?? 0) fen")
+                // Checked without trapping: a plugin's numbers are untrusted. `totalFen` saturates.
+                let cap = min(descriptor.amountCapFen ?? 0, Money.maximum.fen)
+                guard plan.amountFen > 0, plan.amountFen <= Money.maximum.fen, plan.totalFen <= cap else {
+                    throw pluginFault("proposed \(plan.amountFen) fen (\(plan.totalFen) in all), outside 1...\(cap) fen")
                 }
                 if plan.kind == .monthly { guard let m = plan.months, (1...120).contains(m) else { throw pluginFault("proposed monthly payments without 1...120 months") } }
                 if plan.kind == .loan { guard let t = plan.termMonths, (1...120).contains(t) else { throw pluginFault("proposed a loan without a 1...120 month term") } }

@@ -58,6 +58,9 @@ public enum PluginLoader {
                 logger.debug("loaded help type", metadata: ["HELP_TYPE": "\(p.descriptor.id)", "FILE": "\(path)"])
             } catch let e as PluginError {
                 failed.append(PluginFailure(file: path, reason: e.en))
+                if e.code == "untrusted" {
+                    logger.error("plugin refused: \(e.en)", metadata: ["FILE": "\(path)", "SECURITY": "plugin_refused"])
+                }
             } catch let e as BangfuError {
                 failed.append(PluginFailure(file: path, reason: e.en))
             } catch {
@@ -124,7 +127,14 @@ public enum PluginLoader {
     private static func openLibrary(_ path: String, id: String, settings: [String: FormValue], clock: @escaping @Sendable () -> Date,
                                     logger: Logger) throws -> UnsafePointer<bangfu_help_type> {
         func fail(_ en: String) -> PluginError { PluginError(code: "load_failed", zh: en, en: en) }
-        guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+        // The file checked is the file loaded: opened once without following links, checked through
+        // its descriptor, and loaded through that same descriptor.
+        // The descriptor stays open for the life of the process, like the library: the dynamic
+        // linker knows a library by the name it was opened with, and a reused descriptor number
+        // would make a later plugin's "/proc/self/fd/N" look like one already loaded.
+        let descriptor = try openTrusted(path)
+        guard let handle = dlopen("/proc/self/fd/\(descriptor)", RTLD_NOW | RTLD_LOCAL) else {
+            close(descriptor)
             throw fail("cannot load: \(String(cString: dlerror()))")
         }
         // Never dlclose: see the type's documentation.
@@ -151,6 +161,47 @@ public enum PluginLoader {
         let library = OpenedLibrary(table: table, services: services)
         opened.withLock { $0[path] = library }
         return table
+    }
+}
+
+extension PluginLoader {
+    /// Opens a plugin file for loading, refusing what another user could have changed: the file and
+    /// its directory must be owned by root and not writable by group or others, the file must be a
+    /// regular file and not a symbolic link. A writable plugin directory would be code execution as
+    /// the service.
+    static func openTrusted(_ path: String) throws -> Int32 {
+        func refuse(_ en: String) -> PluginError { PluginError(code: "untrusted", zh: en, en: en) }
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryDescriptor >= 0 else { throw refuse("cannot open its directory \(directory): \(String(cString: strerror(errno)))") }
+        defer { close(directoryDescriptor) }
+        var status = stat()
+        guard fstat(directoryDescriptor, &status) == 0 else { throw refuse("cannot inspect its directory \(directory)") }
+        if let problem = untrusted(status) { throw refuse("its directory \(directory) \(problem)") }
+        let fileDescriptor = openat(directoryDescriptor, url.lastPathComponent, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fileDescriptor >= 0 else {
+            let reason = errno == ELOOP ? "is a symbolic link (plugins are loaded only from real files)" : String(cString: strerror(errno))
+            throw refuse("cannot open: \(reason)")
+        }
+        guard fstat(fileDescriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(fileDescriptor)
+            throw refuse("is not a regular file")
+        }
+        if let problem = untrusted(status) {
+            close(fileDescriptor)
+            throw refuse("the file \(problem)")
+        }
+        return fileDescriptor
+    }
+
+    /// What makes a file or directory untrusted for plugins, in words, or nil.
+    static func untrusted(_ status: stat) -> String? {
+        if status.st_uid != 0 { return "is owned by uid \(status.st_uid), not root: chown root:root it" }
+        if status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+            return "is writable by group or others (mode \(String(status.st_mode & 0o7777, radix: 8))): chmod go-w it"
+        }
+        return nil
     }
 }
 

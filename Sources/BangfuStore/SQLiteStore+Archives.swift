@@ -20,20 +20,37 @@ extension SQLiteStore {
                   exitReason: (r["exit_reason"] as String?).flatMap(ExitReason.init(rawValue:)))
     }
 
-    /// Refuses anyone who is already in another open archive, naming that archive.
-    static func requireNotInOtherArchive(_ db: Database, _ input: ArchiveInput, except id: Int64?) throws {
-        for (i, idn) in input.idNumbers.enumerated() {
-            let other = try Row.fetchOne(db.cachedStatement(sql: """
+    /// Refuses anyone who is already in another open archive. The other archive and its unit are
+    /// named only to an actor who may read that archive; anyone else learns only that the person is
+    /// in an open archive elsewhere (one person, one open archive, is itself the rule being enforced).
+    static func requireNotInOtherArchive(_ db: Database, _ input: ArchiveInput, except id: Int64?, actor: Actor, tree: UnitTree) throws {
+        for (index, idNumber) in input.idNumbers.enumerated() {
+            guard let other = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT h.archive_no, h.unit_id FROM household_person p JOIN household h ON h.id = p.household_id
                 WHERE p.id_number = ? AND p.is_open = 1 AND p.household_id IS NOT ?
-                """), arguments: [idn.value, id])
-            if let other {
-                let who = i == 0 ? input.head.name : input.members[i - 1].name
+                """), arguments: [idNumber.value, id]) else { continue }
+            let who = index == 0 ? input.head.name : input.members[index - 1].name
+            let otherNo: String = other["archive_no"]
+            let otherUnit: String = other["unit_id"]
+            guard actor.mayRead(.archive, unit: otherUnit, in: tree) else {
                 throw BangfuError(.personInOtherArchive,
-                                  zh: "\(who)（\(idn.masked)）已在档案 \(other["archive_no"] as String)（\(other["unit_id"] as String)）中，一人只能在一个在档家庭：请先更新或关闭那份档案",
-                                  en: "\(who) (\(idn.masked)) is already in open archive \(other["archive_no"] as String) (\(other["unit_id"] as String)); a person can be in one open archive only: update or close that archive first")
+                                  zh: "\(who)（\(idNumber.masked)）已在另一份在档家庭档案中，一人只能在一个在档家庭：请联系上级工会核实",
+                                  en: "\(who) (\(idNumber.masked)) is already in another open archive; a person can be in one open archive only: ask the union above to check")
             }
+            throw BangfuError(.personInOtherArchive,
+                              zh: "\(who)（\(idNumber.masked)）已在档案 \(otherNo)（\(otherUnit)）中，一人只能在一个在档家庭：请先更新或关闭那份档案",
+                              en: "\(who) (\(idNumber.masked)) is already in open archive \(otherNo) (\(otherUnit)); a person can be in one open archive only: update or close that archive first")
         }
+    }
+
+    /// Loads an archive for a change by `actor`: `not_found` when it may not read it, `permission_denied`
+    /// without one of `roles` on its unit, all before anything about the archive's state is told.
+    static func householdForChange(_ db: Database, id: Int64, actor: Actor, roles: Set<Role>, tree: UnitTree, for what: String) throws
+        -> Household
+    {
+        let household = try loadHousehold(db, id: id)
+        try actor.require(anyOf: roles, on: RecordRef(.archive, household.archiveNo), unit: household.input.unitId, in: tree, for: what)
+        return household
     }
 
     static func writePersons(_ db: Database, _ id: Int64, _ input: ArchiveInput, open: Bool) throws {
@@ -91,7 +108,7 @@ extension SQLiteStore {
             let tree = try SQLiteStore.loadTree(db)
             _ = try tree.require(input.unitId)
             try actor.require(anyOf: [.caseworker], on: input.unitId, in: tree, for: "create_archive")
-            try SQLiteStore.requireNotInOtherArchive(db, input, except: nil)
+            try SQLiteStore.requireNotInOtherArchive(db, input, except: nil, actor: actor, tree: tree)
             let no = SQLiteStore.formatNumber("HA", today.year, try SQLiteStore.nextNumber(db, "archive:\(today.year)"))
             try db.cachedStatement(sql: """
                 INSERT INTO household(archive_no, unit_id, status, category, data, assessment, review_due, created_ms, version)
@@ -110,15 +127,14 @@ extension SQLiteStore {
     public func updateArchive(id: Int64, _ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let assessment = try assessed(input, at: at)
         return try await write { db in
-            let old = try SQLiteStore.loadHousehold(db, id: id)
+            let tree = try SQLiteStore.loadTree(db)
+            let old = try SQLiteStore.householdForChange(db, id: id, actor: actor, roles: [.caseworker], tree: tree, for: "update_archive")
             guard old.status == .open else {
                 throw BangfuError(.archiveClosed, zh: "档案 \(old.archiveNo) 已关闭：如家庭重新陷入困难，请办理返困", en: "archive \(old.archiveNo) is closed: use re-entry if the household is in hardship again")
             }
-            let tree = try SQLiteStore.loadTree(db)
             _ = try tree.require(input.unitId)
-            try actor.require(anyOf: [.caseworker], on: old.input.unitId, in: tree, for: "update_archive")
             try actor.require(anyOf: [.caseworker], on: input.unitId, in: tree, for: "update_archive")
-            try SQLiteStore.requireNotInOtherArchive(db, input, except: id)
+            try SQLiteStore.requireNotInOtherArchive(db, input, except: id, actor: actor, tree: tree)
             var h = old
             h.input = input
             h.assessment = assessment
@@ -133,11 +149,11 @@ extension SQLiteStore {
         let months = policy.reviewIntervalMonths
         let rules = policy.categoryRules
         return try await write { db in
-            let old = try SQLiteStore.loadHousehold(db, id: id)
+            let tree = try SQLiteStore.loadTree(db)
+            let old = try SQLiteStore.householdForChange(db, id: id, actor: actor, roles: [.caseworker], tree: tree, for: "review_archive")
             guard old.status == .open else {
                 throw BangfuError(.archiveClosed, zh: "档案 \(old.archiveNo) 已关闭，无需复核", en: "archive \(old.archiveNo) is closed; it needs no review")
             }
-            try actor.require(anyOf: [.caseworker], on: old.input.unitId, in: try SQLiteStore.loadTree(db), for: "review_archive")
             var h = old
             h.assessment = try rules.assess(old.input, on: today)
             h.reviewDue = today.adding(months: months)
@@ -151,11 +167,11 @@ extension SQLiteStore {
             throw BangfuError(.invalidInput, zh: "必须填写脱困/撤档说明", en: "an exit note is required")
         }
         return try await write { db in
-            let old = try SQLiteStore.loadHousehold(db, id: id)
+            let tree = try SQLiteStore.loadTree(db)
+            let old = try SQLiteStore.householdForChange(db, id: id, actor: actor, roles: [.approver], tree: tree, for: "exit_archive")
             guard old.status == .open else {
                 throw BangfuError(.archiveClosed, zh: "档案 \(old.archiveNo) 已经关闭", en: "archive \(old.archiveNo) is already closed")
             }
-            try actor.require(anyOf: [.approver], on: old.input.unitId, in: try SQLiteStore.loadTree(db), for: "exit_archive")
             let open = try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT COUNT(*) FROM help_case WHERE household_id = ? AND state NOT IN ('closed','rejected','withdrawn')
                 """), arguments: [id]) ?? 0
@@ -178,14 +194,16 @@ extension SQLiteStore {
         guard assessment.category != nil else { throw SQLiteStore.notEligible(assessment) }
         let reviewDue = policy.caseRules.zone.date(of: at).adding(months: policy.reviewIntervalMonths)
         return try await write { db in
-            let old = try SQLiteStore.loadHousehold(db, id: id)
+            // A re-entry may move the archive: the caseworker needs the role on the unit it leaves and
+            // on the unit it enters.
+            let tree = try SQLiteStore.loadTree(db)
+            let old = try SQLiteStore.householdForChange(db, id: id, actor: actor, roles: [.caseworker], tree: tree, for: "reenter_archive")
             guard old.status == .closed else {
                 throw BangfuError(.archiveOpen, zh: "档案 \(old.archiveNo) 仍在档，无需返困", en: "archive \(old.archiveNo) is still open")
             }
-            let tree = try SQLiteStore.loadTree(db)
             _ = try tree.require(input.unitId)
             try actor.require(anyOf: [.caseworker], on: input.unitId, in: tree, for: "reenter_archive")
-            try SQLiteStore.requireNotInOtherArchive(db, input, except: id)
+            try SQLiteStore.requireNotInOtherArchive(db, input, except: id, actor: actor, tree: tree)
             var h = old
             h.status = .open
             h.closedAt = nil

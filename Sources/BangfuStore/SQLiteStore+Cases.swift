@@ -66,13 +66,14 @@ extension SQLiteStore {
     static func insertCase(_ db: Database, householdId: Int64, app: CaseApplication, actor: Actor, at: Date, today: LocalDate,
                            zone: BusinessZone, rules: HostRules, tree knownTree: UnitTree? = nil) throws -> HelpCase {
             let helpType = app.helpType
-            let h = try SQLiteStore.loadHousehold(db, id: householdId)
+            let tree = try knownTree ?? SQLiteStore.loadTree(db)
+            let h = try SQLiteStore.householdForChange(db, id: householdId, actor: actor, roles: [.caseworker, .system], tree: tree,
+                                                       for: "file_case")
             // 依档帮扶: no case without an open archive.
             guard h.status == .open else {
                 throw BangfuError(.archiveClosed, zh: "档案 \(h.archiveNo) 已关闭，不能申请帮扶：如重新陷入困难请先办理返困",
                                   en: "archive \(h.archiveNo) is closed; no help can be applied for: re-enter it first")
             }
-            try actor.require(anyOf: [.caseworker, .system], on: h.input.unitId, in: try knownTree ?? SQLiteStore.loadTree(db), for: "file_case")
             try rules.checkFiling(app, on: today, prior: try SQLiteStore.summaries(db, householdId: h.id, zone: zone))
             let no = SQLiteStore.formatNumber("BF", today.year, try SQLiteStore.nextNumber(db, "case:\(today.year)"))
             try db.cachedStatement(sql: """
@@ -100,14 +101,20 @@ extension SQLiteStore {
     static func applyEvent(_ db: Database, _ event: CaseEvent, caseId id: Int64, actor: Actor, at: Date, rules: CaseRules,
                            hostRules: HostRules, tree knownTree: UnitTree? = nil) throws -> CaseOutcome {
             let c = try SQLiteStore.loadCase(db, id: id)
-            // A retried payment finds the first one and pays nothing more.
+            let tree = try knownTree ?? SQLiteStore.loadTree(db)
+            // Who may see the case is settled before anything about its state or payments is told.
+            let record = RecordRef(.helpCase, c.caseNo)
+            try actor.requireRead(record, unit: c.unitId, in: tree)
+            // A retried payment finds the first one and pays nothing more, told only to whoever may pay it.
             if case .payInstalment(let n, _) = event, let paid = try SQLiteStore.disbursement(db, caseId: id, instalment: n) {
+                try actor.require(anyOf: [.treasurer, .system], on: record, unit: c.unitId, in: tree, for: event.kind.rawValue)
                 var p = paid
                 p.alreadyPaid = true
                 return CaseOutcome(helpCase: c, disbursement: p)
             }
+            let eventRoles = Set(CaseMachine.transitions.filter { $0.event == event.kind }.flatMap(\.roles))
+            try actor.require(anyOf: eventRoles, on: record, unit: c.unitId, in: tree, for: event.kind.rawValue)
             let tr = try CaseMachine.transition(event.kind, from: c.state)
-            let tree = try knownTree ?? SQLiteStore.loadTree(db)
             try actor.require(anyOf: tr.roles, on: c.unitId, in: tree, for: event.kind.rawValue)
             let (next, effects) = try CaseMachine.apply(event, to: c, by: actor.id, at: at, rules: rules)
             if case .approve(let plan) = event {
@@ -124,8 +131,18 @@ extension SQLiteStore {
                                                        loan: loan, actor: actor, tree: tree, at: at, rules: rules)
                 case .credit(let fundId, let amount):
                     let fund = try SQLiteStore.loadFund(db, id: fundId)
-                    try fund.requireEarmarked(for: c.helpType)
-                    try actor.require(anyOf: [.treasurer], on: fund.unitId, in: tree, for: "receive_repayment")
+                    try actor.require(anyOf: [.treasurer], on: RecordRef(.fund, fundId), unit: fund.unitId, in: tree, for: "receive_repayment")
+                    // Repayments return to the fund that lent.
+                    let lender = try String.fetchOne(db.cachedStatement(sql: """
+                        SELECT fund_id FROM disbursement WHERE case_id = ? ORDER BY instalment LIMIT 1
+                        """), arguments: [c.id])
+                    guard lender == fundId else {
+                        throw BangfuError(.notEarmarked, zh: "还款须退回出借的资金账户 \(lender ?? "?")，不能记入 \(fundId)",
+                                          en: "a repayment returns to the fund that lent (\(lender ?? "?")), not to \(fundId)",
+                                          context: ["field": "fundId"])
+                    }
+                    let balance = try SQLiteStore.fundBalance(db, fundId)
+                    guard try balance.adding(amount, "balance") <= Money.maximumBalance else { throw Money.overflow("balance") }
                     try SQLiteStore.post(db, kind: .repayment, at: at, rules: rules, actor: actor.id, memo: c.caseNo, caseId: c.id,
                                          instalment: nil, postings: [(LedgerAccount.fund(fundId), amount.fen),
                                                                      (LedgerAccount.loansReceivable, -amount.fen)])
@@ -173,6 +190,7 @@ extension SQLiteStore {
     static func pay(_ db: Database, _ c: HelpCase, fundId: String, amount: Money, instalment: Int, loan: Bool,
                     actor: Actor, tree: UnitTree, at: Date, rules: CaseRules) throws -> Disbursement {
         let fund = try loadFund(db, id: fundId)
+        try actor.requireRead(RecordRef(.fund, fundId), unit: fund.unitId, in: tree)
         try fund.requireEarmarked(for: c.helpType)
         guard tree.isWithin(c.unitId, root: fund.unitId) else {
             throw BangfuError(.notEarmarked, zh: "资金账户 \(fund.id) 属于 \(fund.unitId)，不能支付 \(c.unitId) 的案件",

@@ -51,40 +51,137 @@ extension SQLiteStore {
         }
     }
 
+    /// Loads a fund for `actor` to act on: `not_found` when it may not read it, `permission_denied`
+    /// without one of `roles` on the fund's unit.
+    static func fundForChange(_ db: Database, id: String, actor: Actor, roles: Set<Role>, tree: UnitTree, for what: String) throws
+        -> FundAccount
+    {
+        let fund = try loadFund(db, id: id)
+        try actor.require(anyOf: roles, on: RecordRef(.fund, id), unit: fund.unitId, in: tree, for: what)
+        return fund
+    }
+
     public func deposit(fundId: String, amount: Money, memo: String, by actor: Actor, at: Date) async throws {
-        guard amount.fen > 0 else { throw BangfuError(.invalidInput, zh: "入账金额必须大于 0", en: "a deposit must be above 0") }
+        _ = try amount.bounded(field: "amount", minimum: 1)
         let rules = policy.caseRules
         _ = try await write { db in
-            let fund = try SQLiteStore.loadFund(db, id: fundId)
-            try actor.require(anyOf: [.treasurer], on: fund.unitId, in: try SQLiteStore.loadTree(db), for: "deposit")
+            let fund = try SQLiteStore.fundForChange(db, id: fundId, actor: actor, roles: [.treasurer], tree: try SQLiteStore.loadTree(db),
+                                                     for: "deposit")
+            let balance = try SQLiteStore.fundBalance(db, fundId)
+            guard try balance.adding(amount, "balance") <= Money.maximumBalance else {
+                throw BangfuError(.invalidInput, zh: "入账后余额将超过 \(Money.maximumBalance)：请核对金额", en: "the balance would pass \(Money.maximumBalance): check the amount",
+                                  context: ["field": "amount"])
+            }
             try SQLiteStore.post(db, kind: .deposit, at: at, rules: rules, actor: actor.id, memo: memo, caseId: nil, instalment: nil,
                                  postings: [(LedgerAccount.fund(fundId), amount.fen), (LedgerAccount.income(fund.source), -amount.fen)])
             return Empty()
         }
     }
 
-    public func transfer(from: String, to: String, amount: Money, reason: String, by actor: Actor, at: Date) async throws {
-        guard amount.fen > 0 else { throw BangfuError(.invalidInput, zh: "调拨金额必须大于 0", en: "a transfer must be above 0") }
+    static let selectTransfer = """
+        SELECT id, from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state, decided_by, decided_ms, note
+        FROM fund_transfer
+        """
+
+    static func transfer(from row: Row) -> PendingTransfer {
+        PendingTransfer(id: row[0], from: row[1], to: row[2], amount: Money(fen: row[3]), reason: row[4], requestedBy: row[5],
+                        requestedAt: date(ms: row[6]), expiresAt: date(ms: row[7]), state: TransferState(rawValue: row[8]) ?? .rejected,
+                        decidedBy: row[9], decidedAt: (row[10] as Int64?).map { date(ms: $0) }, note: row[11])
+    }
+
+    /// Both funds of a transfer, checked for `actor`: it must hold `approver` on both funds' units.
+    static func transferFunds(_ db: Database, from: String, to: String, actor: Actor, tree: UnitTree, for what: String) throws
+        -> (FundAccount, FundAccount)
+    {
+        // Moving earmarked money is an approval decision, not a bookkeeping one.
+        let source = try fundForChange(db, id: from, actor: actor, roles: [.approver], tree: tree, for: what)
+        let target = try fundForChange(db, id: to, actor: actor, roles: [.approver], tree: tree, for: what)
+        return (source, target)
+    }
+
+    public func requestTransfer(from: String, to: String, amount: Money, reason: String, by actor: Actor, at: Date) async throws
+        -> PendingTransfer
+    {
+        _ = try amount.bounded(field: "amount", minimum: 1)
         guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw BangfuError(.invalidInput, zh: "资金调拨必须写明理由", en: "a transfer between funds needs a reason")
+            throw BangfuError(.invalidInput, zh: "资金调拨必须写明理由", en: "a transfer between funds needs a reason", context: ["field": "reason"])
         }
         guard from != to else { throw BangfuError(.invalidInput, zh: "不能调拨到同一账户", en: "cannot transfer a fund to itself") }
-        let rules = policy.caseRules
-        _ = try await write { db in
-            let a = try SQLiteStore.loadFund(db, id: from)
-            let b = try SQLiteStore.loadFund(db, id: to)
+        let expires = at.addingTimeInterval(Double(policy.transferExpiryDays) * 86_400)
+        return try await write { db in
             let tree = try SQLiteStore.loadTree(db)
-            // Moving earmarked money is an approval decision, not a bookkeeping one.
-            try actor.require(anyOf: [.approver], on: a.unitId, in: tree, for: "transfer")
-            try actor.require(anyOf: [.approver], on: b.unitId, in: tree, for: "transfer")
-            let balance = try SQLiteStore.fundBalance(db, from)
-            guard balance >= amount else {
-                throw BangfuError(.overdraft, zh: "资金账户 \(from) 余额 \(balance)，不足以调拨 \(amount)：拒绝透支",
-                                  en: "fund \(from) holds \(balance), not enough to transfer \(amount): overdraft refused")
+            let (source, target) = try SQLiteStore.transferFunds(db, from: from, to: to, actor: actor, tree: tree, for: "transfer")
+            guard source.mayTransfer(to: target) else {
+                throw BangfuError(.notEarmarked,
+                                  zh: "资金账户 \(from)（\(source.source.zh)）不能调拨到 \(to)（\(target.source.zh)）：调拨须保持资金来源，且目标账户可支付的项目须在来源账户的范围内",
+                                  en: "fund \(from) (\(source.source.rawValue)) may not transfer to \(to) (\(target.source.rawValue)): money keeps its source, and the target may pay only for help types the source may pay for")
             }
-            try SQLiteStore.post(db, kind: .transfer, at: at, rules: rules, actor: actor.id, memo: reason, caseId: nil, instalment: nil,
-                                 postings: [(LedgerAccount.fund(from), -amount.fen), (LedgerAccount.fund(to), amount.fen)])
-            return Empty()
+            try db.cachedStatement(sql: """
+                INSERT INTO fund_transfer(from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+                """).execute(arguments: [from, to, amount.fen, reason, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(expires)])
+            let id = db.lastInsertedRowID
+            try Audit.append(db, at: at, actor: actor.id, action: "request_transfer", entity: "fund_transfer", entityId: String(id),
+                             detail: ["from": from, "to": to, "amount_fen": String(amount.fen)])
+            return PendingTransfer(id: id, from: from, to: to, amount: amount, reason: reason, requestedBy: actor.id, requestedAt: at,
+                                   expiresAt: expires, state: .pending)
+        }
+    }
+
+    public func decideTransfer(id: Int64, confirm: Bool, note: String?, by actor: Actor, at: Date) async throws -> PendingTransfer {
+        let rules = policy.caseRules
+        let what = confirm ? "confirm_transfer" : "reject_transfer"
+        return try await write { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectTransfer + " WHERE id = ?"), arguments: [id]) else {
+                throw RecordRef(.transfer, "#\(id)").notFound
+            }
+            var transfer = SQLiteStore.transfer(from: row)
+            let tree = try SQLiteStore.loadTree(db)
+            let record = RecordRef(.transfer, "#\(id)")
+            for fundId in [transfer.from, transfer.to] {
+                let fund = try SQLiteStore.loadFund(db, id: fundId)
+                try actor.require(anyOf: [.approver], on: record, unit: fund.unitId, in: tree, for: what)
+            }
+            guard transfer.state(at: at) == .pending else {
+                throw BangfuError(.invalidTransition, zh: "资金调拨 #\(id) 已是“\(transfer.state(at: at).rawValue)”，不能再处理",
+                                  en: "transfer #\(id) is already \(transfer.state(at: at).rawValue); it cannot be decided again",
+                                  context: ["state": transfer.state(at: at).rawValue, "event": what])
+            }
+            guard transfer.requestedBy != actor.id else {
+                throw BangfuError(.separationOfDuties, zh: "职责分离：提出调拨的人不能自己确认或驳回，须由另一名审批人处理",
+                                  en: "separation of duties: whoever asked for the transfer may not decide it; another approver must")
+            }
+            var txn: Int64?
+            if confirm {
+                let balance = try SQLiteStore.fundBalance(db, transfer.from)
+                guard balance >= transfer.amount else {
+                    throw BangfuError(.overdraft, zh: "资金账户 \(transfer.from) 余额 \(balance)，不足以调拨 \(transfer.amount)：拒绝透支",
+                                      en: "fund \(transfer.from) holds \(balance), not enough to transfer \(transfer.amount): overdraft refused")
+                }
+                txn = try SQLiteStore.post(db, kind: .transfer, at: at, rules: rules, actor: actor.id, memo: transfer.reason, caseId: nil,
+                                           instalment: nil,
+                                           postings: [(LedgerAccount.fund(transfer.from), -transfer.amount.fen),
+                                                      (LedgerAccount.fund(transfer.to), transfer.amount.fen)])
+            }
+            transfer.state = confirm ? .confirmed : .rejected
+            transfer.decidedBy = actor.id
+            transfer.decidedAt = at
+            transfer.note = note
+            try db.cachedStatement(sql: """
+                UPDATE fund_transfer SET state = ?, decided_by = ?, decided_ms = ?, note = ?, txn_id = ? WHERE id = ? AND state = 'pending'
+                """).execute(arguments: [transfer.state.rawValue, actor.id, SQLiteStore.ms(at), note, txn, id])
+            try Audit.append(db, at: at, actor: actor.id, action: what, entity: "fund_transfer", entityId: String(id),
+                             detail: ["state": transfer.state.rawValue, "txn": txn.map(String.init) ?? ""])
+            return transfer
+        }
+    }
+
+    public func transfers(fundIds: [String]) async throws -> [PendingTransfer] {
+        try await readAside { db in
+            guard !fundIds.isEmpty else { return [] }
+            let list = SQLiteStore.inList(fundIds.count)
+            return try Row.fetchAll(db, sql: SQLiteStore.selectTransfer + " WHERE from_fund IN (\(list)) OR to_fund IN (\(list)) ORDER BY id",
+                                    arguments: StatementArguments(fundIds + fundIds)).map(SQLiteStore.transfer(from:))
         }
     }
 

@@ -304,6 +304,39 @@ extension SQLiteStore {
                 BEGIN UPDATE counter SET next = next + 1 WHERE name = 'unit_tree'; END;
                 """)
         }
+        m.registerMigration("v7-bounds-and-two-person-transfers") { db in
+            // Bounded money (a single amount at most ¥1,000,000,000.00, a fund's balance at most
+            // ¥10,000,000,000,000.00) kept by the database too, so no sum can ever leave SQLite's integers.
+            try db.execute(sql: """
+                CREATE TRIGGER ledger_posting_bounds BEFORE INSERT ON ledger_posting
+                WHEN typeof(NEW.amount_fen) <> 'integer' OR NEW.amount_fen > 100000000000 OR NEW.amount_fen < -100000000000
+                BEGIN SELECT RAISE(ABORT, 'amount_out_of_range'); END;
+                CREATE TRIGGER account_balance_bounds BEFORE UPDATE ON account_balance
+                WHEN typeof(NEW.balance_fen) <> 'integer'
+                  OR (NEW.account LIKE 'fund:%' AND NEW.balance_fen > 1000000000000000)
+                  OR NEW.balance_fen > 4000000000000000000 OR NEW.balance_fen < -4000000000000000000
+                BEGIN SELECT RAISE(ABORT, 'balance_out_of_range'); END;
+                CREATE TABLE fund_transfer (
+                    id INTEGER PRIMARY KEY,
+                    from_fund TEXT NOT NULL REFERENCES fund(id),
+                    to_fund TEXT NOT NULL REFERENCES fund(id),
+                    amount_fen INTEGER NOT NULL CHECK (amount_fen > 0 AND amount_fen <= 100000000000),
+                    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+                    requested_by TEXT NOT NULL,
+                    requested_ms INTEGER NOT NULL,
+                    expires_ms INTEGER NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'confirmed', 'rejected')),
+                    decided_by TEXT,
+                    decided_ms INTEGER,
+                    note TEXT,
+                    txn_id INTEGER REFERENCES ledger_txn(id),
+                    CHECK (from_fund <> to_fund),
+                    CHECK (decided_by IS NULL OR decided_by <> requested_by),
+                    CHECK ((state = 'confirmed') = (txn_id IS NOT NULL))
+                );
+                CREATE INDEX fund_transfer_state ON fund_transfer(state, id);
+                """)
+        }
         return m
     }
 }

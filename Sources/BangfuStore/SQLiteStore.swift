@@ -170,6 +170,9 @@ public final class SQLiteStore: BangfuStore {
             if e.message?.contains("overdraft") == true {
                 return BangfuError(.overdraft, zh: "余额不足，拒绝透支", en: "insufficient balance; overdraft refused")
             }
+            if e.message?.contains("amount_out_of_range") == true || e.message?.contains("balance_out_of_range") == true {
+                return Money.overflow("amount")
+            }
             return BangfuError(.invalidInput, zh: "数据不符合约束：\(e.message ?? "")", en: "the data breaks a constraint: \(e.message ?? "")")
         default:
             return BangfuError(.storage, zh: "数据库 \(path) 出错：\(e.message ?? "\(e)")", en: "database \(path) failed: \(e.message ?? "\(e)")")
@@ -229,9 +232,7 @@ public final class SQLiteStore: BangfuStore {
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args)
     }
 
-    static func notFound(_ what: String, _ key: String) -> BangfuError {
-        BangfuError(.notFound, zh: "\(what) \(key) 不存在", en: "\(what) \(key) does not exist")
-    }
+    static func notFound(_ what: String, _ key: String) -> BangfuError { BangfuError.notFound(what, key) }
 
     // MARK: Units
 

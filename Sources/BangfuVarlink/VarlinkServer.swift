@@ -8,16 +8,29 @@ import Synchronization
 import Glibc
 #endif
 
-/// Limits that keep a misbehaving client from hurting the daemon.
+/// Limits that keep a misbehaving client from hurting the daemon, or one local user from locking
+/// the others out.
 public struct VarlinkLimits: Sendable {
     /// Largest message, in bytes, before its NUL; a longer one closes the connection.
     public var maxMessageBytes: Int
+    /// Connections open at once, from everyone.
     public var maxConnections: Int
+    /// Connections open at once from one uid: below `maxConnections`, so a user at its cap leaves
+    /// room for the others.
+    public var maxConnectionsPerUser: Int
     /// A connection with no message for this long is closed.
     public var idleTimeout: TimeAmount
+    /// A message whose first byte came must be complete within this time, whatever trickles in
+    /// meanwhile (the idle timer alone restarts on every byte).
+    public var messageDeadline: TimeAmount
 
-    public init(maxMessageBytes: Int = 1 << 20, maxConnections: Int = 512, idleTimeout: TimeAmount = .seconds(300)) {
-        self.maxMessageBytes = maxMessageBytes; self.maxConnections = maxConnections; self.idleTimeout = idleTimeout
+    public init(maxMessageBytes: Int = 1 << 20, maxConnections: Int = 512, maxConnectionsPerUser: Int = 32,
+                idleTimeout: TimeAmount = .seconds(300), messageDeadline: TimeAmount = .seconds(10)) {
+        self.maxMessageBytes = maxMessageBytes
+        self.maxConnections = maxConnections
+        self.maxConnectionsPerUser = maxConnectionsPerUser
+        self.idleTimeout = idleTimeout
+        self.messageDeadline = messageDeadline
     }
 }
 
@@ -36,6 +49,10 @@ public final class VarlinkServer: Sendable {
     let logger: Logger
     let group: MultiThreadedEventLoopGroup
     let active = Atomic<Int>(0)
+    /// Open connections per uid, for `maxConnectionsPerUser`.
+    let perUser = Mutex<[UInt32: Int]>([:])
+    /// Told of each connection refused by a limit (uid and reason), so it reaches the rate-limited security log.
+    let onRefused: @Sendable (UInt32, String) -> Void
     let listening = Mutex<Channel?>(nil)
     let stopping = Atomic<Bool>(false)
     /// One task executor per event loop, made on first use.
@@ -44,7 +61,8 @@ public final class VarlinkServer: Sendable {
     let grace: Duration = .seconds(10)
 
     public init(service: VarlinkService, limits: VarlinkLimits = VarlinkLimits(), logger: Logger,
-                group: MultiThreadedEventLoopGroup = .singleton) {
+                group: MultiThreadedEventLoopGroup = .singleton, onRefused: @escaping @Sendable (UInt32, String) -> Void = { _, _ in }) {
+        self.onRefused = onRefused
         self.service = service
         self.limits = limits
         self.logger = logger
@@ -59,6 +77,7 @@ public final class VarlinkServer: Sendable {
     public func run(_ address: VarlinkListenAddress, onListening: @Sendable () async -> Void) async throws {
         let max = limits.maxMessageBytes
         let idle = limits.idleTimeout
+        let deadline = limits.messageDeadline
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
         let initializer: @Sendable (Channel) -> EventLoopFuture<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials)> = { channel in
@@ -67,6 +86,7 @@ public final class VarlinkServer: Sendable {
             return creds.flatMapThrowing { c in
                 try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
                 try channel.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
+                try channel.pipeline.syncOperations.addHandler(MessageDeadlineHandler(deadline: deadline))
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(maxBytes: max)))
                 let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 return (async, PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid))
@@ -93,12 +113,11 @@ public final class VarlinkServer: Sendable {
                             try? await connection.channel.close()
                             continue
                         }
-                        if active.load(ordering: .relaxed) >= limits.maxConnections {
-                            logger.warning("connection refused: too many connections", metadata: ["UID": "\(peer.uid)"])
+                        if let refusal = admit(peer.uid) {
+                            onRefused(peer.uid, refusal)
                             try? await connection.channel.close()
                             continue
                         }
-                        active.add(1, ordering: .relaxed)
                         // On the connection's own event loop: no thread hop per call.
                         let executor = executors.withLock { known in
                             if let e = known.first(where: { $0.loop === connection.channel.eventLoop }) { return e }
@@ -107,7 +126,7 @@ public final class VarlinkServer: Sendable {
                             return e
                         }
                         tasks.addTask(executorPreference: executor) {
-                            defer { self.active.subtract(1, ordering: .relaxed) }
+                            defer { self.release(peer.uid) }
                             await self.serve(connection, peer: peer)
                         }
                     }
@@ -127,6 +146,29 @@ public final class VarlinkServer: Sendable {
             }
         } onCancel: {
             server.channel.close(promise: nil)
+        }
+    }
+
+    /// Counts a new connection of `uid` in, or says which limit refuses it.
+    func admit(_ uid: UInt32) -> String? {
+        perUser.withLock { counts in
+            if active.load(ordering: .relaxed) >= limits.maxConnections {
+                return "too many connections (\(limits.maxConnections) in all)"
+            }
+            if counts[uid, default: 0] >= limits.maxConnectionsPerUser {
+                return "too many connections from this user (\(limits.maxConnectionsPerUser))"
+            }
+            counts[uid, default: 0] += 1
+            active.add(1, ordering: .relaxed)
+            return nil
+        }
+    }
+
+    func release(_ uid: UInt32) {
+        perUser.withLock { counts in
+            let left = counts[uid, default: 1] - 1
+            counts[uid] = left > 0 ? left : nil
+            active.subtract(1, ordering: .relaxed)
         }
     }
 
@@ -208,5 +250,42 @@ final class CloseOnIdleHandler: ChannelInboundHandler, Sendable {
         } else {
             context.fireUserInboundEventTriggered(event)
         }
+    }
+}
+
+/// Closes a connection whose message, once begun, is not complete within the deadline: a sender
+/// that trickles a byte at a time cannot hold its connection slot by keeping the idle timer busy.
+final class MessageDeadlineHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    let deadline: TimeAmount
+    /// The close scheduled for the message in progress; touched only on the channel's event loop.
+    private var pending: Scheduled<Void>?
+
+    init(deadline: TimeAmount) { self.deadline = deadline }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = Self.unwrapInboundIn(data)
+        let view = bytes.readableBytesView
+        if let lastNUL = view.lastIndex(of: 0) {
+            // A message ended here; whatever follows the last NUL starts the next one afresh.
+            pending?.cancel()
+            pending = nil
+            if lastNUL < view.index(before: view.endIndex) { arm(context) }
+        } else if pending == nil, !view.isEmpty {
+            arm(context)
+        }
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pending?.cancel()
+        pending = nil
+        context.fireChannelInactive()
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        let channel = context.channel
+        pending = context.eventLoop.scheduleTask(in: deadline) { channel.close(promise: nil) }
     }
 }

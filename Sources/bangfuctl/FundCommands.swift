@@ -7,7 +7,23 @@ import Foundation
 struct FundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fund", abstract: "专款资金与帐务公开 / Earmarked funds and public accounts.",
-        subcommands: [Create.self, Deposit.self, Transfer.self, List.self, Ledger.self, Statement.self])
+        subcommands: [Create.self, Deposit.self, Transfer.self, Pending.self, Confirm.self, Reject.self, List.self, Ledger.self,
+                      Statement.self])
+
+    /// Transfers between funds as a table: who asked, who decided, and where each stands.
+    static func showTransfers(_ transfers: [[String: JSONValue]], _ g: Global) {
+        let states: [String: String] = ["pending": "待确认", "confirmed": "已确认", "rejected": "已驳回", "expired": "已过期"]
+        var table = TextTable(
+            headers: g.zh ? ["编号", "调出", "调入", "金额", "理由", "提出人", "状态", "处理人", "到期"]
+                : ["id", "from", "to", "amount", "reason", "asked by", "state", "decided by", "expires"],
+            rightAligned: [0, 3])
+        for transfer in transfers {
+            let state = transfer.s("state")
+            table.add([transfer.s("id"), transfer.s("from"), transfer.s("to"), yuan(transfer.i("amount")), transfer.s("reason"),
+                       transfer.s("requestedBy"), g.zh ? states[state] ?? state : state, transfer.s("decidedBy"), transfer.s("expiresAt")])
+        }
+        print(table.render())
+    }
 
     static func show(_ funds: [[String: JSONValue]], _ g: Global) {
         var t = TextTable(headers: g.zh ? ["账户", "名称", "单位", "来源", "专款用于", "余额"] : ["fund", "name", "unit", "source", "help types", "balance"], rightAligned: [5])
@@ -52,7 +68,8 @@ struct FundCommand: ParsableCommand {
     }
 
     struct Transfer: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "资金调拨（须写明理由）/ Transfer between funds, with a reason.")
+        static let configuration = CommandConfiguration(
+            abstract: "提出资金调拨（须写明理由，由另一名审批人确认后才划转）/ Ask to transfer between funds; another approver confirms it.")
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var from: String
@@ -60,9 +77,52 @@ struct FundCommand: ParsableCommand {
         @Argument var amount: String
         @Option var reason: String
         func run() {
-            let out = g.call1("org.bangfu.Funds.Transfer", ["from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)), "reason": .string(reason), "requestId": r.param])
+            let out = g.call1("org.bangfu.Funds.Transfer", ["from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)),
+                                                            "reason": .string(reason), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
+            let transfer = out.o("transfer")
+            print(g.zh ? "已提出调拨 #\(transfer.s("id"))：须由另一名审批人执行 bangfuctl fund confirm \(transfer.s("id")) 后才划转，\(transfer.s("expiresAt")) 前有效"
+                  : "transfer #\(transfer.s("id")) asked: no money moves until another approver runs bangfuctl fund confirm \(transfer.s("id")); valid until \(transfer.s("expiresAt"))")
+            FundCommand.showTransfers([transfer], g)
+        }
+    }
+
+    struct Pending: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "待确认的资金调拨 / Transfers waiting for a second approver.")
+        @OptionGroup var g: Global
+        @Flag(help: "也列出已确认、已驳回和已过期的 / Also list confirmed, rejected and expired ones.") var all = false
+        func run() {
+            let out = g.call1("org.bangfu.Funds.Pending", ["pendingOnly": .bool(!all)])
+            if g.json { return g.printJSON(.object(out)) }
+            FundCommand.showTransfers(out.a("transfers").compactMap(\.objectValue), g)
+        }
+    }
+
+    struct Confirm: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "确认资金调拨（不能是提出人）/ Confirm a transfer (not by whoever asked).")
+        @OptionGroup var g: Global
+        @OptionGroup var r: RequestOptions
+        @Argument var id: Int64
+        @Option var note: String?
+        func run() {
+            let out = g.call1("org.bangfu.Funds.ConfirmTransfer", ["id": .int(id), "note": note.map { .string($0) } ?? .null,
+                                                                   "requestId": r.param])
+            if g.json { return g.printJSON(.object(out)) }
+            FundCommand.showTransfers([out.o("transfer")], g)
             FundCommand.show([out.o("from"), out.o("to")], g)
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "驳回资金调拨（须写明理由）/ Reject a transfer, with a note.")
+        @OptionGroup var g: Global
+        @OptionGroup var r: RequestOptions
+        @Argument var id: Int64
+        @Option var note: String
+        func run() {
+            let out = g.call1("org.bangfu.Funds.RejectTransfer", ["id": .int(id), "note": .string(note), "requestId": r.param])
+            if g.json { return g.printJSON(.object(out)) }
+            FundCommand.showTransfers([out.o("transfer")], g)
         }
     }
 

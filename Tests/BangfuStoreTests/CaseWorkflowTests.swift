@@ -146,18 +146,18 @@ extension Fixture {
     @Test func unitScoping() async throws {
         let fx = try await Fixture()
         let c = try await fx.caseIn(.submitted)  // unit b1
-        // A reviewer of the sibling branch b2 is refused.
+        // A reviewer of the sibling branch b2 is refused, told the case does not exist (it may not read it).
         do {
             _ = try await fx.store.apply(.passReview(comment: nil), toCase: c.id, by: fx.actor("rv2"), at: fx.tick())
             Issue.record("a sibling branch's reviewer passed the case")
-        } catch let e as BangfuError { #expect(e.code == .permissionDenied) }
+        } catch let e as BangfuError { #expect(e.code == .notFound) }
         // A caseworker of another county cannot archive into b1; the approver of county (above b1) is allowed on b1's case.
         await #expect(throws: BangfuError.self) { try await fx.store.createArchive(fx.input(unit: "b1"), by: fx.actor("cw3"), at: fx.tick()) }
         _ = try await fx.store.apply(.passReview(comment: nil), toCase: c.id, by: fx.actor("rv"), at: fx.tick())
         do {
             _ = try await fx.store.apply(.approve(plan: .oneOff(Money(yuan: 100))), toCase: c.id, by: fx.actor("ap2"), at: fx.tick())
             Issue.record("another county's approver approved")
-        } catch let e as BangfuError { #expect(e.code == .permissionDenied) }
+        } catch let e as BangfuError { #expect(e.code == .notFound) }
         let ok = try await fx.store.apply(.approve(plan: .oneOff(Money(yuan: 100))), toCase: c.id, by: fx.actor("ap"), at: fx.tick())
         #expect(ok.helpCase.state == .inNotice)
         // A fund of another county cannot pay this case, even for its own treasurer.
@@ -187,11 +187,25 @@ extension Fixture {
         } catch let e as BangfuError { #expect(e.code == .notEarmarked) }
         #expect(try fx.snapshot(caseId: c.id) == before)
         #expect(try await fx.store.balance(fundId: "small") == Money(yuan: 100))
-        // Transfers need a reason and an approver, and cannot overdraw either.
-        await #expect(throws: BangfuError.self) { try await fx.store.transfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: " ", by: fx.actor("ap"), at: fx.tick()) }
-        await #expect(throws: BangfuError.self) { try await fx.store.transfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充", by: fx.actor("tr"), at: fx.tick()) }
-        await #expect(throws: BangfuError.self) { try await fx.store.transfer(from: "small", to: "f1", amount: Money(yuan: 101), reason: "补充", by: fx.actor("ap"), at: fx.tick()) }
-        try await fx.store.transfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充小额账户", by: fx.actor("ap"), at: fx.tick())
+        // Transfers need a reason and an approver, two different approvers, and cannot overdraw either.
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.requestTransfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: " ", by: fx.actor("ap"), at: fx.tick())
+        }
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.requestTransfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充", by: fx.actor("tr"), at: fx.tick())
+        }
+        do {
+            try await fx.transfer("small", "f1", yuan: 101)
+            Issue.record("a transfer overdrew its fund")
+        } catch let e as BangfuError { #expect(e.code == .overdraft) }
+        let asked = try await fx.store.requestTransfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充小额账户",
+                                                       by: fx.actor("ap"), at: fx.tick())
+        #expect(try await fx.store.balance(fundId: "small") == Money(yuan: 100), "a requested transfer moved money before confirmation")
+        do {
+            _ = try await fx.store.decideTransfer(id: asked.id, confirm: true, note: nil, by: fx.actor("ap"), at: fx.tick())
+            Issue.record("the approver who asked confirmed their own transfer")
+        } catch let e as BangfuError { #expect(e.code == .separationOfDuties) }
+        _ = try await fx.store.decideTransfer(id: asked.id, confirm: true, note: nil, by: fx.actor("ap3"), at: fx.tick())
         let paid = try await fx.store.apply(.payInstalment(number: 1, fund: "small"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
         #expect(paid.helpCase.state == .closed)
         #expect(try await fx.store.balance(fundId: "small") == Money(yuan: 2_100))

@@ -28,6 +28,7 @@ final class Fixture: @unchecked Sendable {
           - { user: rv, role: reviewer, unit: b1 }
           - { user: rv2, role: reviewer, unit: b2 }
           - { user: ap, role: approver, unit: county }
+          - { user: ap3, role: approver, unit: county }
           - { user: ap2, role: approver, unit: county2 }
           - { user: tr, role: treasurer, unit: county }
           - { user: tr2, role: treasurer, unit: county2 }
@@ -88,17 +89,26 @@ final class Fixture: @unchecked Sendable {
         if yuan > 0 { try await store.deposit(fundId: id, amount: Money(yuan: yuan), memo: "拨款", by: actor(treasurer), at: tick()) }
     }
 
+    /// Moves money between funds the two-person way: `by` asks, `confirmer` confirms.
+    func transfer(_ from: String, _ to: String, yuan: Int64, by: String = "ap", confirmer: String = "ap3") async throws {
+        let asked = try await store.requestTransfer(from: from, to: to, amount: Money(yuan: yuan), reason: "补充", by: actor(by), at: tick())
+        _ = try await store.decideTransfer(id: asked.id, confirm: true, note: nil, by: actor(confirmer), at: tick())
+    }
+
     /// A raw connection for checks the store API does not offer (snapshots, tampering).
     func raw() throws -> DatabaseQueue { try DatabaseQueue(path: dbPath) }
 
-    /// Everything a refused command must leave unchanged.
-    func snapshot(caseId: Int64) throws -> [String] {
+    /// Everything a refused command must leave unchanged: every row of every table, in order (an
+    /// in-place update changes no count, so counts would not do).
+    func snapshot(caseId: Int64? = nil) throws -> [String] {
         try raw().read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM help_case WHERE id = ?", arguments: [caseId])!
-            let counts = try ["case_event", "audit_log", "ledger_txn", "ledger_posting", "disbursement", "help_case", "household"].map {
-                "\($0)=\(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)")!)"
+            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            return try tables.flatMap { table -> [String] in
+                let order = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pragma_table_info(?) WHERE pk > 0)", arguments: [table])!
+                    ? "ORDER BY 1" : ""
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\" \(order)")
+                return ["\(table): \(rows.count)"] + rows.map(\.description)
             }
-            return [row.description] + counts
         }
     }
 

@@ -12,15 +12,17 @@ import Testing
         try await fx.store.deposit(fundId: "f1", amount: Money(fen: 1_000), memo: "起始", by: fx.actor("tr"), at: fx.tick())
         let before = fx.store.writeStats
         let at = fx.tick()
-        let tr = fx.actor("tr"), ap = fx.actor("ap")
+        let tr = fx.actor("tr"), ap = fx.actor("ap"), ap3 = fx.actor("ap3")
         let store = fx.store
-        // 200 deposits of 1 fen and 20 transfers that would overdraw f2, all at once.
+        // 200 deposits of 1 fen and 20 transfers that would overdraw f2 (asked, then confirmed), all at once.
         let outcomes = await withTaskGroup(of: (Bool, BangfuError.Code?).self) { group in
             for i in 0..<220 {
                 group.addTask {
                     do {
                         if i % 11 == 5 {
-                            try await store.transfer(from: "f2", to: "f1", amount: Money(fen: 50), reason: "透支", by: ap, at: at)
+                            let asked = try await store.requestTransfer(from: "f2", to: "f1", amount: Money(fen: 50), reason: "透支", by: ap,
+                                                                        at: at)
+                            _ = try await store.decideTransfer(id: asked.id, confirm: true, note: nil, by: ap3, at: at)
                         } else {
                             try await store.deposit(fundId: "f1", amount: Money(fen: 1), memo: "第\(i)笔", by: tr, at: at)
                         }
@@ -40,7 +42,8 @@ import Testing
         #expect(try await store.balance(fundId: "f1") == Money(fen: 1_200))
         #expect(try await store.balance(fundId: "f2") == .zero)
         let after = store.writeStats
-        #expect(after.writes - before.writes == 220)
+        // 200 deposits, and each transfer is two writes: the request and the refused confirmation.
+        #expect(after.writes - before.writes == 240)
         // With 220 writers waiting on fsync, groups form: fewer transactions than writes.
         #expect(after.transactions - before.transactions < 220)
         #expect(after.largestGroup > 1)

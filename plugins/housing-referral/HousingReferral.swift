@@ -18,16 +18,17 @@ struct HousingReferral: HelpTypePlugin {
 
     func assess(_ requests: [AssessmentRequest], _ c: PluginContext) throws -> [Assessment] {
         let maxArea = c.integer("max_area_per_person_sqm"), pct = c.integer("income_percent_of_dibao")
-        return requests.map { r in
+        return try requests.map { r in
             let h = r.household
             guard let area = h.head.housingAreaSqm else {
                 return .refuse(Reason("no_area", zh: "档案中没有住房面积：请先补充档案", en: "the archive has no housing area: complete the archive first"))
             }
             // Exact integers: area / size < maxArea  <=>  area < maxArea x size.
-            guard Int64(area) < maxArea * Int64(h.size) else {
+            guard Int64(area) < (try Fen.product(maxArea, Int64(h.size), "max_area_per_person_sqm")) else {
                 return .refuse(Reason("area", zh: "人均住房面积不低于 \(maxArea) 平方米", en: "per-capita housing is at least \(maxArea) m2"))
             }
-            guard h.perCapitaMonthlyFen * 100 < pct * h.dibaoMonthlyFen else {
+            let scaledIncome = try Fen.product(h.perCapitaMonthlyFen, 100, "income")
+            guard scaledIncome < (try Fen.product(pct, h.dibaoMonthlyFen, "income_percent_of_dibao")) else {
                 return .refuse(Reason("income", zh: "人均月收入不低于低保的 \(pct)%", en: "per-capita income is at least \(pct)% of the 低保"))
             }
             return Assessment(eligible: true, reasons: [Reason("referral", zh: "住房与收入均符合条件，转介廉租房", en: "housing and income qualify: referred for low-rent housing")], plan: .nonMonetary)

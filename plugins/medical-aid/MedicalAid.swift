@@ -20,16 +20,16 @@ struct MedicalAid: HelpTypePlugin {
 
     func assess(_ requests: [AssessmentRequest], _ c: PluginContext) throws -> [Assessment] {
         let cap = c.integer("yearly_cap_fen")
-        return requests.map { r in
+        return try requests.map { r in
             guard let cat = r.household.category else { return .refuse(.notInHardship) }
             let share = c.integer("share_percent_\(cat)")
             let selfPaid = r.int("self_paid_fen") ?? 0
-            let used = r.priorThisYear("medical-aid").compactMap(\.approvedTotalFen).reduce(0, +)
-            let left = cap - used
+            let used = try Fen.sum(r.priorThisYear("medical-aid").compactMap(\.approvedTotalFen), "prior medical aid")
+            let left = try Fen.difference(cap, used, "yearly cap")
             guard left > 0 else {
                 return .refuse(Reason("yearly_cap_reached", zh: "本年度医疗救助已达上限 \(Reason.yuan(cap))", en: "this year's medical aid has reached the cap of \(Reason.yuan(cap))"))
             }
-            let byShare = selfPaid * share / 100
+            let byShare = try Fen.percent(selfPaid, share, "self_paid_fen")
             guard byShare > 0 else { return .refuse(Reason("nothing_to_pay", zh: "按比例计算救助额为 0", en: "the share comes to nothing")) }
             var reasons = [Reason("share", zh: "自付 \(Reason.yuan(selfPaid)) × \(share)% = \(Reason.yuan(byShare))", en: "self-paid \(Reason.yuan(selfPaid)) x \(share)% = \(Reason.yuan(byShare))")]
             if byShare > left {

@@ -20,12 +20,13 @@ struct MicroLoan: HelpTypePlugin {
     }
 
     /// Interest above the threshold over the term, rounded down to the fen.
-    static func subsidy(principal: Int64, rateBp: Int64, thresholdBp: Int64, months: Int64) -> Int64 {
-        principal * max(0, rateBp - thresholdBp) * months / 12 / 10_000
+    static func subsidy(principal: Int64, rateBp: Int64, thresholdBp: Int64, months: Int64) throws -> Int64 {
+        let above = max(0, try Fen.difference(rateBp, thresholdBp, "bank_rate_bp"))
+        return try Fen.product(try Fen.product(principal, above, "interest"), months, "interest") / 12 / 10_000
     }
 
     func assess(_ requests: [AssessmentRequest], _ c: PluginContext) throws -> [Assessment] {
-        requests.map { r in
+        try requests.map { r in
             guard r.household.category != nil else { return .refuse(.notInHardship) }
             let principal = r.int("principal_fen") ?? 0, term = r.int("term_months") ?? 0
             let maxP = c.integer("max_principal_fen"), maxT = c.integer("max_term_months")
@@ -38,7 +39,7 @@ struct MicroLoan: HelpTypePlugin {
             guard term <= maxT else {
                 return .refuse(Reason("term_too_long", zh: "借款期限超过 \(maxT) 个月", en: "the term exceeds \(maxT) months"))
             }
-            let sub = Self.subsidy(principal: principal, rateBp: r.int("bank_rate_bp") ?? 0, thresholdBp: c.integer("subsidy_threshold_bp"), months: term)
+            let sub = try Self.subsidy(principal: principal, rateBp: r.int("bank_rate_bp") ?? 0, thresholdBp: c.integer("subsidy_threshold_bp"), months: term)
             return Assessment(eligible: true,
                               reasons: [Reason("loan", zh: "借款 \(Reason.yuan(principal))，\(term) 个月按月还款，工会贴息 \(Reason.yuan(sub))",
                                                en: "loan of \(Reason.yuan(principal)), repaid monthly over \(term) months; interest subsidy \(Reason.yuan(sub))")],

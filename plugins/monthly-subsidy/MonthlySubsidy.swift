@@ -13,7 +13,7 @@ struct MonthlySubsidy: HelpTypePlugin {
         HelpTypeDescriptor(
             id: "monthly-subsidy", nameZh: "定额补助", nameEn: "Monthly subsidy", version: "1.0.0", paymentKind: .monthly,
             fields: [FormField(key: "reason", labelZh: "补助原因", labelEn: "reason", type: .choice, options: ["no_pension", "unable_to_work"])],
-            fundSources: ["fiscal", "union_funds"], amountCapFen: c.integer("cap_monthly_fen") * 12)
+            fundSources: ["fiscal", "union_funds"], amountCapFen: c.integer("cap_monthly_fen").multipliedReportingOverflow(by: 12).partialValue)
     }
 
     /// Whole months from `on` to the review date, at least 1 and at most 12.

@@ -114,7 +114,12 @@ public struct PlanProposal: Codable, Sendable, Hashable {
     public static let nonMonetary = PlanProposal(kind: .nonMonetary, amountFen: 0)
 
     /// What the plan pays out in total (a loan's principal counts once).
-    public var totalFen: Int64 { kind == .monthly ? amountFen * Int64(months ?? 0) : amountFen }
+    /// Saturates instead of trapping: the host refuses any total past `Fen.maximum` anyway.
+    public var totalFen: Int64 {
+        guard kind == .monthly else { return amountFen }
+        let (total, overflow) = amountFen.multipliedReportingOverflow(by: Int64(months ?? 0))
+        return overflow ? Int64.max : total
+    }
 }
 
 /// The outcome for one household: eligible or not, why, and the proposed payment.

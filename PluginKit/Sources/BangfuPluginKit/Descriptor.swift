@@ -144,6 +144,9 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
             }
             switch (f.type, v) {
             case (.integer, .integer(let i)), (.money, .integer(let i)):
+                if f.type == .money, !(0...Fen.maximum).contains(i) {
+                    throw bad("“\(f.labelZh)”须在 0 到 \(Fen.maximum) 分之间", "\(f.key) must be 0 to \(Fen.maximum) fen")
+                }
                 if let lo = f.min, i < lo { throw bad("“\(f.labelZh)”不能小于 \(lo)", "\(f.key) must be at least \(lo)") }
                 if let hi = f.max, i > hi { throw bad("“\(f.labelZh)”不能大于 \(hi)", "\(f.key) must be at most \(hi)") }
             case (.choice, .string(let s)):
@@ -175,4 +178,41 @@ public struct PluginError: Error, Codable, Sendable, Hashable, CustomStringConve
     public init(code: String, zh: String, en: String) { self.code = code; self.zh = zh; self.en = en }
 
     public var description: String { "\(code): \(en)" }
+}
+
+/// Checked arithmetic on amounts in fen, for plugins: the host's money range, and every sum,
+/// product and percentage refused instead of trapping (a trap would stop the daemon).
+public enum Fen {
+    /// The largest single amount anywhere in bangfu: ¥1,000,000,000.00.
+    public static let maximum: Int64 = 100_000_000_000
+
+    /// The error every overflowing computation throws.
+    public static func outOfRange(_ what: String) -> PluginError {
+        PluginError(code: "amount_out_of_range", zh: "金额计算超出范围（\(what)）", en: "an amount is out of range (\(what))")
+    }
+
+    public static func sum<S: Sequence>(_ amounts: S, _ what: String = "sum") throws -> Int64 where S.Element == Int64 {
+        try amounts.reduce(0) { total, amount in
+            let (result, overflow) = total.addingReportingOverflow(amount)
+            if overflow { throw outOfRange(what) }
+            return result
+        }
+    }
+
+    public static func product(_ a: Int64, _ b: Int64, _ what: String = "product") throws -> Int64 {
+        let (result, overflow) = a.multipliedReportingOverflow(by: b)
+        if overflow { throw outOfRange(what) }
+        return result
+    }
+
+    /// `percent`% of `amount`, rounded down to the fen.
+    public static func percent(_ amount: Int64, _ percent: Int64, _ what: String = "percentage") throws -> Int64 {
+        try product(amount, percent, what) / 100
+    }
+
+    public static func difference(_ a: Int64, _ b: Int64, _ what: String = "difference") throws -> Int64 {
+        let (result, overflow) = a.subtractingReportingOverflow(b)
+        if overflow { throw outOfRange(what) }
+        return result
+    }
 }
