@@ -24,6 +24,7 @@ import Testing
         "org.bangfu.Cases.Object": [cw, rv, ap], "org.bangfu.Cases.DismissObjection": [ap], "org.bangfu.Cases.UpholdObjection": [ap],
         "org.bangfu.Cases.Pay": [tr], "org.bangfu.Cases.ReceiveRepayment": [tr], "org.bangfu.Cases.Close": [ap], "org.bangfu.Cases.Withdraw": [cw],
         "org.bangfu.Funds.Create": [tr], "org.bangfu.Funds.Deposit": [tr], "org.bangfu.Funds.Transfer": [ap],
+        "org.bangfu.Funds.ConfirmTransfer": [ap], "org.bangfu.Funds.RejectTransfer": [ap], "org.bangfu.Funds.Pending": [tr, ap, au, ad],
         "org.bangfu.Funds.List": [tr, ap, au, ad], "org.bangfu.Funds.Ledger": [tr, ap, au, ad], "org.bangfu.Funds.Statement": everyone,
         "org.bangfu.Notice.List": everyone,
         "org.bangfu.Admin.Status": everyone, "org.bangfu.Admin.GetClock": everyone, "org.bangfu.Admin.Plugins": [ad, au, ap, cw, rv, tr],

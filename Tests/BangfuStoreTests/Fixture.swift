@@ -47,13 +47,21 @@ final class Fixture: @unchecked Sendable {
     var now: Date
     private var nextPerson = 0
 
-    /// - Parameter extraYAML: more configuration appended to the standard test file.
-    init(extraYAML: String = "") async throws {
+    /// - Parameters:
+    ///   - extraYAML: more configuration appended to the standard test file.
+    ///   - grantsYAML: a `grants:` section that replaces the standard one.
+    ///   - synchronousFull: false for tests that write thousands of times and test rules, not durability.
+    init(extraYAML: String = "", grantsYAML: String? = nil, synchronousFull: Bool = true) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try (Fixture.yaml + "\n" + extraYAML).write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
+        var base = Fixture.yaml
+        if let grantsYAML, let start = base.range(of: "grants:") {
+            base = String(base[..<start.lowerBound]) + grantsYAML
+        }
+        try (base + "\n" + extraYAML).write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         config = try BangfuConfiguration.load(path: dir.appendingPathComponent("bangfu.yaml").path)
-        store = try SQLiteStore(path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy)
+        store = try SQLiteStore(path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy,
+                                synchronousFull: synchronousFull)
         now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 2, day: 4)!).addingTimeInterval(9 * 3600)
         try await store.syncUnits(config.units, at: now)
     }
@@ -103,11 +111,15 @@ final class Fixture: @unchecked Sendable {
     func snapshot(caseId: Int64? = nil) throws -> [String] {
         try raw().read { db in
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-            return try tables.flatMap { table -> [String] in
-                let order = try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM pragma_table_info(?) WHERE pk > 0)", arguments: [table])!
-                    ? "ORDER BY 1" : ""
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(table)\" \(order)")
-                return ["\(table): \(rows.count)"] + rows.map(\.description)
+            return try tables.map { table in
+                // Each row as its quoted columns, built inside SQLite: the dump is taken hundreds of times.
+                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+                let row = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+                let dump = try String.fetchOne(db, sql: """
+                    SELECT count(*) || ' rows' || char(10) || coalesce(group_concat(r, char(10)), '')
+                    FROM (SELECT \(row) AS r FROM "\(table)" ORDER BY 1)
+                    """)
+                return "\(table): \(dump ?? "")"
             }
         }
     }

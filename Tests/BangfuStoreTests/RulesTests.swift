@@ -1,0 +1,84 @@
+import BangfuCore
+import BangfuStore
+import Foundation
+import Testing
+
+/// Rules that decide across units and funds: what a caller of another unit is told, records that
+/// move between units, and money that moves between funds.
+@Suite struct RulesTests {
+    @Test func aDuplicatePersonIsNotNamedToACallerWithNoRoleThere() async throws {
+        let fx = try await Fixture()
+        let first = try await fx.archive(unit: "b1")
+        var again = fx.input(unit: "b3")
+        again.head = first.input.head
+        // cw3 holds no role on b1: refused, without the other archive's number or unit.
+        do {
+            _ = try await fx.store.createArchive(again, by: fx.actor("cw3"), at: fx.tick())
+            Issue.record("the same person entered a second open archive")
+        } catch let error as BangfuError {
+            #expect(error.code == .personInOtherArchive)
+            #expect(!error.zh.contains(first.archiveNo) && !error.en.contains(first.archiveNo) && !error.en.contains("b1"), "\(error.en)")
+        }
+        // cw of b1 may read that archive: told which one.
+        var inB1 = fx.input(unit: "b1")
+        inB1.head = first.input.head
+        do {
+            _ = try await fx.store.createArchive(inB1, by: fx.actor("cw"), at: fx.tick())
+            Issue.record("the same person entered a second open archive")
+        } catch let error as BangfuError {
+            #expect(error.code == .personInOtherArchive && error.en.contains(first.archiveNo))
+        }
+    }
+
+    @Test func reEntryNeedsTheRoleOnTheUnitLeftAndTheUnitEntered() async throws {
+        let fx = try await Fixture()
+        let closed = try await fx.archive(unit: "b1")
+        _ = try await fx.store.exitArchive(id: closed.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("ap"), at: fx.tick())
+        var moved = closed.input
+        moved.unitId = "b3"
+        // A caseworker of b3 may not pull b1's archive into b3 (and is told it does not exist).
+        do {
+            _ = try await fx.store.reenterArchive(id: closed.id, moved, by: fx.actor("cw3"), at: fx.tick())
+            Issue.record("a caseworker of b3 re-entered b1's archive")
+        } catch let error as BangfuError {
+            #expect(error.code == .notFound)
+            #expect(error.en == "档案/archive \(closed.archiveNo) does not exist")
+        }
+        // A caseworker of b1 only may not move it into b3 either.
+        do {
+            _ = try await fx.store.reenterArchive(id: closed.id, moved, by: fx.actor("cw"), at: fx.tick())
+            Issue.record("a caseworker of b1 moved an archive into b3")
+        } catch let error as BangfuError { #expect(error.code == .permissionDenied) }
+        // Whoever holds the role over both (multi: caseworker of county) moves it to b2.
+        moved.unitId = "b2"
+        let back = try await fx.store.reenterArchive(id: closed.id, moved, by: fx.actor("multi"), at: fx.tick())
+        #expect(back.status == .open && back.input.unitId == "b2")
+    }
+
+    @Test func transfersKeepTheMoneysSourceAndNeverWidenWhatItPays() async throws {
+        let fx = try await Fixture()
+        try await fx.fund("union", helpTypes: ["hardship-relief", "medical-aid"])
+        try await fx.fund("narrow", yuan: 0, helpTypes: ["medical-aid"])
+        try await fx.fund("wide", yuan: 0, helpTypes: ["medical-aid", "education-aid"])
+        try await fx.store.createFund(FundAccount(id: "gift", name: "捐赠", unitId: "county", source: .donation, helpTypes: ["medical-aid"]),
+                                      by: fx.actor("tr"), at: fx.tick())
+        for target in ["wide", "gift"] {
+            do {
+                _ = try await fx.store.requestTransfer(from: "union", to: target, amount: Money(yuan: 10), reason: "调剂", by: fx.actor("ap"),
+                                                       at: fx.tick())
+                Issue.record("union funds moved into \(target)")
+            } catch let error as BangfuError { #expect(error.code == .notEarmarked, "\(target)") }
+        }
+        try await fx.transfer("union", "narrow", yuan: 10)
+        #expect(try await fx.store.balance(fundId: "narrow") == Money(yuan: 10))
+        // A request left unanswered expires: no one can confirm it after its days.
+        let asked = try await fx.store.requestTransfer(from: "union", to: "narrow", amount: Money(yuan: 1), reason: "调剂", by: fx.actor("ap"),
+                                                       at: fx.tick())
+        do {
+            _ = try await fx.store.decideTransfer(id: asked.id, confirm: true, note: nil, by: fx.actor("ap3"),
+                                                  at: fx.now.addingTimeInterval(8 * 86_400))
+            Issue.record("an expired transfer was confirmed")
+        } catch let error as BangfuError { #expect(error.code == .invalidTransition && error.context["state"] == "expired") }
+        #expect(try await fx.store.balance(fundId: "narrow") == Money(yuan: 10))
+    }
+}
