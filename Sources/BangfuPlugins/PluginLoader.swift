@@ -166,7 +166,7 @@ public enum PluginLoader {
 
 extension PluginLoader {
     /// Opens a plugin file for loading, refusing what another user could have changed: the file and
-    /// its directory must be owned by root and not writable by group or others, the file must be a
+    /// its directory must be owned by root (or by bangfud's own user) and not writable by group or others, the file must be a
     /// regular file and not a symbolic link. A writable plugin directory would be code execution as
     /// the service.
     static func openTrusted(_ path: String) throws -> Int32 {
@@ -197,7 +197,11 @@ extension PluginLoader {
 
     /// What makes a file or directory untrusted for plugins, in words, or nil.
     static func untrusted(_ status: stat) -> String? {
-        if status.st_uid != 0 { return "is owned by uid \(status.st_uid), not root: chown root:root it" }
+        // Root, or the user bangfud itself runs as (a developer's own build): another user's file
+        // would be that user's code running as the service.
+        if status.st_uid != 0 && status.st_uid != geteuid() {
+            return "is owned by uid \(status.st_uid), not root: chown root:root it"
+        }
         if status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
             return "is writable by group or others (mode \(String(status.st_mode & 0o7777, radix: 8))): chmod go-w it"
         }
