@@ -48,11 +48,13 @@ let package = Package(
             name: "BangfuConfig",
             dependencies: ["BangfuCore", .product(name: "Yams", package: "Yams"), .product(name: "BangfuPluginKit", package: "PluginKit")]
         ),
-        // SQLite persistence, the ledger and the audit hash chain.
+        // Every decision about cases and money, over a store's unit of work (no I/O of its own).
+        .target(name: "BangfuDomain", dependencies: ["BangfuCore"]),
+        // SQLite persistence: the unit of work's SQL, the ledger and the audit hash chain; no rules.
         .target(
             name: "BangfuStore",
             dependencies: [
-                "BangfuCore",
+                "BangfuCore", "BangfuDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -143,6 +143,16 @@ public enum CaseMachine {
         return m
     }()
 
+    /// Every role that may send `kind` in some state: a caller with none of them is refused before
+    /// the case's state is told.
+    public static func roles(for kind: CaseEventKind) -> Set<Role> { rolesByEvent[kind] ?? [] }
+
+    private static let rolesByEvent: [CaseEventKind: Set<Role>] = {
+        var roles: [CaseEventKind: Set<Role>] = [:]
+        for transition in transitions { roles[transition.event, default: []].formUnion(transition.roles) }
+        return roles
+    }()
+
     /// The transition for an event in a state, or `invalid_transition` naming both.
     public static func transition(_ kind: CaseEventKind, from state: CaseState) throws -> CaseTransition {
         guard let tr = index[kind]?[state] else {

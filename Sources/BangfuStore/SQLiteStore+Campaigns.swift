@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import Foundation
 import GRDB
 
@@ -41,14 +42,11 @@ extension SQLiteStore {
 
     public func recordCampaignBatch(runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,
                                     at: Date) async throws -> CampaignRun {
-        let zone = policy.caseRules.zone
-        let rules = policy.caseRules
-        let hostRules = policy.hostRules
-        let today = zone.date(of: at)
+        let policy = self.policy
         return try await write { db in
+            let work = SQLiteUnitOfWork(db: db)
             var run = try SQLiteStore.loadRun(db, runId)
             guard run.state == .planning else { return run }
-            let tree = try SQLiteStore.loadTree(db)
             for e in entries {
                 // Already decided (a batch repeated after a crash): nothing twice.
                 if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM campaign_member WHERE run_id = ? AND household_id = ?)"),
@@ -62,9 +60,8 @@ extension SQLiteStore {
                 var caseId: Int64?
                 if outcome == .planned {
                     let app = CaseApplication(helpType: helpType, formJSON: formJSON)
-                    let c = try SQLiteStore.insertCase(db, householdId: e.householdId, app: app, actor: .system, at: at, today: today,
-                                                       zone: zone, rules: hostRules, tree: tree)
-                    _ = try SQLiteStore.applyEvent(db, .submit, caseId: c.id, actor: .system, at: at, rules: rules, hostRules: hostRules, tree: tree)
+                    let c = try CaseDomain.fileCase(work, householdId: e.householdId, application: app, by: .system, at: at, policy: policy)
+                    _ = try CaseDomain.apply(work, .submit, toCase: c.id, by: .system, at: at, policy: policy)
                     caseId = c.id
                     run.committed = run.committed + e.amount
                     // The paired helper visits; without one, the unit's pool does (visitor NULL).
@@ -150,9 +147,9 @@ extension SQLiteStore {
 
     public func applyToRun(runId: Int64, unit: String, from state: CaseState, event: @escaping @Sendable (HelpCase, Money) -> CaseEvent,
                            by actor: Actor, at: Date) async throws -> Int {
-        let rules = policy.caseRules
-        let hostRules = policy.hostRules
+        let policy = self.policy
         return try await write { db in
+            let work = SQLiteUnitOfWork(db: db)
             let tree = try SQLiteStore.loadTree(db)
             _ = try tree.require(unit)
             let units = tree.subtree(of: unit)
@@ -163,8 +160,7 @@ extension SQLiteStore {
                 """, arguments: StatementArguments([runId, state.rawValue] as [any DatabaseValueConvertible]) + StatementArguments(units))
             for r in rows {
                 let c = try SQLiteStore.loadCase(db, id: r["id"])
-                _ = try SQLiteStore.applyEvent(db, event(c, Money(fen: r["amount_fen"])), caseId: c.id, actor: actor, at: at,
-                                               rules: rules, hostRules: hostRules, tree: tree)
+                _ = try CaseDomain.apply(work, event(c, Money(fen: r["amount_fen"])), toCase: c.id, by: actor, at: at, policy: policy)
             }
             return rows.count
         }

@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import Foundation
 import GRDB
 
@@ -46,116 +47,20 @@ extension SQLiteStore {
         return try helpCase(from: r)
     }
 
-    public func fileCase(householdId: Int64, application app: CaseApplication, by actor: Actor, at: Date) async throws -> HelpCase {
-        let helpType = app.helpType
-        guard (try? JSONSerialization.jsonObject(with: Data(app.formJSON.utf8))) is [String: Any] else {
-            throw BangfuError(.invalidInput, zh: "申请表不是 JSON 对象", en: "the application form is not a JSON object")
-        }
-        let rules = policy.hostRules
-        guard !helpType.isEmpty, helpType.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw BangfuError(.invalidInput, zh: "帮扶项目代码“\(helpType)”无效", en: "help type id \"\(helpType)\" is invalid")
-        }
-        let zone = policy.caseRules.zone
-        let today = zone.date(of: at)
+    public func fileCase(householdId: Int64, application: CaseApplication, by actor: Actor, at: Date) async throws -> HelpCase {
+        try CaseDomain.checkApplication(application)
+        let policy = self.policy
         return try await write { db in
-            try SQLiteStore.insertCase(db, householdId: householdId, app: app, actor: actor, at: at, today: today, zone: zone, rules: rules)
+            try CaseDomain.fileCase(SQLiteUnitOfWork(db: db), householdId: householdId, application: application, by: actor, at: at,
+                                    policy: policy)
         }
-    }
-
-    /// Files a case inside a transaction the caller holds.
-    static func insertCase(_ db: Database, householdId: Int64, app: CaseApplication, actor: Actor, at: Date, today: LocalDate,
-                           zone: BusinessZone, rules: HostRules, tree knownTree: UnitTree? = nil) throws -> HelpCase {
-            let helpType = app.helpType
-            let tree = try knownTree ?? SQLiteStore.loadTree(db)
-            let h = try SQLiteStore.householdForChange(db, id: householdId, actor: actor, roles: [.caseworker, .system], tree: tree,
-                                                       for: "file_case")
-            // 依档帮扶: no case without an open archive.
-            guard h.status == .open else {
-                throw BangfuError(.archiveClosed, zh: "档案 \(h.archiveNo) 已关闭，不能申请帮扶：如重新陷入困难请先办理返困",
-                                  en: "archive \(h.archiveNo) is closed; no help can be applied for: re-enter it first")
-            }
-            try rules.checkFiling(app, on: today, prior: try SQLiteStore.summaries(db, householdId: h.id, zone: zone))
-            let no = SQLiteStore.formatNumber("BF", today.year, try SQLiteStore.nextNumber(db, "case:\(today.year)"))
-            try db.cachedStatement(sql: """
-                INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
-                                      form, cause, temporary_aid)
-                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?)
-                """).execute(arguments: [no, h.id, h.input.unitId, helpType, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(at),
-                                 app.formJSON, app.cause, app.temporaryAid])
-            let c = HelpCase(id: db.lastInsertedRowID, caseNo: no, householdId: h.id, unitId: h.input.unitId,
-                             helpType: helpType, filedBy: actor.id, formJSON: app.formJSON, cause: app.cause, temporaryAid: app.temporaryAid)
-            try Audit.append(db, at: at, actor: actor.id, action: "file_case", entity: "case", entityId: no,
-                             detail: ["household": h.archiveNo, "help_type": helpType])
-            return c
     }
 
     public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
-        let rules = policy.caseRules
-        let hostRules = policy.hostRules
+        let policy = self.policy
         return try await write { db in
-            try SQLiteStore.applyEvent(db, event, caseId: id, actor: actor, at: at, rules: rules, hostRules: hostRules)
+            try CaseDomain.apply(SQLiteUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
         }
-    }
-
-    /// One event inside a transaction the caller holds: roles, the machine, money, history, audit.
-    static func applyEvent(_ db: Database, _ event: CaseEvent, caseId id: Int64, actor: Actor, at: Date, rules: CaseRules,
-                           hostRules: HostRules, tree knownTree: UnitTree? = nil) throws -> CaseOutcome {
-            let c = try SQLiteStore.loadCase(db, id: id)
-            let tree = try knownTree ?? SQLiteStore.loadTree(db)
-            // Who may see the case is settled before anything about its state or payments is told.
-            let record = RecordRef(.helpCase, c.caseNo)
-            try actor.requireRead(record, unit: c.unitId, in: tree)
-            // A retried payment finds the first one and pays nothing more, told only to whoever may pay it.
-            if case .payInstalment(let n, _) = event, let paid = try SQLiteStore.disbursement(db, caseId: id, instalment: n) {
-                try actor.require(anyOf: [.treasurer, .system], on: record, unit: c.unitId, in: tree, for: event.kind.rawValue)
-                var p = paid
-                p.alreadyPaid = true
-                return CaseOutcome(helpCase: c, disbursement: p)
-            }
-            let eventRoles = Set(CaseMachine.transitions.filter { $0.event == event.kind }.flatMap(\.roles))
-            try actor.require(anyOf: eventRoles, on: record, unit: c.unitId, in: tree, for: event.kind.rawValue)
-            let tr = try CaseMachine.transition(event.kind, from: c.state)
-            try actor.require(anyOf: tr.roles, on: c.unitId, in: tree, for: event.kind.rawValue)
-            let (next, effects) = try CaseMachine.apply(event, to: c, by: actor.id, at: at, rules: rules)
-            if case .approve(let plan) = event {
-                let others = try SQLiteStore.summaries(db, householdId: c.householdId, zone: rules.zone).filter { $0.caseNo != c.caseNo }
-                try hostRules.checkApproval(plan, on: rules.zone.date(of: at), prior: others)
-            }
-            var disbursement: Disbursement?
-            for effect in effects {
-                switch effect {
-                case .armNoticeTimer, .cancelNoticeTimer: break  // the deadline is saved with the case
-                case .planDisbursements: break  // instalments are paid one by one against the stored plan
-                case .debit(let fundId, let amount, let instalment, let loan):
-                    disbursement = try SQLiteStore.pay(db, c, fundId: fundId, amount: amount, instalment: instalment,
-                                                       loan: loan, actor: actor, tree: tree, at: at, rules: rules)
-                case .credit(let fundId, let amount):
-                    let fund = try SQLiteStore.loadFund(db, id: fundId)
-                    try actor.require(anyOf: [.treasurer], on: RecordRef(.fund, fundId), unit: fund.unitId, in: tree, for: "receive_repayment")
-                    // Repayments return to the fund that lent.
-                    let lender = try String.fetchOne(db.cachedStatement(sql: """
-                        SELECT fund_id FROM disbursement WHERE case_id = ? ORDER BY instalment LIMIT 1
-                        """), arguments: [c.id])
-                    guard lender == fundId else {
-                        throw BangfuError(.notEarmarked, zh: "还款须退回出借的资金账户 \(lender ?? "?")，不能记入 \(fundId)",
-                                          en: "a repayment returns to the fund that lent (\(lender ?? "?")), not to \(fundId)",
-                                          context: ["field": "fundId"])
-                    }
-                    let balance = try SQLiteStore.fundBalance(db, fundId)
-                    guard try balance.adding(amount, "balance") <= Money.maximumBalance else { throw Money.overflow("balance") }
-                    try SQLiteStore.post(db, kind: .repayment, at: at, rules: rules, actor: actor.id, memo: c.caseNo, caseId: c.id,
-                                         instalment: nil, postings: [(LedgerAccount.fund(fundId), amount.fen),
-                                                                     (LedgerAccount.loansReceivable, -amount.fen)])
-                }
-            }
-            try SQLiteStore.saveCase(db, next, at: at)
-            try db.cachedStatement(sql: """
-                INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [c.id, SQLiteStore.ms(at), actor.id, event.kind.rawValue, c.state.rawValue, next.state.rawValue, event.comment])
-            try Audit.append(db, at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: c.caseNo,
-                             detail: CaseAuditDetail(from: c.state.rawValue, to: next.state.rawValue, version: next.version,
-                                                     comment: event.comment, amountFen: disbursement?.amount.fen))
-            return CaseOutcome(helpCase: next, disbursement: disbursement)
     }
 
     static func saveCase(_ db: Database, _ c: HelpCase, at: Date) throws {
@@ -183,34 +88,6 @@ extension SQLiteStore {
     static func disbursement(from r: Row) -> Disbursement {
         Disbursement(caseId: r[0], instalment: r[1], fundId: r[2], amount: Money(fen: r[3]), paidAt: date(ms: r[4]), paidBy: r[5],
                      alreadyPaid: false)
-    }
-
-    /// Pays one instalment: earmarking, the fund's unit, the treasurer's role and the balance are all checked here,
-    /// inside the transaction that writes the ledger.
-    static func pay(_ db: Database, _ c: HelpCase, fundId: String, amount: Money, instalment: Int, loan: Bool,
-                    actor: Actor, tree: UnitTree, at: Date, rules: CaseRules) throws -> Disbursement {
-        let fund = try loadFund(db, id: fundId)
-        try actor.requireRead(RecordRef(.fund, fundId), unit: fund.unitId, in: tree)
-        try fund.requireEarmarked(for: c.helpType)
-        guard tree.isWithin(c.unitId, root: fund.unitId) else {
-            throw BangfuError(.notEarmarked, zh: "资金账户 \(fund.id) 属于 \(fund.unitId)，不能支付 \(c.unitId) 的案件",
-                              en: "fund \(fund.id) belongs to \(fund.unitId) and may not pay cases of \(c.unitId)")
-        }
-        // The daemon pays by itself only when configured to pay at the end of the notice.
-        try actor.require(anyOf: [.treasurer, .system], on: fund.unitId, in: tree, for: "pay_instalment")
-        let balance = try fundBalance(db, fundId)
-        guard balance >= amount else {
-            throw BangfuError(.overdraft, zh: "资金账户 \(fund.id) 余额 \(balance)，不足以支付 \(amount)：拒绝透支，请先入账或调拨",
-                              en: "fund \(fund.id) holds \(balance), not enough for \(amount): overdraft refused; deposit or transfer first")
-        }
-        let txn = try post(db, kind: loan ? .loanOut : .disbursement, at: at, rules: rules, actor: actor.id, memo: c.caseNo,
-                           caseId: c.id, instalment: instalment,
-                           postings: [(LedgerAccount.fund(fundId), -amount.fen),
-                                      (loan ? LedgerAccount.loansReceivable : LedgerAccount.aidExpense, amount.fen)])
-        try db.cachedStatement(sql: """
-            INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [c.id, instalment, fundId, amount.fen, txn, ms(at), actor.id])
-        return Disbursement(caseId: c.id, instalment: instalment, fundId: fundId, amount: amount, paidAt: at, paidBy: actor.id, alreadyPaid: false)
     }
 
     static func summaries(_ db: Database, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
@@ -327,13 +204,4 @@ extension SQLiteStore {
             try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'")).map { SQLiteStore.date(ms: $0) }
         }
     }
-}
-
-/// What the audit row of a case event hashes: states and amounts, never personal values.
-struct CaseAuditDetail: Encodable {
-    var from: String
-    var to: String
-    var version: Int
-    var comment: String?
-    var amountFen: Int64?
 }

@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import Foundation
 import GRDB
 
@@ -16,64 +17,17 @@ extension SQLiteStore {
                                       arguments: [LedgerAccount.fund(id)]) ?? 0)
     }
 
-    /// Writes one balanced ledger transaction and its postings; returns the transaction id.
-    @discardableResult
-    static func post(_ db: Database, kind: LedgerKind, at: Date, rules: CaseRules, actor: String, memo: String?, caseId: Int64?,
-                     instalment: Int?, postings: [(String, Int64)]) throws -> Int64 {
-        precondition(postings.reduce(0) { $0 + $1.1 } == 0, "unbalanced ledger transaction")
-        try db.cachedStatement(sql: """
-            INSERT INTO ledger_txn(kind, at_ms, business_date, actor, memo, case_id, instalment) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [kind.rawValue, ms(at), rules.zone.date(of: at).description, actor, memo, caseId, instalment])
-        let txn = db.lastInsertedRowID
-        for (account, fen) in postings {
-            try db.cachedStatement(sql: "INSERT INTO ledger_posting(txn_id, account, amount_fen) VALUES (?, ?, ?)").execute(arguments: [txn, account, fen])
-        }
-        try Audit.append(db, at: at, actor: actor, action: "ledger_\(kind.rawValue)", entity: "ledger_txn", entityId: String(txn),
-                         detail: postings.map { "\($0.0)=\($0.1)" })
-        return txn
-    }
-
     public func createFund(_ fund: FundAccount, by actor: Actor, at: Date) async throws {
-        try fund.validate()
         _ = try await write { db in
-            let tree = try SQLiteStore.loadTree(db)
-            _ = try tree.require(fund.unitId)
-            try actor.require(anyOf: [.treasurer], on: fund.unitId, in: tree, for: "create_fund")
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM fund WHERE id = ?)"), arguments: [fund.id]) == false else {
-                throw BangfuError(.duplicate, zh: "资金账户 \(fund.id) 已存在", en: "fund \(fund.id) already exists")
-            }
-            try db.cachedStatement(sql: """
-                INSERT INTO fund(id, name, unit_id, source, donor, help_types, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [fund.id, fund.name, fund.unitId, fund.source.rawValue, fund.donor, try SQLiteStore.json(fund.helpTypes),
-                                 SQLiteStore.ms(at)])
-            try Audit.append(db, at: at, actor: actor.id, action: "create_fund", entity: "fund", entityId: fund.id, detail: fund)
+            try FundDomain.createFund(SQLiteUnitOfWork(db: db), fund, by: actor, at: at)
             return Empty()
         }
     }
 
-    /// Loads a fund for `actor` to act on: `not_found` when it may not read it, `permission_denied`
-    /// without one of `roles` on the fund's unit.
-    static func fundForChange(_ db: Database, id: String, actor: Actor, roles: Set<Role>, tree: UnitTree, for what: String) throws
-        -> FundAccount
-    {
-        let fund = try loadFund(db, id: id)
-        try actor.require(anyOf: roles, on: RecordRef(.fund, id), unit: fund.unitId, in: tree, for: what)
-        return fund
-    }
-
     public func deposit(fundId: String, amount: Money, memo: String, by actor: Actor, at: Date) async throws {
-        _ = try amount.bounded(field: "amount", minimum: 1)
-        let rules = policy.caseRules
+        let policy = self.policy
         _ = try await write { db in
-            let fund = try SQLiteStore.fundForChange(db, id: fundId, actor: actor, roles: [.treasurer], tree: try SQLiteStore.loadTree(db),
-                                                     for: "deposit")
-            let balance = try SQLiteStore.fundBalance(db, fundId)
-            guard try balance.adding(amount, "balance") <= Money.maximumBalance else {
-                throw BangfuError(.invalidInput, zh: "入账后余额将超过 \(Money.maximumBalance)：请核对金额", en: "the balance would pass \(Money.maximumBalance): check the amount",
-                                  context: ["field": "amount"])
-            }
-            try SQLiteStore.post(db, kind: .deposit, at: at, rules: rules, actor: actor.id, memo: memo, caseId: nil, instalment: nil,
-                                 postings: [(LedgerAccount.fund(fundId), amount.fen), (LedgerAccount.income(fund.source), -amount.fen)])
+            try FundDomain.deposit(SQLiteUnitOfWork(db: db), fundId: fundId, amount: amount, memo: memo, by: actor, at: at, policy: policy)
             return Empty()
         }
     }
@@ -89,90 +43,20 @@ extension SQLiteStore {
                         decidedBy: row[9], decidedAt: (row[10] as Int64?).map { date(ms: $0) }, note: row[11])
     }
 
-    /// Both funds of a transfer, checked for `actor`: it must hold `approver` on both funds' units.
-    static func transferFunds(_ db: Database, from: String, to: String, actor: Actor, tree: UnitTree, for what: String) throws
-        -> (FundAccount, FundAccount)
-    {
-        // Moving earmarked money is an approval decision, not a bookkeeping one.
-        let source = try fundForChange(db, id: from, actor: actor, roles: [.approver], tree: tree, for: what)
-        let target = try fundForChange(db, id: to, actor: actor, roles: [.approver], tree: tree, for: what)
-        return (source, target)
-    }
-
     public func requestTransfer(from: String, to: String, amount: Money, reason: String, by actor: Actor, at: Date) async throws
         -> PendingTransfer
     {
-        _ = try amount.bounded(field: "amount", minimum: 1)
-        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw BangfuError(.invalidInput, zh: "资金调拨必须写明理由", en: "a transfer between funds needs a reason", context: ["field": "reason"])
-        }
-        guard from != to else { throw BangfuError(.invalidInput, zh: "不能调拨到同一账户", en: "cannot transfer a fund to itself") }
-        let expires = at.addingTimeInterval(Double(policy.transferExpiryDays) * 86_400)
+        let policy = self.policy
         return try await write { db in
-            let tree = try SQLiteStore.loadTree(db)
-            let (source, target) = try SQLiteStore.transferFunds(db, from: from, to: to, actor: actor, tree: tree, for: "transfer")
-            guard source.mayTransfer(to: target) else {
-                throw BangfuError(.notEarmarked,
-                                  zh: "资金账户 \(from)（\(source.source.zh)）不能调拨到 \(to)（\(target.source.zh)）：调拨须保持资金来源，且目标账户可支付的项目须在来源账户的范围内",
-                                  en: "fund \(from) (\(source.source.rawValue)) may not transfer to \(to) (\(target.source.rawValue)): money keeps its source, and the target may pay only for help types the source may pay for")
-            }
-            try db.cachedStatement(sql: """
-                INSERT INTO fund_transfer(from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state)
-                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
-                """).execute(arguments: [from, to, amount.fen, reason, actor.id, SQLiteStore.ms(at), SQLiteStore.ms(expires)])
-            let id = db.lastInsertedRowID
-            try Audit.append(db, at: at, actor: actor.id, action: "request_transfer", entity: "fund_transfer", entityId: String(id),
-                             detail: ["from": from, "to": to, "amount_fen": String(amount.fen)])
-            return PendingTransfer(id: id, from: from, to: to, amount: amount, reason: reason, requestedBy: actor.id, requestedAt: at,
-                                   expiresAt: expires, state: .pending)
+            try FundDomain.requestTransfer(SQLiteUnitOfWork(db: db), from: from, to: to, amount: amount, reason: reason, by: actor, at: at,
+                                           policy: policy)
         }
     }
 
     public func decideTransfer(id: Int64, confirm: Bool, note: String?, by actor: Actor, at: Date) async throws -> PendingTransfer {
-        let rules = policy.caseRules
-        let what = confirm ? "confirm_transfer" : "reject_transfer"
+        let policy = self.policy
         return try await write { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectTransfer + " WHERE id = ?"), arguments: [id]) else {
-                throw RecordRef(.transfer, "#\(id)").notFound
-            }
-            var transfer = SQLiteStore.transfer(from: row)
-            let tree = try SQLiteStore.loadTree(db)
-            let record = RecordRef(.transfer, "#\(id)")
-            for fundId in [transfer.from, transfer.to] {
-                let fund = try SQLiteStore.loadFund(db, id: fundId)
-                try actor.require(anyOf: [.approver], on: record, unit: fund.unitId, in: tree, for: what)
-            }
-            guard transfer.state(at: at) == .pending else {
-                throw BangfuError(.invalidTransition, zh: "资金调拨 #\(id) 已是“\(transfer.state(at: at).rawValue)”，不能再处理",
-                                  en: "transfer #\(id) is already \(transfer.state(at: at).rawValue); it cannot be decided again",
-                                  context: ["state": transfer.state(at: at).rawValue, "event": what])
-            }
-            guard transfer.requestedBy != actor.id else {
-                throw BangfuError(.separationOfDuties, zh: "职责分离：提出调拨的人不能自己确认或驳回，须由另一名审批人处理",
-                                  en: "separation of duties: whoever asked for the transfer may not decide it; another approver must")
-            }
-            var txn: Int64?
-            if confirm {
-                let balance = try SQLiteStore.fundBalance(db, transfer.from)
-                guard balance >= transfer.amount else {
-                    throw BangfuError(.overdraft, zh: "资金账户 \(transfer.from) 余额 \(balance)，不足以调拨 \(transfer.amount)：拒绝透支",
-                                      en: "fund \(transfer.from) holds \(balance), not enough to transfer \(transfer.amount): overdraft refused")
-                }
-                txn = try SQLiteStore.post(db, kind: .transfer, at: at, rules: rules, actor: actor.id, memo: transfer.reason, caseId: nil,
-                                           instalment: nil,
-                                           postings: [(LedgerAccount.fund(transfer.from), -transfer.amount.fen),
-                                                      (LedgerAccount.fund(transfer.to), transfer.amount.fen)])
-            }
-            transfer.state = confirm ? .confirmed : .rejected
-            transfer.decidedBy = actor.id
-            transfer.decidedAt = at
-            transfer.note = note
-            try db.cachedStatement(sql: """
-                UPDATE fund_transfer SET state = ?, decided_by = ?, decided_ms = ?, note = ?, txn_id = ? WHERE id = ? AND state = 'pending'
-                """).execute(arguments: [transfer.state.rawValue, actor.id, SQLiteStore.ms(at), note, txn, id])
-            try Audit.append(db, at: at, actor: actor.id, action: what, entity: "fund_transfer", entityId: String(id),
-                             detail: ["state": transfer.state.rawValue, "txn": txn.map(String.init) ?? ""])
-            return transfer
+            try FundDomain.decideTransfer(SQLiteUnitOfWork(db: db), id: id, confirm: confirm, note: note, by: actor, at: at, policy: policy)
         }
     }
 

@@ -1,0 +1,63 @@
+import BangfuCore
+import Foundation
+
+/// One write transaction as the rules see it: narrow, typed reads and writes, and nothing else.
+///
+/// A store implements it (SQL lives only there); the domain decides everything (who may, in which
+/// unit, separation of duties, host rules, earmarks, overdraft, bounds, what the audit row says),
+/// so a second store implements this protocol and inherits every rule instead of copying them.
+/// Every method runs inside the caller's transaction and throws typed `BangfuError`s.
+public protocol UnitOfWork {
+    /// The organisation units as of this transaction.
+    func unitTree() throws -> UnitTree
+
+    // MARK: Archives and cases
+
+    func household(id: Int64) throws -> Household
+    func helpCase(id: Int64) throws -> HelpCase
+    /// The household's cases, oldest first, as host rules see them.
+    func caseSummaries(householdId: Int64, zone: BusinessZone) throws -> [CaseSummary]
+    /// The next number of a named yearly sequence (`case:2027`), counted up in this transaction.
+    func nextNumber(_ sequence: String) throws -> Int
+    /// Inserts a new draft case (its `id` is ignored) and returns the case with the id it got.
+    func insertCase(_ draft: HelpCase, at: Date) throws -> HelpCase
+    /// Saves a case whose `version` is one above the stored one; anything else is a concurrent change.
+    func saveCase(_ helpCase: HelpCase, at: Date) throws
+    func appendCaseEvent(caseId: Int64, at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState,
+                         comment: String?) throws
+
+    /// The open archive, other than `except`, that already holds this person, if any.
+    func openArchiveHolding(_ idNumber: IDNumber, except: Int64?) throws -> (archiveNo: String, unitId: String)?
+    /// Inserts a new archive (its `id` is ignored) and returns the id it got.
+    func insertHousehold(_ household: Household) throws -> Int64
+    func updateHousehold(_ household: Household) throws
+    /// Who belongs to the household, and whether they count as in an open archive.
+    func replacePersons(householdId: Int64, idNumbers: [IDNumber], open: Bool) throws
+    func appendArchiveHistory(householdId: Int64, _ changes: [ArchiveChange]) throws
+    /// Cases of the household not closed, rejected or withdrawn.
+    func unfinishedCases(householdId: Int64) throws -> Int
+
+    // MARK: Money
+
+    func fund(id: String) throws -> FundAccount
+    func fundExists(id: String) throws -> Bool
+    func insertFund(_ fund: FundAccount, at: Date) throws
+    /// The fund's kept balance.
+    func balance(fundId: String) throws -> Money
+    /// Writes one ledger transaction with its postings (they must sum to zero); returns its id.
+    func postLedger(kind: LedgerKind, at: Date, businessDate: LocalDate, actor: String, memo: String?, caseId: Int64?,
+                    instalment: Int?, postings: [(account: String, fen: Int64)]) throws -> Int64
+    func disbursement(caseId: Int64, instalment: Int) throws -> Disbursement?
+    /// The fund the case's first instalment was paid from (for a loan: the fund that lent).
+    func firstPaymentFund(caseId: Int64) throws -> String?
+    func insertDisbursement(_ disbursement: Disbursement, ledgerTransaction: Int64) throws
+    func insertTransfer(_ transfer: PendingTransfer) throws -> Int64
+    func transfer(id: Int64) throws -> PendingTransfer?
+    /// Records the decision on a pending transfer (and the ledger transaction when it was confirmed).
+    func decideTransfer(_ transfer: PendingTransfer, ledgerTransaction: Int64?) throws
+
+    // MARK: Audit
+
+    /// Appends one row to the audit chain; `detail` is hashed into it, never stored.
+    func audit<Detail: Encodable>(at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail) throws
+}
