@@ -70,11 +70,16 @@ cleanup() {
 }
 trap cleanup EXIT
 leader=""
-for _ in $(seq 100); do
-  leader=$(pgrep -P "$nspawn" | head -n 1 || true)
+# The container's PID 1 is the child of nspawn that runs systemd; a child seen earlier may be a
+# short-lived helper (under load it was, and nsenter then found it gone), so wait for systemd itself.
+for _ in $(seq 300); do
+  leader=$(pgrep -P "$nspawn" -x systemd | head -n 1 || true)
   [ -n "$leader" ] && nsenter -t "$leader" -a true 2>/dev/null && break
+  leader=""
+  kill -0 "$nspawn" 2>/dev/null || { cat "$work/console.log" >&2; echo "nspawn: the container exited" >&2; exit 1; }
   sleep 0.1
 done
+[ -n "$leader" ] || { cat "$work/console.log" >&2; echo "nspawn: the container's systemd did not start" >&2; exit 1; }
 inside() { nsenter -t "$leader" -a "$@"; }
 fail() { echo "nspawn: FAIL: $*" >&2; inside journalctl -u bangfud --no-pager -n 40 >&2 || true; exit 1; }
 for _ in $(seq 200); do
