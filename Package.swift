@@ -46,7 +46,10 @@ let package = Package(
         // Configuration file parsing (YAML) into core values.
         .target(
             name: "BangfuConfig",
-            dependencies: ["BangfuCore", .product(name: "Yams", package: "Yams"), .product(name: "BangfuPluginKit", package: "PluginKit")]
+            dependencies: [
+                "BangfuCore", .product(name: "Yams", package: "Yams"),
+                .product(name: "BangfuPluginKit", package: "PluginKit"),
+            ]
         ),
         // Every decision about cases and money, over a store's unit of work (no I/O of its own).
         .target(name: "BangfuDomain", dependencies: ["BangfuCore"]),
@@ -98,7 +101,8 @@ let package = Package(
         .target(
             name: "BangfuDaemon",
             dependencies: [
-                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuVarlink", "BangfuSystemd",
+                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuVarlink",
+                "BangfuSystemd",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -118,12 +122,18 @@ let package = Package(
         ),
         .executableTarget(
             name: "bangfud",
-            dependencies: ["BangfuCore", "BangfuDaemon", "BangfuVarlink", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "BangfuCore", "BangfuDaemon", "BangfuVarlink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "bangfuctl",
-            dependencies: ["BangfuCore", "BangfuCLIKit", "BangfuVarlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "BangfuCore", "BangfuCLIKit", "BangfuVarlink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Terminal presentation shared by the command-line tools: CJK-aware tables, language.
         .target(name: "BangfuCLIKit", dependencies: ["BangfuCore"]),
@@ -138,17 +148,21 @@ let package = Package(
         // Prints how fast help types assess households, batch against one by one.
         .executableTarget(
             name: "bangfu-plugin-bench",
-            dependencies: ["BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "BangfuPlugins", .product(name: "BangfuPluginKit", package: "PluginKit"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad"]),
         .testTarget(name: "BangfuDaemonUnitTests", dependencies: ["BangfuDaemon", "BangfuCore", "BangfuVarlink"]),
         // Prints how long planning a campaign takes over many households, and the peak memory.
         .executableTarget(
             name: "bangfu-campaign-bench",
-            dependencies: ["BangfuCore", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
-                           .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "BangfuCore", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // Connects to the daemon's socket as another uid, one thread at a time (load generators only).
         .target(name: "CBenchSupport"),
@@ -156,17 +170,21 @@ let package = Package(
         // real socket, a daemon with READY timing, a SQL seeder and the plain-SQLite comparators.
         .target(
             name: "BangfuLoad",
-            dependencies: ["BangfuCore", "BangfuStore", "BangfuVarlink", "CBenchSupport",
-                           .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                           .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: [
+                "BangfuCore", "BangfuStore", "BangfuVarlink", "CBenchSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         // End to end, reads, growth and start-up of the real bangfud, against SQLite's floor and ceiling.
         .executableTarget(
             name: "bangfu-bench",
-            dependencies: ["BangfuCore", "BangfuLoad", "BangfuVarlink",
-                           .product(name: "Histogram", package: "hdrhistogram-swift"),
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "BangfuCore", "BangfuLoad", "BangfuVarlink",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "BangfuPluginTests",
@@ -174,24 +192,33 @@ let package = Package(
         ),
         .testTarget(
             name: "BangfuCoreTests",
-            dependencies: ["BangfuCore", "BangfuConfig", "BangfuCLIKit", "BangfuVarlinkProtocol", .product(name: "BangfuPluginKit", package: "PluginKit")]
+            dependencies: [
+                "BangfuCore", "BangfuConfig", "BangfuCLIKit", "BangfuVarlinkProtocol",
+                .product(name: "BangfuPluginKit", package: "PluginKit"),
+            ]
         ),
         .testTarget(
             name: "BangfuStoreTests",
-            dependencies: ["BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
-                           .product(name: "BangfuPluginKit", package: "PluginKit"), .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
+                .product(name: "BangfuPluginKit", package: "PluginKit"), .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
-    ] + helpTypes.map {
-        .target(name: $0.target, dependencies: [.product(name: "BangfuPluginKit", package: "PluginKit")], path: "plugins/\($0.id)")
-    },
+    ]
+        + helpTypes.map {
+            .target(
+                name: $0.target, dependencies: [.product(name: "BangfuPluginKit", package: "PluginKit")],
+                path: "plugins/\($0.id)")
+        },
     swiftLanguageModes: [.v6]
 )
 
 // The libFuzzer target exists only for `scripts/fuzz.sh` (BANGFU_FUZZ=1 swift build --sanitize=fuzzer):
 // libFuzzer supplies its main, so an ordinary build could not link it.
 if ProcessInfo.processInfo.environment["BANGFU_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(
-        name: "bangfu-fuzz-varlink", dependencies: ["BangfuVarlinkProtocol"], path: "Tests/Fuzz/Sources",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(
+        .executableTarget(
+            name: "bangfu-fuzz-varlink", dependencies: ["BangfuVarlinkProtocol"], path: "Tests/Fuzz/Sources",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.products.append(.executable(name: "bangfu-fuzz-varlink", targets: ["bangfu-fuzz-varlink"]))
 }

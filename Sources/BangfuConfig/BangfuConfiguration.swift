@@ -83,9 +83,10 @@ public struct BangfuConfiguration: Sendable {
 
     /// The rules the store applies.
     public var policy: Policy {
-        Policy(caseRules: CaseRules(zone: businessZone, calendar: calendar, noticeWorkingDays: noticeWorkingDays),
-               categoryRules: categoryRules, causes: causes, reviewIntervalMonths: reviewIntervalMonths,
-               retentionYears: retentionYears, hostRules: hostRules, transferExpiryDays: transferExpiryDays)
+        Policy(
+            caseRules: CaseRules(zone: businessZone, calendar: calendar, noticeWorkingDays: noticeWorkingDays),
+            categoryRules: categoryRules, causes: causes, reviewIntervalMonths: reviewIntervalMonths,
+            retentionYears: retentionYears, hostRules: hostRules, transferExpiryDays: transferExpiryDays)
     }
 
     /// The actor for a user name and its groups, with the grants this configuration gives them.
@@ -102,8 +103,9 @@ public struct BangfuConfiguration: Sendable {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw BangfuError(.invalidConfig, zh: "无法读取配置文件 \(path)：\(error.localizedDescription)",
-                              en: "cannot read configuration file \(path): \(error.localizedDescription)")
+            throw BangfuError(
+                .invalidConfig, zh: "无法读取配置文件 \(path)：\(error.localizedDescription)",
+                en: "cannot read configuration file \(path): \(error.localizedDescription)")
         }
         return try parse(yaml: text, path: path)
     }
@@ -118,7 +120,9 @@ public struct BangfuConfiguration: Sendable {
         } catch let e as BangfuError {
             throw BangfuError(e.code, zh: "配置文件 \(path)：\(e.zh)", en: "configuration file \(path): \(e.en)")
         } catch {
-            throw BangfuError(.invalidConfig, zh: "配置文件 \(path) 不是有效的 YAML：\(error)", en: "configuration file \(path) is not valid YAML: \(error)")
+            throw BangfuError(
+                .invalidConfig, zh: "配置文件 \(path) 不是有效的 YAML：\(error)",
+                en: "configuration file \(path) is not valid YAML: \(error)")
         }
         return try file.resolve(path: path)
     }
@@ -131,14 +135,20 @@ public struct BangfuConfiguration: Sendable {
         switch e {
         case .keyNotFound(let k, let ctx):
             let p = keyPath(ctx)
-            return BangfuError(.invalidConfig, zh: "配置文件 \(path)：\(p.isEmpty ? "" : p + " 下")缺少必填项 \(k.stringValue)",
-                               en: "configuration file \(path): missing required key \(k.stringValue)\(p.isEmpty ? "" : " under " + p)")
+            return BangfuError(
+                .invalidConfig, zh: "配置文件 \(path)：\(p.isEmpty ? "" : p + " 下")缺少必填项 \(k.stringValue)",
+                en: "configuration file \(path): missing required key \(k.stringValue)\(p.isEmpty ? "" : " under " + p)"
+            )
         case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx):
             let underlying = (ctx.underlyingError as? BangfuError).map { ($0.zh, $0.en) }
-            return BangfuError(.invalidConfig, zh: "配置文件 \(path)：\(keyPath(ctx)) 的值无效：\(underlying?.0 ?? ctx.debugDescription)",
-                               en: "configuration file \(path): invalid value at \(keyPath(ctx)): \(underlying?.1 ?? ctx.debugDescription)")
+            return BangfuError(
+                .invalidConfig, zh: "配置文件 \(path)：\(keyPath(ctx)) 的值无效：\(underlying?.0 ?? ctx.debugDescription)",
+                en:
+                    "configuration file \(path): invalid value at \(keyPath(ctx)): \(underlying?.1 ?? ctx.debugDescription)"
+            )
         @unknown default:
-            return BangfuError(.invalidConfig, zh: "配置文件 \(path) 无效：\(e)", en: "configuration file \(path) is invalid: \(e)")
+            return BangfuError(
+                .invalidConfig, zh: "配置文件 \(path) 无效：\(e)", en: "configuration file \(path) is invalid: \(e)")
         }
     }
 }
@@ -154,7 +164,8 @@ struct YuanAmount: Decodable {
             do {
                 money = try Money(parsing: c.decode(String.self))
             } catch let e as BangfuError {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.en, underlyingError: e))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: e.en, underlyingError: e))
             }
         }
     }
@@ -181,7 +192,8 @@ struct ConfigFile: Decodable {
     var helpTypes: [String: [String: FormValue]]?
 
     enum CodingKeys: String, CodingKey {
-        case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive, units, grants
+        case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive,
+            units, grants
         case rules, disbursement, campaigns, care, funds, limits, pluginDir = "plugin_dir", helpTypes = "help_types"
     }
 
@@ -201,7 +213,9 @@ struct ConfigFile: Decodable {
     struct DisbursementSection: Decodable {
         var payAtNoticeEnd: Bool?
         var monthlyPayDay: Int?
-        enum CodingKeys: String, CodingKey { case payAtNoticeEnd = "pay_at_notice_end", monthlyPayDay = "monthly_pay_day" }
+        enum CodingKeys: String, CodingKey {
+            case payAtNoticeEnd = "pay_at_notice_end", monthlyPayDay = "monthly_pay_day"
+        }
     }
 
     struct CareSection: Decodable {
@@ -213,7 +227,9 @@ struct ConfigFile: Decodable {
             var dueDays: Int
             enum CodingKeys: String, CodingKey { case id, name, dueDays = "due_days" }
         }
-        enum CodingKeys: String, CodingKey { case mustVisitEvents = "must_visit_events", contactIntervalDays = "contact_interval_days" }
+        enum CodingKeys: String, CodingKey {
+            case mustVisitEvents = "must_visit_events", contactIntervalDays = "contact_interval_days"
+        }
     }
 
     struct CampaignEntry: Decodable {
@@ -228,7 +244,8 @@ struct ConfigFile: Decodable {
         var target: TargetEntry?
         var fund: String?
         enum CodingKeys: String, CodingKey {
-            case id, name, holiday, leadDays = "lead_days", helpType = "help_type", form, budget, visitDueDaysBefore = "visit_due_days_before", target, fund
+            case id, name, holiday, leadDays = "lead_days", helpType = "help_type", form, budget, visitDueDaysBefore =
+                "visit_due_days_before", target, fund
         }
     }
 
@@ -242,7 +259,8 @@ struct ConfigFile: Decodable {
         var units: [String]?
         var regions: [String]?
         enum CodingKeys: String, CodingKey {
-            case categories, partyMembersOnly = "party_members_only", modelWorkerLevels = "model_worker_levels", minAge = "min_age"
+            case categories, partyMembersOnly = "party_members_only", modelWorkerLevels = "model_worker_levels",
+                minAge = "min_age"
             case maxAge = "max_age", childUnder = "child_under", units, regions
         }
     }
@@ -254,7 +272,8 @@ struct ConfigFile: Decodable {
         var sameCauseWindowDays: Int?
         var temporaryAidPerYear: Int?
         enum CodingKeys: String, CodingKey {
-            case yearlyCap = "yearly_cap", capIncludesLoans = "cap_includes_loans", sameCauseWindowDays = "same_cause_window_days"
+            case yearlyCap = "yearly_cap", capIncludesLoans = "cap_includes_loans", sameCauseWindowDays =
+                "same_cause_window_days"
             case temporaryAidPerYear = "temporary_aid_per_year"
         }
     }
@@ -274,7 +293,9 @@ struct ConfigFile: Decodable {
         var label: String?
         var holidays: [LocalDate]?
         var makeupWorkdays: [LocalDate]?
-        enum CodingKeys: String, CodingKey { case file, year, synthetic, label, holidays, makeupWorkdays = "makeup_workdays" }
+        enum CodingKeys: String, CodingKey {
+            case file, year, synthetic, label, holidays, makeupWorkdays = "makeup_workdays"
+        }
     }
     struct CategoryRuleEntry: Decodable {
         var effective: LocalDate
@@ -282,7 +303,8 @@ struct ConfigFile: Decodable {
         var relativePercent: Int?
         var accidentCostPercent: Int?
         enum CodingKeys: String, CodingKey {
-            case effective, deepPercent = "deep_percent", relativePercent = "relative_percent", accidentCostPercent = "accident_cost_percent"
+            case effective, deepPercent = "deep_percent", relativePercent = "relative_percent", accidentCostPercent =
+                "accident_cost_percent"
         }
     }
     struct DibaoEntry: Decodable {
@@ -294,7 +316,9 @@ struct ConfigFile: Decodable {
         var reviewIntervalMonths: Int?
         var retentionYears: Int?
         var causes: [String]?
-        enum CodingKeys: String, CodingKey { case reviewIntervalMonths = "review_interval_months", retentionYears = "retention_years", causes }
+        enum CodingKeys: String, CodingKey {
+            case reviewIntervalMonths = "review_interval_months", retentionYears = "retention_years", causes
+        }
     }
     struct UnitEntry: Decodable {
         var id: String
@@ -317,7 +341,9 @@ struct ConfigFile: Decodable {
         }
         if let z = businessZone {
             guard let zone = try? BusinessZone(identifier: z) else {
-                throw bad("business_zone", "“\(z)”不是已知时区；请用 IANA 名称，例如 Asia/Shanghai", "\"\(z)\" is not a known time zone; use an IANA name such as Asia/Shanghai")
+                throw bad(
+                    "business_zone", "“\(z)”不是已知时区；请用 IANA 名称，例如 Asia/Shanghai",
+                    "\"\(z)\" is not a known time zone; use an IANA name such as Asia/Shanghai")
             }
             c.businessZone = zone
         }
@@ -325,11 +351,14 @@ struct ConfigFile: Decodable {
             switch s.lowercased() {
             case "full": c.synchronousFull = true
             case "normal": c.synchronousFull = false
-            default: throw bad("store.synchronous", "只能是 full 或 normal，而不是“\(s)”", "must be full or normal, not \"\(s)\"")
+            default:
+                throw bad("store.synchronous", "只能是 full 或 normal，而不是“\(s)”", "must be full or normal, not \"\(s)\"")
             }
         }
         if let d = notice?.workingDays {
-            guard (1...60).contains(d) else { throw bad("notice.working_days", "须在 1 到 60 之间，而不是 \(d)", "must be 1 to 60, not \(d)") }
+            guard (1...60).contains(d) else {
+                throw bad("notice.working_days", "须在 1 到 60 之间，而不是 \(d)", "must be 1 to 60, not \(d)")
+            }
             c.noticeWorkingDays = d
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
@@ -347,7 +376,9 @@ struct ConfigFile: Decodable {
                 throw bad("calendars[\(i)]", "中的日期 \(d) 不在 \(year) 年", "has date \(d) outside year \(year)")
             }
             if let both = Set(e.holidays ?? []).intersection(e.makeupWorkdays ?? []).first {
-                throw bad("calendars[\(i)]", "中的 \(both) 既是节假日又是调休上班日", "lists \(both) both as holiday and make-up working day")
+                throw bad(
+                    "calendars[\(i)]", "中的 \(both) 既是节假日又是调休上班日",
+                    "lists \(both) both as holiday and make-up working day")
             }
             c.calendar.holidays.formUnion(e.holidays ?? [])
             c.calendar.makeupWorkdays.formUnion(e.makeupWorkdays ?? [])
@@ -356,12 +387,17 @@ struct ConfigFile: Decodable {
         if let rules = categoryRules {
             guard !rules.isEmpty else { throw bad("category_rules", "不能为空", "cannot be empty") }
             c.categoryRules.rules = try rules.enumerated().map { i, r in
-                let rule = CategoryRule(effective: r.effective, deepPercent: r.deepPercent ?? 100,
-                                        relativePercent: r.relativePercent ?? 200, accidentCostPercent: r.accidentCostPercent ?? 80)
+                let rule = CategoryRule(
+                    effective: r.effective, deepPercent: r.deepPercent ?? 100,
+                    relativePercent: r.relativePercent ?? 200, accidentCostPercent: r.accidentCostPercent ?? 80)
                 guard rule.deepPercent > 0, rule.relativePercent >= rule.deepPercent, rule.relativePercent <= 1000,
-                      (1...1000).contains(rule.accidentCostPercent) else {
-                    throw bad("category_rules[\(i)]", "的百分比无效：须 0 < deep_percent <= relative_percent <= 1000，accident_cost_percent 在 1 到 1000 之间",
-                              "has invalid percentages: need 0 < deep_percent <= relative_percent <= 1000 and accident_cost_percent 1 to 1000")
+                    (1...1000).contains(rule.accidentCostPercent)
+                else {
+                    throw bad(
+                        "category_rules[\(i)]",
+                        "的百分比无效：须 0 < deep_percent <= relative_percent <= 1000，accident_cost_percent 在 1 到 1000 之间",
+                        "has invalid percentages: need 0 < deep_percent <= relative_percent <= 1000 and accident_cost_percent 1 to 1000"
+                    )
                 }
                 return rule
             }
@@ -369,40 +405,54 @@ struct ConfigFile: Decodable {
         c.categoryRules.dibao = try (dibao ?? []).enumerated().map { i, d in
             guard !d.region.isEmpty else { throw bad("dibao[\(i)].region", "不能为空", "cannot be empty") }
             guard d.monthly.money.fen > 0, d.monthly.money <= Money.maximum else {
-                throw bad("dibao[\(i)].monthly", "须大于 0 且不超过 \(Money.maximum)", "must be above 0 and at most \(Money.maximum)")
+                throw bad(
+                    "dibao[\(i)].monthly", "须大于 0 且不超过 \(Money.maximum)", "must be above 0 and at most \(Money.maximum)"
+                )
             }
             return DibaoStandard(region: d.region, effective: d.effective, monthly: d.monthly.money)
         }
         if let a = archive {
             if let m = a.reviewIntervalMonths {
-                guard (1...12).contains(m) else { throw bad("archive.review_interval_months", "须在 1 到 12 之间（至少每年复核一次）", "must be 1 to 12 (a review at least yearly)") }
+                guard (1...12).contains(m) else {
+                    throw bad(
+                        "archive.review_interval_months", "须在 1 到 12 之间（至少每年复核一次）",
+                        "must be 1 to 12 (a review at least yearly)")
+                }
                 c.reviewIntervalMonths = m
             }
             if let y = a.retentionYears {
-                guard (1...100).contains(y) else { throw bad("archive.retention_years", "须在 1 到 100 之间", "must be 1 to 100") }
+                guard (1...100).contains(y) else {
+                    throw bad("archive.retention_years", "须在 1 到 100 之间", "must be 1 to 100")
+                }
                 c.retentionYears = y
             }
             if let causes = a.causes {
-                guard !causes.isEmpty, causes.allSatisfy({ !$0.isEmpty }) else { throw bad("archive.causes", "不能为空", "cannot be empty") }
+                guard !causes.isEmpty, causes.allSatisfy({ !$0.isEmpty }) else {
+                    throw bad("archive.causes", "不能为空", "cannot be empty")
+                }
                 c.causes = causes
             }
         }
         c.units = try (units ?? []).enumerated().map { i, u in
             guard let level = UnitLevel(rawValue: u.level) else {
-                throw bad("units[\(i)].level", "“\(u.level)”无效；可选：\(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))",
-                          "\"\(u.level)\" is invalid; allowed: \(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw bad(
+                    "units[\(i)].level",
+                    "“\(u.level)”无效；可选：\(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))",
+                    "\"\(u.level)\" is invalid; allowed: \(UnitLevel.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return OrgUnit(id: u.id, name: u.name, parentId: u.parent, level: level)
         }
         let tree: UnitTree
         do { tree = try UnitTree(c.units) } catch let e as BangfuError {
-            throw BangfuError(.invalidConfig, zh: "配置文件 \(path)：units \(e.zh)", en: "configuration file \(path): units: \(e.en)")
+            throw BangfuError(
+                .invalidConfig, zh: "配置文件 \(path)：units \(e.zh)", en: "configuration file \(path): units: \(e.en)")
         }
         c.grants = try (grants ?? []).enumerated().map { i, g in
             let assignable = Role.allCases.filter { $0 != .system }
             guard let role = Role(rawValue: g.role), role != .system else {
-                throw bad("grants[\(i)].role", "“\(g.role)”无效；可选：\(assignable.map(\.rawValue).joined(separator: ", "))",
-                          "\"\(g.role)\" is invalid; allowed: \(assignable.map(\.rawValue).joined(separator: ", "))")
+                throw bad(
+                    "grants[\(i)].role", "“\(g.role)”无效；可选：\(assignable.map(\.rawValue).joined(separator: ", "))",
+                    "\"\(g.role)\" is invalid; allowed: \(assignable.map(\.rawValue).joined(separator: ", "))")
             }
             guard (g.user == nil) != (g.group == nil) else {
                 throw bad("grants[\(i)]", "须且只能写 user 或 group 之一", "needs exactly one of user or group")
@@ -418,18 +468,26 @@ struct ConfigFile: Decodable {
                     c.hostRules.yearlyCap = nil
                 } else {
                     guard let m = try? Money(parsing: cap), m.fen > 0, m <= Money.maximum else {
-                        throw bad("rules.yearly_cap", "须为大于 0 的金额（元）或 none，而不是“\(cap)”", "must be an amount in yuan above 0, or none; not \"\(cap)\"")
+                        throw bad(
+                            "rules.yearly_cap", "须为大于 0 的金额（元）或 none，而不是“\(cap)”",
+                            "must be an amount in yuan above 0, or none; not \"\(cap)\"")
                     }
                     c.hostRules.yearlyCap = m
                 }
             }
             if let b = r.capIncludesLoans { c.hostRules.capIncludesLoans = b }
             if let d = r.sameCauseWindowDays {
-                guard (0...3650).contains(d) else { throw bad("rules.same_cause_window_days", "须在 0 到 3650 之间（0 表示不限）", "must be 0 to 3650 (0 turns it off)") }
+                guard (0...3650).contains(d) else {
+                    throw bad(
+                        "rules.same_cause_window_days", "须在 0 到 3650 之间（0 表示不限）", "must be 0 to 3650 (0 turns it off)")
+                }
                 c.hostRules.sameCauseWindowDays = d == 0 ? nil : d
             }
             if let n = r.temporaryAidPerYear {
-                guard (0...100).contains(n) else { throw bad("rules.temporary_aid_per_year", "须在 0 到 100 之间（0 表示不限）", "must be 0 to 100 (0 turns it off)") }
+                guard (0...100).contains(n) else {
+                    throw bad(
+                        "rules.temporary_aid_per_year", "须在 0 到 100 之间（0 表示不限）", "must be 0 to 100 (0 turns it off)")
+                }
                 c.hostRules.temporaryAidPerYear = n == 0 ? nil : n
             }
         }
@@ -440,41 +498,57 @@ struct ConfigFile: Decodable {
         c.helpTypeSettings = helpTypes ?? [:]
         c.payAtNoticeEnd = disbursement?.payAtNoticeEnd ?? false
         if let d = disbursement?.monthlyPayDay {
-            guard (1...28).contains(d) else { throw bad("disbursement.monthly_pay_day", "须在 1 到 28 之间", "must be 1 to 28") }
+            guard (1...28).contains(d) else {
+                throw bad("disbursement.monthly_pay_day", "须在 1 到 28 之间", "must be 1 to 28")
+            }
             c.monthlyPayDay = d
         }
         if let care {
             if let events = care.mustVisitEvents {
                 c.mustVisitEvents = try events.enumerated().map { i, e in
                     guard !e.id.isEmpty, (0...60).contains(e.dueDays) else {
-                        throw bad("care.must_visit_events[\(i)]", "须有 id，due_days 在 0 到 60 之间", "needs an id and due_days 0 to 60")
+                        throw bad(
+                            "care.must_visit_events[\(i)]", "须有 id，due_days 在 0 到 60 之间",
+                            "needs an id and due_days 0 to 60")
                     }
                     return MustVisitEvent(id: e.id, name: e.name, dueDays: e.dueDays)
                 }
             }
             if let d = care.contactIntervalDays {
-                guard (7...366).contains(d) else { throw bad("care.contact_interval_days", "须在 7 到 366 之间", "must be 7 to 366") }
+                guard (7...366).contains(d) else {
+                    throw bad("care.contact_interval_days", "须在 7 到 366 之间", "must be 7 to 366")
+                }
                 c.contactIntervalDays = d
             }
         }
         if let d = funds?.transferExpiryDays {
-            guard (1...90).contains(d) else { throw bad("funds.transfer_expiry_days", "须在 1 到 90 之间", "must be 1 to 90") }
+            guard (1...90).contains(d) else {
+                throw bad("funds.transfer_expiry_days", "须在 1 到 90 之间", "must be 1 to 90")
+            }
             c.transferExpiryDays = d
         }
         if let n = limits?.connectionsPerUser {
-            guard (1...512).contains(n) else { throw bad("limits.connections_per_user", "须在 1 到 512 之间", "must be 1 to 512") }
+            guard (1...512).contains(n) else {
+                throw bad("limits.connections_per_user", "须在 1 到 512 之间", "must be 1 to 512")
+            }
             c.connectionsPerUser = n
         }
         if let s = limits?.messageDeadlineSeconds {
-            guard (1...300).contains(s) else { throw bad("limits.message_deadline_seconds", "须在 1 到 300 之间", "must be 1 to 300") }
+            guard (1...300).contains(s) else {
+                throw bad("limits.message_deadline_seconds", "须在 1 到 300 之间", "must be 1 to 300")
+            }
             c.messageDeadlineSeconds = s
         }
         var ids = Set<String>()
         c.campaigns = try (campaigns ?? []).enumerated().map { i, e in
             let key = "campaigns[\(i)]"
-            guard !e.id.isEmpty, ids.insert(e.id).inserted else { throw bad("\(key).id", "为空或重复", "is empty or repeated") }
+            guard !e.id.isEmpty, ids.insert(e.id).inserted else {
+                throw bad("\(key).id", "为空或重复", "is empty or repeated")
+            }
             let rule: HolidayRule
-            do { rule = try HolidayRule(parsing: e.holiday) } catch let err as BangfuError { throw bad("\(key).holiday", err.zh, err.en) }
+            do { rule = try HolidayRule(parsing: e.holiday) } catch let err as BangfuError {
+                throw bad("\(key).holiday", err.zh, err.en)
+            }
             let lead = e.leadDays ?? 30
             guard (0...120).contains(lead) else { throw bad("\(key).lead_days", "须在 0 到 120 之间", "must be 0 to 120") }
             guard e.budget.money.fen >= 0, e.budget.money <= Money.maximum else {
@@ -482,20 +556,31 @@ struct ConfigFile: Decodable {
             }
             let t = e.target
             let cats = try (t?.categories ?? []).map { v -> HardshipCategory in
-                guard let x = HardshipCategory(rawValue: v) else { throw bad("\(key).target.categories", "“\(v)”无效；可选 deep, relative, accident", "\"\(v)\" is invalid; allowed: deep, relative, accident") }
+                guard let x = HardshipCategory(rawValue: v) else {
+                    throw bad(
+                        "\(key).target.categories", "“\(v)”无效；可选 deep, relative, accident",
+                        "\"\(v)\" is invalid; allowed: deep, relative, accident")
+                }
                 return x
             }
             let levels = try (t?.modelWorkerLevels ?? []).map { v -> ModelWorkerLevel in
-                guard let x = ModelWorkerLevel(rawValue: v) else { throw bad("\(key).target.model_worker_levels", "“\(v)”无效", "\"\(v)\" is invalid") }
+                guard let x = ModelWorkerLevel(rawValue: v) else {
+                    throw bad("\(key).target.model_worker_levels", "“\(v)”无效", "\"\(v)\" is invalid")
+                }
                 return x
             }
-            for u in t?.units ?? [] where tree.units[u] == nil { throw bad("\(key).target.units", "“\(u)”不在 units 中", "\"\(u)\" is not declared under units") }
-            return CampaignDefinition(id: e.id, name: e.name, holiday: rule, leadDays: lead,
-                                      target: CampaignTarget(categories: Set(cats), partyMembersOnly: t?.partyMembersOnly ?? false,
-                                                             modelWorkerLevels: Set(levels), minAge: t?.minAge, maxAge: t?.maxAge,
-                                                             childUnder: t?.childUnder, units: t?.units ?? [], regions: t?.regions ?? []),
-                                      helpType: e.helpType, form: e.form ?? [:], budget: e.budget.money, visitDueDaysBefore: e.visitDueDaysBefore ?? 1,
-                                      fund: e.fund)
+            for u in t?.units ?? [] where tree.units[u] == nil {
+                throw bad("\(key).target.units", "“\(u)”不在 units 中", "\"\(u)\" is not declared under units")
+            }
+            return CampaignDefinition(
+                id: e.id, name: e.name, holiday: rule, leadDays: lead,
+                target: CampaignTarget(
+                    categories: Set(cats), partyMembersOnly: t?.partyMembersOnly ?? false,
+                    modelWorkerLevels: Set(levels), minAge: t?.minAge, maxAge: t?.maxAge,
+                    childUnder: t?.childUnder, units: t?.units ?? [], regions: t?.regions ?? []),
+                helpType: e.helpType, form: e.form ?? [:], budget: e.budget.money,
+                visitDueDaysBefore: e.visitDueDaysBefore ?? 1,
+                fund: e.fund)
         }
         return c
     }
@@ -510,7 +595,9 @@ extension BangfuConfiguration {
         do {
             let e = try YAMLDecoder().decode(ConfigFile.CalendarEntry.self, from: text)
             guard e.file == nil else {
-                throw BangfuError(.invalidConfig, zh: "节假日文件 \(path) 不能再引用其他文件", en: "holiday file \(path) cannot refer to another file")
+                throw BangfuError(
+                    .invalidConfig, zh: "节假日文件 \(path) 不能再引用其他文件",
+                    en: "holiday file \(path) cannot refer to another file")
             }
             return e
         } catch let e as DecodingError {

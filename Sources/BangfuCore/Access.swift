@@ -69,7 +69,9 @@ extension Actor {
 
     /// The refusal rule for acting on a record of `unit`: `not_found` when the actor may not even
     /// read it, `permission_denied` naming the roles and unit when it may read but not act.
-    public func require(anyOf roles: Set<Role>, on record: RecordRef, unit: String, in tree: UnitTree, for what: String) throws {
+    public func require(anyOf roles: Set<Role>, on record: RecordRef, unit: String, in tree: UnitTree, for what: String)
+        throws
+    {
         try requireRead(record, unit: unit, in: tree)
         try require(anyOf: roles, on: unit, in: tree, for: what)
     }
@@ -89,9 +91,12 @@ extension Actor {
         guard holdsOnTop(anyOf: roles, in: tree) else {
             let names = roles.sorted { $0.rawValue < $1.rawValue }
             let top = tree.units.values.filter { $0.parentId == nil }.map(\.id).sorted().joined(separator: "/")
-            throw BangfuError(.permissionDenied,
-                              zh: "\(id) 无权执行“\(what)”：这是全系统操作，需要在最上级单位 \(top) 拥有角色 \(names.map(\.zh).joined(separator: "/"))",
-                              en: "\(id) may not \(what): a whole-system operation needs role \(names.map(\.rawValue).joined(separator: "/")) on the top unit \(top)")
+            throw BangfuError(
+                .permissionDenied,
+                zh: "\(id) 无权执行“\(what)”：这是全系统操作，需要在最上级单位 \(top) 拥有角色 \(names.map(\.zh).joined(separator: "/"))",
+                en:
+                    "\(id) may not \(what): a whole-system operation needs role \(names.map(\.rawValue).joined(separator: "/")) on the top unit \(top)"
+            )
         }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Political status as on the archive form (政治面貌).
 public enum PoliticalStatus: String, Sendable, Codable, CaseIterable {
-    case masses, partyMember = "party_member", probationaryMember = "probationary_member", leagueMember = "league_member", other
+    case masses, partyMember = "party_member", probationaryMember = "probationary_member", leagueMember =
+        "league_member", other
 }
 
 /// Model-worker level (劳模), which host rules such as holiday condolence amounts use.
@@ -12,7 +13,8 @@ public enum ModelWorkerLevel: String, Sendable, Codable, CaseIterable {
 
 /// Work status (在岗/下岗/失业/退休/病休/内退/农民工).
 public enum WorkStatus: String, Sendable, Codable, CaseIterable {
-    case employed, laidOff = "laid_off", unemployed, retired, sickLeave = "sick_leave", earlyRetired = "early_retired", migrantWorker = "migrant_worker"
+    case employed, laidOff = "laid_off", unemployed, retired, sickLeave = "sick_leave", earlyRetired = "early_retired",
+        migrantWorker = "migrant_worker"
 }
 
 /// The applicant, head of the household archive, with the fields of the national archive form.
@@ -35,16 +37,29 @@ public struct Person: Sendable, Codable, Hashable {
     public var phone: String?
     public var bankAccount: String?
 
-    public init(name: String, idNumber: IDNumber, ethnicity: String? = nil, politicalStatus: PoliticalStatus = .masses,
-                modelWorkerLevel: ModelWorkerLevel = .none, workStatus: WorkStatus, employer: String? = nil,
-                hukouRegion: String? = nil, maritalStatus: String? = nil, health: String? = nil, disability: String? = nil,
-                medicalInsurance: String? = nil, housingType: String? = nil, housingAreaSqm: Int? = nil,
-                phone: String? = nil, bankAccount: String? = nil) {
-        self.name = name; self.idNumber = idNumber; self.ethnicity = ethnicity; self.politicalStatus = politicalStatus
-        self.modelWorkerLevel = modelWorkerLevel; self.workStatus = workStatus; self.employer = employer
-        self.hukouRegion = hukouRegion; self.maritalStatus = maritalStatus; self.health = health; self.disability = disability
-        self.medicalInsurance = medicalInsurance; self.housingType = housingType; self.housingAreaSqm = housingAreaSqm
-        self.phone = phone; self.bankAccount = bankAccount
+    public init(
+        name: String, idNumber: IDNumber, ethnicity: String? = nil, politicalStatus: PoliticalStatus = .masses,
+        modelWorkerLevel: ModelWorkerLevel = .none, workStatus: WorkStatus, employer: String? = nil,
+        hukouRegion: String? = nil, maritalStatus: String? = nil, health: String? = nil, disability: String? = nil,
+        medicalInsurance: String? = nil, housingType: String? = nil, housingAreaSqm: Int? = nil,
+        phone: String? = nil, bankAccount: String? = nil
+    ) {
+        self.name = name
+        self.idNumber = idNumber
+        self.ethnicity = ethnicity
+        self.politicalStatus = politicalStatus
+        self.modelWorkerLevel = modelWorkerLevel
+        self.workStatus = workStatus
+        self.employer = employer
+        self.hukouRegion = hukouRegion
+        self.maritalStatus = maritalStatus
+        self.health = health
+        self.disability = disability
+        self.medicalInsurance = medicalInsurance
+        self.housingType = housingType
+        self.housingAreaSqm = housingAreaSqm
+        self.phone = phone
+        self.bankAccount = bankAccount
     }
 
     /// Birth date, taken from the ID number so the two can never disagree.
@@ -64,10 +79,17 @@ public struct Member: Sendable, Codable, Hashable {
     public var status: String?
     public var schoolOrEmployer: String?
 
-    public init(name: String, idNumber: IDNumber, relation: String, health: String? = nil, monthlyIncome: Money = .zero,
-                status: String? = nil, schoolOrEmployer: String? = nil) {
-        self.name = name; self.idNumber = idNumber; self.relation = relation; self.health = health
-        self.monthlyIncome = monthlyIncome; self.status = status; self.schoolOrEmployer = schoolOrEmployer
+    public init(
+        name: String, idNumber: IDNumber, relation: String, health: String? = nil, monthlyIncome: Money = .zero,
+        status: String? = nil, schoolOrEmployer: String? = nil
+    ) {
+        self.name = name
+        self.idNumber = idNumber
+        self.relation = relation
+        self.health = health
+        self.monthlyIncome = monthlyIncome
+        self.status = status
+        self.schoolOrEmployer = schoolOrEmployer
     }
 }
 
@@ -79,9 +101,15 @@ public struct FiveClears: Sendable, Codable, Hashable {
     public var employmentWish: String
     public var skills: String
 
-    public init(family: String = "", cause: String = "", stateOfMind: String = "", employmentWish: String = "", skills: String = "") {
-        self.family = family; self.cause = cause; self.stateOfMind = stateOfMind
-        self.employmentWish = employmentWish; self.skills = skills
+    public init(
+        family: String = "", cause: String = "", stateOfMind: String = "", employmentWish: String = "",
+        skills: String = ""
+    ) {
+        self.family = family
+        self.cause = cause
+        self.stateOfMind = stateOfMind
+        self.employmentWish = employmentWish
+        self.skills = skills
     }
 }
 
@@ -109,14 +137,25 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
     public var builtBy: String?
     public var checkedBy: String?
 
-    public init(unitId: String, region: String, head: Person, members: [Member] = [], annualIncome: Money,
-                rigidExpenses: Money = .zero, accidentCosts: Money = .zero, mainCause: String,
-                secondaryCauses: [String] = [], fiveClears: FiveClears = FiveClears(), urgentNeeds: String? = nil,
-                builtBy: String? = nil, checkedBy: String? = nil) {
-        self.unitId = unitId; self.region = region; self.head = head; self.members = members
-        self.annualIncome = annualIncome; self.rigidExpenses = rigidExpenses; self.accidentCosts = accidentCosts
-        self.mainCause = mainCause; self.secondaryCauses = secondaryCauses; self.fiveClears = fiveClears
-        self.urgentNeeds = urgentNeeds; self.builtBy = builtBy; self.checkedBy = checkedBy
+    public init(
+        unitId: String, region: String, head: Person, members: [Member] = [], annualIncome: Money,
+        rigidExpenses: Money = .zero, accidentCosts: Money = .zero, mainCause: String,
+        secondaryCauses: [String] = [], fiveClears: FiveClears = FiveClears(), urgentNeeds: String? = nil,
+        builtBy: String? = nil, checkedBy: String? = nil
+    ) {
+        self.unitId = unitId
+        self.region = region
+        self.head = head
+        self.members = members
+        self.annualIncome = annualIncome
+        self.rigidExpenses = rigidExpenses
+        self.accidentCosts = accidentCosts
+        self.mainCause = mainCause
+        self.secondaryCauses = secondaryCauses
+        self.fiveClears = fiveClears
+        self.urgentNeeds = urgentNeeds
+        self.builtBy = builtBy
+        self.checkedBy = checkedBy
     }
 
     /// The most members one archive lists (a household, not a register).
@@ -139,7 +178,9 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
     public func validate(causes: [String], today: LocalDate) throws {
         for id in idNumbers { _ = try IDNumber(id.value, today: today) }
         func bad(_ zh: String, _ en: String) -> BangfuError { BangfuError(.invalidInput, zh: zh, en: en) }
-        if head.name.trimmingCharacters(in: .whitespaces).isEmpty { throw bad("申请人姓名不能为空", "the applicant's name is empty") }
+        if head.name.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw bad("申请人姓名不能为空", "the applicant's name is empty")
+        }
         for name in [head.name] + members.map(\.name) where name.count > 40 {
             throw bad("姓名过长（最多 40 字）", "a name is longer than 40 characters")
         }
@@ -159,11 +200,13 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         _ = try accidentCosts.bounded(field: "accidentCosts")
         for m in members { _ = try m.monthlyIncome.bounded(field: "members.monthlyIncome") }
         if members.count > ArchiveInput.maximumMembers {
-            throw bad("家庭成员最多 \(ArchiveInput.maximumMembers) 人", "at most \(ArchiveInput.maximumMembers) household members")
+            throw bad(
+                "家庭成员最多 \(ArchiveInput.maximumMembers) 人", "at most \(ArchiveInput.maximumMembers) household members")
         }
         if !causes.contains(mainCause) {
-            throw bad("主要致困原因“\(mainCause)”不在配置的清单中：\(causes.joined(separator: ", "))",
-                      "main cause \"\(mainCause)\" is not in the configured list: \(causes.joined(separator: ", "))")
+            throw bad(
+                "主要致困原因“\(mainCause)”不在配置的清单中：\(causes.joined(separator: ", "))",
+                "main cause \"\(mainCause)\" is not in the configured list: \(causes.joined(separator: ", "))")
         }
         if secondaryCauses.count > 3 { throw bad("次要致困原因最多 3 项", "at most 3 secondary causes") }
         for c in secondaryCauses where !causes.contains(c) {
@@ -179,7 +222,8 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         guard let data = try? enc.encode(self),
-              let obj = try? JSONSerialization.jsonObject(with: data) else { return [:] }
+            let obj = try? JSONSerialization.jsonObject(with: data)
+        else { return [:] }
         var out: [String: String] = [:]
         func walk(_ v: Any, _ path: String) {
             if let d = v as? [String: Any] {
@@ -227,10 +271,19 @@ public struct Household: Sendable, Codable, Hashable {
     public var closedAt: Date?
     public var exitReason: ExitReason?
 
-    public init(id: Int64, archiveNo: String, status: ArchiveStatus, input: ArchiveInput, assessment: CategoryAssessment,
-                reviewDue: LocalDate, createdAt: Date, closedAt: Date? = nil, exitReason: ExitReason? = nil) {
-        self.id = id; self.archiveNo = archiveNo; self.status = status; self.input = input; self.assessment = assessment
-        self.reviewDue = reviewDue; self.createdAt = createdAt; self.closedAt = closedAt; self.exitReason = exitReason
+    public init(
+        id: Int64, archiveNo: String, status: ArchiveStatus, input: ArchiveInput, assessment: CategoryAssessment,
+        reviewDue: LocalDate, createdAt: Date, closedAt: Date? = nil, exitReason: ExitReason? = nil
+    ) {
+        self.id = id
+        self.archiveNo = archiveNo
+        self.status = status
+        self.input = input
+        self.assessment = assessment
+        self.reviewDue = reviewDue
+        self.createdAt = createdAt
+        self.closedAt = closedAt
+        self.exitReason = exitReason
     }
 }
 
@@ -244,14 +297,22 @@ public struct ArchiveChange: Sendable, Codable, Hashable {
     public var newValue: String?
 
     public init(at: Date, actor: String, action: String, field: String, oldValue: String?, newValue: String?) {
-        self.at = at; self.actor = actor; self.action = action; self.field = field; self.oldValue = oldValue; self.newValue = newValue
+        self.at = at
+        self.actor = actor
+        self.action = action
+        self.field = field
+        self.oldValue = oldValue
+        self.newValue = newValue
     }
 
     /// Field-level differences between two versions of an archive input.
-    public static func diff(old: ArchiveInput?, new: ArchiveInput?, at: Date, actor: String, action: String) -> [ArchiveChange] {
+    public static func diff(old: ArchiveInput?, new: ArchiveInput?, at: Date, actor: String, action: String)
+        -> [ArchiveChange]
+    {
         let a = old?.flattened() ?? [:], b = new?.flattened() ?? [:]
         return Set(a.keys).union(b.keys).sorted().compactMap { k in
-            a[k] == b[k] ? nil : ArchiveChange(at: at, actor: actor, action: action, field: k, oldValue: a[k], newValue: b[k])
+            a[k] == b[k]
+                ? nil : ArchiveChange(at: at, actor: actor, action: action, field: k, oldValue: a[k], newValue: b[k])
         }
     }
 }
@@ -260,47 +321,54 @@ public struct ArchiveChange: Sendable, Codable, Hashable {
 extension Person {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try c.decode(String.self, forKey: .name), idNumber: try c.decode(IDNumber.self, forKey: .idNumber),
-                  ethnicity: try c.decodeIfPresent(String.self, forKey: .ethnicity),
-                  politicalStatus: try c.decodeIfPresent(PoliticalStatus.self, forKey: .politicalStatus) ?? .masses,
-                  modelWorkerLevel: try c.decodeIfPresent(ModelWorkerLevel.self, forKey: .modelWorkerLevel) ?? ModelWorkerLevel.none,
-                  workStatus: try c.decode(WorkStatus.self, forKey: .workStatus),
-                  employer: try c.decodeIfPresent(String.self, forKey: .employer),
-                  hukouRegion: try c.decodeIfPresent(String.self, forKey: .hukouRegion),
-                  maritalStatus: try c.decodeIfPresent(String.self, forKey: .maritalStatus),
-                  health: try c.decodeIfPresent(String.self, forKey: .health),
-                  disability: try c.decodeIfPresent(String.self, forKey: .disability),
-                  medicalInsurance: try c.decodeIfPresent(String.self, forKey: .medicalInsurance),
-                  housingType: try c.decodeIfPresent(String.self, forKey: .housingType),
-                  housingAreaSqm: try c.decodeIfPresent(Int.self, forKey: .housingAreaSqm),
-                  phone: try c.decodeIfPresent(String.self, forKey: .phone),
-                  bankAccount: try c.decodeIfPresent(String.self, forKey: .bankAccount))
+        self.init(
+            name: try c.decode(String.self, forKey: .name), idNumber: try c.decode(IDNumber.self, forKey: .idNumber),
+            ethnicity: try c.decodeIfPresent(String.self, forKey: .ethnicity),
+            politicalStatus: try c.decodeIfPresent(PoliticalStatus.self, forKey: .politicalStatus) ?? .masses,
+            modelWorkerLevel: try c.decodeIfPresent(ModelWorkerLevel.self, forKey: .modelWorkerLevel)
+                ?? ModelWorkerLevel.none,
+            workStatus: try c.decode(WorkStatus.self, forKey: .workStatus),
+            employer: try c.decodeIfPresent(String.self, forKey: .employer),
+            hukouRegion: try c.decodeIfPresent(String.self, forKey: .hukouRegion),
+            maritalStatus: try c.decodeIfPresent(String.self, forKey: .maritalStatus),
+            health: try c.decodeIfPresent(String.self, forKey: .health),
+            disability: try c.decodeIfPresent(String.self, forKey: .disability),
+            medicalInsurance: try c.decodeIfPresent(String.self, forKey: .medicalInsurance),
+            housingType: try c.decodeIfPresent(String.self, forKey: .housingType),
+            housingAreaSqm: try c.decodeIfPresent(Int.self, forKey: .housingAreaSqm),
+            phone: try c.decodeIfPresent(String.self, forKey: .phone),
+            bankAccount: try c.decodeIfPresent(String.self, forKey: .bankAccount))
     }
 }
 
 extension Member {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try c.decode(String.self, forKey: .name), idNumber: try c.decode(IDNumber.self, forKey: .idNumber),
-                  relation: try c.decode(String.self, forKey: .relation), health: try c.decodeIfPresent(String.self, forKey: .health),
-                  monthlyIncome: try c.decodeIfPresent(Money.self, forKey: .monthlyIncome) ?? .zero,
-                  status: try c.decodeIfPresent(String.self, forKey: .status),
-                  schoolOrEmployer: try c.decodeIfPresent(String.self, forKey: .schoolOrEmployer))
+        self.init(
+            name: try c.decode(String.self, forKey: .name), idNumber: try c.decode(IDNumber.self, forKey: .idNumber),
+            relation: try c.decode(String.self, forKey: .relation),
+            health: try c.decodeIfPresent(String.self, forKey: .health),
+            monthlyIncome: try c.decodeIfPresent(Money.self, forKey: .monthlyIncome) ?? .zero,
+            status: try c.decodeIfPresent(String.self, forKey: .status),
+            schoolOrEmployer: try c.decodeIfPresent(String.self, forKey: .schoolOrEmployer))
     }
 }
 
 extension ArchiveInput {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(unitId: try c.decode(String.self, forKey: .unitId), region: try c.decode(String.self, forKey: .region),
-                  head: try c.decode(Person.self, forKey: .head), members: try c.decodeIfPresent([Member].self, forKey: .members) ?? [],
-                  annualIncome: try c.decode(Money.self, forKey: .annualIncome),
-                  rigidExpenses: try c.decodeIfPresent(Money.self, forKey: .rigidExpenses) ?? .zero,
-                  accidentCosts: try c.decodeIfPresent(Money.self, forKey: .accidentCosts) ?? .zero,
-                  mainCause: try c.decode(String.self, forKey: .mainCause),
-                  secondaryCauses: try c.decodeIfPresent([String].self, forKey: .secondaryCauses) ?? [],
-                  fiveClears: try c.decodeIfPresent(FiveClears.self, forKey: .fiveClears) ?? FiveClears(),
-                  urgentNeeds: try c.decodeIfPresent(String.self, forKey: .urgentNeeds),
-                  builtBy: try c.decodeIfPresent(String.self, forKey: .builtBy), checkedBy: try c.decodeIfPresent(String.self, forKey: .checkedBy))
+        self.init(
+            unitId: try c.decode(String.self, forKey: .unitId), region: try c.decode(String.self, forKey: .region),
+            head: try c.decode(Person.self, forKey: .head),
+            members: try c.decodeIfPresent([Member].self, forKey: .members) ?? [],
+            annualIncome: try c.decode(Money.self, forKey: .annualIncome),
+            rigidExpenses: try c.decodeIfPresent(Money.self, forKey: .rigidExpenses) ?? .zero,
+            accidentCosts: try c.decodeIfPresent(Money.self, forKey: .accidentCosts) ?? .zero,
+            mainCause: try c.decode(String.self, forKey: .mainCause),
+            secondaryCauses: try c.decodeIfPresent([String].self, forKey: .secondaryCauses) ?? [],
+            fiveClears: try c.decodeIfPresent(FiveClears.self, forKey: .fiveClears) ?? FiveClears(),
+            urgentNeeds: try c.decodeIfPresent(String.self, forKey: .urgentNeeds),
+            builtBy: try c.decodeIfPresent(String.self, forKey: .builtBy),
+            checkedBy: try c.decodeIfPresent(String.self, forKey: .checkedBy))
     }
 }

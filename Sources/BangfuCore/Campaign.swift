@@ -12,9 +12,18 @@ public struct CampaignRun: Sendable, Codable, Hashable {
     public var targeted: Int
     public var startedAt: Date
 
-    public init(id: Int64, campaignId: String, holiday: LocalDate, state: State, budget: Money, committed: Money, targeted: Int, startedAt: Date) {
-        self.id = id; self.campaignId = campaignId; self.holiday = holiday; self.state = state; self.budget = budget
-        self.committed = committed; self.targeted = targeted; self.startedAt = startedAt
+    public init(
+        id: Int64, campaignId: String, holiday: LocalDate, state: State, budget: Money, committed: Money, targeted: Int,
+        startedAt: Date
+    ) {
+        self.id = id
+        self.campaignId = campaignId
+        self.holiday = holiday
+        self.state = state
+        self.budget = budget
+        self.committed = committed
+        self.targeted = targeted
+        self.startedAt = startedAt
     }
 }
 
@@ -36,7 +45,11 @@ public struct CampaignEntry: Sendable, Hashable {
     public var visitor: String?
 
     public init(householdId: Int64, outcome: CampaignOutcome, amount: Money, reason: String, visitor: String? = nil) {
-        self.householdId = householdId; self.outcome = outcome; self.amount = amount; self.reason = reason; self.visitor = visitor
+        self.householdId = householdId
+        self.outcome = outcome
+        self.amount = amount
+        self.reason = reason
+        self.visitor = visitor
     }
 }
 
@@ -52,9 +65,19 @@ public struct CampaignProgress: Sendable, Codable, Hashable {
     public var paid: Int
     public var budgetLeft: Money
 
-    public init(run: CampaignRun, processed: Int, planned: Int, leftOut: Int, ineligible: Int, visited: Int, approved: Int, paid: Int, budgetLeft: Money) {
-        self.run = run; self.processed = processed; self.planned = planned; self.leftOut = leftOut; self.ineligible = ineligible
-        self.visited = visited; self.approved = approved; self.paid = paid; self.budgetLeft = budgetLeft
+    public init(
+        run: CampaignRun, processed: Int, planned: Int, leftOut: Int, ineligible: Int, visited: Int, approved: Int,
+        paid: Int, budgetLeft: Money
+    ) {
+        self.run = run
+        self.processed = processed
+        self.planned = planned
+        self.leftOut = leftOut
+        self.ineligible = ineligible
+        self.visited = visited
+        self.approved = approved
+        self.paid = paid
+        self.budgetLeft = budgetLeft
     }
 }
 
@@ -74,10 +97,22 @@ public struct Visit: Sendable, Codable, Hashable {
     /// The must-visit event that created it; nil for a campaign visit.
     public var event: String?
 
-    public init(id: Int64, householdId: Int64, archiveNo: String, unitId: String, runId: Int64?, visitor: String?, dueOn: LocalDate,
-                status: String, visitedAt: Date?, visitedBy: String?, note: String?, event: String? = nil) {
-        self.id = id; self.householdId = householdId; self.archiveNo = archiveNo; self.unitId = unitId; self.runId = runId
-        self.visitor = visitor; self.dueOn = dueOn; self.status = status; self.visitedAt = visitedAt; self.visitedBy = visitedBy
-        self.note = note; self.event = event
+    public init(
+        id: Int64, householdId: Int64, archiveNo: String, unitId: String, runId: Int64?, visitor: String?,
+        dueOn: LocalDate,
+        status: String, visitedAt: Date?, visitedBy: String?, note: String?, event: String? = nil
+    ) {
+        self.id = id
+        self.householdId = householdId
+        self.archiveNo = archiveNo
+        self.unitId = unitId
+        self.runId = runId
+        self.visitor = visitor
+        self.dueOn = dueOn
+        self.status = status
+        self.visitedAt = visitedAt
+        self.visitedBy = visitedBy
+        self.note = note
+        self.event = event
     }
 }

@@ -6,12 +6,18 @@ public struct MustVisitEvent: Sendable, Hashable, Codable {
     public var name: String
     public var dueDays: Int
 
-    public init(id: String, name: String, dueDays: Int) { self.id = id; self.name = name; self.dueDays = dueDays }
+    public init(id: String, name: String, dueDays: Int) {
+        self.id = id
+        self.name = name
+        self.dueDays = dueDays
+    }
 
     /// The seed's list; configuration replaces it.
     public static let defaults = [
-        MustVisitEvent(id: "hospital_stay", name: "住院", dueDays: 3), MustVisitEvent(id: "death", name: "亡故", dueDays: 2),
-        MustVisitEvent(id: "family_disaster", name: "家庭变故或灾害", dueDays: 2), MustVisitEvent(id: "long_absence", name: "长期外出前", dueDays: 7),
+        MustVisitEvent(id: "hospital_stay", name: "住院", dueDays: 3),
+        MustVisitEvent(id: "death", name: "亡故", dueDays: 2),
+        MustVisitEvent(id: "family_disaster", name: "家庭变故或灾害", dueDays: 2),
+        MustVisitEvent(id: "long_absence", name: "长期外出前", dueDays: 7),
         MustVisitEvent(id: "business_difficulty", name: "生产经营困难", dueDays: 7),
     ]
 }
@@ -24,7 +30,10 @@ public struct ContactDue: Sendable, Hashable, Codable {
     public var lastContact: Date?
 
     public init(archiveNo: String, unitId: String, helpers: [String], lastContact: Date?) {
-        self.archiveNo = archiveNo; self.unitId = unitId; self.helpers = helpers; self.lastContact = lastContact
+        self.archiveNo = archiveNo
+        self.unitId = unitId
+        self.helpers = helpers
+        self.lastContact = lastContact
     }
 }
 
@@ -38,7 +47,11 @@ public struct ReviewDue: Sendable, Hashable, Codable {
     public var suggestExit: Bool
 
     public init(archiveNo: String, unitId: String, reviewDue: LocalDate, overdue: Bool, suggestExit: Bool) {
-        self.archiveNo = archiveNo; self.unitId = unitId; self.reviewDue = reviewDue; self.overdue = overdue; self.suggestExit = suggestExit
+        self.archiveNo = archiveNo
+        self.unitId = unitId
+        self.reviewDue = reviewDue
+        self.overdue = overdue
+        self.suggestExit = suggestExit
     }
 }
 
@@ -55,12 +68,22 @@ public struct Reception: Sendable, Hashable, Codable {
     public var caseNo: String?
     public var note: String?
 
-    public init(unitId: String, channel: String, kind: String, outcome: String, archiveNo: String? = nil, caseNo: String? = nil, note: String? = nil) {
-        self.unitId = unitId; self.channel = channel; self.kind = kind; self.outcome = outcome
-        self.archiveNo = archiveNo; self.caseNo = caseNo; self.note = note
+    public init(
+        unitId: String, channel: String, kind: String, outcome: String, archiveNo: String? = nil, caseNo: String? = nil,
+        note: String? = nil
+    ) {
+        self.unitId = unitId
+        self.channel = channel
+        self.kind = kind
+        self.outcome = outcome
+        self.archiveNo = archiveNo
+        self.caseNo = caseNo
+        self.note = note
     }
 
-    public static let kinds = ["hardship_relief", "job_referral", "training", "legal_aid", "petition", "health", "migrant_rights", "other"]
+    public static let kinds = [
+        "hardship_relief", "job_referral", "training", "legal_aid", "petition", "health", "migrant_rights", "other",
+    ]
 }
 
 /// "Received N, helped M" for a period, as the seed's reports count it.
@@ -69,7 +92,11 @@ public struct ReceptionSummary: Sendable, Hashable, Codable {
     public var helped: Int
     public var byKind: [String: Int]
 
-    public init(received: Int, helped: Int, byKind: [String: Int]) { self.received = received; self.helped = helped; self.byKind = byKind }
+    public init(received: Int, helped: Int, byKind: [String: Int]) {
+        self.received = received
+        self.helped = helped
+        self.byKind = byKind
+    }
 }
 
 /// A loan's repayments: what is due by today, what was repaid, and how much is overdue.
@@ -84,8 +111,16 @@ public struct LoanStatus: Sendable, Hashable, Codable {
 
     public var overdue: Money { Money(fen: max(0, dueByToday.fen - repaid.fen)) }
 
-    public init(caseNo: String, archiveNo: String, unitId: String, principal: Money, repaid: Money, dueByToday: Money, nextDue: LocalDate?) {
-        self.caseNo = caseNo; self.archiveNo = archiveNo; self.unitId = unitId; self.principal = principal; self.repaid = repaid
-        self.dueByToday = dueByToday; self.nextDue = nextDue
+    public init(
+        caseNo: String, archiveNo: String, unitId: String, principal: Money, repaid: Money, dueByToday: Money,
+        nextDue: LocalDate?
+    ) {
+        self.caseNo = caseNo
+        self.archiveNo = archiveNo
+        self.unitId = unitId
+        self.principal = principal
+        self.repaid = repaid
+        self.dueByToday = dueByToday
+        self.nextDue = nextDue
     }
 }

@@ -64,7 +64,8 @@ public enum CaseEvent: Sendable, Hashable {
     public var comment: String? {
         switch self {
         case .returnForInfo(let s), .reject(let s), .object(let s), .dismissObjection(let s),
-             .upholdObjection(let s), .close(let s), .withdraw(let s): return s
+            .upholdObjection(let s), .close(let s), .withdraw(let s):
+            return s
         case .passReview(let c): return c
         default: return nil
         }
@@ -107,7 +108,9 @@ public struct CaseRules: Sendable {
     public var noticeWorkingDays: Int
 
     public init(zone: BusinessZone = .shanghai, calendar: WorkCalendar = WorkCalendar(), noticeWorkingDays: Int = 5) {
-        self.zone = zone; self.calendar = calendar; self.noticeWorkingDays = noticeWorkingDays
+        self.zone = zone
+        self.calendar = calendar
+        self.noticeWorkingDays = noticeWorkingDays
     }
 }
 
@@ -115,10 +118,13 @@ public struct CaseRules: Sendable {
 public enum CaseMachine {
     /// Every allowed transition, as data. Anything not listed is refused with `invalid_transition`.
     public static let transitions: [CaseTransition] = {
-        func t(_ e: CaseEventKind, _ from: [CaseState], _ to: TransitionTarget, _ roles: Set<Role>) -> [CaseTransition] {
+        func t(_ e: CaseEventKind, _ from: [CaseState], _ to: TransitionTarget, _ roles: Set<Role>) -> [CaseTransition]
+        {
             from.map { CaseTransition(event: e, from: $0, to: to, roles: roles) }
         }
-        let beforePayment: [CaseState] = [.draft, .submitted, .returned, .branchReviewPassed, .inNotice, .objected, .noticePassed]
+        let beforePayment: [CaseState] = [
+            .draft, .submitted, .returned, .branchReviewPassed, .inNotice, .objected, .noticePassed,
+        ]
         return t(.submit, [.draft], .state(.submitted), [.caseworker, .system])
             + t(.returnForInfo, [.submitted], .state(.returned), [.reviewer])
             + t(.resubmit, [.returned], .state(.submitted), [.caseworker])
@@ -156,18 +162,21 @@ public enum CaseMachine {
     /// The transition for an event in a state, or `invalid_transition` naming both.
     public static func transition(_ kind: CaseEventKind, from state: CaseState) throws -> CaseTransition {
         guard let tr = index[kind]?[state] else {
-            throw BangfuError(.invalidTransition,
-                              zh: "案件处于“\(state.zh)”(\(state.rawValue)) 状态，不能执行 \(kind.rawValue)",
-                              en: "a case in state \(state.rawValue) cannot take event \(kind.rawValue)",
-                              context: ["state": state.rawValue, "event": kind.rawValue])
+            throw BangfuError(
+                .invalidTransition,
+                zh: "案件处于“\(state.zh)”(\(state.rawValue)) 状态，不能执行 \(kind.rawValue)",
+                en: "a case in state \(state.rawValue) cannot take event \(kind.rawValue)",
+                context: ["state": state.rawValue, "event": kind.rawValue])
         }
         return tr
     }
 
     /// Applies an event. Roles are checked by the caller against the unit tree (the machine knows
     /// only which roles a transition needs); the machine checks state, separation of duties and guards.
-    public static func apply(_ event: CaseEvent, to c: HelpCase, by actor: String, at now: Date,
-                             rules: CaseRules) throws -> (HelpCase, [CaseEffect]) {
+    public static func apply(
+        _ event: CaseEvent, to c: HelpCase, by actor: String, at now: Date,
+        rules: CaseRules
+    ) throws -> (HelpCase, [CaseEffect]) {
         let tr = try transition(event.kind, from: c.state)
         var n = c
         var effects: [CaseEffect] = []
@@ -219,7 +228,9 @@ public enum CaseMachine {
         case .object(let s):
             try needText(s, "异议内容摘要", "summary of the objection")
             guard let p = c.notice, now < deadline(p) else {
-                throw BangfuError(.invalidTransition, zh: "公示期已满，不能再登记异议", en: "the notice period is over; no objection can be recorded")
+                throw BangfuError(
+                    .invalidTransition, zh: "公示期已满，不能再登记异议",
+                    en: "the notice period is over; no objection can be recorded")
             }
             n.frozenRemainingDays = p.remaining(on: today, rules.calendar)
             n.noticeDeadline = nil
@@ -259,9 +270,10 @@ public enum CaseMachine {
             try sod(c.reviewedBy, "初审人不能发放本案资金", "whoever reviewed the case may not pay it")
             try sod(c.approvedBy, "审批人不能发放本案资金", "whoever approved the case may not pay it")
             guard number == c.instalmentsPaid + 1, number <= plan.instalments else {
-                throw BangfuError(.invalidInput,
-                                  zh: "应发放第 \(c.instalmentsPaid + 1) 期（共 \(plan.instalments) 期），不是第 \(number) 期",
-                                  en: "the next instalment is \(c.instalmentsPaid + 1) of \(plan.instalments), not \(number)")
+                throw BangfuError(
+                    .invalidInput,
+                    zh: "应发放第 \(c.instalmentsPaid + 1) 期（共 \(plan.instalments) 期），不是第 \(number) 期",
+                    en: "the next instalment is \(c.instalmentsPaid + 1) of \(plan.instalments), not \(number)")
             }
             if c.state == .active && plan.isLoan {
                 throw BangfuError(.invalidTransition, zh: "借款已发放，正在还款", en: "the loan is paid out and being repaid")
@@ -270,19 +282,23 @@ public enum CaseMachine {
             effects.append(.debit(fund: fund, amount: plan.instalmentAmount, instalment: number, loan: plan.isLoan))
         case .receiveRepayment(let amount, let fund):
             guard case .loan(let principal, _)? = c.plan else {
-                throw BangfuError(.invalidTransition, zh: "本案不是借款，不能登记还款", en: "this case is not a loan; no repayment can be recorded")
+                throw BangfuError(
+                    .invalidTransition, zh: "本案不是借款，不能登记还款", en: "this case is not a loan; no repayment can be recorded"
+                )
             }
             guard amount.fen > 0, amount.fen <= principal.fen - c.repaid.fen else {
-                throw BangfuError(.invalidInput, zh: "还款金额须大于 0 且不超过未还本金 \(principal - c.repaid)",
-                                  en: "a repayment must be above 0 and at most the outstanding \(principal - c.repaid)")
+                throw BangfuError(
+                    .invalidInput, zh: "还款金额须大于 0 且不超过未还本金 \(principal - c.repaid)",
+                    en: "a repayment must be above 0 and at most the outstanding \(principal - c.repaid)")
             }
             n.repaid = c.repaid + amount
             effects.append(.credit(fund: fund, amount: amount))
         case .close(let r):
             try needText(r, "办结说明", "closing note")
             if c.state == .disbursing, let plan = c.plan, plan.instalments > 0 {
-                throw BangfuError(.invalidTransition, zh: "资金尚未发放，不能直接办结；如需终止请撤回",
-                                  en: "money has not been paid yet; withdraw the case instead of closing it")
+                throw BangfuError(
+                    .invalidTransition, zh: "资金尚未发放，不能直接办结；如需终止请撤回",
+                    en: "money has not been paid yet; withdraw the case instead of closing it")
             }
             n.reason = r
         case .withdraw(let r):

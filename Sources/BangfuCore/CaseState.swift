@@ -76,8 +76,10 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
     /// Checks amounts and counts are sensible.
     public func validate() throws {
         guard instalmentAmount <= Money.maximum, total <= Money.maximum else {
-            throw BangfuError(.invalidInput, zh: "金额超出范围：一项帮扶合计不能超过 \(Money.maximum)", en: "out of range: one case pays at most \(Money.maximum) in all",
-                              context: ["field": "amount"])
+            throw BangfuError(
+                .invalidInput, zh: "金额超出范围：一项帮扶合计不能超过 \(Money.maximum)",
+                en: "out of range: one case pays at most \(Money.maximum) in all",
+                context: ["field": "amount"])
         }
         switch self {
         case .loan(_, let t) where !(1...120).contains(t):
@@ -86,7 +88,10 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
             guard m.fen > 0 else { throw BangfuError(.invalidInput, zh: "金额必须大于 0", en: "the amount must be above 0") }
         case .monthly(let m, let n):
             guard m.fen > 0 else { throw BangfuError(.invalidInput, zh: "金额必须大于 0", en: "the amount must be above 0") }
-            guard (1...120).contains(n) else { throw BangfuError(.invalidInput, zh: "按月发放的月数须在 1 到 120 之间", en: "monthly payments must run 1 to 120 months") }
+            guard (1...120).contains(n) else {
+                throw BangfuError(
+                    .invalidInput, zh: "按月发放的月数须在 1 到 120 之间", en: "monthly payments must run 1 to 120 months")
+            }
         case .nonMonetary: break
         }
     }
@@ -125,12 +130,23 @@ public struct HelpCase: Sendable, Codable, Hashable {
     public var reason: String?
     public var version: Int
 
-    public init(id: Int64, caseNo: String, householdId: Int64, unitId: String, helpType: String, filedBy: String,
-                formJSON: String = "{}", cause: String? = nil, temporaryAid: Bool = false) {
-        self.id = id; self.caseNo = caseNo; self.householdId = householdId; self.unitId = unitId
-        self.helpType = helpType; self.formJSON = formJSON; self.cause = cause; self.temporaryAid = temporaryAid
-        self.state = .draft; self.filedBy = filedBy
-        self.instalmentsPaid = 0; self.repaid = .zero; self.version = 0
+    public init(
+        id: Int64, caseNo: String, householdId: Int64, unitId: String, helpType: String, filedBy: String,
+        formJSON: String = "{}", cause: String? = nil, temporaryAid: Bool = false
+    ) {
+        self.id = id
+        self.caseNo = caseNo
+        self.householdId = householdId
+        self.unitId = unitId
+        self.helpType = helpType
+        self.formJSON = formJSON
+        self.cause = cause
+        self.temporaryAid = temporaryAid
+        self.state = .draft
+        self.filedBy = filedBy
+        self.instalmentsPaid = 0
+        self.repaid = .zero
+        self.version = 0
     }
 }
 
@@ -143,7 +159,10 @@ public struct LoanSchedule: Sendable, Hashable {
     public var payDay: Int
 
     public init(principal: Money, termMonths: Int, paidOutOn: LocalDate, payDay: Int) {
-        self.principal = principal; self.termMonths = termMonths; self.paidOutOn = paidOutOn; self.payDay = payDay
+        self.principal = principal
+        self.termMonths = termMonths
+        self.paidOutOn = paidOutOn
+        self.payDay = payDay
     }
 
     /// Due date of repayment k (1-based).

@@ -24,7 +24,9 @@ public struct DibaoStandard: Sendable, Codable, Hashable {
     public var monthly: Money
 
     public init(region: String, effective: LocalDate, monthly: Money) {
-        self.region = region; self.effective = effective; self.monthly = monthly
+        self.region = region
+        self.effective = effective
+        self.monthly = monthly
     }
 }
 
@@ -38,9 +40,12 @@ public struct CategoryRule: Sendable, Codable, Hashable {
     /// 意外致困 when a year's accident or illness costs exceed this % of annual household income.
     public var accidentCostPercent: Int
 
-    public init(effective: LocalDate, deepPercent: Int = 100, relativePercent: Int = 200, accidentCostPercent: Int = 80) {
-        self.effective = effective; self.deepPercent = deepPercent
-        self.relativePercent = relativePercent; self.accidentCostPercent = accidentCostPercent
+    public init(effective: LocalDate, deepPercent: Int = 100, relativePercent: Int = 200, accidentCostPercent: Int = 80)
+    {
+        self.effective = effective
+        self.deepPercent = deepPercent
+        self.relativePercent = relativePercent
+        self.accidentCostPercent = accidentCostPercent
     }
 
     /// The national rule of thumb (RULES.md section 1), in force since 2016.
@@ -57,10 +62,18 @@ public struct CategoryAssessment: Sendable, Codable, Hashable {
     public var reasonZh: String
     public var reasonEn: String
 
-    public init(category: HardshipCategory?, assessedOn: LocalDate, dibaoRegion: String, dibaoMonthly: Money, perCapitaMonthly: Money,
-                reasonZh: String, reasonEn: String) {
-        self.category = category; self.assessedOn = assessedOn; self.dibaoRegion = dibaoRegion; self.dibaoMonthly = dibaoMonthly
-        self.perCapitaMonthly = perCapitaMonthly; self.reasonZh = reasonZh; self.reasonEn = reasonEn
+    public init(
+        category: HardshipCategory?, assessedOn: LocalDate, dibaoRegion: String, dibaoMonthly: Money,
+        perCapitaMonthly: Money,
+        reasonZh: String, reasonEn: String
+    ) {
+        self.category = category
+        self.assessedOn = assessedOn
+        self.dibaoRegion = dibaoRegion
+        self.dibaoMonthly = dibaoMonthly
+        self.perCapitaMonthly = perCapitaMonthly
+        self.reasonZh = reasonZh
+        self.reasonEn = reasonEn
     }
 }
 
@@ -83,18 +96,24 @@ public struct CategoryRules: Sendable {
             candidates.append(String(region.prefix(2)) + "0000")
         }
         for r in candidates {
-            if let s = dibao.filter({ $0.region == r && $0.effective <= date }).max(by: { $0.effective < $1.effective }) {
+            if let s = dibao.filter({ $0.region == r && $0.effective <= date }).max(by: { $0.effective < $1.effective })
+            {
                 return s
             }
         }
-        throw BangfuError(.noDibaoStandard,
-                          zh: "地区 \(region) 在 \(date) 没有生效的低保标准：请在配置文件的 dibao 表中加入该地区",
-                          en: "no 低保 standard for region \(region) in force on \(date): add one to the dibao table in the configuration file")
+        throw BangfuError(
+            .noDibaoStandard,
+            zh: "地区 \(region) 在 \(date) 没有生效的低保标准：请在配置文件的 dibao 表中加入该地区",
+            en:
+                "no 低保 standard for region \(region) in force on \(date): add one to the dibao table in the configuration file"
+        )
     }
 
     public func rule(on date: LocalDate) throws -> CategoryRule {
         guard let r = rules.filter({ $0.effective <= date }).max(by: { $0.effective < $1.effective }) else {
-            throw BangfuError(.invalidConfig, zh: "\(date) 没有生效的困难类别规则：请检查 category_rules", en: "no category rule in force on \(date): check category_rules")
+            throw BangfuError(
+                .invalidConfig, zh: "\(date) 没有生效的困难类别规则：请检查 category_rules",
+                en: "no category rule in force on \(date): check category_rules")
         }
         return r
     }
@@ -120,10 +139,12 @@ public struct CategoryRules: Sendable {
             zh = "\(facts)，低于低保的 \(rule.deepPercent)%"
             en = "\(factsEn), below \(rule.deepPercent)% of 低保"
         } else if try Money.product(a.accidentCosts.fen, 100, "accidentCosts")
-            > Money.product(Int64(rule.accidentCostPercent), a.annualIncome.fen, "annualIncome") {
+            > Money.product(Int64(rule.accidentCostPercent), a.annualIncome.fen, "annualIncome")
+        {
             cat = .accident
             zh = "一年意外或疾病支出 \(a.accidentCosts) 超过家庭年收入 \(a.annualIncome) 的 \(rule.accidentCostPercent)%"
-            en = "a year's accident or illness costs \(a.accidentCosts) exceed \(rule.accidentCostPercent)% of household income \(a.annualIncome)"
+            en =
+                "a year's accident or illness costs \(a.accidentCosts) exceed \(rule.accidentCostPercent)% of household income \(a.annualIncome)"
         } else if scaledNet < (try Money.product(Int64(rule.relativePercent), yearLine, "dibao")) {
             cat = .relative
             zh = "\(facts)，不低于低保的 \(rule.deepPercent)% 但低于 \(rule.relativePercent)%"
@@ -133,7 +154,8 @@ public struct CategoryRules: Sendable {
             zh = "\(facts)，不低于低保的 \(rule.relativePercent)%，且无意外致困情形：不符合困难职工标准"
             en = "\(factsEn), at least \(rule.relativePercent)% of 低保 and no accident hardship: not in hardship"
         }
-        return CategoryAssessment(category: cat, assessedOn: date, dibaoRegion: std.region, dibaoMonthly: std.monthly,
-                                  perCapitaMonthly: perCap, reasonZh: zh, reasonEn: en)
+        return CategoryAssessment(
+            category: cat, assessedOn: date, dibaoRegion: std.region, dibaoMonthly: std.monthly,
+            perCapitaMonthly: perCap, reasonZh: zh, reasonEn: en)
     }
 }

@@ -30,17 +30,27 @@ public struct FundAccount: Sendable, Codable, Hashable {
     /// Help-type ids this fund may pay for.
     public var helpTypes: [String]
 
-    public init(id: String, name: String, unitId: String, source: FundSource, donor: String? = nil, helpTypes: [String]) {
-        self.id = id; self.name = name; self.unitId = unitId; self.source = source; self.donor = donor; self.helpTypes = helpTypes
+    public init(id: String, name: String, unitId: String, source: FundSource, donor: String? = nil, helpTypes: [String])
+    {
+        self.id = id
+        self.name = name
+        self.unitId = unitId
+        self.source = source
+        self.donor = donor
+        self.helpTypes = helpTypes
     }
 
     public func validate() throws {
         guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
-            throw BangfuError(.invalidInput, zh: "资金账户代码“\(id)”无效：只能用字母、数字、- _ .", en: "fund id \"\(id)\" is invalid: use letters, digits, - _ .")
+            throw BangfuError(
+                .invalidInput, zh: "资金账户代码“\(id)”无效：只能用字母、数字、- _ .",
+                en: "fund id \"\(id)\" is invalid: use letters, digits, - _ .")
         }
         guard !name.isEmpty else { throw BangfuError(.invalidInput, zh: "资金账户名称不能为空", en: "the fund needs a name") }
         guard !helpTypes.isEmpty else {
-            throw BangfuError(.invalidInput, zh: "资金账户必须列出可支付的帮扶项目（专款专用）", en: "a fund must list the help types it may pay for (earmarking)")
+            throw BangfuError(
+                .invalidInput, zh: "资金账户必须列出可支付的帮扶项目（专款专用）",
+                en: "a fund must list the help types it may pay for (earmarking)")
         }
         if source == .namedDonor && (donor ?? "").isEmpty {
             throw BangfuError(.invalidInput, zh: "定向捐赠资金必须写明捐赠人", en: "a named-donor fund needs the donor's name")
@@ -58,9 +68,12 @@ public struct FundAccount: Sendable, Codable, Hashable {
     /// Refuses a help type the fund is not earmarked for.
     public func requireEarmarked(for helpType: String) throws {
         guard helpTypes.contains(helpType) else {
-            throw BangfuError(.notEarmarked,
-                              zh: "资金账户 \(id) 专款专用，不能支付帮扶项目 \(helpType)（可支付：\(helpTypes.joined(separator: ", "))）",
-                              en: "fund \(id) is earmarked and may not pay for \(helpType) (allowed: \(helpTypes.joined(separator: ", ")))")
+            throw BangfuError(
+                .notEarmarked,
+                zh: "资金账户 \(id) 专款专用，不能支付帮扶项目 \(helpType)（可支付：\(helpTypes.joined(separator: ", "))）",
+                en:
+                    "fund \(id) is earmarked and may not pay for \(helpType) (allowed: \(helpTypes.joined(separator: ", ")))"
+            )
         }
     }
 }
@@ -105,13 +118,24 @@ public struct FundStatement: Sendable, Codable, Hashable {
     /// Households paid in the period.
     public var recipients: Int
 
-    public init(fundId: String, fundName: String, source: FundSource, opening: Money, deposits: Money, transfersIn: Money,
-                repayments: Money, disbursements: Money, loansOut: Money, transfersOut: Money, closing: Money,
-                byHelpType: [String: Money], recipients: Int) {
-        self.fundId = fundId; self.fundName = fundName; self.source = source; self.opening = opening
-        self.deposits = deposits; self.transfersIn = transfersIn; self.repayments = repayments
-        self.disbursements = disbursements; self.loansOut = loansOut; self.transfersOut = transfersOut
-        self.closing = closing; self.byHelpType = byHelpType; self.recipients = recipients
+    public init(
+        fundId: String, fundName: String, source: FundSource, opening: Money, deposits: Money, transfersIn: Money,
+        repayments: Money, disbursements: Money, loansOut: Money, transfersOut: Money, closing: Money,
+        byHelpType: [String: Money], recipients: Int
+    ) {
+        self.fundId = fundId
+        self.fundName = fundName
+        self.source = source
+        self.opening = opening
+        self.deposits = deposits
+        self.transfersIn = transfersIn
+        self.repayments = repayments
+        self.disbursements = disbursements
+        self.loansOut = loansOut
+        self.transfersOut = transfersOut
+        self.closing = closing
+        self.byHelpType = byHelpType
+        self.recipients = recipients
     }
 }
 
@@ -126,9 +150,16 @@ public struct Disbursement: Sendable, Codable, Hashable {
     /// True when this call found the instalment already paid and paid nothing.
     public var alreadyPaid: Bool
 
-    public init(caseId: Int64, instalment: Int, fundId: String, amount: Money, paidAt: Date, paidBy: String, alreadyPaid: Bool) {
-        self.caseId = caseId; self.instalment = instalment; self.fundId = fundId; self.amount = amount
-        self.paidAt = paidAt; self.paidBy = paidBy; self.alreadyPaid = alreadyPaid
+    public init(
+        caseId: Int64, instalment: Int, fundId: String, amount: Money, paidAt: Date, paidBy: String, alreadyPaid: Bool
+    ) {
+        self.caseId = caseId
+        self.instalment = instalment
+        self.fundId = fundId
+        self.amount = amount
+        self.paidAt = paidAt
+        self.paidBy = paidBy
+        self.alreadyPaid = alreadyPaid
     }
 }
 
@@ -153,11 +184,22 @@ public struct PendingTransfer: Sendable, Codable, Hashable {
     public var decidedAt: Date?
     public var note: String?
 
-    public init(id: Int64, from: String, to: String, amount: Money, reason: String, requestedBy: String, requestedAt: Date,
-                expiresAt: Date, state: TransferState, decidedBy: String? = nil, decidedAt: Date? = nil, note: String? = nil) {
-        self.id = id; self.from = from; self.to = to; self.amount = amount; self.reason = reason
-        self.requestedBy = requestedBy; self.requestedAt = requestedAt; self.expiresAt = expiresAt; self.state = state
-        self.decidedBy = decidedBy; self.decidedAt = decidedAt; self.note = note
+    public init(
+        id: Int64, from: String, to: String, amount: Money, reason: String, requestedBy: String, requestedAt: Date,
+        expiresAt: Date, state: TransferState, decidedBy: String? = nil, decidedAt: Date? = nil, note: String? = nil
+    ) {
+        self.id = id
+        self.from = from
+        self.to = to
+        self.amount = amount
+        self.reason = reason
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.expiresAt = expiresAt
+        self.state = state
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+        self.note = note
     }
 
     /// The state as of `now`: a pending transfer past its expiry reads as expired.

@@ -9,26 +9,35 @@ public struct HostRules: Sendable, Hashable {
     /// At most this many applications of help types flagged "temporary aid" per household and year.
     public var temporaryAidPerYear: Int?
 
-    public init(yearlyCap: Money? = Money(yuan: 30_000), capIncludesLoans: Bool = false, sameCauseWindowDays: Int? = 365,
-                temporaryAidPerYear: Int? = 2) {
-        self.yearlyCap = yearlyCap; self.capIncludesLoans = capIncludesLoans
-        self.sameCauseWindowDays = sameCauseWindowDays; self.temporaryAidPerYear = temporaryAidPerYear
+    public init(
+        yearlyCap: Money? = Money(yuan: 30_000), capIncludesLoans: Bool = false, sameCauseWindowDays: Int? = 365,
+        temporaryAidPerYear: Int? = 2
+    ) {
+        self.yearlyCap = yearlyCap
+        self.capIncludesLoans = capIncludesLoans
+        self.sameCauseWindowDays = sameCauseWindowDays
+        self.temporaryAidPerYear = temporaryAidPerYear
     }
 
     /// Checked when a case is filed.
     public func checkFiling(_ new: CaseApplication, on today: LocalDate, prior: [CaseSummary]) throws {
         let live = prior.filter(\.counts)
         if let window = sameCauseWindowDays, let cause = new.cause,
-           let earlier = live.first(where: { $0.cause == cause && today.dayNumber - $0.filedOn.dayNumber < window }) {
-            throw BangfuError(.hostRule,
-                              zh: "同一原因（\(cause)）\(window) 天内不能重复申请：已有案件 \(earlier.caseNo)（\(earlier.filedOn) 提交）",
-                              en: "no second application for the same cause (\(cause)) within \(window) days: case \(earlier.caseNo) was filed on \(earlier.filedOn)")
+            let earlier = live.first(where: { $0.cause == cause && today.dayNumber - $0.filedOn.dayNumber < window })
+        {
+            throw BangfuError(
+                .hostRule,
+                zh: "同一原因（\(cause)）\(window) 天内不能重复申请：已有案件 \(earlier.caseNo)（\(earlier.filedOn) 提交）",
+                en:
+                    "no second application for the same cause (\(cause)) within \(window) days: case \(earlier.caseNo) was filed on \(earlier.filedOn)"
+            )
         }
         if let n = temporaryAidPerYear, new.temporaryAid {
             let count = live.filter { $0.temporaryAid && $0.filedOn.year == today.year }.count
             if count >= n {
-                throw BangfuError(.hostRule, zh: "临时救助每户每年最多 \(n) 次，本年度已有 \(count) 次",
-                                  en: "at most \(n) temporary-aid applications per household a year; this year already has \(count)")
+                throw BangfuError(
+                    .hostRule, zh: "临时救助每户每年最多 \(n) 次，本年度已有 \(count) 次",
+                    en: "at most \(n) temporary-aid applications per household a year; this year already has \(count)")
             }
         }
     }
@@ -36,12 +45,15 @@ public struct HostRules: Sendable, Hashable {
     /// Checked when a case is approved with `plan`.
     public func checkApproval(_ plan: PaymentPlan, on today: LocalDate, prior: [CaseSummary]) throws {
         guard let cap = yearlyCap, capIncludesLoans || !plan.isLoan else { return }
-        let used = try prior.filter { $0.counts && $0.approvedOn?.year == today.year && (capIncludesLoans || !$0.isLoan) }
-            .reduce(Money.zero) { used, prior in try used.adding(prior.total ?? .zero, "yearly cap") }
+        let used = try prior.filter {
+            $0.counts && $0.approvedOn?.year == today.year && (capIncludesLoans || !$0.isLoan)
+        }
+        .reduce(Money.zero) { used, prior in try used.adding(prior.total ?? .zero, "yearly cap") }
         if try used.adding(plan.total, "yearly cap") > cap {
-            throw BangfuError(.hostRule,
-                              zh: "超过每户每年帮扶上限 \(cap)：本年度已批 \(used)，本次 \(plan.total)",
-                              en: "over the yearly cap of \(cap) per household: \(used) approved this year, \(plan.total) now")
+            throw BangfuError(
+                .hostRule,
+                zh: "超过每户每年帮扶上限 \(cap)：本年度已批 \(used)，本次 \(plan.total)",
+                en: "over the yearly cap of \(cap) per household: \(used) approved this year, \(plan.total) now")
         }
     }
 }
@@ -57,7 +69,10 @@ public struct CaseApplication: Sendable, Hashable {
     public var temporaryAid: Bool
 
     public init(helpType: String, formJSON: String = "{}", cause: String? = nil, temporaryAid: Bool = false) {
-        self.helpType = helpType; self.formJSON = formJSON; self.cause = cause; self.temporaryAid = temporaryAid
+        self.helpType = helpType
+        self.formJSON = formJSON
+        self.cause = cause
+        self.temporaryAid = temporaryAid
     }
 }
 
@@ -74,10 +89,20 @@ public struct CaseSummary: Sendable, Hashable {
     public var temporaryAid: Bool
     public var formJSON: String
 
-    public init(caseNo: String, helpType: String, state: CaseState, filedOn: LocalDate, approvedOn: LocalDate?, total: Money?,
-                isLoan: Bool, cause: String?, temporaryAid: Bool, formJSON: String) {
-        self.caseNo = caseNo; self.helpType = helpType; self.state = state; self.filedOn = filedOn; self.approvedOn = approvedOn
-        self.total = total; self.isLoan = isLoan; self.cause = cause; self.temporaryAid = temporaryAid; self.formJSON = formJSON
+    public init(
+        caseNo: String, helpType: String, state: CaseState, filedOn: LocalDate, approvedOn: LocalDate?, total: Money?,
+        isLoan: Bool, cause: String?, temporaryAid: Bool, formJSON: String
+    ) {
+        self.caseNo = caseNo
+        self.helpType = helpType
+        self.state = state
+        self.filedOn = filedOn
+        self.approvedOn = approvedOn
+        self.total = total
+        self.isLoan = isLoan
+        self.cause = cause
+        self.temporaryAid = temporaryAid
+        self.formJSON = formJSON
     }
 
     /// Rejected and withdrawn cases do not count against a household.

@@ -99,8 +99,11 @@ extension IDNumber {
     public static func synthetic(index: Int) -> IDNumber {
         let birth = LocalDate(year: 1950, month: 1, day: 1)!.adding(days: (index / 1000) % 20000)
         let seq = index % 1000
-        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        func pad(_ v: Int, _ w: Int) -> String {
+            String(repeating: "0", count: max(0, w - String(v).count)) + String(v)
+        }
         let first17 = "990101" + pad(birth.year, 4) + pad(birth.month, 2) + pad(birth.day, 2) + pad(seq, 3)
-        return try! IDNumber(first17 + String(checkCharacter(for: first17)!), today: LocalDate(year: 9999, month: 12, day: 31)!)
+        return try! IDNumber(
+            first17 + String(checkCharacter(for: first17)!), today: LocalDate(year: 9999, month: 12, day: 31)!)
     }
 }

@@ -16,7 +16,12 @@ public enum InstantText {
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
         let off = abs(offset)
         // Local mean time before standard zones had offsets in seconds; Foundation writes them too.
-        let zoneText = offset == 0 ? "Z" : "\(offset < 0 ? "-" : "+")\(two(off / 3600)):\(two(off % 3600 / 60))" + (off % 60 == 0 ? "" : ":\(two(off % 60))")
-        return "\(year)-\(two(month))-\(two(day))T\(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))\(zoneText)"
+        let zoneText =
+            offset == 0
+            ? "Z"
+            : "\(offset < 0 ? "-" : "+")\(two(off / 3600)):\(two(off % 3600 / 60))"
+                + (off % 60 == 0 ? "" : ":\(two(off % 60))")
+        return
+            "\(year)-\(two(month))-\(two(day))T\(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))\(zoneText)"
     }
 }

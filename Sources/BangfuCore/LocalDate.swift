@@ -11,7 +11,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Creates a date, or fails when it does not exist (30 February, month 13).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              day >= 1, day <= LocalDate.daysIn(month: month, year: year) else { return nil }
+            day >= 1, day <= LocalDate.daysIn(month: month, year: year)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -21,12 +22,13 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init(parsing text: String) throws {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let d = LocalDate(year: Int(parts[0])!, month: Int(parts[1])!, day: Int(parts[2])!)
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let d = LocalDate(year: Int(parts[0])!, month: Int(parts[1])!, day: Int(parts[2])!)
         else {
-            throw BangfuError(.invalidDate,
-                              zh: "日期“\(text)”无效：请写成 YYYY-MM-DD，例如 2027-02-06",
-                              en: "invalid date \"\(text)\": write YYYY-MM-DD, e.g. 2027-02-06")
+            throw BangfuError(
+                .invalidDate,
+                zh: "日期“\(text)”无效：请写成 YYYY-MM-DD，例如 2027-02-06",
+                en: "invalid date \"\(text)\": write YYYY-MM-DD, e.g. 2027-02-06")
         }
         self = d
     }
@@ -37,7 +39,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             self = try LocalDate(parsing: text)
         } catch let e as BangfuError {
             // Keep the key path, so a configuration error can say where the bad date is.
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: e.en, underlyingError: e))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: e.en, underlyingError: e))
         }
     }
 
@@ -102,7 +105,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public static func < (a: LocalDate, b: LocalDate) -> Bool { a.dayNumber < b.dayNumber }
 
     public var description: String {
-        func pad(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        func pad(_ v: Int, _ w: Int) -> String {
+            String(repeating: "0", count: max(0, w - String(v).count)) + String(v)
+        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 }
@@ -113,9 +118,10 @@ public struct BusinessZone: Sendable {
 
     public init(identifier: String) throws {
         guard let tz = TimeZone(identifier: identifier) else {
-            throw BangfuError(.invalidConfig,
-                              zh: "未知时区“\(identifier)”：请使用 IANA 名称，例如 Asia/Shanghai",
-                              en: "unknown time zone \"\(identifier)\": use an IANA name such as Asia/Shanghai")
+            throw BangfuError(
+                .invalidConfig,
+                zh: "未知时区“\(identifier)”：请使用 IANA 名称，例如 Asia/Shanghai",
+                en: "unknown time zone \"\(identifier)\": use an IANA name such as Asia/Shanghai")
         }
         timeZone = tz
     }

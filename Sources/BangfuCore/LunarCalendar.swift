@@ -10,7 +10,8 @@ public enum LunarCalendar {
         chinese.timeZone = BusinessZone.shanghai.timeZone
         var d = LocalDate(year: year, month: 1, day: 1)!
         while d.year == year {
-            let c = chinese.dateComponents([.month, .day, .isLeapMonth], from: BusinessZone.shanghai.startOfDay(d).addingTimeInterval(12 * 3600))
+            let c = chinese.dateComponents(
+                [.month, .day, .isLeapMonth], from: BusinessZone.shanghai.startOfDay(d).addingTimeInterval(12 * 3600))
             if c.month == month && c.day == day && c.isLeapMonth != true { return d }
             d = d.adding(days: 1)
         }
@@ -45,21 +46,29 @@ public enum HolidayRule: Sendable, Hashable, Codable {
         let parts = text.split(separator: ":")
         if parts.count == 2, parts[0] == "window" {
             let ends = parts[1].components(separatedBy: "..").map { $0.split(separator: "-").compactMap { Int($0) } }
-            guard ends.count == 2, ends.allSatisfy({ $0.count == 2 && (1...12).contains($0[0]) && (1...31).contains($0[1]) }),
-                  (ends[0][0], ends[0][1]) <= (ends[1][0], ends[1][1]) else {
-                throw BangfuError(.invalidConfig, zh: "时段“\(text)”无效：应为 window:MM-DD..MM-DD（同一年内）", en: "window \"\(text)\" is invalid: use window:MM-DD..MM-DD within one year")
+            guard ends.count == 2,
+                ends.allSatisfy({ $0.count == 2 && (1...12).contains($0[0]) && (1...31).contains($0[1]) }),
+                (ends[0][0], ends[0][1]) <= (ends[1][0], ends[1][1])
+            else {
+                throw BangfuError(
+                    .invalidConfig, zh: "时段“\(text)”无效：应为 window:MM-DD..MM-DD（同一年内）",
+                    en: "window \"\(text)\" is invalid: use window:MM-DD..MM-DD within one year")
             }
             self = .window(startMonth: ends[0][0], startDay: ends[0][1], endMonth: ends[1][0], endDay: ends[1][1])
             return
         }
         let md = parts.count == 2 ? parts[1].split(separator: "-").compactMap { Int($0) } : []
         guard parts.count == 2, md.count == 2, (1...12).contains(md[0]), (1...31).contains(md[1]) else {
-            throw BangfuError(.invalidConfig, zh: "节日规则“\(text)”无效：应为 gregorian:MM-DD、lunar:MM-DD 或 window:MM-DD..MM-DD", en: "holiday rule \"\(text)\" is invalid: use gregorian:MM-DD, lunar:MM-DD or window:MM-DD..MM-DD")
+            throw BangfuError(
+                .invalidConfig, zh: "节日规则“\(text)”无效：应为 gregorian:MM-DD、lunar:MM-DD 或 window:MM-DD..MM-DD",
+                en: "holiday rule \"\(text)\" is invalid: use gregorian:MM-DD, lunar:MM-DD or window:MM-DD..MM-DD")
         }
         switch parts[0] {
         case "gregorian": self = .gregorian(month: md[0], day: md[1])
         case "lunar": self = .lunar(month: md[0], day: md[1])
-        default: throw BangfuError(.invalidConfig, zh: "节日规则只能是 gregorian 或 lunar", en: "a holiday rule is gregorian or lunar")
+        default:
+            throw BangfuError(
+                .invalidConfig, zh: "节日规则只能是 gregorian 或 lunar", en: "a holiday rule is gregorian or lunar")
         }
     }
 }
@@ -80,10 +89,19 @@ public struct CampaignTarget: Sendable, Hashable {
     /// Region-code prefixes included, e.g. `3702` for a city (empty: all).
     public var regions: [String]
 
-    public init(categories: Set<HardshipCategory> = [], partyMembersOnly: Bool = false, modelWorkerLevels: Set<ModelWorkerLevel> = [],
-                minAge: Int? = nil, maxAge: Int? = nil, childUnder: Int? = nil, units: [String] = [], regions: [String] = []) {
-        self.categories = categories; self.partyMembersOnly = partyMembersOnly; self.modelWorkerLevels = modelWorkerLevels
-        self.minAge = minAge; self.maxAge = maxAge; self.childUnder = childUnder; self.units = units; self.regions = regions
+    public init(
+        categories: Set<HardshipCategory> = [], partyMembersOnly: Bool = false,
+        modelWorkerLevels: Set<ModelWorkerLevel> = [],
+        minAge: Int? = nil, maxAge: Int? = nil, childUnder: Int? = nil, units: [String] = [], regions: [String] = []
+    ) {
+        self.categories = categories
+        self.partyMembersOnly = partyMembersOnly
+        self.modelWorkerLevels = modelWorkerLevels
+        self.minAge = minAge
+        self.maxAge = maxAge
+        self.childUnder = childUnder
+        self.units = units
+        self.regions = regions
     }
 
     /// Whether an open archive is targeted on `date`.
@@ -99,7 +117,11 @@ public struct CampaignTarget: Sendable, Hashable {
         let age = Self.age(head.idNumber.birthDate, on: date)
         if let a = minAge, age < a { return false }
         if let a = maxAge, age > a { return false }
-        if let limit = childUnder, !h.input.members.contains(where: { Self.age($0.idNumber.birthDate, on: date) < limit }) { return false }
+        if let limit = childUnder,
+            !h.input.members.contains(where: { Self.age($0.idNumber.birthDate, on: date) < limit })
+        {
+            return false
+        }
         return true
     }
 
@@ -152,10 +174,20 @@ public struct CampaignDefinition: Sendable, Hashable {
     /// The fund its payments come from (when bangfud pays at the end of the notice); nil: the nearest that may pay.
     public var fund: String?
 
-    public init(id: String, name: String, holiday: HolidayRule, leadDays: Int, target: CampaignTarget, helpType: String,
-                form: [String: String], budget: Money, visitDueDaysBefore: Int = 1, fund: String? = nil) {
-        self.id = id; self.name = name; self.holiday = holiday; self.leadDays = leadDays; self.target = target
-        self.helpType = helpType; self.form = form; self.budget = budget; self.visitDueDaysBefore = visitDueDaysBefore; self.fund = fund
+    public init(
+        id: String, name: String, holiday: HolidayRule, leadDays: Int, target: CampaignTarget, helpType: String,
+        form: [String: String], budget: Money, visitDueDaysBefore: Int = 1, fund: String? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.holiday = holiday
+        self.leadDays = leadDays
+        self.target = target
+        self.helpType = helpType
+        self.form = form
+        self.budget = budget
+        self.visitDueDaysBefore = visitDueDaysBefore
+        self.fund = fund
     }
 
     /// Holidays whose planning window [holiday - lead, holiday] contains `today`: planned once each.

@@ -23,10 +23,12 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     /// lies in `minimum...Money.maximum` (1 fen by default: payments, deposits and transfers are positive).
     public static func bounded(fen: Int64, field: String, minimum: Int64 = 1) throws -> Money {
         guard fen >= minimum, fen <= Money.maximum.fen else {
-            throw BangfuError(.invalidInput,
-                              zh: "\(field) 的金额 \(fen) 分超出范围：应在 \(Money(fen: minimum)) 至 \(Money.maximum) 之间",
-                              en: "\(field): \(fen) fen is out of range; it must be between \(Money(fen: minimum)) and \(Money.maximum)",
-                              context: ["field": field])
+            throw BangfuError(
+                .invalidInput,
+                zh: "\(field) 的金额 \(fen) 分超出范围：应在 \(Money(fen: minimum)) 至 \(Money.maximum) 之间",
+                en:
+                    "\(field): \(fen) fen is out of range; it must be between \(Money(fen: minimum)) and \(Money.maximum)",
+                context: ["field": field])
         }
         return Money(fen: fen)
     }
@@ -38,8 +40,10 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
 
     /// The error every overflowing computation on money throws: a value, never a trap.
     public static func overflow(_ what: String) -> BangfuError {
-        BangfuError(.invalidInput, zh: "金额计算超出范围（\(what)）：请检查输入的金额", en: "an amount is out of range (\(what)): check the amounts entered",
-                    context: ["field": what])
+        BangfuError(
+            .invalidInput, zh: "金额计算超出范围（\(what)）：请检查输入的金额",
+            en: "an amount is out of range (\(what)): check the amounts entered",
+            context: ["field": what])
     }
 
     /// `self + other`, or `invalid_input` when it would overflow.
@@ -97,18 +101,23 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     public init(parsing text: String) throws {
         var s = Substring(text.trimmingCharacters(in: [" "]))
         var negative = false
-        if s.hasPrefix("-") { negative = true; s = s.dropFirst() }
+        if s.hasPrefix("-") {
+            negative = true
+            s = s.dropFirst()
+        }
         if s.hasPrefix("¥") || s.hasPrefix("￥") { s = s.dropFirst() }
         let cleaned = s.filter { $0 != "," }
         let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
         func bad() -> BangfuError {
-            BangfuError(.invalidMoney,
-                        zh: "金额“\(text)”无效：请写成元，最多两位小数，例如 1234.56",
-                        en: "invalid amount \"\(text)\": write yuan with at most two decimals, e.g. 1234.56")
+            BangfuError(
+                .invalidMoney,
+                zh: "金额“\(text)”无效：请写成元，最多两位小数，例如 1234.56",
+                en: "invalid amount \"\(text)\": write yuan with at most two decimals, e.g. 1234.56")
         }
         guard parts.count == 1 || parts.count == 2,
-              let whole = parts.first, !whole.isEmpty, whole.count <= 13,
-              whole.allSatisfy({ $0.isASCII && $0.isNumber }) else { throw bad() }
+            let whole = parts.first, !whole.isEmpty, whole.count <= 13,
+            whole.allSatisfy({ $0.isASCII && $0.isNumber })
+        else { throw bad() }
         var fen = Int64(whole)! * 100
         if parts.count == 2 {
             let frac = parts[1]

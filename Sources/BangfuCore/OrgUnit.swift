@@ -18,7 +18,10 @@ public struct OrgUnit: Sendable, Codable, Hashable {
     public var level: UnitLevel
 
     public init(id: String, name: String, parentId: String?, level: UnitLevel) {
-        self.id = id; self.name = name; self.parentId = parentId; self.level = level
+        self.id = id
+        self.name = name
+        self.parentId = parentId
+        self.level = level
     }
 }
 
@@ -30,8 +33,12 @@ public struct UnitTree: Sendable {
     public init(_ list: [OrgUnit]) throws {
         var map: [String: OrgUnit] = [:]
         for u in list {
-            guard !u.id.isEmpty, u.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
-                throw BangfuError(.invalidConfig, zh: "单位代码“\(u.id)”无效：只能用字母、数字、- _ .", en: "unit id \"\(u.id)\" is invalid: use letters, digits, - _ .")
+            guard !u.id.isEmpty,
+                u.id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+            else {
+                throw BangfuError(
+                    .invalidConfig, zh: "单位代码“\(u.id)”无效：只能用字母、数字、- _ .",
+                    en: "unit id \"\(u.id)\" is invalid: use letters, digits, - _ .")
             }
             guard map[u.id] == nil else {
                 throw BangfuError(.invalidConfig, zh: "单位代码“\(u.id)”重复", en: "unit id \"\(u.id)\" appears twice")
@@ -43,10 +50,13 @@ public struct UnitTree: Sendable {
             var p = u.parentId
             while let pid = p {
                 guard let parent = map[pid] else {
-                    throw BangfuError(.invalidConfig, zh: "单位“\(u.id)”的上级“\(pid)”不存在", en: "unit \"\(u.id)\" has unknown parent \"\(pid)\"")
+                    throw BangfuError(
+                        .invalidConfig, zh: "单位“\(u.id)”的上级“\(pid)”不存在",
+                        en: "unit \"\(u.id)\" has unknown parent \"\(pid)\"")
                 }
                 guard seen.insert(pid).inserted else {
-                    throw BangfuError(.invalidConfig, zh: "单位“\(u.id)”的上级关系成环", en: "unit \"\(u.id)\" is in a parent cycle")
+                    throw BangfuError(
+                        .invalidConfig, zh: "单位“\(u.id)”的上级关系成环", en: "unit \"\(u.id)\" is in a parent cycle")
                 }
                 p = parent.parentId
             }
@@ -58,7 +68,10 @@ public struct UnitTree: Sendable {
     public func path(of id: String) -> [String] {
         var out: [String] = []
         var p: String? = id
-        while let cur = p, let u = units[cur] { out.append(cur); p = u.parentId }
+        while let cur = p, let u = units[cur] {
+            out.append(cur)
+            p = u.parentId
+        }
         return out
     }
 
@@ -72,7 +85,9 @@ public struct UnitTree: Sendable {
 
     public func require(_ id: String) throws -> OrgUnit {
         guard let u = units[id] else {
-            throw BangfuError(.notFound, zh: "单位“\(id)”不存在：请先在配置文件 units 中登记", en: "unit \"\(id)\" does not exist: declare it under units in the configuration file")
+            throw BangfuError(
+                .notFound, zh: "单位“\(id)”不存在：请先在配置文件 units 中登记",
+                en: "unit \"\(id)\" does not exist: declare it under units in the configuration file")
         }
         return u
     }
@@ -103,7 +118,10 @@ public struct RoleGrant: Sendable, Codable, Hashable {
     public var role: Role
     public var unitId: String
 
-    public init(role: Role, unitId: String) { self.role = role; self.unitId = unitId }
+    public init(role: Role, unitId: String) {
+        self.role = role
+        self.unitId = unitId
+    }
 }
 
 /// Who is acting: a stable principal id (e.g. a unix user name) and the grants configuration gives it.
@@ -116,7 +134,9 @@ public struct Actor: Sendable, Hashable {
     public var isRoot: Bool
 
     public init(id: String, grants: [RoleGrant], isRoot: Bool = false) {
-        self.id = id; self.grants = grants; self.isRoot = isRoot
+        self.id = id
+        self.grants = grants
+        self.isRoot = isRoot
     }
 
     /// The daemon acting on its own timers.
@@ -134,9 +154,12 @@ public struct Actor: Sendable, Hashable {
     public func require(anyOf roles: Set<Role>, on unit: String, in tree: UnitTree, for what: String) throws {
         guard holds(anyOf: roles, on: unit, in: tree) else {
             let names = roles.sorted { $0.rawValue < $1.rawValue }
-            throw BangfuError(.permissionDenied,
-                              zh: "\(id) 无权执行“\(what)”：需要在单位 \(unit) 或其上级拥有角色 \(names.map(\.zh).joined(separator: "/"))",
-                              en: "\(id) may not \(what): needs role \(names.map(\.rawValue).joined(separator: "/")) on unit \(unit) or above")
+            throw BangfuError(
+                .permissionDenied,
+                zh: "\(id) 无权执行“\(what)”：需要在单位 \(unit) 或其上级拥有角色 \(names.map(\.zh).joined(separator: "/"))",
+                en:
+                    "\(id) may not \(what): needs role \(names.map(\.rawValue).joined(separator: "/")) on unit \(unit) or above"
+            )
         }
     }
 }

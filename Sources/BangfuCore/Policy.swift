@@ -13,11 +13,17 @@ public struct Policy: Sendable {
     /// Days a requested transfer between funds waits for a second approver before it expires.
     public var transferExpiryDays: Int
 
-    public init(caseRules: CaseRules = CaseRules(), categoryRules: CategoryRules = CategoryRules(dibao: []),
-                causes: [String] = Policy.defaultCauses, reviewIntervalMonths: Int = 12, retentionYears: Int = 10,
-                hostRules: HostRules = HostRules(), transferExpiryDays: Int = 7) {
-        self.caseRules = caseRules; self.categoryRules = categoryRules; self.causes = causes
-        self.reviewIntervalMonths = reviewIntervalMonths; self.retentionYears = retentionYears; self.hostRules = hostRules
+    public init(
+        caseRules: CaseRules = CaseRules(), categoryRules: CategoryRules = CategoryRules(dibao: []),
+        causes: [String] = Policy.defaultCauses, reviewIntervalMonths: Int = 12, retentionYears: Int = 10,
+        hostRules: HostRules = HostRules(), transferExpiryDays: Int = 7
+    ) {
+        self.caseRules = caseRules
+        self.categoryRules = categoryRules
+        self.causes = causes
+        self.reviewIntervalMonths = reviewIntervalMonths
+        self.retentionYears = retentionYears
+        self.hostRules = hostRules
         self.transferExpiryDays = transferExpiryDays
     }
 

@@ -7,7 +7,9 @@ public struct RequestKey: Sendable, Hashable {
     public var paramsHash: String
 
     public init(principal: String, id: String, paramsHash: String) {
-        self.principal = principal; self.id = id; self.paramsHash = paramsHash
+        self.principal = principal
+        self.id = id
+        self.paramsHash = paramsHash
     }
 }
 

@@ -53,7 +53,8 @@ public protocol BangfuStore: Sendable {
     func createFund(_ fund: FundAccount, by: Actor, at: Date) async throws
     func deposit(fundId: String, amount: Money, memo: String, by: Actor, at: Date) async throws
     /// Asks to move money between compatible funds (an approver on both funds' units); nothing moves yet.
-    func requestTransfer(from: String, to: String, amount: Money, reason: String, by: Actor, at: Date) async throws -> PendingTransfer
+    func requestTransfer(from: String, to: String, amount: Money, reason: String, by: Actor, at: Date) async throws
+        -> PendingTransfer
     /// A different approver on both units confirms (the money moves, overdraft checked) or rejects a pending transfer.
     func decideTransfer(id: Int64, confirm: Bool, note: String?, by: Actor, at: Date) async throws -> PendingTransfer
     /// Transfers from or to any of these funds, oldest first.
@@ -76,7 +77,8 @@ public protocol BangfuStore: Sendable {
     func households(units: [String], status: ArchiveStatus?) async throws -> [Household]
     /// Visits the households of `units` in id order, a page at a time, so a million archives are
     /// never all in memory at once (campaign planning).
-    func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void) async throws
+    func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void)
+        async throws
     /// Households by id, in the order asked (missing ids left out).
     func households(ids: [Int64]) async throws -> [Household]
     func cases(units: [String], state: CaseState?) async throws -> [HelpCase]
@@ -85,14 +87,17 @@ public protocol BangfuStore: Sendable {
 
     // MARK: Campaigns
     /// The run of a campaign for a holiday, created (once) when missing.
-    func startCampaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) async throws -> CampaignRun
+    func startCampaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) async throws
+        -> CampaignRun
     func campaignRuns() async throws -> [CampaignRun]
     /// Households already decided in a run (planning resumes after them).
     func campaignDecided(runId: Int64) async throws -> Set<Int64>
     /// Records one batch in one transaction: system-filed, submitted cases and visits for the planned,
     /// a line for the others; the budget is checked against what the run committed.
-    func recordCampaignBatch(runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,
-                             at: Date) async throws -> CampaignRun
+    func recordCampaignBatch(
+        runId: Int64, entries: [CampaignEntry], helpType: String, formJSON: String, visitDue: LocalDate,
+        at: Date
+    ) async throws -> CampaignRun
     func finishCampaignRun(runId: Int64, at: Date) async throws
     /// The campaign a case was planned by, if any.
     func campaignOf(caseId: Int64) async throws -> String?
@@ -101,14 +106,17 @@ public protocol BangfuStore: Sendable {
     /// Households left out by the budget, deepest hardship first.
     func campaignMembers(runId: Int64, outcome: CampaignOutcome) async throws -> [(Household, Money, String)]
     /// Applies one event to every case of a run in `unit`'s subtree that is in `state`, in one transaction.
-    func applyToRun(runId: Int64, unit: String, from state: CaseState, event: @escaping @Sendable (HelpCase, Money) -> CaseEvent,
-                    by: Actor, at: Date) async throws -> Int
+    func applyToRun(
+        runId: Int64, unit: String, from state: CaseState, event: @escaping @Sendable (HelpCase, Money) -> CaseEvent,
+        by: Actor, at: Date
+    ) async throws -> Int
     func visits(runId: Int64?, units: [String]) async throws -> [Visit]
     func recordVisit(id: Int64, note: String, by: Actor, at: Date) async throws -> Visit
 
     // MARK: Care: must-visits, pairing, reviews, receptions
     /// Records a must-visit event: a visit due in the event's days, to the paired helper when there is one.
-    func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by: Actor, at: Date) async throws -> Visit
+    func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by: Actor, at: Date) async throws
+        -> Visit
     /// Planned visits whose due date has passed.
     func overdueVisits(units: [String], on: LocalDate) async throws -> [Visit]
     func pair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
@@ -168,7 +176,12 @@ public struct CaseEventRecord: Sendable, Codable, Hashable {
     public var comment: String?
 
     public init(at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState, comment: String?) {
-        self.at = at; self.actor = actor; self.event = event; self.from = from; self.to = to; self.comment = comment
+        self.at = at
+        self.actor = actor
+        self.event = event
+        self.from = from
+        self.to = to
+        self.comment = comment
     }
 }
 
@@ -183,9 +196,18 @@ public struct LedgerLine: Sendable, Codable, Hashable {
     public var memo: String?
     public var caseNo: String?
 
-    public init(txn: Int64, at: Date, businessDate: LocalDate, kind: LedgerKind, amount: Money, actor: String, memo: String?, caseNo: String?) {
-        self.txn = txn; self.at = at; self.businessDate = businessDate; self.kind = kind; self.amount = amount
-        self.actor = actor; self.memo = memo; self.caseNo = caseNo
+    public init(
+        txn: Int64, at: Date, businessDate: LocalDate, kind: LedgerKind, amount: Money, actor: String, memo: String?,
+        caseNo: String?
+    ) {
+        self.txn = txn
+        self.at = at
+        self.businessDate = businessDate
+        self.kind = kind
+        self.amount = amount
+        self.actor = actor
+        self.memo = memo
+        self.caseNo = caseNo
     }
 }
 
@@ -201,8 +223,10 @@ public struct VerificationReport: Sendable, Codable, Hashable {
     public var ok: Bool { problems.isEmpty }
 
     public init(auditRows: Int, ledgerTransactions: Int, firstBrokenAuditRow: Int64?, problems: [String]) {
-        self.auditRows = auditRows; self.ledgerTransactions = ledgerTransactions
-        self.firstBrokenAuditRow = firstBrokenAuditRow; self.problems = problems
+        self.auditRows = auditRows
+        self.ledgerTransactions = ledgerTransactions
+        self.firstBrokenAuditRow = firstBrokenAuditRow
+        self.problems = problems
     }
 }
 
@@ -219,7 +243,10 @@ public struct CaseDetail: Sendable {
     /// The unit tree of the same moment, so the caller's access is checked without another read.
     public var unitTree: UnitTree
 
-    public init(helpCase: HelpCase, archiveNo: String, events: [CaseEventRecord], disbursements: [Disbursement], unitTree: UnitTree) {
+    public init(
+        helpCase: HelpCase, archiveNo: String, events: [CaseEventRecord], disbursements: [Disbursement],
+        unitTree: UnitTree
+    ) {
         self.unitTree = unitTree
         self.helpCase = helpCase
         self.archiveNo = archiveNo

@@ -5,9 +5,19 @@ import Foundation
 extension ControlAPI {
     struct ArchiveParams: Decodable, Sendable { var archive: ArchiveInput }
     struct ArchiveNoParams: Decodable, Sendable { var archiveNo: String }
-    struct UpdateParams: Decodable, Sendable { var archiveNo: String; var archive: ArchiveInput }
-    struct ExitParams: Decodable, Sendable { var archiveNo: String; var reason: ExitReason; var note: String }
-    struct ListParams: Decodable, Sendable { var unit: String?; var status: ArchiveStatus? }
+    struct UpdateParams: Decodable, Sendable {
+        var archiveNo: String
+        var archive: ArchiveInput
+    }
+    struct ExitParams: Decodable, Sendable {
+        var archiveNo: String
+        var reason: ExitReason
+        var note: String
+    }
+    struct ListParams: Decodable, Sendable {
+        var unit: String?
+        var status: ArchiveStatus?
+    }
 
     static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
@@ -31,53 +41,70 @@ extension ControlAPI {
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
             method(i, "Create", roles: [.caseworker], mutating: true, ArchiveParams.self) { actor, p in
-                try await householdReply(try await store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
+                try await householdReply(
+                    try await store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
             },
             method(i, "Update", roles: [.caseworker], mutating: true, UpdateParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                return try await householdReply(try await store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+                return try await householdReply(
+                    try await store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
             },
             method(i, "Review", roles: [.caseworker], mutating: true, ArchiveNoParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                return try await householdReply(try await store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
+                return try await householdReply(
+                    try await store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
             },
             method(i, "Exit", roles: [.approver], mutating: true, ExitParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                return try await householdReply(try await store.exitArchive(id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()), for: actor)
+                return try await householdReply(
+                    try await store.exitArchive(id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()),
+                    for: actor)
             },
             method(i, "Reenter", roles: [.caseworker], mutating: true, UpdateParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                return try await householdReply(try await store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+                return try await householdReply(
+                    try await store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
             },
             method(i, "Get", roles: ControlAPI.archiveReaders, ArchiveNoParams.self) { actor, p in
                 try await householdReply(try await store.household(archiveNo: p.archiveNo), for: actor)
             },
-            method(i, "History", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self) { actor, p in
+            method(i, "History", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self) {
+                actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
                 let v = try await visibility(actor, of: h)
                 guard v != .payment else {
-                    throw BangfuError(.permissionDenied, zh: "财务不能查看档案变更记录", en: "the treasurer may not read archive history")
+                    throw BangfuError(
+                        .permissionDenied, zh: "财务不能查看档案变更记录", en: "the treasurer may not read archive history")
                 }
                 let changes = try await store.archiveHistory(id: h.id).map { c -> [String: JSONValue] in
                     // The auditor sees who changed which field when, not the personal values.
                     let hide = v == .masked
-                    return ["at": .string(Wire.time(c.at)), "actor": .string(c.actor), "action": .string(c.action), "field": .string(c.field),
-                            "oldValue": hide || c.oldValue == nil ? .null : .string(c.oldValue!),
-                            "newValue": hide || c.newValue == nil ? .null : .string(c.newValue!)]
+                    return [
+                        "at": .string(Wire.time(c.at)), "actor": .string(c.actor), "action": .string(c.action),
+                        "field": .string(c.field),
+                        "oldValue": hide || c.oldValue == nil ? .null : .string(c.oldValue!),
+                        "newValue": hide || c.newValue == nil ? .null : .string(c.newValue!),
+                    ]
                 }
                 return .reply(["changes": .array(changes.map { .object($0) })])
             },
             method(i, "List", roles: ControlAPI.archiveReaders, ListParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: ControlAPI.archiveReaders, under: p.unit)
                 let list = try await store.households(units: units, status: p.status)
-                return .stream(try list.map { h in
-                    ["archive": try ControlAPI.json(Wire.Summary(archiveNo: h.archiveNo, name: maskedName(h.input.head.name), unitId: h.input.unitId,
-                                                                 status: h.status.rawValue, category: h.assessment.category?.rawValue,
-                                                                 reviewDue: h.reviewDue.description))]
-                })
+                return .stream(
+                    try list.map { h in
+                        [
+                            "archive": try ControlAPI.json(
+                                Wire.Summary(
+                                    archiveNo: h.archiveNo, name: maskedName(h.input.head.name), unitId: h.input.unitId,
+                                    status: h.status.rawValue, category: h.assessment.category?.rawValue,
+                                    reviewDue: h.reviewDue.description))
+                        ]
+                    })
             },
         ]
-        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Archive_varlink),
-                                methods: Dictionary(uniqueKeysWithValues: methods))
+        return VarlinkInterface(
+            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Archive_varlink),
+            methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -4,13 +4,25 @@ import Foundation
 
 extension ControlAPI {
     struct RunParams: Decodable, Sendable { var runId: Int64 }
-    struct RunUnit: Decodable, Sendable { var runId: Int64; var unit: String }
-    struct VisitsParams: Decodable, Sendable { var runId: Int64; var unit: String? }
-    struct RecordVisitParams: Decodable, Sendable { var visitId: Int64; var note: String }
+    struct RunUnit: Decodable, Sendable {
+        var runId: Int64
+        var unit: String
+    }
+    struct VisitsParams: Decodable, Sendable {
+        var runId: Int64
+        var unit: String?
+    }
+    struct RecordVisitParams: Decodable, Sendable {
+        var visitId: Int64
+        var note: String
+    }
 
     static func runWire(_ r: CampaignRun) -> JSONValue {
-        .object(["id": .int(r.id), "campaignId": .string(r.campaignId), "holiday": .string(r.holiday.description), "state": .string(r.state.rawValue),
-                 "budget": .int(r.budget.fen), "committed": .int(r.committed.fen), "targeted": .int(Int64(r.targeted))])
+        .object([
+            "id": .int(r.id), "campaignId": .string(r.campaignId), "holiday": .string(r.holiday.description),
+            "state": .string(r.state.rawValue),
+            "budget": .int(r.budget.fen), "committed": .int(r.committed.fen), "targeted": .int(Int64(r.targeted)),
+        ])
     }
 
     func campaigns() -> VarlinkInterface {
@@ -22,51 +34,83 @@ extension ControlAPI {
         let methods: [(String, VarlinkMethod)] = [
             method(i, "Definitions", roles: staff, Empty.self) { _, _ in
                 let today = runtime.config.businessZone.date(of: clock.now())
-                return .reply(["campaigns": .array(runtime.config.campaigns.map { d in
-                    let next = [today.year, today.year + 1].compactMap { d.holiday.date(in: $0) }.filter { $0 >= today }.min()
-                    let rule: String = switch d.holiday {
-                    case .gregorian(let m, let day): "gregorian:\(m)-\(day)"
-                    case .lunar(let m, let day): "lunar:\(m)-\(day)"
-                    case .window(let m1, let d1, let m2, let d2): "window:\(m1)-\(d1)..\(m2)-\(d2)"
-                    }
-                    return .object(["id": .string(d.id), "name": .string(d.name), "holiday": .string(rule), "leadDays": .int(Int64(d.leadDays)),
-                                    "helpType": .string(d.helpType), "budget": .int(d.budget.fen), "nextHoliday": next.map { .string($0.description) } ?? .null])
-                })])
+                return .reply([
+                    "campaigns": .array(
+                        runtime.config.campaigns.map { d in
+                            let next = [today.year, today.year + 1].compactMap { d.holiday.date(in: $0) }.filter {
+                                $0 >= today
+                            }.min()
+                            let rule: String =
+                                switch d.holiday {
+                                case .gregorian(let m, let day): "gregorian:\(m)-\(day)"
+                                case .lunar(let m, let day): "lunar:\(m)-\(day)"
+                                case .window(let m1, let d1, let m2, let d2): "window:\(m1)-\(d1)..\(m2)-\(d2)"
+                                }
+                            return .object([
+                                "id": .string(d.id), "name": .string(d.name), "holiday": .string(rule),
+                                "leadDays": .int(Int64(d.leadDays)),
+                                "helpType": .string(d.helpType), "budget": .int(d.budget.fen),
+                                "nextHoliday": next.map { .string($0.description) } ?? .null,
+                            ])
+                        })
+                ])
             },
             method(i, "List", roles: staff, Empty.self) { _, _ in
                 .reply(["runs": .array(try await store.campaignRuns().map(ControlAPI.runWire))])
             },
             method(i, "Progress", roles: staff, RunParams.self) { _, p in
                 let g = try await store.campaignProgress(runId: p.runId)
-                return .reply(["progress": .object([
-                    "run": ControlAPI.runWire(g.run), "processed": .int(Int64(g.processed)), "planned": .int(Int64(g.planned)),
-                    "leftOut": .int(Int64(g.leftOut)), "ineligible": .int(Int64(g.ineligible)), "visited": .int(Int64(g.visited)),
-                    "approved": .int(Int64(g.approved)), "paid": .int(Int64(g.paid)), "budgetLeft": .int(g.budgetLeft.fen)])])
+                return .reply([
+                    "progress": .object([
+                        "run": ControlAPI.runWire(g.run), "processed": .int(Int64(g.processed)),
+                        "planned": .int(Int64(g.planned)),
+                        "leftOut": .int(Int64(g.leftOut)), "ineligible": .int(Int64(g.ineligible)),
+                        "visited": .int(Int64(g.visited)),
+                        "approved": .int(Int64(g.approved)), "paid": .int(Int64(g.paid)),
+                        "budgetLeft": .int(g.budgetLeft.fen),
+                    ])
+                ])
             },
-            method(i, "LeftOut", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) { actor, p in
+            method(i, "LeftOut", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) {
+                actor, p in
                 // Only households of units the caller holds one of these roles on.
-                let units = Set(try await readableUnits(actor, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], under: nil))
+                let units = Set(
+                    try await readableUnits(
+                        actor, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], under: nil))
                 let members = try await store.campaignMembers(runId: p.runId, outcome: .leftOutBudget)
-                return .stream(members.filter { h, _, _ in units.contains(h.input.unitId) }.map { h, _, _ in
-                    ["household": .object(["archiveNo": .string(h.archiveNo), "name": .string(maskedName(h.input.head.name)),
-                                           "unitId": .string(h.input.unitId), "category": h.assessment.category.map { .string($0.rawValue) } ?? .null])]
-                })
+                return .stream(
+                    members.filter { h, _, _ in units.contains(h.input.unitId) }.map { h, _, _ in
+                        [
+                            "household": .object([
+                                "archiveNo": .string(h.archiveNo), "name": .string(maskedName(h.input.head.name)),
+                                "unitId": .string(h.input.unitId),
+                                "category": h.assessment.category.map { .string($0.rawValue) } ?? .null,
+                            ])
+                        ]
+                    })
             },
             method(i, "Visits", roles: staff, VisitsParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
-                return .stream(try await store.visits(runId: p.runId, units: units).map { ["visit": ControlAPI.visitWire($0)] })
+                return .stream(
+                    try await store.visits(runId: p.runId, units: units).map { ["visit": ControlAPI.visitWire($0)] })
             },
-            method(i, "RecordVisit", roles: [.helper, .caseworker], mutating: true, RecordVisitParams.self) { actor, p in
-                .reply(["visit": ControlAPI.visitWire(try await store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))])
+            method(i, "RecordVisit", roles: [.helper, .caseworker], mutating: true, RecordVisitParams.self) {
+                actor, p in
+                .reply([
+                    "visit": ControlAPI.visitWire(
+                        try await store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
+                ])
             },
             method(i, "PassReview", roles: [.reviewer], mutating: true, RunUnit.self) { actor, p in
-                let n = try await store.applyToRun(runId: p.runId, unit: p.unit, from: .submitted, event: { _, _ in .passReview(comment: "走访活动批量初审") },
-                                                   by: actor, at: clock.now())
+                let n = try await store.applyToRun(
+                    runId: p.runId, unit: p.unit, from: .submitted, event: { _, _ in .passReview(comment: "走访活动批量初审") },
+                    by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
             method(i, "Approve", roles: [.approver], mutating: true, RunUnit.self) { actor, p in
-                let n = try await store.applyToRun(runId: p.runId, unit: p.unit, from: .branchReviewPassed,
-                                                   event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
+                let n = try await store.applyToRun(
+                    runId: p.runId, unit: p.unit, from: .branchReviewPassed,
+                    event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
             method(i, "Close", roles: [.approver, .admin], mutating: true, RunParams.self) { actor, p in
@@ -77,7 +121,8 @@ extension ControlAPI {
                 return .reply(["run": ControlAPI.runWire(r)])
             },
         ]
-        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
-                                methods: Dictionary(uniqueKeysWithValues: methods))
+        return VarlinkInterface(
+            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
+            methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -5,19 +5,47 @@ import Foundation
 
 extension ControlAPI {
     struct CaseNo: Decodable, Sendable { var caseNo: String }
-    struct FileParams: Decodable, Sendable { var archiveNo: String; var helpType: String; var form: [String: FormValue] }
-    struct CaseListParams: Decodable, Sendable { var unit: String?; var state: CaseState? }
-    struct WithReason: Decodable, Sendable { var caseNo: String; var reason: String }
-    struct WithComment: Decodable, Sendable { var caseNo: String; var comment: String? }
-    struct WithSummary: Decodable, Sendable { var caseNo: String; var summary: String }
-    struct WithDecision: Decodable, Sendable { var caseNo: String; var decision: String }
-    struct PayParams: Decodable, Sendable { var caseNo: String; var instalment: Int; var fundId: String }
-    struct RepayParams: Decodable, Sendable { var caseNo: String; var amount: Int64; var fundId: String }
+    struct FileParams: Decodable, Sendable {
+        var archiveNo: String
+        var helpType: String
+        var form: [String: FormValue]
+    }
+    struct CaseListParams: Decodable, Sendable {
+        var unit: String?
+        var state: CaseState?
+    }
+    struct WithReason: Decodable, Sendable {
+        var caseNo: String
+        var reason: String
+    }
+    struct WithComment: Decodable, Sendable {
+        var caseNo: String
+        var comment: String?
+    }
+    struct WithSummary: Decodable, Sendable {
+        var caseNo: String
+        var summary: String
+    }
+    struct WithDecision: Decodable, Sendable {
+        var caseNo: String
+        var decision: String
+    }
+    struct PayParams: Decodable, Sendable {
+        var caseNo: String
+        var instalment: Int
+        var fundId: String
+    }
+    struct RepayParams: Decodable, Sendable {
+        var caseNo: String
+        var amount: Int64
+        var fundId: String
+    }
 
     static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
     func caseWire(_ c: HelpCase) async throws -> Wire.Case {
-        Wire.Case(c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? "")
+        Wire.Case(
+            c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? "")
     }
 
     func caseReply(_ c: HelpCase) async throws -> VarlinkResponse {
@@ -26,12 +54,16 @@ extension ControlAPI {
 
     /// Acting on a case needs one of `roles` on its unit; a caller who may not read it is told it does not exist.
     func requireOnCase(_ actor: Actor, _ c: HelpCase, anyOf roles: Set<Role>, for what: String) async throws {
-        try actor.require(anyOf: roles, on: RecordRef(.helpCase, c.caseNo), unit: c.unitId, in: try await runtime.store.unitTree(), for: what)
+        try actor.require(
+            anyOf: roles, on: RecordRef(.helpCase, c.caseNo), unit: c.unitId, in: try await runtime.store.unitTree(),
+            for: what)
     }
 
     /// A plain transition: look the case up by number and apply `event`.
-    func transition<P: Decodable & Sendable>(_ name: String, roles: Set<Role>, _ p: P.Type,
-                                             _ event: @escaping @Sendable (P) -> (String, CaseEvent)) -> (String, VarlinkMethod) {
+    func transition<P: Decodable & Sendable>(
+        _ name: String, roles: Set<Role>, _ p: P.Type,
+        _ event: @escaping @Sendable (P) -> (String, CaseEvent)
+    ) -> (String, VarlinkMethod) {
         let store = runtime.store
         let clock = runtime.clock
         return method("org.bangfu.Cases", name, roles: roles, mutating: true, p) { actor, params in
@@ -45,8 +77,12 @@ extension ControlAPI {
 
     /// One journal line per transition, found with `journalctl CASE_ID=...` (ids and states only).
     func logCase(_ c: HelpCase, _ event: String, _ actor: Actor) {
-        runtime.logger.info("case \(event): now \(c.state.rawValue)",
-                            metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)", "ACTOR": "\(actor.id)", "CASE_STATE": "\(c.state.rawValue)"])
+        runtime.logger.info(
+            "case \(event): now \(c.state.rawValue)",
+            metadata: [
+                "CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)", "ACTOR": "\(actor.id)",
+                "CASE_STATE": "\(c.state.rawValue)",
+            ])
     }
 
     func cases() -> VarlinkInterface {
@@ -57,16 +93,19 @@ extension ControlAPI {
         let methods: [(String, VarlinkMethod)] = [
             method(i, "File", roles: [.caseworker], mutating: true, FileParams.self) { actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
-                let c = try await runtime.workflow.fileCase(householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
+                let c = try await runtime.workflow.fileCase(
+                    householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
                 logCase(c, "file", actor)
                 return try await caseReply(c)
             },
             method(i, "Get", roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
                 let d = try await store.caseDetail(caseNo: p.caseNo)
                 try actor.requireRead(RecordRef(.helpCase, d.helpCase.caseNo), unit: d.helpCase.unitId, in: d.unitTree)
-                return .reply(["case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo)),
-                               "events": try ControlAPI.json(d.events.map(Wire.Event.init)),
-                               "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init))])
+                return .reply([
+                    "case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo)),
+                    "events": try ControlAPI.json(d.events.map(Wire.Event.init)),
+                    "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init)),
+                ])
             },
             method(i, "List", roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
@@ -78,45 +117,74 @@ extension ControlAPI {
                 }
                 return .stream(out)
             },
-            method(i, "Loans", roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) { actor, p in
-                let units = try await readableUnits(actor, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], under: p.unit)
+            method(i, "Loans", roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) {
+                actor, p in
+                let units = try await readableUnits(
+                    actor, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], under: p.unit)
                 let config = runtime.config
                 let today = config.businessZone.date(of: clock.now())
-                return .stream(try await runtime.workflow.loans(units: units, today: today, payDay: config.monthlyPayDay).map { l in
-                    ["loan": .object(["caseNo": .string(l.caseNo), "archiveNo": .string(l.archiveNo), "unitId": .string(l.unitId),
-                                      "principal": .int(l.principal.fen), "repaid": .int(l.repaid.fen), "dueByToday": .int(l.dueByToday.fen),
-                                      "overdue": .int(l.overdue.fen), "nextDue": l.nextDue.map { .string($0.description) } ?? .null])]
-                })
+                return .stream(
+                    try await runtime.workflow.loans(units: units, today: today, payDay: config.monthlyPayDay).map {
+                        l in
+                        [
+                            "loan": .object([
+                                "caseNo": .string(l.caseNo), "archiveNo": .string(l.archiveNo),
+                                "unitId": .string(l.unitId),
+                                "principal": .int(l.principal.fen), "repaid": .int(l.repaid.fen),
+                                "dueByToday": .int(l.dueByToday.fen),
+                                "overdue": .int(l.overdue.fen),
+                                "nextDue": l.nextDue.map { .string($0.description) } ?? .null,
+                            ])
+                        ]
+                    })
             },
             method(i, "Assess", roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
                 try await requireOnCase(actor, c, anyOf: [.caseworker, .reviewer, .approver], for: "assess")
                 let a = try await runtime.workflow.assess(caseId: c.id, at: clock.now())
-                return .reply(["eligible": .bool(a.eligible), "reasons": try ControlAPI.json(a.reasons),
-                               "plan": try a.plan.map { try ControlAPI.json(Wire.Plan($0)) } ?? .null])
+                return .reply([
+                    "eligible": .bool(a.eligible), "reasons": try ControlAPI.json(a.reasons),
+                    "plan": try a.plan.map { try ControlAPI.json(Wire.Plan($0)) } ?? .null,
+                ])
             },
             transition("Submit", roles: [.caseworker], CaseNo.self) { ($0.caseNo, .submit) },
-            transition("ReturnForInfo", roles: [.reviewer], WithReason.self) { ($0.caseNo, .returnForInfo(reason: $0.reason)) },
+            transition("ReturnForInfo", roles: [.reviewer], WithReason.self) {
+                ($0.caseNo, .returnForInfo(reason: $0.reason))
+            },
             transition("Resubmit", roles: [.caseworker], CaseNo.self) { ($0.caseNo, .resubmit) },
-            transition("PassReview", roles: [.reviewer], WithComment.self) { ($0.caseNo, .passReview(comment: $0.comment)) },
-            transition("Reject", roles: [.reviewer, .approver], WithReason.self) { ($0.caseNo, .reject(reason: $0.reason)) },
+            transition("PassReview", roles: [.reviewer], WithComment.self) {
+                ($0.caseNo, .passReview(comment: $0.comment))
+            },
+            transition("Reject", roles: [.reviewer, .approver], WithReason.self) {
+                ($0.caseNo, .reject(reason: $0.reason))
+            },
             method(i, "Approve", roles: [.approver], mutating: true, CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
                 let next = try await runtime.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
                 logCase(next, "approve", actor)
                 return try await caseReply(next)
             },
-            transition("Object", roles: [.caseworker, .reviewer, .approver], WithSummary.self) { ($0.caseNo, .object(summary: $0.summary)) },
-            transition("DismissObjection", roles: [.approver], WithDecision.self) { ($0.caseNo, .dismissObjection(decision: $0.decision)) },
-            transition("UpholdObjection", roles: [.approver], WithDecision.self) { ($0.caseNo, .upholdObjection(decision: $0.decision)) },
+            transition("Object", roles: [.caseworker, .reviewer, .approver], WithSummary.self) {
+                ($0.caseNo, .object(summary: $0.summary))
+            },
+            transition("DismissObjection", roles: [.approver], WithDecision.self) {
+                ($0.caseNo, .dismissObjection(decision: $0.decision))
+            },
+            transition("UpholdObjection", roles: [.approver], WithDecision.self) {
+                ($0.caseNo, .upholdObjection(decision: $0.decision))
+            },
             method(i, "Pay", roles: [.treasurer], mutating: true, PayParams.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
-                let out = try await runtime.workflow.pay(caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
+                let out = try await runtime.workflow.pay(
+                    caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
                 logCase(out.helpCase, "pay_instalment", actor)
                 guard let paid = out.disbursement else {
                     throw BangfuError(.storage, zh: "发放没有记录", en: "the payment left no record")
                 }
-                return .reply(["case": try ControlAPI.json(try await caseWire(out.helpCase)), "payment": try ControlAPI.json(Wire.Payment(paid))])
+                return .reply([
+                    "case": try ControlAPI.json(try await caseWire(out.helpCase)),
+                    "payment": try ControlAPI.json(Wire.Payment(paid)),
+                ])
             },
             transition("ReceiveRepayment", roles: [.treasurer], RepayParams.self) {
                 ($0.caseNo, .receiveRepayment(amount: Money(fen: $0.amount), fund: $0.fundId))
@@ -124,7 +192,8 @@ extension ControlAPI {
             transition("Close", roles: [.approver], WithReason.self) { ($0.caseNo, .close(reason: $0.reason)) },
             transition("Withdraw", roles: [.caseworker], WithReason.self) { ($0.caseNo, .withdraw(reason: $0.reason)) },
         ]
-        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Cases_varlink),
-                                methods: Dictionary(uniqueKeysWithValues: methods))
+        return VarlinkInterface(
+            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Cases_varlink),
+            methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

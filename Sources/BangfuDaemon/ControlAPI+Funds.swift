@@ -9,10 +9,24 @@ extension ControlAPI {
         var donor: String?
         var helpTypes: [String]
     }
-    struct DepositParams: Decodable, Sendable { var fundId: String; var amount: Int64; var memo: String }
-    struct TransferParams: Decodable, Sendable { var from, to: String; var amount: Int64; var reason: String }
-    struct ConfirmParams: Decodable, Sendable { var id: Int64; var note: String? }
-    struct RejectParams: Decodable, Sendable { var id: Int64; var note: String }
+    struct DepositParams: Decodable, Sendable {
+        var fundId: String
+        var amount: Int64
+        var memo: String
+    }
+    struct TransferParams: Decodable, Sendable {
+        var from, to: String
+        var amount: Int64
+        var reason: String
+    }
+    struct ConfirmParams: Decodable, Sendable {
+        var id: Int64
+        var note: String?
+    }
+    struct RejectParams: Decodable, Sendable {
+        var id: Int64
+        var note: String
+    }
     struct PendingParams: Decodable, Sendable { var pendingOnly: Bool? }
     struct Empty: Decodable, Sendable {}
     struct LedgerParams: Decodable, Sendable { var fundId, from, to: String }
@@ -21,7 +35,8 @@ extension ControlAPI {
     static let fundReaders: Set<Role> = [.treasurer, .approver, .auditor, .admin]
 
     func fundWire(_ id: String) async throws -> JSONValue {
-        try ControlAPI.json(Wire.Fund(try await runtime.store.fund(id: id), balance: try await runtime.store.balance(fundId: id)))
+        try ControlAPI.json(
+            Wire.Fund(try await runtime.store.fund(id: id), balance: try await runtime.store.balance(fundId: id)))
     }
 
     func funds() -> VarlinkInterface {
@@ -30,8 +45,10 @@ extension ControlAPI {
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
             method(i, "Create", roles: [.treasurer], mutating: true, CreateFund.self) { actor, p in
-                try await store.createFund(FundAccount(id: p.id, name: p.name, unitId: p.unitId, source: p.source, donor: p.donor,
-                                                       helpTypes: p.helpTypes), by: actor, at: clock.now())
+                try await store.createFund(
+                    FundAccount(
+                        id: p.id, name: p.name, unitId: p.unitId, source: p.source, donor: p.donor,
+                        helpTypes: p.helpTypes), by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.id)])
             },
             method(i, "Deposit", roles: [.treasurer], mutating: true, DepositParams.self) { actor, p in
@@ -41,25 +58,34 @@ extension ControlAPI {
             },
             method(i, "Transfer", roles: [.approver], mutating: true, TransferParams.self) { actor, p in
                 let amount = try Money.bounded(fen: p.amount, field: "amount")
-                let transfer = try await store.requestTransfer(from: p.from, to: p.to, amount: amount, reason: p.reason, by: actor,
-                                                               at: clock.now())
+                let transfer = try await store.requestTransfer(
+                    from: p.from, to: p.to, amount: amount, reason: p.reason, by: actor,
+                    at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },
             method(i, "ConfirmTransfer", roles: [.approver], mutating: true, ConfirmParams.self) { actor, p in
-                let transfer = try await store.decideTransfer(id: p.id, confirm: true, note: p.note, by: actor, at: clock.now())
-                return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now()), "from": try await fundWire(transfer.from),
-                               "to": try await fundWire(transfer.to)])
+                let transfer = try await store.decideTransfer(
+                    id: p.id, confirm: true, note: p.note, by: actor, at: clock.now())
+                return .reply([
+                    "transfer": ControlAPI.transferWire(transfer, now: clock.now()),
+                    "from": try await fundWire(transfer.from),
+                    "to": try await fundWire(transfer.to),
+                ])
             },
             method(i, "RejectTransfer", roles: [.approver], mutating: true, RejectParams.self) { actor, p in
                 guard !p.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw BangfuError(.invalidInput, zh: "驳回调拨必须写明理由", en: "rejecting a transfer needs a note", context: ["field": "note"])
+                    throw BangfuError(
+                        .invalidInput, zh: "驳回调拨必须写明理由", en: "rejecting a transfer needs a note",
+                        context: ["field": "note"])
                 }
-                let transfer = try await store.decideTransfer(id: p.id, confirm: false, note: p.note, by: actor, at: clock.now())
+                let transfer = try await store.decideTransfer(
+                    id: p.id, confirm: false, note: p.note, by: actor, at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },
             method(i, "Pending", roles: ControlAPI.fundReaders, PendingParams.self) { actor, p in
                 let tree = try await store.unitTree()
-                let readable = try await store.funds().filter { actor.mayRead(.fund, unit: $0.unitId, in: tree) }.map(\.id)
+                let readable = try await store.funds().filter { actor.mayRead(.fund, unit: $0.unitId, in: tree) }.map(
+                    \.id)
                 let now = clock.now()
                 // A transfer shows only when the caller may read both of its funds.
                 let visible = try await store.transfers(fundIds: readable).filter { transfer in
@@ -71,7 +97,8 @@ extension ControlAPI {
             method(i, "List", roles: ControlAPI.fundReaders, Empty.self) { actor, _ in
                 let tree = try await store.unitTree()
                 var out: [JSONValue] = []
-                for f in try await store.funds() where actor.holds(anyOf: ControlAPI.fundReaders, on: f.unitId, in: tree) {
+                for f in try await store.funds()
+                where actor.holds(anyOf: ControlAPI.fundReaders, on: f.unitId, in: tree) {
                     out.append(try await fundWire(f.id))
                 }
                 return .reply(["funds": .array(out)])
@@ -79,31 +106,46 @@ extension ControlAPI {
             method(i, "Ledger", roles: ControlAPI.fundReaders, LedgerParams.self) { actor, p in
                 let f = try await store.fund(id: p.fundId)
                 try actor.requireRead(RecordRef(.fund, f.id), unit: f.unitId, in: try await store.unitTree())
-                let lines = try await store.ledger(fundId: p.fundId, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
-                return .stream(lines.map { l in
-                    ["line": .object(["txn": .int(l.txn), "at": .string(Wire.time(l.at)), "businessDate": .string(l.businessDate.description),
-                                      "kind": .string(l.kind.rawValue), "amount": .int(l.amount.fen), "actor": .string(l.actor),
-                                      "memo": l.memo.map { .string($0) } ?? .null, "caseNo": l.caseNo.map { .string($0) } ?? .null])]
-                })
+                let lines = try await store.ledger(
+                    fundId: p.fundId, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
+                return .stream(
+                    lines.map { l in
+                        [
+                            "line": .object([
+                                "txn": .int(l.txn), "at": .string(Wire.time(l.at)),
+                                "businessDate": .string(l.businessDate.description),
+                                "kind": .string(l.kind.rawValue), "amount": .int(l.amount.fen),
+                                "actor": .string(l.actor),
+                                "memo": l.memo.map { .string($0) } ?? .null,
+                                "caseNo": l.caseNo.map { .string($0) } ?? .null,
+                            ])
+                        ]
+                    })
             },
             // Public accounts (帐务公开): anyone with a role may read them.
             method(i, "Statement", roles: Set(Role.allCases), Period.self) { _, p in
-                let rows = try await store.statement(from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
+                let rows = try await store.statement(
+                    from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
                 return .reply(["funds": try ControlAPI.json(rows)])
             },
         ]
-        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Funds_varlink),
-                                methods: Dictionary(uniqueKeysWithValues: methods))
+        return VarlinkInterface(
+            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Funds_varlink),
+            methods: Dictionary(uniqueKeysWithValues: methods))
     }
 
     /// A transfer as the IDL's `Transfer`, its state as of `now` (a pending one past its expiry reads as expired).
     static func transferWire(_ transfer: PendingTransfer, now: Date) -> JSONValue {
         .object([
-            "id": .int(transfer.id), "from": .string(transfer.from), "to": .string(transfer.to), "amount": .int(transfer.amount.fen),
+            "id": .int(transfer.id), "from": .string(transfer.from), "to": .string(transfer.to),
+            "amount": .int(transfer.amount.fen),
             "reason": .string(transfer.reason), "requestedBy": .string(transfer.requestedBy),
-            "requestedAt": .string(Wire.time(transfer.requestedAt)), "expiresAt": .string(Wire.time(transfer.expiresAt)),
-            "state": .string(transfer.state(at: now).rawValue), "decidedBy": transfer.decidedBy.map { .string($0) } ?? .null,
-            "decidedAt": transfer.decidedAt.map { .string(Wire.time($0)) } ?? .null, "note": transfer.note.map { .string($0) } ?? .null,
+            "requestedAt": .string(Wire.time(transfer.requestedAt)),
+            "expiresAt": .string(Wire.time(transfer.expiresAt)),
+            "state": .string(transfer.state(at: now).rawValue),
+            "decidedBy": transfer.decidedBy.map { .string($0) } ?? .null,
+            "decidedAt": transfer.decidedAt.map { .string(Wire.time($0)) } ?? .null,
+            "note": transfer.note.map { .string($0) } ?? .null,
         ])
     }
 }

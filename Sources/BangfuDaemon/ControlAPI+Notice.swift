@@ -21,16 +21,19 @@ extension ControlAPI {
                     for c in try await store.cases(units: units, state: state) {
                         let h = try await store.household(id: c.householdId)
                         let name = (try? plugins.helpType(c.helpType).descriptor.nameZh) ?? c.helpType
-                        let e = Wire.NoticeEntry(caseNo: c.caseNo, name: maskedName(h.input.head.name), unit: tree.units[c.unitId]?.name ?? c.unitId,
-                                                 helpType: name, amount: c.plan?.total.fen ?? 0, state: c.state.rawValue,
-                                                 passesAt: c.noticeDeadline.map(Wire.time))
+                        let e = Wire.NoticeEntry(
+                            caseNo: c.caseNo, name: maskedName(h.input.head.name),
+                            unit: tree.units[c.unitId]?.name ?? c.unitId,
+                            helpType: name, amount: c.plan?.total.fen ?? 0, state: c.state.rawValue,
+                            passesAt: c.noticeDeadline.map(Wire.time))
                         out.append(["entry": try ControlAPI.json(e)])
                     }
                 }
                 return .stream(out)
-            },
+            }
         ]
-        return VarlinkInterface(name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Notice_varlink),
-                                methods: Dictionary(uniqueKeysWithValues: methods))
+        return VarlinkInterface(
+            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Notice_varlink),
+            methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

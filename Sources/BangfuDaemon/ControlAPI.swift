@@ -20,45 +20,55 @@ struct ControlAPI: Sendable {
     /// - Parameters:
     ///   - roles: the caller must hold one of these somewhere; finer unit checks happen in the operation.
     ///   - mutating: takes a `requestId`; the call runs under it so a retry returns the first answer.
-    func method<P: Decodable & Sendable>(_ interface: String, _ name: String, roles: Set<Role>, mutating: Bool = false,
-                                         _ params: P.Type,
-                                         _ body: @escaping @Sendable (Actor, P) async throws -> VarlinkResponse) -> (String, VarlinkMethod) {
+    func method<P: Decodable & Sendable>(
+        _ interface: String, _ name: String, roles: Set<Role>, mutating: Bool = false,
+        _ params: P.Type,
+        _ body: @escaping @Sendable (Actor, P) async throws -> VarlinkResponse
+    ) -> (String, VarlinkMethod) {
         let runtime = self.runtime
-        return (name, { request in
-            let config = runtime.config
-            let actor = Identity.actor(for: request.peer, config: config)
-            let full = "\(interface).\(name)"
-            let allowed = actor.isRoot && roles.contains(.admin) || actor.grants.contains { roles.contains($0.role) }
-            guard allowed else {
-                runtime.security.refused(uid: request.peer.uid, user: actor.id, method: full,
-                                         reason: "needs one of \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
-                throw VarlinkError.permissionDenied
-            }
-            let p = try request.decode(P.self)
-            do {
-                let response: VarlinkResponse
-                if mutating, let id = request.call.parameters?["requestId"]?.stringValue {
-                    guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
-                    var rest = request.call.parameters ?? [:]
-                    rest.removeValue(forKey: "requestId")
-                    let canonical = String(decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
-                    let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
-                    response = try await RequestContext.$current.withValue(RequestKey(principal: actor.id, id: id, paramsHash: hash)) {
-                        try await body(actor, p)
+        return (
+            name,
+            { request in
+                let config = runtime.config
+                let actor = Identity.actor(for: request.peer, config: config)
+                let full = "\(interface).\(name)"
+                let allowed =
+                    actor.isRoot && roles.contains(.admin) || actor.grants.contains { roles.contains($0.role) }
+                guard allowed else {
+                    runtime.security.refused(
+                        uid: request.peer.uid, user: actor.id, method: full,
+                        reason: "needs one of \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
+                    throw VarlinkError.permissionDenied
+                }
+                let p = try request.decode(P.self)
+                do {
+                    let response: VarlinkResponse
+                    if mutating, let id = request.call.parameters?["requestId"]?.stringValue {
+                        guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
+                        var rest = request.call.parameters ?? [:]
+                        rest.removeValue(forKey: "requestId")
+                        let canonical = String(
+                            decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
+                        let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
+                        response = try await RequestContext.$current.withValue(
+                            RequestKey(principal: actor.id, id: id, paramsHash: hash)
+                        ) {
+                            try await body(actor, p)
+                        }
+                    } else {
+                        response = try await body(actor, p)
                     }
-                } else {
-                    response = try await body(actor, p)
+                    if mutating { runtime.clock.poke() }
+                    return response
+                } catch let e as BangfuError {
+                    if e.code == .permissionDenied {
+                        runtime.security.refused(uid: request.peer.uid, user: actor.id, method: full, reason: e.en)
+                    }
+                    runtime.logger.debug("\(full) failed: \(e.code)", metadata: ["UID": "\(request.peer.uid)"])
+                    throw ErrorMapping.varlink(e, interface: interface)
                 }
-                if mutating { runtime.clock.poke() }
-                return response
-            } catch let e as BangfuError {
-                if e.code == .permissionDenied {
-                    runtime.security.refused(uid: request.peer.uid, user: actor.id, method: full, reason: e.en)
-                }
-                runtime.logger.debug("\(full) failed: \(e.code)", metadata: ["UID": "\(request.peer.uid)"])
-                throw ErrorMapping.varlink(e, interface: interface)
             }
-        })
+        )
     }
 
     /// The units whose data a caller may read with these roles: under `unit` (checked), or all it holds.

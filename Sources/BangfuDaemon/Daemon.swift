@@ -4,7 +4,7 @@ import BangfuSystemd
 import BangfuVarlink
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Logging
 import ServiceLifecycle
@@ -24,8 +24,14 @@ public enum Daemon {
         public var clock: String
         public var limits: VarlinkLimits
 
-        public init(options: Runtime.Options, logTarget: LogTarget, logLevel: Logger.Level, clock: String, limits: VarlinkLimits) {
-            self.options = options; self.logTarget = logTarget; self.logLevel = logLevel; self.clock = clock; self.limits = limits
+        public init(
+            options: Runtime.Options, logTarget: LogTarget, logLevel: Logger.Level, clock: String, limits: VarlinkLimits
+        ) {
+            self.options = options
+            self.logTarget = logTarget
+            self.logLevel = logLevel
+            self.clock = clock
+            self.limits = limits
         }
     }
 
@@ -33,7 +39,8 @@ public enum Daemon {
     public static func bootstrapLogging(_ target: LogTarget, level: Logger.Level) {
         let journal = target == .journal || (target == .auto && Systemd.stderrIsJournal())
         LoggingSystem.bootstrap { label in
-            var h: any LogHandler = journal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var h: any LogHandler =
+                journal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             h.logLevel = level
             return h
         }
@@ -53,21 +60,25 @@ public enum Daemon {
             gid = numeric
         } else if let name = s.options.socketGroup {
             guard let g = getgrnam(name) else {
-                throw BangfuError(.invalidConfig, zh: "--socket-group：没有名为 \(name) 的用户组", en: "--socket-group: there is no group named \(name)")
+                throw BangfuError(
+                    .invalidConfig, zh: "--socket-group：没有名为 \(name) 的用户组",
+                    en: "--socket-group: there is no group named \(name)")
             }
             gid = g.pointee.gr_gid
         }
-        let address: VarlinkListenAddress = fds.first.map { .descriptor($0.fd) } ?? .path(s.options.socketPath, group: gid)
+        let address: VarlinkListenAddress =
+            fds.first.map { .descriptor($0.fd) } ?? .path(s.options.socketPath, group: gid)
         if clock.isManual { logger.warning("manual clock (tests and demos only): \(clock.now())") }
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: ControlService(runtime: runtime, address: address, limits: s.limits)),
-                .init(service: SchedulerService(runtime: runtime)),
-                .init(service: WatchdogService(runtime: runtime)),
-                .init(service: ReloadService(runtime: runtime)),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: ControlService(runtime: runtime, address: address, limits: s.limits)),
+                    .init(service: SchedulerService(runtime: runtime)),
+                    .init(service: WatchdogService(runtime: runtime)),
+                    .init(service: ReloadService(runtime: runtime)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         try await group.run()
         logger.info("stopped; the database is closed")
     }

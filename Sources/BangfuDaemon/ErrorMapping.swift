@@ -5,15 +5,29 @@ import BangfuVarlink
 enum ErrorMapping {
     /// Errors each interface declares (besides org.varlink.service's).
     static let declared: [String: Set<String>] = [
-        "org.bangfu.Archive": ["NotFound", "InvalidInput", "PersonInOtherArchive", "NotEligible", "ArchiveClosed", "RequestIdReused", "StorageFailed"],
-        "org.bangfu.Cases": ["NotFound", "InvalidTransition", "SeparationOfDuties", "NotEligible", "HostRule", "InvalidInput", "Overdraft",
-                             "NotEarmarked", "NoticeNotElapsed", "ArchiveClosed", "PluginFailed", "RequestIdReused", "StorageFailed"],
-        "org.bangfu.Funds": ["NotFound", "InvalidInput", "Overdraft", "Duplicate", "NotEarmarked", "SeparationOfDuties", "InvalidTransition",
-                             "RequestIdReused", "StorageFailed"],
+        "org.bangfu.Archive": [
+            "NotFound", "InvalidInput", "PersonInOtherArchive", "NotEligible", "ArchiveClosed", "RequestIdReused",
+            "StorageFailed",
+        ],
+        "org.bangfu.Cases": [
+            "NotFound", "InvalidTransition", "SeparationOfDuties", "NotEligible", "HostRule", "InvalidInput",
+            "Overdraft",
+            "NotEarmarked", "NoticeNotElapsed", "ArchiveClosed", "PluginFailed", "RequestIdReused", "StorageFailed",
+        ],
+        "org.bangfu.Funds": [
+            "NotFound", "InvalidInput", "Overdraft", "Duplicate", "NotEarmarked", "SeparationOfDuties",
+            "InvalidTransition",
+            "RequestIdReused", "StorageFailed",
+        ],
         "org.bangfu.Notice": ["NotFound", "StorageFailed"],
         "org.bangfu.Admin": ["ClockNotManual", "InvalidInput", "ConfigurationInvalid", "StorageFailed"],
-        "org.bangfu.Care": ["NotFound", "InvalidInput", "ArchiveClosed", "Duplicate", "RequestIdReused", "StorageFailed"],
-        "org.bangfu.Campaigns": ["NotFound", "InvalidInput", "SeparationOfDuties", "HostRule", "InvalidTransition", "RequestIdReused", "StorageFailed"],
+        "org.bangfu.Care": [
+            "NotFound", "InvalidInput", "ArchiveClosed", "Duplicate", "RequestIdReused", "StorageFailed",
+        ],
+        "org.bangfu.Campaigns": [
+            "NotFound", "InvalidInput", "SeparationOfDuties", "HostRule", "InvalidTransition", "RequestIdReused",
+            "StorageFailed",
+        ],
     ]
 
     static func name(for code: BangfuError.Code) -> String {

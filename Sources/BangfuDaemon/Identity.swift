@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Who a peer is: the unix user and groups of its uid, mapped to roles by the configuration.
@@ -38,7 +38,9 @@ enum Identity {
         var pwd = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buf = [CChar](repeating: 0, count: 16384)
-        guard getpwuid_r(uid, &pwd, &buf, buf.count, &result) == 0, result != nil, let n = pwd.pw_name else { return nil }
+        guard getpwuid_r(uid, &pwd, &buf, buf.count, &result) == 0, result != nil, let n = pwd.pw_name else {
+            return nil
+        }
         return (String(cString: n), pwd.pw_gid)
     }
 
@@ -53,7 +55,9 @@ enum Identity {
             var grp = group()
             var result: UnsafeMutablePointer<group>?
             var buf = [CChar](repeating: 0, count: 16384)
-            guard getgrgid_r(g, &grp, &buf, buf.count, &result) == 0, result != nil, let n = grp.gr_name else { return nil }
+            guard getgrgid_r(g, &grp, &buf, buf.count, &result) == 0, result != nil, let n = grp.gr_name else {
+                return nil
+            }
             return String(cString: n)
         }
     }

@@ -33,14 +33,23 @@ public final class Runtime: Sendable {
         /// Households per campaign-planning transaction.
         public var planningBatch: Int = 200
 
-        public init(configPath: String?, stateDir: String, socketPath: String, pluginDir: String?, version: String, socketGroup: String? = nil) {
-            self.configPath = configPath; self.stateDir = stateDir; self.socketPath = socketPath
-            self.pluginDir = pluginDir; self.version = version; self.socketGroup = socketGroup
+        public init(
+            configPath: String?, stateDir: String, socketPath: String, pluginDir: String?, version: String,
+            socketGroup: String? = nil
+        ) {
+            self.configPath = configPath
+            self.stateDir = stateDir
+            self.socketPath = socketPath
+            self.pluginDir = pluginDir
+            self.version = version
+            self.socketGroup = socketGroup
         }
 
         public var databasePath: String { URL(fileURLWithPath: stateDir).appendingPathComponent("bangfu.sqlite").path }
         /// --plugin-dir, else the configuration's plugin_dir, else the installed location.
-        func pluginDirectory(_ c: BangfuConfiguration) -> String { pluginDir ?? c.pluginDirectory ?? "/usr/lib/bangfu/plugins" }
+        func pluginDirectory(_ c: BangfuConfiguration) -> String {
+            pluginDir ?? c.pluginDirectory ?? "/usr/lib/bangfu/plugins"
+        }
     }
 
     /// What a reload replaces together.
@@ -60,24 +69,33 @@ public final class Runtime: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: options.stateDir, withIntermediateDirectories: true)
         } catch {
-            throw BangfuError(.storage, zh: "无法创建状态目录 \(options.stateDir)", en: "cannot create the state directory \(options.stateDir)")
+            throw BangfuError(
+                .storage, zh: "无法创建状态目录 \(options.stateDir)",
+                en: "cannot create the state directory \(options.stateDir)")
         }
-        store = try SQLiteStore(path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
+        store = try SQLiteStore(
+            path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
         let plugins = Runtime.loadPlugins(config, options: options, clock: clock, logger: logger)
         Wire.zone.withLock { $0 = config.businessZone.timeZone }
-        current = Mutex(Snapshot(config: config, plugins: plugins,
-                                 workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone)))
-        scheduler = Scheduler(store: store, clock: clock, logger: logger, batchSize: options.planningBatch) { [unowned self] in
+        current = Mutex(
+            Snapshot(
+                config: config, plugins: plugins,
+                workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone)))
+        scheduler = Scheduler(store: store, clock: clock, logger: logger, batchSize: options.planningBatch) {
+            [unowned self] in
             let s = self.snapshot
             return (s.workflow, s.config)
         }
     }
 
-    static func loadPlugins(_ config: BangfuConfiguration, options: Options, clock: DaemonClock, logger: Logger) -> PluginRegistry {
+    static func loadPlugins(_ config: BangfuConfiguration, options: Options, clock: DaemonClock, logger: Logger)
+        -> PluginRegistry
+    {
         let dir = options.pluginDirectory(config)
-        let reg = PluginLoader.load(directory: dir, settings: config.helpTypeSettings, clock: { clock.now() },
-                                    logger: Logger(label: "bangfu.plugins"))
+        let reg = PluginLoader.load(
+            directory: dir, settings: config.helpTypeSettings, clock: { clock.now() },
+            logger: Logger(label: "bangfu.plugins"))
         // Each failure is logged once, here, with the file and the reason.
         for f in reg.failed {
             logger.error("help-type plugin not loaded: \(f.reason)", metadata: ["FILE": "\(f.file)"])
@@ -108,7 +126,11 @@ public final class Runtime: Sendable {
         store.update(policy: fresh.policy)
         let plugins = Runtime.loadPlugins(fresh, options: options, clock: clock, logger: logger)
         Wire.zone.withLock { $0 = fresh.businessZone.timeZone }
-        current.withLock { $0 = Snapshot(config: fresh, plugins: plugins, workflow: Workflow(store: store, plugins: plugins, zone: fresh.businessZone)) }
+        current.withLock {
+            $0 = Snapshot(
+                config: fresh, plugins: plugins,
+                workflow: Workflow(store: store, plugins: plugins, zone: fresh.businessZone))
+        }
         logger.info("configuration reloaded from \(path)")
     }
 }
@@ -139,12 +161,14 @@ final class SecurityLog: Sendable {
             return (log, before)
         }
         if suppressedBefore > 0 {
-            logger.warning("\(suppressedBefore) more refusals for uid \(uid) were not logged (rate limit)",
-                           metadata: ["UID": "\(uid)", "SECURITY": "refused", "SUPPRESSED": "\(suppressedBefore)"])
+            logger.warning(
+                "\(suppressedBefore) more refusals for uid \(uid) were not logged (rate limit)",
+                metadata: ["UID": "\(uid)", "SECURITY": "refused", "SUPPRESSED": "\(suppressedBefore)"])
         }
         if log {
-            logger.warning("refused \(method) for uid \(uid) (\(user)): \(reason)",
-                           metadata: ["UID": "\(uid)", "USER": "\(user)", "METHOD": "\(method)", "SECURITY": "refused"])
+            logger.warning(
+                "refused \(method) for uid \(uid) (\(user)): \(reason)",
+                metadata: ["UID": "\(uid)", "USER": "\(user)", "METHOD": "\(method)", "SECURITY": "refused"])
         }
     }
 }

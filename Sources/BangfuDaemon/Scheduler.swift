@@ -23,8 +23,10 @@ actor Scheduler {
     /// The business day named-donor grants were last refiled on.
     private var lastRefileDay: LocalDate?
 
-    init(store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
-         settings: @escaping @Sendable () -> (Workflow, BangfuConfiguration)) {
+    init(
+        store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
+        settings: @escaping @Sendable () -> (Workflow, BangfuConfiguration)
+    ) {
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -35,7 +37,10 @@ actor Scheduler {
     /// Does what is due now, after any run already under way.
     func fireDue() async {
         let previous = last
-        let run = Task { _ = await previous?.value; await self.fire() }
+        let run = Task {
+            _ = await previous?.value
+            await self.fire()
+        }
         last = run
         await run.value
     }
@@ -51,7 +56,9 @@ actor Scheduler {
             let today = config.businessZone.date(of: now)
             if lastRefileDay != today {
                 for c in try await workflow.refileDonorGrants(today: today, schoolYearStart: (9, 1), at: now) {
-                    logger.info("next school year's named-donor grant filed for review", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+                    logger.info(
+                        "next school year's named-donor grant filed for review",
+                        metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
                 }
                 lastRefileDay = today
             }
@@ -61,7 +68,9 @@ actor Scheduler {
     }
 
     /// Runs `body` for every item with at most `width` in flight; the first error is thrown after the rest finish.
-    static func concurrently<T: Sendable>(_ items: [T], width: Int = 64, _ body: @escaping @Sendable (T) async throws -> Void) async throws {
+    static func concurrently<T: Sendable>(
+        _ items: [T], width: Int = 64, _ body: @escaping @Sendable (T) async throws -> Void
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var next = 0
             var firstError: Error?
@@ -95,34 +104,39 @@ actor Scheduler {
         try await Self.concurrently(try await store.cases(units: try await allUnits(), state: .noticePassed)) { c in
             // One case's failure is reported and does not stop the others.
             do { try await self.disburse(c, now, workflow: workflow, config: config) } catch {
-                logger.error("disbursement not created: \(error)", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+                logger.error(
+                    "disbursement not created: \(error)",
+                    metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
             }
         }
     }
 
     func disburse(_ c: HelpCase, _ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
-            let d = try await store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: now).helpCase
-            let meta: Logger.Metadata = ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"]
-            if config.payAtNoticeEnd, (d.plan?.instalments ?? 0) > 0 {
-                // A campaign's own fund first, when it names one.
-                if let campaign = try await store.campaignOf(caseId: d.id), let fund = config.campaigns.first(where: { $0.id == campaign })?.fund {
-                    do {
-                        _ = try await workflow.pay(caseId: d.id, instalment: 1, fund: fund, by: .system, at: now)
-                        logger.info("paid at the end of the notice from the campaign's fund \(fund)", metadata: meta)
-                        return
-                    } catch let e as BangfuError {
-                        logger.warning("the campaign's fund \(fund) cannot pay (\(e.en)); it waits for the treasurer", metadata: meta)
-                        return
-                    }
-                }
-                if let paid = try await workflow.payFromNearestFund(caseId: d.id, at: now), let p = paid.disbursement {
-                    logger.info("paid at the end of the notice from \(p.fundId)", metadata: meta)
+        let d = try await store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: now).helpCase
+        let meta: Logger.Metadata = ["CASE_ID": "\(d.caseNo)", "HELP_TYPE": "\(d.helpType)"]
+        if config.payAtNoticeEnd, (d.plan?.instalments ?? 0) > 0 {
+            // A campaign's own fund first, when it names one.
+            if let campaign = try await store.campaignOf(caseId: d.id),
+                let fund = config.campaigns.first(where: { $0.id == campaign })?.fund
+            {
+                do {
+                    _ = try await workflow.pay(caseId: d.id, instalment: 1, fund: fund, by: .system, at: now)
+                    logger.info("paid at the end of the notice from the campaign's fund \(fund)", metadata: meta)
+                    return
+                } catch let e as BangfuError {
+                    logger.warning(
+                        "the campaign's fund \(fund) cannot pay (\(e.en)); it waits for the treasurer", metadata: meta)
                     return
                 }
-                logger.warning("no fund can pay this case now; it waits for the treasurer", metadata: meta)
-            } else {
-                logger.info("disbursement waiting for the treasurer", metadata: meta)
             }
+            if let paid = try await workflow.payFromNearestFund(caseId: d.id, at: now), let p = paid.disbursement {
+                logger.info("paid at the end of the notice from \(p.fundId)", metadata: meta)
+                return
+            }
+            logger.warning("no fund can pay this case now; it waits for the treasurer", metadata: meta)
+        } else {
+            logger.info("disbursement waiting for the treasurer", metadata: meta)
+        }
     }
 
     /// Plans every campaign whose lead day has come, once per holiday, in batches that each commit;
@@ -135,12 +149,16 @@ actor Scheduler {
         }
         let runs = try await store.campaignRuns()
         for r in runs where r.state == .planning {
-            if let def = config.campaigns.first(where: { $0.id == r.campaignId }), !due.contains(where: { $0.0.id == def.id && $0.1 == r.holiday }) {
+            if let def = config.campaigns.first(where: { $0.id == r.campaignId }),
+                !due.contains(where: { $0.0.id == def.id && $0.1 == r.holiday })
+            {
                 due.append((def, r.holiday))
             }
         }
         for (def, holiday) in due {
-            if let r = runs.first(where: { $0.campaignId == def.id && $0.holiday == holiday }), r.state != .planning { continue }
+            if let r = runs.first(where: { $0.campaignId == def.id && $0.holiday == holiday }), r.state != .planning {
+                continue
+            }
             try await plan(def, holiday: holiday, at: now, workflow: workflow)
         }
     }
@@ -149,11 +167,13 @@ actor Scheduler {
         let meta: Logger.Metadata = ["CAMPAIGN": "\(def.id)", "HOLIDAY": "\(holiday)"]
         logger.info("planning \(def.name) for \(holiday)", metadata: meta)
         let name = def.name, id = def.id
-        let p = try await CampaignPlanner(workflow: workflow, batchSize: batchSize).plan(def, holiday: holiday, at: now) { done, total in
+        let p = try await CampaignPlanner(workflow: workflow, batchSize: batchSize).plan(def, holiday: holiday, at: now)
+        { done, total in
             Systemd.status("规划 \(name) \(holiday)：\(done)/\(total) 户 / planning \(id): \(done)/\(total)")
         }
-        logger.info("planned \(def.name) for \(holiday): \(p.planned) planned, \(p.leftOut) left out by the budget, \(p.ineligible) not eligible; budget left \(p.budgetLeft)",
-                    metadata: meta)
+        logger.info(
+            "planned \(def.name) for \(holiday): \(p.planned) planned, \(p.leftOut) left out by the budget, \(p.ineligible) not eligible; budget left \(p.budgetLeft)",
+            metadata: meta)
         Systemd.status("就绪 / ready")
     }
 
@@ -163,24 +183,34 @@ actor Scheduler {
         let today = config.businessZone.date(of: now)
         for c in try await store.cases(units: try await allUnits(), state: .active) {
             guard case .monthly(_, let months)? = c.plan else { continue }
-            do { try await payMonthly(c, months: months, today: today, now: now, workflow: workflow, config: config) } catch {
-                logger.error("monthly payment failed: \(error)", metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+            do {
+                try await payMonthly(c, months: months, today: today, now: now, workflow: workflow, config: config)
+            } catch {
+                logger.error(
+                    "monthly payment failed: \(error)",
+                    metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
             }
         }
     }
 
-    func payMonthly(_ c: HelpCase, months: Int, today: LocalDate, now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
-            var current = c
-            while current.state == .active && current.instalmentsPaid < months {
-                guard let due = try await nextMonthlyDue(current, payDay: config.monthlyPayDay, zone: config.businessZone), due <= today else { break }
-                let meta: Logger.Metadata = ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"]
-                guard let paid = try await workflow.payFromNearestFund(caseId: c.id, at: now) else {
-                    logger.warning("monthly instalment \(current.instalmentsPaid + 1) due \(due) cannot be paid: no fund holds enough; it stays due", metadata: meta)
-                    break
-                }
-                logger.info("paid monthly instalment \(paid.helpCase.instalmentsPaid) (due \(due))", metadata: meta)
-                current = paid.helpCase
+    func payMonthly(
+        _ c: HelpCase, months: Int, today: LocalDate, now: Date, workflow: Workflow, config: BangfuConfiguration
+    ) async throws {
+        var current = c
+        while current.state == .active && current.instalmentsPaid < months {
+            guard let due = try await nextMonthlyDue(current, payDay: config.monthlyPayDay, zone: config.businessZone),
+                due <= today
+            else { break }
+            let meta: Logger.Metadata = ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"]
+            guard let paid = try await workflow.payFromNearestFund(caseId: c.id, at: now) else {
+                logger.warning(
+                    "monthly instalment \(current.instalmentsPaid + 1) due \(due) cannot be paid: no fund holds enough; it stays due",
+                    metadata: meta)
+                break
             }
+            logger.info("paid monthly instalment \(paid.helpCase.instalmentsPaid) (due \(due))", metadata: meta)
+            current = paid.helpCase
+        }
     }
 
     /// Instalment k (k >= 2) falls due on the pay day of the (k-1)th month after the first payment.
@@ -203,11 +233,15 @@ actor Scheduler {
         }
         if let active = try? await store.cases(units: try await allUnits(), state: .active) {
             for c in active {
-                if let due = try? await nextMonthlyDue(c, payDay: config.monthlyPayDay, zone: zone) { candidates.append(zone.startOfDay(due)) }
+                if let due = try? await nextMonthlyDue(c, payDay: config.monthlyPayDay, zone: zone) {
+                    candidates.append(zone.startOfDay(due))
+                }
             }
         }
         // A new school year (named-donor grants are filed again).
-        if let sept = LocalDate(year: today.month >= 9 ? today.year + 1 : today.year, month: 9, day: 1) { candidates.append(zone.startOfDay(sept)) }
+        if let sept = LocalDate(year: today.month >= 9 ? today.year + 1 : today.year, month: 9, day: 1) {
+            candidates.append(zone.startOfDay(sept))
+        }
         return candidates.min()
     }
 }

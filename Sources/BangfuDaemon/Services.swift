@@ -14,20 +14,25 @@ struct ControlService: Service {
     let limits: VarlinkLimits
 
     func run() async throws {
-        let service = VarlinkService(vendor: "bangfu", product: "bangfud", version: runtime.options.version,
-                                     url: "https://github.com/bangfu/bangfu", interfaces: ControlAPI(runtime: runtime).interfaces())
+        let service = VarlinkService(
+            vendor: "bangfu", product: "bangfud", version: runtime.options.version,
+            url: "https://github.com/bangfu/bangfu", interfaces: ControlAPI(runtime: runtime).interfaces())
         var limits = self.limits
         limits.maxConnectionsPerUser = runtime.config.connectionsPerUser
         limits.messageDeadline = .seconds(Int64(runtime.config.messageDeadlineSeconds))
         let security = runtime.security
-        let server = VarlinkServer(service: service, limits: limits, logger: Logger(label: "bangfu.control"),
-                                   onRefused: { uid, reason in security.refused(uid: uid, user: "uid:\(uid)", method: "connect", reason: reason) })
+        let server = VarlinkServer(
+            service: service, limits: limits, logger: Logger(label: "bangfu.control"),
+            onRefused: { uid, reason in
+                security.refused(uid: uid, user: "uid:\(uid)", method: "connect", reason: reason)
+            })
         runtime.connectionCount.withLock { $0 = { server.connections } }
         let runtime = self.runtime
-        let where_: String = switch address {
-        case .path(let p, _): p
-        case .descriptor(let fd): "fd \(fd) (socket activation)"
-        }
+        let where_: String =
+            switch address {
+            case .path(let p, _): p
+            case .descriptor(let fd): "fd \(fd) (socket activation)"
+            }
         try await withGracefulShutdownHandler {
             try await server.run(address) {
                 let n = runtime.plugins.loaded.count

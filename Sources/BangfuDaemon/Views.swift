@@ -22,10 +22,20 @@ enum Wire {
 
         init(_ p: PaymentPlan) {
             switch p {
-            case .oneOff(let m): kind = "one_off"; amount = m.fen
-            case .monthly(let m, let n): kind = "monthly"; amount = m.fen; months = n
-            case .loan(let m, let t): kind = "loan"; amount = m.fen; termMonths = t
-            case .nonMonetary: kind = "non_monetary"; amount = 0
+            case .oneOff(let m):
+                kind = "one_off"
+                amount = m.fen
+            case .monthly(let m, let n):
+                kind = "monthly"
+                amount = m.fen
+                months = n
+            case .loan(let m, let t):
+                kind = "loan"
+                amount = m.fen
+                termMonths = t
+            case .nonMonetary:
+                kind = "non_monetary"
+                amount = 0
             }
             total = p.total.fen
         }
@@ -52,12 +62,22 @@ enum Wire {
         var reason: String?
 
         init(_ c: HelpCase, archiveNo: String) {
-            id = c.id; caseNo = c.caseNo; self.archiveNo = archiveNo; unitId = c.unitId; helpType = c.helpType
+            id = c.id
+            caseNo = c.caseNo
+            self.archiveNo = archiveNo
+            unitId = c.unitId
+            helpType = c.helpType
             state = c.state.rawValue
             form = (try? JSONValue.parse(c.formJSON.utf8)) ?? .object([:])
-            filedBy = c.filedBy; reviewedBy = c.reviewedBy; approvedBy = c.approvedBy; plan = c.plan.map(Plan.init)
-            noticeDeadline = c.noticeDeadline.map(Wire.time); frozenRemainingDays = c.frozenRemainingDays
-            instalmentsPaid = c.instalmentsPaid; repaid = c.repaid.fen; reason = c.reason
+            filedBy = c.filedBy
+            reviewedBy = c.reviewedBy
+            approvedBy = c.approvedBy
+            plan = c.plan.map(Plan.init)
+            noticeDeadline = c.noticeDeadline.map(Wire.time)
+            frozenRemainingDays = c.frozenRemainingDays
+            instalmentsPaid = c.instalmentsPaid
+            repaid = c.repaid.fen
+            reason = c.reason
         }
     }
 
@@ -65,7 +85,12 @@ enum Wire {
         var at, actor, event, from, to: String
         var comment: String?
         init(_ e: CaseEventRecord) {
-            at = Wire.time(e.at); actor = e.actor; event = e.event.rawValue; from = e.from.rawValue; to = e.to.rawValue; comment = e.comment
+            at = Wire.time(e.at)
+            actor = e.actor
+            event = e.event.rawValue
+            from = e.from.rawValue
+            to = e.to.rawValue
+            comment = e.comment
         }
     }
 
@@ -77,7 +102,11 @@ enum Wire {
         var paidBy: String
         var alreadyPaid: Bool
         init(_ d: Disbursement) {
-            instalment = d.instalment; fundId = d.fundId; amount = d.amount.fen; paidAt = Wire.time(d.paidAt); paidBy = d.paidBy
+            instalment = d.instalment
+            fundId = d.fundId
+            amount = d.amount.fen
+            paidAt = Wire.time(d.paidAt)
+            paidBy = d.paidBy
             alreadyPaid = d.alreadyPaid
         }
     }
@@ -107,10 +136,17 @@ enum Wire {
         var archive: JSONValue
 
         init(_ h: BangfuCore.Household, visibility: Visibility) throws {
-            id = h.id; archiveNo = h.archiveNo; status = h.status.rawValue; category = h.assessment.category?.rawValue
-            categoryReason = h.assessment.reasonZh; perCapitaMonthly = h.assessment.perCapitaMonthly.fen
-            dibaoMonthly = h.assessment.dibaoMonthly.fen; reviewDue = h.reviewDue.description; createdAt = Wire.time(h.createdAt)
-            closedAt = h.closedAt.map(Wire.time); exitReason = h.exitReason?.rawValue
+            id = h.id
+            archiveNo = h.archiveNo
+            status = h.status.rawValue
+            category = h.assessment.category?.rawValue
+            categoryReason = h.assessment.reasonZh
+            perCapitaMonthly = h.assessment.perCapitaMonthly.fen
+            dibaoMonthly = h.assessment.dibaoMonthly.fen
+            reviewDue = h.reviewDue.description
+            createdAt = Wire.time(h.createdAt)
+            closedAt = h.closedAt.map(Wire.time)
+            exitReason = h.exitReason?.rawValue
             archive = try Wire.archive(h.input, visibility, archiveNo: h.archiveNo)
         }
     }
@@ -124,15 +160,21 @@ enum Wire {
             o["head"] = .object(head)
         }
         if case .array(let members) = o["members"] {
-            o["members"] = .array(zip(members, a.members).map { m, member in
-                guard case .object(var x) = m else { return m }
-                x["ref"] = .string(Workflow.ref(archiveNo, member.idNumber))
-                return .object(x)
-            })
+            o["members"] = .array(
+                zip(members, a.members).map { m, member in
+                    guard case .object(var x) = m else { return m }
+                    x["ref"] = .string(Workflow.ref(archiveNo, member.idNumber))
+                    return .object(x)
+                })
         }
         guard v != .full else { return .object(o) }
-        let keepHead: Set<String> = v == .payment ? ["name", "idNumber", "workStatus", "bankAccount"]
-            : ["name", "idNumber", "workStatus", "politicalStatus", "modelWorkerLevel", "housingType", "housingAreaSqm"]
+        let keepHead: Set<String> =
+            v == .payment
+            ? ["name", "idNumber", "workStatus", "bankAccount"]
+            : [
+                "name", "idNumber", "workStatus", "politicalStatus", "modelWorkerLevel", "housingType",
+                "housingAreaSqm",
+            ]
         if case .object(var head) = o["head"] {
             head = head.filter { keepHead.contains($0.key) || $0.key == "ref" }
             head["idNumber"] = .string(a.head.idNumber.masked)
@@ -142,10 +184,14 @@ enum Wire {
         if v == .payment {
             o["members"] = .array([])
         } else {
-            o["members"] = .array(a.members.map { m in
-                .object(["name": .string(maskedName(m.name)), "idNumber": .string(m.idNumber.masked), "relation": .string(m.relation),
-                         "monthlyIncome": .int(m.monthlyIncome.fen), "ref": .string(Workflow.ref(archiveNo, m.idNumber))])
-            })
+            o["members"] = .array(
+                a.members.map { m in
+                    .object([
+                        "name": .string(maskedName(m.name)), "idNumber": .string(m.idNumber.masked),
+                        "relation": .string(m.relation),
+                        "monthlyIncome": .int(m.monthlyIncome.fen), "ref": .string(Workflow.ref(archiveNo, m.idNumber)),
+                    ])
+                })
         }
         for k in ["fiveClears", "urgentNeeds"] { o.removeValue(forKey: k) }
         return .object(o)
@@ -163,7 +209,12 @@ enum Wire {
         var helpTypes: [String]
         var balance: Int64
         init(_ f: FundAccount, balance: Money) {
-            id = f.id; name = f.name; unitId = f.unitId; source = f.source.rawValue; donor = f.donor; helpTypes = f.helpTypes
+            id = f.id
+            name = f.name
+            unitId = f.unitId
+            source = f.source.rawValue
+            donor = f.donor
+            helpTypes = f.helpTypes
             self.balance = balance.fen
         }
     }
@@ -221,7 +272,10 @@ extension Wire.Case: WireValue {
 
 extension Wire.Event: WireValue {
     var json: JSONValue {
-        var o: [String: JSONValue] = ["at": .string(at), "actor": .string(actor), "event": .string(event), "from": .string(from), "to": .string(to)]
+        var o: [String: JSONValue] = [
+            "at": .string(at), "actor": .string(actor), "event": .string(event), "from": .string(from),
+            "to": .string(to),
+        ]
         o.put("comment", .optional(comment))
         return .object(o)
     }
@@ -229,7 +283,10 @@ extension Wire.Event: WireValue {
 
 extension Wire.Payment: WireValue {
     var json: JSONValue {
-        .object(["instalment": .int(Int64(instalment)), "fundId": .string(fundId), "amount": .int(amount), "paidAt": .string(paidAt),
-                 "paidBy": .string(paidBy), "alreadyPaid": .bool(alreadyPaid)])
+        .object([
+            "instalment": .int(Int64(instalment)), "fundId": .string(fundId), "amount": .int(amount),
+            "paidAt": .string(paidAt),
+            "paidBy": .string(paidBy), "alreadyPaid": .bool(alreadyPaid),
+        ])
     }
 }

@@ -23,8 +23,9 @@ public protocol UnitOfWork {
     func insertCase(_ draft: HelpCase, at: Date) throws -> HelpCase
     /// Saves a case whose `version` is one above the stored one; anything else is a concurrent change.
     func saveCase(_ helpCase: HelpCase, at: Date) throws
-    func appendCaseEvent(caseId: Int64, at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState,
-                         comment: String?) throws
+    func appendCaseEvent(
+        caseId: Int64, at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState,
+        comment: String?) throws
 
     /// The open archive, other than `except`, that already holds this person, if any.
     func openArchiveHolding(_ idNumber: IDNumber, except: Int64?) throws -> (archiveNo: String, unitId: String)?
@@ -45,8 +46,10 @@ public protocol UnitOfWork {
     /// The fund's kept balance.
     func balance(fundId: String) throws -> Money
     /// Writes one ledger transaction with its postings (they must sum to zero); returns its id.
-    func postLedger(kind: LedgerKind, at: Date, businessDate: LocalDate, actor: String, memo: String?, caseId: Int64?,
-                    instalment: Int?, postings: [(account: String, fen: Int64)]) throws -> Int64
+    func postLedger(
+        kind: LedgerKind, at: Date, businessDate: LocalDate, actor: String, memo: String?, caseId: Int64?,
+        instalment: Int?, postings: [(account: String, fen: Int64)]
+    ) throws -> Int64
     func disbursement(caseId: Int64, instalment: Int) throws -> Disbursement?
     /// The fund the case's first instalment was paid from (for a loan: the fund that lent).
     func firstPaymentFund(caseId: Int64) throws -> String?
@@ -59,5 +62,6 @@ public protocol UnitOfWork {
     // MARK: Audit
 
     /// Appends one row to the audit chain; `detail` is hashed into it, never stored.
-    func audit<Detail: Encodable>(at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail) throws
+    func audit<Detail: Encodable>(
+        at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail) throws
 }

@@ -1,7 +1,7 @@
 import BangfuVarlink
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real bangfud started for a load: its own state dir and socket, the manual clock, and a
@@ -19,8 +19,10 @@ public final class DaemonProcess {
     let notifyPath: String
 
     /// Starts bangfud and returns once it sent READY=1 (or throws with its log).
-    public init(bangfud: String, config: String, stateDir: String, pluginDir: String, socketGroup: UInt32,
-                clock: String = "manual:2027-02-04T09:00", log: String) throws {
+    public init(
+        bangfud: String, config: String, stateDir: String, pluginDir: String, socketGroup: UInt32,
+        clock: String = "manual:2027-02-04T09:00", log: String
+    ) throws {
         self.stateDir = stateDir
         socket = stateDir + "/control.sock"
         notifyPath = stateDir + "/notify.sock"
@@ -34,12 +36,18 @@ public final class DaemonProcess {
             raw[bytes.count] = 0
         }
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(notifyFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(notifyFD, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
-        guard rc == 0 else { throw LoadError("cannot bind the notification socket \(notifyPath): \(String(cString: strerror(errno)))") }
+        guard rc == 0 else {
+            throw LoadError("cannot bind the notification socket \(notifyPath): \(String(cString: strerror(errno)))")
+        }
         process.executableURL = URL(fileURLWithPath: bangfud)
-        process.arguments = ["--config", config, "--state-dir", stateDir, "--socket", socket, "--socket-group", String(socketGroup),
-                             "--plugin-dir", pluginDir, "--log-target", "stderr", "--log-level", "warning", "--clock", clock]
+        process.arguments = [
+            "--config", config, "--state-dir", stateDir, "--socket", socket, "--socket-group", String(socketGroup),
+            "--plugin-dir", pluginDir, "--log-target", "stderr", "--log-level", "warning", "--clock", clock,
+        ]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = notifyPath
         process.environment = env
@@ -74,10 +82,13 @@ public final class DaemonProcess {
     /// Resident memory now, at its peak, and the private (anonymous) part of it, in MiB, from /proc.
     /// The rest of the resident set is the pages of the binary and shared libraries it has touched.
     public func memory() -> (rss: Double, peak: Double, anonymous: Double) {
-        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else { return (-1, -1, -1) }
+        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8) else {
+            return (-1, -1, -1)
+        }
         func kib(_ key: String) -> Double {
             guard let line = s.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
-                  let v = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+                let v = Double(line.split(separator: " ").dropFirst().first ?? "")
+            else { return -1 }
             return v / 1024
         }
         return (kib("VmRSS:"), kib("VmHWM:"), kib("RssAnon:"))
@@ -87,7 +98,8 @@ public final class DaemonProcess {
     /// itself, apart from the clients sharing the machine.
     public func cpuSeconds() -> Double {
         guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-              let close = s.lastIndex(of: ")") else { return -1 }
+            let close = s.lastIndex(of: ")")
+        else { return -1 }
         let fields = s[s.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
         guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }

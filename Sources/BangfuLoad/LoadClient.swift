@@ -17,14 +17,18 @@ public final class LoadClient: @unchecked Sendable {
     let cw: VarlinkClient, rv: VarlinkClient, ap: VarlinkClient, tr: VarlinkClient, au: VarlinkClient
     let tag: String
     /// Microseconds per call, every call this client made.
-    public private(set) var latency = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+    public private(set) var latency = Histogram<UInt64>(
+        highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
     /// Calls made, and which of them changed state.
     public private(set) var calls = 0, transitions = 0
     /// Told of every acknowledged step, on the client's own thread.
     public var onAck: Acknowledge?
 
     /// Connects as each principal. Needs root: each connection is made with that uid (see `bangfu_connect_as`).
-    public init(socket: String, principals p: LoadPrincipals = LoadPrincipals(), tag: String = String(UUID().uuidString.prefix(8))) throws {
+    public init(
+        socket: String, principals p: LoadPrincipals = LoadPrincipals(),
+        tag: String = String(UUID().uuidString.prefix(8))
+    ) throws {
         func connect(_ uid: UInt32) throws -> VarlinkClient {
             let fd = bangfu_connect_as(socket, uid, p.gid)
             guard fd >= 0 else { throw VarlinkClientError.connect(socket, String(cString: strerror(-fd))) }
@@ -39,7 +43,9 @@ public final class LoadClient: @unchecked Sendable {
     }
 
     @discardableResult
-    func timed(_ client: VarlinkClient, _ method: String, _ params: [String: JSONValue], mutating: Bool = true) throws -> [String: JSONValue] {
+    func timed(_ client: VarlinkClient, _ method: String, _ params: [String: JSONValue], mutating: Bool = true) throws
+        -> [String: JSONValue]
+    {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let reply = try client.call(method, params).last ?? [:]
         latency.record((DispatchTime.now().uptimeNanoseconds - t0) / 1000)
@@ -52,28 +58,52 @@ public final class LoadClient: @unchecked Sendable {
     public static func archive(_ n: Int) -> JSONValue {
         .object([
             "unitId": .string("b1"), "region": .string("370202"),
-            "head": .object(["name": .string("负载户主\(n)"), "idNumber": .string(IDNumber.synthetic(index: 20_000_000 + 2 * n).value),
-                             "workStatus": .string("laid_off")]),
-            "members": .array([.object(["name": .string("负载成员\(n)"), "idNumber": .string(IDNumber.synthetic(index: 20_000_001 + 2 * n).value),
-                                        "relation": .string("spouse")])]),
+            "head": .object([
+                "name": .string("负载户主\(n)"), "idNumber": .string(IDNumber.synthetic(index: 20_000_000 + 2 * n).value),
+                "workStatus": .string("laid_off"),
+            ]),
+            "members": .array([
+                .object([
+                    "name": .string("负载成员\(n)"),
+                    "idNumber": .string(IDNumber.synthetic(index: 20_000_001 + 2 * n).value),
+                    "relation": .string("spouse"),
+                ])
+            ]),
             "annualIncome": .int(1_200_000), "mainCause": .string("laid_off"),
         ])
     }
 
     /// Archive, file, submit, branch review, approve: the case ends in its public notice. Returns the case number.
     @discardableResult
-    public func caseToNotice(_ n: Int, helpType: String = "hardship-relief", form: [String: JSONValue] = ["cause": .string("disaster")]) throws -> String {
+    public func caseToNotice(
+        _ n: Int, helpType: String = "hardship-relief", form: [String: JSONValue] = ["cause": .string("disaster")]
+    ) throws -> String {
         let rid = "\(tag)-\(n)"
-        let h = try timed(cw, "org.bangfu.Archive.Create", ["archive": LoadClient.archive(n), "requestId": .string(rid + "-a")])
-        guard let archiveNo = h["household"]?["archiveNo"]?.string else { throw LoadError("Archive.Create answered without an archive number") }
-        let c = try timed(cw, "org.bangfu.Cases.File", ["archiveNo": .string(archiveNo), "helpType": .string(helpType),
-                                                         "form": .object(form), "requestId": .string(rid + "-f")])
-        guard let caseNo = c["case"]?["caseNo"]?.string else { throw LoadError("Cases.File answered without a case number") }
+        let h = try timed(
+            cw, "org.bangfu.Archive.Create", ["archive": LoadClient.archive(n), "requestId": .string(rid + "-a")])
+        guard let archiveNo = h["household"]?["archiveNo"]?.string else {
+            throw LoadError("Archive.Create answered without an archive number")
+        }
+        let c = try timed(
+            cw, "org.bangfu.Cases.File",
+            [
+                "archiveNo": .string(archiveNo), "helpType": .string(helpType),
+                "form": .object(form), "requestId": .string(rid + "-f"),
+            ])
+        guard let caseNo = c["case"]?["caseNo"]?.string else {
+            throw LoadError("Cases.File answered without a case number")
+        }
         onAck?(caseNo, "draft")
-        for (client, method, state, step) in [(cw, "Submit", "submitted", "s"), (rv, "PassReview", "branch_review_passed", "r"),
-                                              (ap, "Approve", "in_notice", "p")] {
-            let r = try timed(client, "org.bangfu.Cases.\(method)", ["caseNo": .string(caseNo), "requestId": .string(rid + "-" + step)])
-            guard r["case"]?["state"]?.string == state else { throw LoadError("\(method) of \(caseNo) answered state \(r["case"]?["state"]?.string ?? "none")") }
+        for (client, method, state, step) in [
+            (cw, "Submit", "submitted", "s"), (rv, "PassReview", "branch_review_passed", "r"),
+            (ap, "Approve", "in_notice", "p"),
+        ] {
+            let r = try timed(
+                client, "org.bangfu.Cases.\(method)",
+                ["caseNo": .string(caseNo), "requestId": .string(rid + "-" + step)])
+            guard r["case"]?["state"]?.string == state else {
+                throw LoadError("\(method) of \(caseNo) answered state \(r["case"]?["state"]?.string ?? "none")")
+            }
             onAck?(caseNo, state)
         }
         return caseNo
@@ -81,9 +111,15 @@ public final class LoadClient: @unchecked Sendable {
 
     /// The treasurer pays the first instalment of a case whose notice has passed.
     public func pay(_ caseNo: String, fund: String) throws {
-        let r = try timed(tr, "org.bangfu.Cases.Pay", ["caseNo": .string(caseNo), "instalment": .int(1), "fundId": .string(fund),
-                                                        "requestId": .string("\(tag)-pay-\(caseNo)")])
-        guard let state = r["case"]?["state"]?.string else { throw LoadError("Pay of \(caseNo) answered without a state") }
+        let r = try timed(
+            tr, "org.bangfu.Cases.Pay",
+            [
+                "caseNo": .string(caseNo), "instalment": .int(1), "fundId": .string(fund),
+                "requestId": .string("\(tag)-pay-\(caseNo)"),
+            ])
+        guard let state = r["case"]?["state"]?.string else {
+            throw LoadError("Pay of \(caseNo) answered without a state")
+        }
         onAck?(caseNo, state)
     }
 
@@ -95,7 +131,9 @@ public final class LoadClient: @unchecked Sendable {
     /// A case's state and how many payments it has, read as the auditor (for checks after a crash).
     public func caseState(_ caseNo: String) throws -> (state: String, payments: Int) {
         let r = try timed(au, "org.bangfu.Cases.Get", ["caseNo": .string(caseNo)], mutating: false)
-        guard let state = r["case"]?["state"]?.string else { throw LoadError("Get of \(caseNo) answered without a state") }
+        guard let state = r["case"]?["state"]?.string else {
+            throw LoadError("Get of \(caseNo) answered without a state")
+        }
         guard case .array(let payments)? = r["payments"] else { return (state, 0) }
         return (state, payments.count)
     }
@@ -115,9 +153,14 @@ extension JSONValue {
 extension LoadClient {
     /// The treasurer opens a fund for the load's help type and deposits `fen` into it.
     public func openFund(_ id: String, fen: Int64, helpType: String = "hardship-relief") throws {
-        _ = try tr.call("org.bangfu.Funds.Create", ["id": .string(id), "name": .string("负载资金"), "unitId": .string("county"),
-                                                "source": .string("union_funds"), "helpTypes": .array([.string(helpType)])])
-        _ = try tr.call("org.bangfu.Funds.Deposit", ["fundId": .string(id), "amount": .int(fen), "memo": .string("负载拨款")])
+        _ = try tr.call(
+            "org.bangfu.Funds.Create",
+            [
+                "id": .string(id), "name": .string("负载资金"), "unitId": .string("county"),
+                "source": .string("union_funds"), "helpTypes": .array([.string(helpType)]),
+            ])
+        _ = try tr.call(
+            "org.bangfu.Funds.Deposit", ["fundId": .string(id), "amount": .int(fen), "memo": .string("负载拨款")])
     }
 }
 
@@ -133,18 +176,25 @@ public enum LoadRun {
     }
 
     /// Starts `clients` threads; each connects and runs `body(client, index)`. Returns when all are done.
-    public static func run(clients: Int, socket: String, principals: LoadPrincipals = LoadPrincipals(),
-                           _ body: @escaping @Sendable (LoadClient, Int) throws -> Void) -> Figures {
+    public static func run(
+        clients: Int, socket: String, principals: LoadPrincipals = LoadPrincipals(),
+        _ body: @escaping @Sendable (LoadClient, Int) throws -> Void
+    ) -> Figures {
         /// The clients' figures, merged under a lock as each thread ends.
         final class Collector: @unchecked Sendable {
             let lock = NSLock()
-            var figures = Figures(seconds: 0, calls: 0, transitions: 0,
-                                  latency: Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three), errors: [])
+            var figures = Figures(
+                seconds: 0, calls: 0, transitions: 0,
+                latency: Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three),
+                errors: [])
             var clients: [LoadClient] = []
         }
         let collector = Collector()
         for k in 0..<clients {
-            do { collector.clients.append(try LoadClient(socket: socket, principals: principals, tag: "k\(k)-\(UUID().uuidString.prefix(6))")) } catch {
+            do {
+                collector.clients.append(
+                    try LoadClient(socket: socket, principals: principals, tag: "k\(k)-\(UUID().uuidString.prefix(6))"))
+            } catch {
                 collector.figures.errors.append("client \(k): \(error)")
             }
         }

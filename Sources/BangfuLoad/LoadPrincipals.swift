@@ -16,9 +16,11 @@ public struct LoadPrincipals: Sendable {
     public init() {}
 
     /// The units of a load's configuration: the seeder and the comparators create the same ones.
-    public static let units = [OrgUnit(id: "city", name: "测试市总工会", parentId: nil, level: .city),
-                               OrgUnit(id: "county", name: "测试区总工会", parentId: "city", level: .county),
-                               OrgUnit(id: "b1", name: "一厂工会", parentId: "county", level: .grassroots)]
+    public static let units = [
+        OrgUnit(id: "city", name: "测试市总工会", parentId: nil, level: .city),
+        OrgUnit(id: "county", name: "测试区总工会", parentId: "city", level: .county),
+        OrgUnit(id: "b1", name: "一厂工会", parentId: "county", level: .grassroots),
+    ]
 
     /// A configuration for a load: one city, one county, one branch, the grants above, and the
     /// synthetic holiday calendar. The unit ids match what `StoreSeeder` writes. `extra` lines

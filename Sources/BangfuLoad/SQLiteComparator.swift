@@ -21,51 +21,90 @@ public struct SQLiteComparator {
 
     /// Reads what bangfud wrote for its cases (at most `limit`) from its database file.
     public init(daemonDatabase path: String, limit: Int) throws {
-        let source = try DatabaseQueue(path: path, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let source = try DatabaseQueue(
+            path: path,
+            configuration: {
+                var c = Configuration()
+                c.readonly = true
+                return c
+            }())
         var transitions: [[Write]] = []
         var count = 0
         try source.read { db in
-            let cases = try Row.fetchAll(db, sql: "SELECT * FROM help_case WHERE case_no LIKE 'BF-%' AND instalments_paid = 1 ORDER BY id LIMIT ?",
-                                         arguments: [limit])
+            let cases = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM help_case WHERE case_no LIKE 'BF-%' AND instalments_paid = 1 ORDER BY id LIMIT ?",
+                arguments: [limit])
             var requests = try Row.fetchAll(db, sql: "SELECT * FROM request_log ORDER BY created_ms")[...]
             let insert = SQLiteComparator.insert
             func request() -> [Write] { requests.popFirst().map { [insert("request_log", $0)] } ?? [] }
-            let counter = "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next"
+            let counter =
+                "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next"
             for c in cases {
                 let caseId: Int64 = c["id"], householdId: Int64 = c["household_id"]
-                guard let h = try Row.fetchOne(db, sql: "SELECT * FROM household WHERE id = ?", arguments: [householdId]) else { continue }
-                let persons = try Row.fetchAll(db, sql: "SELECT * FROM household_person WHERE household_id = ?", arguments: [householdId])
-                let history = try Row.fetchAll(db, sql: "SELECT * FROM archive_history WHERE household_id = ?", arguments: [householdId])
-                let audits = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE entity_id IN (?, ?) ORDER BY seq",
-                                              arguments: [h["archive_no"] as String, c["case_no"] as String])
-                let events = try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id", arguments: [caseId])
+                guard
+                    let h = try Row.fetchOne(db, sql: "SELECT * FROM household WHERE id = ?", arguments: [householdId])
+                else { continue }
+                let persons = try Row.fetchAll(
+                    db, sql: "SELECT * FROM household_person WHERE household_id = ?", arguments: [householdId])
+                let history = try Row.fetchAll(
+                    db, sql: "SELECT * FROM archive_history WHERE household_id = ?", arguments: [householdId])
+                let audits = try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_log WHERE entity_id IN (?, ?) ORDER BY seq",
+                    arguments: [h["archive_no"] as String, c["case_no"] as String])
+                let events = try Row.fetchAll(
+                    db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY id", arguments: [caseId])
                 let txns = try Row.fetchAll(db, sql: "SELECT * FROM ledger_txn WHERE case_id = ?", arguments: [caseId])
-                let postings = try Row.fetchAll(db, sql: "SELECT * FROM ledger_posting WHERE txn_id IN (SELECT id FROM ledger_txn WHERE case_id = ?)",
-                                                arguments: [caseId])
-                let paid = try Row.fetchAll(db, sql: "SELECT * FROM disbursement WHERE case_id = ?", arguments: [caseId])
+                let postings = try Row.fetchAll(
+                    db,
+                    sql: "SELECT * FROM ledger_posting WHERE txn_id IN (SELECT id FROM ledger_txn WHERE case_id = ?)",
+                    arguments: [caseId])
+                let paid = try Row.fetchAll(
+                    db, sql: "SELECT * FROM disbursement WHERE case_id = ?", arguments: [caseId])
                 guard audits.count >= 8, events.count >= 6 else { continue }
                 // The case row as it was filed, then updated once per transition with its final values.
-                let update: Write = ("""
+                let update: Write = (
+                    """
                     UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
                       notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
                       updated_ms = ?, approved_ms = ? WHERE id = ?
-                    """, ["state", "reviewed_by", "approved_by", "plan", "notice_after", "notice_days", "notice_deadline_ms",
-                          "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "updated_ms", "approved_ms", "id"]
-                        .map { c[$0] as DatabaseValue })
-                let filed = Row(Dictionary(uniqueKeysWithValues: c.columnNames.map { ($0, $0 == "state" ? "draft".databaseValue : c[$0] as DatabaseValue) }))
-                var archive: [Write] = [(counter, ["archive:bench".databaseValue, Int64(count + 2).databaseValue]), insert("household", h)]
-                archive += persons.map { insert("household_person", $0) } + history.map { insert("archive_history", $0) }
+                    """,
+                    [
+                        "state", "reviewed_by", "approved_by", "plan", "notice_after", "notice_days",
+                        "notice_deadline_ms",
+                        "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "updated_ms",
+                        "approved_ms", "id",
+                    ]
+                    .map { c[$0] as DatabaseValue }
+                )
+                let filed = Row(
+                    Dictionary(
+                        uniqueKeysWithValues: c.columnNames.map {
+                            ($0, $0 == "state" ? "draft".databaseValue : c[$0] as DatabaseValue)
+                        }))
+                var archive: [Write] = [
+                    (counter, ["archive:bench".databaseValue, Int64(count + 2).databaseValue]), insert("household", h),
+                ]
+                archive +=
+                    persons.map { insert("household_person", $0) } + history.map { insert("archive_history", $0) }
                 archive += [insert("audit_log", audits[0])] + request()
                 var steps: [[Write]] = [archive]
-                steps.append([(counter, ["case:bench".databaseValue, Int64(count + 2).databaseValue]), insert("help_case", filed),
-                              insert("audit_log", audits[1])] + request())
+                steps.append(
+                    [
+                        (counter, ["case:bench".databaseValue, Int64(count + 2).databaseValue]),
+                        insert("help_case", filed),
+                        insert("audit_log", audits[1]),
+                    ] + request())
                 for k in 0..<5 {
                     var step: [Write] = [update, insert("case_event", events[k]), insert("audit_log", audits[2 + k])]
                     if k < 3 { step += request() }
                     steps.append(step)
                 }
                 var pay: [Write] = txns.map { insert("ledger_txn", $0) } + postings.map { insert("ledger_posting", $0) }
-                pay += paid.map { insert("disbursement", $0) } + [update, insert("case_event", events[5]), insert("audit_log", audits[7])] + request()
+                pay +=
+                    paid.map { insert("disbursement", $0) } + [
+                        update, insert("case_event", events[5]), insert("audit_log", audits[7]),
+                    ] + request()
                 steps.append(pay)
                 transitions.append(contentsOf: steps)
                 count += 1
@@ -78,8 +117,10 @@ public struct SQLiteComparator {
     /// The row copied as it is: every column, prepared once per table and column list.
     static func insert(_ table: String, _ r: Row) -> Write {
         let cols = Array(r.columnNames)
-        return ("INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
-                cols.map { r[$0] as DatabaseValue })
+        return (
+            "INSERT INTO \(table)(\(cols.joined(separator: ","))) VALUES (\(cols.map { _ in "?" }.joined(separator: ",")))",
+            cols.map { r[$0] as DatabaseValue }
+        )
     }
 
     /// Transitions per case (what the daemon made for each).
@@ -97,17 +138,31 @@ public struct SQLiteComparator {
 
     /// Replays every transition into a fresh file at `path` (schema from the store's migrations,
     /// funds and deposits copied untimed from `daemonDatabase`), `perTransaction` transitions per commit.
-    public func replay(into path: String, daemonDatabase: String, units: [OrgUnit], perTransaction: Int) async throws -> Result {
+    public func replay(into path: String, daemonDatabase: String, units: [OrgUnit], perTransaction: Int) async throws
+        -> Result
+    {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         let store = try SQLiteStore(path: path, policy: Policy())
         try await store.syncUnits(units, at: Date())
         // Funds and their deposits, so the payments pass the balance trigger.
-        let source = try DatabaseQueue(path: daemonDatabase, configuration: { var c = Configuration(); c.readonly = true; return c }())
+        let source = try DatabaseQueue(
+            path: daemonDatabase,
+            configuration: {
+                var c = Configuration()
+                c.readonly = true
+                return c
+            }())
         let setup: [Write] = try await source.read { db in
             let insert = SQLiteComparator.insert
             return try Row.fetchAll(db, sql: "SELECT * FROM fund").map { insert("fund", $0) }
-                + Row.fetchAll(db, sql: "SELECT * FROM ledger_txn WHERE case_id IS NULL").map { insert("ledger_txn", $0) }
-                + Row.fetchAll(db, sql: "SELECT * FROM ledger_posting WHERE txn_id IN (SELECT id FROM ledger_txn WHERE case_id IS NULL)").map { insert("ledger_posting", $0) }
+                + Row.fetchAll(db, sql: "SELECT * FROM ledger_txn WHERE case_id IS NULL").map {
+                    insert("ledger_txn", $0)
+                }
+                + Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT * FROM ledger_posting WHERE txn_id IN (SELECT id FROM ledger_txn WHERE case_id IS NULL)"
+                ).map { insert("ledger_posting", $0) }
         }
         let conn = try RawSQLite(path: path)
         try conn.exec("PRAGMA journal_mode = WAL")
@@ -129,10 +184,11 @@ public struct SQLiteComparator {
         }
         if open > 0 { try conn.exec("COMMIT") }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-        let result = Result(transitionsPerTransaction: perTransaction, seconds: seconds, casesPerSecond: Double(cases) / seconds,
-                            transitionsPerSecond: Double(transitions.count) / seconds,
-                            synchronous: try conn.pragma("synchronous") == "2" ? "FULL" : try conn.pragma("synchronous"),
-                            journalMode: try conn.pragma("journal_mode"))
+        let result = Result(
+            transitionsPerTransaction: perTransaction, seconds: seconds, casesPerSecond: Double(cases) / seconds,
+            transitionsPerSecond: Double(transitions.count) / seconds,
+            synchronous: try conn.pragma("synchronous") == "2" ? "FULL" : try conn.pragma("synchronous"),
+            journalMode: try conn.pragma("journal_mode"))
         return result
     }
 }
@@ -144,7 +200,8 @@ final class RawSQLite {
 
     init(path: String) throws {
         var handle: OpaquePointer?
-        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let handle else {
+        guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) == SQLITE_OK, let handle
+        else {
             throw LoadError("cannot open \(path)")
         }
         db = handle
@@ -173,13 +230,20 @@ final class RawSQLite {
     /// Runs one statement, prepared once per text.
     func run(_ sql: String, _ values: [DatabaseValue]) throws {
         let s: OpaquePointer
-        if let kept = statements[sql] { s = kept } else {
+        if let kept = statements[sql] {
+            s = kept
+        } else {
             var p: OpaquePointer?
-            guard sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &p, nil) == SQLITE_OK, let p else { throw error() }
+            guard sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &p, nil) == SQLITE_OK, let p else {
+                throw error()
+            }
             statements[sql] = p
             s = p
         }
-        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+        defer {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+        }
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         for (i, v) in values.enumerated() {
             let index = Int32(i + 1)
@@ -188,7 +252,8 @@ final class RawSQLite {
             case .int64(let n): sqlite3_bind_int64(s, index, n)
             case .double(let d): sqlite3_bind_double(s, index, d)
             case .string(let t): sqlite3_bind_text(s, index, t, -1, transient)
-            case .blob(let b): _ = b.withUnsafeBytes { sqlite3_bind_blob(s, index, $0.baseAddress, Int32($0.count), transient) }
+            case .blob(let b):
+                _ = b.withUnsafeBytes { sqlite3_bind_blob(s, index, $0.baseAddress, Int32($0.count), transient) }
             }
         }
         let rc = sqlite3_step(s)

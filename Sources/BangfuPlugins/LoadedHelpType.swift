@@ -30,7 +30,8 @@ public final class LoadedHelpType: Sendable {
         let raw = try LoadedHelpType.invoke(table, file: file) { out in
             body.withUnsafeBytes { req in
                 Array("assess".utf8).withUnsafeBufferPointer { m in
-                    table.pointee.call(m.baseAddress, m.count, req.bindMemory(to: UInt8.self).baseAddress, req.count, out)
+                    table.pointee.call(
+                        m.baseAddress, m.count, req.bindMemory(to: UInt8.self).baseAddress, req.count, out)
                 }
             }
         }
@@ -51,37 +52,53 @@ public final class LoadedHelpType: Sendable {
             }
             guard r.eligible else { throw pluginFault("proposed a payment for an ineligible household") }
             guard plan.kind == descriptor.paymentKind else {
-                throw pluginFault("proposed a \(plan.kind.rawValue) payment but declares \(descriptor.paymentKind.rawValue)")
+                throw pluginFault(
+                    "proposed a \(plan.kind.rawValue) payment but declares \(descriptor.paymentKind.rawValue)")
             }
             if plan.kind != .nonMonetary {
                 // Checked without trapping: a plugin's numbers are untrusted. `totalFen` saturates.
                 let cap = min(descriptor.amountCapFen ?? 0, Money.maximum.fen)
                 guard plan.amountFen > 0, plan.amountFen <= Money.maximum.fen, plan.totalFen <= cap else {
-                    throw pluginFault("proposed \(plan.amountFen) fen (\(plan.totalFen) in all), outside 1...\(cap) fen")
+                    throw pluginFault(
+                        "proposed \(plan.amountFen) fen (\(plan.totalFen) in all), outside 1...\(cap) fen")
                 }
-                if plan.kind == .monthly { guard let m = plan.months, (1...120).contains(m) else { throw pluginFault("proposed monthly payments without 1...120 months") } }
-                if plan.kind == .loan { guard let t = plan.termMonths, (1...120).contains(t) else { throw pluginFault("proposed a loan without a 1...120 month term") } }
+                if plan.kind == .monthly {
+                    guard let m = plan.months, (1...120).contains(m) else {
+                        throw pluginFault("proposed monthly payments without 1...120 months")
+                    }
+                }
+                if plan.kind == .loan {
+                    guard let t = plan.termMonths, (1...120).contains(t) else {
+                        throw pluginFault("proposed a loan without a 1...120 month term")
+                    }
+                }
             }
         }
         return results
     }
 
     func pluginFault(_ en: String) -> BangfuError {
-        BangfuError(.pluginFailed, zh: "帮扶项目插件 \(descriptor.id) 出错：\(en)", en: "help-type plugin \(descriptor.id) \(en)")
+        BangfuError(
+            .pluginFailed, zh: "帮扶项目插件 \(descriptor.id) 出错：\(en)", en: "help-type plugin \(descriptor.id) \(en)")
     }
 
     /// Runs one table call that fills a buffer; frees it with the plugin's free_buffer.
-    static func invoke(_ table: UnsafePointer<bangfu_help_type>, file: String,
-                       _ call: (UnsafeMutablePointer<bangfu_buffer>) -> Int32) throws -> Data {
+    static func invoke(
+        _ table: UnsafePointer<bangfu_help_type>, file: String,
+        _ call: (UnsafeMutablePointer<bangfu_buffer>) -> Int32
+    ) throws -> Data {
         var out = bangfu_buffer(data: nil, len: 0)
         let rc = call(&out)
         defer { if out.data != nil { table.pointee.free_buffer(out) } }
         let data = out.data.map { Data(bytes: $0, count: out.len) } ?? Data()
         guard rc == BANGFU_OK else {
             if let e = try? JSONDecoder().decode(PluginError.self, from: data) {
-                throw BangfuError(.pluginFailed, zh: "插件 \(file) 返回错误：\(e.zh) [\(e.code)]", en: "plugin \(file) returned an error: \(e.en) [\(e.code)]")
+                throw BangfuError(
+                    .pluginFailed, zh: "插件 \(file) 返回错误：\(e.zh) [\(e.code)]",
+                    en: "plugin \(file) returned an error: \(e.en) [\(e.code)]")
             }
-            throw BangfuError(.pluginFailed, zh: "插件 \(file) 调用失败（返回码 \(rc)）", en: "plugin \(file) failed (return code \(rc))")
+            throw BangfuError(
+                .pluginFailed, zh: "插件 \(file) 调用失败（返回码 \(rc)）", en: "plugin \(file) failed (return code \(rc))")
         }
         return data
     }

@@ -5,7 +5,7 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plugin file that could not be loaded, and why, in words an administrator can act on.
@@ -27,39 +27,51 @@ public enum PluginLoader {
     /// - Parameters:
     ///   - settings: configuration values per help-type id (`help_types:` in the configuration file).
     ///   - clock: the host's clock, shared with plugins.
-    public static func load(directory: String, settings: [String: [String: FormValue]] = [:],
-                            clock: @escaping @Sendable () -> Date = { Date() },
-                            logger: Logger = Logger(label: "bangfu.plugins")) -> PluginRegistry {
+    public static func load(
+        directory: String, settings: [String: [String: FormValue]] = [:],
+        clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "bangfu.plugins")
+    ) -> PluginRegistry {
         let files: [String]
         do {
             files = try FileManager.default.contentsOfDirectory(atPath: directory)
                 .filter { $0.hasPrefix(prefix) && $0.hasSuffix(".so") }.sorted()
         } catch {
-            return PluginRegistry(loaded: [], failed: [PluginFailure(file: directory, reason: "cannot read the plugin directory: \(error.localizedDescription)")])
+            return PluginRegistry(
+                loaded: [],
+                failed: [
+                    PluginFailure(
+                        file: directory, reason: "cannot read the plugin directory: \(error.localizedDescription)")
+                ])
         }
-        return load(files: files.map { URL(fileURLWithPath: directory).appendingPathComponent($0).path },
-                    settings: settings, clock: clock, logger: logger)
+        return load(
+            files: files.map { URL(fileURLWithPath: directory).appendingPathComponent($0).path },
+            settings: settings, clock: clock, logger: logger)
     }
 
     /// Loads the given plugin files in order; a later file with an id already loaded fails as a duplicate.
-    public static func load(files: [String], settings: [String: [String: FormValue]] = [:],
-                            clock: @escaping @Sendable () -> Date = { Date() },
-                            logger: Logger = Logger(label: "bangfu.plugins")) -> PluginRegistry {
+    public static func load(
+        files: [String], settings: [String: [String: FormValue]] = [:],
+        clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "bangfu.plugins")
+    ) -> PluginRegistry {
         var loaded: [LoadedHelpType] = []
         var failed: [PluginFailure] = []
         for path in files {
             do {
                 let p = try open(path, settings: settings, clock: clock, logger: logger)
                 if let first = loaded.first(where: { $0.descriptor.id == p.descriptor.id }) {
-                    throw PluginError(code: "duplicate", zh: "帮扶项目 \(p.descriptor.id) 已由 \(first.file) 提供",
-                                      en: "help type \(p.descriptor.id) is already provided by \(first.file)")
+                    throw PluginError(
+                        code: "duplicate", zh: "帮扶项目 \(p.descriptor.id) 已由 \(first.file) 提供",
+                        en: "help type \(p.descriptor.id) is already provided by \(first.file)")
                 }
                 loaded.append(p)
                 logger.debug("loaded help type", metadata: ["HELP_TYPE": "\(p.descriptor.id)", "FILE": "\(path)"])
             } catch let e as PluginError {
                 failed.append(PluginFailure(file: path, reason: e.en))
                 if e.code == "untrusted" {
-                    logger.error("plugin refused: \(e.en)", metadata: ["FILE": "\(path)", "SECURITY": "plugin_refused"])
+                    logger.error(
+                        "plugin refused: \(e.en)", metadata: ["FILE": "\(path)", "SECURITY": "plugin_refused"])
                 }
             } catch let e as BangfuError {
                 failed.append(PluginFailure(file: path, reason: e.en))
@@ -77,11 +89,16 @@ public enum PluginLoader {
     final class OpenedLibrary: @unchecked Sendable {
         let table: UnsafePointer<bangfu_help_type>
         let services: HostServices
-        init(table: UnsafePointer<bangfu_help_type>, services: HostServices) { self.table = table; self.services = services }
+        init(table: UnsafePointer<bangfu_help_type>, services: HostServices) {
+            self.table = table
+            self.services = services
+        }
     }
 
-    static func open(_ path: String, settings: [String: [String: FormValue]], clock: @escaping @Sendable () -> Date,
-                     logger: Logger) throws -> LoadedHelpType {
+    static func open(
+        _ path: String, settings: [String: [String: FormValue]], clock: @escaping @Sendable () -> Date,
+        logger: Logger
+    ) throws -> LoadedHelpType {
         func fail(_ en: String) -> PluginError { PluginError(code: "load_failed", zh: en, en: en) }
         // The id comes from the file name, so configuration can be served before the descriptor exists.
         let name = URL(fileURLWithPath: path).lastPathComponent
@@ -103,16 +120,24 @@ public enum PluginLoader {
         // Settings are checked against the declared keys first: a mistyped value explains a bad descriptor.
         let unknown = Set((settings[id] ?? [:]).keys).subtracting(descriptor.config.map(\.key))
         guard unknown.isEmpty else {
-            throw fail("configuration help_types.\(id) sets unknown keys \(unknown.sorted().joined(separator: ", ")); allowed: \(descriptor.config.map(\.key).joined(separator: ", "))")
+            throw fail(
+                "configuration help_types.\(id) sets unknown keys \(unknown.sorted().joined(separator: ", ")); allowed: \(descriptor.config.map(\.key).joined(separator: ", "))"
+            )
         }
         for (key, value) in settings[id] ?? [:] {
             let declared = descriptor.config.first { $0.key == key }!.defaultValue
-            let same = switch (declared, value) {
-            case (.integer, .integer), (.string, .string), (.bool, .bool): true
-            default: false
-            }
+            let same =
+                switch (declared, value) {
+                case (.integer, .integer), (.string, .string), (.bool, .bool): true
+                default: false
+                }
             guard same else {
-                let kind = switch declared { case .integer: "an integer (money in fen)"; case .string: "text"; case .bool: "true or false" }
+                let kind =
+                    switch declared {
+                    case .integer: "an integer (money in fen)"
+                    case .string: "text"
+                    case .bool: "true or false"
+                    }
                 throw fail("configuration help_types.\(id).\(key) must be \(kind), not \(value)")
             }
         }
@@ -124,8 +149,10 @@ public enum PluginLoader {
     }
 
     /// dlopen, entry symbol, version and size checks, init: once per file and process.
-    private static func openLibrary(_ path: String, id: String, settings: [String: FormValue], clock: @escaping @Sendable () -> Date,
-                                    logger: Logger) throws -> UnsafePointer<bangfu_help_type> {
+    private static func openLibrary(
+        _ path: String, id: String, settings: [String: FormValue], clock: @escaping @Sendable () -> Date,
+        logger: Logger
+    ) throws -> UnsafePointer<bangfu_help_type> {
         func fail(_ en: String) -> PluginError { PluginError(code: "load_failed", zh: en, en: en) }
         // The file checked is the file loaded: opened once without following links, checked through
         // its descriptor, and loaded through that same descriptor.
@@ -145,13 +172,17 @@ public enum PluginLoader {
         guard let table = entry() else { throw fail("the entry symbol returned no table") }
         let version = table.pointee.abi_version
         guard version == BANGFU_PLUGIN_ABI_VERSION else {
-            throw fail("ABI version \(version), but this bangfud speaks version \(BANGFU_PLUGIN_ABI_VERSION): rebuild the plugin against this version")
+            throw fail(
+                "ABI version \(version), but this bangfud speaks version \(BANGFU_PLUGIN_ABI_VERSION): rebuild the plugin against this version"
+            )
         }
         let needed = MemoryLayout<bangfu_help_type>.size
         guard Int(table.pointee.struct_size) >= needed else {
             throw fail("its table is \(table.pointee.struct_size) bytes, shorter than the \(needed) of ABI version 1")
         }
-        guard let initFn = table.pointee.`init`, table.pointee.describe != nil, table.pointee.call != nil, table.pointee.free_buffer != nil else {
+        guard let initFn = table.pointee.`init`, table.pointee.describe != nil, table.pointee.call != nil,
+            table.pointee.free_buffer != nil
+        else {
             throw fail("its table has an empty function pointer")
         }
         // The host table lives as long as the process, like the plugin.
@@ -174,14 +205,20 @@ extension PluginLoader {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryDescriptor >= 0 else { throw refuse("cannot open its directory \(directory): \(String(cString: strerror(errno)))") }
+        guard directoryDescriptor >= 0 else {
+            throw refuse("cannot open its directory \(directory): \(String(cString: strerror(errno)))")
+        }
         defer { close(directoryDescriptor) }
         var status = stat()
-        guard fstat(directoryDescriptor, &status) == 0 else { throw refuse("cannot inspect its directory \(directory)") }
+        guard fstat(directoryDescriptor, &status) == 0 else {
+            throw refuse("cannot inspect its directory \(directory)")
+        }
         if let problem = untrusted(status) { throw refuse("its directory \(directory) \(problem)") }
         let fileDescriptor = openat(directoryDescriptor, url.lastPathComponent, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fileDescriptor >= 0 else {
-            let reason = errno == ELOOP ? "is a symbolic link (plugins are loaded only from real files)" : String(cString: strerror(errno))
+            let reason =
+                errno == ELOOP
+                ? "is a symbolic link (plugins are loaded only from real files)" : String(cString: strerror(errno))
             throw refuse("cannot open: \(reason)")
         }
         guard fstat(fileDescriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
@@ -223,7 +260,8 @@ public struct PluginRegistry: Sendable {
     public func helpType(_ id: String) throws -> LoadedHelpType {
         guard let p = loaded.first(where: { $0.descriptor.id == id }) else {
             let ids = loaded.map(\.descriptor.id).joined(separator: ", ")
-            throw BangfuError(.notFound, zh: "未加载帮扶项目“\(id)”（已加载：\(ids)）", en: "help type \"\(id)\" is not loaded (loaded: \(ids))")
+            throw BangfuError(
+                .notFound, zh: "未加载帮扶项目“\(id)”（已加载：\(ids)）", en: "help type \"\(id)\" is not loaded (loaded: \(ids))")
         }
         return p
     }

@@ -5,62 +5,81 @@ import GRDB
 
 extension SQLiteStore {
     static func loadHousehold(_ db: Database, id: Int64) throws -> Household {
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE id = ?"), arguments: [id]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE id = ?"), arguments: [id])
+        else {
             throw notFound("档案/archive", "#\(id)")
         }
         return try household(from: r)
     }
 
     static func household(from r: Row) throws -> Household {
-        Household(id: r["id"], archiveNo: r["archive_no"], status: ArchiveStatus(rawValue: r["status"]) ?? .open,
-                  input: try decode(ArchiveInput.self, r["data"]),
-                  assessment: try decode(CategoryAssessment.self, r["assessment"]),
-                  reviewDue: try LocalDate(parsing: r["review_due"]),
-                  createdAt: date(ms: r["created_ms"]),
-                  closedAt: (r["closed_ms"] as Int64?).map { date(ms: $0) },
-                  exitReason: (r["exit_reason"] as String?).flatMap(ExitReason.init(rawValue:)))
+        Household(
+            id: r["id"], archiveNo: r["archive_no"], status: ArchiveStatus(rawValue: r["status"]) ?? .open,
+            input: try decode(ArchiveInput.self, r["data"]),
+            assessment: try decode(CategoryAssessment.self, r["assessment"]),
+            reviewDue: try LocalDate(parsing: r["review_due"]),
+            createdAt: date(ms: r["created_ms"]),
+            closedAt: (r["closed_ms"] as Int64?).map { date(ms: $0) },
+            exitReason: (r["exit_reason"] as String?).flatMap(ExitReason.init(rawValue:)))
     }
 
     static func writeHistory(_ db: Database, _ id: Int64, _ changes: [ArchiveChange]) throws {
         for c in changes {
-            try db.cachedStatement(sql: """
-                INSERT INTO archive_history(household_id, at_ms, actor, action, field, old_value, new_value)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, ms(c.at), c.actor, c.action, c.field, c.oldValue, c.newValue])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO archive_history(household_id, at_ms, actor, action, field, old_value, new_value)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [id, ms(c.at), c.actor, c.action, c.field, c.oldValue, c.newValue])
         }
     }
 
     public func createArchive(_ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
-        return try await write { db in try ArchiveDomain.create(SQLiteUnitOfWork(db: db), input, by: actor, at: at, policy: policy) }
+        return try await write { db in
+            try ArchiveDomain.create(SQLiteUnitOfWork(db: db), input, by: actor, at: at, policy: policy)
+        }
     }
 
     public func updateArchive(id: Int64, _ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
-        return try await write { db in try ArchiveDomain.update(SQLiteUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy) }
+        return try await write { db in
+            try ArchiveDomain.update(SQLiteUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy)
+        }
     }
 
     public func reviewArchive(id: Int64, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
-        return try await write { db in try ArchiveDomain.review(SQLiteUnitOfWork(db: db), id: id, by: actor, at: at, policy: policy) }
+        return try await write { db in
+            try ArchiveDomain.review(SQLiteUnitOfWork(db: db), id: id, by: actor, at: at, policy: policy)
+        }
     }
 
-    public func exitArchive(id: Int64, reason: ExitReason, note: String, by actor: Actor, at: Date) async throws -> Household {
-        try await write { db in try ArchiveDomain.exit(SQLiteUnitOfWork(db: db), id: id, reason: reason, note: note, by: actor, at: at) }
+    public func exitArchive(id: Int64, reason: ExitReason, note: String, by actor: Actor, at: Date) async throws
+        -> Household
+    {
+        try await write { db in
+            try ArchiveDomain.exit(SQLiteUnitOfWork(db: db), id: id, reason: reason, note: note, by: actor, at: at)
+        }
     }
 
     public func reenterArchive(id: Int64, _ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
-        return try await write { db in try ArchiveDomain.reenter(SQLiteUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy) }
+        return try await write { db in
+            try ArchiveDomain.reenter(SQLiteUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy)
+        }
     }
 
     public func households(units: [String], status: ArchiveStatus?) async throws -> [Household] {
         try await readAside { db in
-            try SQLiteStore.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue).map(SQLiteStore.household(from:))
+            try SQLiteStore.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue)
+                .map(SQLiteStore.household(from:))
         }
     }
 
-    public func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void) async throws {
+    public func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void)
+        async throws
+    {
         var after: Int64 = 0
         while true {
             let from = after
@@ -68,8 +87,12 @@ extension SQLiteStore {
                 var sql = "SELECT * FROM household WHERE id > ? AND unit_id IN (\(SQLiteStore.inList(units.count)))"
                 var args: StatementArguments = [from]
                 args += StatementArguments(units)
-                if let status { sql += " AND status = ?"; args += [status.rawValue] }
-                return try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT 2000", arguments: args).map(SQLiteStore.household(from:))
+                if let status {
+                    sql += " AND status = ?"
+                    args += [status.rawValue]
+                }
+                return try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT 2000", arguments: args).map(
+                    SQLiteStore.household(from:))
             }
             for h in page { try body(h) }
             guard let last = page.last else { return }
@@ -82,8 +105,10 @@ extension SQLiteStore {
             var out: [Int64: Household] = [:]
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                for r in try Row.fetchAll(db, sql: "SELECT * FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
-                                          arguments: StatementArguments(chunk)) {
+                for r in try Row.fetchAll(
+                    db, sql: "SELECT * FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
+                    arguments: StatementArguments(chunk))
+                {
                     let h = try SQLiteStore.household(from: r)
                     out[h.id] = h
                 }
@@ -99,7 +124,10 @@ extension SQLiteStore {
 
     public func household(archiveNo: String) async throws -> Household {
         try await read { db in
-            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo]) else {
+            guard
+                let r = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo])
+            else {
                 throw SQLiteStore.notFound("档案/archive", archiveNo)
             }
             return try SQLiteStore.household(from: r)
@@ -108,9 +136,13 @@ extension SQLiteStore {
 
     public func archiveHistory(id: Int64) async throws -> [ArchiveChange] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM archive_history WHERE household_id = ? ORDER BY id"), arguments: [id]).map { r in
-                ArchiveChange(at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"], action: r["action"], field: r["field"],
-                              oldValue: r["old_value"], newValue: r["new_value"])
+            try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM archive_history WHERE household_id = ? ORDER BY id"),
+                arguments: [id]
+            ).map { r in
+                ArchiveChange(
+                    at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"], action: r["action"], field: r["field"],
+                    oldValue: r["old_value"], newValue: r["new_value"])
             }
         }
     }

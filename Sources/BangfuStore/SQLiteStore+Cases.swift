@@ -6,9 +6,11 @@ import GRDB
 extension SQLiteStore {
     /// The case columns in the order `helpCase(from:)` reads them: by position, because GRDB's
     /// lookup by name compares lower-cased names column by column, which showed in every profile.
-    static let caseColumns = ["id", "case_no", "household_id", "unit_id", "help_type", "filed_by", "form", "cause", "temporary_aid",
-                              "approved_ms", "state", "reviewed_by", "approved_by", "plan", "notice_after", "notice_days",
-                              "notice_deadline_ms", "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "created_ms"]
+    static let caseColumns = [
+        "id", "case_no", "household_id", "unit_id", "help_type", "filed_by", "form", "cause", "temporary_aid",
+        "approved_ms", "state", "reviewed_by", "approved_by", "plan", "notice_after", "notice_days",
+        "notice_deadline_ms", "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "created_ms",
+    ]
     /// `SELECT` list of `caseColumns`, optionally qualified by a table alias.
     static func caseSelect(_ alias: String? = nil) -> String {
         caseColumns.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
@@ -18,8 +20,9 @@ extension SQLiteStore {
     static let createdColumn = 22
 
     static func helpCase(from r: Row) throws -> HelpCase {
-        var c = HelpCase(id: r[0], caseNo: r[1], householdId: r[2], unitId: r[3], helpType: r[4], filedBy: r[5], formJSON: r[6],
-                         cause: r[7], temporaryAid: r[8])
+        var c = HelpCase(
+            id: r[0], caseNo: r[1], householdId: r[2], unitId: r[3], helpType: r[4], filedBy: r[5], formJSON: r[6],
+            cause: r[7], temporaryAid: r[8])
         c.approvedAt = (r[9] as Int64?).map { date(ms: $0) }
         guard let state = CaseState(rawValue: r[10]) else {
             throw BangfuError(.storage, zh: "案件 \(c.caseNo) 的状态无法识别", en: "case \(c.caseNo) has an unknown state")
@@ -47,12 +50,15 @@ extension SQLiteStore {
         return try helpCase(from: r)
     }
 
-    public func fileCase(householdId: Int64, application: CaseApplication, by actor: Actor, at: Date) async throws -> HelpCase {
+    public func fileCase(householdId: Int64, application: CaseApplication, by actor: Actor, at: Date) async throws
+        -> HelpCase
+    {
         try CaseDomain.checkApplication(application)
         let policy = self.policy
         return try await write { db in
-            try CaseDomain.fileCase(SQLiteUnitOfWork(db: db), householdId: householdId, application: application, by: actor, at: at,
-                                    policy: policy)
+            try CaseDomain.fileCase(
+                SQLiteUnitOfWork(db: db), householdId: householdId, application: application, by: actor, at: at,
+                policy: policy)
         }
     }
 
@@ -64,38 +70,54 @@ extension SQLiteStore {
     }
 
     static func saveCase(_ db: Database, _ c: HelpCase, at: Date) throws {
-        try db.cachedStatement(sql: """
-            UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
-              notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
-              updated_ms = ?, approved_ms = ?
-            WHERE id = ? AND version = ?
-            """).execute(arguments: [c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(PlanText.text), c.notice?.countsAfter.description,
-                             c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
-                             c.reason, c.version, ms(at), c.approvedAt.map(ms), c.id, c.version - 1])
+        try db.cachedStatement(
+            sql: """
+                UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
+                  notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
+                  updated_ms = ?, approved_ms = ?
+                WHERE id = ? AND version = ?
+                """
+        ).execute(arguments: [
+            c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(PlanText.text),
+            c.notice?.countsAfter.description,
+            c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
+            c.reason, c.version, ms(at), c.approvedAt.map(ms), c.id, c.version - 1,
+        ])
         guard db.changesCount == 1 else {
-            throw BangfuError(.storage, zh: "案件 \(c.caseNo) 已被同时修改，请重试", en: "case \(c.caseNo) changed concurrently; retry")
+            throw BangfuError(
+                .storage, zh: "案件 \(c.caseNo) 已被同时修改，请重试", en: "case \(c.caseNo) changed concurrently; retry")
         }
     }
 
     static func disbursement(_ db: Database, caseId: Int64, instalment: Int) throws -> Disbursement? {
-        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectDisbursement + " WHERE case_id = ? AND instalment = ?"), arguments: [caseId, instalment])
-            .map(disbursement(from:))
+        try Row.fetchOne(
+            db.cachedStatement(sql: SQLiteStore.selectDisbursement + " WHERE case_id = ? AND instalment = ?"),
+            arguments: [caseId, instalment]
+        )
+        .map(disbursement(from:))
     }
 
     /// Disbursement columns in the order `disbursement(from:)` reads them (by position, as for cases).
-    static let selectDisbursement = "SELECT case_id, instalment, fund_id, amount_fen, paid_ms, paid_by FROM disbursement"
+    static let selectDisbursement =
+        "SELECT case_id, instalment, fund_id, amount_fen, paid_ms, paid_by FROM disbursement"
 
     static func disbursement(from r: Row) -> Disbursement {
-        Disbursement(caseId: r[0], instalment: r[1], fundId: r[2], amount: Money(fen: r[3]), paidAt: date(ms: r[4]), paidBy: r[5],
-                     alreadyPaid: false)
+        Disbursement(
+            caseId: r[0], instalment: r[1], fundId: r[2], amount: Money(fen: r[3]), paidAt: date(ms: r[4]),
+            paidBy: r[5],
+            alreadyPaid: false)
     }
 
     static func summaries(_ db: Database, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
-        try Row.fetchAll(db.cachedStatement(sql: selectCase + " WHERE household_id = ? ORDER BY id"), arguments: [householdId]).map { r in
+        try Row.fetchAll(
+            db.cachedStatement(sql: selectCase + " WHERE household_id = ? ORDER BY id"), arguments: [householdId]
+        ).map { r in
             let c = try helpCase(from: r)
-            return CaseSummary(caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: date(ms: r[createdColumn])),
-                               approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
-                               cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON)
+            return CaseSummary(
+                caseNo: c.caseNo, helpType: c.helpType, state: c.state,
+                filedOn: zone.date(of: date(ms: r[createdColumn])),
+                approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
+                cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON)
         }
     }
 
@@ -103,15 +125,23 @@ extension SQLiteStore {
         let zone = policy.caseRules.zone
         return try await readAside { db in
             var out: [Int64: [CaseSummary]] = [:]
-            for chunk in stride(from: 0, to: householdIds.count, by: 500).map({ Array(householdIds[$0..<min($0 + 500, householdIds.count)]) }) {
-                let rows = try Row.fetchAll(db, sql: SQLiteStore.selectCase + " WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
-                                            arguments: StatementArguments(chunk))
+            for chunk in stride(from: 0, to: householdIds.count, by: 500).map({
+                Array(householdIds[$0..<min($0 + 500, householdIds.count)])
+            }) {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: SQLiteStore.selectCase
+                        + " WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
+                    arguments: StatementArguments(chunk))
                 for r in rows {
                     let c = try SQLiteStore.helpCase(from: r)
-                    out[c.householdId, default: []].append(CaseSummary(
-                        caseNo: c.caseNo, helpType: c.helpType, state: c.state, filedOn: zone.date(of: SQLiteStore.date(ms: r[SQLiteStore.createdColumn])),
-                        approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total, isLoan: c.plan?.isLoan ?? false,
-                        cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON))
+                    out[c.householdId, default: []].append(
+                        CaseSummary(
+                            caseNo: c.caseNo, helpType: c.helpType, state: c.state,
+                            filedOn: zone.date(of: SQLiteStore.date(ms: r[SQLiteStore.createdColumn])),
+                            approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total,
+                            isLoan: c.plan?.isLoan ?? false,
+                            cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON))
                 }
             }
             return out
@@ -125,15 +155,20 @@ extension SQLiteStore {
 
     public func cases(helpType: String) async throws -> [HelpCase] {
         try await readAside { db in
-            try Row.fetchAll(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE help_type = ? ORDER BY id"), arguments: [helpType])
-                .map(SQLiteStore.helpCase(from:))
+            try Row.fetchAll(
+                db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE help_type = ? ORDER BY id"),
+                arguments: [helpType]
+            )
+            .map(SQLiteStore.helpCase(from:))
         }
     }
 
     public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
         try await readAside { db in
-            try SQLiteStore.rowsInUnits(db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
-                                        value: state?.rawValue).map(SQLiteStore.helpCase(from:))
+            try SQLiteStore.rowsInUnits(
+                db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
+                value: state?.rawValue
+            ).map(SQLiteStore.helpCase(from:))
         }
     }
 
@@ -143,7 +178,10 @@ extension SQLiteStore {
 
     public func helpCase(caseNo: String) async throws -> HelpCase {
         try await read { db in
-            guard let r = try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo]) else {
+            guard
+                let r = try Row.fetchOne(
+                    db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
+            else {
                 throw SQLiteStore.notFound("案件/case", caseNo)
             }
             return try SQLiteStore.helpCase(from: r)
@@ -155,24 +193,34 @@ extension SQLiteStore {
     }
 
     static func events(_ db: Database, caseId id: Int64) throws -> [CaseEventRecord] {
-        try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT at_ms, actor, event, from_state, to_state, comment FROM case_event WHERE case_id = ? ORDER BY id
-            """), arguments: [id]).map { r in
-            CaseEventRecord(at: SQLiteStore.date(ms: r[0]), actor: r[1], event: CaseEventKind(rawValue: r[2]) ?? .submit,
-                            from: CaseState(rawValue: r[3]) ?? .draft, to: CaseState(rawValue: r[4]) ?? .draft, comment: r[5])
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT at_ms, actor, event, from_state, to_state, comment FROM case_event WHERE case_id = ? ORDER BY id
+                    """), arguments: [id]
+        ).map { r in
+            CaseEventRecord(
+                at: SQLiteStore.date(ms: r[0]), actor: r[1], event: CaseEventKind(rawValue: r[2]) ?? .submit,
+                from: CaseState(rawValue: r[3]) ?? .draft, to: CaseState(rawValue: r[4]) ?? .draft, comment: r[5])
         }
     }
 
     public func caseDetail(caseNo: String) async throws -> CaseDetail {
         try await read { db in
-            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT \(SQLiteStore.caseSelect("c")), h.archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
-                """), arguments: [caseNo]) else {
+            guard
+                let r = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT \(SQLiteStore.caseSelect("c")), h.archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
+                            """), arguments: [caseNo])
+            else {
                 throw SQLiteStore.notFound("案件/case", caseNo)
             }
             let c = try SQLiteStore.helpCase(from: r)
-            return CaseDetail(helpCase: c, archiveNo: r[SQLiteStore.caseColumns.count], events: try SQLiteStore.events(db, caseId: c.id),
-                              disbursements: try SQLiteStore.disbursements(db, caseId: c.id), unitTree: try SQLiteStore.loadTree(db))
+            return CaseDetail(
+                helpCase: c, archiveNo: r[SQLiteStore.caseColumns.count],
+                events: try SQLiteStore.events(db, caseId: c.id),
+                disbursements: try SQLiteStore.disbursements(db, caseId: c.id), unitTree: try SQLiteStore.loadTree(db))
         }
     }
 
@@ -182,8 +230,10 @@ extension SQLiteStore {
             let ids = Array(Set(householdIds))
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                for r in try Row.fetchAll(db, sql: "SELECT id, archive_no FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
-                                          arguments: StatementArguments(chunk)) {
+                for r in try Row.fetchAll(
+                    db, sql: "SELECT id, archive_no FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
+                    arguments: StatementArguments(chunk))
+                {
                     out[r["id"]] = r["archive_no"]
                 }
             }
@@ -193,15 +243,19 @@ extension SQLiteStore {
 
     public func casesWithNoticeDue(at: Date) async throws -> [Int64] {
         try await read { db in
-            try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT id FROM help_case WHERE state = 'in_notice' AND notice_deadline_ms <= ? ORDER BY notice_deadline_ms, id
-                """), arguments: [SQLiteStore.ms(at)])
+            try Int64.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT id FROM help_case WHERE state = 'in_notice' AND notice_deadline_ms <= ? ORDER BY notice_deadline_ms, id
+                        """), arguments: [SQLiteStore.ms(at)])
         }
     }
 
     public func nextNoticeDeadline() async throws -> Date? {
         try await read { db in
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'")).map { SQLiteStore.date(ms: $0) }
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'")
+            ).map { SQLiteStore.date(ms: $0) }
         }
     }
 }

@@ -72,12 +72,15 @@ public final class SQLiteStore: BangfuStore {
         let result = Mutex<T?>(nil)
         do {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
-                writer.submit(WriteGroup.Job(run: { db in
-                    let value = try SQLiteStore.answer(db, request: request, body)
-                    result.withLock { $0 = value }
-                }, done: { error in
-                    if let error { done.resume(throwing: error) } else { done.resume() }
-                }))
+                writer.submit(
+                    WriteGroup.Job(
+                        run: { db in
+                            let value = try SQLiteStore.answer(db, request: request, body)
+                            result.withLock { $0 = value }
+                        },
+                        done: { error in
+                            if let error { done.resume(throwing: error) } else { done.resume() }
+                        }))
             }
         } catch {
             throw SQLiteStore.mapError(error, path: path)
@@ -86,21 +89,31 @@ public final class SQLiteStore: BangfuStore {
     }
 
     /// One request inside the group's transaction: the stored answer of an earlier call with the same id, or `body`'s.
-    private static func answer<T: Codable>(_ db: Database, request: RequestKey?, _ body: (Database) throws -> T) throws -> T {
+    private static func answer<T: Codable>(_ db: Database, request: RequestKey?, _ body: (Database) throws -> T) throws
+        -> T
+    {
         guard let request else { return try body(db) }
-        if let earlier = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
-            """), arguments: [request.principal, request.id]) {
+        if let earlier = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
+                    """), arguments: [request.principal, request.id])
+        {
             guard earlier["params_hash"] as String == request.paramsHash else {
-                throw BangfuError(.requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
-                                  en: "request id \(request.id) was already used for a different call: use a new id")
+                throw BangfuError(
+                    .requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
+                    en: "request id \(request.id) was already used for a different call: use a new id")
             }
             return try SQLiteStore.decode(T.self, earlier["reply"])
         }
         let value = try body(db)
-        try db.cachedStatement(sql: """
-            INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
-            """).execute(arguments: [request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(Date())])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(Date()),
+        ])
         return value
     }
 
@@ -158,24 +171,36 @@ public final class SQLiteStore: BangfuStore {
         }
         switch e.resultCode {
         case .SQLITE_FULL:
-            return BangfuError(.storage, zh: "磁盘已满，写入被拒绝，数据未改变：请为 \(path) 所在磁盘腾出空间",
-                               en: "the disk is full; the write was refused and nothing changed: free space on the disk holding \(path)")
+            return BangfuError(
+                .storage, zh: "磁盘已满，写入被拒绝，数据未改变：请为 \(path) 所在磁盘腾出空间",
+                en:
+                    "the disk is full; the write was refused and nothing changed: free space on the disk holding \(path)"
+            )
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
-            return BangfuError(.storage, zh: "无法写入数据库 \(path)：请检查文件和目录权限", en: "cannot write database \(path): check file and directory permissions")
+            return BangfuError(
+                .storage, zh: "无法写入数据库 \(path)：请检查文件和目录权限",
+                en: "cannot write database \(path): check file and directory permissions")
         case .SQLITE_BUSY, .SQLITE_LOCKED:
-            return BangfuError(.storage, zh: "数据库 \(path) 正忙（另一进程长时间占用写锁）：请稍后重试", en: "database \(path) is busy (another process holds the write lock): retry later")
+            return BangfuError(
+                .storage, zh: "数据库 \(path) 正忙（另一进程长时间占用写锁）：请稍后重试",
+                en: "database \(path) is busy (another process holds the write lock): retry later")
         case .SQLITE_CORRUPT, .SQLITE_NOTADB:
-            return BangfuError(.storage, zh: "数据库 \(path) 已损坏：请从备份恢复", en: "database \(path) is corrupt: restore it from a backup")
+            return BangfuError(
+                .storage, zh: "数据库 \(path) 已损坏：请从备份恢复", en: "database \(path) is corrupt: restore it from a backup")
         case .SQLITE_CONSTRAINT:
             if e.message?.contains("overdraft") == true {
                 return BangfuError(.overdraft, zh: "余额不足，拒绝透支", en: "insufficient balance; overdraft refused")
             }
-            if e.message?.contains("amount_out_of_range") == true || e.message?.contains("balance_out_of_range") == true {
+            if e.message?.contains("amount_out_of_range") == true || e.message?.contains("balance_out_of_range") == true
+            {
                 return Money.overflow("amount")
             }
-            return BangfuError(.invalidInput, zh: "数据不符合约束：\(e.message ?? "")", en: "the data breaks a constraint: \(e.message ?? "")")
+            return BangfuError(
+                .invalidInput, zh: "数据不符合约束：\(e.message ?? "")", en: "the data breaks a constraint: \(e.message ?? "")")
         default:
-            return BangfuError(.storage, zh: "数据库 \(path) 出错：\(e.message ?? "\(e)")", en: "database \(path) failed: \(e.message ?? "\(e)")")
+            return BangfuError(
+                .storage, zh: "数据库 \(path) 出错：\(e.message ?? "\(e)")",
+                en: "database \(path) failed: \(e.message ?? "\(e)")")
         }
     }
 
@@ -196,9 +221,11 @@ public final class SQLiteStore: BangfuStore {
 
     /// Next number of a yearly sequence, e.g. case numbers for 2026.
     static func nextNumber(_ db: Database, _ name: String) throws -> Int {
-        let n = try Int.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = ?"), arguments: [name]) ?? 1
-        try db.execute(sql: "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next",
-                       arguments: [name, n + 1])
+        let n =
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = ?"), arguments: [name]) ?? 1
+        try db.execute(
+            sql: "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next",
+            arguments: [name, n + 1])
         return n
     }
 
@@ -210,13 +237,17 @@ public final class SQLiteStore: BangfuStore {
     /// The unit tree, kept between transactions: a trigger bumps the `unit_tree` counter on any change to
     /// `org_unit` (also by another process), so one indexed read tells whether the kept tree still holds.
     static func loadTree(_ db: Database) throws -> UnitTree {
-        let version = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = 'unit_tree'")) ?? 0
+        let version =
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = 'unit_tree'")) ?? 0
         let file = String(cString: sqlite3_db_filename(db.sqliteConnection, "main"))
         if let kept = treeCache.withLock({ $0[file] }), kept.version == version { return kept.tree }
         let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
-        let tree = try UnitTree(rows.map { r in
-            OrgUnit(id: r["id"], name: r["name"], parentId: r["parent_id"], level: UnitLevel(rawValue: r["level"]) ?? .grassroots)
-        })
+        let tree = try UnitTree(
+            rows.map { r in
+                OrgUnit(
+                    id: r["id"], name: r["name"], parentId: r["parent_id"],
+                    level: UnitLevel(rawValue: r["level"]) ?? .grassroots)
+            })
         treeCache.withLock { $0[file] = (version, tree) }
         return tree
     }
@@ -225,10 +256,15 @@ public final class SQLiteStore: BangfuStore {
     static func inList(_ n: Int) -> String { n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
 
     /// Rows of `table` in `units`, optionally with `column = value`, in id order.
-    static func rowsInUnits(_ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?) throws -> [Row] {
+    static func rowsInUnits(
+        _ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?
+    ) throws -> [Row] {
         var sql = "SELECT \(columns) FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
         var args = StatementArguments(units)
-        if let value { sql += " AND \(column) = ?"; args += [value] }
+        if let value {
+            sql += " AND \(column) = ?"
+            args += [value]
+        }
         return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args)
     }
 
@@ -240,31 +276,40 @@ public final class SQLiteStore: BangfuStore {
         _ = try UnitTree(units)
         // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
         defer { treeCache.withLock { $0.removeAll() } }
-        _ = try await RequestContext.$current.withValue(nil) { try await write { db in
-            // Parents first, so the foreign keys hold at every insert.
-            var pending = units
-            var done = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM org_unit")))
-            while !pending.isEmpty {
-                let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
-                guard !ready.isEmpty else { break }
-                for u in ready {
-                    let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?"), arguments: [u.id])
-                    let changed = old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
-                        || old!["level"] as String != u.level.rawValue
-                    if changed {
-                        try db.cachedStatement(sql: """
-                            INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
-                            ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
-                            """).execute(arguments: [u.id, u.name, u.parentId, u.level.rawValue])
-                        try Audit.append(db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id, detail: u)
+        _ = try await RequestContext.$current.withValue(nil) {
+            try await write { db in
+                // Parents first, so the foreign keys hold at every insert.
+                var pending = units
+                var done = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM org_unit")))
+                while !pending.isEmpty {
+                    let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
+                    guard !ready.isEmpty else { break }
+                    for u in ready {
+                        let old = try Row.fetchOne(
+                            db.cachedStatement(sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?"),
+                            arguments: [u.id])
+                        let changed =
+                            old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
+                            || old!["level"] as String != u.level.rawValue
+                        if changed {
+                            try db.cachedStatement(
+                                sql: """
+                                    INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
+                                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
+                                    """
+                            ).execute(arguments: [u.id, u.name, u.parentId, u.level.rawValue])
+                            try Audit.append(
+                                db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id,
+                                detail: u)
+                        }
+                        done.insert(u.id)
                     }
-                    done.insert(u.id)
+                    pending.removeAll { done.contains($0.id) }
                 }
-                pending.removeAll { done.contains($0.id) }
+                _ = try SQLiteStore.loadTree(db)
+                return Empty()
             }
-            _ = try SQLiteStore.loadTree(db)
-            return Empty()
-        } }
+        }
     }
 
     public func unitTree() async throws -> UnitTree {
@@ -287,24 +332,33 @@ enum Audit {
     }
 
     /// The text hashed for a row; fields are separated by a byte that cannot occur in them.
-    static func canonical(seq: Int64, atMs: Int64, actor: String, action: String, entity: String, entityId: String,
-                          detailHash: String, prevHash: String) -> String {
+    static func canonical(
+        seq: Int64, atMs: Int64, actor: String, action: String, entity: String, entityId: String,
+        detailHash: String, prevHash: String
+    ) -> String {
         [String(seq), String(atMs), actor, action, entity, entityId, detailHash, prevHash].joined(separator: "\u{1F}")
     }
 
     /// Appends one row. `detail` may hold personal data: only its hash is stored.
-    static func append<D: Encodable>(_ db: Database, at: Date, actor: String, action: String, entity: String,
-                                     entityId: String, detail: D) throws {
-        let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+    static func append<D: Encodable>(
+        _ db: Database, at: Date, actor: String, action: String, entity: String,
+        entityId: String, detail: D
+    ) throws {
+        let last = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
         let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
         let prev: String = last?["hash"] ?? genesis
         let atMs = SQLiteStore.ms(at)
         let detailHash = sha256(try SQLiteStore.json(detail))
-        let hash = sha256(canonical(seq: seq, atMs: atMs, actor: actor, action: action, entity: entity,
-                                    entityId: entityId, detailHash: detailHash, prevHash: prev))
-        try db.cachedStatement(sql: """
-            INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
+        let hash = sha256(
+            canonical(
+                seq: seq, atMs: atMs, actor: actor, action: action, entity: entity,
+                entityId: entityId, detailHash: detailHash, prevHash: prev))
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
     }
 }

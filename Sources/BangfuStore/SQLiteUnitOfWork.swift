@@ -20,12 +20,16 @@ struct SQLiteUnitOfWork: UnitOfWork {
     func nextNumber(_ sequence: String) throws -> Int { try SQLiteStore.nextNumber(db, sequence) }
 
     func insertCase(_ draft: HelpCase, at: Date) throws -> HelpCase {
-        try db.cachedStatement(sql: """
-            INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
-                                  form, cause, temporary_aid)
-            VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?)
-            """).execute(arguments: [draft.caseNo, draft.householdId, draft.unitId, draft.helpType, draft.filedBy, SQLiteStore.ms(at),
-                             SQLiteStore.ms(at), draft.formJSON, draft.cause, draft.temporaryAid])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
+                                      form, cause, temporary_aid)
+                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            draft.caseNo, draft.householdId, draft.unitId, draft.helpType, draft.filedBy, SQLiteStore.ms(at),
+            SQLiteStore.ms(at), draft.formJSON, draft.cause, draft.temporaryAid,
+        ])
         var filed = draft
         filed.id = db.lastInsertedRowID
         return filed
@@ -33,45 +37,65 @@ struct SQLiteUnitOfWork: UnitOfWork {
 
     func saveCase(_ helpCase: HelpCase, at: Date) throws { try SQLiteStore.saveCase(db, helpCase, at: at) }
 
-    func appendCaseEvent(caseId: Int64, at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState,
-                         comment: String?) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [caseId, SQLiteStore.ms(at), actor, event.rawValue, from.rawValue, to.rawValue, comment])
+    func appendCaseEvent(
+        caseId: Int64, at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState,
+        comment: String?
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [caseId, SQLiteStore.ms(at), actor, event.rawValue, from.rawValue, to.rawValue, comment])
     }
 
     func openArchiveHolding(_ idNumber: IDNumber, except: Int64?) throws -> (archiveNo: String, unitId: String)? {
-        try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT h.archive_no, h.unit_id FROM household_person p JOIN household h ON h.id = p.household_id
-            WHERE p.id_number = ? AND p.is_open = 1 AND p.household_id IS NOT ?
-            """), arguments: [idNumber.value, except]).map { row in (row[0], row[1]) }
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT h.archive_no, h.unit_id FROM household_person p JOIN household h ON h.id = p.household_id
+                    WHERE p.id_number = ? AND p.is_open = 1 AND p.household_id IS NOT ?
+                    """), arguments: [idNumber.value, except]
+        ).map { row in (row[0], row[1]) }
     }
 
     func insertHousehold(_ household: Household) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO household(archive_no, unit_id, status, category, data, assessment, review_due, created_ms, version)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
-            """).execute(arguments: [household.archiveNo, household.input.unitId, household.status.rawValue,
-                             household.assessment.category?.rawValue, try SQLiteStore.json(household.input),
-                             try SQLiteStore.json(household.assessment), household.reviewDue.description, SQLiteStore.ms(household.createdAt)])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO household(archive_no, unit_id, status, category, data, assessment, review_due, created_ms, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
+                """
+        ).execute(arguments: [
+            household.archiveNo, household.input.unitId, household.status.rawValue,
+            household.assessment.category?.rawValue, try SQLiteStore.json(household.input),
+            try SQLiteStore.json(household.assessment), household.reviewDue.description,
+            SQLiteStore.ms(household.createdAt),
+        ])
         return db.lastInsertedRowID
     }
 
     func updateHousehold(_ household: Household) throws {
-        try db.cachedStatement(sql: """
-            UPDATE household SET unit_id = ?, status = ?, category = ?, data = ?, assessment = ?, review_due = ?,
-              closed_ms = ?, exit_reason = ?, version = version + 1 WHERE id = ?
-            """).execute(arguments: [household.input.unitId, household.status.rawValue, household.assessment.category?.rawValue,
-                             try SQLiteStore.json(household.input), try SQLiteStore.json(household.assessment),
-                             household.reviewDue.description, household.closedAt.map(SQLiteStore.ms), household.exitReason?.rawValue,
-                             household.id])
+        try db.cachedStatement(
+            sql: """
+                UPDATE household SET unit_id = ?, status = ?, category = ?, data = ?, assessment = ?, review_due = ?,
+                  closed_ms = ?, exit_reason = ?, version = version + 1 WHERE id = ?
+                """
+        ).execute(arguments: [
+            household.input.unitId, household.status.rawValue, household.assessment.category?.rawValue,
+            try SQLiteStore.json(household.input), try SQLiteStore.json(household.assessment),
+            household.reviewDue.description, household.closedAt.map(SQLiteStore.ms), household.exitReason?.rawValue,
+            household.id,
+        ])
     }
 
     func replacePersons(householdId: Int64, idNumbers: [IDNumber], open: Bool) throws {
-        try db.cachedStatement(sql: "DELETE FROM household_person WHERE household_id = ?").execute(arguments: [householdId])
+        try db.cachedStatement(sql: "DELETE FROM household_person WHERE household_id = ?").execute(arguments: [
+            householdId
+        ])
         for idNumber in idNumbers {
-            try db.cachedStatement(sql: "INSERT INTO household_person(household_id, id_number, is_open) VALUES (?, ?, ?)")
-                .execute(arguments: [householdId, idNumber.value, open ? 1 : 0])
+            try db.cachedStatement(
+                sql: "INSERT INTO household_person(household_id, id_number, is_open) VALUES (?, ?, ?)"
+            )
+            .execute(arguments: [householdId, idNumber.value, open ? 1 : 0])
         }
     }
 
@@ -80,31 +104,44 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func unfinishedCases(householdId: Int64) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: """
-            SELECT COUNT(*) FROM help_case WHERE household_id = ? AND state NOT IN ('closed','rejected','withdrawn')
-            """), arguments: [householdId]) ?? 0
+        try Int.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT COUNT(*) FROM help_case WHERE household_id = ? AND state NOT IN ('closed','rejected','withdrawn')
+                    """), arguments: [householdId]) ?? 0
     }
 
     func fund(id: String) throws -> FundAccount { try SQLiteStore.loadFund(db, id: id) }
 
     func fundExists(id: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM fund WHERE id = ?)"), arguments: [id]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM fund WHERE id = ?)"), arguments: [id])
+            ?? false
     }
 
     func insertFund(_ fund: FundAccount, at: Date) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO fund(id, name, unit_id, source, donor, help_types, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [fund.id, fund.name, fund.unitId, fund.source.rawValue, fund.donor, try SQLiteStore.json(fund.helpTypes),
-                             SQLiteStore.ms(at)])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO fund(id, name, unit_id, source, donor, help_types, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            fund.id, fund.name, fund.unitId, fund.source.rawValue, fund.donor, try SQLiteStore.json(fund.helpTypes),
+            SQLiteStore.ms(at),
+        ])
     }
 
     func balance(fundId: String) throws -> Money { try SQLiteStore.fundBalance(db, fundId) }
 
-    func postLedger(kind: LedgerKind, at: Date, businessDate: LocalDate, actor: String, memo: String?, caseId: Int64?,
-                    instalment: Int?, postings: [(account: String, fen: Int64)]) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO ledger_txn(kind, at_ms, business_date, actor, memo, case_id, instalment) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [kind.rawValue, SQLiteStore.ms(at), businessDate.description, actor, memo, caseId, instalment])
+    func postLedger(
+        kind: LedgerKind, at: Date, businessDate: LocalDate, actor: String, memo: String?, caseId: Int64?,
+        instalment: Int?, postings: [(account: String, fen: Int64)]
+    ) throws -> Int64 {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO ledger_txn(kind, at_ms, business_date, actor, memo, case_id, instalment) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            kind.rawValue, SQLiteStore.ms(at), businessDate.description, actor, memo, caseId, instalment,
+        ])
         let transaction = db.lastInsertedRowID
         for posting in postings {
             try db.cachedStatement(sql: "INSERT INTO ledger_posting(txn_id, account, amount_fen) VALUES (?, ?, ?)")
@@ -118,41 +155,59 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func firstPaymentFund(caseId: Int64) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT fund_id FROM disbursement WHERE case_id = ? ORDER BY instalment LIMIT 1"),
-                            arguments: [caseId])
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT fund_id FROM disbursement WHERE case_id = ? ORDER BY instalment LIMIT 1"),
+            arguments: [caseId])
     }
 
     func insertDisbursement(_ paid: Disbursement, ledgerTransaction: Int64) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [paid.caseId, paid.instalment, paid.fundId, paid.amount.fen, ledgerTransaction, SQLiteStore.ms(paid.paidAt),
-                             paid.paidBy])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            paid.caseId, paid.instalment, paid.fundId, paid.amount.fen, ledgerTransaction, SQLiteStore.ms(paid.paidAt),
+            paid.paidBy,
+        ])
     }
 
     func insertTransfer(_ transfer: PendingTransfer) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO fund_transfer(from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
-            """).execute(arguments: [transfer.from, transfer.to, transfer.amount.fen, transfer.reason, transfer.requestedBy,
-                             SQLiteStore.ms(transfer.requestedAt), SQLiteStore.ms(transfer.expiresAt)])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO fund_transfer(from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
+                """
+        ).execute(arguments: [
+            transfer.from, transfer.to, transfer.amount.fen, transfer.reason, transfer.requestedBy,
+            SQLiteStore.ms(transfer.requestedAt), SQLiteStore.ms(transfer.expiresAt),
+        ])
         return db.lastInsertedRowID
     }
 
     func transfer(id: Int64) throws -> PendingTransfer? {
-        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectTransfer + " WHERE id = ?"), arguments: [id]).map(SQLiteStore.transfer(from:))
+        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectTransfer + " WHERE id = ?"), arguments: [id]).map(
+            SQLiteStore.transfer(from:))
     }
 
     func decideTransfer(_ transfer: PendingTransfer, ledgerTransaction: Int64?) throws {
-        try db.cachedStatement(sql: """
-            UPDATE fund_transfer SET state = ?, decided_by = ?, decided_ms = ?, note = ?, txn_id = ? WHERE id = ? AND state = 'pending'
-            """).execute(arguments: [transfer.state.rawValue, transfer.decidedBy, transfer.decidedAt.map(SQLiteStore.ms), transfer.note,
-                             ledgerTransaction, transfer.id])
+        try db.cachedStatement(
+            sql: """
+                UPDATE fund_transfer SET state = ?, decided_by = ?, decided_ms = ?, note = ?, txn_id = ? WHERE id = ? AND state = 'pending'
+                """
+        ).execute(arguments: [
+            transfer.state.rawValue, transfer.decidedBy, transfer.decidedAt.map(SQLiteStore.ms), transfer.note,
+            ledgerTransaction, transfer.id,
+        ])
         guard db.changesCount == 1 else {
-            throw BangfuError(.storage, zh: "资金调拨 #\(transfer.id) 已被同时处理，请重试", en: "transfer #\(transfer.id) was decided concurrently; retry")
+            throw BangfuError(
+                .storage, zh: "资金调拨 #\(transfer.id) 已被同时处理，请重试",
+                en: "transfer #\(transfer.id) was decided concurrently; retry")
         }
     }
 
-    func audit<Detail: Encodable>(at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail) throws {
+    func audit<Detail: Encodable>(
+        at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail
+    ) throws {
         try Audit.append(db, at: at, actor: actor, action: action, entity: entity, entityId: entityId, detail: detail)
     }
 }

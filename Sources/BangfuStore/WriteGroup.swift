@@ -52,7 +52,9 @@ final class WriteGroup: Sendable {
             let jobs = queue.withLock { q -> [Job] in
                 let taken = Array(q.jobs.prefix(maxJobs))
                 q.jobs.removeFirst(taken.count)
-                if taken.isEmpty { q.draining = false } else {
+                if taken.isEmpty {
+                    q.draining = false
+                } else {
                     q.stats.transactions += 1
                     q.stats.writes += taken.count
                     q.stats.largestGroup = max(q.stats.largestGroup, taken.count)

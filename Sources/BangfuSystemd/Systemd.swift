@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What bangfud tells systemd (sd_notify) and learns from it (socket activation, watchdog).

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A small blocking varlink client over a Unix socket, for command-line tools and tests.
@@ -29,7 +29,9 @@ public final class VarlinkClient {
             raw[bytes.count] = 0
         }
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard rc == 0 else {
             let why = String(cString: strerror(errno))
@@ -48,7 +50,9 @@ public final class VarlinkClient {
     deinit { close(fd) }
 
     /// Calls a method; returns every reply (several for `more`). An error reply throws `VarlinkError`.
-    public func call(_ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false) throws -> [[String: JSONValue]] {
+    public func call(_ method: String, _ parameters: [String: JSONValue] = [:], more: Bool = false) throws -> [[String:
+        JSONValue]]
+    {
         var bytes = VarlinkCall(method: method, parameters: parameters, more: more ? true : nil).jsonBytes
         bytes.append(0)
         try send(Data(bytes))
@@ -62,7 +66,9 @@ public final class VarlinkClient {
     }
 
     /// Calls a method and decodes its one reply.
-    public func call<T: Decodable>(_ method: String, _ parameters: [String: JSONValue] = [:], as type: T.Type) throws -> T {
+    public func call<T: Decodable>(_ method: String, _ parameters: [String: JSONValue] = [:], as type: T.Type) throws
+        -> T
+    {
         try JSONValue.object(call(method, parameters).last ?? [:]).decode(type)
     }
 

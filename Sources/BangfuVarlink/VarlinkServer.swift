@@ -5,7 +5,7 @@ import NIOPosix
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Limits that keep a misbehaving client from hurting the daemon, or one local user from locking
@@ -24,8 +24,10 @@ public struct VarlinkLimits: Sendable {
     /// meanwhile (the idle timer alone restarts on every byte).
     public var messageDeadline: TimeAmount
 
-    public init(maxMessageBytes: Int = 1 << 20, maxConnections: Int = 512, maxConnectionsPerUser: Int = 32,
-                idleTimeout: TimeAmount = .seconds(300), messageDeadline: TimeAmount = .seconds(10)) {
+    public init(
+        maxMessageBytes: Int = 1 << 20, maxConnections: Int = 512, maxConnectionsPerUser: Int = 32,
+        idleTimeout: TimeAmount = .seconds(300), messageDeadline: TimeAmount = .seconds(10)
+    ) {
         self.maxMessageBytes = maxMessageBytes
         self.maxConnections = maxConnections
         self.maxConnectionsPerUser = maxConnectionsPerUser
@@ -60,8 +62,11 @@ public final class VarlinkServer: Sendable {
     /// How long calls in flight may take to finish after `shutdown`.
     let grace: Duration = .seconds(10)
 
-    public init(service: VarlinkService, limits: VarlinkLimits = VarlinkLimits(), logger: Logger,
-                group: MultiThreadedEventLoopGroup = .singleton, onRefused: @escaping @Sendable (UInt32, String) -> Void = { _, _ in }) {
+    public init(
+        service: VarlinkService, limits: VarlinkLimits = VarlinkLimits(), logger: Logger,
+        group: MultiThreadedEventLoopGroup = .singleton,
+        onRefused: @escaping @Sendable (UInt32, String) -> Void = { _, _ in }
+    ) {
         self.onRefused = onRefused
         self.service = service
         self.limits = limits
@@ -80,22 +85,25 @@ public final class VarlinkServer: Sendable {
         let deadline = limits.messageDeadline
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
-        let initializer: @Sendable (Channel) -> EventLoopFuture<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials)> = { channel in
-            let creds: EventLoopFuture<UCred> = (channel as! SocketOptionProvider).unsafeGetSocketOption(
-                level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
-            return creds.flatMapThrowing { c in
-                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                try channel.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
-                try channel.pipeline.syncOperations.addHandler(MessageDeadlineHandler(deadline: deadline))
-                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(maxBytes: max)))
-                let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                return (async, PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid))
+        let initializer:
+            @Sendable (Channel) -> EventLoopFuture<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials)> = {
+                channel in
+                let creds: EventLoopFuture<UCred> = (channel as! SocketOptionProvider).unsafeGetSocketOption(
+                    level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
+                return creds.flatMapThrowing { c in
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try channel.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
+                    try channel.pipeline.syncOperations.addHandler(MessageDeadlineHandler(deadline: deadline))
+                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(maxBytes: max)))
+                    let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    return (async, PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid))
+                }
             }
-        }
         let server: NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials), Never>
         switch address {
         case .path(let path, let group):
-            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
+            server = try await bootstrap.bind(
+                unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: initializer)
             chmod(path, 0o660)
             if let group { chown(path, UInt32.max, group) }
         case .descriptor(let fd):
@@ -106,41 +114,41 @@ public final class VarlinkServer: Sendable {
         await onListening()
         try await withTaskCancellationHandler {
             do {
-            try await withThrowingDiscardingTaskGroup { tasks in
-                try await server.executeThenClose { inbound in
-                    for try await (connection, peer) in inbound {
-                        if stopping.load(ordering: .relaxed) {
-                            try? await connection.channel.close()
-                            continue
+                try await withThrowingDiscardingTaskGroup { tasks in
+                    try await server.executeThenClose { inbound in
+                        for try await (connection, peer) in inbound {
+                            if stopping.load(ordering: .relaxed) {
+                                try? await connection.channel.close()
+                                continue
+                            }
+                            if let refusal = admit(peer.uid) {
+                                onRefused(peer.uid, refusal)
+                                try? await connection.channel.close()
+                                continue
+                            }
+                            // On the connection's own event loop: no thread hop per call.
+                            let executor = executors.withLock { known in
+                                if let e = known.first(where: { $0.loop === connection.channel.eventLoop }) { return e }
+                                let e = EventLoopTaskExecutor(connection.channel.eventLoop)
+                                known.append(e)
+                                return e
+                            }
+                            tasks.addTask(executorPreference: executor) {
+                                defer { self.release(peer.uid) }
+                                await self.serve(connection, peer: peer)
+                            }
                         }
-                        if let refusal = admit(peer.uid) {
-                            onRefused(peer.uid, refusal)
-                            try? await connection.channel.close()
-                            continue
-                        }
-                        // On the connection's own event loop: no thread hop per call.
-                        let executor = executors.withLock { known in
-                            if let e = known.first(where: { $0.loop === connection.channel.eventLoop }) { return e }
-                            let e = EventLoopTaskExecutor(connection.channel.eventLoop)
-                            known.append(e)
-                            return e
-                        }
-                        tasks.addTask(executorPreference: executor) {
-                            defer { self.release(peer.uid) }
-                            await self.serve(connection, peer: peer)
+                    }
+                    // Stopped accepting: calls in flight get `grace` to finish, then the rest is cancelled.
+                    let grace = self.grace
+                    tasks.addTask {
+                        let end = ContinuousClock.now + grace
+                        while self.active.load(ordering: .relaxed) > 0 {
+                            guard ContinuousClock.now < end else { throw GraceExpired() }
+                            try await Task.sleep(for: .milliseconds(50))
                         }
                     }
                 }
-                // Stopped accepting: calls in flight get `grace` to finish, then the rest is cancelled.
-                let grace = self.grace
-                tasks.addTask {
-                    let end = ContinuousClock.now + grace
-                    while self.active.load(ordering: .relaxed) > 0 {
-                        guard ContinuousClock.now < end else { throw GraceExpired() }
-                        try await Task.sleep(for: .milliseconds(50))
-                    }
-                }
-            }
             } catch is GraceExpired {
                 logger.warning("stopped with connections still open after the grace period")
             }
@@ -188,8 +196,11 @@ public final class VarlinkServer: Sendable {
                         call = try VarlinkCall(parsing: frame.readableBytesView)
                     } catch {
                         // Not a varlink call: say so once and close, the stream cannot be trusted.
-                        try await outbound.write(Self.frame(VarlinkReply(parameters: ["parameter": .string("message is not a varlink call")],
-                                                                         error: "org.varlink.service.InvalidParameter")))
+                        try await outbound.write(
+                            Self.frame(
+                                VarlinkReply(
+                                    parameters: ["parameter": .string("message is not a varlink call")],
+                                    error: "org.varlink.service.InvalidParameter")))
                         return
                     }
                     let replies = await service.handle(VarlinkRequest(call: call, peer: peer))

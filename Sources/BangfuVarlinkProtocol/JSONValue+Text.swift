@@ -38,7 +38,9 @@ extension JSONValue {
         func fail(_ reason: String) -> ParseError { ParseError(offset: i, reason: reason) }
 
         mutating func skipSpace() {
-            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 {
+                i += 1
+            }
         }
 
         mutating func literal(_ word: StaticString, _ v: JSONValue) throws -> JSONValue {
@@ -57,20 +59,33 @@ extension JSONValue {
                 i += 1
                 var o: [String: JSONValue] = [:]
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(o)
+                }
                 while true {
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("an object key must be a string") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else {
+                        throw fail("an object key must be a string")
+                    }
                     let key = try string()
                     skipSpace()
-                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("':' expected after an object key") }
+                    guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else {
+                        throw fail("':' expected after an object key")
+                    }
                     i += 1
                     skipSpace()
                     o[key] = try value(depth: depth + 1)
                     skipSpace()
                     guard i < bytes.count else { throw fail("unterminated object") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(o) }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "}") {
+                        i += 1
+                        return .object(o)
+                    }
                     throw fail("',' or '}' expected in an object")
                 }
             case UInt8(ascii: "["):
@@ -78,14 +93,23 @@ extension JSONValue {
                 i += 1
                 var a: [JSONValue] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(a)
+                }
                 while true {
                     skipSpace()
                     a.append(try value(depth: depth + 1))
                     skipSpace()
                     guard i < bytes.count else { throw fail("unterminated array") }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(a) }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "]") {
+                        i += 1
+                        return .array(a)
+                    }
                     throw fail("',' or ']' expected in an array")
                 }
             case UInt8(ascii: "\""): return .string(try string())
@@ -151,7 +175,9 @@ extension JSONValue {
             i += 1  // the opening quote
             let start = i
             // Fast path: no escapes.
-            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 { i += 1 }
+            while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\"), bytes[i] >= 0x20 {
+                i += 1
+            }
             guard i < bytes.count else { throw fail("unterminated string") }
             if bytes[i] == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<i])
@@ -163,9 +189,16 @@ extension JSONValue {
             while true {
                 guard i < bytes.count else { throw fail("unterminated string") }
                 let c = bytes[i]
-                if c == UInt8(ascii: "\"") { i += 1; break }
+                if c == UInt8(ascii: "\"") {
+                    i += 1
+                    break
+                }
                 guard c >= 0x20 else { throw fail("a control character inside a string must be escaped") }
-                if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+                if c != UInt8(ascii: "\\") {
+                    out.append(c)
+                    i += 1
+                    continue
+                }
                 i += 1
                 guard i < bytes.count else { throw fail("unterminated escape") }
                 let e = bytes[i]
@@ -182,12 +215,15 @@ extension JSONValue {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if (0xD800...0xDBFF).contains(scalar) {
-                        guard i + 2 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                        guard i + 2 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u")
+                        else {
                             throw fail("a lone high surrogate")
                         }
                         i += 2
                         let low = try hex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail("a high surrogate without its low half") }
+                        guard (0xDC00...0xDFFF).contains(low) else {
+                            throw fail("a high surrogate without its low half")
+                        }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(scalar) {
                         throw fail("a lone low surrogate")
@@ -264,8 +300,12 @@ extension JSONValue {
 extension VarlinkCall {
     /// A call from one message's JSON text; anything else than a varlink call object is an error.
     public init<C: Collection>(parsing bytes: C) throws where C.Element == UInt8 {
-        guard case .object(let o) = try JSONValue.parse(bytes) else { throw JSONValue.ParseError(offset: 0, reason: "a call must be an object") }
-        guard case .string(let method) = o["method"] else { throw JSONValue.ParseError(offset: 0, reason: "a call needs a method name") }
+        guard case .object(let o) = try JSONValue.parse(bytes) else {
+            throw JSONValue.ParseError(offset: 0, reason: "a call must be an object")
+        }
+        guard case .string(let method) = o["method"] else {
+            throw JSONValue.ParseError(offset: 0, reason: "a call needs a method name")
+        }
         func flag(_ key: String) throws -> Bool? {
             switch o[key] {
             case nil, .null: return nil
@@ -297,7 +337,9 @@ extension VarlinkCall {
 extension VarlinkReply {
     /// A reply from one message's JSON text.
     public init<C: Collection>(parsing bytes: C) throws where C.Element == UInt8 {
-        guard case .object(let o) = try JSONValue.parse(bytes) else { throw JSONValue.ParseError(offset: 0, reason: "a reply must be an object") }
+        guard case .object(let o) = try JSONValue.parse(bytes) else {
+            throw JSONValue.ParseError(offset: 0, reason: "a reply must be an object")
+        }
         var parameters: [String: JSONValue]?
         if case .object(let p) = o["parameters"] { parameters = p }
         var continues: Bool?

@@ -62,7 +62,8 @@ enum JSONValueEncoder {
 
         static func number(_ d: Double, _ path: [CodingKey]) throws -> JSONValue {
             guard d.isFinite else {
-                throw EncodingError.invalidValue(d, EncodingError.Context(codingPath: path, debugDescription: "\(d) is not a JSON number"))
+                throw EncodingError.invalidValue(
+                    d, EncodingError.Context(codingPath: path, debugDescription: "\(d) is not a JSON number"))
             }
             return .double(d)
         }
@@ -72,7 +73,10 @@ enum JSONValueEncoder {
         var stringValue: String
         var intValue: Int?
         init(stringValue: String) { self.stringValue = stringValue }
-        init(intValue: Int) { self.stringValue = String(intValue); self.intValue = intValue }
+        init(intValue: Int) {
+            self.stringValue = String(intValue)
+            self.intValue = intValue
+        }
     }
 
     struct ValueEncoder: Encoder {
@@ -102,14 +106,20 @@ enum JSONValueEncoder {
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
             try Slot.encode(value, into: child(key), path: codingPath + [key])
         }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+            -> KeyedEncodingContainer<NestedKey>
+        {
             KeyedEncodingContainer(Keyed<NestedKey>(object: child(key).object, codingPath: codingPath + [key]))
         }
         mutating func nestedUnkeyedContainer(forKey key: Key) -> UnkeyedEncodingContainer {
             Unkeyed(list: child(key).list, codingPath: codingPath + [key])
         }
-        mutating func superEncoder() -> Encoder { ValueEncoder(slot: child(Key(stringValue: "super")!), codingPath: codingPath) }
-        mutating func superEncoder(forKey key: Key) -> Encoder { ValueEncoder(slot: child(key), codingPath: codingPath + [key]) }
+        mutating func superEncoder() -> Encoder {
+            ValueEncoder(slot: child(Key(stringValue: "super")!), codingPath: codingPath)
+        }
+        mutating func superEncoder(forKey key: Key) -> Encoder {
+            ValueEncoder(slot: child(key), codingPath: codingPath + [key])
+        }
     }
 
     struct Unkeyed: UnkeyedEncodingContainer {
@@ -127,10 +137,14 @@ enum JSONValueEncoder {
         mutating func encode<T: Encodable>(_ value: T) throws {
             try Slot.encode(value, into: next(), path: codingPath + [AnyKey(intValue: count)])
         }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
+            NestedKey
+        > {
             KeyedEncodingContainer(Keyed<NestedKey>(object: next().object, codingPath: codingPath))
         }
-        mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer { Unkeyed(list: next().list, codingPath: codingPath) }
+        mutating func nestedUnkeyedContainer() -> UnkeyedEncodingContainer {
+            Unkeyed(list: next().list, codingPath: codingPath)
+        }
         mutating func superEncoder() -> Encoder { ValueEncoder(slot: next(), codingPath: codingPath) }
     }
 

@@ -9,7 +9,10 @@ public struct VarlinkCall: Codable, Sendable, Hashable {
     public var upgrade: Bool?
 
     public init(method: String, parameters: [String: JSONValue]? = nil, more: Bool? = nil, oneway: Bool? = nil) {
-        self.method = method; self.parameters = parameters; self.more = more; self.oneway = oneway
+        self.method = method
+        self.parameters = parameters
+        self.more = more
+        self.oneway = oneway
     }
 
     /// The interface part of the method name (`org.bangfu.Cases` of `org.bangfu.Cases.Get`).
@@ -24,7 +27,9 @@ public struct VarlinkReply: Codable, Sendable, Hashable {
     public var error: String?
 
     public init(parameters: [String: JSONValue]? = nil, continues: Bool? = nil, error: String? = nil) {
-        self.parameters = parameters; self.continues = continues; self.error = error
+        self.parameters = parameters
+        self.continues = continues
+        self.error = error
     }
 }
 
@@ -39,13 +44,20 @@ public struct VarlinkError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let text = parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "\($0.value)")" }.joined(separator: ", ")
+        let text = parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.stringValue ?? "\($0.value)")" }
+            .joined(separator: ", ")
         return text.isEmpty ? name : "\(name): \(text)"
     }
 
-    public static func interfaceNotFound(_ i: String) -> VarlinkError { VarlinkError("org.varlink.service.InterfaceNotFound", ["interface": .string(i)]) }
-    public static func methodNotFound(_ m: String) -> VarlinkError { VarlinkError("org.varlink.service.MethodNotFound", ["method": .string(m)]) }
-    public static func invalidParameter(_ p: String) -> VarlinkError { VarlinkError("org.varlink.service.InvalidParameter", ["parameter": .string(p)]) }
+    public static func interfaceNotFound(_ i: String) -> VarlinkError {
+        VarlinkError("org.varlink.service.InterfaceNotFound", ["interface": .string(i)])
+    }
+    public static func methodNotFound(_ m: String) -> VarlinkError {
+        VarlinkError("org.varlink.service.MethodNotFound", ["method": .string(m)])
+    }
+    public static func invalidParameter(_ p: String) -> VarlinkError {
+        VarlinkError("org.varlink.service.InvalidParameter", ["parameter": .string(p)])
+    }
     public static let permissionDenied = VarlinkError("org.varlink.service.PermissionDenied")
     public static let expectedMore = VarlinkError("org.varlink.service.ExpectedMore")
 }
@@ -56,7 +68,11 @@ public struct PeerCredentials: Sendable, Hashable {
     public var uid: UInt32
     public var gid: UInt32
 
-    public init(pid: Int32, uid: UInt32, gid: UInt32) { self.pid = pid; self.uid = uid; self.gid = gid }
+    public init(pid: Int32, uid: UInt32, gid: UInt32) {
+        self.pid = pid
+        self.uid = uid
+        self.gid = gid
+    }
 }
 
 /// One request as a method sees it.
@@ -77,10 +93,14 @@ public struct VarlinkRequest: Sendable {
         do {
             return try parameters.decode(type)
         } catch let DecodingError.keyNotFound(key, ctx) {
-            throw VarlinkError.invalidParameter((ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx), let DecodingError.dataCorrupted(ctx) {
-            throw VarlinkError.invalidParameter(ctx.codingPath.map(\.stringValue).joined(separator: ".").isEmpty
-                                                ? "parameters" : ctx.codingPath.map(\.stringValue).joined(separator: "."))
+            throw VarlinkError.invalidParameter(
+                (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx), let
+            DecodingError.dataCorrupted(ctx)
+        {
+            throw VarlinkError.invalidParameter(
+                ctx.codingPath.map(\.stringValue).joined(separator: ".").isEmpty
+                    ? "parameters" : ctx.codingPath.map(\.stringValue).joined(separator: "."))
         } catch {
             throw VarlinkError.invalidParameter("parameters")
         }
@@ -109,7 +129,9 @@ public struct VarlinkInterface: Sendable {
     public var methods: [String: VarlinkMethod]
 
     public init(name: String, description: String, methods: [String: VarlinkMethod]) {
-        self.name = name; self.description = description; self.methods = methods
+        self.name = name
+        self.description = description
+        self.methods = methods
     }
 
     /// Method names declared in the IDL text, to check them against the implementations.

@@ -47,7 +47,10 @@ public struct VarlinkService: Sendable {
         """
 
     public init(vendor: String, product: String, version: String, url: String, interfaces: [VarlinkInterface]) {
-        self.vendor = vendor; self.product = product; self.version = version; self.url = url
+        self.vendor = vendor
+        self.product = product
+        self.version = version
+        self.url = url
         self.interfaces = Dictionary(uniqueKeysWithValues: interfaces.map { ($0.name, $0) })
     }
 
@@ -61,12 +64,17 @@ public struct VarlinkService: Sendable {
                 // A listing streams one reply per item; an empty listing is one reply without parameters.
                 guard request.wantsMore else { throw VarlinkError.expectedMore }
                 if items.isEmpty { return [VarlinkReply(parameters: [:])] }
-                return items.enumerated().map { i, p in VarlinkReply(parameters: p, continues: i < items.count - 1 ? true : nil) }
+                return items.enumerated().map { i, p in
+                    VarlinkReply(parameters: p, continues: i < items.count - 1 ? true : nil)
+                }
             }
         } catch let e as VarlinkError {
             return [VarlinkReply(parameters: e.parameters, error: e.name)]
         } catch {
-            return [VarlinkReply(parameters: ["message": .string("\(error)")], error: "org.varlink.service.InvalidParameter")]
+            return [
+                VarlinkReply(
+                    parameters: ["message": .string("\(error)")], error: "org.varlink.service.InvalidParameter")
+            ]
         }
     }
 
@@ -75,10 +83,15 @@ public struct VarlinkService: Sendable {
         if call.interface == "org.varlink.service" {
             switch call.member {
             case "GetInfo":
-                return .reply(["vendor": .string(vendor), "product": .string(product), "version": .string(version), "url": .string(url),
-                               "interfaces": .array((["org.varlink.service"] + interfaces.keys.sorted()).map { .string($0) })])
+                return .reply([
+                    "vendor": .string(vendor), "product": .string(product), "version": .string(version),
+                    "url": .string(url),
+                    "interfaces": .array((["org.varlink.service"] + interfaces.keys.sorted()).map { .string($0) }),
+                ])
             case "GetInterfaceDescription":
-                guard let name = call.parameters?["interface"]?.stringValue else { throw VarlinkError.invalidParameter("interface") }
+                guard let name = call.parameters?["interface"]?.stringValue else {
+                    throw VarlinkError.invalidParameter("interface")
+                }
                 if name == "org.varlink.service" { return .reply(["description": .string(Self.serviceIDL)]) }
                 guard let i = interfaces[name] else { throw VarlinkError.interfaceNotFound(name) }
                 return .reply(["description": .string(i.description)])

@@ -18,8 +18,10 @@ public struct CampaignPlanner: Sendable {
 
     /// Plans (or resumes) the run of `def` for `holiday`; `progress` is called after each batch.
     @discardableResult
-    public func plan(_ def: CampaignDefinition, holiday: LocalDate, at now: Date,
-                     progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> CampaignProgress {
+    public func plan(
+        _ def: CampaignDefinition, holiday: LocalDate, at now: Date,
+        progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> CampaignProgress {
         let store = workflow.store
         let tree = try await store.unitTree()
         let day = workflow.zone.date(of: now)
@@ -30,7 +32,8 @@ public struct CampaignPlanner: Sendable {
             if target.includes(h, on: day, tree: tree) { keys.withLock { $0.append(CampaignTarget.PriorityKey(h)) } }
         }
         let targets = keys.withLock { $0 }.sorted()
-        let run = try await store.startCampaignRun(campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
+        let run = try await store.startCampaignRun(
+            campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
         guard run.state == .planning else { return try await store.campaignProgress(runId: run.id) }
         let decided = try await store.campaignDecided(runId: run.id)
         let todo = targets.filter { !decided.contains($0.householdId) }.map(\.householdId)
@@ -45,20 +48,23 @@ public struct CampaignPlanner: Sendable {
             for (h, a) in zip(batch, results) {
                 let reason = a.reasons.map(\.code).joined(separator: ",")
                 guard a.eligible, let plan = a.plan else {
-                    entries.append(CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: reason))
+                    entries.append(
+                        CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: reason))
                     continue
                 }
                 let amount = Money(fen: plan.totalFen)
                 // Deepest hardship first: once the budget is spent, the rest are left out (and reported).
                 if committed + amount > def.budget {
-                    entries.append(CampaignEntry(householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "budget"))
+                    entries.append(
+                        CampaignEntry(householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "budget"))
                 } else {
                     committed = committed + amount
                     entries.append(CampaignEntry(householdId: h.id, outcome: .planned, amount: amount, reason: reason))
                 }
             }
-            _ = try await store.recordCampaignBatch(runId: run.id, entries: entries, helpType: def.helpType, formJSON: formJSON,
-                                                     visitDue: def.visitDue(for: holiday), at: now)
+            _ = try await store.recordCampaignBatch(
+                runId: run.id, entries: entries, helpType: def.helpType, formJSON: formJSON,
+                visitDue: def.visitDue(for: holiday), at: now)
             done += batch.count
             progress(done, targets.count)
         }

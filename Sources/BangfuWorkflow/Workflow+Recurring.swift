@@ -10,10 +10,16 @@ extension Workflow {
         // Archive numbers in one query, not an archive (decoded whole) per loan.
         let numbers = try await store.archiveNumbers(householdIds: active.map(\.householdId))
         for c in active {
-            guard case .loan(let principal, let term)? = c.plan, let paid = try await store.disbursements(caseId: c.id).first else { continue }
-            let s = LoanSchedule(principal: principal, termMonths: term, paidOutOn: zone.date(of: paid.paidAt), payDay: payDay)
-            out.append(LoanStatus(caseNo: c.caseNo, archiveNo: numbers[c.householdId] ?? "", unitId: c.unitId,
-                                  principal: principal, repaid: c.repaid, dueByToday: s.dueBy(today), nextDue: s.nextDue(after: today)))
+            guard case .loan(let principal, let term)? = c.plan,
+                let paid = try await store.disbursements(caseId: c.id).first
+            else { continue }
+            let s = LoanSchedule(
+                principal: principal, termMonths: term, paidOutOn: zone.date(of: paid.paidAt), payDay: payDay)
+            out.append(
+                LoanStatus(
+                    caseNo: c.caseNo, archiveNo: numbers[c.householdId] ?? "", unitId: c.unitId,
+                    principal: principal, repaid: c.repaid, dueByToday: s.dueBy(today), nextDue: s.nextDue(after: today)
+                ))
         }
         return out
     }
@@ -21,23 +27,33 @@ extension Workflow {
     /// Named-donor education grants are paid once a school year until graduation: when a new
     /// school year starts, the daemon files (and submits) next year's case for people to review
     /// and approve. Returns the cases filed.
-    public func refileDonorGrants(today: LocalDate, schoolYearStart: (month: Int, day: Int), at: Date) async throws -> [HelpCase] {
-        let edu = try await store.cases(helpType: "education-aid").filter { $0.state != .rejected && $0.state != .withdrawn }
+    public func refileDonorGrants(today: LocalDate, schoolYearStart: (month: Int, day: Int), at: Date) async throws
+        -> [HelpCase]
+    {
+        let edu = try await store.cases(helpType: "education-aid").filter {
+            $0.state != .rejected && $0.state != .withdrawn
+        }
         var filed: [HelpCase] = []
         for c in edu {
             let form = try Workflow.form(c.formJSON)
-            guard form["program"]?.string == "named_donor", let year = form["school_year"]?.integer, let grad = form["graduation_year"]?.integer,
-                  year < grad, let student = form["student_ref"]?.string,
-                  let start = LocalDate(year: Int(year) + 1, month: schoolYearStart.month, day: schoolYearStart.day), today >= start else { continue }
+            guard form["program"]?.string == "named_donor", let year = form["school_year"]?.integer,
+                let grad = form["graduation_year"]?.integer,
+                year < grad, let student = form["student_ref"]?.string,
+                let start = LocalDate(year: Int(year) + 1, month: schoolYearStart.month, day: schoolYearStart.day),
+                today >= start
+            else { continue }
             let already = edu.contains { o in
-                o.householdId == c.householdId && (try? Workflow.form(o.formJSON)).map {
-                    $0["student_ref"]?.string == student && $0["school_year"]?.integer == year + 1 && $0["program"]?.string == "named_donor"
-                } == true
+                o.householdId == c.householdId
+                    && (try? Workflow.form(o.formJSON)).map {
+                        $0["student_ref"]?.string == student && $0["school_year"]?.integer == year + 1
+                            && $0["program"]?.string == "named_donor"
+                    } == true
             }
             guard !already, (try? await store.household(id: c.householdId).status) == .open else { continue }
             var next = form
             next["school_year"] = .integer(year + 1)
-            let new = try await fileCase(householdId: c.householdId, helpType: c.helpType, form: next, by: .system, at: at)
+            let new = try await fileCase(
+                householdId: c.householdId, helpType: c.helpType, form: next, by: .system, at: at)
             filed.append(try await store.apply(.submit, toCase: new.id, by: .system, at: at).helpCase)
         }
         return filed

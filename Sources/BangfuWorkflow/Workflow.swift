@@ -20,13 +20,17 @@ public struct Workflow: Sendable {
     }
 
     /// Files a draft case: the help type must be loaded and the form must pass its fields.
-    public func fileCase(householdId: Int64, helpType: String, form: [String: FormValue], by actor: Actor, at: Date) async throws -> HelpCase {
+    public func fileCase(householdId: Int64, helpType: String, form: [String: FormValue], by actor: Actor, at: Date)
+        async throws -> HelpCase
+    {
         let p = try plugins.helpType(helpType)
         do { try p.descriptor.validate(form: form) } catch let e as PluginError {
-            throw BangfuError(.invalidInput, zh: "\(p.descriptor.nameZh)申请表有误：\(e.zh)", en: "\(p.descriptor.nameEn) form: \(e.en)")
+            throw BangfuError(
+                .invalidInput, zh: "\(p.descriptor.nameZh)申请表有误：\(e.zh)", en: "\(p.descriptor.nameEn) form: \(e.en)")
         }
-        let app = CaseApplication(helpType: helpType, formJSON: try Workflow.canonical(form), cause: form["cause"]?.string,
-                                  temporaryAid: p.descriptor.flags.contains(HelpTypeDescriptor.temporaryAid))
+        let app = CaseApplication(
+            helpType: helpType, formJSON: try Workflow.canonical(form), cause: form["cause"]?.string,
+            temporaryAid: p.descriptor.flags.contains(HelpTypeDescriptor.temporaryAid))
         return try await store.fileCase(householdId: householdId, application: app, by: actor, at: at)
     }
 
@@ -43,23 +47,28 @@ public struct Workflow: Sendable {
     public func approve(caseId: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
         let a = try await assess(caseId: caseId, at: at)
         guard a.eligible, let proposal = a.plan else {
-            throw BangfuError(.notEligible, zh: "不符合条件：" + a.reasons.map(\.zh).joined(separator: "；"),
-                              en: "not eligible: " + a.reasons.map(\.en).joined(separator: "; "))
+            throw BangfuError(
+                .notEligible, zh: "不符合条件：" + a.reasons.map(\.zh).joined(separator: "；"),
+                en: "not eligible: " + a.reasons.map(\.en).joined(separator: "; "))
         }
         return try await store.apply(.approve(plan: Workflow.plan(proposal)), toCase: caseId, by: actor, at: at)
     }
 
     /// Pays one instalment from a fund whose source the help type may draw on.
-    public func pay(caseId: Int64, instalment: Int, fund fundId: String, by actor: Actor, at: Date) async throws -> CaseOutcome {
+    public func pay(caseId: Int64, instalment: Int, fund fundId: String, by actor: Actor, at: Date) async throws
+        -> CaseOutcome
+    {
         let c = try await store.helpCase(id: caseId)
         let p = try plugins.helpType(c.helpType)
         let fund = try await store.fund(id: fundId)
         guard p.descriptor.fundSources.contains(fund.source.rawValue) else {
-            throw BangfuError(.notEarmarked,
-                              zh: "\(p.descriptor.nameZh)不能使用\(fund.source.zh)资金（账户 \(fund.id)）",
-                              en: "\(p.descriptor.nameEn) may not draw on \(fund.source.rawValue) money (fund \(fund.id))")
+            throw BangfuError(
+                .notEarmarked,
+                zh: "\(p.descriptor.nameZh)不能使用\(fund.source.zh)资金（账户 \(fund.id)）",
+                en: "\(p.descriptor.nameEn) may not draw on \(fund.source.rawValue) money (fund \(fund.id))")
         }
-        return try await store.apply(.payInstalment(number: instalment, fund: fundId), toCase: caseId, by: actor, at: at)
+        return try await store.apply(
+            .payInstalment(number: instalment, fund: fundId), toCase: caseId, by: actor, at: at)
     }
 
     /// Pays the next instalment by the daemon itself from the nearest fund that may pay it: earmarked
@@ -72,25 +81,31 @@ public struct Workflow: Sendable {
         let tree = try await store.unitTree()
         let path = tree.path(of: c.unitId)
         var candidates: [(depth: Int, fund: FundAccount)] = []
-        for f in try await store.funds() where f.helpTypes.contains(c.helpType) && p.descriptor.fundSources.contains(f.source.rawValue) {
+        for f in try await store.funds()
+        where f.helpTypes.contains(c.helpType) && p.descriptor.fundSources.contains(f.source.rawValue) {
             guard let depth = path.firstIndex(of: f.unitId) else { continue }
             if try await store.balance(fundId: f.id) >= plan.instalmentAmount { candidates.append((depth, f)) }
         }
         guard let best = candidates.min(by: { ($0.depth, $0.fund.id) < ($1.depth, $1.fund.id) }) else { return nil }
-        return try await store.apply(.payInstalment(number: c.instalmentsPaid + 1, fund: best.fund.id), toCase: c.id, by: .system, at: at)
+        return try await store.apply(
+            .payInstalment(number: c.instalmentsPaid + 1, fund: best.fund.id), toCase: c.id, by: .system, at: at)
     }
 
     /// Assesses many households for a help type in one plugin call (campaign planning).
-    public func assess(households: [Household], helpType: String, form: [String: FormValue], at: Date) async throws -> [Assessment] {
+    public func assess(households: [Household], helpType: String, form: [String: FormValue], at: Date) async throws
+        -> [Assessment]
+    {
         let p = try plugins.helpType(helpType)
         let today = zone.date(of: at)
         let prior = try await store.caseSummaries(householdIds: households.map(\.id))
         let requests = try households.map { h in
-            AssessmentRequest(on: today.description, household: Workflow.facts(h, on: today), form: form,
-                              prior: try (prior[h.id] ?? []).map { s in
-                                  PriorCase(helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
-                                            approvedTotalFen: s.total?.fen, form: try Workflow.form(s.formJSON))
-                              })
+            AssessmentRequest(
+                on: today.description, household: Workflow.facts(h, on: today), form: form,
+                prior: try (prior[h.id] ?? []).map { s in
+                    PriorCase(
+                        helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
+                        approvedTotalFen: s.total?.fen, form: try Workflow.form(s.formJSON))
+                })
         }
         return try p.assess(requests)
     }
@@ -100,11 +115,13 @@ public struct Workflow: Sendable {
         let h = try await store.household(id: c.householdId)
         let today = zone.date(of: at)
         let prior = try await store.caseSummaries(householdId: h.id).filter { $0.caseNo != c.caseNo }
-        return AssessmentRequest(on: today.description, household: Workflow.facts(h, on: today), form: try Workflow.form(c.formJSON),
-                                 prior: try prior.map { s in
-                                     PriorCase(helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
-                                               approvedTotalFen: s.total?.fen, form: try Workflow.form(s.formJSON))
-                                 })
+        return AssessmentRequest(
+            on: today.description, household: Workflow.facts(h, on: today), form: try Workflow.form(c.formJSON),
+            prior: try prior.map { s in
+                PriorCase(
+                    helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
+                    approvedTotalFen: s.total?.fen, form: try Workflow.form(s.formJSON))
+            })
     }
 
     /// Household facts for a plugin on a date.
@@ -114,19 +131,23 @@ public struct Workflow: Sendable {
             return today.year - b.year - ((today.month, today.day) < (b.month, b.day) ? 1 : 0)
         }
         let p = h.input.head
-        let head = PersonFacts(ref: ref(h.archiveNo, p.idNumber), relation: "self", age: age(p.idNumber), sex: p.sex.rawValue,
-                               politicalStatus: p.politicalStatus.rawValue, modelWorkerLevel: p.modelWorkerLevel.rawValue,
-                               workStatus: p.workStatus.rawValue, status: nil, monthlyIncomeFen: 0, housingAreaSqm: p.housingAreaSqm)
+        let head = PersonFacts(
+            ref: ref(h.archiveNo, p.idNumber), relation: "self", age: age(p.idNumber), sex: p.sex.rawValue,
+            politicalStatus: p.politicalStatus.rawValue, modelWorkerLevel: p.modelWorkerLevel.rawValue,
+            workStatus: p.workStatus.rawValue, status: nil, monthlyIncomeFen: 0, housingAreaSqm: p.housingAreaSqm)
         let members = h.input.members.map { m in
-            PersonFacts(ref: ref(h.archiveNo, m.idNumber), relation: m.relation, age: age(m.idNumber), sex: m.idNumber.sex.rawValue,
-                        status: m.status, monthlyIncomeFen: m.monthlyIncome.fen)
+            PersonFacts(
+                ref: ref(h.archiveNo, m.idNumber), relation: m.relation, age: age(m.idNumber),
+                sex: m.idNumber.sex.rawValue,
+                status: m.status, monthlyIncomeFen: m.monthlyIncome.fen)
         }
         let a = h.assessment
-        return HouseholdFacts(archiveNo: h.archiveNo, category: h.status == .open ? a.category?.rawValue : nil, size: h.input.size,
-                              annualIncomeFen: h.input.annualIncome.fen, rigidExpensesFen: h.input.rigidExpenses.fen,
-                              accidentCostsFen: h.input.accidentCosts.fen, perCapitaMonthlyFen: h.input.perCapitaMonthlyIncome.fen,
-                              dibaoMonthlyFen: a.dibaoMonthly.fen, region: h.input.region, reviewDue: h.reviewDue.description,
-                              head: head, members: members)
+        return HouseholdFacts(
+            archiveNo: h.archiveNo, category: h.status == .open ? a.category?.rawValue : nil, size: h.input.size,
+            annualIncomeFen: h.input.annualIncome.fen, rigidExpensesFen: h.input.rigidExpenses.fen,
+            accidentCostsFen: h.input.accidentCosts.fen, perCapitaMonthlyFen: h.input.perCapitaMonthlyIncome.fen,
+            dibaoMonthlyFen: a.dibaoMonthly.fen, region: h.input.region, reviewDue: h.reviewDue.description,
+            head: head, members: members)
     }
 
     /// An opaque, stable reference to a person within an archive: never the ID number itself.

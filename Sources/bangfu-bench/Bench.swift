@@ -29,13 +29,17 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         guard geteuid() == 0 else {
-            throw ValidationError("bangfu-bench needs root: each load client connects as another uid (run it with sudo)")
+            throw ValidationError(
+                "bangfu-bench needs root: each load client connects as another uid (run it with sudo)")
         }
         let clientCounts = try list(clients, "--clients")
         let growthSizes = growth.isEmpty ? [] : try list(growth, "--growth")
-        let dir = bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let dir =
+            bin
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let root = work ?? "/var/tmp/bangfu-bench-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { if work == nil { try? FileManager.default.removeItem(atPath: root) } }
         let env = BenchEnvironment(bin: dir, root: root, calendar: try Self.calendarFile(bin: dir))
         var report = Report(build: Self.build, cases: cases)
@@ -54,7 +58,8 @@ struct Bench: AsyncParsableCommand {
             if k == compareAt {
                 for r in [1, 16] {
                     progress("reads: \(reads) case reads at \(r) clients")
-                    report.readsAt.append(try Reads.run(daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers))
+                    report.readsAt.append(
+                        try Reads.run(daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers))
                 }
             }
             daemon.stop()
@@ -64,9 +69,11 @@ struct Bench: AsyncParsableCommand {
                 let comparator = try SQLiteComparator(daemonDatabase: database, limit: cases)
                 report.comparatorCases = comparator.cases
                 report.transitionsPerCase = comparator.transitionsPerCase
-                report.floor = try await comparator.replay(into: root + "/floor.sqlite", daemonDatabase: database, units: env.units, perTransaction: 1)
-                report.ceiling = try await comparator.replay(into: root + "/ceiling.sqlite", daemonDatabase: database, units: env.units,
-                                                             perTransaction: 16)
+                report.floor = try await comparator.replay(
+                    into: root + "/floor.sqlite", daemonDatabase: database, units: env.units, perTransaction: 1)
+                report.ceiling = try await comparator.replay(
+                    into: root + "/ceiling.sqlite", daemonDatabase: database, units: env.units,
+                    perTransaction: 16)
                 report.comparedAtClients = k
             }
             try? FileManager.default.removeItem(atPath: daemon.stateDir)
@@ -79,7 +86,8 @@ struct Bench: AsyncParsableCommand {
         empty.stop()
         for size in growthSizes {
             let state = root + "/growth-\(size)"
-            try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            try FileManager.default.createDirectory(
+                atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             try StoreSeeder.requireFreeDisk(root, cases: size)
             progress("growth: seeding \(size) cases with SQL")
             let t0 = Date()
@@ -90,10 +98,14 @@ struct Bench: AsyncParsableCommand {
             let daemon = try env.daemon("growth-\(size)", fresh: false)
             try await Task.sleep(for: .seconds(2))
             let start = StartFigures(daemon, storedCases: size)
-            progress("growth: \(growthCases) cases at 1 client over \(size) stored (READY in \(String(format: "%.2f", start.readySeconds)) s)")
+            progress(
+                "growth: \(growthCases) cases at 1 client over \(size) stored (READY in \(String(format: "%.2f", start.readySeconds)) s)"
+            )
             let e2e = try EndToEnd.run(daemon: daemon, clients: 1, cases: growthCases)
-            report.growth.append(GrowthFigures(storedCases: size, seedSeconds: seeded, start: start,
-                                               meanMicrosPerCall: e2e.meanMicros, p50Micros: e2e.p50Micros, p99Micros: e2e.p99Micros))
+            report.growth.append(
+                GrowthFigures(
+                    storedCases: size, seedSeconds: seeded, start: start,
+                    meanMicrosPerCall: e2e.meanMicros, p50Micros: e2e.p50Micros, p99Micros: e2e.p99Micros))
             daemon.stop()
             try? FileManager.default.removeItem(atPath: state)
         }
@@ -108,15 +120,17 @@ struct Bench: AsyncParsableCommand {
 
     func list(_ s: String, _ flag: String) throws -> [Int] {
         let v = s.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !v.isEmpty, v.allSatisfy({ $0 >= 0 }) else { throw ValidationError("\(flag) takes numbers separated by commas, e.g. 1,16,64") }
+        guard !v.isEmpty, v.allSatisfy({ $0 >= 0 }) else {
+            throw ValidationError("\(flag) takes numbers separated by commas, e.g. 1,16,64")
+        }
         return v
     }
 
     static var build: String {
         #if DEBUG
-        "debug"
+            "debug"
         #else
-        "release"
+            "release"
         #endif
     }
 
@@ -146,10 +160,12 @@ struct BenchEnvironment {
     func daemon(_ name: String, fresh: Bool = true) throws -> DaemonProcess {
         let state = root + "/" + name
         if fresh { try? FileManager.default.removeItem(atPath: state) }
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let config = state + "/bangfu.yaml"
         try principals.configuration(calendarFile: calendar).write(toFile: config, atomically: true, encoding: .utf8)
-        return try DaemonProcess(bangfud: bin + "/bangfud", config: config, stateDir: state, pluginDir: bin,
-                                 socketGroup: principals.gid, log: state + "/bangfud.log")
+        return try DaemonProcess(
+            bangfud: bin + "/bangfud", config: config, stateDir: state, pluginDir: bin,
+            socketGroup: principals.gid, log: state + "/bangfud.log")
     }
 }

@@ -31,11 +31,13 @@ enum EndToEnd {
         let seconds = toNotice.seconds + noticeSeconds + paying.seconds
         // Two transitions per case are the daemon's own: notice elapsed and disbursement scheduled.
         let transitions = toNotice.transitions + paying.transitions + 2 * done
-        return EndToEndFigures(clients: k, cases: done, seconds: seconds, noticeSeconds: noticeSeconds,
-                               casesPerSecond: Double(done) / seconds, transitionsPerSecond: Double(transitions) / seconds,
-                               calls: toNotice.calls + paying.calls, p50Micros: latency.valueAtPercentile(50),
-                               p99Micros: latency.valueAtPercentile(99), p999Micros: latency.valueAtPercentile(99.9),
-                               meanMicros: latency.mean, daemonCPUMicrosPerCase: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(done, 1)), errors: toNotice.errors + paying.errors, caseNumbers: lists.flatMap { $0 })
+        return EndToEndFigures(
+            clients: k, cases: done, seconds: seconds, noticeSeconds: noticeSeconds,
+            casesPerSecond: Double(done) / seconds, transitionsPerSecond: Double(transitions) / seconds,
+            calls: toNotice.calls + paying.calls, p50Micros: latency.valueAtPercentile(50),
+            p99Micros: latency.valueAtPercentile(99), p999Micros: latency.valueAtPercentile(99.9),
+            meanMicros: latency.mean, daemonCPUMicrosPerCase: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(done, 1)),
+            errors: toNotice.errors + paying.errors, caseNumbers: lists.flatMap { $0 })
     }
 }
 
@@ -49,9 +51,11 @@ enum Reads {
             var g = SystemRandomNumberGenerator()
             for _ in 0..<perClient { try client.get(cases[Int.random(in: 0..<cases.count, using: &g)]) }
         }
-        return ReadFigures(clients: k, requests: figures.calls, requestsPerSecond: Double(figures.calls) / figures.seconds,
-                           p50Micros: figures.latency.valueAtPercentile(50), p99Micros: figures.latency.valueAtPercentile(99),
-                           p999Micros: figures.latency.valueAtPercentile(99.9),
-                           daemonCPUMicrosPerRequest: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(figures.calls, 1)), errors: figures.errors)
+        return ReadFigures(
+            clients: k, requests: figures.calls, requestsPerSecond: Double(figures.calls) / figures.seconds,
+            p50Micros: figures.latency.valueAtPercentile(50), p99Micros: figures.latency.valueAtPercentile(99),
+            p999Micros: figures.latency.valueAtPercentile(99.9),
+            daemonCPUMicrosPerRequest: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(figures.calls, 1)),
+            errors: figures.errors)
     }
 }

@@ -21,8 +21,9 @@ struct EndToEndFigures: Encodable {
     var daemonPeakRSSMiB: Double = 0
 
     enum CodingKeys: String, CodingKey {
-        case clients, cases, seconds, noticeSeconds, casesPerSecond, transitionsPerSecond, calls, p50Micros, p99Micros, p999Micros,
-             meanMicros, daemonCPUMicrosPerCase, errors, daemonPeakRSSMiB
+        case clients, cases, seconds, noticeSeconds, casesPerSecond, transitionsPerSecond, calls, p50Micros, p99Micros,
+            p999Micros,
+            meanMicros, daemonCPUMicrosPerCase, errors, daemonPeakRSSMiB
     }
 }
 
@@ -103,8 +104,10 @@ struct Report: Encodable {
         func encode(to encoder: Encoder) throws {
             try report.encode(to: encoder)
             var c = encoder.container(keyedBy: Key.self)
-            try c.encode(Ratios(daemonOverFloor: report.overFloor, daemonOverCeiling: report.overCeiling,
-                                growthLargeOverSmall: report.growthRatio), forKey: .ratios)
+            try c.encode(
+                Ratios(
+                    daemonOverFloor: report.overFloor, daemonOverCeiling: report.overCeiling,
+                    growthLargeOverSmall: report.growthRatio), forKey: .ratios)
         }
     }
 
@@ -112,41 +115,72 @@ struct Report: Encodable {
         var out: [String] = []
         func f(_ v: Double, _ d: Int = 0) -> String { String(format: "%.\(d)f", v) }
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
-        out.append("bangfu-bench (\(build) build; bangfud writes with synchronous=\(synchronous), journal_mode=\(journalMode))")
+        out.append(
+            "bangfu-bench (\(build) build; bangfud writes with synchronous=\(synchronous), journal_mode=\(journalMode))"
+        )
         out.append("")
-        out.append("end to end: \(cases) cases through application, review, notice (manual clock) and payment, \(transitionsPerCase) transitions each")
-        out.append(["clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "CPU µs/case", "peak RSS MiB", "errors"].map { pad($0, 14) }.joined())
+        out.append(
+            "end to end: \(cases) cases through application, review, notice (manual clock) and payment, \(transitionsPerCase) transitions each"
+        )
+        out.append(
+            [
+                "clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "CPU µs/case",
+                "peak RSS MiB", "errors",
+            ].map { pad($0, 14) }.joined())
         for e in endToEnd {
-            out.append([String(e.clients), f(e.casesPerSecond, 1), f(e.transitionsPerSecond), String(e.p50Micros), String(e.p99Micros),
-                        String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonCPUMicrosPerCase), f(e.daemonPeakRSSMiB, 1),
-                        String(e.errors.count)].map { pad($0, 14) }.joined())
+            out.append(
+                [
+                    String(e.clients), f(e.casesPerSecond, 1), f(e.transitionsPerSecond), String(e.p50Micros),
+                    String(e.p99Micros),
+                    String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonCPUMicrosPerCase), f(e.daemonPeakRSSMiB, 1),
+                    String(e.errors.count),
+                ].map { pad($0, 14) }.joined())
         }
         if let floor, let ceiling, let k = comparedAtClients {
             out.append("")
-            out.append("plain SQLite, the same rows for \(comparatorCases) cases (synchronous=\(floor.synchronous), journal_mode=\(floor.journalMode)):")
-            out.append("  floor   (1 transition per transaction):  \(f(floor.casesPerSecond, 1)) cases/s, \(f(floor.transitionsPerSecond)) transitions/s")
-            out.append("  ceiling (16 transitions per transaction): \(f(ceiling.casesPerSecond, 1)) cases/s, \(f(ceiling.transitionsPerSecond)) transitions/s")
+            out.append(
+                "plain SQLite, the same rows for \(comparatorCases) cases (synchronous=\(floor.synchronous), journal_mode=\(floor.journalMode)):"
+            )
+            out.append(
+                "  floor   (1 transition per transaction):  \(f(floor.casesPerSecond, 1)) cases/s, \(f(floor.transitionsPerSecond)) transitions/s"
+            )
+            out.append(
+                "  ceiling (16 transitions per transaction): \(f(ceiling.casesPerSecond, 1)) cases/s, \(f(ceiling.transitionsPerSecond)) transitions/s"
+            )
             out.append("  bangfud at \(k) clients / floor = \(f(overFloor ?? 0, 2))×   (target ≥ 5)")
             out.append("  bangfud at \(k) clients / ceiling = \(f(overCeiling ?? 0, 2))×   (target ≥ 0.25)")
         }
         if !readsAt.isEmpty {
             out.append("")
             out.append("reads (Cases.Get as the auditor):")
-            out.append(["clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req", "errors"].map { pad($0, 12) }.joined())
+            out.append(
+                ["clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req", "errors"].map {
+                    pad($0, 12)
+                }.joined())
             for r in readsAt {
-                out.append([String(r.clients), String(r.requests), f(r.requestsPerSecond), String(r.p50Micros), String(r.p99Micros),
-                            String(r.p999Micros), f(r.daemonCPUMicrosPerRequest), String(r.errors.count)].map { pad($0, 12) }.joined())
+                out.append(
+                    [
+                        String(r.clients), String(r.requests), f(r.requestsPerSecond), String(r.p50Micros),
+                        String(r.p99Micros),
+                        String(r.p999Micros), f(r.daemonCPUMicrosPerRequest), String(r.errors.count),
+                    ].map { pad($0, 12) }.joined())
             }
         }
         out.append("")
         out.append("start and growth:")
         if let e = emptyStart {
-            out.append("  empty store: READY=1 in \(f(e.readySeconds, 3)) s, idle RSS \(f(e.idleRSSMiB, 1)) MiB (private \(f(e.idleAnonymousMiB, 1)) MiB)")
+            out.append(
+                "  empty store: READY=1 in \(f(e.readySeconds, 3)) s, idle RSS \(f(e.idleRSSMiB, 1)) MiB (private \(f(e.idleAnonymousMiB, 1)) MiB)"
+            )
         }
         for g in growth {
-            out.append("  \(g.storedCases) cases stored (seeded in \(f(g.seedSeconds, 1)) s): READY=1 in \(f(g.start.readySeconds, 3)) s, idle RSS \(f(g.start.idleRSSMiB, 1)) MiB (private \(f(g.start.idleAnonymousMiB, 1))), a call \(f(g.meanMicrosPerCall)) µs mean, p50 \(g.p50Micros) µs, p99 \(g.p99Micros) µs")
+            out.append(
+                "  \(g.storedCases) cases stored (seeded in \(f(g.seedSeconds, 1)) s): READY=1 in \(f(g.start.readySeconds, 3)) s, idle RSS \(f(g.start.idleRSSMiB, 1)) MiB (private \(f(g.start.idleAnonymousMiB, 1))), a call \(f(g.meanMicrosPerCall)) µs mean, p50 \(g.p50Micros) µs, p99 \(g.p99Micros) µs"
+            )
         }
-        if let r = growthRatio { out.append("  a call with the largest store / with the smallest = \(f(r, 2))×   (target ≤ 1.5)") }
+        if let r = growthRatio {
+            out.append("  a call with the largest store / with the smallest = \(f(r, 2))×   (target ≤ 1.5)")
+        }
         return out.joined(separator: "\n")
     }
 }

@@ -35,8 +35,10 @@ struct StoreOptions: ParsableArguments {
     /// Loads the help-type plugins: --plugin-dir, else the configuration's plugin_dir, else beside this program
     /// (where `swift build` puts them).
     func loadPlugins(_ cfg: BangfuConfiguration, clock: @escaping @Sendable () -> Date = { Date() }) -> PluginRegistry {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        return PluginLoader.load(directory: pluginDir ?? cfg.pluginDirectory ?? beside, settings: cfg.helpTypeSettings, clock: clock)
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().path
+        return PluginLoader.load(
+            directory: pluginDir ?? cfg.pluginDirectory ?? beside, settings: cfg.helpTypeSettings, clock: clock)
     }
 
     func loadConfiguration() throws -> BangfuConfiguration {
@@ -47,13 +49,16 @@ struct StoreOptions: ParsableArguments {
     /// a mistyped --state-dir must not look like an empty store.
     func openStore(_ cfg: BangfuConfiguration, at now: Date, create: Bool = false) async throws -> SQLiteStore {
         if !create && !FileManager.default.fileExists(atPath: databasePath) {
-            throw BangfuError(.notFound, zh: "数据库 \(databasePath) 不存在：请检查 --state-dir", en: "database \(databasePath) does not exist: check --state-dir")
+            throw BangfuError(
+                .notFound, zh: "数据库 \(databasePath) 不存在：请检查 --state-dir",
+                en: "database \(databasePath) does not exist: check --state-dir")
         }
         do {
             try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
         } catch {
-            throw BangfuError(.storage, zh: "无法创建状态目录 \(stateDir)：\(error.localizedDescription)",
-                              en: "cannot create state directory \(stateDir): \(error.localizedDescription)")
+            throw BangfuError(
+                .storage, zh: "无法创建状态目录 \(stateDir)：\(error.localizedDescription)",
+                en: "cannot create state directory \(stateDir): \(error.localizedDescription)")
         }
         let store = try SQLiteStore(path: databasePath, policy: cfg.policy, synchronousFull: cfg.synchronousFull)
         if !cfg.units.isEmpty { try await store.syncUnits(cfg.units, at: now) }

@@ -8,7 +8,8 @@ import Foundation
 /// Whoever can write the database file is trusted; `--as` names whose configured grants apply and is
 /// what the audit trail records. Safe to run twice or from two processes at once: it pays once.
 struct Pay: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "离线发放一期款项（重复执行只付一次）/ Pay one instalment offline (paying twice pays once).")
+    static let configuration = CommandConfiguration(
+        abstract: "离线发放一期款项（重复执行只付一次）/ Pay one instalment offline (paying twice pays once).")
 
     @OptionGroup var store: StoreOptions
 
@@ -29,14 +30,25 @@ struct Pay: AsyncParsableCommand {
             let cfg = try store.loadConfiguration()
             let s = try await store.openStore(cfg, at: Date())
             let c = try await s.helpCase(caseNo: caseNo)
-            let out = try await s.apply(.payInstalment(number: instalment, fund: fund), toCase: c.id, by: cfg.actor(user: user), at: Date())
+            let out = try await s.apply(
+                .payInstalment(number: instalment, fund: fund), toCase: c.id, by: cfg.actor(user: user), at: Date())
             guard let d = out.disbursement else { return }
-            if store.json { printJSON(d); return }
+            if store.json {
+                printJSON(d)
+                return
+            }
             let zh = Language.fromEnvironment == .zh
             if d.alreadyPaid {
-                print(zh ? "\(caseNo) 第 \(instalment) 期已于此前发放（\(d.amount)），本次未扣款" : "\(caseNo) instalment \(instalment) was already paid (\(d.amount)); nothing debited")
+                print(
+                    zh
+                        ? "\(caseNo) 第 \(instalment) 期已于此前发放（\(d.amount)），本次未扣款"
+                        : "\(caseNo) instalment \(instalment) was already paid (\(d.amount)); nothing debited")
             } else {
-                print(zh ? "\(caseNo) 第 \(instalment) 期已发放 \(d.amount)，案件状态 \(out.helpCase.state.zh)" : "\(caseNo) instalment \(instalment) paid \(d.amount); case is now \(out.helpCase.state.rawValue)")
+                print(
+                    zh
+                        ? "\(caseNo) 第 \(instalment) 期已发放 \(d.amount)，案件状态 \(out.helpCase.state.zh)"
+                        : "\(caseNo) instalment \(instalment) paid \(d.amount); case is now \(out.helpCase.state.rawValue)"
+                )
             }
         } catch {
             fail(error)

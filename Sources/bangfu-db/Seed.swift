@@ -30,7 +30,8 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         do {
             guard (1...5_000_000).contains(households) else {
-                throw BangfuError(.invalidInput, zh: "--households 须在 1 到 5000000 之间", en: "--households must be 1 to 5000000")
+                throw BangfuError(
+                    .invalidInput, zh: "--households 须在 1 到 5000000 之间", en: "--households must be 1 to 5000000")
             }
             let cfg = try store.loadConfiguration()
             let db = try await store.openStore(cfg, at: Date(), create: true)
@@ -50,8 +51,11 @@ struct Seed: AsyncParsableCommand {
                 if now.timeIntervalSince(lastReport) >= 1 || i + 1 == households {
                     lastReport = now
                     let rate = Double(i + 1) / max(now.timeIntervalSince(started), 0.001)
-                    FileHandle.standardError.write(Data((zh ? "已写入 \(i + 1)/\(households) 户（\(Int(rate)) 户/秒）\n"
-                                                            : "seeded \(i + 1)/\(households) households (\(Int(rate))/s)\n").utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            (zh
+                                ? "已写入 \(i + 1)/\(households) 户（\(Int(rate)) 户/秒）\n"
+                                : "seeded \(i + 1)/\(households) households (\(Int(rate))/s)\n").utf8))
                 }
             }
         } catch {

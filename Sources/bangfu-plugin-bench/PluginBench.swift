@@ -34,17 +34,26 @@ struct PluginBench: ParsableCommand {
     }
 
     func run() throws {
-        guard households > 0, batchSize > 0 else { throw ValidationError("--households and --batch-size must be above 0") }
-        let dir = pluginDir ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        guard households > 0, batchSize > 0 else {
+            throw ValidationError("--households and --batch-size must be above 0")
+        }
+        let dir =
+            pluginDir
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let reg = PluginLoader.load(directory: dir)
         let p = try reg.helpType(helpType)
-        let requests = (0..<households).map { i in AssessmentRequest(on: "2027-01-20", household: Self.household(i), form: ["occasion": .string("spring_festival")]) }
-        FileHandle.standardError.write(Data("assessing \(households) households for \(helpType): batches of \(batchSize)...\n".utf8))
+        let requests = (0..<households).map { i in
+            AssessmentRequest(
+                on: "2027-01-20", household: Self.household(i), form: ["occasion": .string("spring_festival")])
+        }
+        FileHandle.standardError.write(
+            Data("assessing \(households) households for \(helpType): batches of \(batchSize)...\n".utf8))
         let c0 = p.abiCalls
         var t = Date()
         var eligible = 0
         for start in stride(from: 0, to: requests.count, by: batchSize) {
-            eligible += try p.assess(Array(requests[start..<min(start + batchSize, requests.count)])).filter(\.eligible).count
+            eligible += try p.assess(Array(requests[start..<min(start + batchSize, requests.count)])).filter(\.eligible)
+                .count
         }
         let batchSeconds = Date().timeIntervalSince(t)
         let batchCalls = p.abiCalls - c0
@@ -53,16 +62,22 @@ struct PluginBench: ParsableCommand {
         var single = 0
         for r in requests { single += try p.assess([r]).filter(\.eligible).count }
         let singleSeconds = Date().timeIntervalSince(t)
-        guard single == eligible else { throw ValidationError("batch and one-by-one disagree: \(eligible) vs \(single) eligible") }
+        guard single == eligible else {
+            throw ValidationError("batch and one-by-one disagree: \(eligible) vs \(single) eligible")
+        }
         #if DEBUG
-        let build = "debug"
+            let build = "debug"
         #else
-        let build = "release"
+            let build = "release"
         #endif
-        let f = Figures(helpType: helpType, households: households, batchSize: batchSize, batchCalls: batchCalls, batchSeconds: batchSeconds,
-                        batchPerSecond: Double(households) / batchSeconds, singleCalls: p.abiCalls - c0 - batchCalls, singleSeconds: singleSeconds,
-                        singlePerSecond: Double(households) / singleSeconds, batchOverSingle: singleSeconds / batchSeconds, eligible: eligible,
-                        peakRSSMiB: Self.peakRSSMiB(), buildConfiguration: build)
+        let f = Figures(
+            helpType: helpType, households: households, batchSize: batchSize, batchCalls: batchCalls,
+            batchSeconds: batchSeconds,
+            batchPerSecond: Double(households) / batchSeconds, singleCalls: p.abiCalls - c0 - batchCalls,
+            singleSeconds: singleSeconds,
+            singlePerSecond: Double(households) / singleSeconds, batchOverSingle: singleSeconds / batchSeconds,
+            eligible: eligible,
+            peakRSSMiB: Self.peakRSSMiB(), buildConfiguration: build)
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -70,8 +85,14 @@ struct PluginBench: ParsableCommand {
         } else {
             print("help type            \(f.helpType) (\(f.buildConfiguration) build)")
             print("households           \(f.households), eligible \(f.eligible)")
-            print(String(format: "batch (%6d/call)   %9.0f households/s  %7.2f s  %d ABI calls", f.batchSize, f.batchPerSecond, f.batchSeconds, f.batchCalls))
-            print(String(format: "one by one           %9.0f households/s  %7.2f s  %d ABI calls", f.singlePerSecond, f.singleSeconds, f.singleCalls))
+            print(
+                String(
+                    format: "batch (%6d/call)   %9.0f households/s  %7.2f s  %d ABI calls", f.batchSize,
+                    f.batchPerSecond, f.batchSeconds, f.batchCalls))
+            print(
+                String(
+                    format: "one by one           %9.0f households/s  %7.2f s  %d ABI calls", f.singlePerSecond,
+                    f.singleSeconds, f.singleCalls))
             print(String(format: "batch / one by one   %9.1fx", f.batchOverSingle))
             print(String(format: "peak RSS             %9.1f MiB", f.peakRSSMiB))
         }
@@ -80,20 +101,26 @@ struct PluginBench: ParsableCommand {
     /// A synthetic household: categories, model-worker levels and sizes vary with the index.
     static func household(_ i: Int) -> HouseholdFacts {
         let category = ["deep", "relative", "accident", nil][i % 4]
-        let head = PersonFacts(ref: "h\(i)", relation: "self", age: 35 + i % 40, sex: i % 2 == 0 ? "male" : "female",
-                               politicalStatus: i % 5 == 0 ? "party_member" : "masses", modelWorkerLevel: i % 16 == 15 ? "national" : i % 6 == 2 ? "city" : "none",
-                               workStatus: "laid_off")
-        let members = (0..<(i % 4)).map { PersonFacts(ref: "m\(i)-\($0)", relation: "child", age: 3 + $0 * 5, sex: "female", status: "student") }
-        return HouseholdFacts(archiveNo: "HA-2027-\(i)", category: category, size: 1 + members.count, annualIncomeFen: 2_000_000,
-                              rigidExpensesFen: 0, accidentCostsFen: 0, perCapitaMonthlyFen: 60_000, dibaoMonthlyFen: 100_000,
-                              region: "370202", reviewDue: "2027-12-31", head: head, members: members)
+        let head = PersonFacts(
+            ref: "h\(i)", relation: "self", age: 35 + i % 40, sex: i % 2 == 0 ? "male" : "female",
+            politicalStatus: i % 5 == 0 ? "party_member" : "masses",
+            modelWorkerLevel: i % 16 == 15 ? "national" : i % 6 == 2 ? "city" : "none",
+            workStatus: "laid_off")
+        let members = (0..<(i % 4)).map {
+            PersonFacts(ref: "m\(i)-\($0)", relation: "child", age: 3 + $0 * 5, sex: "female", status: "student")
+        }
+        return HouseholdFacts(
+            archiveNo: "HA-2027-\(i)", category: category, size: 1 + members.count, annualIncomeFen: 2_000_000,
+            rigidExpensesFen: 0, accidentCostsFen: 0, perCapitaMonthlyFen: 60_000, dibaoMonthlyFen: 100_000,
+            region: "370202", reviewDue: "2027-12-31", head: head, members: members)
     }
 
     /// VmHWM of this process, in MiB.
     static func peakRSSMiB() -> Double {
         guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Double(line.split(separator: " ").dropFirst().first ?? "")
+        else { return -1 }
         return kb / 1024
     }
 }

@@ -7,11 +7,14 @@ import Foundation
 struct ArchiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive", abstract: "困难职工档案（一户一档）/ Household archives.",
-        subcommands: [Create.self, Get.self, History.self, List.self, Update.self, Review.self, Exit.self, Reenter.self])
+        subcommands: [
+            Create.self, Get.self, History.self, List.self, Update.self, Review.self, Exit.self, Reenter.self,
+        ])
 
     /// Reads an archive JSON file (`-` for standard input).
     static func load(_ path: String, _ g: Global) -> JSONValue {
-        let data = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+        let data =
+            path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
         guard let data, let v = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = v else {
             g.die(g.zh ? "无法读取档案 JSON：\(path)" : "cannot read archive JSON from \(path)", code: 2)
         }
@@ -25,7 +28,8 @@ struct ArchiveCommand: ParsableCommand {
             ("档案号", "archive", h.s("archiveNo")), ("状态", "status", h.s("status")), ("单位", "unit", a.s("unitId")),
             ("户主", "applicant", head.s("name")), ("身份证号", "ID number", head.s("idNumber")),
             ("家庭人口", "household size", String(1 + a.a("members").count)),
-            ("困难类别", "category", h.s("category").isEmpty ? "-" : h.s("category")), ("认定理由", "reason", h.s("categoryReason")),
+            ("困难类别", "category", h.s("category").isEmpty ? "-" : h.s("category")),
+            ("认定理由", "reason", h.s("categoryReason")),
             ("人均月收入", "per-capita monthly", yuan(h.i("perCapitaMonthly"))), ("低保标准", "低保", yuan(h.i("dibaoMonthly"))),
             ("下次复核", "review due", h.s("reviewDue")),
         ]
@@ -34,13 +38,16 @@ struct ArchiveCommand: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "建档：从 JSON 文件读入（字段见 org.bangfu.Archive 的 ArchiveData）/ Create from a JSON file.")
+        static let configuration = CommandConfiguration(
+            abstract: "建档：从 JSON 文件读入（字段见 org.bangfu.Archive 的 ArchiveData）/ Create from a JSON file.")
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Option(help: "档案 JSON 文件，- 为标准输入 / Archive JSON file, - for stdin.") var file: String
 
         func run() {
-            let h = g.call1("org.bangfu.Archive.Create", ["archive": ArchiveCommand.load(file, g), "requestId": r.param]).o("household")
+            let h = g.call1(
+                "org.bangfu.Archive.Create", ["archive": ArchiveCommand.load(file, g), "requestId": r.param]
+            ).o("household")
             if g.json { return g.printJSON(.object(h)) }
             print(g.zh ? "已建档 \(h.s("archiveNo"))" : "archived as \(h.s("archiveNo"))")
             ArchiveCommand.show(h, g)
@@ -65,7 +72,9 @@ struct ArchiveCommand: ParsableCommand {
         func run() {
             let r = g.call1("org.bangfu.Archive.History", ["archiveNo": .string(archiveNo)])
             if g.json { return g.printJSON(.object(r)) }
-            var t = TextTable(headers: g.zh ? ["时间", "操作人", "操作", "字段", "原值", "新值"] : ["time", "actor", "action", "field", "old", "new"])
+            var t = TextTable(
+                headers: g.zh
+                    ? ["时间", "操作人", "操作", "字段", "原值", "新值"] : ["time", "actor", "action", "field", "old", "new"])
             for c in r.a("changes").compactMap(\.objectValue) {
                 t.add([c.s("at"), c.s("actor"), c.s("action"), c.s("field"), c.s("oldValue"), c.s("newValue")])
             }
@@ -79,11 +88,19 @@ struct ArchiveCommand: ParsableCommand {
         @Option(help: "单位（含下级）/ Unit and its subtree.") var unit: String?
         @Option(help: "open|closed") var status: String?
         func run() {
-            let items = g.call("org.bangfu.Archive.List", ["unit": unit.map { .string($0) } ?? .null, "status": status.map { .string($0) } ?? .null], more: true)
-                .map { $0.o("archive") }.filter { !$0.isEmpty }
+            let items = g.call(
+                "org.bangfu.Archive.List",
+                ["unit": unit.map { .string($0) } ?? .null, "status": status.map { .string($0) } ?? .null], more: true
+            )
+            .map { $0.o("archive") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
-            var t = TextTable(headers: g.zh ? ["档案号", "户主", "单位", "状态", "类别", "下次复核"] : ["archive", "applicant", "unit", "status", "category", "review due"])
-            for a in items { t.add([a.s("archiveNo"), a.s("name"), a.s("unitId"), a.s("status"), a.s("category"), a.s("reviewDue")]) }
+            var t = TextTable(
+                headers: g.zh
+                    ? ["档案号", "户主", "单位", "状态", "类别", "下次复核"]
+                    : ["archive", "applicant", "unit", "status", "category", "review due"])
+            for a in items {
+                t.add([a.s("archiveNo"), a.s("name"), a.s("unitId"), a.s("status"), a.s("category"), a.s("reviewDue")])
+            }
             print(t.render())
         }
     }
@@ -95,7 +112,10 @@ struct ArchiveCommand: ParsableCommand {
         @Argument var archiveNo: String
         @Option var file: String
         func run() {
-            let h = g.call1("org.bangfu.Archive.Update", ["archiveNo": .string(archiveNo), "archive": ArchiveCommand.load(file, g), "requestId": r.param]).o("household")
+            let h = g.call1(
+                "org.bangfu.Archive.Update",
+                ["archiveNo": .string(archiveNo), "archive": ArchiveCommand.load(file, g), "requestId": r.param]
+            ).o("household")
             if g.json { return g.printJSON(.object(h)) }
             ArchiveCommand.show(h, g)
         }
@@ -107,7 +127,8 @@ struct ArchiveCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var archiveNo: String
         func run() {
-            let h = g.call1("org.bangfu.Archive.Review", ["archiveNo": .string(archiveNo), "requestId": r.param]).o("household")
+            let h = g.call1("org.bangfu.Archive.Review", ["archiveNo": .string(archiveNo), "requestId": r.param]).o(
+                "household")
             if g.json { return g.printJSON(.object(h)) }
             print(g.zh ? "已复核，下次复核 \(h.s("reviewDue"))" : "reviewed; next review \(h.s("reviewDue"))")
         }
@@ -118,10 +139,17 @@ struct ArchiveCommand: ParsableCommand {
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var archiveNo: String
-        @Option(help: "income_above_line|death|transfer|retirement|data_check_failed|government_cover|other") var reason: String
+        @Option(help: "income_above_line|death|transfer|retirement|data_check_failed|government_cover|other")
+        var reason: String
         @Option var note: String
         func run() {
-            let h = g.call1("org.bangfu.Archive.Exit", ["archiveNo": .string(archiveNo), "reason": .string(reason), "note": .string(note), "requestId": r.param]).o("household")
+            let h = g.call1(
+                "org.bangfu.Archive.Exit",
+                [
+                    "archiveNo": .string(archiveNo), "reason": .string(reason), "note": .string(note),
+                    "requestId": r.param,
+                ]
+            ).o("household")
             if g.json { return g.printJSON(.object(h)) }
             print(g.zh ? "档案 \(h.s("archiveNo")) 已关闭" : "archive \(h.s("archiveNo")) closed")
         }
@@ -134,7 +162,10 @@ struct ArchiveCommand: ParsableCommand {
         @Argument var archiveNo: String
         @Option var file: String
         func run() {
-            let h = g.call1("org.bangfu.Archive.Reenter", ["archiveNo": .string(archiveNo), "archive": ArchiveCommand.load(file, g), "requestId": r.param]).o("household")
+            let h = g.call1(
+                "org.bangfu.Archive.Reenter",
+                ["archiveNo": .string(archiveNo), "archive": ArchiveCommand.load(file, g), "requestId": r.param]
+            ).o("household")
             if g.json { return g.printJSON(.object(h)) }
             ArchiveCommand.show(h, g)
         }

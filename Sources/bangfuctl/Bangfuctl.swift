@@ -19,8 +19,11 @@ struct Bangfuctl: ParsableCommand {
             套接字 / socket: --socket, else BANGFU_SOCKET, else /run/bangfu/control.sock.
             """,
         version: BangfuVersion.current,
-        subcommands: [Status.self, ArchiveCommand.self, CaseCommand.self, FundCommand.self, NoticeCommand.self,
-                      CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, Reload.self, ClockCommand.self]
+        subcommands: [
+            Status.self, ArchiveCommand.self, CaseCommand.self, FundCommand.self, NoticeCommand.self,
+            CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, Reload.self,
+            ClockCommand.self,
+        ]
     )
 }
 
@@ -39,19 +42,29 @@ struct Global: ParsableArguments {
         let lang = Language.fromEnvironment
         do {
             let client = try VarlinkClient(path: socket)
-            return try client.call(method, params.filter { if case .null = $0.value { return false } else { return true } }, more: more)
+            return try client.call(
+                method, params.filter { if case .null = $0.value { return false } else { return true } }, more: more)
         } catch let e as VarlinkClientError {
-            die(lang == .zh ? "连不上 bangfud（\(e)）：bangfud 是否在运行？请检查 --socket 或 BANGFU_SOCKET"
-                            : "cannot reach bangfud (\(e)): is it running? check --socket or BANGFU_SOCKET", code: 3)
+            die(
+                lang == .zh
+                    ? "连不上 bangfud（\(e)）：bangfud 是否在运行？请检查 --socket 或 BANGFU_SOCKET"
+                    : "cannot reach bangfud (\(e)): is it running? check --socket or BANGFU_SOCKET", code: 3)
         } catch let e as VarlinkError {
             let short = e.name.split(separator: ".").last.map(String.init) ?? e.name
             switch e.name {
             case "org.varlink.service.PermissionDenied":
-                die(lang == .zh ? "无权执行 \(method)：您的账号在相关单位没有所需角色" : "permission denied for \(method): your account lacks the role on that unit", code: 4)
+                die(
+                    lang == .zh
+                        ? "无权执行 \(method)：您的账号在相关单位没有所需角色"
+                        : "permission denied for \(method): your account lacks the role on that unit", code: 4)
             case "org.varlink.service.InvalidParameter":
-                die(lang == .zh ? "参数无效：\(e.parameters["parameter"]?.stringValue ?? "")" : "invalid parameter: \(e.parameters["parameter"]?.stringValue ?? "")", code: 2)
+                die(
+                    lang == .zh
+                        ? "参数无效：\(e.parameters["parameter"]?.stringValue ?? "")"
+                        : "invalid parameter: \(e.parameters["parameter"]?.stringValue ?? "")", code: 2)
             default:
-                let msg = (lang == .zh ? e.parameters["message"] : e.parameters["messageEn"])?.stringValue ?? e.description
+                let msg =
+                    (lang == .zh ? e.parameters["message"] : e.parameters["messageEn"])?.stringValue ?? e.description
                 die("\(msg) [\(short)]", code: short == "NotFound" ? 5 : 1)
             }
         } catch {
@@ -86,15 +99,17 @@ struct RequestOptions: ParsableArguments {
 
 /// Helpers to read reply fields.
 extension Dictionary where Key == String, Value == JSONValue {
-    func s(_ k: String) -> String { self[k].flatMap { v -> String? in
-        switch v {
-        case .string(let s): return s
-        case .int(let i): return String(i)
-        case .bool(let b): return String(b)
-        case .double(let d): return String(d)
-        default: return nil
-        }
-    } ?? "" }
+    func s(_ k: String) -> String {
+        self[k].flatMap { v -> String? in
+            switch v {
+            case .string(let s): return s
+            case .int(let i): return String(i)
+            case .bool(let b): return String(b)
+            case .double(let d): return String(d)
+            default: return nil
+            }
+        } ?? ""
+    }
     func i(_ k: String) -> Int64 { if case .int(let i)? = self[k] { return i } else { return 0 } }
     func o(_ k: String) -> [String: JSONValue] { self[k]?.objectValue ?? [:] }
     func a(_ k: String) -> [JSONValue] { if case .array(let a)? = self[k] { return a } else { return [] } }
@@ -105,5 +120,7 @@ func yuan(_ fen: Int64) -> String { Money(fen: fen).description }
 
 /// Parses `50000`, `1,234.56` or `¥300` into fen, or exits with usage code 2.
 func fen(_ text: String, _ g: Global) -> Int64 {
-    do { return try Money(parsing: text).fen } catch let e as BangfuError { g.die(e.message(Language.fromEnvironment), code: 2) } catch { g.die("\(error)", code: 2) }
+    do { return try Money(parsing: text).fen } catch let e as BangfuError {
+        g.die(e.message(Language.fromEnvironment), code: 2)
+    } catch { g.die("\(error)", code: 2) }
 }

@@ -7,14 +7,22 @@ import Foundation
 struct CareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "care", abstract: "必访、结对帮扶、年度复核与接待 / Must-visits, pairing, reviews and receptions.",
-        subcommands: [MustVisit.self, OverdueVisits.self, Visit.self, Pair.self, Unpair.self, Reassign.self, Contact.self,
-                      OverdueContacts.self, Income.self, ReviewsDue.self, Reception.self, Receptions.self])
+        subcommands: [
+            MustVisit.self, OverdueVisits.self, Visit.self, Pair.self, Unpair.self, Reassign.self, Contact.self,
+            OverdueContacts.self, Income.self, ReviewsDue.self, Reception.self, Receptions.self,
+        ])
 
     static func visits(_ items: [[String: JSONValue]], _ g: Global) {
-        var t = TextTable(headers: g.zh ? ["编号", "档案号", "单位", "走访人", "事由", "截止", "状态"] : ["id", "archive", "unit", "visitor", "event", "due", "status"])
+        var t = TextTable(
+            headers: g.zh
+                ? ["编号", "档案号", "单位", "走访人", "事由", "截止", "状态"]
+                : ["id", "archive", "unit", "visitor", "event", "due", "status"])
         for v in items {
-            t.add([v.s("id"), v.s("archiveNo"), v.s("unitId"), v.s("visitor").isEmpty ? (g.zh ? "单位走访组" : "unit pool") : v.s("visitor"),
-                   v.s("event").isEmpty ? (g.zh ? "活动" : "campaign") : v.s("event"), v.s("dueOn"), v.s("status")])
+            t.add([
+                v.s("id"), v.s("archiveNo"), v.s("unitId"),
+                v.s("visitor").isEmpty ? (g.zh ? "单位走访组" : "unit pool") : v.s("visitor"),
+                v.s("event").isEmpty ? (g.zh ? "活动" : "campaign") : v.s("event"), v.s("dueOn"), v.s("status"),
+            ])
         }
         print(t.render())
     }
@@ -24,21 +32,30 @@ struct CareCommand: ParsableCommand {
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var archiveNo: String
-        @Argument(help: "hospital_stay|death|family_disaster|long_absence|business_difficulty (configurable)") var event: String
+        @Argument(help: "hospital_stay|death|family_disaster|long_absence|business_difficulty (configurable)")
+        var event: String
         @Option var note: String?
         func run() {
-            let v = g.call1("org.bangfu.Care.MustVisit", ["archiveNo": .string(archiveNo), "event": .string(event), "note": note.map { .string($0) } ?? .null, "requestId": r.param]).o("visit")
+            let v = g.call1(
+                "org.bangfu.Care.MustVisit",
+                [
+                    "archiveNo": .string(archiveNo), "event": .string(event), "note": note.map { .string($0) } ?? .null,
+                    "requestId": r.param,
+                ]
+            ).o("visit")
             if g.json { return g.printJSON(.object(v)) }
             CareCommand.visits([v], g)
         }
     }
 
     struct OverdueVisits: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "overdue-visits", abstract: "逾期未走访 / Overdue visits.")
+        static let configuration = CommandConfiguration(
+            commandName: "overdue-visits", abstract: "逾期未走访 / Overdue visits.")
         @OptionGroup var g: Global
         @Option var unit: String?
         func run() {
-            let items = g.call("org.bangfu.Care.OverdueVisits", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("visit") }.filter { !$0.isEmpty }
+            let items = g.call("org.bangfu.Care.OverdueVisits", ["unit": unit.map { .string($0) } ?? .null], more: true)
+                .map { $0.o("visit") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
             CareCommand.visits(items, g)
         }
@@ -51,7 +68,9 @@ struct CareCommand: ParsableCommand {
         @Argument var visitId: Int64
         @Option var note: String
         func run() {
-            let v = g.call1("org.bangfu.Care.RecordVisit", ["visitId": .int(visitId), "note": .string(note), "requestId": r.param]).o("visit")
+            let v = g.call1(
+                "org.bangfu.Care.RecordVisit", ["visitId": .int(visitId), "note": .string(note), "requestId": r.param]
+            ).o("visit")
             if g.json { return g.printJSON(.object(v)) }
             CareCommand.visits([v], g)
         }
@@ -64,7 +83,9 @@ struct CareCommand: ParsableCommand {
         @Argument var archiveNo: String
         @Argument var helper: String
         func run() {
-            let out = g.call1("org.bangfu.Care.Pair", ["archiveNo": .string(archiveNo), "helper": .string(helper), "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Care.Pair",
+                ["archiveNo": .string(archiveNo), "helper": .string(helper), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print((g.zh ? "帮扶联系人：" : "helpers: ") + out.a("helpers").compactMap(\.stringValue).joined(separator: ", "))
         }
@@ -77,21 +98,26 @@ struct CareCommand: ParsableCommand {
         @Argument var archiveNo: String
         @Argument var helper: String
         func run() {
-            let out = g.call1("org.bangfu.Care.Unpair", ["archiveNo": .string(archiveNo), "helper": .string(helper), "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Care.Unpair",
+                ["archiveNo": .string(archiveNo), "helper": .string(helper), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print((g.zh ? "帮扶联系人：" : "helpers: ") + out.a("helpers").compactMap(\.stringValue).joined(separator: ", "))
         }
     }
 
     struct Reassign: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "联系人离任：转交其结对家庭 / A helper leaves: hand their households over.")
+        static let configuration = CommandConfiguration(
+            abstract: "联系人离任：转交其结对家庭 / A helper leaves: hand their households over.")
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var from: String
         @Argument var to: String
         @Option var unit: String
         func run() {
-            let out = g.call1("org.bangfu.Care.Reassign", ["from": .string(from), "to": .string(to), "unit": .string(unit), "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Care.Reassign",
+                ["from": .string(from), "to": .string(to), "unit": .string(unit), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已转交 \(out.s("households")) 户" : "\(out.s("households")) households handed over")
         }
@@ -105,21 +131,36 @@ struct CareCommand: ParsableCommand {
         @Option(help: "visit|phone|other") var kind: String = "visit"
         @Option var note: String?
         func run() {
-            let out = g.call1("org.bangfu.Care.RecordContact", ["archiveNo": .string(archiveNo), "kind": .string(kind), "note": note.map { .string($0) } ?? .null, "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Care.RecordContact",
+                [
+                    "archiveNo": .string(archiveNo), "kind": .string(kind), "note": note.map { .string($0) } ?? .null,
+                    "requestId": r.param,
+                ])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已登记" : "recorded")
         }
     }
 
     struct OverdueContacts: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "overdue-contacts", abstract: "超过一季度未联系的结对家庭 / Paired households without a contact this quarter.")
+        static let configuration = CommandConfiguration(
+            commandName: "overdue-contacts",
+            abstract: "超过一季度未联系的结对家庭 / Paired households without a contact this quarter.")
         @OptionGroup var g: Global
         @Option var unit: String?
         func run() {
-            let items = g.call("org.bangfu.Care.OverdueContacts", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("household") }.filter { !$0.isEmpty }
+            let items = g.call(
+                "org.bangfu.Care.OverdueContacts", ["unit": unit.map { .string($0) } ?? .null], more: true
+            ).map { $0.o("household") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
-            var t = TextTable(headers: g.zh ? ["档案号", "单位", "联系人", "最近联系"] : ["archive", "unit", "helpers", "last contact"])
-            for h in items { t.add([h.s("archiveNo"), h.s("unitId"), h.a("helpers").compactMap(\.stringValue).joined(separator: ","), h.s("lastContact").isEmpty ? "-" : h.s("lastContact")]) }
+            var t = TextTable(
+                headers: g.zh ? ["档案号", "单位", "联系人", "最近联系"] : ["archive", "unit", "helpers", "last contact"])
+            for h in items {
+                t.add([
+                    h.s("archiveNo"), h.s("unitId"), h.a("helpers").compactMap(\.stringValue).joined(separator: ","),
+                    h.s("lastContact").isEmpty ? "-" : h.s("lastContact"),
+                ])
+            }
             print(t.render())
         }
     }
@@ -132,22 +173,39 @@ struct CareCommand: ParsableCommand {
         @Argument(help: "YYYY-MM") var month: String
         @Argument(help: "人均月收入（元）/ Per-capita monthly income in yuan.") var amount: String
         func run() {
-            let out = g.call1("org.bangfu.Care.RecordIncome", ["archiveNo": .string(archiveNo), "month": .string(month), "perCapitaMonthly": .int(fen(amount, g)), "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Care.RecordIncome",
+                [
+                    "archiveNo": .string(archiveNo), "month": .string(month), "perCapitaMonthly": .int(fen(amount, g)),
+                    "requestId": r.param,
+                ])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已登记" : "recorded")
         }
     }
 
     struct ReviewsDue: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "reviews-due", abstract: "待复核与逾期复核的档案，及脱困建议 / Reviews due or overdue, with exit suggestions.")
+        static let configuration = CommandConfiguration(
+            commandName: "reviews-due", abstract: "待复核与逾期复核的档案，及脱困建议 / Reviews due or overdue, with exit suggestions.")
         @OptionGroup var g: Global
         @Option var unit: String?
         @Option(help: "未来多少天内到期 / Due within this many days.") var days: Int = 30
         func run() {
-            let items = g.call("org.bangfu.Care.ReviewsDue", ["unit": unit.map { .string($0) } ?? .null, "days": .int(Int64(days))], more: true).map { $0.o("review") }.filter { !$0.isEmpty }
+            let items = g.call(
+                "org.bangfu.Care.ReviewsDue", ["unit": unit.map { .string($0) } ?? .null, "days": .int(Int64(days))],
+                more: true
+            ).map { $0.o("review") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
-            var t = TextTable(headers: g.zh ? ["档案号", "单位", "复核到期", "逾期", "建议脱困"] : ["archive", "unit", "review due", "overdue", "suggest exit"])
-            for r in items { t.add([r.s("archiveNo"), r.s("unitId"), r.s("reviewDue"), r["overdue"]?.boolValue == true ? "✗" : "", r["suggestExit"]?.boolValue == true ? "✓" : ""]) }
+            var t = TextTable(
+                headers: g.zh
+                    ? ["档案号", "单位", "复核到期", "逾期", "建议脱困"]
+                    : ["archive", "unit", "review due", "overdue", "suggest exit"])
+            for r in items {
+                t.add([
+                    r.s("archiveNo"), r.s("unitId"), r.s("reviewDue"), r["overdue"]?.boolValue == true ? "✗" : "",
+                    r["suggestExit"]?.boolValue == true ? "✓" : "",
+                ])
+            }
             print(t.render())
         }
     }
@@ -158,15 +216,21 @@ struct CareCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Option var unit: String
         @Option(help: "window|hotline_12351|visit|other") var channel: String = "window"
-        @Option(help: "hardship_relief|job_referral|training|legal_aid|petition|health|migrant_rights|other") var kind: String
+        @Option(help: "hardship_relief|job_referral|training|legal_aid|petition|health|migrant_rights|other") var kind:
+            String
         @Option(help: "helped|referred|not_helped|pending") var outcome: String
         @Option var archive: String?
         @Option(name: .customLong("case")) var caseNo: String?
         @Option var note: String?
         func run() {
-            let out = g.call1("org.bangfu.Care.RecordReception", ["unitId": .string(unit), "channel": .string(channel), "kind": .string(kind), "outcome": .string(outcome),
-                                                                  "archiveNo": archive.map { .string($0) } ?? .null, "caseNo": caseNo.map { .string($0) } ?? .null,
-                                                                  "note": note.map { .string($0) } ?? .null, "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Care.RecordReception",
+                [
+                    "unitId": .string(unit), "channel": .string(channel), "kind": .string(kind),
+                    "outcome": .string(outcome),
+                    "archiveNo": archive.map { .string($0) } ?? .null, "caseNo": caseNo.map { .string($0) } ?? .null,
+                    "note": note.map { .string($0) } ?? .null, "requestId": r.param,
+                ])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已登记接待 #\(out.s("id"))" : "reception #\(out.s("id")) recorded")
         }
@@ -179,9 +243,14 @@ struct CareCommand: ParsableCommand {
         @Option var to: String
         @Option var unit: String?
         func run() {
-            let s = g.call1("org.bangfu.Care.ReceptionSummary", ["from": .string(from), "to": .string(to), "unit": unit.map { .string($0) } ?? .null])
+            let s = g.call1(
+                "org.bangfu.Care.ReceptionSummary",
+                ["from": .string(from), "to": .string(to), "unit": unit.map { .string($0) } ?? .null])
             if g.json { return g.printJSON(.object(s)) }
-            print(g.zh ? "接待 \(s.s("received")) 人次，帮扶 \(s.s("helped")) 人次" : "received \(s.s("received")), helped \(s.s("helped"))")
+            print(
+                g.zh
+                    ? "接待 \(s.s("received")) 人次，帮扶 \(s.s("helped")) 人次"
+                    : "received \(s.s("received")), helped \(s.s("helped"))")
             var t = TextTable(headers: g.zh ? ["类别", "人次"] : ["kind", "count"], rightAligned: [1])
             for (k, v) in s.o("byKind").sorted(by: { $0.key < $1.key }) { t.add([k, "\(v.int ?? 0)"]) }
             print(t.render())

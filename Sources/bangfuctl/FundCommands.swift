@@ -7,29 +7,42 @@ import Foundation
 struct FundCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fund", abstract: "专款资金与帐务公开 / Earmarked funds and public accounts.",
-        subcommands: [Create.self, Deposit.self, Transfer.self, Pending.self, Confirm.self, Reject.self, List.self, Ledger.self,
-                      Statement.self])
+        subcommands: [
+            Create.self, Deposit.self, Transfer.self, Pending.self, Confirm.self, Reject.self, List.self, Ledger.self,
+            Statement.self,
+        ])
 
     /// Transfers between funds as a table: who asked, who decided, and where each stands.
     static func showTransfers(_ transfers: [[String: JSONValue]], _ g: Global) {
         let states: [String: String] = ["pending": "待确认", "confirmed": "已确认", "rejected": "已驳回", "expired": "已过期"]
         var table = TextTable(
-            headers: g.zh ? ["编号", "调出", "调入", "金额", "理由", "提出人", "状态", "处理人", "到期"]
+            headers: g.zh
+                ? ["编号", "调出", "调入", "金额", "理由", "提出人", "状态", "处理人", "到期"]
                 : ["id", "from", "to", "amount", "reason", "asked by", "state", "decided by", "expires"],
             rightAligned: [0, 3])
         for transfer in transfers {
             let state = transfer.s("state")
-            table.add([transfer.s("id"), transfer.s("from"), transfer.s("to"), yuan(transfer.i("amount")), transfer.s("reason"),
-                       transfer.s("requestedBy"), g.zh ? states[state] ?? state : state, transfer.s("decidedBy"), transfer.s("expiresAt")])
+            table.add([
+                transfer.s("id"), transfer.s("from"), transfer.s("to"), yuan(transfer.i("amount")),
+                transfer.s("reason"),
+                transfer.s("requestedBy"), g.zh ? states[state] ?? state : state, transfer.s("decidedBy"),
+                transfer.s("expiresAt"),
+            ])
         }
         print(table.render())
     }
 
     static func show(_ funds: [[String: JSONValue]], _ g: Global) {
-        var t = TextTable(headers: g.zh ? ["账户", "名称", "单位", "来源", "专款用于", "余额"] : ["fund", "name", "unit", "source", "help types", "balance"], rightAligned: [5])
+        var t = TextTable(
+            headers: g.zh
+                ? ["账户", "名称", "单位", "来源", "专款用于", "余额"] : ["fund", "name", "unit", "source", "help types", "balance"],
+            rightAligned: [5])
         for f in funds {
             let source = g.zh ? (FundSource(rawValue: f.s("source"))?.zh ?? f.s("source")) : f.s("source")
-            t.add([f.s("id"), f.s("name"), f.s("unitId"), source, f.a("helpTypes").compactMap(\.stringValue).joined(separator: ","), yuan(f.i("balance"))])
+            t.add([
+                f.s("id"), f.s("name"), f.s("unitId"), source,
+                f.a("helpTypes").compactMap(\.stringValue).joined(separator: ","), yuan(f.i("balance")),
+            ])
         }
         print(t.render())
     }
@@ -43,11 +56,17 @@ struct FundCommand: ParsableCommand {
         @Option var unit: String
         @Option(help: "fiscal|union_funds|party_dues|donation|named_donor") var source: String
         @Option var donor: String?
-        @Option(name: .customLong("help-type"), help: "可支付的帮扶项目，可重复 / Help type it may pay for, repeatable.") var helpTypes: [String]
+        @Option(name: .customLong("help-type"), help: "可支付的帮扶项目，可重复 / Help type it may pay for, repeatable.")
+        var helpTypes: [String]
         func run() {
-            let f = g.call1("org.bangfu.Funds.Create", ["id": .string(id), "name": .string(name), "unitId": .string(unit), "source": .string(source),
-                                                        "donor": donor.map { .string($0) } ?? .null, "helpTypes": .array(helpTypes.map { .string($0) }),
-                                                        "requestId": r.param]).o("fund")
+            let f = g.call1(
+                "org.bangfu.Funds.Create",
+                [
+                    "id": .string(id), "name": .string(name), "unitId": .string(unit), "source": .string(source),
+                    "donor": donor.map { .string($0) } ?? .null, "helpTypes": .array(helpTypes.map { .string($0) }),
+                    "requestId": r.param,
+                ]
+            ).o("fund")
             if g.json { return g.printJSON(.object(f)) }
             FundCommand.show([f], g)
         }
@@ -61,7 +80,10 @@ struct FundCommand: ParsableCommand {
         @Argument(help: "金额（元）/ Amount in yuan.") var amount: String
         @Option var memo: String
         func run() {
-            let f = g.call1("org.bangfu.Funds.Deposit", ["fundId": .string(fund), "amount": .int(fen(amount, g)), "memo": .string(memo), "requestId": r.param]).o("fund")
+            let f = g.call1(
+                "org.bangfu.Funds.Deposit",
+                ["fundId": .string(fund), "amount": .int(fen(amount, g)), "memo": .string(memo), "requestId": r.param]
+            ).o("fund")
             if g.json { return g.printJSON(.object(f)) }
             FundCommand.show([f], g)
         }
@@ -77,12 +99,19 @@ struct FundCommand: ParsableCommand {
         @Argument var amount: String
         @Option var reason: String
         func run() {
-            let out = g.call1("org.bangfu.Funds.Transfer", ["from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)),
-                                                            "reason": .string(reason), "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Funds.Transfer",
+                [
+                    "from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)),
+                    "reason": .string(reason), "requestId": r.param,
+                ])
             if g.json { return g.printJSON(.object(out)) }
             let transfer = out.o("transfer")
-            print(g.zh ? "已提出调拨 #\(transfer.s("id"))：须由另一名审批人执行 bangfuctl fund confirm \(transfer.s("id")) 后才划转，\(transfer.s("expiresAt")) 前有效"
-                  : "transfer #\(transfer.s("id")) asked: no money moves until another approver runs bangfuctl fund confirm \(transfer.s("id")); valid until \(transfer.s("expiresAt"))")
+            print(
+                g.zh
+                    ? "已提出调拨 #\(transfer.s("id"))：须由另一名审批人执行 bangfuctl fund confirm \(transfer.s("id")) 后才划转，\(transfer.s("expiresAt")) 前有效"
+                    : "transfer #\(transfer.s("id")) asked: no money moves until another approver runs bangfuctl fund confirm \(transfer.s("id")); valid until \(transfer.s("expiresAt"))"
+            )
             FundCommand.showTransfers([transfer], g)
         }
     }
@@ -99,14 +128,19 @@ struct FundCommand: ParsableCommand {
     }
 
     struct Confirm: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "确认资金调拨（不能是提出人）/ Confirm a transfer (not by whoever asked).")
+        static let configuration = CommandConfiguration(
+            abstract: "确认资金调拨（不能是提出人）/ Confirm a transfer (not by whoever asked).")
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var id: Int64
         @Option var note: String?
         func run() {
-            let out = g.call1("org.bangfu.Funds.ConfirmTransfer", ["id": .int(id), "note": note.map { .string($0) } ?? .null,
-                                                                   "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Funds.ConfirmTransfer",
+                [
+                    "id": .int(id), "note": note.map { .string($0) } ?? .null,
+                    "requestId": r.param,
+                ])
             if g.json { return g.printJSON(.object(out)) }
             FundCommand.showTransfers([out.o("transfer")], g)
             FundCommand.show([out.o("from"), out.o("to")], g)
@@ -120,7 +154,8 @@ struct FundCommand: ParsableCommand {
         @Argument var id: Int64
         @Option var note: String
         func run() {
-            let out = g.call1("org.bangfu.Funds.RejectTransfer", ["id": .int(id), "note": .string(note), "requestId": r.param])
+            let out = g.call1(
+                "org.bangfu.Funds.RejectTransfer", ["id": .int(id), "note": .string(note), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             FundCommand.showTransfers([out.o("transfer")], g)
         }
@@ -143,11 +178,19 @@ struct FundCommand: ParsableCommand {
         @Option var from: String
         @Option var to: String
         func run() {
-            let lines = g.call("org.bangfu.Funds.Ledger", ["fundId": .string(fund), "from": .string(from), "to": .string(to)], more: true)
-                .map { $0.o("line") }.filter { !$0.isEmpty }
+            let lines = g.call(
+                "org.bangfu.Funds.Ledger", ["fundId": .string(fund), "from": .string(from), "to": .string(to)],
+                more: true
+            )
+            .map { $0.o("line") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(lines.map { .object($0) })) }
-            var t = TextTable(headers: g.zh ? ["日期", "类型", "金额", "经办", "摘要", "案件"] : ["date", "kind", "amount", "by", "memo", "case"], rightAligned: [2])
-            for l in lines { t.add([l.s("businessDate"), l.s("kind"), yuan(l.i("amount")), l.s("actor"), l.s("memo"), l.s("caseNo")]) }
+            var t = TextTable(
+                headers: g.zh
+                    ? ["日期", "类型", "金额", "经办", "摘要", "案件"] : ["date", "kind", "amount", "by", "memo", "case"],
+                rightAligned: [2])
+            for l in lines {
+                t.add([l.s("businessDate"), l.s("kind"), yuan(l.i("amount")), l.s("actor"), l.s("memo"), l.s("caseNo")])
+            }
             print(t.render())
         }
     }
@@ -160,11 +203,18 @@ struct FundCommand: ParsableCommand {
         func run() {
             let r = g.call1("org.bangfu.Funds.Statement", ["from": .string(from), "to": .string(to)])
             if g.json { return g.printJSON(.object(r)) }
-            var t = TextTable(headers: g.zh ? ["资金账户", "期初", "收入", "支出", "期末", "受助户数"] : ["fund", "opening", "income", "paid out", "closing", "households"],
-                              rightAligned: [1, 2, 3, 4, 5])
+            var t = TextTable(
+                headers: g.zh
+                    ? ["资金账户", "期初", "收入", "支出", "期末", "受助户数"]
+                    : ["fund", "opening", "income", "paid out", "closing", "households"],
+                rightAligned: [1, 2, 3, 4, 5])
             for f in r.a("funds").compactMap(\.objectValue) {
-                t.add([f.s("fundName"), yuan(f.i("opening")), yuan(f.i("deposits") + f.i("transfersIn") + f.i("repayments")),
-                       yuan(f.i("disbursements") + f.i("loansOut") + f.i("transfersOut")), yuan(f.i("closing")), f.s("recipients")])
+                t.add([
+                    f.s("fundName"), yuan(f.i("opening")),
+                    yuan(f.i("deposits") + f.i("transfersIn") + f.i("repayments")),
+                    yuan(f.i("disbursements") + f.i("loansOut") + f.i("transfersOut")), yuan(f.i("closing")),
+                    f.s("recipients"),
+                ])
             }
             print(t.render())
         }
@@ -177,7 +227,8 @@ struct NoticeCommand: ParsableCommand {
         subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
     static func entries(_ g: Global, unit: String?) -> [[String: JSONValue]] {
-        g.call("org.bangfu.Notice.List", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("entry") }.filter { !$0.isEmpty }
+        g.call("org.bangfu.Notice.List", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("entry") }
+            .filter { !$0.isEmpty }
     }
 
     struct List: ParsableCommand {
@@ -187,14 +238,20 @@ struct NoticeCommand: ParsableCommand {
         func run() {
             let items = NoticeCommand.entries(g, unit: unit)
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
-            var t = TextTable(headers: g.zh ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示届满"] : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
-            for e in items { t.add([e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), yuan(e.i("amount")), e.s("passesAt")]) }
+            var t = TextTable(
+                headers: g.zh
+                    ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示届满"]
+                    : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
+            for e in items {
+                t.add([e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), yuan(e.i("amount")), e.s("passesAt")])
+            }
             print(t.render())
         }
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "导出可打印的公示（HTML 或 CSV）/ Export the notice as printable HTML or CSV.")
+        static let configuration = CommandConfiguration(
+            abstract: "导出可打印的公示（HTML 或 CSV）/ Export the notice as printable HTML or CSV.")
         @OptionGroup var g: Global
         @Option var unit: String?
         @Option(help: "html|csv") var format: String = "html"
@@ -206,12 +263,18 @@ struct NoticeCommand: ParsableCommand {
             switch format {
             case "csv":
                 func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"] + items.map { e in
-                    [e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), Money(fen: e.i("amount")).plain, e.s("passesAt")].map(q).joined(separator: ",")
-                }).joined(separator: "\r\n") + "\r\n"
+                text =
+                    (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"]
+                    + items.map { e in
+                        [
+                            e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), Money(fen: e.i("amount")).plain,
+                            e.s("passesAt"),
+                        ].map(q).joined(separator: ",")
+                    }).joined(separator: "\r\n") + "\r\n"
             case "html":
                 func h(_ s: String) -> String {
-                    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                        .replacingOccurrences(of: ">", with: "&gt;")
                 }
                 let rows = items.map { e in
                     "<tr><td>\(h(e.s("caseNo")))</td><td>\(h(e.s("name")))</td><td>\(h(e.s("unit")))</td><td>\(h(e.s("helpType")))</td><td class=\"n\">\(h(yuan(e.i("amount"))))</td><td>\(h(e.s("passesAt")))</td></tr>"

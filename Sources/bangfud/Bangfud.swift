@@ -20,7 +20,9 @@ struct Bangfud: AsyncParsableCommand {
     var stateDir: String = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] ?? "/var/lib/bangfu"
 
     @Option(help: "控制套接字路径（无 socket activation 时）/ Control socket path when not socket-activated.")
-    var socket: String = (ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].map { $0 + "/control.sock" }) ?? "/run/bangfu/control.sock"
+    var socket: String =
+        (ProcessInfo.processInfo.environment["RUNTIME_DIRECTORY"].map { $0 + "/control.sock" })
+        ?? "/run/bangfu/control.sock"
 
     @Option(help: "自行绑定套接字时的属组（其成员可连接）/ Group owning the socket when bangfud binds it.")
     var socketGroup: String?
@@ -46,7 +48,9 @@ struct Bangfud: AsyncParsableCommand {
         }
         Daemon.bootstrapLogging(target, level: level)
         let settings = Daemon.Settings(
-            options: .init(configPath: config, stateDir: stateDir, socketPath: socket, pluginDir: pluginDir, version: BangfuVersion.current, socketGroup: socketGroup),
+            options: .init(
+                configPath: config, stateDir: stateDir, socketPath: socket, pluginDir: pluginDir,
+                version: BangfuVersion.current, socketGroup: socketGroup),
             logTarget: target, logLevel: level, clock: clock, limits: VarlinkLimits())
         do {
             try await Daemon.run(settings)

@@ -5,15 +5,20 @@ import Testing
 @Suite struct CategoryTests {
     let day = LocalDate(year: 2026, month: 1, day: 1)!
     let rules = CategoryRules(dibao: [
-        DibaoStandard(region: "990100", effective: LocalDate(year: 2025, month: 1, day: 1)!, monthly: Money(yuan: 1000)),
-        DibaoStandard(region: "990100", effective: LocalDate(year: 2026, month: 7, day: 1)!, monthly: Money(yuan: 1100)),
+        DibaoStandard(
+            region: "990100", effective: LocalDate(year: 2025, month: 1, day: 1)!, monthly: Money(yuan: 1000)),
+        DibaoStandard(
+            region: "990100", effective: LocalDate(year: 2026, month: 7, day: 1)!, monthly: Money(yuan: 1100)),
     ])
 
     func household(income: Money, rigid: Money = .zero, accident: Money = .zero, members: Int = 1) -> ArchiveInput {
-        ArchiveInput(unitId: "u", region: "990101",
-                     head: Person(name: "甲", idNumber: .synthetic(index: 1), workStatus: .unemployed),
-                     members: (0..<members).map { Member(name: "乙\($0)", idNumber: .synthetic(index: 10 + $0), relation: "child") },
-                     annualIncome: income, rigidExpenses: rigid, accidentCosts: accident, mainCause: "unemployed")
+        ArchiveInput(
+            unitId: "u", region: "990101",
+            head: Person(name: "甲", idNumber: .synthetic(index: 1), workStatus: .unemployed),
+            members: (0..<members).map {
+                Member(name: "乙\($0)", idNumber: .synthetic(index: 10 + $0), relation: "child")
+            },
+            annualIncome: income, rigidExpenses: rigid, accidentCosts: accident, mainCause: "unemployed")
     }
 
     @Test func deepBoundary() throws {
@@ -26,9 +31,11 @@ import Testing
     }
 
     @Test func relativeBoundaryAndRigidExpenses() throws {
-        let justUnder = try rules.assess(household(income: Money(fen: 4_800_000 + 100_000 - 1), rigid: Money(yuan: 1_000), members: 1), on: day)
+        let justUnder = try rules.assess(
+            household(income: Money(fen: 4_800_000 + 100_000 - 1), rigid: Money(yuan: 1_000), members: 1), on: day)
         #expect(justUnder.category == .relative)
-        let at = try rules.assess(household(income: Money(fen: 4_800_000 + 100_000), rigid: Money(yuan: 1_000), members: 1), on: day)
+        let at = try rules.assess(
+            household(income: Money(fen: 4_800_000 + 100_000), rigid: Money(yuan: 1_000), members: 1), on: day)
         #expect(at.category == nil)
         #expect(at.reasonEn.contains("not in hardship"))
     }
@@ -46,6 +53,8 @@ import Testing
         #expect(try rules.dibaoStandard(region: "990101", on: day).monthly == Money(yuan: 1000))
         #expect(try rules.dibaoStandard(region: "990101", on: later).monthly == Money(yuan: 1100))
         #expect(throws: BangfuError.self) { try rules.dibaoStandard(region: "880101", on: day) }
-        #expect(throws: BangfuError.self) { try rules.dibaoStandard(region: "990101", on: LocalDate(year: 2024, month: 1, day: 1)!) }
+        #expect(throws: BangfuError.self) {
+            try rules.dibaoStandard(region: "990101", on: LocalDate(year: 2024, month: 1, day: 1)!)
+        }
     }
 }

@@ -6,7 +6,10 @@ import Testing
 /// Invalid configuration names the file, the key and what is allowed.
 @Suite struct ConfigurationTests {
     func error(_ yaml: String) -> BangfuError? {
-        do { _ = try BangfuConfiguration.parse(yaml: yaml, path: "/etc/bangfu/bangfu.yaml"); return nil } catch { return error as? BangfuError }
+        do {
+            _ = try BangfuConfiguration.parse(yaml: yaml, path: "/etc/bangfu/bangfu.yaml")
+            return nil
+        } catch { return error as? BangfuError }
     }
 
     @Test func defaultsWithoutAFile() throws {
@@ -25,9 +28,18 @@ import Testing
             ("dibao:\n  - { region: '370200', effective: 2025-01-01, monthly: 'lots' }\n", "dibao"),
             ("units:\n  - { id: a, name: A, level: galaxy }\n", "units[0].level"),
             ("units:\n  - { id: a, name: A, parent: nowhere, level: city }\n", "nowhere"),
-            ("units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: boss, unit: a }\n", "grants[0].role"),
-            ("units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: system, unit: a }\n", "grants[0].role"),
-            ("units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: caseworker, unit: b }\n", "grants[0].unit"),
+            (
+                "units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: boss, unit: a }\n",
+                "grants[0].role"
+            ),
+            (
+                "units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: system, unit: a }\n",
+                "grants[0].role"
+            ),
+            (
+                "units:\n  - { id: a, name: A, level: city }\ngrants:\n  - { user: x, role: caseworker, unit: b }\n",
+                "grants[0].unit"
+            ),
         ]
         for (yaml, key) in cases {
             let e = error(yaml)
@@ -38,14 +50,15 @@ import Testing
     }
 
     @Test func grantsResolveToActors() throws {
-        let c = try BangfuConfiguration.parse(yaml: """
-            units:
-              - { id: city, name: 市, level: city }
-              - { id: b1, name: 支部1, parent: city, level: grassroots }
-            grants:
-              - { user: alice, role: caseworker, unit: b1 }
-              - { group: staff, role: auditor, unit: city }
-            """, path: "t.yaml")
+        let c = try BangfuConfiguration.parse(
+            yaml: """
+                units:
+                  - { id: city, name: 市, level: city }
+                  - { id: b1, name: 支部1, parent: city, level: grassroots }
+                grants:
+                  - { user: alice, role: caseworker, unit: b1 }
+                  - { group: staff, role: auditor, unit: city }
+                """, path: "t.yaml")
         let a = c.actor(user: "alice", groups: ["staff"])
         #expect(Set(a.grants.map(\.role)) == [.caseworker, .auditor])
         #expect(c.actor(user: "mallory").grants.isEmpty)
@@ -54,22 +67,30 @@ import Testing
 
 @Suite struct RulesConfigurationTests {
     @Test func rulesAndHelpTypeSettings() throws {
-        let c = try BangfuConfiguration.parse(yaml: """
-            rules:
-              yearly_cap: "12000.50"
-              cap_includes_loans: true
-              same_cause_window_days: 0
-              temporary_aid_per_year: 3
-            plugin_dir: plugins-here
-            help_types:
-              medical-aid: { yearly_cap_fen: 1500000 }
-              holiday-condolence: { july_first_party_only: false }
-            """, path: "/etc/bangfu/bangfu.yaml")
-        #expect(c.hostRules == HostRules(yearlyCap: Money(fen: 1_200_050), capIncludesLoans: true, sameCauseWindowDays: nil, temporaryAidPerYear: 3))
+        let c = try BangfuConfiguration.parse(
+            yaml: """
+                rules:
+                  yearly_cap: "12000.50"
+                  cap_includes_loans: true
+                  same_cause_window_days: 0
+                  temporary_aid_per_year: 3
+                plugin_dir: plugins-here
+                help_types:
+                  medical-aid: { yearly_cap_fen: 1500000 }
+                  holiday-condolence: { july_first_party_only: false }
+                """, path: "/etc/bangfu/bangfu.yaml")
+        #expect(
+            c.hostRules
+                == HostRules(
+                    yearlyCap: Money(fen: 1_200_050), capIncludesLoans: true, sameCauseWindowDays: nil,
+                    temporaryAidPerYear: 3))
         #expect(c.pluginDirectory == "/etc/bangfu/plugins-here")
         #expect(c.helpTypeSettings["medical-aid"]?["yearly_cap_fen"] == .integer(1_500_000))
         #expect(c.helpTypeSettings["holiday-condolence"]?["july_first_party_only"] == .bool(false))
-        #expect(try BangfuConfiguration.parse(yaml: "rules:\n  yearly_cap: none\n", path: "x").hostRules.yearlyCap == nil)
-        #expect(throws: BangfuError.self) { try BangfuConfiguration.parse(yaml: "rules:\n  yearly_cap: lots\n", path: "x") }
+        #expect(
+            try BangfuConfiguration.parse(yaml: "rules:\n  yearly_cap: none\n", path: "x").hostRules.yearlyCap == nil)
+        #expect(throws: BangfuError.self) {
+            try BangfuConfiguration.parse(yaml: "rules:\n  yearly_cap: lots\n", path: "x")
+        }
     }
 }

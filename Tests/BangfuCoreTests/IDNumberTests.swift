@@ -18,8 +18,10 @@ import Testing
 
     @Test func checkDigitX() throws {
         // Find a synthetic number whose check character is X, and accept it in lower case too.
-        let first17 = (0..<1000).lazy.map { "98010119900101" + String(repeating: "0", count: 3 - String($0).count) + String($0) }
-            .first { IDNumber.checkCharacter(for: $0) == "X" }!
+        let first17 = (0..<1000).lazy.map {
+            "98010119900101" + String(repeating: "0", count: 3 - String($0).count) + String($0)
+        }
+        .first { IDNumber.checkCharacter(for: $0) == "X" }!
         let id = try IDNumber(first17 + "x", today: today)
         #expect(id.value.hasSuffix("X"))
         #expect(throws: BangfuError.self) { try IDNumber(first17 + "1", today: today) }

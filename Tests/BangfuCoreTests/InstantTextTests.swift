@@ -11,7 +11,9 @@ import Testing
         f.formatOptions = [.withInternetDateTime]
         f.timeZone = zone
         var g = SystemRandomNumberGenerator()
-        var instants: [Double] = [0, -1, 951_782_400, 951_868_799, 1_803_427_200, -2_208_988_800, 4_102_444_800, 1_798_300_799.75]
+        var instants: [Double] = [
+            0, -1, 951_782_400, 951_868_799, 1_803_427_200, -2_208_988_800, 4_102_444_800, 1_798_300_799.75,
+        ]
         for _ in 0..<2000 { instants.append(Double(Int64.random(in: -3_000_000_000...5_000_000_000, using: &g))) }
         for t in instants {
             let d = Date(timeIntervalSince1970: t)

@@ -3,7 +3,9 @@ import BangfuCore
 import Testing
 
 @Suite struct MoneyAndTextTests {
-    @Test(arguments: [("1234.56", 123456), ("1,234.5", 123450), ("¥3000", 300000), ("-12.30", -1230), ("0.01", 1)] as [(String, Int64)])
+    @Test(
+        arguments: [("1234.56", 123456), ("1,234.5", 123450), ("¥3000", 300000), ("-12.30", -1230), ("0.01", 1)]
+            as [(String, Int64)])
     func parses(text: String, fen: Int64) throws {
         #expect(try Money(parsing: text).fen == fen)
     }
@@ -52,7 +54,9 @@ import Testing
         #expect(throws: BangfuError.self) { try Money(fen: Int64.min).subtracting(Money(fen: 1)) }
         #expect(throws: BangfuError.self) { try Money(fen: 100_000_000_000_000_000).multiplied(by: 100) }
         #expect(throws: BangfuError.self) { try Money(fen: Int64.max).percent(80) }
-        #expect(throws: BangfuError.self) { try Money.sum([Money(fen: 9_000_000_000_000_000_000), Money(fen: 9_000_000_000_000_000_000)]) }
+        #expect(throws: BangfuError.self) {
+            try Money.sum([Money(fen: 9_000_000_000_000_000_000), Money(fen: 9_000_000_000_000_000_000)])
+        }
         #expect(try Money(fen: 150).percent(33) == Money(fen: 49))
     }
 
@@ -64,7 +68,9 @@ import Testing
             _ = try Money.bounded(fen: Int64.max, field: "annualIncome")
             Issue.record("Int64.max fen accepted")
         } catch let error as BangfuError {
-            #expect(error.code == .invalidInput && error.context["field"] == "annualIncome" && error.en.contains("annualIncome"))
+            #expect(
+                error.code == .invalidInput && error.context["field"] == "annualIncome"
+                    && error.en.contains("annualIncome"))
         }
     }
 }
@@ -72,12 +78,18 @@ import Testing
 @Suite struct CategoryAtTheEdgesTests {
     /// The call that stopped bangfud: an income of 10^17 fen made `net * 100` trap.
     @Test func aHugeIncomeIsAnErrorNotATrap() throws {
-        let rules = CategoryRules(dibao: [DibaoStandard(region: "370200", effective: LocalDate(year: 2020, month: 1, day: 1)!,
-                                                        monthly: Money(yuan: 1_000))])
-        let input = ArchiveInput(unitId: "b1", region: "370202",
-                                 head: Person(name: "张三", idNumber: .synthetic(index: 1), workStatus: .laidOff),
-                                 annualIncome: Money(fen: 100_000_000_000_000_000), mainCause: "laid_off")
+        let rules = CategoryRules(dibao: [
+            DibaoStandard(
+                region: "370200", effective: LocalDate(year: 2020, month: 1, day: 1)!,
+                monthly: Money(yuan: 1_000))
+        ])
+        let input = ArchiveInput(
+            unitId: "b1", region: "370202",
+            head: Person(name: "张三", idNumber: .synthetic(index: 1), workStatus: .laidOff),
+            annualIncome: Money(fen: 100_000_000_000_000_000), mainCause: "laid_off")
         #expect(throws: BangfuError.self) { try rules.assess(input, on: LocalDate(year: 2027, month: 1, day: 1)!) }
-        #expect(throws: BangfuError.self) { try input.validate(causes: ["laid_off"], today: LocalDate(year: 2027, month: 1, day: 1)!) }
+        #expect(throws: BangfuError.self) {
+            try input.validate(causes: ["laid_off"], today: LocalDate(year: 2027, month: 1, day: 1)!)
+        }
     }
 }

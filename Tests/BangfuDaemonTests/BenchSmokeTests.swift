@@ -7,9 +7,12 @@ import Testing
 /// call succeeded and every section produced its figures.
 @Suite struct BenchSmokeTests {
     @Test func benchRunsEverySectionAtSmokeSize() throws {
-        let (code, out, err) = try LiveDaemon.run([LiveDaemon.bin + "/bangfu-bench"],
-                                                  ["--clients", "1,4,16", "--cases", "48", "--reads", "400", "--growth", "200,2000",
-                                                   "--growth-cases", "8", "--bin", LiveDaemon.bin, "--json"])
+        let (code, out, err) = try LiveDaemon.run(
+            [LiveDaemon.bin + "/bangfu-bench"],
+            [
+                "--clients", "1,4,16", "--cases", "48", "--reads", "400", "--growth", "200,2000",
+                "--growth-cases", "8", "--bin", LiveDaemon.bin, "--json",
+            ])
         #expect(code == 0, "\(err)")
         let report = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
         let e2e = report["endToEnd"]?.array ?? []
@@ -17,11 +20,16 @@ import Testing
         for row in e2e {
             #expect(row["cases"]?.int == 48 && row["errors"]?.array?.isEmpty == true, "\(row)")
         }
-        #expect(report["floor"]?["synchronous"]?.string == "FULL" && report["ceiling"]?["transitionsPerTransaction"]?.int == 16)
+        #expect(
+            report["floor"]?["synchronous"]?.string == "FULL"
+                && report["ceiling"]?["transitionsPerTransaction"]?.int == 16)
         // The daemon's side as bangfud itself reports it (Admin.Status reads SQLite back).
         #expect(report["synchronous"]?.string == "FULL" && report["journalMode"]?.string == "wal")
         #expect(report["transitionsPerCase"]?.int == 8)
-        #expect((report["readsAt"]?.array ?? []).allSatisfy { $0["errors"]?.array?.isEmpty == true && $0["requests"]?.int == 400 })
+        #expect(
+            (report["readsAt"]?.array ?? []).allSatisfy {
+                $0["errors"]?.array?.isEmpty == true && $0["requests"]?.int == 400
+            })
         #expect(report["growth"]?.array?.count == 2)
         #expect(report["ratios"]?["daemonOverFloor"] != nil)
         print(err.split(separator: "\n").suffix(3).joined(separator: "\n"))

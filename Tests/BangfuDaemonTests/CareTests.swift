@@ -40,7 +40,9 @@ import Testing
         _ = try d.ctlJSON(D.helper, ["care", "contact", a, "--kind", "visit"])
         #expect(try d.ctlJSON(D.au, ["care", "overdue-contacts"]).array?.isEmpty == true)
         // The helper leaves: the household moves to another, and must-visits go to the new helper.
-        #expect(try d.ctlJSON(D.cw, ["care", "reassign", "uid:\(D.helper)", "uid:\(D.helper2)", "--unit", "b1"])["households"]?.int == 1)
+        #expect(
+            try d.ctlJSON(D.cw, ["care", "reassign", "uid:\(D.helper)", "uid:\(D.helper2)", "--unit", "b1"])[
+                "households"]?.int == 1)
         let v = try d.ctlJSON(D.cw, ["care", "must-visit", a, "family_disaster"])
         #expect(v["visitor"]?.string == "uid:\(D.helper2)")
         _ = try d.ctlJSON(D.helper2, ["care", "visit", String(try #require(v["id"]?.int)), "--note", "已上门"])
@@ -52,9 +54,13 @@ import Testing
         #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.isEmpty == true)
         _ = try d.ctlJSON(nil, ["clock", "advance", "370d"])
         let due = try d.ctlJSON(D.au, ["care", "reviews-due"]).array ?? []
-        #expect(due.count == 1 && due.first?["overdue"]?.boolValue == true && due.first?["suggestExit"]?.boolValue == false)
+        #expect(
+            due.count == 1 && due.first?["overdue"]?.boolValue == true && due.first?["suggestExit"]?.boolValue == false)
         // Six consecutive months at or above the 低保 (¥1,060) suggest 脱困; one month below does not.
-        for (m, yuan) in [("2027-08", "1100"), ("2027-09", "1100"), ("2027-10", "1060"), ("2027-11", "1200"), ("2027-12", "1100"), ("2028-01", "1059.99")] {
+        for (m, yuan) in [
+            ("2027-08", "1100"), ("2027-09", "1100"), ("2027-10", "1060"), ("2027-11", "1200"), ("2027-12", "1100"),
+            ("2028-01", "1059.99"),
+        ] {
             _ = try d.ctlJSON(D.cw, ["care", "income", a, m, yuan])
         }
         #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.first?["suggestExit"]?.boolValue == false)
@@ -68,12 +74,21 @@ import Testing
     @Test func receptionsCountReceivedAndHelped() throws {
         let d = try LiveDaemon()
         let a = try archive(d)
-        _ = try d.ctlJSON(D.cw, ["care", "reception", "--unit", "b1", "--channel", "hotline_12351", "--kind", "legal_aid", "--outcome", "referred"])
-        _ = try d.ctlJSON(D.cw, ["care", "reception", "--unit", "b1", "--kind", "hardship_relief", "--outcome", "helped", "--archive", a])
+        _ = try d.ctlJSON(
+            D.cw,
+            [
+                "care", "reception", "--unit", "b1", "--channel", "hotline_12351", "--kind", "legal_aid", "--outcome",
+                "referred",
+            ])
+        _ = try d.ctlJSON(
+            D.cw,
+            ["care", "reception", "--unit", "b1", "--kind", "hardship_relief", "--outcome", "helped", "--archive", a])
         _ = try d.ctlJSON(D.cw, ["care", "reception", "--unit", "b1", "--kind", "petition", "--outcome", "not_helped"])
         #expect(try d.ctl(D.cw, ["care", "reception", "--unit", "b1", "--kind", "chat", "--outcome", "helped"]).0 == 1)
         let s = try d.ctlJSON(D.au, ["care", "receptions", "--from", "2027-01-01", "--to", "2027-12-31"])
         #expect(s["received"]?.int == 3 && s["helped"]?.int == 2 && s["byKind"]?["legal_aid"]?.int == 1)
-        #expect(try d.ctl(D.au, ["care", "receptions", "--from", "2027-01-01", "--to", "2027-12-31"], lang: "zh_CN.UTF-8").1.contains("接待 3 人次，帮扶 2 人次"))
+        #expect(
+            try d.ctl(D.au, ["care", "receptions", "--from", "2027-01-01", "--to", "2027-12-31"], lang: "zh_CN.UTF-8").1
+                .contains("接待 3 人次，帮扶 2 人次"))
     }
 }

@@ -9,16 +9,24 @@ import Testing
 
     /// Archive, file, submit, review and approve a case; returns its number.
     func approvedCase(_ d: LiveDaemon) throws -> String {
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds", "--help-type",
+                "hardship-relief",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "20000", "--memo", "拨款"])
         let archive = try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])
         let archiveNo = try #require(archive["archiveNo"]?.string)
         #expect(archive["category"]?.string == "deep")
-        let filed = try d.ctlJSON(D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=serious_illness"])
+        let filed = try d.ctlJSON(
+            D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=serious_illness"])
         let caseNo = try #require(filed["caseNo"]?.string)
         #expect(filed["state"]?.string == "draft")
         #expect(try d.ctlJSON(D.cw, ["case", "submit", caseNo])["state"]?.string == "submitted")
-        #expect(try d.ctlJSON(D.rv, ["case", "pass", caseNo, "--comment", "入户核实"])["state"]?.string == "branch_review_passed")
+        #expect(
+            try d.ctlJSON(D.rv, ["case", "pass", caseNo, "--comment", "入户核实"])["state"]?.string
+                == "branch_review_passed")
         let approved = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
         #expect(approved["state"]?.string == "in_notice")
         #expect(approved["plan"]?["total"]?.int == 500_000)
@@ -56,17 +64,23 @@ import Testing
         let caseNo = try approvedCase(d)
         _ = try d.ctlJSON(nil, ["clock", "advance", "5d"])
         try d.restart()
-        #expect(try d.ctlJSON(nil, ["clock"])["now"]?.string == "2027-02-09T09:00:00+08:00", "the manual clock resumes where it stopped")
+        #expect(
+            try d.ctlJSON(nil, ["clock"])["now"]?.string == "2027-02-09T09:00:00+08:00",
+            "the manual clock resumes where it stopped")
         #expect(try state(d, caseNo) == "in_notice")
         d.stop()
         // While stopped, time passes (the clock file moves on, as the wall clock would).
         let clockFile = d.dir.appendingPathComponent("clock").path
-        let later = Int64((ISO8601DateFormatter().date(from: "2027-02-20T10:00:00+08:00")!.timeIntervalSince1970) * 1000)
+        let later = Int64(
+            (ISO8601DateFormatter().date(from: "2027-02-20T10:00:00+08:00")!.timeIntervalSince1970) * 1000)
         try String(later).write(toFile: clockFile, atomically: true, encoding: .utf8)
         try d.start(clock: "manual")
         // The timer fires what fell due while stopped, at start, once.
         var s = try state(d, caseNo)
-        for _ in 0..<50 where s != "disbursing" { Thread.sleep(forTimeInterval: 0.05); s = try state(d, caseNo) }
+        for _ in 0..<50 where s != "disbursing" {
+            Thread.sleep(forTimeInterval: 0.05)
+            s = try state(d, caseNo)
+        }
         #expect(s == "disbursing")
         let events = try d.ctlJSON(D.au, ["case", "get", caseNo])["events"]?.array ?? []
         #expect(events.filter { $0["event"]?.string == "notice_elapsed" }.count == 1)
@@ -87,30 +101,45 @@ import Testing
         // The clock is the administrator's: refused for everyone else.
         #expect(try d.ctl(D.ap, ["clock", "advance", "1d"]).0 == 4)
         Thread.sleep(forTimeInterval: 0.2)
-        #expect(d.log().contains("uid \(D.nobody)") && d.log().contains("org.bangfu.Cases.Get"), "refusals go to the security log with the uid")
+        #expect(
+            d.log().contains("uid \(D.nobody)") && d.log().contains("org.bangfu.Cases.Get"),
+            "refusals go to the security log with the uid")
         // Identity is never taken from parameters.
-        let (c2, _, _) = try LiveDaemon.run(["/usr/bin/setpriv", "--reuid=\(D.nobody)", "--regid=\(D.gid)", "--clear-groups", D.python], ["-c", """
-            import varlink
-            with varlink.Client(address='unix:\(d.socket)') as c, c.open('org.bangfu.Cases') as cases:
-                try:
-                    cases.Approve(caseNo='\(caseNo)', requestId='x', uid=0)
-                    raise SystemExit(1)
-                except varlink.VarlinkError as e:
-                    raise SystemExit(0 if 'PermissionDenied' in str(e.error()) or 'InvalidParameter' in str(e.error()) else 2)
-            """])
+        let (c2, _, _) = try LiveDaemon.run(
+            ["/usr/bin/setpriv", "--reuid=\(D.nobody)", "--regid=\(D.gid)", "--clear-groups", D.python],
+            [
+                "-c",
+                """
+                import varlink
+                with varlink.Client(address='unix:\(d.socket)') as c, c.open('org.bangfu.Cases') as cases:
+                    try:
+                        cases.Approve(caseNo='\(caseNo)', requestId='x', uid=0)
+                        raise SystemExit(1)
+                    except varlink.VarlinkError as e:
+                        raise SystemExit(0 if 'PermissionDenied' in str(e.error()) or 'InvalidParameter' in str(e.error()) else 2)
+                """,
+            ])
         #expect(c2 == 0)
     }
 
     @Test func requestIdsSurviveARestart() throws {
         let d = try LiveDaemon()
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds", "--help-type",
+                "hardship-relief",
+            ])
         let first = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "1000", "--memo", "拨款", "--request-id", "dep-1"])
         #expect(first["balance"]?.int == 100_000)
         try d.restart()
         let retry = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "1000", "--memo", "拨款", "--request-id", "dep-1"])
         #expect(retry == first, "a retry returns the first answer")
-        #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 100_000, "and pays in nothing more")
-        let (code, _, err) = try d.ctl(D.tr, ["fund", "deposit", "f1", "2000", "--memo", "拨款", "--request-id", "dep-1"])
+        #expect(
+            try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 100_000,
+            "and pays in nothing more")
+        let (code, _, err) = try d.ctl(
+            D.tr, ["fund", "deposit", "f1", "2000", "--memo", "拨款", "--request-id", "dep-1"])
         #expect(code == 1 && err.contains("RequestIdReused"))
         // Ids are per caller: another treasurer-less caller cannot replay it, and the same id of another uid is separate.
         #expect(try d.ctl(D.au, ["fund", "deposit", "f1", "1000", "--memo", "拨款", "--request-id", "dep-1"]).0 == 4)
@@ -129,11 +158,16 @@ import Testing
         #expect(try raw(Array("{\"method\":\"org.bangfu.Nope.X\"}".utf8) + [0])?.contains("InterfaceNotFound") == true)
         #expect(try raw(Array("{\"method\":\"org.bangfu.Cases.Nope\"}".utf8) + [0])?.contains("MethodNotFound") == true)
         #expect(try raw(Array("{\"method\":\"org.bangfu.Cases.List\"}".utf8) + [0])?.contains("ExpectedMore") == true)
-        #expect(try raw(Array("{\"method\":\"org.bangfu.Cases.Get\",\"parameters\":{\"caseNo\":12}}".utf8) + [0])?.contains("InvalidParameter") == true)
+        #expect(
+            try raw(Array("{\"method\":\"org.bangfu.Cases.Get\",\"parameters\":{\"caseNo\":12}}".utf8) + [0])?.contains(
+                "InvalidParameter") == true)
         #expect(try raw([0xff, 0xfe, 0x00])?.contains("InvalidParameter") == true)
         // Deep nesting and huge numbers are refused as parameters, not crashes.
         #expect(try raw(Array(String(repeating: "[", count: 100_000).utf8) + [0])?.contains("InvalidParameter") == true)
-        #expect(try raw(Array("{\"method\":\"org.bangfu.Admin.AdvanceClock\",\"parameters\":{\"seconds\":1e400}}".utf8) + [0])?.contains("error") == true)
+        #expect(
+            try raw(
+                Array("{\"method\":\"org.bangfu.Admin.AdvanceClock\",\"parameters\":{\"seconds\":1e400}}".utf8) + [0])?
+                .contains("error") == true)
         // A message over the limit (1 MiB) closes the connection.
         #expect(try raw(Array(repeating: UInt8(ascii: "a"), count: 2 << 20)) == nil)
         // And the daemon still answers.
@@ -165,12 +199,25 @@ extension JSONValue {
 
     @Test func theDaemonPaysFromTheNearestFundWhenConfigured() throws {
         let d = try LiveDaemon(yaml: LiveDaemon.yaml + "\ndisbursement:\n  pay_at_notice_end: true\n")
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "small", "--name", "小额", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "small", "--name", "小额", "--unit", "county", "--source", "union_funds", "--help-type",
+                "hardship-relief",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "small", "100", "--memo", "拨款"])
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "big", "--name", "大额", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "big", "--name", "大额", "--unit", "county", "--source", "union_funds", "--help-type",
+                "hardship-relief",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "big", "20000", "--memo", "拨款"])
-        let archiveNo = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
-        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?.string)
+        let archiveNo = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?
+                .string)
         _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
         _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
         _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])

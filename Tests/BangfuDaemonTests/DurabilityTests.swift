@@ -39,13 +39,20 @@ import Testing
     }
 
     func fund(_ d: LiveDaemon) throws {
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds", "--help-type", "hardship-relief"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds", "--help-type",
+                "hardship-relief",
+            ])
     }
 
     @Test func backupUnderLoadHoldsEverythingAcknowledgedBefore() throws {
         let d = try LiveDaemon()
         try fund(d)
-        let load = Load { i in (try? d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", "load", "--request-id", "b\(i)"]).0) == 0 }
+        let load = Load { i in
+            (try? d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", "load", "--request-id", "b\(i)"]).0) == 0
+        }
         Thread.sleep(forTimeInterval: 1)
         let before = load.acked
         let path = d.dir.appendingPathComponent("backup.sqlite").path
@@ -53,14 +60,21 @@ import Testing
         load.stop()
         #expect(r["path"]?.string == path && before > 0)
         // The copy opens, verifies and holds every deposit acknowledged before the backup began.
-        let (code, out, err) = try LiveDaemon.run([D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json"])
+        let (code, out, err) = try LiveDaemon.run(
+            [D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json"])
         #expect(code != 0, "no database there yet: \(out)\(err)")
         try FileManager.default.createDirectory(atPath: d.dir.path + "/restore", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: path, toPath: d.dir.path + "/restore/bangfu.sqlite")
-        let (c2, out2, _) = try LiveDaemon.run([D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json"])
+        let (c2, out2, _) = try LiveDaemon.run(
+            [D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json"])
         let report = try JSONDecoder().decode(JSONValue.self, from: Data(out2.utf8))
         #expect(c2 == 0 && report["problems"]?.array?.isEmpty == true && (report["auditRows"]?.int ?? 0) > 0)
-        let (_, st, _) = try LiveDaemon.run([D.bin + "/bangfu-db"], ["statement", "--state-dir", d.dir.path + "/restore", "--from", "2027-01-01", "--to", "2027-12-31", "--json"])
+        let (_, st, _) = try LiveDaemon.run(
+            [D.bin + "/bangfu-db"],
+            [
+                "statement", "--state-dir", d.dir.path + "/restore", "--from", "2027-01-01", "--to", "2027-12-31",
+                "--json",
+            ])
         let deposits = (try JSONDecoder().decode([[String: JSONValue]].self, from: Data(st.utf8))).first?["deposits"]
         #expect((deposits.flatMap { if case .int(let i) = $0 { i } else { nil } } ?? 0) >= Int64(before) * 100)
         #expect(try d.ctl(nil, ["backup", path]).0 == 1, "never overwrites")
@@ -70,18 +84,21 @@ import Testing
         let d = try LiveDaemon(startNow: false)
         let mount = d.dir.path
         // The state directory on a small filesystem made for the test.
-        let (mc, _, merr) = try LiveDaemon.run(["/bin/mount"], ["-t", "tmpfs", "-o", "size=4m,mode=0755", "tmpfs", mount])
+        let (mc, _, merr) = try LiveDaemon.run(
+            ["/bin/mount"], ["-t", "tmpfs", "-o", "size=4m,mode=0755", "tmpfs", mount])
         try #require(mc == 0, "mount: \(merr)")
         defer { _ = try? LiveDaemon.run(["/bin/umount"], ["-l", mount]) }
         try LiveDaemon.yaml.write(toFile: d.configPath, atomically: true, encoding: .utf8)
         try d.start(clock: "manual:2027-02-04T09:00")
         try fund(d)
-        let archive = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let archive = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
         // Fill what is left.
         _ = try LiveDaemon.run(["/bin/dd"], ["if=/dev/zero", "of=\(mount)/filler", "bs=64k", "count=1000"])
         var refused = false
         for i in 0..<200 {
-            let (code, _, err) = try d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", String(repeating: "满", count: 200) + "\(i)"])
+            let (code, _, err) = try d.ctl(
+                D.tr, ["fund", "deposit", "f1", "1", "--memo", String(repeating: "满", count: 200) + "\(i)"])
             if code != 0 {
                 #expect(err.contains("StorageFailed") && err.contains("disk is full"), "\(err)")
                 refused = true
@@ -150,11 +167,15 @@ import Testing
             acknowledged.merge(load.acked.withLock { $0 }) { $1 }
             try d.start(clock: "manual")
             // Every acknowledged transition is there (a later state is fine: the last ack may not have reached us).
-            let order = ["draft", "submitted", "branch_review_passed", "in_notice", "notice_passed", "disbursing", "closed"]
+            let order = [
+                "draft", "submitted", "branch_review_passed", "in_notice", "notice_passed", "disbursing", "closed",
+            ]
             let reader = try LoadClient(socket: d.socket)
             for (c, state) in acknowledged {
                 let now = (try? reader.caseState(c).state) ?? "missing"
-                #expect((order.firstIndex(of: now) ?? -1) >= (order.firstIndex(of: state) ?? 99), "\(c): acknowledged \(state), found \(now)")
+                #expect(
+                    (order.firstIndex(of: now) ?? -1) >= (order.firstIndex(of: state) ?? 99),
+                    "\(c): acknowledged \(state), found \(now)")
             }
             #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true, "round \(round)")
         }
@@ -171,10 +192,15 @@ import Testing
         // Status reports how writes were grouped since this (last) start: a transaction holds at least one write.
         let status = try #require(try d.call("org.bangfu.Admin.Status").first)
         let writes = status["writes"]?.int ?? 0, transactions = status["writeTransactions"]?.int ?? 0
-        #expect(writes > 0 && transactions > 0 && transactions <= writes && (status["largestWriteGroup"]?.int ?? 0) >= 1)
-        print("group commit since the last start: \(writes) writes in \(transactions) transactions, at most \(status["largestWriteGroup"]?.int ?? 0) in one")
+        #expect(
+            writes > 0 && transactions > 0 && transactions <= writes && (status["largestWriteGroup"]?.int ?? 0) >= 1)
+        print(
+            "group commit since the last start: \(writes) writes in \(transactions) transactions, at most \(status["largestWriteGroup"]?.int ?? 0) in one"
+        )
         let inNotice = acknowledged.values.filter { $0 == "in_notice" }.count
-        print("kill loop: \(rounds) SIGKILL rounds survived under 4 concurrent clients, \(acknowledged.count) cases acknowledged (\(inNotice) through approval), nothing lost, every notice paid once")
+        print(
+            "kill loop: \(rounds) SIGKILL rounds survived under 4 concurrent clients, \(acknowledged.count) cases acknowledged (\(inNotice) through approval), nothing lost, every notice paid once"
+        )
     }
 
     @Test func sigtermUnderLoadCompletesOrFailsCleanly() throws {
@@ -182,7 +208,8 @@ import Testing
         try fund(d)
         let results = Mutex<[Int32]>([])
         let load = Load { i in
-            let code = (try? d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", "t", "--request-id", "t\(i)"]).0) ?? -1
+            let code =
+                (try? d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", "t", "--request-id", "t\(i)"]).0) ?? -1
             results.withLock { $0.append(code) }
             return code == 0
         }

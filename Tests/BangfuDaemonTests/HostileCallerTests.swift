@@ -17,7 +17,9 @@ import Testing
     }
 
     /// The error name and parameters of a call that must fail; records an issue when it succeeds.
-    static func refusal(_ client: VarlinkClient, _ method: String, _ params: [String: JSONValue]) -> (String, [String: JSONValue]) {
+    static func refusal(_ client: VarlinkClient, _ method: String, _ params: [String: JSONValue]) -> (
+        String, [String: JSONValue]
+    ) {
         do {
             let reply = try client.call(method, params)
             Issue.record("\(method) \(params) succeeded: \(reply)")
@@ -42,7 +44,8 @@ import Testing
         #expect(d.process?.isRunning == true)
         // Every amount of an archive, at the edges of the documented range.
         let catalogue: [(String, JSONValue)] = [
-            ("annualIncome", .int(Int64.max)), ("annualIncome", .int(100_000_000_001)), ("rigidExpenses", .int(Int64.max)),
+            ("annualIncome", .int(Int64.max)), ("annualIncome", .int(100_000_000_001)),
+            ("rigidExpenses", .int(Int64.max)),
             ("accidentCosts", .int(100_000_000_001)), ("annualIncome", .int(-1)),
         ]
         for (field, value) in catalogue {
@@ -59,27 +62,40 @@ import Testing
 
         // Deposits: a treasurer's typo cannot break a fund for ever.
         let treasurer = try Self.connect(d, as: D.tr)
-        _ = try treasurer.call("org.bangfu.Funds.Create", ["id": .string("f1"), "name": .string("帮扶资金"), "unitId": .string("county"),
-                                                         "source": .string("union_funds"), "helpTypes": .array([.string("hardship-relief")])])
+        _ = try treasurer.call(
+            "org.bangfu.Funds.Create",
+            [
+                "id": .string("f1"), "name": .string("帮扶资金"), "unitId": .string("county"),
+                "source": .string("union_funds"), "helpTypes": .array([.string("hardship-relief")]),
+            ])
         for amount: Int64 in [0, -1, 100_000_000_001, 9_000_000_000_000_000_000, Int64.max, Int64.min] {
-            let (name, params) = Self.refusal(treasurer, "org.bangfu.Funds.Deposit", ["fundId": .string("f1"), "amount": .int(amount), "memo": .string("误输")])
+            let (name, params) = Self.refusal(
+                treasurer, "org.bangfu.Funds.Deposit",
+                ["fundId": .string("f1"), "amount": .int(amount), "memo": .string("误输")])
             #expect(name == "org.bangfu.Funds.InvalidInput", "deposit \(amount)")
             #expect(params["messageEn"]?.stringValue?.contains("amount") == true, "deposit \(amount): \(params)")
         }
         // The balance is bounded too: ten thousand deposits of the largest amount reach it exactly.
-        _ = try treasurer.call("org.bangfu.Funds.Deposit", ["fundId": .string("f1"), "amount": .int(100_000_000_000), "memo": .string("最大一笔")])
-        let statement = try treasurer.call("org.bangfu.Funds.Statement", ["from": .string("2027-01-01"), "to": .string("2027-12-31")])
+        _ = try treasurer.call(
+            "org.bangfu.Funds.Deposit",
+            ["fundId": .string("f1"), "amount": .int(100_000_000_000), "memo": .string("最大一笔")])
+        let statement = try treasurer.call(
+            "org.bangfu.Funds.Statement", ["from": .string("2027-01-01"), "to": .string("2027-12-31")])
         #expect(statement.first?["funds"] != nil, "the statement still reads")
         // The clock: zero, negative and past the year 2200 refused.
         for seconds: Int64 in [0, -1, Int64.max, 317 * 366 * 86_400] {
-            let (name, _) = Self.refusal(try VarlinkClient(path: d.socket), "org.bangfu.Admin.AdvanceClock", ["seconds": .int(seconds)])
+            let (name, _) = Self.refusal(
+                try VarlinkClient(path: d.socket), "org.bangfu.Admin.AdvanceClock", ["seconds": .int(seconds)])
             #expect(name == "org.bangfu.Admin.InvalidInput", "advance \(seconds)")
         }
         // Repayments and instalments with absurd numbers on a case that does not exist.
-        let (repay, _) = Self.refusal(treasurer, "org.bangfu.Cases.ReceiveRepayment",
-                                      ["caseNo": .string("BF-2027-999999"), "amount": .int(Int64.max), "fundId": .string("f1")])
+        let (repay, _) = Self.refusal(
+            treasurer, "org.bangfu.Cases.ReceiveRepayment",
+            ["caseNo": .string("BF-2027-999999"), "amount": .int(Int64.max), "fundId": .string("f1")])
         #expect(repay == "org.bangfu.Cases.NotFound")
-        let (pay, _) = Self.refusal(treasurer, "org.bangfu.Cases.Pay", ["caseNo": .string("BF-2027-999999"), "instalment": .int(Int64.max), "fundId": .string("f1")])
+        let (pay, _) = Self.refusal(
+            treasurer, "org.bangfu.Cases.Pay",
+            ["caseNo": .string("BF-2027-999999"), "instalment": .int(Int64.max), "fundId": .string("f1")])
         #expect(pay == "org.bangfu.Cases.NotFound")
         #expect(d.process?.isRunning == true)
         #expect(try d.call("org.bangfu.Admin.VerifyAudit").first?["ok"]?.boolValue == true)
@@ -87,8 +103,10 @@ import Testing
 
     /// A configuration with small limits: 4 connections per user, 1 s for a message to arrive whole,
     /// and an admin whose grant is on the branch only.
-    static let limitedYAML = LiveDaemon.yaml
-        .replacingOccurrences(of: "connections_per_user: 128", with: "connections_per_user: 4\n  message_deadline_seconds: 1")
+    static let limitedYAML =
+        LiveDaemon.yaml
+        .replacingOccurrences(
+            of: "connections_per_user: 128", with: "connections_per_user: 4\n  message_deadline_seconds: 1")
         + "\n  - { user: \"uid:61008\", role: admin, unit: b1 }\n"
 
     @Test func oneUserAtItsCapCannotLockOutAnother() throws {
@@ -138,9 +156,11 @@ import Testing
     @Test func wholeSystemOperationsNeedTheTopUnit() throws {
         let d = try LiveDaemon(yaml: Self.limitedYAML)
         let branchAdmin = try Self.connect(d, as: 61008)
-        for (method, params) in [("org.bangfu.Admin.Backup", ["path": JSONValue.string(d.dir.appendingPathComponent("b.sqlite").path)]),
-                                 ("org.bangfu.Admin.Reload", [:]), ("org.bangfu.Admin.AdvanceClock", ["seconds": .int(60)]),
-                                 ("org.bangfu.Admin.VerifyAudit", [:])] {
+        for (method, params) in [
+            ("org.bangfu.Admin.Backup", ["path": JSONValue.string(d.dir.appendingPathComponent("b.sqlite").path)]),
+            ("org.bangfu.Admin.Reload", [:]), ("org.bangfu.Admin.AdvanceClock", ["seconds": .int(60)]),
+            ("org.bangfu.Admin.VerifyAudit", [:]),
+        ] {
             let (name, _) = Self.refusal(branchAdmin, method, params)
             #expect(name == "org.varlink.service.PermissionDenied", "\(method) by an admin of branch b1")
         }

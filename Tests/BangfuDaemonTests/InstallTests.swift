@@ -6,33 +6,47 @@ import Testing
     @Test func installIntoDestdir() throws {
         let dest = "/tmp/bangfu-install-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: dest) }
-        let (code, out, err) = try LiveDaemon.run(["/bin/bash"], [LiveDaemon.root.appendingPathComponent("scripts/install.sh").path],
-                                                  env: ["DESTDIR": dest, "PREFIX": "/opt/bangfu-test", "BANGFU_BIN_DIR": LiveDaemon.bin])
+        let (code, out, err) = try LiveDaemon.run(
+            ["/bin/bash"], [LiveDaemon.root.appendingPathComponent("scripts/install.sh").path],
+            env: ["DESTDIR": dest, "PREFIX": "/opt/bangfu-test", "BANGFU_BIN_DIR": LiveDaemon.bin])
         #expect(code == 0, "\(out) \(err)")
         let p = dest + "/opt/bangfu-test"
-        for f in ["bin/bangfud", "bin/bangfuctl", "lib/bangfu/plugins/libbangfu-help-medical-aid.so", "lib/systemd/system/bangfud.service",
-                  "lib/systemd/system/bangfud.socket", "lib/sysusers.d/bangfu.conf", "lib/tmpfiles.d/bangfu.conf", "share/man/man1/bangfuctl.1",
-                  "share/bash-completion/completions/bangfuctl", "lib/bangfu/swift/libswiftCore.so"] {
+        for f in [
+            "bin/bangfud", "bin/bangfuctl", "lib/bangfu/plugins/libbangfu-help-medical-aid.so",
+            "lib/systemd/system/bangfud.service",
+            "lib/systemd/system/bangfud.socket", "lib/sysusers.d/bangfu.conf", "lib/tmpfiles.d/bangfu.conf",
+            "share/man/man1/bangfuctl.1",
+            "share/bash-completion/completions/bangfuctl", "lib/bangfu/swift/libswiftCore.so",
+        ] {
             #expect(FileManager.default.fileExists(atPath: p + "/" + f), "missing \(f)")
         }
         #expect(FileManager.default.fileExists(atPath: dest + "/etc/bangfu/bangfu.yaml"))
         let unit = try String(contentsOfFile: p + "/lib/systemd/system/bangfud.service", encoding: .utf8)
-        #expect(unit.contains("ExecStart=/opt/bangfu-test/bin/bangfud") && unit.contains("--plugin-dir /opt/bangfu-test/lib/bangfu/plugins"))
+        #expect(
+            unit.contains("ExecStart=/opt/bangfu-test/bin/bangfud")
+                && unit.contains("--plugin-dir /opt/bangfu-test/lib/bangfu/plugins"))
         // The installed programs find the Swift runtime beside them, not in the toolchain.
         let (_, ldd, _) = try LiveDaemon.run(["/usr/bin/ldd"], [p + "/bin/bangfud"])
         #expect(ldd.contains(p + "/bin/../lib/bangfu/swift/libswiftCore.so") && !ldd.contains("not found"))
-        let declared = try String(contentsOfFile: LiveDaemon.root.path + "/Sources/BangfuCore/Version.swift", encoding: .utf8)
-            .firstMatch(of: /"(\d+\.\d+\.\d+)"/).map { String($0.1) }
+        let declared = try String(
+            contentsOfFile: LiveDaemon.root.path + "/Sources/BangfuCore/Version.swift", encoding: .utf8
+        )
+        .firstMatch(of: /"(\d+\.\d+\.\d+)"/).map { String($0.1) }
         let printed = try LiveDaemon.run([p + "/bin/bangfuctl"], ["--version"]).1
         #expect(declared != nil && printed.contains(declared ?? "?"), "\(printed)")
     }
 
     @Test func manPageListsEverySubcommand() throws {
-        let page = try String(contentsOfFile: LiveDaemon.root.appendingPathComponent("docs/man/bangfuctl.1").path, encoding: .utf8)
+        let page = try String(
+            contentsOfFile: LiveDaemon.root.appendingPathComponent("docs/man/bangfuctl.1").path, encoding: .utf8)
         let (_, help, _) = try LiveDaemon.run([LiveDaemon.bin + "/bangfuctl"], ["--help"])
         let subcommands = help.split(separator: "\n").drop { !$0.contains("SUBCOMMANDS") }.dropFirst()
             .compactMap { $0.split(separator: " ").first.map(String.init) }.filter { !$0.isEmpty && $0 != "See" }
         #expect(subcommands.count >= 9)
-        for s in subcommands { #expect(page.contains(".It \(s)") || page.contains(s), "docs/man/bangfuctl.1 lacks \(s): run scripts/gen-man.sh") }
+        for s in subcommands {
+            #expect(
+                page.contains(".It \(s)") || page.contains(s), "docs/man/bangfuctl.1 lacks \(s): run scripts/gen-man.sh"
+            )
+        }
     }
 }

@@ -7,7 +7,10 @@ import Testing
     typealias D = LiveDaemon
 
     func py(_ d: LiveDaemon, uid: UInt32? = nil, _ args: [String]) throws -> (Int32, String, String) {
-        let cmd = uid.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(D.gid)", "--clear-groups", D.python] } ?? [D.python]
+        let cmd =
+            uid.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(D.gid)", "--clear-groups", D.python] } ?? [
+                D.python
+            ]
         return try LiveDaemon.run(cmd, ["-m", "varlink.cli"] + args, env: ["PYTHONIOENCODING": "utf-8"])
     }
 
@@ -15,16 +18,24 @@ import Testing
         let d = try LiveDaemon()
         let (c1, info, e1) = try py(d, ["info", "unix:\(d.socket)"])
         #expect(c1 == 0 && info.contains("org.bangfu.Cases") && info.contains("bangfud"), "\(e1)")
-        for iface in ["org.bangfu.Archive", "org.bangfu.Cases", "org.bangfu.Funds", "org.bangfu.Notice", "org.bangfu.Admin", "org.varlink.service"] {
+        for iface in [
+            "org.bangfu.Archive", "org.bangfu.Cases", "org.bangfu.Funds", "org.bangfu.Notice", "org.bangfu.Admin",
+            "org.varlink.service",
+        ] {
             let (c, out, err) = try py(d, ["help", "unix:\(d.socket)/\(iface)"])
             #expect(c == 0 && out.contains("interface \(iface)") && err.isEmpty, "\(iface): \(err)")
         }
         // Calls that change state, from the caseworker's uid; the CLI prints errors on stderr and still exits 0.
         let archive = try String(contentsOfFile: try D.sampleArchive(), encoding: .utf8)
-        let (c2, out2, err2) = try py(d, uid: D.cw, ["call", "unix:\(d.socket)/org.bangfu.Archive.Create", "{\"archive\": \(archive)}"])
+        let (c2, out2, err2) = try py(
+            d, uid: D.cw, ["call", "unix:\(d.socket)/org.bangfu.Archive.Create", "{\"archive\": \(archive)}"])
         #expect(c2 == 0 && err2.isEmpty && out2.contains("HA-2027-000001"), "\(err2)")
-        let (_, out3, err3) = try py(d, uid: D.cw, ["call", "unix:\(d.socket)/org.bangfu.Cases.File",
-                                                    #"{"archiveNo": "HA-2027-000001", "helpType": "medical-aid", "form": {"self_paid_fen": 250000}}"#])
+        let (_, out3, err3) = try py(
+            d, uid: D.cw,
+            [
+                "call", "unix:\(d.socket)/org.bangfu.Cases.File",
+                #"{"archiveNo": "HA-2027-000001", "helpType": "medical-aid", "form": {"self_paid_fen": 250000}}"#,
+            ])
         #expect(out3.contains("BF-2027-000001") && err3.isEmpty, "\(err3)")
         let (_, out4, _) = try py(d, ["call", "unix:\(d.socket)/org.bangfu.Admin.AdvanceClock", #"{"seconds": 3600}"#])
         #expect(out4.contains("2027-02-04T10:00:00+08:00"))
@@ -32,28 +43,43 @@ import Testing
         let (_, out5, err5) = try py(d, uid: D.au, ["call", "-m", "unix:\(d.socket)/org.bangfu.Cases.List", "{}"])
         #expect(out5.contains("BF-2027-000001"), "\(err5)")
         // A typed error comes back by name.
-        let (_, _, err6) = try py(d, uid: D.cw, ["call", "unix:\(d.socket)/org.bangfu.Cases.Get", #"{"caseNo": "BF-1999-000001"}"#])
+        let (_, _, err6) = try py(
+            d, uid: D.cw, ["call", "unix:\(d.socket)/org.bangfu.Cases.Get", #"{"caseNo": "BF-1999-000001"}"#])
         #expect(err6.contains("org.bangfu.Cases.NotFound"))
     }
 
     @Test func theOutsideExampleHelpTypeThroughAllFourStages() throws {
         // The plugin tests build the example; build it here too when this suite runs alone.
         let scratch = D.root.appendingPathComponent(".build-example").path
-        let (bc, _, berr) = try LiveDaemon.run(["/usr/bin/env", "swift"], ["build", "--package-path", D.root.appendingPathComponent("examples/help-type-example").path,
-                                                                        "--scratch-path", scratch])
+        let (bc, _, berr) = try LiveDaemon.run(
+            ["/usr/bin/env", "swift"],
+            [
+                "build", "--package-path", D.root.appendingPathComponent("examples/help-type-example").path,
+                "--scratch-path", scratch,
+            ])
         #expect(bc == 0, "\(berr)")
-        let plugins = URL(fileURLWithPath: "/tmp").appendingPathComponent("bangfu-plugins-\(UUID().uuidString.prefix(8))")
+        let plugins = URL(fileURLWithPath: "/tmp").appendingPathComponent(
+            "bangfu-plugins-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: plugins) }
-        try FileManager.default.copyItem(atPath: scratch + "/debug/libbangfu-help-winter-heating.so",
-                                         toPath: plugins.appendingPathComponent("libbangfu-help-winter-heating.so").path)
+        try FileManager.default.copyItem(
+            atPath: scratch + "/debug/libbangfu-help-winter-heating.so",
+            toPath: plugins.appendingPathComponent("libbangfu-help-winter-heating.so").path)
         let d = try LiveDaemon(pluginDir: plugins.path)
         let loaded = try d.ctlJSON(D.au, ["plugins"])["loaded"]?.array ?? []
         #expect(loaded.compactMap { $0["id"]?.string } == ["winter-heating"])
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "warm", "--name", "取暖基金", "--unit", "county", "--source", "donation", "--help-type", "winter-heating"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "warm", "--name", "取暖基金", "--unit", "county", "--source", "donation", "--help-type",
+                "winter-heating",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "warm", "5000", "--memo", "社会捐赠"])
-        let archiveNo = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
-        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, "winter-heating", "--form", "winter=2026"])["caseNo"]?.string)
+        let archiveNo = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", archiveNo, "winter-heating", "--form", "winter=2026"])["caseNo"]?
+                .string)
         _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
         _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
         let approved = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
@@ -65,8 +91,11 @@ import Testing
 
     @Test func noticeExportHasMaskedNamesOnly() throws {
         let d = try LiveDaemon()
-        let archiveNo = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
-        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?.string)
+        let archiveNo = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", archiveNo, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?
+                .string)
         _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
         _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
         _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
@@ -74,13 +103,16 @@ import Testing
         let (_, csv, _) = try d.ctl(D.au, ["notice", "export", "--format", "csv"])
         for text in [html, csv] {
             #expect(text.contains("张*明") && text.contains("特困救助") && text.contains(caseNo))
-            #expect(!text.contains("张三明") && !text.contains("990101") && !text.contains("13800000000") && !text.contains("6222"))
+            #expect(
+                !text.contains("张三明") && !text.contains("990101") && !text.contains("13800000000")
+                    && !text.contains("6222"))
         }
         #expect(csv.hasPrefix("案件号,姓名,单位,帮扶项目") && csv.contains("\"5000.00\""))
         // The auditor's archive view is masked; the caseworker's is full.
         let masked = try d.ctlJSON(D.au, ["archive", "get", archiveNo])
         #expect(masked["archive"]?["head"]?["name"]?.string == "张*明" && masked["archive"]?["head"]?["phone"] == nil)
-        #expect(try d.ctlJSON(D.cw, ["archive", "get", archiveNo])["archive"]?["head"]?["phone"]?.string == "13800000000")
+        #expect(
+            try d.ctlJSON(D.cw, ["archive", "get", archiveNo])["archive"]?["head"]?["phone"]?.string == "13800000000")
         // No ID number in any log line.
         #expect(!d.log().contains("990101197610120310"))
     }

@@ -6,24 +6,29 @@ import Testing
 /// The real bangfud binary on a temp socket and state dir, with the manual clock; and bangfuctl
 /// run as other uids with setpriv. Test uids need no accounts: grants name them `uid:N`.
 final class LiveDaemon: @unchecked Sendable {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static var bin: String {
         ProcessInfo.processInfo.environment["BANGFU_BIN_DIR"] ?? root.appendingPathComponent(".build/debug").path
     }
     static var python: String {
-        ProcessInfo.processInfo.environment["BANGFU_PYTHON"] ?? root.appendingPathComponent(".build/pyvenv/bin/python").path
+        ProcessInfo.processInfo.environment["BANGFU_PYTHON"]
+            ?? root.appendingPathComponent(".build/pyvenv/bin/python").path
     }
 
     /// Test principals: caseworker, reviewer, approver, treasurer, auditor, nobody; the group may use the socket.
-    static let cw: UInt32 = 61001, rv: UInt32 = 61002, ap: UInt32 = 61003, tr: UInt32 = 61004, au: UInt32 = 61005, nobody: UInt32 = 61009
+    static let cw: UInt32 = 61001, rv: UInt32 = 61002, ap: UInt32 = 61003, tr: UInt32 = 61004, au: UInt32 = 61005,
+        nobody: UInt32 = 61009
     static let helper: UInt32 = 61006, helper2: UInt32 = 61007
     static let gid: UInt32 = 61000
 
     /// The load generator's configuration (same uids and units) with two helpers added.
-    static let yaml = LoadPrincipals().configuration(calendarFile: "\(root.path)/etc/calendars/2027.synthetic.yaml", extra: """
-          - { user: "uid:\(helper)", role: helper, unit: b1 }
-          - { user: "uid:\(helper2)", role: helper, unit: b1 }
-        """)
+    static let yaml = LoadPrincipals().configuration(
+        calendarFile: "\(root.path)/etc/calendars/2027.synthetic.yaml",
+        extra: """
+              - { user: "uid:\(helper)", role: helper, unit: b1 }
+              - { user: "uid:\(helper2)", role: helper, unit: b1 }
+            """)
 
     let dir: URL
     var socket: String { dir.appendingPathComponent("control.sock").path }
@@ -36,10 +41,13 @@ final class LiveDaemon: @unchecked Sendable {
     /// - Parameters:
     ///   - clock: the manual clock's start (it then resumes from the state directory).
     ///   - startNow: false to prepare the state directory (e.g. seed it) before `start`.
-    init(yaml: String = LiveDaemon.yaml, pluginDir: String = LiveDaemon.bin, extraArgs: [String] = [],
-         clock: String = "manual:2027-02-04T09:00", startNow: Bool = true) throws {
+    init(
+        yaml: String = LiveDaemon.yaml, pluginDir: String = LiveDaemon.bin, extraArgs: [String] = [],
+        clock: String = "manual:2027-02-04T09:00", startNow: Bool = true
+    ) throws {
         dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("bangfud-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.createDirectory(
+            at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         try yaml.write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         self.pluginDir = pluginDir
         self.extraArgs = extraArgs
@@ -55,8 +63,12 @@ final class LiveDaemon: @unchecked Sendable {
     func start(clock: String = "manual:2027-02-04T09:00") throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: LiveDaemon.bin + "/bangfud")
-        p.arguments = ["--config", configPath, "--state-dir", dir.path, "--socket", socket, "--socket-group", String(LiveDaemon.gid),
-                       "--plugin-dir", pluginDir, "--log-target", "stderr", "--clock", clock] + extraArgs
+        p.arguments =
+            [
+                "--config", configPath, "--state-dir", dir.path, "--socket", socket, "--socket-group",
+                String(LiveDaemon.gid),
+                "--plugin-dir", pluginDir, "--log-target", "stderr", "--clock", clock,
+            ] + extraArgs
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         log.seekToEndOfFile()
@@ -65,7 +77,9 @@ final class LiveDaemon: @unchecked Sendable {
         try p.run()
         process = p
         for _ in 0..<200 {
-            if (try? VarlinkClient(path: socket, timeoutSeconds: 5).call("org.varlink.service.GetInfo")) != nil { return }
+            if (try? VarlinkClient(path: socket, timeoutSeconds: 5).call("org.varlink.service.GetInfo")) != nil {
+                return
+            }
             guard p.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -87,25 +101,36 @@ final class LiveDaemon: @unchecked Sendable {
     func log() -> String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// A varlink call as root (admin).
-    func call(_ method: String, _ params: [String: JSONValue] = [:], more: Bool = false) throws -> [[String: JSONValue]] {
+    func call(_ method: String, _ params: [String: JSONValue] = [:], more: Bool = false) throws -> [[String: JSONValue]]
+    {
         try VarlinkClient(path: socket).call(method, params, more: more)
     }
 
     /// Runs bangfuctl as `uid` (root when nil); returns exit code, stdout, stderr.
     @discardableResult
     func ctl(_ uid: UInt32?, _ args: [String], lang: String = "en_US.UTF-8") throws -> (Int32, String, String) {
-        try LiveDaemon.run(uid.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(LiveDaemon.gid)", "--clear-groups", LiveDaemon.bin + "/bangfuctl"] }
-                               ?? [LiveDaemon.bin + "/bangfuctl"], args + ["--socket", socket], env: ["LANG": lang])
+        try LiveDaemon.run(
+            uid.map {
+                [
+                    "/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(LiveDaemon.gid)", "--clear-groups",
+                    LiveDaemon.bin + "/bangfuctl",
+                ]
+            }
+                ?? [LiveDaemon.bin + "/bangfuctl"], args + ["--socket", socket], env: ["LANG": lang])
     }
 
     /// bangfuctl --json as `uid`, decoded; the call must succeed.
     func ctlJSON(_ uid: UInt32?, _ args: [String]) throws -> JSONValue {
         let (code, out, err) = try ctl(uid, args + ["--json"])
-        guard code == 0 else { throw DaemonTestError("bangfuctl \(args.joined(separator: " ")) failed (\(code)): \(err)") }
+        guard code == 0 else {
+            throw DaemonTestError("bangfuctl \(args.joined(separator: " ")) failed (\(code)): \(err)")
+        }
         return try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
     }
 
-    static func run(_ command: [String], _ args: [String], env: [String: String] = [:], stdin: String? = nil) throws -> (Int32, String, String) {
+    static func run(_ command: [String], _ args: [String], env: [String: String] = [:], stdin: String? = nil) throws
+        -> (Int32, String, String)
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: command[0])
         p.arguments = Array(command.dropFirst()) + args
@@ -129,9 +154,11 @@ final class LiveDaemon: @unchecked Sendable {
 
     /// The sample archive with the unit of this test configuration.
     static func sampleArchive(unit: String = "b1") throws -> String {
-        let text = try String(contentsOfFile: root.appendingPathComponent("etc/samples/archive-zhang.json").path, encoding: .utf8)
+        let text = try String(
+            contentsOfFile: root.appendingPathComponent("etc/samples/archive-zhang.json").path, encoding: .utf8)
         let path = "/tmp/bangfu-archive-\(UUID().uuidString.prefix(8)).json"
-        try text.replacingOccurrences(of: "\"shinan-textile\"", with: "\"\(unit)\"").write(toFile: path, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"shinan-textile\"", with: "\"\(unit)\"").write(
+            toFile: path, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         return path
     }

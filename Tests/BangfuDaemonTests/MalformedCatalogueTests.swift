@@ -17,18 +17,56 @@ import Testing
     static let catalogue: [(String, [UInt8], Answer)] = [
         ("not JSON", Array("hello".utf8) + [0], .errorThenClosed("org.varlink.service.InvalidParameter")),
         ("invalid UTF-8", [0x7b, 0xff, 0xfe, 0x7d, 0], .errorThenClosed("org.varlink.service.InvalidParameter")),
-        ("a JSON array, not a call", Array("[1,2]".utf8) + [0], .errorThenClosed("org.varlink.service.InvalidParameter")),
-        ("method is a number", Array(#"{"method":12}"#.utf8) + [0], .errorThenClosed("org.varlink.service.InvalidParameter")),
-        ("deep nesting", Array((#"{"method":"org.bangfu.Admin.GetClock","parameters":{"x":"# + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "}}").utf8) + [0],
-         .errorThenClosed("org.varlink.service.InvalidParameter")),  // deeper than the JSON decoder allows: not a call
-        ("unknown interface", Array(#"{"method":"org.example.Nope.X"}"#.utf8) + [0], .error("org.varlink.service.InterfaceNotFound")),
-        ("unknown method", Array(#"{"method":"org.bangfu.Cases.Explode"}"#.utf8) + [0], .error("org.varlink.service.MethodNotFound")),
-        ("wrong parameter type", Array(#"{"method":"org.bangfu.Cases.Get","parameters":{"caseNo":12}}"#.utf8) + [0], .error("org.varlink.service.InvalidParameter")),
-        ("missing parameter", Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{}}"#.utf8) + [0], .error("org.varlink.service.InvalidParameter")),
-        ("huge number", Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{"seconds":1e400}}"#.utf8) + [0], .errorThenClosed("org.varlink.service.InvalidParameter")),
-        ("integer overflow", Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{"seconds":99999999999999999999999}}"#.utf8) + [0], .error("org.varlink.service.InvalidParameter")),
-        ("negative clock move", Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{"seconds":-5}}"#.utf8) + [0], .error("org.bangfu.Admin.InvalidInput")),
-        ("listing without more", Array(#"{"method":"org.bangfu.Cases.List","parameters":{}}"#.utf8) + [0], .error("org.varlink.service.ExpectedMore")),
+        (
+            "a JSON array, not a call", Array("[1,2]".utf8) + [0],
+            .errorThenClosed("org.varlink.service.InvalidParameter")
+        ),
+        (
+            "method is a number", Array(#"{"method":12}"#.utf8) + [0],
+            .errorThenClosed("org.varlink.service.InvalidParameter")
+        ),
+        (
+            "deep nesting",
+            Array(
+                (#"{"method":"org.bangfu.Admin.GetClock","parameters":{"x":"# + String(repeating: "[", count: 50_000)
+                    + String(repeating: "]", count: 50_000) + "}}").utf8) + [0],
+            .errorThenClosed("org.varlink.service.InvalidParameter")
+        ),  // deeper than the JSON decoder allows: not a call
+        (
+            "unknown interface", Array(#"{"method":"org.example.Nope.X"}"#.utf8) + [0],
+            .error("org.varlink.service.InterfaceNotFound")
+        ),
+        (
+            "unknown method", Array(#"{"method":"org.bangfu.Cases.Explode"}"#.utf8) + [0],
+            .error("org.varlink.service.MethodNotFound")
+        ),
+        (
+            "wrong parameter type", Array(#"{"method":"org.bangfu.Cases.Get","parameters":{"caseNo":12}}"#.utf8) + [0],
+            .error("org.varlink.service.InvalidParameter")
+        ),
+        (
+            "missing parameter", Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{}}"#.utf8) + [0],
+            .error("org.varlink.service.InvalidParameter")
+        ),
+        (
+            "huge number",
+            Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{"seconds":1e400}}"#.utf8) + [0],
+            .errorThenClosed("org.varlink.service.InvalidParameter")
+        ),
+        (
+            "integer overflow",
+            Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{"seconds":99999999999999999999999}}"#.utf8)
+                + [0], .error("org.varlink.service.InvalidParameter")
+        ),
+        (
+            "negative clock move",
+            Array(#"{"method":"org.bangfu.Admin.AdvanceClock","parameters":{"seconds":-5}}"#.utf8) + [0],
+            .error("org.bangfu.Admin.InvalidInput")
+        ),
+        (
+            "listing without more", Array(#"{"method":"org.bangfu.Cases.List","parameters":{}}"#.utf8) + [0],
+            .error("org.varlink.service.ExpectedMore")
+        ),
         ("over the size limit", Array(repeating: UInt8(ascii: "a"), count: (1 << 20) + 10), .closed),
     ]
 
@@ -45,10 +83,15 @@ import Testing
                 #expect(reply?.error == e, "\(name): got \(String(describing: reply?.error))")
                 // Usable afterwards, or closed, as defined.
                 let next = try? c.call("org.varlink.service.GetInfo")
-                if case .error = expected { #expect(next != nil, "\(name): the connection should stay usable") }
-                else { #expect(next == nil, "\(name): the connection should be closed") }
+                if case .error = expected {
+                    #expect(next != nil, "\(name): the connection should stay usable")
+                } else {
+                    #expect(next == nil, "\(name): the connection should be closed")
+                }
             }
         }
-        #expect(try d.call("org.varlink.service.GetInfo").first?["product"]?.stringValue == "bangfud", "the daemon carries on")
+        #expect(
+            try d.call("org.varlink.service.GetInfo").first?["product"]?.stringValue == "bangfud",
+            "the daemon carries on")
     }
 }

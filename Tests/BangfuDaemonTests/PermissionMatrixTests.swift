@@ -7,7 +7,8 @@ import Testing
 @Suite struct PermissionMatrixTests {
     typealias D = LiveDaemon
 
-    static let cw = "caseworker", rv = "reviewer", ap = "approver", tr = "treasurer", au = "auditor", he = "helper", ad = "admin", no = "nobody"
+    static let cw = "caseworker", rv = "reviewer", ap = "approver", tr = "treasurer", au = "auditor", he = "helper",
+        ad = "admin", no = "nobody"
     static let staffReaders: Set<String> = [cw, rv, ap, tr, au, ad]
     static let everyone: Set<String> = [cw, rv, ap, tr, au, he, ad]
     static let careStaff: Set<String> = [cw, rv, ap, au, he, ad]
@@ -21,21 +22,33 @@ import Testing
         "org.bangfu.Cases.Loans": [tr, cw, ap, au, ad], "org.bangfu.Cases.Assess": [cw, rv, ap],
         "org.bangfu.Cases.Submit": [cw], "org.bangfu.Cases.ReturnForInfo": [rv], "org.bangfu.Cases.Resubmit": [cw],
         "org.bangfu.Cases.PassReview": [rv], "org.bangfu.Cases.Reject": [rv, ap], "org.bangfu.Cases.Approve": [ap],
-        "org.bangfu.Cases.Object": [cw, rv, ap], "org.bangfu.Cases.DismissObjection": [ap], "org.bangfu.Cases.UpholdObjection": [ap],
-        "org.bangfu.Cases.Pay": [tr], "org.bangfu.Cases.ReceiveRepayment": [tr], "org.bangfu.Cases.Close": [ap], "org.bangfu.Cases.Withdraw": [cw],
+        "org.bangfu.Cases.Object": [cw, rv, ap], "org.bangfu.Cases.DismissObjection": [ap],
+        "org.bangfu.Cases.UpholdObjection": [ap],
+        "org.bangfu.Cases.Pay": [tr], "org.bangfu.Cases.ReceiveRepayment": [tr], "org.bangfu.Cases.Close": [ap],
+        "org.bangfu.Cases.Withdraw": [cw],
         "org.bangfu.Funds.Create": [tr], "org.bangfu.Funds.Deposit": [tr], "org.bangfu.Funds.Transfer": [ap],
-        "org.bangfu.Funds.ConfirmTransfer": [ap], "org.bangfu.Funds.RejectTransfer": [ap], "org.bangfu.Funds.Pending": [tr, ap, au, ad],
-        "org.bangfu.Funds.List": [tr, ap, au, ad], "org.bangfu.Funds.Ledger": [tr, ap, au, ad], "org.bangfu.Funds.Statement": everyone,
+        "org.bangfu.Funds.ConfirmTransfer": [ap], "org.bangfu.Funds.RejectTransfer": [ap],
+        "org.bangfu.Funds.Pending": [tr, ap, au, ad],
+        "org.bangfu.Funds.List": [tr, ap, au, ad], "org.bangfu.Funds.Ledger": [tr, ap, au, ad],
+        "org.bangfu.Funds.Statement": everyone,
         "org.bangfu.Notice.List": everyone,
-        "org.bangfu.Admin.Status": everyone, "org.bangfu.Admin.GetClock": everyone, "org.bangfu.Admin.Plugins": [ad, au, ap, cw, rv, tr],
-        "org.bangfu.Admin.VerifyAudit": [au, ad], "org.bangfu.Admin.Reload": [ad], "org.bangfu.Admin.AdvanceClock": [ad], "org.bangfu.Admin.Backup": [ad],
-        "org.bangfu.Campaigns.Definitions": [cw, rv, ap, tr, au, he, ad], "org.bangfu.Campaigns.List": [cw, rv, ap, tr, au, he, ad],
-        "org.bangfu.Campaigns.Progress": [cw, rv, ap, tr, au, he, ad], "org.bangfu.Campaigns.LeftOut": [cw, rv, ap, au, ad],
+        "org.bangfu.Admin.Status": everyone, "org.bangfu.Admin.GetClock": everyone,
+        "org.bangfu.Admin.Plugins": [ad, au, ap, cw, rv, tr],
+        "org.bangfu.Admin.VerifyAudit": [au, ad], "org.bangfu.Admin.Reload": [ad],
+        "org.bangfu.Admin.AdvanceClock": [ad], "org.bangfu.Admin.Backup": [ad],
+        "org.bangfu.Campaigns.Definitions": [cw, rv, ap, tr, au, he, ad],
+        "org.bangfu.Campaigns.List": [cw, rv, ap, tr, au, he, ad],
+        "org.bangfu.Campaigns.Progress": [cw, rv, ap, tr, au, he, ad],
+        "org.bangfu.Campaigns.LeftOut": [cw, rv, ap, au, ad],
         "org.bangfu.Campaigns.Visits": [cw, rv, ap, tr, au, he, ad], "org.bangfu.Campaigns.RecordVisit": [he, cw],
-        "org.bangfu.Campaigns.PassReview": [rv], "org.bangfu.Campaigns.Approve": [ap], "org.bangfu.Campaigns.Close": [ap, ad],
-        "org.bangfu.Care.MustVisit": [cw, he], "org.bangfu.Care.OverdueVisits": careStaff, "org.bangfu.Care.RecordVisit": [he, cw],
-        "org.bangfu.Care.Pair": [cw], "org.bangfu.Care.Unpair": [cw], "org.bangfu.Care.Reassign": [cw], "org.bangfu.Care.RecordContact": [he, cw],
-        "org.bangfu.Care.OverdueContacts": careStaff, "org.bangfu.Care.RecordIncome": [cw], "org.bangfu.Care.ReviewsDue": careStaff,
+        "org.bangfu.Campaigns.PassReview": [rv], "org.bangfu.Campaigns.Approve": [ap],
+        "org.bangfu.Campaigns.Close": [ap, ad],
+        "org.bangfu.Care.MustVisit": [cw, he], "org.bangfu.Care.OverdueVisits": careStaff,
+        "org.bangfu.Care.RecordVisit": [he, cw],
+        "org.bangfu.Care.Pair": [cw], "org.bangfu.Care.Unpair": [cw], "org.bangfu.Care.Reassign": [cw],
+        "org.bangfu.Care.RecordContact": [he, cw],
+        "org.bangfu.Care.OverdueContacts": careStaff, "org.bangfu.Care.RecordIncome": [cw],
+        "org.bangfu.Care.ReviewsDue": careStaff,
         "org.bangfu.Care.RecordReception": [cw], "org.bangfu.Care.ReceptionSummary": careStaff,
     ]
 
@@ -44,16 +57,24 @@ import Testing
         // Every method the IDL declares is in the matrix.
         var declared: [String] = []
         let info = try d.call("org.varlink.service.GetInfo").first ?? [:]
-        let names: [String] = (info["interfaces"]?.array ?? []).compactMap { $0.stringValue }.filter { $0.hasPrefix("org.bangfu.") }
+        let names: [String] = (info["interfaces"]?.array ?? []).compactMap { $0.stringValue }.filter {
+            $0.hasPrefix("org.bangfu.")
+        }
         for name in names {
-            let text = try d.call("org.varlink.service.GetInterfaceDescription", ["interface": .string(name)]).first?["description"]?.stringValue ?? ""
+            let text =
+                try d.call("org.varlink.service.GetInterfaceDescription", ["interface": .string(name)]).first?[
+                    "description"]?.stringValue ?? ""
             for line in text.split(separator: "\n") where line.hasPrefix("method ") {
                 declared.append("\(name).\(line.dropFirst(7).prefix { $0 != "(" })")
             }
         }
-        #expect(Set(declared) == Set(Self.expected.keys), "matrix and IDL differ: \(Set(declared).symmetricDifference(Self.expected.keys))")
-        let uids: [(String, UInt32?)] = [(Self.cw, D.cw), (Self.rv, D.rv), (Self.ap, D.ap), (Self.tr, D.tr), (Self.au, D.au), (Self.he, D.helper),
-                                         (Self.no, D.nobody), (Self.ad, nil)]
+        #expect(
+            Set(declared) == Set(Self.expected.keys),
+            "matrix and IDL differ: \(Set(declared).symmetricDifference(Self.expected.keys))")
+        let uids: [(String, UInt32?)] = [
+            (Self.cw, D.cw), (Self.rv, D.rv), (Self.ap, D.ap), (Self.tr, D.tr), (Self.au, D.au), (Self.he, D.helper),
+            (Self.no, D.nobody), (Self.ad, nil),
+        ]
         let methods = declared.sorted()
         let script = """
             import json, socket, sys
@@ -72,7 +93,10 @@ import Testing
             """
         var deniedCount: [UInt32: Int] = [:]
         for (role, uid) in uids {
-            let cmd = uid.map { ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(D.gid)", "--clear-groups", "/usr/bin/python3"] } ?? ["/usr/bin/python3"]
+            let cmd =
+                uid.map {
+                    ["/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(D.gid)", "--clear-groups", "/usr/bin/python3"]
+                } ?? ["/usr/bin/python3"]
             let (code, out, err) = try LiveDaemon.run(cmd, ["-c", script, d.socket] + methods)
             #expect(code == 0, "\(err)")
             let answers = try JSONDecoder().decode([String: String].self, from: Data(out.utf8))

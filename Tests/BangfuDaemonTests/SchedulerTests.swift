@@ -26,8 +26,12 @@ import Testing
 
     /// Synthetic households straight into the state directory, as caseworker uid 61001.
     func seed(_ d: LiveDaemon, _ n: Int, first: Int = 2_000_000) throws {
-        let (code, _, err) = try LiveDaemon.run([D.bin + "/bangfu-db"], ["seed", "--state-dir", d.dir.path, "--config", d.configPath, "--caseworker", "uid:\(D.cw)",
-                                                                      "--unit", "b1", "--region", "370202", "--households", String(n), "--first-index", String(first)])
+        let (code, _, err) = try LiveDaemon.run(
+            [D.bin + "/bangfu-db"],
+            [
+                "seed", "--state-dir", d.dir.path, "--config", d.configPath, "--caseworker", "uid:\(D.cw)",
+                "--unit", "b1", "--region", "370202", "--households", String(n), "--first-index", String(first),
+            ])
         #expect(code == 0, "\(err)")
     }
 
@@ -38,9 +42,19 @@ import Testing
         try seed(d, 5)
         try d.start(clock: "manual:2026-12-22T09:00")
         // A nearer fund with money exists, but the campaign names its own.
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "other", "--name", "其他", "--unit", "county", "--source", "union_funds", "--help-type", "holiday-condolence"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "other", "--name", "其他", "--unit", "county", "--source", "union_funds", "--help-type",
+                "holiday-condolence",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "other", "10000", "--memo", "拨款"])
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "warm", "--name", "送温暖", "--unit", "county", "--source", "union_funds", "--help-type", "holiday-condolence"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "warm", "--name", "送温暖", "--unit", "county", "--source", "union_funds", "--help-type",
+                "holiday-condolence",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "warm", "10000", "--memo", "拨款"])
         #expect(try runs(d).isEmpty, "nothing before the lead day")
         _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
@@ -49,24 +63,35 @@ import Testing
         let runId = try #require(r["id"]?.int)
         let p = try d.ctlJSON(D.au, ["campaign", "show", String(runId)])
         // ¥1,000 each (deep), budget ¥3,000: three planned, two left out and reported.
-        #expect(p["progress"]?["planned"]?.int == 3 && p["progress"]?["leftOut"]?.int == 2 && p["progress"]?["budgetLeft"]?.int == 0)
+        #expect(
+            p["progress"]?["planned"]?.int == 3 && p["progress"]?["leftOut"]?.int == 2
+                && p["progress"]?["budgetLeft"]?.int == 0)
         #expect(p["leftOut"]?.array?.count == 2)
         // Another advance does not plan the same holiday twice.
         _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
         #expect(try runs(d).count == 1)
         // Batches per unit: review, approve (one notice list), visit, notice, payment.
         #expect(try d.ctlJSON(D.rv, ["campaign", "review", String(runId), "--unit", "b1"])["cases"]?.int == 3)
-        #expect(try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1"]).0 == 4, "a caseworker cannot approve")
+        #expect(
+            try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1"]).0 == 4,
+            "a caseworker cannot approve")
         #expect(try d.ctlJSON(D.ap, ["campaign", "approve", String(runId), "--unit", "county"])["cases"]?.int == 3)
         #expect(try d.ctlJSON(D.au, ["notice", "list"]).array?.count == 3)
         let visits = try d.ctlJSON(D.au, ["campaign", "visits", String(runId)]).array ?? []
         #expect(visits.count == 3 && visits.allSatisfy { $0["dueOn"]?.string == "2027-02-05" })
-        _ = try d.ctlJSON(D.cw, ["campaign", "visit", String(try #require(visits.first?["id"]?.int)), "--note", "已上门慰问"])
+        _ = try d.ctlJSON(
+            D.cw, ["campaign", "visit", String(try #require(visits.first?["id"]?.int)), "--note", "已上门慰问"])
         _ = try d.ctlJSON(nil, ["clock", "advance", "30d"])
         let done = try d.ctlJSON(D.au, ["campaign", "progress", String(runId)])
-        #expect(done["visited"]?.int == 1 && done["approved"]?.int == 3 && done["paid"]?.int == 3, "\(d.log().split(separator: "\n").filter { !$0.contains("thread") }.suffix(12).joined(separator: "\n"))")
-        let balances = Dictionary(uniqueKeysWithValues: (try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array ?? []).map { ($0["id"]?.string ?? "", $0["balance"]?.int ?? 0) })
-        #expect(balances["warm"] == 700_000 && balances["other"] == 1_000_000, "paid from the campaign's fund: \(balances)")
+        #expect(
+            done["visited"]?.int == 1 && done["approved"]?.int == 3 && done["paid"]?.int == 3,
+            "\(d.log().split(separator: "\n").filter { !$0.contains("thread") }.suffix(12).joined(separator: "\n"))")
+        let balances = Dictionary(
+            uniqueKeysWithValues: (try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array ?? []).map {
+                ($0["id"]?.string ?? "", $0["balance"]?.int ?? 0)
+            })
+        #expect(
+            balances["warm"] == 700_000 && balances["other"] == 1_000_000, "paid from the campaign's fund: \(balances)")
         // Watching a run from bangfuctl as a person would.
         let (_, text, _) = try d.ctl(D.au, ["campaign", "progress", String(runId)], lang: "zh_CN.UTF-8")
         #expect(text.contains("[##############################] 5/5") && text.contains("预算余额"))
@@ -86,8 +111,11 @@ import Testing
         var processed: Int64 = 0
         for _ in 0..<400 {
             Thread.sleep(forTimeInterval: 0.05)
-            if let r = try? d.call("org.bangfu.Campaigns.List").first?["runs"], case .array(let a) = r, let run = a.first?["id"]?.int,
-               let p = try? d.call("org.bangfu.Campaigns.Progress", ["runId": .int(run)]).first?["progress"]?["processed"]?.int, p > 0 {
+            if let r = try? d.call("org.bangfu.Campaigns.List").first?["runs"], case .array(let a) = r,
+                let run = a.first?["id"]?.int,
+                let p = try? d.call("org.bangfu.Campaigns.Progress", ["runId": .int(run)]).first?["progress"]?[
+                    "processed"]?.int, p > 0
+            {
                 processed = p
                 break
             }
@@ -108,7 +136,9 @@ import Testing
         let p = try d.ctlJSON(D.au, ["campaign", "progress", String(try #require(r["id"]?.int))])
         #expect(p["processed"]?.int == 1500, "every household decided once")
         #expect(p["planned"]?.int == 1000 && p["leftOut"]?.int == 500, "budget ¥1,000,000 at ¥1,000 each")
-        let cases = try d.call("org.bangfu.Cases.List", [:], more: true).filter { $0["case"]?["helpType"]?.stringValue == "holiday-condolence" }.count
+        let cases = try d.call("org.bangfu.Cases.List", [:], more: true).filter {
+            $0["case"]?["helpType"]?.stringValue == "holiday-condolence"
+        }.count
         let visits = try d.call("org.bangfu.Campaigns.Visits", ["runId": r["id"]!], more: true).count
         #expect(cases == 1000 && visits == 1000, "no duplicate case or visit: \(cases) cases, \(visits) visits")
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
@@ -116,10 +146,18 @@ import Testing
 
     @Test func monthlySubsidyOverThirteenMonthsWithAMonthTheFundRanDry() throws {
         let d = try LiveDaemon(yaml: Self.yaml(budget: "0"))
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "monthly", "--name", "定额补助", "--unit", "county", "--source", "fiscal", "--help-type", "monthly-subsidy"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "monthly", "--name", "定额补助", "--unit", "county", "--source", "fiscal", "--help-type",
+                "monthly-subsidy",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "monthly", "4240", "--memo", "四个月"])  // 4 x ¥1,060
-        let archiveNo = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
-        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, "monthly-subsidy", "--form", "reason=unable_to_work"])["caseNo"]?.string)
+        let archiveNo = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", archiveNo, "monthly-subsidy", "--form", "reason=unable_to_work"])[
+                "caseNo"]?.string)
         _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
         _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
         let approved = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
@@ -141,20 +179,34 @@ import Testing
         for _ in 0..<9 { _ = try d.ctlJSON(nil, ["clock", "advance", "31d"]) }  // through March 2028: 13 months in all
         #expect(try paid() == 12)
         #expect(try d.ctlJSON(D.au, ["case", "get", caseNo])["case"]?["state"]?.string == "closed")
-        #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 424_000 + 2_000_000 - 12 * 106_000)
+        #expect(
+            try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 424_000 + 2_000_000 - 12
+                * 106_000)
     }
 }
 
 /// The campaign benchmark runs (its timings are printed, never asserted).
 @Suite struct CampaignBenchSmokeTests {
-    struct Figures: Decodable { var households: Int; var planned: Int; var leftOut: Int; var peakRSSMiB: Double; var planSeconds: Double }
+    struct Figures: Decodable {
+        var households: Int
+        var planned: Int
+        var leftOut: Int
+        var peakRSSMiB: Double
+        var planSeconds: Double
+    }
 
     @Test func benchmarkSmoke() throws {
-        let (code, out, err) = try LiveDaemon.run([LiveDaemon.bin + "/bangfu-campaign-bench"], ["--households", "300", "--batch-size", "100", "--json",
-                                                                                              "--plugin-dir", LiveDaemon.bin])
+        let (code, out, err) = try LiveDaemon.run(
+            [LiveDaemon.bin + "/bangfu-campaign-bench"],
+            [
+                "--households", "300", "--batch-size", "100", "--json",
+                "--plugin-dir", LiveDaemon.bin,
+            ])
         #expect(code == 0, "\(err)")
         let f = try JSONDecoder().decode(Figures.self, from: Data(out.utf8))
-        #expect(f.households == 300 && f.planned + f.leftOut == 300 && f.leftOut > 0 && f.peakRSSMiB > 0 && f.planSeconds > 0)
+        #expect(
+            f.households == 300 && f.planned + f.leftOut == 300 && f.leftOut > 0 && f.peakRSSMiB > 0
+                && f.planSeconds > 0)
     }
 }
 
@@ -162,7 +214,8 @@ import Testing
     typealias D = LiveDaemon
 
     func approvedAndPaid(_ d: LiveDaemon, _ archiveNo: String, _ type: String, _ form: [String]) throws -> String {
-        let caseNo = try #require(try d.ctlJSON(D.cw, ["case", "file", archiveNo, type] + form.flatMap { ["--form", $0] })["caseNo"]?.string)
+        let caseNo = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", archiveNo, type] + form.flatMap { ["--form", $0] })["caseNo"]?.string)
         _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
         _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
         _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
@@ -171,29 +224,46 @@ import Testing
 
     @Test func loanRepaymentsFallDueAndOverdueOnesShow() throws {
         let d = try LiveDaemon(yaml: SchedulerTests.yaml(budget: "0"))
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "loans", "--name", "小额借款周转金", "--unit", "county", "--source", "union_funds", "--help-type", "micro-loan"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "loans", "--name", "小额借款周转金", "--unit", "county", "--source", "union_funds",
+                "--help-type", "micro-loan",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "loans", "50000", "--memo", "周转金"])
-        let a = try #require(try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
-        let caseNo = try approvedAndPaid(d, a, "micro-loan", ["purpose=reemployment", "principal_fen=1200000", "term_months=12"])
+        let a = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try approvedAndPaid(
+            d, a, "micro-loan", ["purpose=reemployment", "principal_fen=1200000", "term_months=12"])
         _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])  // 2027-02-19: the notice passes, the loan is paid out
         var loans = try d.ctlJSON(D.tr, ["case", "loans"]).array ?? []
         #expect(loans.first?["dueByToday"]?.int == 0 && loans.first?["nextDue"]?.string == "2027-03-10")
         _ = try d.ctlJSON(nil, ["clock", "advance", "51d"])  // 2027-04-11: two repayments due
         _ = try d.ctlJSON(D.tr, ["case", "repay", caseNo, "--amount", "1000", "--fund", "loans"])
         loans = try d.ctlJSON(D.tr, ["case", "loans"]).array ?? []
-        #expect(loans.first?["dueByToday"]?.int == 200_000 && loans.first?["repaid"]?.int == 100_000 && loans.first?["overdue"]?.int == 100_000)
+        #expect(
+            loans.first?["dueByToday"]?.int == 200_000 && loans.first?["repaid"]?.int == 100_000
+                && loans.first?["overdue"]?.int == 100_000)
         #expect(loans.first?["nextDue"]?.string == "2027-05-10")
     }
 
     @Test func namedDonorGrantsComeBackEachSchoolYearUntilGraduation() throws {
         let d = try LiveDaemon(yaml: SchedulerTests.yaml(budget: "0"))
-        _ = try d.ctlJSON(D.tr, ["fund", "create", "donor", "--name", "某企业定向助学", "--unit", "county", "--source", "named_donor", "--donor", "某企业",
-                                 "--help-type", "education-aid"])
+        _ = try d.ctlJSON(
+            D.tr,
+            [
+                "fund", "create", "donor", "--name", "某企业定向助学", "--unit", "county", "--source", "named_donor",
+                "--donor", "某企业",
+                "--help-type", "education-aid",
+            ])
         _ = try d.ctlJSON(D.tr, ["fund", "deposit", "donor", "30000", "--memo", "捐赠"])
         let archive = try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])
         let a = try #require(archive["archiveNo"]?.string)
-        let child = try #require(archive["archive"]?["members"]?.array?.first { $0["relation"]?.string == "child" }?["ref"]?.string)
-        _ = try approvedAndPaid(d, a, "education-aid", ["program=named_donor", "student_ref=\(child)", "school_year=2026", "graduation_year=2028"])
+        let child = try #require(
+            archive["archive"]?["members"]?.array?.first { $0["relation"]?.string == "child" }?["ref"]?.string)
+        _ = try approvedAndPaid(
+            d, a, "education-aid",
+            ["program=named_donor", "student_ref=\(child)", "school_year=2026", "graduation_year=2028"])
         _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])
         func educationCases() throws -> [JSONValue] {
             (try d.ctlJSON(D.au, ["case", "list"]).array ?? []).filter { $0["helpType"]?.string == "education-aid" }
@@ -203,7 +273,9 @@ import Testing
         let cases = try educationCases()
         #expect(cases.count == 2)
         let next = try #require(cases.last)
-        #expect(next["state"]?.string == "submitted" && next["filedBy"]?.string == "system" && next["form"]?["school_year"]?.int == 2027)
+        #expect(
+            next["state"]?.string == "submitted" && next["filedBy"]?.string == "system"
+                && next["form"]?["school_year"]?.int == 2027)
         _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
         #expect(try educationCases().count == 2, "filed once")
     }

@@ -15,7 +15,11 @@ final class NotifyListener: @unchecked Sendable {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in raw.copyBytes(from: Array(path.utf8) + [0]) }
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
         guard rc == 0 else { throw DaemonTestError("cannot bind \(path)") }
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -23,14 +27,20 @@ final class NotifyListener: @unchecked Sendable {
             var buf = [UInt8](repeating: 0, count: 4096)
             while true {
                 let n = recv(fd, &buf, buf.count, 0)
-                if n > 0 { let m = String(decoding: buf[0..<n], as: UTF8.self); messages.withLock { $0.append(m) } }
+                if n > 0 {
+                    let m = String(decoding: buf[0..<n], as: UTF8.self)
+                    messages.withLock { $0.append(m) }
+                }
                 if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return }
             }
         }
         t.start()
     }
 
-    deinit { close(fd); unlink(path) }
+    deinit {
+        close(fd)
+        unlink(path)
+    }
 
     var all: [String] { messages.withLock { $0 } }
 
@@ -52,14 +62,17 @@ final class NotifyListener: @unchecked Sendable {
         let dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("bangfud-sa-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try LiveDaemon.yaml.write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
+        try LiveDaemon.yaml.write(
+            toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         let notify = try NotifyListener(path: dir.appendingPathComponent("notify.sock").path)
         let sock = dir.appendingPathComponent("control.sock").path
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
-        p.arguments = ["-l", sock, "--fdname=control", "-E", "NOTIFY_SOCKET=\(notify.path)", "-E", "WATCHDOG_USEC=1000000",
-                       D.bin + "/bangfud", "--config", dir.appendingPathComponent("bangfu.yaml").path, "--state-dir", dir.path,
-                       "--plugin-dir", D.bin, "--log-target", "stderr", "--clock", "manual:2027-02-04T09:00"]
+        p.arguments = [
+            "-l", sock, "--fdname=control", "-E", "NOTIFY_SOCKET=\(notify.path)", "-E", "WATCHDOG_USEC=1000000",
+            D.bin + "/bangfud", "--config", dir.appendingPathComponent("bangfu.yaml").path, "--state-dir", dir.path,
+            "--plugin-dir", D.bin, "--log-target", "stderr", "--clock", "manual:2027-02-04T09:00",
+        ]
         p.standardError = FileHandle.nullDevice
         try p.run()
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
@@ -77,7 +90,9 @@ final class NotifyListener: @unchecked Sendable {
         kill(p.processIdentifier, SIGHUP)
         #expect(notify.wait(for: "RELOADING=1"))
         let end = Date().addingTimeInterval(10)
-        while Date() < end && !notify.all.dropFirst(before).contains(where: { $0.contains("READY=1") }) { Thread.sleep(forTimeInterval: 0.05) }
+        while Date() < end && !notify.all.dropFirst(before).contains(where: { $0.contains("READY=1") }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         #expect(notify.all.dropFirst(before).contains { $0.contains("READY=1") })
         // SIGTERM: STOPPING=1 and a clean exit.
         p.terminate()
@@ -102,27 +117,45 @@ final class NotifyListener: @unchecked Sendable {
         let dir = URL(fileURLWithPath: "/tmp").appendingPathComponent("bangfu-units-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let service = try String(contentsOfFile: D.root.appendingPathComponent("systemd/bangfud.service").path, encoding: .utf8)
-            .replacingOccurrences(of: "/usr/bin/bangfud", with: D.bin + "/bangfud")
+        let service = try String(
+            contentsOfFile: D.root.appendingPathComponent("systemd/bangfud.service").path, encoding: .utf8
+        )
+        .replacingOccurrences(of: "/usr/bin/bangfud", with: D.bin + "/bangfud")
         try service.write(to: dir.appendingPathComponent("bangfud.service"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(at: D.root.appendingPathComponent("systemd/bangfud.socket"), to: dir.appendingPathComponent("bangfud.socket"))
-        let (vc, vout, verr) = try LiveDaemon.run(["/usr/bin/systemd-analyze"], ["verify", dir.appendingPathComponent("bangfud.socket").path,
-                                                                                dir.appendingPathComponent("bangfud.service").path])
+        try FileManager.default.copyItem(
+            at: D.root.appendingPathComponent("systemd/bangfud.socket"),
+            to: dir.appendingPathComponent("bangfud.socket"))
+        let (vc, vout, verr) = try LiveDaemon.run(
+            ["/usr/bin/systemd-analyze"],
+            [
+                "verify", dir.appendingPathComponent("bangfud.socket").path,
+                dir.appendingPathComponent("bangfud.service").path,
+            ])
         #expect(vc == 0 && verr.isEmpty, "systemd-analyze verify: \(vout) \(verr)")
-        let (_, sout, _) = try LiveDaemon.run(["/usr/bin/systemd-analyze"], ["security", "--offline=true", dir.appendingPathComponent("bangfud.service").path])
+        let (_, sout, _) = try LiveDaemon.run(
+            ["/usr/bin/systemd-analyze"],
+            ["security", "--offline=true", dir.appendingPathComponent("bangfud.service").path])
         let line = sout.split(separator: "\n").first { $0.contains("Overall exposure level") } ?? ""
         let score = Double(line.split(separator: ":").last?.split(separator: " ").first ?? "") ?? 99
         #expect(score <= 2.0, "exposure \(score): \(line)")
-        #expect(!service.split(separator: "\n").contains { $0.hasPrefix("PrivateUsers=") }, "PrivateUsers would map every caller to one uid")
+        #expect(
+            !service.split(separator: "\n").contains { $0.hasPrefix("PrivateUsers=") },
+            "PrivateUsers would map every caller to one uid")
     }
 }
 
 /// A real systemd as PID 1 in systemd-nspawn (scripts/test-nspawn.sh does the orchestration).
 @Suite struct NspawnTests {
     @Test(.timeLimit(.minutes(10))) func realSystemdAsPID1() throws {
-        let (code, out, err) = try LiveDaemon.run(["/bin/bash"], [LiveDaemon.root.appendingPathComponent("scripts/test-nspawn.sh").path, LiveDaemon.bin])
-        #expect(code == 0, "\(out)\n\(err.split(separator: "\n").filter { !$0.contains("thread priority") }.suffix(40).joined(separator: "\n"))")
-        for step in ["socket activation and READY: ok", "journald fields", "watchdog restart", "a crashing help type", "all ok"] {
+        let (code, out, err) = try LiveDaemon.run(
+            ["/bin/bash"], [LiveDaemon.root.appendingPathComponent("scripts/test-nspawn.sh").path, LiveDaemon.bin])
+        #expect(
+            code == 0,
+            "\(out)\n\(err.split(separator: "\n").filter { !$0.contains("thread priority") }.suffix(40).joined(separator: "\n"))"
+        )
+        for step in [
+            "socket activation and READY: ok", "journald fields", "watchdog restart", "a crashing help type", "all ok",
+        ] {
             #expect(out.contains(step), "missing: \(step)")
         }
     }

@@ -15,11 +15,17 @@ enum Conformance {
         // Forms: a valid one passes; missing, unknown and mistyped fields fail.
         let form = PluginFixtures.sampleForm(d)
         try d.validate(form: form)
-        #expect(throws: PluginError.self, "\(d.id) accepted an unknown field") { try d.validate(form: form.merging(["no_such_field": .bool(true)]) { $1 }) }
+        #expect(throws: PluginError.self, "\(d.id) accepted an unknown field") {
+            try d.validate(form: form.merging(["no_such_field": .bool(true)]) { $1 })
+        }
         if let req = d.fields.first(where: \.required) {
-            #expect(throws: PluginError.self, "\(d.id) accepted a form without \(req.key)") { try d.validate(form: form.filter { $0.key != req.key }) }
+            #expect(throws: PluginError.self, "\(d.id) accepted a form without \(req.key)") {
+                try d.validate(form: form.filter { $0.key != req.key })
+            }
             let wrong: FormValue = req.type == .bool ? .string("yes") : .bool(true)
-            #expect(throws: PluginError.self, "\(d.id) accepted a mistyped \(req.key)") { try d.validate(form: form.merging([req.key: wrong]) { $1 }) }
+            #expect(throws: PluginError.self, "\(d.id) accepted a mistyped \(req.key)") {
+                try d.validate(form: form.merging([req.key: wrong]) { $1 })
+            }
         }
         // Eligibility with reasons; amounts in integer fen within the declared cap (the loader also checks).
         let requests = PluginFixtures.grid.map { AssessmentRequest(on: "2027-03-01", household: $0, form: form) }
@@ -34,7 +40,9 @@ enum Conformance {
             }
             if r.household.category == nil && d.paymentKind != .nonMonetary && a.eligible {
                 // Only a model worker may get money without a hardship category.
-                #expect(r.household.people.contains { $0.modelWorkerLevel != "none" }, "\(d.id) paid a household not in hardship")
+                #expect(
+                    r.household.people.contains { $0.modelWorkerLevel != "none" },
+                    "\(d.id) paid a household not in hardship")
             }
         }
         #expect(batch.contains { $0.eligible }, "\(d.id): nobody in the grid is eligible")
@@ -65,11 +73,16 @@ enum Conformance {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let copy = dir.appendingPathComponent("libbangfu-help-medical-aid.so").path
-        try FileManager.default.copyItem(atPath: PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so", toPath: copy)
+        try FileManager.default.copyItem(
+            atPath: PluginFixtures.pluginDir + "/libbangfu-help-medical-aid.so", toPath: copy)
         let reg = PluginLoader.load(files: [copy], settings: ["medical-aid": ["yearly_cap_fen": .integer(500_000)]])
         let p = try reg.helpType("medical-aid")
         #expect(p.descriptor.amountCapFen == 500_000)
-        let a = try p.assess([AssessmentRequest(on: "2027-03-01", household: PluginFixtures.household("deep"), form: ["self_paid_fen": .integer(900_000)])])
+        let a = try p.assess([
+            AssessmentRequest(
+                on: "2027-03-01", household: PluginFixtures.household("deep"),
+                form: ["self_paid_fen": .integer(900_000)])
+        ])
         #expect(a[0].plan?.amountFen == 500_000)
         // An unknown key in the configuration fails the plugin with a reason naming the allowed keys.
         let bad = PluginLoader.load(files: [copy], settings: ["medical-aid": ["yearly_kap": .integer(1)]])
@@ -81,7 +94,13 @@ enum Conformance {
 
 /// The benchmark program runs and counts its calls (its timings are printed, never asserted).
 @Suite struct PluginBenchSmokeTests {
-    struct Figures: Decodable { var households: Int; var batchCalls: Int; var singleCalls: Int; var eligible: Int; var peakRSSMiB: Double }
+    struct Figures: Decodable {
+        var households: Int
+        var batchCalls: Int
+        var singleCalls: Int
+        var eligible: Int
+        var peakRSSMiB: Double
+    }
 
     @Test func benchmarkSmoke() throws {
         let p = Process()

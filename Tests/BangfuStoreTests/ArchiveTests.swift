@@ -9,21 +9,26 @@ import Testing
         let fx = try await Fixture()
         let first = try await fx.archive()
         var other = fx.input()
-        other.members.append(Member(name: first.input.head.name, idNumber: first.input.head.idNumber, relation: "parent"))
+        other.members.append(
+            Member(name: first.input.head.name, idNumber: first.input.head.idNumber, relation: "parent"))
         do {
             _ = try await fx.store.createArchive(other, by: fx.actor("cw"), at: fx.tick())
             Issue.record("a person was put in two open archives")
         } catch let e as BangfuError {
             #expect(e.code == .personInOtherArchive)
-            #expect(e.zh.contains(first.archiveNo) && e.en.contains(first.archiveNo), "the error names the other archive")
+            #expect(
+                e.zh.contains(first.archiveNo) && e.en.contains(first.archiveNo), "the error names the other archive")
             #expect(!e.en.contains(first.input.head.idNumber.value), "never the full ID number")
         }
         // The same person twice in one household is refused too.
         var twice = fx.input()
         twice.members.append(Member(name: "重复", idNumber: twice.head.idNumber, relation: "child"))
-        await #expect(throws: BangfuError.self) { try await fx.store.createArchive(twice, by: fx.actor("cw"), at: fx.tick()) }
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.createArchive(twice, by: fx.actor("cw"), at: fx.tick())
+        }
         // Closed archives free their people; re-entry checks again.
-        _ = try await fx.store.exitArchive(id: first.id, reason: .incomeAboveLine, note: "连续 6 个月收入高于低保", by: fx.actor("ap"), at: fx.tick())
+        _ = try await fx.store.exitArchive(
+            id: first.id, reason: .incomeAboveLine, note: "连续 6 个月收入高于低保", by: fx.actor("ap"), at: fx.tick())
         let moved = try await fx.store.createArchive(other, by: fx.actor("cw"), at: fx.tick())
         do {
             _ = try await fx.store.reenterArchive(id: first.id, first.input, by: fx.actor("cw"), at: fx.tick())
@@ -34,7 +39,8 @@ import Testing
     @Test func notEligibleIsRefusedWithTheReason() async throws {
         let fx = try await Fixture()
         do {
-            _ = try await fx.store.createArchive(fx.input(income: Money(yuan: 200_000)), by: fx.actor("cw"), at: fx.tick())
+            _ = try await fx.store.createArchive(
+                fx.input(income: Money(yuan: 200_000)), by: fx.actor("cw"), at: fx.tick())
             Issue.record("a household above the line was archived")
         } catch let e as BangfuError {
             #expect(e.code == .notEligible)
@@ -42,7 +48,9 @@ import Testing
         }
         var badCause = fx.input()
         badCause.mainCause = "bad_luck"
-        await #expect(throws: BangfuError.self) { try await fx.store.createArchive(badCause, by: fx.actor("cw"), at: fx.tick()) }
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.createArchive(badCause, by: fx.actor("cw"), at: fx.tick())
+        }
         var noDibao = fx.input()
         noDibao.region = "880101"
         do {
@@ -63,7 +71,10 @@ import Testing
         #expect(u.assessment.category == .relative)
         let history = try await fx.store.archiveHistory(id: h.id)
         let update = history.filter { $0.action == "update_archive" }
-        #expect(update.contains { $0.field == "annualIncome" && $0.oldValue == "1000000" && $0.newValue == "3000000" && $0.actor == "cw" })
+        #expect(
+            update.contains {
+                $0.field == "annualIncome" && $0.oldValue == "1000000" && $0.newValue == "3000000" && $0.actor == "cw"
+            })
         #expect(update.contains { $0.field == "head.phone" && $0.oldValue == nil && $0.newValue == "13900000000" })
         #expect(update.contains { $0.field == "category" && $0.oldValue == "deep" && $0.newValue == "relative" })
         #expect(history.contains { $0.action == "create_archive" && $0.field == "head.name" })
@@ -71,9 +82,15 @@ import Testing
         fx.now = fx.now.addingTimeInterval(300 * 86400)
         let reviewed = try await fx.store.reviewArchive(id: h.id, by: fx.actor("cw"), at: fx.now)
         #expect(reviewed.reviewDue > h.reviewDue)
-        _ = try await fx.store.exitArchive(id: h.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("ap"), at: fx.tick())
-        await #expect(throws: BangfuError.self) { try await fx.store.fileCase(householdId: h.id, helpType: "hardship-relief", by: fx.actor("cw"), at: fx.tick()) }
-        await #expect(throws: BangfuError.self) { try await fx.store.updateArchive(id: h.id, changed, by: fx.actor("cw"), at: fx.tick()) }
+        _ = try await fx.store.exitArchive(
+            id: h.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("ap"), at: fx.tick())
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.fileCase(
+                householdId: h.id, helpType: "hardship-relief", by: fx.actor("cw"), at: fx.tick())
+        }
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.updateArchive(id: h.id, changed, by: fx.actor("cw"), at: fx.tick())
+        }
         var poorer = changed
         poorer.annualIncome = Money(yuan: 5_000)
         let back = try await fx.store.reenterArchive(id: h.id, poorer, by: fx.actor("cw"), at: fx.tick())
@@ -91,7 +108,9 @@ import Testing
         let ok = try await fx.store.verify()
         #expect(ok.ok && ok.auditRows > 10)
         // Append-only: a plain UPDATE is refused by SQLite itself.
-        #expect(throws: DatabaseError.self) { try fx.raw().write { try $0.execute(sql: "UPDATE audit_log SET actor = 'x' WHERE seq = 5") } }
+        #expect(throws: DatabaseError.self) {
+            try fx.raw().write { try $0.execute(sql: "UPDATE audit_log SET actor = 'x' WHERE seq = 5") }
+        }
         // Someone with raw access drops the guard and rewrites row 5: verify names row 5.
         try await fx.raw().write { db in
             try db.execute(sql: "DROP TRIGGER audit_log_no_update")
@@ -101,13 +120,17 @@ import Testing
         #expect(!bad.ok)
         #expect(bad.firstBrokenAuditRow == 5)
         // No personal value is in the audit trail.
-        let text = try await fx.raw().read { db in try String.fetchAll(db, sql: "SELECT actor || action || entity_id FROM audit_log").joined() }
+        let text = try await fx.raw().read { db in
+            try String.fetchAll(db, sql: "SELECT actor || action || entity_id FROM audit_log").joined()
+        }
         #expect(!text.contains("张三"))
     }
 
     @Test func schemaChecksMatchTheCoreEnums() async throws {
         let fx = try await Fixture()
-        let sql = try await fx.raw().read { db in try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").joined() }
+        let sql = try await fx.raw().read { db in
+            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").joined()
+        }
         for s in CaseState.allCases { #expect(sql.contains("'\(s.rawValue)'")) }
         for k in LedgerKind.allCases { #expect(sql.contains("'\(k.rawValue)'")) }
         for s in FundSource.allCases { #expect(sql.contains("'\(s.rawValue)'")) }

@@ -6,7 +6,8 @@ import Testing
 
 extension Fixture {
     /// Drives a new case to `state` along the normal path, with `plan` at approval.
-    func caseIn(_ state: CaseState, plan: PaymentPlan = .monthly(Money(yuan: 500), months: 3)) async throws -> HelpCase {
+    func caseIn(_ state: CaseState, plan: PaymentPlan = .monthly(Money(yuan: 500), months: 3)) async throws -> HelpCase
+    {
         let h = try await archive()
         var c = try await store.fileCase(householdId: h.id, helpType: "hardship-relief", by: actor("cw"), at: tick())
         func go(_ e: CaseEvent, _ who: String, at: Date? = nil) async throws {
@@ -21,7 +22,10 @@ extension Fixture {
             .withdrawn: [(.withdraw(reason: "本人撤回"), "cw")],
             .branchReviewPassed: [(.submit, "cw"), (.passReview(comment: nil), "rv")],
             .inNotice: [(.submit, "cw"), (.passReview(comment: nil), "rv"), (.approve(plan: plan), "ap")],
-            .objected: [(.submit, "cw"), (.passReview(comment: nil), "rv"), (.approve(plan: plan), "ap"), (.object(summary: "有人反映"), "cw")],
+            .objected: [
+                (.submit, "cw"), (.passReview(comment: nil), "rv"), (.approve(plan: plan), "ap"),
+                (.object(summary: "有人反映"), "cw"),
+            ],
         ]
         if let steps = path[state] {
             for (e, who) in steps { try await go(e, who) }
@@ -44,33 +48,36 @@ extension Fixture {
 @Suite struct CaseWorkflowTests {
     /// Valid parameters and the right actor for an event, so that only the state decides.
     func attempt(_ kind: CaseEventKind, on c: HelpCase, fx: Fixture) -> (CaseEvent, Actor, Date) {
-        let row = CaseMachine.transitions.first { $0.event == kind && $0.from == c.state }
+        let row =
+            CaseMachine.transitions.first { $0.event == kind && $0.from == c.state }
             ?? CaseMachine.transitions.first { $0.event == kind }!
         let role = row.roles.sorted { $0.rawValue < $1.rawValue }.first!
-        let who: Actor = switch role {
-        case .caseworker: fx.actor("cw")
-        case .reviewer: fx.actor("rv")
-        case .approver: fx.actor("ap")
-        case .treasurer: fx.actor("tr")
-        default: .system
-        }
-        let event: CaseEvent = switch kind {
-        case .submit: .submit
-        case .returnForInfo: .returnForInfo(reason: "补充材料")
-        case .resubmit: .resubmit
-        case .passReview: .passReview(comment: "属实")
-        case .reject: .reject(reason: "不符合")
-        case .approve: .approve(plan: .oneOff(Money(yuan: 800)))
-        case .object: .object(summary: "异议")
-        case .dismissObjection: .dismissObjection(decision: "驳回异议")
-        case .upholdObjection: .upholdObjection(decision: "异议成立")
-        case .noticeElapsed: .noticeElapsed
-        case .scheduleDisbursement: .scheduleDisbursement
-        case .payInstalment: .payInstalment(number: c.instalmentsPaid + 1, fund: "f1")
-        case .receiveRepayment: .receiveRepayment(amount: Money(yuan: 100), fund: "f1")
-        case .close: .close(reason: "办结")
-        case .withdraw: .withdraw(reason: "撤回")
-        }
+        let who: Actor =
+            switch role {
+            case .caseworker: fx.actor("cw")
+            case .reviewer: fx.actor("rv")
+            case .approver: fx.actor("ap")
+            case .treasurer: fx.actor("tr")
+            default: .system
+            }
+        let event: CaseEvent =
+            switch kind {
+            case .submit: .submit
+            case .returnForInfo: .returnForInfo(reason: "补充材料")
+            case .resubmit: .resubmit
+            case .passReview: .passReview(comment: "属实")
+            case .reject: .reject(reason: "不符合")
+            case .approve: .approve(plan: .oneOff(Money(yuan: 800)))
+            case .object: .object(summary: "异议")
+            case .dismissObjection: .dismissObjection(decision: "驳回异议")
+            case .upholdObjection: .upholdObjection(decision: "异议成立")
+            case .noticeElapsed: .noticeElapsed
+            case .scheduleDisbursement: .scheduleDisbursement
+            case .payInstalment: .payInstalment(number: c.instalmentsPaid + 1, fund: "f1")
+            case .receiveRepayment: .receiveRepayment(amount: Money(yuan: 100), fund: "f1")
+            case .close: .close(reason: "办结")
+            case .withdraw: .withdraw(reason: "撤回")
+            }
         // The notice timer event needs the deadline to have passed; everything else acts now.
         let at = kind == .noticeElapsed ? fx.now.addingTimeInterval(90 * 86400) : fx.now.addingTimeInterval(60)
         return (event, who, at)
@@ -82,11 +89,12 @@ extension Fixture {
         var allowed = 0, refused = 0
         for state in CaseState.allCases {
             for kind in CaseEventKind.allCases {
-                let plan: PaymentPlan = switch (kind, state) {
-                case (.close, .disbursing): .nonMonetary
-                case (.receiveRepayment, _): .loan(principal: Money(yuan: 1_000))
-                default: .monthly(Money(yuan: 500), months: 3)
-                }
+                let plan: PaymentPlan =
+                    switch (kind, state) {
+                    case (.close, .disbursing): .nonMonetary
+                    case (.receiveRepayment, _): .loan(principal: Money(yuan: 1_000))
+                    default: .monthly(Money(yuan: 500), months: 3)
+                    }
                 let c = try await fx.caseIn(state, plan: plan)
                 #expect(c.state == state)
                 let (event, who, at) = attempt(kind, on: c, fx: fx)
@@ -119,15 +127,19 @@ extension Fixture {
         let h = try await fx.archive()
         let c = try await fx.store.fileCase(householdId: h.id, helpType: "hardship-relief", by: multi, at: fx.tick())
         _ = try await fx.store.apply(.submit, toCase: c.id, by: multi, at: fx.tick())
-        await #expect(throws: BangfuError.self) { try await fx.store.apply(.passReview(comment: nil), toCase: c.id, by: multi, at: fx.tick()) }
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.apply(.passReview(comment: nil), toCase: c.id, by: multi, at: fx.tick())
+        }
         // Reviewed by multi: multi may not approve or pay it.
         let d = try await fx.caseIn(.submitted)
         _ = try await fx.store.apply(.passReview(comment: nil), toCase: d.id, by: multi, at: fx.tick())
         do {
-            _ = try await fx.store.apply(.approve(plan: .oneOff(Money(yuan: 100))), toCase: d.id, by: multi, at: fx.tick())
+            _ = try await fx.store.apply(
+                .approve(plan: .oneOff(Money(yuan: 100))), toCase: d.id, by: multi, at: fx.tick())
             Issue.record("the reviewer approved")
         } catch let e as BangfuError { #expect(e.code == .separationOfDuties) }
-        _ = try await fx.store.apply(.approve(plan: .oneOff(Money(yuan: 100))), toCase: d.id, by: fx.actor("ap"), at: fx.tick())
+        _ = try await fx.store.apply(
+            .approve(plan: .oneOff(Money(yuan: 100))), toCase: d.id, by: fx.actor("ap"), at: fx.tick())
         fx.now = try await fx.store.nextNoticeDeadline()!
         _ = try await fx.store.apply(.noticeElapsed, toCase: d.id, by: .system, at: fx.now)
         _ = try await fx.store.apply(.scheduleDisbursement, toCase: d.id, by: .system, at: fx.tick())
@@ -138,7 +150,8 @@ extension Fixture {
         // Nobody may pass a notice by hand: the event belongs to the system role.
         let e = try await fx.caseIn(.inNotice)
         do {
-            _ = try await fx.store.apply(.noticeElapsed, toCase: e.id, by: fx.actor("ap"), at: fx.now.addingTimeInterval(90 * 86400))
+            _ = try await fx.store.apply(
+                .noticeElapsed, toCase: e.id, by: fx.actor("ap"), at: fx.now.addingTimeInterval(90 * 86400))
             Issue.record("an approver passed a notice by hand")
         } catch let err as BangfuError { #expect(err.code == .permissionDenied) }
     }
@@ -152,13 +165,17 @@ extension Fixture {
             Issue.record("a sibling branch's reviewer passed the case")
         } catch let e as BangfuError { #expect(e.code == .notFound) }
         // A caseworker of another county cannot archive into b1; the approver of county (above b1) is allowed on b1's case.
-        await #expect(throws: BangfuError.self) { try await fx.store.createArchive(fx.input(unit: "b1"), by: fx.actor("cw3"), at: fx.tick()) }
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.createArchive(fx.input(unit: "b1"), by: fx.actor("cw3"), at: fx.tick())
+        }
         _ = try await fx.store.apply(.passReview(comment: nil), toCase: c.id, by: fx.actor("rv"), at: fx.tick())
         do {
-            _ = try await fx.store.apply(.approve(plan: .oneOff(Money(yuan: 100))), toCase: c.id, by: fx.actor("ap2"), at: fx.tick())
+            _ = try await fx.store.apply(
+                .approve(plan: .oneOff(Money(yuan: 100))), toCase: c.id, by: fx.actor("ap2"), at: fx.tick())
             Issue.record("another county's approver approved")
         } catch let e as BangfuError { #expect(e.code == .notFound) }
-        let ok = try await fx.store.apply(.approve(plan: .oneOff(Money(yuan: 100))), toCase: c.id, by: fx.actor("ap"), at: fx.tick())
+        let ok = try await fx.store.apply(
+            .approve(plan: .oneOff(Money(yuan: 100))), toCase: c.id, by: fx.actor("ap"), at: fx.tick())
         #expect(ok.helpCase.state == .inNotice)
         // A fund of another county cannot pay this case, even for its own treasurer.
         try await fx.fund("other", unit: "county2", treasurer: "tr2")
@@ -166,7 +183,8 @@ extension Fixture {
         _ = try await fx.store.apply(.noticeElapsed, toCase: c.id, by: .system, at: fx.now)
         _ = try await fx.store.apply(.scheduleDisbursement, toCase: c.id, by: .system, at: fx.tick())
         await #expect(throws: BangfuError.self) {
-            try await fx.store.apply(.payInstalment(number: 1, fund: "other"), toCase: c.id, by: fx.actor("tr2"), at: fx.tick())
+            try await fx.store.apply(
+                .payInstalment(number: 1, fund: "other"), toCase: c.id, by: fx.actor("tr2"), at: fx.tick())
         }
     }
 
@@ -178,41 +196,56 @@ extension Fixture {
         let c = try await fx.caseIn(.disbursing, plan: .oneOff(Money(yuan: 3_000)))
         let before = try fx.snapshot(caseId: c.id)
         do {
-            _ = try await fx.store.apply(.payInstalment(number: 1, fund: "small"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
+            _ = try await fx.store.apply(
+                .payInstalment(number: 1, fund: "small"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
             Issue.record("overdraft paid")
         } catch let e as BangfuError { #expect(e.code == .overdraft) }
         do {
-            _ = try await fx.store.apply(.payInstalment(number: 1, fund: "medical"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
+            _ = try await fx.store.apply(
+                .payInstalment(number: 1, fund: "medical"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
             Issue.record("earmarked fund paid another help type")
         } catch let e as BangfuError { #expect(e.code == .notEarmarked) }
         #expect(try fx.snapshot(caseId: c.id) == before)
         #expect(try await fx.store.balance(fundId: "small") == Money(yuan: 100))
         // Transfers need a reason and an approver, two different approvers, and cannot overdraw either.
         await #expect(throws: BangfuError.self) {
-            try await fx.store.requestTransfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: " ", by: fx.actor("ap"), at: fx.tick())
+            try await fx.store.requestTransfer(
+                from: "f1", to: "small", amount: Money(yuan: 5_000), reason: " ", by: fx.actor("ap"), at: fx.tick())
         }
         await #expect(throws: BangfuError.self) {
-            try await fx.store.requestTransfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充", by: fx.actor("tr"), at: fx.tick())
+            try await fx.store.requestTransfer(
+                from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充", by: fx.actor("tr"), at: fx.tick())
         }
         do {
             try await fx.transfer("small", "f1", yuan: 101)
             Issue.record("a transfer overdrew its fund")
         } catch let e as BangfuError { #expect(e.code == .overdraft) }
-        let asked = try await fx.store.requestTransfer(from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充小额账户",
-                                                       by: fx.actor("ap"), at: fx.tick())
-        #expect(try await fx.store.balance(fundId: "small") == Money(yuan: 100), "a requested transfer moved money before confirmation")
+        let asked = try await fx.store.requestTransfer(
+            from: "f1", to: "small", amount: Money(yuan: 5_000), reason: "补充小额账户",
+            by: fx.actor("ap"), at: fx.tick())
+        #expect(
+            try await fx.store.balance(fundId: "small") == Money(yuan: 100),
+            "a requested transfer moved money before confirmation")
         do {
-            _ = try await fx.store.decideTransfer(id: asked.id, confirm: true, note: nil, by: fx.actor("ap"), at: fx.tick())
+            _ = try await fx.store.decideTransfer(
+                id: asked.id, confirm: true, note: nil, by: fx.actor("ap"), at: fx.tick())
             Issue.record("the approver who asked confirmed their own transfer")
         } catch let e as BangfuError { #expect(e.code == .separationOfDuties) }
-        _ = try await fx.store.decideTransfer(id: asked.id, confirm: true, note: nil, by: fx.actor("ap3"), at: fx.tick())
-        let paid = try await fx.store.apply(.payInstalment(number: 1, fund: "small"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
+        _ = try await fx.store.decideTransfer(
+            id: asked.id, confirm: true, note: nil, by: fx.actor("ap3"), at: fx.tick())
+        let paid = try await fx.store.apply(
+            .payInstalment(number: 1, fund: "small"), toCase: c.id, by: fx.actor("tr"), at: fx.tick())
         #expect(paid.helpCase.state == .closed)
         #expect(try await fx.store.balance(fundId: "small") == Money(yuan: 2_100))
-        let st = try await fx.store.statement(from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
+        let st = try await fx.store.statement(
+            from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
         let small = st.first { $0.fundId == "small" }!
-        #expect(small.deposits == Money(yuan: 100) && small.transfersIn == Money(yuan: 5_000) && small.disbursements == Money(yuan: 3_000))
-        #expect(small.closing == Money(yuan: 2_100) && small.byHelpType["hardship-relief"] == Money(yuan: 3_000) && small.recipients == 1)
+        #expect(
+            small.deposits == Money(yuan: 100) && small.transfersIn == Money(yuan: 5_000)
+                && small.disbursements == Money(yuan: 3_000))
+        #expect(
+            small.closing == Money(yuan: 2_100) && small.byHelpType["hardship-relief"] == Money(yuan: 3_000)
+                && small.recipients == 1)
         #expect(try await fx.store.verify().ok)
     }
 
@@ -220,17 +253,26 @@ extension Fixture {
         let fx = try await Fixture()
         try await fx.fund()
         let m = try await fx.caseIn(.active, plan: .monthly(Money(yuan: 500), months: 3))
-        _ = try await fx.store.apply(.payInstalment(number: 2, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
-        await #expect(throws: BangfuError.self) { try await fx.store.apply(.payInstalment(number: 4, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick()) }
-        let last = try await fx.store.apply(.payInstalment(number: 3, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
+        _ = try await fx.store.apply(
+            .payInstalment(number: 2, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
+        await #expect(throws: BangfuError.self) {
+            try await fx.store.apply(
+                .payInstalment(number: 4, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
+        }
+        let last = try await fx.store.apply(
+            .payInstalment(number: 3, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
         #expect(last.helpCase.state == .closed)
         #expect(try await fx.store.disbursements(caseId: m.id).count == 3)
         let loan = try await fx.caseIn(.active, plan: .loan(principal: Money(yuan: 1_000)))
-        _ = try await fx.store.apply(.receiveRepayment(amount: Money(yuan: 400), fund: "f1"), toCase: loan.id, by: fx.actor("tr"), at: fx.tick())
+        _ = try await fx.store.apply(
+            .receiveRepayment(amount: Money(yuan: 400), fund: "f1"), toCase: loan.id, by: fx.actor("tr"), at: fx.tick())
         await #expect(throws: BangfuError.self) {
-            try await fx.store.apply(.receiveRepayment(amount: Money(yuan: 700), fund: "f1"), toCase: loan.id, by: fx.actor("tr"), at: fx.tick())
+            try await fx.store.apply(
+                .receiveRepayment(amount: Money(yuan: 700), fund: "f1"), toCase: loan.id, by: fx.actor("tr"),
+                at: fx.tick())
         }
-        let done = try await fx.store.apply(.receiveRepayment(amount: Money(yuan: 600), fund: "f1"), toCase: loan.id, by: fx.actor("tr"), at: fx.tick())
+        let done = try await fx.store.apply(
+            .receiveRepayment(amount: Money(yuan: 600), fund: "f1"), toCase: loan.id, by: fx.actor("tr"), at: fx.tick())
         #expect(done.helpCase.state == .closed)
         #expect(try await fx.store.balance(fundId: "f1") == Money(yuan: 1_000_000 - 1_500))
     }
@@ -250,7 +292,10 @@ extension Fixture {
         _ = try await fx.store.apply(.dismissObjection(decision: "经核实无误"), toCase: c.id, by: fx.actor("ap"), at: fx.now)
         // Two working days after Friday 02-19: Saturday 02-20 is not a make-up day here, so 02-22 and 02-23.
         #expect(try await fx.store.nextNoticeDeadline() == zone.startOfDay(LocalDate(year: 2027, month: 2, day: 24)!))
-        #expect(try await fx.store.casesWithNoticeDue(at: zone.startOfDay(LocalDate(year: 2027, month: 2, day: 24)!)) == [c.id])
+        #expect(
+            try await fx.store.casesWithNoticeDue(at: zone.startOfDay(LocalDate(year: 2027, month: 2, day: 24)!)) == [
+                c.id
+            ])
     }
 }
 
@@ -258,10 +303,12 @@ extension Fixture {
     @Test func figuresRollUpTheTree() async throws {
         let fx = try await Fixture()
         try await fx.fund()
-        _ = try await fx.caseIn(.closed, plan: .monthly(Money(yuan: 500), months: 3))  // b1, paid ¥500 once, then closed
+        // b1, paid ¥500 once, then closed
+        _ = try await fx.caseIn(.closed, plan: .monthly(Money(yuan: 500), months: 3))
         _ = try await fx.caseIn(.submitted)  // b1
         _ = try await fx.store.createArchive(fx.input(unit: "b3"), by: fx.actor("cw3"), at: fx.tick())
-        let f = try await fx.store.unitFigures(from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
+        let f = try await fx.store.unitFigures(
+            from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
         #expect(f["b1"]?.openArchives == 2 && f["b1"]?.casesByState["closed"] == 1 && f["b1"]?.paid == Money(yuan: 500))
         #expect(f["b2"]?.openArchives == 0)
         #expect(f["county"]?.openArchives == 2 && f["county"]?.paid == Money(yuan: 500))

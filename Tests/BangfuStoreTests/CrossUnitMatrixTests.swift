@@ -44,7 +44,9 @@ import Testing
                 lines.append("  - { user: \(role)-\(relation), role: \(role), unit: \(unit) }")
             }
         }
-        for (user, role) in [("setup-cw", "caseworker"), ("setup-rv", "reviewer"), ("setup-ap", "approver"), ("setup-tr", "treasurer")] {
+        for (user, role) in [
+            ("setup-cw", "caseworker"), ("setup-rv", "reviewer"), ("setup-ap", "approver"), ("setup-tr", "treasurer"),
+        ] {
             lines.append("  - { user: \(user), role: \(role), unit: city }")
         }
         return lines.joined(separator: "\n")
@@ -74,12 +76,18 @@ import Testing
                     } catch let error as BangfuError where error.code == .notFound {
                         got = .notFound
                         // Word for word what a missing record gets.
-                        #expect(error.zh == "\(target.label) \(target.key) 不存在", "\(operation) by \(role)-\(relation): \(error.zh)")
+                        #expect(
+                            error.zh == "\(target.label) \(target.key) 不存在",
+                            "\(operation) by \(role)-\(relation): \(error.zh)")
                         #expect(error.en == "\(target.label) \(target.key) does not exist")
                     }
-                    #expect(got == expected, "\(operation) by \(role) of the \(relation) unit: \(got) instead of \(expected)")
+                    #expect(
+                        got == expected,
+                        "\(operation) by \(role) of the \(relation) unit: \(got) instead of \(expected)")
                     if got != .done {
-                        #expect(try fx.snapshot() == before, "\(operation) by \(role)-\(relation) was refused but changed the store")
+                        #expect(
+                            try fx.snapshot() == before,
+                            "\(operation) by \(role)-\(relation) was refused but changed the store")
                     }
                     if got == .notFound { changedByRule += 1 }
                     cells += 1
@@ -105,28 +113,37 @@ import Testing
         var target = Target(archiveId: archive.id, label: "档案/archive", key: archive.archiveNo)
         switch operation {
         case "archive.reenter":
-            _ = try await fx.store.exitArchive(id: archive.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("setup-ap"), at: fx.tick())
+            _ = try await fx.store.exitArchive(
+                id: archive.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("setup-ap"), at: fx.tick())
         case "fund.deposit", "fund.transfer":
             target.label = "资金账户/fund"
             target.key = "f1"
         case let op where op.hasPrefix("case.") && op != "case.file":
-            let filed = try await fx.store.fileCase(householdId: archive.id, helpType: "hardship-relief", by: setupCW, at: fx.tick())
+            let filed = try await fx.store.fileCase(
+                householdId: archive.id, helpType: "hardship-relief", by: setupCW, at: fx.tick())
             target.caseId = filed.id
             target.label = "案件/case"
             target.key = filed.caseNo
             let steps: [(CaseEvent, String)] = [
-                (.submit, "setup-cw"), (.passReview(comment: nil), "setup-rv"), (.approve(plan: .oneOff(Money(yuan: 10))), "setup-ap"),
+                (.submit, "setup-cw"), (.passReview(comment: nil), "setup-rv"),
+                (.approve(plan: .oneOff(Money(yuan: 10))), "setup-ap"),
             ]
-            let needed = ["case.submit": 0, "case.withdraw": 1, "case.passReview": 1, "case.approve": 2, "case.pay": 3, "case.payAgain": 3][op]!
+            let needed = [
+                "case.submit": 0, "case.withdraw": 1, "case.passReview": 1, "case.approve": 2, "case.pay": 3,
+                "case.payAgain": 3,
+            ][op]!
             for (event, user) in steps.prefix(needed) {
                 _ = try await fx.store.apply(event, toCase: filed.id, by: fx.actor(user), at: fx.tick())
             }
             if needed == 3 {
-                _ = try await fx.store.apply(.noticeElapsed, toCase: filed.id, by: .system, at: fx.now.addingTimeInterval(30 * 86_400))
-                _ = try await fx.store.apply(.scheduleDisbursement, toCase: filed.id, by: .system, at: fx.now.addingTimeInterval(30 * 86_400))
+                _ = try await fx.store.apply(
+                    .noticeElapsed, toCase: filed.id, by: .system, at: fx.now.addingTimeInterval(30 * 86_400))
+                _ = try await fx.store.apply(
+                    .scheduleDisbursement, toCase: filed.id, by: .system, at: fx.now.addingTimeInterval(30 * 86_400))
                 if op == "case.payAgain" {
-                    _ = try await fx.store.apply(.payInstalment(number: 1, fund: "f1"), toCase: filed.id, by: fx.actor("setup-tr"),
-                                                 at: fx.now.addingTimeInterval(30 * 86_400))
+                    _ = try await fx.store.apply(
+                        .payInstalment(number: 1, fund: "f1"), toCase: filed.id, by: fx.actor("setup-tr"),
+                        at: fx.now.addingTimeInterval(30 * 86_400))
                 }
             }
         default:
@@ -146,26 +163,31 @@ import Testing
         case "archive.review":
             _ = try await store.reviewArchive(id: target.archiveId, by: caller, at: fx.tick())
         case "archive.exit":
-            _ = try await store.exitArchive(id: target.archiveId, reason: .incomeAboveLine, note: "脱困", by: caller, at: fx.tick())
+            _ = try await store.exitArchive(
+                id: target.archiveId, reason: .incomeAboveLine, note: "脱困", by: caller, at: fx.tick())
         case "archive.reenter":
             let input = try await store.household(id: target.archiveId).input
             _ = try await store.reenterArchive(id: target.archiveId, input, by: caller, at: fx.tick())
         case "case.file":
-            _ = try await store.fileCase(householdId: target.archiveId, helpType: "hardship-relief", by: caller, at: fx.tick())
+            _ = try await store.fileCase(
+                householdId: target.archiveId, helpType: "hardship-relief", by: caller, at: fx.tick())
         case "case.submit":
             _ = try await store.apply(.submit, toCase: target.caseId, by: caller, at: fx.tick())
         case "case.passReview":
             _ = try await store.apply(.passReview(comment: nil), toCase: target.caseId, by: caller, at: fx.tick())
         case "case.approve":
-            _ = try await store.apply(.approve(plan: .oneOff(Money(yuan: 10))), toCase: target.caseId, by: caller, at: fx.tick())
+            _ = try await store.apply(
+                .approve(plan: .oneOff(Money(yuan: 10))), toCase: target.caseId, by: caller, at: fx.tick())
         case "case.withdraw":
             _ = try await store.apply(.withdraw(reason: "撤回"), toCase: target.caseId, by: caller, at: fx.tick())
         case "case.pay", "case.payAgain":
-            _ = try await store.apply(.payInstalment(number: 1, fund: "f1"), toCase: target.caseId, by: caller, at: later)
+            _ = try await store.apply(
+                .payInstalment(number: 1, fund: "f1"), toCase: target.caseId, by: caller, at: later)
         case "fund.deposit":
             try await store.deposit(fundId: "f1", amount: Money(yuan: 1), memo: "入账", by: caller, at: fx.tick())
         case "fund.transfer":
-            _ = try await store.requestTransfer(from: "f1", to: "f2", amount: Money(yuan: 1), reason: "调剂", by: caller, at: fx.tick())
+            _ = try await store.requestTransfer(
+                from: "f1", to: "f2", amount: Money(yuan: 1), reason: "调剂", by: caller, at: fx.tick())
         default:
             Issue.record("no such operation \(operation)")
         }

@@ -7,7 +7,8 @@ import Testing
 
 /// A real SQLite file in a fresh temp directory, with a small unit tree and one actor per role.
 final class Fixture: @unchecked Sendable {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static let yaml = """
         business_zone: Asia/Shanghai
@@ -58,10 +59,12 @@ final class Fixture: @unchecked Sendable {
         if let grantsYAML, let start = base.range(of: "grants:") {
             base = String(base[..<start.lowerBound]) + grantsYAML
         }
-        try (base + "\n" + extraYAML).write(toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
+        try (base + "\n" + extraYAML).write(
+            toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         config = try BangfuConfiguration.load(path: dir.appendingPathComponent("bangfu.yaml").path)
-        store = try SQLiteStore(path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy,
-                                synchronousFull: synchronousFull)
+        store = try SQLiteStore(
+            path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy,
+            synchronousFull: synchronousFull)
         now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 2, day: 4)!).addingTimeInterval(9 * 3600)
         try await store.syncUnits(config.units, at: now)
     }
@@ -79,10 +82,13 @@ final class Fixture: @unchecked Sendable {
     func input(unit: String = "b1", members: Int = 1, income: Money = Money(yuan: 10_000)) -> ArchiveInput {
         nextPerson += 10
         let base = nextPerson
-        return ArchiveInput(unitId: unit, region: "990101",
-                            head: Person(name: "张三\(base)", idNumber: .synthetic(index: base), workStatus: .laidOff),
-                            members: (0..<members).map { Member(name: "成员\($0)", idNumber: .synthetic(index: base + 1 + $0), relation: "child") },
-                            annualIncome: income, mainCause: "laid_off")
+        return ArchiveInput(
+            unitId: unit, region: "990101",
+            head: Person(name: "张三\(base)", idNumber: .synthetic(index: base), workStatus: .laidOff),
+            members: (0..<members).map {
+                Member(name: "成员\($0)", idNumber: .synthetic(index: base + 1 + $0), relation: "child")
+            },
+            annualIncome: income, mainCause: "laid_off")
     }
 
     func archive(unit: String = "b1", by: String = "cw") async throws -> Household {
@@ -90,16 +96,24 @@ final class Fixture: @unchecked Sendable {
     }
 
     /// A fund at `county` with money, earmarked for the given help types.
-    func fund(_ id: String = "f1", unit: String = "county", yuan: Int64 = 1_000_000, helpTypes: [String] = ["hardship-relief"],
-              treasurer: String = "tr") async throws {
-        try await store.createFund(FundAccount(id: id, name: "测试基金\(id)", unitId: unit, source: .unionFunds, helpTypes: helpTypes),
-                                   by: actor(treasurer), at: tick())
-        if yuan > 0 { try await store.deposit(fundId: id, amount: Money(yuan: yuan), memo: "拨款", by: actor(treasurer), at: tick()) }
+    func fund(
+        _ id: String = "f1", unit: String = "county", yuan: Int64 = 1_000_000,
+        helpTypes: [String] = ["hardship-relief"],
+        treasurer: String = "tr"
+    ) async throws {
+        try await store.createFund(
+            FundAccount(id: id, name: "测试基金\(id)", unitId: unit, source: .unionFunds, helpTypes: helpTypes),
+            by: actor(treasurer), at: tick())
+        if yuan > 0 {
+            try await store.deposit(fundId: id, amount: Money(yuan: yuan), memo: "拨款", by: actor(treasurer), at: tick())
+        }
     }
 
     /// Moves money between funds the two-person way: `by` asks, `confirmer` confirms.
-    func transfer(_ from: String, _ to: String, yuan: Int64, by: String = "ap", confirmer: String = "ap3") async throws {
-        let asked = try await store.requestTransfer(from: from, to: to, amount: Money(yuan: yuan), reason: "补充", by: actor(by), at: tick())
+    func transfer(_ from: String, _ to: String, yuan: Int64, by: String = "ap", confirmer: String = "ap3") async throws
+    {
+        let asked = try await store.requestTransfer(
+            from: from, to: to, amount: Money(yuan: yuan), reason: "补充", by: actor(by), at: tick())
         _ = try await store.decideTransfer(id: asked.id, confirm: true, note: nil, by: actor(confirmer), at: tick())
     }
 
@@ -110,15 +124,19 @@ final class Fixture: @unchecked Sendable {
     /// in-place update changes no count, so counts would not do).
     func snapshot(caseId: Int64? = nil) throws -> [String] {
         try raw().read { db in
-            let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             return try tables.map { table in
                 // Each row as its quoted columns, built inside SQLite: the dump is taken hundreds of times.
-                let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+                let columns = try String.fetchAll(
+                    db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
                 let row = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
-                let dump = try String.fetchOne(db, sql: """
-                    SELECT count(*) || ' rows' || char(10) || coalesce(group_concat(r, char(10)), '')
-                    FROM (SELECT \(row) AS r FROM "\(table)" ORDER BY 1)
-                    """)
+                let dump = try String.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) || ' rows' || char(10) || coalesce(group_concat(r, char(10)), '')
+                        FROM (SELECT \(row) AS r FROM "\(table)" ORDER BY 1)
+                        """)
                 return "\(table): \(dump ?? "")"
             }
         }
@@ -126,7 +144,8 @@ final class Fixture: @unchecked Sendable {
 
     /// The build directory with the built-in plugins (`BANGFU_PLUGIN_DIR` overrides).
     static var pluginDir: String {
-        ProcessInfo.processInfo.environment["BANGFU_PLUGIN_DIR"] ?? URL(fileURLWithPath: toolPath).deletingLastPathComponent().path
+        ProcessInfo.processInfo.environment["BANGFU_PLUGIN_DIR"]
+            ?? URL(fileURLWithPath: toolPath).deletingLastPathComponent().path
     }
 
     /// Path of the built `bangfu-db` binary (`BANGFU_BIN` overrides).

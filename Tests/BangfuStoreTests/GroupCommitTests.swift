@@ -9,7 +9,8 @@ import Testing
         let fx = try await Fixture()
         try await fx.fund("f1", yuan: 0)
         try await fx.fund("f2", yuan: 0)
-        try await fx.store.deposit(fundId: "f1", amount: Money(fen: 1_000), memo: "起始", by: fx.actor("tr"), at: fx.tick())
+        try await fx.store.deposit(
+            fundId: "f1", amount: Money(fen: 1_000), memo: "起始", by: fx.actor("tr"), at: fx.tick())
         let before = fx.store.writeStats
         let at = fx.tick()
         let tr = fx.actor("tr"), ap = fx.actor("ap"), ap3 = fx.actor("ap3")
@@ -20,8 +21,9 @@ import Testing
                 group.addTask {
                     do {
                         if i % 11 == 5 {
-                            let asked = try await store.requestTransfer(from: "f2", to: "f1", amount: Money(fen: 50), reason: "透支", by: ap,
-                                                                        at: at)
+                            let asked = try await store.requestTransfer(
+                                from: "f2", to: "f1", amount: Money(fen: 50), reason: "透支", by: ap,
+                                at: at)
                             _ = try await store.decideTransfer(id: asked.id, confirm: true, note: nil, by: ap3, at: at)
                         } else {
                             try await store.deposit(fundId: "f1", amount: Money(fen: 1), memo: "第\(i)笔", by: tr, at: at)

@@ -8,7 +8,9 @@ import Testing
 @Suite(.serialized) struct ProcessTests {
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: Fixture.toolPath) else {
-            throw BangfuError(.notFound, zh: "请先 swift build", en: "build bangfu-db first (swift build): \(Fixture.toolPath) is missing")
+            throw BangfuError(
+                .notFound, zh: "请先 swift build",
+                en: "build bangfu-db first (swift build): \(Fixture.toolPath) is missing")
         }
     }
 
@@ -18,7 +20,10 @@ import Testing
         var cases: [HelpCase] = []
         for _ in 0..<6 { cases.append(try await fx.caseIn(.disbursing, plan: .oneOff(Money(yuan: 1_000)))) }
         for c in cases {
-            let args = ["pay", "--state-dir", fx.dir.path, "--config", fx.configPath, "--as", "tr", "--case", c.caseNo, "--fund", "f1"]
+            let args = [
+                "pay", "--state-dir", fx.dir.path, "--config", fx.configPath, "--as", "tr", "--case", c.caseNo,
+                "--fund", "f1",
+            ]
             let a = try Fixture.run(args), b = try Fixture.run(args)
             a.waitUntilExit()
             b.waitUntilExit()
@@ -27,8 +32,12 @@ import Testing
         let ids = cases.map(\.id)
         let counts = try await fx.raw().read { db in
             try ids.map { id in
-                [try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_txn WHERE case_id = ?", arguments: [id]) ?? 0,
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM disbursement WHERE case_id = ?", arguments: [id]) ?? 0]
+                [
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_txn WHERE case_id = ?", arguments: [id])
+                        ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM disbursement WHERE case_id = ?", arguments: [id])
+                        ?? 0,
+                ]
             }
         }
         #expect(counts == Array(repeating: [1, 1], count: ids.count), "one ledger entry and one disbursement per case")
@@ -38,8 +47,10 @@ import Testing
 
     @Test func processKilledDuringWritesLeavesAVerifiableDatabase() async throws {
         let fx = try await Fixture()
-        let p = try Fixture.run(["seed", "--state-dir", fx.dir.path, "--config", fx.configPath, "--caseworker", "cw", "--unit", "b1",
-                                 "--region", "990101", "--households", "1000000"])
+        let p = try Fixture.run([
+            "seed", "--state-dir", fx.dir.path, "--config", fx.configPath, "--caseworker", "cw", "--unit", "b1",
+            "--region", "990101", "--households", "1000000",
+        ])
         // Wait until it is well into its writes, then kill it without warning.
         let deadline = Date().addingTimeInterval(60)
         var seen = 0
@@ -57,8 +68,11 @@ import Testing
         #expect(report.ok, "\(report.problems)")
         // Each household went in whole, or not at all; the last one may lack its case only.
         let (households, cases, integrity) = try await fx.raw().read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM household")!, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM help_case")!,
-             try String.fetchOne(db, sql: "PRAGMA integrity_check"))
+            (
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM household")!,
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM help_case")!,
+                try String.fetchOne(db, sql: "PRAGMA integrity_check")
+            )
         }
         #expect(cases == households || cases == households - 1)
         #expect(integrity == "ok")
@@ -77,7 +91,10 @@ import Testing
         var steps: [Step]
         var verification: VerificationReport
         var publicNotice: [String]
-        struct Step: Decodable { var actor: String; var role: String }
+        struct Step: Decodable {
+            var actor: String
+            var role: String
+        }
     }
 
     @Test func demoTakesACaseThroughAllFourStages() throws {
@@ -85,7 +102,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Fixture.toolPath)
-        p.arguments = ["demo", "--state-dir", dir.path, "--config", Fixture.root.appendingPathComponent("etc/bangfu.example.yaml").path, "--json"]
+        p.arguments = [
+            "demo", "--state-dir", dir.path, "--config",
+            Fixture.root.appendingPathComponent("etc/bangfu.example.yaml").path, "--json",
+        ]
         p.environment = ["LANG": "en_US.UTF-8"]
         let out = Pipe()
         p.standardOutput = out
@@ -105,7 +125,10 @@ import Testing
         // The public notice shows the masked name only.
         #expect(r.publicNotice.allSatisfy { $0.contains("张*明") && !$0.contains("张三明") })
         // A second run on the same directory refuses instead of mixing data.
-        let again = try Fixture.run(["demo", "--state-dir", dir.path, "--config", Fixture.root.appendingPathComponent("etc/bangfu.example.yaml").path])
+        let again = try Fixture.run([
+            "demo", "--state-dir", dir.path, "--config",
+            Fixture.root.appendingPathComponent("etc/bangfu.example.yaml").path,
+        ])
         again.waitUntilExit()
         #expect(again.terminationStatus != 0)
     }

@@ -17,7 +17,9 @@ import Testing
             Issue.record("the same person entered a second open archive")
         } catch let error as BangfuError {
             #expect(error.code == .personInOtherArchive)
-            #expect(!error.zh.contains(first.archiveNo) && !error.en.contains(first.archiveNo) && !error.en.contains("b1"), "\(error.en)")
+            #expect(
+                !error.zh.contains(first.archiveNo) && !error.en.contains(first.archiveNo) && !error.en.contains("b1"),
+                "\(error.en)")
         }
         // cw of b1 may read that archive: told which one.
         var inB1 = fx.input(unit: "b1")
@@ -33,7 +35,8 @@ import Testing
     @Test func reEntryNeedsTheRoleOnTheUnitLeftAndTheUnitEntered() async throws {
         let fx = try await Fixture()
         let closed = try await fx.archive(unit: "b1")
-        _ = try await fx.store.exitArchive(id: closed.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("ap"), at: fx.tick())
+        _ = try await fx.store.exitArchive(
+            id: closed.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("ap"), at: fx.tick())
         var moved = closed.input
         moved.unitId = "b3"
         // A caseworker of b3 may not pull b1's archive into b3 (and is told it does not exist).
@@ -60,25 +63,31 @@ import Testing
         try await fx.fund("union", helpTypes: ["hardship-relief", "medical-aid"])
         try await fx.fund("narrow", yuan: 0, helpTypes: ["medical-aid"])
         try await fx.fund("wide", yuan: 0, helpTypes: ["medical-aid", "education-aid"])
-        try await fx.store.createFund(FundAccount(id: "gift", name: "捐赠", unitId: "county", source: .donation, helpTypes: ["medical-aid"]),
-                                      by: fx.actor("tr"), at: fx.tick())
+        try await fx.store.createFund(
+            FundAccount(id: "gift", name: "捐赠", unitId: "county", source: .donation, helpTypes: ["medical-aid"]),
+            by: fx.actor("tr"), at: fx.tick())
         for target in ["wide", "gift"] {
             do {
-                _ = try await fx.store.requestTransfer(from: "union", to: target, amount: Money(yuan: 10), reason: "调剂", by: fx.actor("ap"),
-                                                       at: fx.tick())
+                _ = try await fx.store.requestTransfer(
+                    from: "union", to: target, amount: Money(yuan: 10), reason: "调剂", by: fx.actor("ap"),
+                    at: fx.tick())
                 Issue.record("union funds moved into \(target)")
             } catch let error as BangfuError { #expect(error.code == .notEarmarked, "\(target)") }
         }
         try await fx.transfer("union", "narrow", yuan: 10)
         #expect(try await fx.store.balance(fundId: "narrow") == Money(yuan: 10))
         // A request left unanswered expires: no one can confirm it after its days.
-        let asked = try await fx.store.requestTransfer(from: "union", to: "narrow", amount: Money(yuan: 1), reason: "调剂", by: fx.actor("ap"),
-                                                       at: fx.tick())
+        let asked = try await fx.store.requestTransfer(
+            from: "union", to: "narrow", amount: Money(yuan: 1), reason: "调剂", by: fx.actor("ap"),
+            at: fx.tick())
         do {
-            _ = try await fx.store.decideTransfer(id: asked.id, confirm: true, note: nil, by: fx.actor("ap3"),
-                                                  at: fx.now.addingTimeInterval(8 * 86_400))
+            _ = try await fx.store.decideTransfer(
+                id: asked.id, confirm: true, note: nil, by: fx.actor("ap3"),
+                at: fx.now.addingTimeInterval(8 * 86_400))
             Issue.record("an expired transfer was confirmed")
-        } catch let error as BangfuError { #expect(error.code == .invalidTransition && error.context["state"] == "expired") }
+        } catch let error as BangfuError {
+            #expect(error.code == .invalidTransition && error.context["state"] == "expired")
+        }
         #expect(try await fx.store.balance(fundId: "narrow") == Money(yuan: 10))
     }
 }

@@ -13,21 +13,29 @@ import Testing
     func workflow(_ fx: Fixture) -> Workflow { Workflow(store: fx.store, plugins: Self.plugins, zone: .shanghai) }
 
     /// Files, submits and passes review; returns the case ready for approval.
-    func reviewed(_ fx: Fixture, _ wf: Workflow, household: Int64, _ type: String, _ form: [String: FormValue]) async throws -> HelpCase {
-        let c = try await wf.fileCase(householdId: household, helpType: type, form: form, by: fx.actor("cw"), at: fx.tick())
+    func reviewed(_ fx: Fixture, _ wf: Workflow, household: Int64, _ type: String, _ form: [String: FormValue])
+        async throws -> HelpCase
+    {
+        let c = try await wf.fileCase(
+            householdId: household, helpType: type, form: form, by: fx.actor("cw"), at: fx.tick())
         _ = try await fx.store.apply(.submit, toCase: c.id, by: fx.actor("cw"), at: fx.tick())
-        return try await fx.store.apply(.passReview(comment: "入户核实"), toCase: c.id, by: fx.actor("rv"), at: fx.tick()).helpCase
+        return try await fx.store.apply(.passReview(comment: "入户核实"), toCase: c.id, by: fx.actor("rv"), at: fx.tick())
+            .helpCase
     }
 
-    @Test func pluginsLoaded() { #expect(Self.plugins.failed.isEmpty && Self.plugins.loaded.count == 9, "\(Self.plugins.failed)") }
+    @Test func pluginsLoaded() {
+        #expect(Self.plugins.failed.isEmpty && Self.plugins.loaded.count == 9, "\(Self.plugins.failed)")
+    }
 
     @Test func theHelpTypeSetsTheAmountAndTheFundSourceIsChecked() async throws {
         let fx = try await Fixture()
         let wf = workflow(fx)
         try await fx.fund("union", yuan: 100_000)
-        try await fx.store.createFund(FundAccount(id: "dues", name: "党费", unitId: "county", source: .partyDues, helpTypes: ["hardship-relief"]),
-                                      by: fx.actor("tr"), at: fx.tick())
-        try await fx.store.deposit(fundId: "dues", amount: Money(yuan: 100_000), memo: "党费", by: fx.actor("tr"), at: fx.tick())
+        try await fx.store.createFund(
+            FundAccount(id: "dues", name: "党费", unitId: "county", source: .partyDues, helpTypes: ["hardship-relief"]),
+            by: fx.actor("tr"), at: fx.tick())
+        try await fx.store.deposit(
+            fundId: "dues", amount: Money(yuan: 100_000), memo: "党费", by: fx.actor("tr"), at: fx.tick())
         let h = try await fx.archive()  // deep
         let c = try await reviewed(fx, wf, household: h.id, "hardship-relief", ["cause": .string("disaster")])
         let a = try await wf.assess(caseId: c.id, at: fx.now)
@@ -50,14 +58,18 @@ import Testing
         let wf = workflow(fx)
         let h = try await fx.archive()
         do {
-            _ = try await wf.fileCase(householdId: h.id, helpType: "hardship-relief", form: [:], by: fx.actor("cw"), at: fx.tick())
+            _ = try await wf.fileCase(
+                householdId: h.id, helpType: "hardship-relief", form: [:], by: fx.actor("cw"), at: fx.tick())
             Issue.record("a form without its required field was filed")
         } catch let e as BangfuError { #expect(e.code == .invalidInput && e.en.contains("cause")) }
         await #expect(throws: BangfuError.self) {
-            try await wf.fileCase(householdId: h.id, helpType: "medical-aid", form: ["self_paid_fen": .string("lots")], by: fx.actor("cw"), at: fx.tick())
+            try await wf.fileCase(
+                householdId: h.id, helpType: "medical-aid", form: ["self_paid_fen": .string("lots")],
+                by: fx.actor("cw"), at: fx.tick())
         }
         do {
-            _ = try await wf.fileCase(householdId: h.id, helpType: "space-travel", form: [:], by: fx.actor("cw"), at: fx.tick())
+            _ = try await wf.fileCase(
+                householdId: h.id, helpType: "space-travel", form: [:], by: fx.actor("cw"), at: fx.tick())
         } catch let e as BangfuError { #expect(e.code == .notFound && e.en.contains("medical-aid")) }
     }
 
@@ -65,7 +77,8 @@ import Testing
         let fx = try await Fixture()
         let wf = workflow(fx)
         // ¥30,000 for 2 people with 低保 ¥1,000: relative hardship, so no monthly subsidy.
-        let h = try await fx.store.createArchive(fx.input(income: Money(yuan: 30_000)), by: fx.actor("cw"), at: fx.tick())
+        let h = try await fx.store.createArchive(
+            fx.input(income: Money(yuan: 30_000)), by: fx.actor("cw"), at: fx.tick())
         #expect(h.assessment.category == .relative)
         let c = try await reviewed(fx, wf, household: h.id, "monthly-subsidy", ["reason": .string("unable_to_work")])
         do {
@@ -81,23 +94,37 @@ import Testing
         let fx = try await Fixture()
         let wf = workflow(fx)
         let h = try await fx.archive()
-        _ = try await wf.fileCase(householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"), at: fx.tick())
+        _ = try await wf.fileCase(
+            householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"),
+            at: fx.tick())
         do {
-            _ = try await wf.fileCase(householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"), at: fx.tick())
+            _ = try await wf.fileCase(
+                householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("disaster")],
+                by: fx.actor("cw"), at: fx.tick())
             Issue.record("the same cause was filed twice within the window")
         } catch let e as BangfuError { #expect(e.code == .hostRule && e.en.contains("same cause")) }
-        _ = try await wf.fileCase(householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("emergency")], by: fx.actor("cw"), at: fx.tick())
+        _ = try await wf.fileCase(
+            householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("emergency")], by: fx.actor("cw"),
+            at: fx.tick())
         do {
-            _ = try await wf.fileCase(householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("serious_illness")], by: fx.actor("cw"), at: fx.tick())
+            _ = try await wf.fileCase(
+                householdId: h.id, helpType: "hardship-relief", form: ["cause": .string("serious_illness")],
+                by: fx.actor("cw"), at: fx.tick())
             Issue.record("a third temporary aid was filed in one year")
         } catch let e as BangfuError { #expect(e.code == .hostRule && e.en.contains("temporary-aid")) }
         // A help type not flagged temporary aid is not counted.
-        _ = try await wf.fileCase(householdId: h.id, helpType: "medical-aid", form: ["self_paid_fen": .integer(100_000)], by: fx.actor("cw"), at: fx.tick())
+        _ = try await wf.fileCase(
+            householdId: h.id, helpType: "medical-aid", form: ["self_paid_fen": .integer(100_000)], by: fx.actor("cw"),
+            at: fx.tick())
         // Withdrawn cases do not count.
         let h2 = try await fx.archive()
-        let w = try await wf.fileCase(householdId: h2.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"), at: fx.tick())
+        let w = try await wf.fileCase(
+            householdId: h2.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"),
+            at: fx.tick())
         _ = try await fx.store.apply(.withdraw(reason: "填错"), toCase: w.id, by: fx.actor("cw"), at: fx.tick())
-        _ = try await wf.fileCase(householdId: h2.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"), at: fx.tick())
+        _ = try await wf.fileCase(
+            householdId: h2.id, helpType: "hardship-relief", form: ["cause": .string("disaster")], by: fx.actor("cw"),
+            at: fx.tick())
     }
 
     @Test func yearlyCapAcrossHelpTypesLoansExcluded() async throws {
@@ -106,11 +133,13 @@ import Testing
         let h = try await fx.archive()
         let a = try await reviewed(fx, wf, household: h.id, "hardship-relief", ["cause": .string("disaster")])
         _ = try await wf.approve(caseId: a.id, by: fx.actor("ap"), at: fx.tick())  // ¥5,000
-        let loan = try await reviewed(fx, wf, household: h.id, "micro-loan",
-                                      ["purpose": .string("reemployment"), "principal_fen": .integer(5_000_000), "term_months": .integer(12)])
+        let loan = try await reviewed(
+            fx, wf, household: h.id, "micro-loan",
+            ["purpose": .string("reemployment"), "principal_fen": .integer(5_000_000), "term_months": .integer(12)])
         let l = try await wf.approve(caseId: loan.id, by: fx.actor("ap"), at: fx.tick())  // loans are outside the cap
         #expect(l.helpCase.plan == .loan(principal: Money(yuan: 50_000), termMonths: 12))
-        let med = try await reviewed(fx, wf, household: h.id, "medical-aid", ["self_paid_fen": .integer(400_000)])  // ¥4,000 > ¥3,000 left
+        // ¥4,000 > ¥3,000 left
+        let med = try await reviewed(fx, wf, household: h.id, "medical-aid", ["self_paid_fen": .integer(400_000)])
         do {
             _ = try await wf.approve(caseId: med.id, by: fx.actor("ap"), at: fx.tick())
             Issue.record("the yearly cap was exceeded")
@@ -124,7 +153,9 @@ import Testing
         let facts = Workflow.facts(h, on: LocalDate(year: 2027, month: 3, day: 1)!)
         let json = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
         #expect(!json.contains(h.input.head.idNumber.value) && !json.contains(h.input.head.name))
-        #expect(facts.head.age == 2027 - h.input.head.idNumber.birthDate.year - (h.input.head.idNumber.birthDate.month > 3 ? 1 : 0))
+        #expect(
+            facts.head.age == 2027 - h.input.head.idNumber.birthDate.year
+                - (h.input.head.idNumber.birthDate.month > 3 ? 1 : 0))
         #expect(facts.head.ref == Workflow.ref(h.archiveNo, h.input.head.idNumber) && facts.head.ref.count == 16)
     }
 }

@@ -8,14 +8,14 @@ let package = Package(
     name: "bangfu-help-example",
     products: [
         // The product name gives the file name libbangfu-help-<id>.so; <id> must match the descriptor.
-        .library(name: "bangfu-help-winter-heating", type: .dynamic, targets: ["WinterHeating"]),
+        .library(name: "bangfu-help-winter-heating", type: .dynamic, targets: ["WinterHeating"])
     ],
     dependencies: [
         // A third party would point at a release of the SDK instead of this path.
-        .package(path: "../../PluginKit"),
+        .package(path: "../../PluginKit")
     ],
     targets: [
-        .target(name: "WinterHeating", dependencies: [.product(name: "BangfuPluginKit", package: "PluginKit")]),
+        .target(name: "WinterHeating", dependencies: [.product(name: "BangfuPluginKit", package: "PluginKit")])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -4,23 +4,47 @@ import BangfuPluginKit
 /// (the higher applies), once per household, occasion and year.
 struct HolidayCondolence: HelpTypePlugin {
     var configKeys: [ConfigKey] {
-        [ConfigKey(key: "amount_deep_fen", defaultValue: .integer(100_000), descriptionZh: "深度困难户（分）", descriptionEn: "deep hardship, fen"),
-         ConfigKey(key: "amount_relative_fen", defaultValue: .integer(80_000), descriptionZh: "相对困难户（分）", descriptionEn: "relative hardship, fen"),
-         ConfigKey(key: "amount_accident_fen", defaultValue: .integer(80_000), descriptionZh: "意外致困户（分）", descriptionEn: "accident hardship, fen"),
-         ConfigKey(key: "amount_national_model_fen", defaultValue: .integer(200_000), descriptionZh: "全国劳模（分）", descriptionEn: "national model worker, fen"),
-         ConfigKey(key: "amount_provincial_model_fen", defaultValue: .integer(100_000), descriptionZh: "省部级劳模（分）", descriptionEn: "provincial model worker, fen"),
-         ConfigKey(key: "amount_city_model_fen", defaultValue: .integer(80_000), descriptionZh: "市级劳模（分）", descriptionEn: "city model worker, fen"),
-         ConfigKey(key: "july_first_party_only", defaultValue: .bool(true), descriptionZh: "七一慰问仅限党员家庭", descriptionEn: "July 1 visits only for party members' households")]
+        [
+            ConfigKey(
+                key: "amount_deep_fen", defaultValue: .integer(100_000), descriptionZh: "深度困难户（分）",
+                descriptionEn: "deep hardship, fen"),
+            ConfigKey(
+                key: "amount_relative_fen", defaultValue: .integer(80_000), descriptionZh: "相对困难户（分）",
+                descriptionEn: "relative hardship, fen"),
+            ConfigKey(
+                key: "amount_accident_fen", defaultValue: .integer(80_000), descriptionZh: "意外致困户（分）",
+                descriptionEn: "accident hardship, fen"),
+            ConfigKey(
+                key: "amount_national_model_fen", defaultValue: .integer(200_000), descriptionZh: "全国劳模（分）",
+                descriptionEn: "national model worker, fen"),
+            ConfigKey(
+                key: "amount_provincial_model_fen", defaultValue: .integer(100_000), descriptionZh: "省部级劳模（分）",
+                descriptionEn: "provincial model worker, fen"),
+            ConfigKey(
+                key: "amount_city_model_fen", defaultValue: .integer(80_000), descriptionZh: "市级劳模（分）",
+                descriptionEn: "city model worker, fen"),
+            ConfigKey(
+                key: "july_first_party_only", defaultValue: .bool(true), descriptionZh: "七一慰问仅限党员家庭",
+                descriptionEn: "July 1 visits only for party members' households"),
+        ]
     }
 
     func descriptor(_ c: PluginContext) -> HelpTypeDescriptor {
         HelpTypeDescriptor(
-            id: "holiday-condolence", nameZh: "送温暖慰问金", nameEn: "Holiday condolence", version: "1.0.0", paymentKind: .oneOff,
-            fields: [FormField(key: "occasion", labelZh: "节日", labelEn: "occasion", type: .choice,
-                               options: ["spring_festival", "new_year", "july_first", "children_day", "mid_autumn", "other"]),
-                     FormField(key: "campaign", labelZh: "走访活动", labelEn: "campaign", type: .string, required: false, maxLength: 60)],
+            id: "holiday-condolence", nameZh: "送温暖慰问金", nameEn: "Holiday condolence", version: "1.0.0",
+            paymentKind: .oneOff,
+            fields: [
+                FormField(
+                    key: "occasion", labelZh: "节日", labelEn: "occasion", type: .choice,
+                    options: ["spring_festival", "new_year", "july_first", "children_day", "mid_autumn", "other"]),
+                FormField(
+                    key: "campaign", labelZh: "走访活动", labelEn: "campaign", type: .string, required: false, maxLength: 60
+                ),
+            ],
             fundSources: ["fiscal", "union_funds", "party_dues", "donation"],
-            amountCapFen: ["deep", "relative", "accident", "national_model", "provincial_model", "city_model"].map { c.integer("amount_\($0)_fen") }.max())
+            amountCapFen: ["deep", "relative", "accident", "national_model", "provincial_model", "city_model"].map {
+                c.integer("amount_\($0)_fen")
+            }.max())
     }
 
     func assess(_ requests: [AssessmentRequest], _ c: PluginContext) throws -> [Assessment] {
@@ -32,16 +56,25 @@ struct HolidayCondolence: HelpTypePlugin {
             let byModel = level.map { c.integer("amount_\($0)_model_fen") } ?? 0
             guard byCategory > 0 || byModel > 0 else { return .refuse(.notInHardship) }
             let occasion = r.text("occasion") ?? "other"
-            if occasion == "july_first" && partyOnly && !h.people.contains(where: { $0.politicalStatus == "party_member" }) {
-                return .refuse(Reason("not_party", zh: "七一慰问限党员家庭", en: "July 1 condolence is for party members' households"))
+            if occasion == "july_first" && partyOnly
+                && !h.people.contains(where: { $0.politicalStatus == "party_member" })
+            {
+                return .refuse(
+                    Reason("not_party", zh: "七一慰问限党员家庭", en: "July 1 condolence is for party members' households"))
             }
             if r.priorThisYear("holiday-condolence").contains(where: { $0.form["occasion"]?.string == occasion }) {
-                return .refuse(Reason("already_visited", zh: "本年度该节日已慰问过", en: "already paid for this occasion this year"))
+                return .refuse(
+                    Reason("already_visited", zh: "本年度该节日已慰问过", en: "already paid for this occasion this year"))
             }
             let amount = max(byCategory, byModel)
-            let why = byModel > byCategory
-                ? Reason("model_worker", zh: "劳模（\(level!)）慰问 \(Reason.yuan(amount))", en: "model worker (\(level!)): \(Reason.yuan(amount))")
-                : Reason("by_category", zh: "按困难类别（\(h.category!)）慰问 \(Reason.yuan(amount))", en: "category \(h.category!): \(Reason.yuan(amount))")
+            let why =
+                byModel > byCategory
+                ? Reason(
+                    "model_worker", zh: "劳模（\(level!)）慰问 \(Reason.yuan(amount))",
+                    en: "model worker (\(level!)): \(Reason.yuan(amount))")
+                : Reason(
+                    "by_category", zh: "按困难类别（\(h.category!)）慰问 \(Reason.yuan(amount))",
+                    en: "category \(h.category!): \(Reason.yuan(amount))")
             return Assessment(eligible: true, reasons: [why], plan: PlanProposal(kind: .oneOff, amountFen: amount))
         }
     }

@@ -14,12 +14,21 @@ public struct PersonFacts: Codable, Sendable, Hashable {
     public var monthlyIncomeFen: Int64
     public var housingAreaSqm: Int?
 
-    public init(ref: String, relation: String, age: Int, sex: String, politicalStatus: String = "masses",
-                modelWorkerLevel: String = "none", workStatus: String? = nil, status: String? = nil,
-                monthlyIncomeFen: Int64 = 0, housingAreaSqm: Int? = nil) {
-        self.ref = ref; self.relation = relation; self.age = age; self.sex = sex; self.politicalStatus = politicalStatus
-        self.modelWorkerLevel = modelWorkerLevel; self.workStatus = workStatus; self.status = status
-        self.monthlyIncomeFen = monthlyIncomeFen; self.housingAreaSqm = housingAreaSqm
+    public init(
+        ref: String, relation: String, age: Int, sex: String, politicalStatus: String = "masses",
+        modelWorkerLevel: String = "none", workStatus: String? = nil, status: String? = nil,
+        monthlyIncomeFen: Int64 = 0, housingAreaSqm: Int? = nil
+    ) {
+        self.ref = ref
+        self.relation = relation
+        self.age = age
+        self.sex = sex
+        self.politicalStatus = politicalStatus
+        self.modelWorkerLevel = modelWorkerLevel
+        self.workStatus = workStatus
+        self.status = status
+        self.monthlyIncomeFen = monthlyIncomeFen
+        self.housingAreaSqm = housingAreaSqm
     }
 }
 
@@ -40,12 +49,23 @@ public struct HouseholdFacts: Codable, Sendable, Hashable {
     public var head: PersonFacts
     public var members: [PersonFacts]
 
-    public init(archiveNo: String, category: String?, size: Int, annualIncomeFen: Int64, rigidExpensesFen: Int64,
-                accidentCostsFen: Int64, perCapitaMonthlyFen: Int64, dibaoMonthlyFen: Int64, region: String, reviewDue: String,
-                head: PersonFacts, members: [PersonFacts]) {
-        self.archiveNo = archiveNo; self.category = category; self.size = size; self.annualIncomeFen = annualIncomeFen
-        self.rigidExpensesFen = rigidExpensesFen; self.accidentCostsFen = accidentCostsFen; self.perCapitaMonthlyFen = perCapitaMonthlyFen
-        self.dibaoMonthlyFen = dibaoMonthlyFen; self.region = region; self.reviewDue = reviewDue; self.head = head; self.members = members
+    public init(
+        archiveNo: String, category: String?, size: Int, annualIncomeFen: Int64, rigidExpensesFen: Int64,
+        accidentCostsFen: Int64, perCapitaMonthlyFen: Int64, dibaoMonthlyFen: Int64, region: String, reviewDue: String,
+        head: PersonFacts, members: [PersonFacts]
+    ) {
+        self.archiveNo = archiveNo
+        self.category = category
+        self.size = size
+        self.annualIncomeFen = annualIncomeFen
+        self.rigidExpensesFen = rigidExpensesFen
+        self.accidentCostsFen = accidentCostsFen
+        self.perCapitaMonthlyFen = perCapitaMonthlyFen
+        self.dibaoMonthlyFen = dibaoMonthlyFen
+        self.region = region
+        self.reviewDue = reviewDue
+        self.head = head
+        self.members = members
     }
 
     /// Everyone in the household, the applicant first.
@@ -63,7 +83,11 @@ public struct PriorCase: Codable, Sendable, Hashable {
     public var form: [String: FormValue]
 
     public init(helpType: String, state: String, filedOn: String, approvedTotalFen: Int64?, form: [String: FormValue]) {
-        self.helpType = helpType; self.state = state; self.filedOn = filedOn; self.approvedTotalFen = approvedTotalFen; self.form = form
+        self.helpType = helpType
+        self.state = state
+        self.filedOn = filedOn
+        self.approvedTotalFen = approvedTotalFen
+        self.form = form
     }
 
     /// Rejected and withdrawn cases do not count against a household.
@@ -79,7 +103,10 @@ public struct AssessmentRequest: Codable, Sendable, Hashable {
     public var prior: [PriorCase]
 
     public init(on: String, household: HouseholdFacts, form: [String: FormValue], prior: [PriorCase] = []) {
-        self.on = on; self.household = household; self.form = form; self.prior = prior
+        self.on = on
+        self.household = household
+        self.form = form
+        self.prior = prior
     }
 
     /// The year of `on`.
@@ -92,7 +119,11 @@ public struct Reason: Codable, Sendable, Hashable {
     public var zh: String
     public var en: String
 
-    public init(_ code: String, zh: String, en: String) { self.code = code; self.zh = zh; self.en = en }
+    public init(_ code: String, zh: String, en: String) {
+        self.code = code
+        self.zh = zh
+        self.en = en
+    }
 }
 
 /// The payment a help type proposes: amounts in integer fen.
@@ -107,8 +138,15 @@ public struct PlanProposal: Codable, Sendable, Hashable {
     /// Interest the union pays for the borrower over the term.
     public var interestSubsidyFen: Int64?
 
-    public init(kind: PaymentKind, amountFen: Int64, months: Int? = nil, termMonths: Int? = nil, interestSubsidyFen: Int64? = nil) {
-        self.kind = kind; self.amountFen = amountFen; self.months = months; self.termMonths = termMonths; self.interestSubsidyFen = interestSubsidyFen
+    public init(
+        kind: PaymentKind, amountFen: Int64, months: Int? = nil, termMonths: Int? = nil,
+        interestSubsidyFen: Int64? = nil
+    ) {
+        self.kind = kind
+        self.amountFen = amountFen
+        self.months = months
+        self.termMonths = termMonths
+        self.interestSubsidyFen = interestSubsidyFen
     }
 
     public static let nonMonetary = PlanProposal(kind: .nonMonetary, amountFen: 0)
@@ -129,10 +167,14 @@ public struct Assessment: Codable, Sendable, Hashable {
     public var plan: PlanProposal?
 
     public init(eligible: Bool, reasons: [Reason], plan: PlanProposal?) {
-        self.eligible = eligible; self.reasons = reasons; self.plan = plan
+        self.eligible = eligible
+        self.reasons = reasons
+        self.plan = plan
     }
 
-    public static func refuse(_ reasons: Reason...) -> Assessment { Assessment(eligible: false, reasons: reasons, plan: nil) }
+    public static func refuse(_ reasons: Reason...) -> Assessment {
+        Assessment(eligible: false, reasons: reasons, plan: nil)
+    }
 }
 
 /// The "assess" call's request body.

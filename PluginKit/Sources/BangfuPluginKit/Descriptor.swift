@@ -8,10 +8,20 @@ public enum FormValue: Codable, Sendable, Hashable, CustomStringConvertible {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let i = try? c.decode(Int64.self) { self = .integer(i); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a string, an integer or a boolean (no fractions: money is integer fen)")
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+            return
+        }
+        if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
+            return
+        }
+        if let s = try? c.decode(String.self) {
+            self = .string(s)
+            return
+        }
+        throw DecodingError.dataCorruptedError(
+            in: c, debugDescription: "expected a string, an integer or a boolean (no fractions: money is integer fen)")
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -62,10 +72,19 @@ public struct FormField: Codable, Sendable, Hashable {
     /// Longest allowed text, in characters.
     public var maxLength: Int?
 
-    public init(key: String, labelZh: String, labelEn: String, type: FieldType, required: Bool = true, min: Int64? = nil,
-                max: Int64? = nil, options: [String]? = nil, maxLength: Int? = nil) {
-        self.key = key; self.labelZh = labelZh; self.labelEn = labelEn; self.type = type; self.required = required
-        self.min = min; self.max = max; self.options = options; self.maxLength = maxLength
+    public init(
+        key: String, labelZh: String, labelEn: String, type: FieldType, required: Bool = true, min: Int64? = nil,
+        max: Int64? = nil, options: [String]? = nil, maxLength: Int? = nil
+    ) {
+        self.key = key
+        self.labelZh = labelZh
+        self.labelEn = labelEn
+        self.type = type
+        self.required = required
+        self.min = min
+        self.max = max
+        self.options = options
+        self.maxLength = maxLength
     }
 }
 
@@ -77,7 +96,10 @@ public struct ConfigKey: Codable, Sendable, Hashable {
     public var descriptionEn: String
 
     public init(key: String, defaultValue: FormValue, descriptionZh: String, descriptionEn: String) {
-        self.key = key; self.defaultValue = defaultValue; self.descriptionZh = descriptionZh; self.descriptionEn = descriptionEn
+        self.key = key
+        self.defaultValue = defaultValue
+        self.descriptionZh = descriptionZh
+        self.descriptionEn = descriptionEn
     }
 }
 
@@ -98,10 +120,20 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
     /// The most one case may pay in total, in fen, under the current configuration (nil: no money).
     public var amountCapFen: Int64?
 
-    public init(id: String, nameZh: String, nameEn: String, version: String, paymentKind: PaymentKind, fields: [FormField],
-                fundSources: [String], flags: [String] = [], config: [ConfigKey] = [], amountCapFen: Int64?) {
-        self.id = id; self.nameZh = nameZh; self.nameEn = nameEn; self.version = version; self.paymentKind = paymentKind
-        self.fields = fields; self.fundSources = fundSources; self.flags = flags; self.config = config; self.amountCapFen = amountCapFen
+    public init(
+        id: String, nameZh: String, nameEn: String, version: String, paymentKind: PaymentKind, fields: [FormField],
+        fundSources: [String], flags: [String] = [], config: [ConfigKey] = [], amountCapFen: Int64?
+    ) {
+        self.id = id
+        self.nameZh = nameZh
+        self.nameEn = nameEn
+        self.version = version
+        self.paymentKind = paymentKind
+        self.fields = fields
+        self.fundSources = fundSources
+        self.flags = flags
+        self.config = config
+        self.amountCapFen = amountCapFen
     }
 
     /// Flag for help types counted by the host's "temporary aid per year" rule.
@@ -110,19 +142,31 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
     /// Checks the descriptor itself; the host refuses a plugin whose descriptor fails.
     public func validate() throws {
         func bad(_ zh: String, _ en: String) -> PluginError { PluginError(code: "invalid_descriptor", zh: zh, en: en) }
-        guard !id.isEmpty, id.count <= 40, id.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }) else {
-            throw bad("帮扶项目代码“\(id)”无效：只能用小写字母、数字和 -，最长 40", "help type id \"\(id)\" is invalid: lower-case letters, digits and '-', at most 40")
+        guard !id.isEmpty, id.count <= 40,
+            id.allSatisfy({ ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" })
+        else {
+            throw bad(
+                "帮扶项目代码“\(id)”无效：只能用小写字母、数字和 -，最长 40",
+                "help type id \"\(id)\" is invalid: lower-case letters, digits and '-', at most 40")
         }
         for (name, text) in [("nameZh", nameZh), ("nameEn", nameEn), ("version", version)] {
-            guard !text.isEmpty, text.count <= 60, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            guard !text.isEmpty, text.count <= 60,
+                !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 throw bad("\(name) 为空、过长或含控制字符", "\(name) is empty, too long or has control characters")
             }
         }
         var keys = Set<String>()
         for f in fields {
-            guard !f.key.isEmpty, keys.insert(f.key).inserted else { throw bad("表单字段“\(f.key)”为空或重复", "form field \"\(f.key)\" is empty or repeated") }
-            if f.type == .choice && (f.options ?? []).isEmpty { throw bad("选择字段“\(f.key)”没有选项", "choice field \"\(f.key)\" has no options") }
-            if let lo = f.min, let hi = f.max, lo > hi { throw bad("字段“\(f.key)”的下限大于上限", "field \"\(f.key)\" has min above max") }
+            guard !f.key.isEmpty, keys.insert(f.key).inserted else {
+                throw bad("表单字段“\(f.key)”为空或重复", "form field \"\(f.key)\" is empty or repeated")
+            }
+            if f.type == .choice && (f.options ?? []).isEmpty {
+                throw bad("选择字段“\(f.key)”没有选项", "choice field \"\(f.key)\" has no options")
+            }
+            if let lo = f.min, let hi = f.max, lo > hi {
+                throw bad("字段“\(f.key)”的下限大于上限", "field \"\(f.key)\" has min above max")
+            }
         }
         let sources = ["fiscal", "union_funds", "party_dues", "donation", "named_donor"]
         for s in fundSources where !sources.contains(s) { throw bad("未知资金来源“\(s)”", "unknown fund source \"\(s)\"") }
@@ -139,7 +183,9 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
         }
         for f in fields {
             guard let v = form[f.key] else {
-                if f.required { throw bad("缺少必填项“\(f.labelZh)”(\(f.key))", "missing required field \(f.key) (\(f.labelEn))") }
+                if f.required {
+                    throw bad("缺少必填项“\(f.labelZh)”(\(f.key))", "missing required field \(f.key) (\(f.labelEn))")
+                }
                 continue
             }
             switch (f.type, v) {
@@ -151,10 +197,14 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
                 if let hi = f.max, i > hi { throw bad("“\(f.labelZh)”不能大于 \(hi)", "\(f.key) must be at most \(hi)") }
             case (.choice, .string(let s)):
                 guard f.options?.contains(s) == true else {
-                    throw bad("“\(f.labelZh)”只能是：\((f.options ?? []).joined(separator: ", "))", "\(f.key) must be one of: \((f.options ?? []).joined(separator: ", "))")
+                    throw bad(
+                        "“\(f.labelZh)”只能是：\((f.options ?? []).joined(separator: ", "))",
+                        "\(f.key) must be one of: \((f.options ?? []).joined(separator: ", "))")
                 }
             case (.string, .string(let s)):
-                if let n = f.maxLength, s.count > n { throw bad("“\(f.labelZh)”最长 \(n) 字", "\(f.key) is longer than \(n) characters") }
+                if let n = f.maxLength, s.count > n {
+                    throw bad("“\(f.labelZh)”最长 \(n) 字", "\(f.key) is longer than \(n) characters")
+                }
             case (.date, .string(let s)):
                 let p = s.split(separator: "-")
                 guard s.count == 10, p.count == 3, p.allSatisfy({ $0.allSatisfy(\.isNumber) }) else {
@@ -175,7 +225,11 @@ public struct PluginError: Error, Codable, Sendable, Hashable, CustomStringConve
     public var zh: String
     public var en: String
 
-    public init(code: String, zh: String, en: String) { self.code = code; self.zh = zh; self.en = en }
+    public init(code: String, zh: String, en: String) {
+        self.code = code
+        self.zh = zh
+        self.en = en
+    }
 
     public var description: String { "\(code): \(en)" }
 }

@@ -27,12 +27,18 @@ public struct PluginContext: @unchecked Sendable {
 
     /// The configured value for `key`, or the declared default.
     public func value(_ key: String) -> FormValue? {
-        if let host, host.pointee.struct_size >= UInt32(MemoryLayout<bangfu_host>.size), let get = host.pointee.config_get {
+        if let host, host.pointee.struct_size >= UInt32(MemoryLayout<bangfu_host>.size),
+            let get = host.pointee.config_get
+        {
             var out = bangfu_buffer(data: nil, len: 0)
-            let rc = Array(key.utf8).withUnsafeBufferPointer { get(host.pointee.context, $0.baseAddress, $0.count, &out) }
+            let rc = Array(key.utf8).withUnsafeBufferPointer {
+                get(host.pointee.context, $0.baseAddress, $0.count, &out)
+            }
             if rc == BANGFU_OK {
                 defer { host.pointee.free_buffer?(host.pointee.context, out) }
-                if let data = out.data, let v = try? JSONDecoder().decode(FormValue.self, from: Data(bytes: data, count: out.len)) {
+                if let data = out.data,
+                    let v = try? JSONDecoder().decode(FormValue.self, from: Data(bytes: data, count: out.len))
+                {
                     return v
                 }
             }
@@ -68,7 +74,10 @@ public enum BangfuPluginExport {
         var host: UnsafePointer<bangfu_host>?
         var table: UnsafeMutablePointer<bangfu_help_type>?
         var context: PluginContext {
-            PluginContext(host: host, defaults: Dictionary(uniqueKeysWithValues: (plugin?.configKeys ?? []).map { ($0.key, $0.defaultValue) }))
+            PluginContext(
+                host: host,
+                defaults: Dictionary(uniqueKeysWithValues: (plugin?.configKeys ?? []).map { ($0.key, $0.defaultValue) })
+            )
         }
     }
 
@@ -82,46 +91,55 @@ public enum BangfuPluginExport {
         if let t = state.table { return UnsafeRawPointer(t) }
         state.plugin = plugin()
         let t = UnsafeMutablePointer<bangfu_help_type>.allocate(capacity: 1)
-        t.initialize(to: bangfu_help_type(
-            abi_version: BANGFU_PLUGIN_ABI_VERSION,
-            struct_size: UInt32(MemoryLayout<bangfu_help_type>.size),
-            init: { host in
-                BangfuPluginExport.state.lock.lock()
-                BangfuPluginExport.state.host = host
-                BangfuPluginExport.state.lock.unlock()
-                return BANGFU_OK
-            },
-            describe: { out in
-                BangfuPluginExport.respond(out) {
-                    let s = BangfuPluginExport.state
-                    guard let p = s.plugin else { throw PluginError(code: "not_ready", zh: "插件未初始化", en: "plugin not initialised") }
-                    var d = p.descriptor(s.context)
-                    d.config = p.configKeys
-                    return d
-                }
-            },
-            call: { method, methodLen, request, requestLen, out in
-                let name = method.map { String(decoding: UnsafeBufferPointer(start: $0, count: methodLen), as: UTF8.self) } ?? ""
-                let body = request.map { Data(bytes: $0, count: requestLen) } ?? Data()
-                return BangfuPluginExport.respond(out) { () throws -> AssessResults in
-                    let s = BangfuPluginExport.state
-                    guard let p = s.plugin else { throw PluginError(code: "not_ready", zh: "插件未初始化", en: "plugin not initialised") }
-                    guard name == "assess" else {
-                        throw PluginError(code: "unknown_method", zh: "未知方法 \(name)", en: "unknown method \(name)")
+        t.initialize(
+            to: bangfu_help_type(
+                abi_version: BANGFU_PLUGIN_ABI_VERSION,
+                struct_size: UInt32(MemoryLayout<bangfu_help_type>.size),
+                init: { host in
+                    BangfuPluginExport.state.lock.lock()
+                    BangfuPluginExport.state.host = host
+                    BangfuPluginExport.state.lock.unlock()
+                    return BANGFU_OK
+                },
+                describe: { out in
+                    BangfuPluginExport.respond(out) {
+                        let s = BangfuPluginExport.state
+                        guard let p = s.plugin else {
+                            throw PluginError(code: "not_ready", zh: "插件未初始化", en: "plugin not initialised")
+                        }
+                        var d = p.descriptor(s.context)
+                        d.config = p.configKeys
+                        return d
                     }
-                    let batch: AssessBatch
-                    do { batch = try JSONDecoder().decode(AssessBatch.self, from: body) } catch {
-                        throw PluginError(code: "bad_request", zh: "请求无法解析：\(error)", en: "cannot decode the request: \(error)")
+                },
+                call: { method, methodLen, request, requestLen, out in
+                    let name =
+                        method.map { String(decoding: UnsafeBufferPointer(start: $0, count: methodLen), as: UTF8.self) }
+                        ?? ""
+                    let body = request.map { Data(bytes: $0, count: requestLen) } ?? Data()
+                    return BangfuPluginExport.respond(out) { () throws -> AssessResults in
+                        let s = BangfuPluginExport.state
+                        guard let p = s.plugin else {
+                            throw PluginError(code: "not_ready", zh: "插件未初始化", en: "plugin not initialised")
+                        }
+                        guard name == "assess" else {
+                            throw PluginError(code: "unknown_method", zh: "未知方法 \(name)", en: "unknown method \(name)")
+                        }
+                        let batch: AssessBatch
+                        do { batch = try JSONDecoder().decode(AssessBatch.self, from: body) } catch {
+                            throw PluginError(
+                                code: "bad_request", zh: "请求无法解析：\(error)", en: "cannot decode the request: \(error)")
+                        }
+                        let results = try p.assess(batch.requests, s.context)
+                        guard results.count == batch.requests.count else {
+                            throw PluginError(
+                                code: "bad_result", zh: "结果数与请求数不符", en: "result count differs from request count")
+                        }
+                        return AssessResults(results: results)
                     }
-                    let results = try p.assess(batch.requests, s.context)
-                    guard results.count == batch.requests.count else {
-                        throw PluginError(code: "bad_result", zh: "结果数与请求数不符", en: "result count differs from request count")
-                    }
-                    return AssessResults(results: results)
-                }
-            },
-            free_buffer: { buffer in free(buffer.data) }
-        ))
+                },
+                free_buffer: { buffer in free(buffer.data) }
+            ))
         state.table = t
         return UnsafeRawPointer(t)
     }
@@ -139,7 +157,9 @@ public enum BangfuPluginExport {
             data = (try? enc.encode(e)) ?? Data()
         } catch {
             rc = BANGFU_ERROR
-            data = (try? enc.encode(PluginError(code: "plugin_error", zh: "插件出错：\(error)", en: "plugin failed: \(error)"))) ?? Data()
+            data =
+                (try? enc.encode(PluginError(code: "plugin_error", zh: "插件出错：\(error)", en: "plugin failed: \(error)")))
+                ?? Data()
         }
         guard let out else { return BANGFU_ERROR }
         let p = malloc(max(data.count, 1))!.assumingMemoryBound(to: UInt8.self)

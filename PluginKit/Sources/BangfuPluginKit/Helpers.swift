@@ -18,14 +18,18 @@ extension AssessmentRequest {
 
 extension Reason {
     /// The household has no hardship category (any more).
-    public static let notInHardship = Reason("not_in_hardship", zh: "该户不属于困难职工家庭（无困难类别）", en: "the household is not in hardship (no category)")
+    public static let notInHardship = Reason(
+        "not_in_hardship", zh: "该户不属于困难职工家庭（无困难类别）", en: "the household is not in hardship (no category)")
 
     /// Amounts in reasons: `¥1,234.56`.
     public static func yuan(_ fen: Int64) -> String {
         let a = fen.magnitude
         var whole = String(a / 100)
         var i = whole.count - 3
-        while i > 0 { whole.insert(",", at: whole.index(whole.startIndex, offsetBy: i)); i -= 3 }
+        while i > 0 {
+            whole.insert(",", at: whole.index(whole.startIndex, offsetBy: i))
+            i -= 3
+        }
         let c = a % 100
         return "\(fen < 0 ? "-" : "")¥\(whole).\(c < 10 ? "0" : "")\(c)"
     }

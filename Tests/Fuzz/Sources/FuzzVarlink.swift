@@ -21,20 +21,24 @@ let idl = """
     error Refused (message: string)
     """
 
-let service = VarlinkService(vendor: "bangfu", product: "fuzz", version: "0", url: "", interfaces: [
-    VarlinkInterface(name: "org.bangfu.Fuzz", description: idl, methods: [
-        "Typed": { request in
-            let p = try request.decode(Typed.self)
-            if p.caseNo.isEmpty { throw VarlinkError("org.bangfu.Fuzz.Refused", ["message": .string("empty")]) }
-            return try .encoding(["echo": p.caseNo])
-        },
-        "Stream": { request in
-            struct P: Decodable { var count: Int }
-            let n = max(0, min(try request.decode(P.self).count, 50))
-            return .stream((0..<n).map { ["n": .int(Int64($0))] })
-        },
-    ]),
-])
+let service = VarlinkService(
+    vendor: "bangfu", product: "fuzz", version: "0", url: "",
+    interfaces: [
+        VarlinkInterface(
+            name: "org.bangfu.Fuzz", description: idl,
+            methods: [
+                "Typed": { request in
+                    let p = try request.decode(Typed.self)
+                    if p.caseNo.isEmpty { throw VarlinkError("org.bangfu.Fuzz.Refused", ["message": .string("empty")]) }
+                    return try .encoding(["echo": p.caseNo])
+                },
+                "Stream": { request in
+                    struct P: Decodable { var count: Int }
+                    let n = max(0, min(try request.decode(P.self).count, 50))
+                    return .stream((0..<n).map { ["n": .int(Int64($0))] })
+                },
+            ])
+    ])
 
 final class Done: @unchecked Sendable {
     let semaphore = DispatchSemaphore(value: 0)
@@ -48,7 +52,9 @@ func serve(_ frame: Data) {
         for r in replies {
             // What the server writes must read back as the same reply.
             let text = r.jsonBytes
-            guard let back = try? VarlinkReply(parsing: text), back == r else { fatalError("a reply does not survive its own JSON text") }
+            guard let back = try? VarlinkReply(parsing: text), back == r else {
+                fatalError("a reply does not survive its own JSON text")
+            }
         }
         done.semaphore.signal()
     }
