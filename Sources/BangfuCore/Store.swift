@@ -75,6 +75,10 @@ public protocol BangfuStore: Sendable {
 
     // MARK: Listings
     func households(units: [String], status: ArchiveStatus?) async throws -> [Household]
+    /// One page of `households(units:status:)`: at most `page.limit + 1` after its cursor (see `Page.cut`).
+    func households(units: [String], status: ArchiveStatus?, page: Page) async throws -> [Household]
+    /// One page of cases (at most `page.limit + 1` after its cursor), or all of them without a page.
+    func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase]
     /// Visits the households of `units` in id order, a page at a time, so a million archives are
     /// never all in memory at once (campaign planning).
     func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void)

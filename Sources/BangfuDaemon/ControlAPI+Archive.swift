@@ -17,6 +17,8 @@ extension ControlAPI {
     struct ListParams: Decodable, Sendable {
         var unit: String?
         var status: ArchiveStatus?
+        var limit: Int64?
+        var after: String?
     }
 
     static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
@@ -89,10 +91,13 @@ extension ControlAPI {
                 return .reply(["changes": .array(changes.map { .object($0) })])
             },
             method(i, "List", roles: ControlAPI.archiveReaders, ListParams.self) { actor, p in
+                let page = try Page(limit: p.limit, after: p.after)
                 let units = try await readableUnits(actor, roles: ControlAPI.archiveReaders, under: p.unit)
-                let list = try await store.households(units: units, status: p.status)
+                let (list, next) = page.cut(try await store.households(units: units, status: p.status, page: page)) {
+                    $0.id
+                }
                 return .stream(
-                    try list.map { h in
+                    try ControlAPI.paged(list, next: next) { h in
                         [
                             "archive": try ControlAPI.json(
                                 Wire.Summary(

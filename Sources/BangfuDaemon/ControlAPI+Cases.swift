@@ -13,6 +13,8 @@ extension ControlAPI {
     struct CaseListParams: Decodable, Sendable {
         var unit: String?
         var state: CaseState?
+        var limit: Int64?
+        var after: String?
     }
     struct WithReason: Decodable, Sendable {
         var caseNo: String
@@ -108,14 +110,14 @@ extension ControlAPI {
                 ])
             },
             method(i, "List", roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
+                let page = try Page(limit: p.limit, after: p.after)
                 let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
-                let cases = try await store.cases(units: units, state: p.state)
+                let (cases, next) = page.cut(try await store.cases(units: units, state: p.state, page: page)) { $0.id }
                 let numbers = try await store.archiveNumbers(householdIds: cases.map(\.householdId))
-                var out: [[String: JSONValue]] = []
-                for c in cases {
-                    out.append(["case": try ControlAPI.json(Wire.Case(c, archiveNo: numbers[c.householdId] ?? ""))])
-                }
-                return .stream(out)
+                return .stream(
+                    try ControlAPI.paged(cases, next: next) { c in
+                        ["case": try ControlAPI.json(Wire.Case(c, archiveNo: numbers[c.householdId] ?? ""))]
+                    })
             },
             method(i, "Loans", roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) {
                 actor, p in

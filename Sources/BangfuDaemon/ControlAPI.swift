@@ -90,5 +90,14 @@ struct ControlAPI: Sendable {
         return try JSONValue(encoding: v)
     }
 
+    /// The replies of one page of a listing: one per item, the last carrying `next` when another page follows.
+    static func paged<Item>(_ items: [Item], next: String?, _ reply: (Item) throws -> [String: JSONValue]) rethrows
+        -> [[String: JSONValue]]
+    {
+        var replies = try items.map(reply)
+        if let next, !replies.isEmpty { replies[replies.count - 1]["next"] = .string(next) }
+        return replies
+    }
+
     static func idl(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

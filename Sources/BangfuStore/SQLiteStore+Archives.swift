@@ -70,6 +70,15 @@ extension SQLiteStore {
         }
     }
 
+    public func households(units: [String], status: ArchiveStatus?, page: Page) async throws -> [Household] {
+        try await readAside { db in
+            try SQLiteStore.rowsInUnits(
+                db, table: "household", units: units, column: "status", value: status?.rawValue, page: page
+            )
+            .map(SQLiteStore.household(from:))
+        }
+    }
+
     public func households(units: [String], status: ArchiveStatus?) async throws -> [Household] {
         try await readAside { db in
             try SQLiteStore.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue)

@@ -164,10 +164,14 @@ extension SQLiteStore {
     }
 
     public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
+        try await cases(units: units, state: state, page: nil)
+    }
+
+    public func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase] {
         try await readAside { db in
             try SQLiteStore.rowsInUnits(
                 db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
-                value: state?.rawValue
+                value: state?.rawValue, page: page
             ).map(SQLiteStore.helpCase(from:))
         }
     }

@@ -255,9 +255,11 @@ public final class SQLiteStore: BangfuStore {
     /// Placeholders for `IN (...)`: `?,?,?`, or `NULL` (matching nothing) for an empty list.
     static func inList(_ n: Int) -> String { n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
 
-    /// Rows of `table` in `units`, optionally with `column = value`, in id order.
+    /// Rows of `table` in `units`, optionally with `column = value`, in id order; with a page, at most
+    /// `limit + 1` rows after its cursor (the one past the limit tells that another page follows).
     static func rowsInUnits(
-        _ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?
+        _ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?,
+        page: Page? = nil
     ) throws -> [Row] {
         var sql = "SELECT \(columns) FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
         var args = StatementArguments(units)
@@ -265,7 +267,13 @@ public final class SQLiteStore: BangfuStore {
             sql += " AND \(column) = ?"
             args += [value]
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args)
+        if let after = page?.afterId {
+            sql += " AND id > ?"
+            args += [after]
+        }
+        sql += " ORDER BY id"
+        if let page { sql += " LIMIT \(page.limit + 1)" }
+        return try Row.fetchAll(db, sql: sql, arguments: args)
     }
 
     static func notFound(_ what: String, _ key: String) -> BangfuError { BangfuError.notFound(what, key) }

@@ -88,11 +88,10 @@ struct ArchiveCommand: ParsableCommand {
         @Option(help: "单位（含下级）/ Unit and its subtree.") var unit: String?
         @Option(help: "open|closed") var status: String?
         func run() {
-            let items = g.call(
+            let items = g.pages(
                 "org.bangfu.Archive.List",
-                ["unit": unit.map { .string($0) } ?? .null, "status": status.map { .string($0) } ?? .null], more: true
-            )
-            .map { $0.o("archive") }.filter { !$0.isEmpty }
+                ["unit": unit.map { .string($0) } ?? .null, "status": status.map { .string($0) } ?? .null],
+                key: "archive")
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
             var t = TextTable(
                 headers: g.zh

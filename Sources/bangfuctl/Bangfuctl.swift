@@ -73,6 +73,21 @@ struct Global: ParsableArguments {
     }
 
     /// One reply.
+    /// Every page of a paged listing (each reply's `key`), following `next` until the last page.
+    func pages(_ method: String, _ params: [String: JSONValue], key: String) -> [[String: JSONValue]] {
+        var items: [[String: JSONValue]] = []
+        var after: JSONValue = .null
+        repeat {
+            var asked = params
+            asked["limit"] = .int(1_000)
+            asked["after"] = after
+            let replies = call(method, asked, more: true)
+            items += replies.map { $0.o(key) }.filter { !$0.isEmpty }
+            after = replies.last?["next"] ?? .null
+        } while after != .null
+        return items
+    }
+
     func call1(_ method: String, _ params: [String: JSONValue] = [:]) -> [String: JSONValue] {
         call(method, params).last ?? [:]
     }

@@ -126,11 +126,10 @@ struct CaseCommand: ParsableCommand {
         @Option var unit: String?
         @Option(help: "状态，例如 in_notice / State, e.g. in_notice.") var state: String?
         func run() {
-            let items = g.call(
+            let items = g.pages(
                 "org.bangfu.Cases.List",
-                ["unit": unit.map { .string($0) } ?? .null, "state": state.map { .string($0) } ?? .null], more: true
-            )
-            .map { $0.o("case") }.filter { !$0.isEmpty }
+                ["unit": unit.map { .string($0) } ?? .null, "state": state.map { .string($0) } ?? .null],
+                key: "case")
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
             var t = TextTable(
                 headers: g.zh

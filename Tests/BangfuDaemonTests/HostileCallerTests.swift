@@ -17,11 +17,11 @@ import Testing
     }
 
     /// The error name and parameters of a call that must fail; records an issue when it succeeds.
-    static func refusal(_ client: VarlinkClient, _ method: String, _ params: [String: JSONValue]) -> (
-        String, [String: JSONValue]
-    ) {
+    static func refusal(_ client: VarlinkClient, _ method: String, _ params: [String: JSONValue], more: Bool = false)
+        -> (String, [String: JSONValue])
+    {
         do {
-            let reply = try client.call(method, params)
+            let reply = try client.call(method, params, more: more)
             Issue.record("\(method) \(params) succeeded: \(reply)")
             return ("", [:])
         } catch let error as VarlinkError {
@@ -166,6 +166,40 @@ import Testing
         }
         // The auditor granted on the city (the top unit) verifies the whole chain.
         #expect(try Self.connect(d, as: D.au).call("org.bangfu.Admin.VerifyAudit").first?["ok"]?.boolValue == true)
+    }
+
+    @Test func listingsComeInPagesWithAnOpaqueCursor() throws {
+        let d = try LiveDaemon()
+        let caseworker = try Self.connect(d, as: D.cw)
+        var created: [String] = []
+        for n in 0..<5 {
+            let reply = try caseworker.call("org.bangfu.Archive.Create", ["archive": LoadClient.archive(100 + n)])
+            created.append(try #require(reply.first?["household"]?["archiveNo"]?.string))
+        }
+        var seen: [String] = []
+        var after: JSONValue = .null
+        var pages = 0
+        repeat {
+            var params: [String: JSONValue] = ["limit": .int(2)]
+            if after != .null { params["after"] = after }
+            let replies = try caseworker.call("org.bangfu.Archive.List", params, more: true)
+            #expect(replies.count <= 2)
+            seen += replies.compactMap { $0["archive"]?["archiveNo"]?.string }
+            after = replies.last?["next"] ?? .null
+            pages += 1
+        } while after != .null && pages < 10
+        #expect(pages == 3 && seen == created, "pages \(pages): \(seen)")
+        for (limit, cursor) in [
+            (JSONValue.int(0), JSONValue.null), (.int(1_001), .null), (.int(-1), .null), (.int(2), .string("12")),
+        ] {
+            var params: [String: JSONValue] = ["limit": limit]
+            if cursor != .null { params["after"] = cursor }
+            let (name, _) = Self.refusal(caseworker, "org.bangfu.Archive.List", params, more: true)
+            #expect(name == "org.bangfu.Archive.InvalidInput", "limit \(limit) after \(cursor)")
+        }
+        // bangfuctl follows the pages itself.
+        let listed = try d.ctlJSON(D.cw, ["archive", "list"])
+        #expect(listed.array?.count == 5)
     }
 
     /// Polls `condition` for up to 10 s.
