@@ -67,6 +67,17 @@ extension Actor {
         guard mayRead(record.kind, unit: unit, in: tree) else { throw record.notFound }
     }
 
+    /// The refusal rule where more roles than the kind's readers may see the record (a helper, for
+    /// the households of their care work): `not_found` without any of `readers`, then `permission_denied`
+    /// without one of `roles`.
+    public func require(
+        anyOf roles: Set<Role>, on record: RecordRef, unit: String, in tree: UnitTree, readers: Set<Role>,
+        for what: String
+    ) throws {
+        guard holds(anyOf: readers.union(record.kind.readers), on: unit, in: tree) else { throw record.notFound }
+        try require(anyOf: roles, on: unit, in: tree, for: what)
+    }
+
     /// The refusal rule for acting on a record of `unit`: `not_found` when the actor may not even
     /// read it, `permission_denied` naming the roles and unit when it may read but not act.
     public func require(anyOf roles: Set<Role>, on record: RecordRef, unit: String, in tree: UnitTree, for what: String)

@@ -13,17 +13,30 @@ extension SQLiteStore {
         return try household(from: r)
     }
 
+    /// A household for care work by `actor`: `not_found` unless it may see the archive (staff of its
+    /// unit, or a helper there), `permission_denied` without one of `roles`; before anything else is told.
+    static func householdForCare(_ db: Database, archiveNo: String, actor: Actor, roles: Set<Role>, for what: String)
+        throws
+        -> Household
+    {
+        let household = try loadHousehold(db, archiveNo: archiveNo)
+        try actor.require(
+            anyOf: roles, on: RecordRef(.archive, archiveNo), unit: household.input.unitId, in: try loadTree(db),
+            readers: [.helper],
+            for: what)
+        return household
+    }
+
     public func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by actor: Actor, at: Date)
         async throws -> Visit
     {
         let today = policy.caseRules.zone.date(of: at)
         return try await write { db in
-            let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
+            let h = try SQLiteStore.householdForCare(
+                db, archiveNo: archiveNo, actor: actor, roles: [.caseworker, .helper], for: "must_visit")
             guard h.status == .open else {
                 throw BangfuError(.archiveClosed, zh: "档案 \(archiveNo) 已关闭", en: "archive \(archiveNo) is closed")
             }
-            try actor.require(
-                anyOf: [.caseworker, .helper], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "must_visit")
             let helper = try String.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1"),
@@ -63,8 +76,8 @@ extension SQLiteStore {
     public func pair(archiveNo: String, helper: String, by actor: Actor, at: Date) async throws {
         guard !helper.isEmpty else { throw BangfuError(.invalidInput, zh: "必须指定帮扶联系人", en: "a helper is required") }
         _ = try await write { db in
-            let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
-            try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "pair")
+            let h = try SQLiteStore.householdForCare(
+                db, archiveNo: archiveNo, actor: actor, roles: [.caseworker], for: "pair")
             guard
                 try Bool.fetchOne(
                     db.cachedStatement(
@@ -86,8 +99,8 @@ extension SQLiteStore {
 
     public func unpair(archiveNo: String, helper: String, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
-            let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
-            try actor.require(anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "unpair")
+            let h = try SQLiteStore.householdForCare(
+                db, archiveNo: archiveNo, actor: actor, roles: [.caseworker], for: "unpair")
             try db.execute(
                 sql: "UPDATE pairing SET until_ms = ? WHERE household_id = ? AND helper = ? AND until_ms IS NULL",
                 arguments: [SQLiteStore.ms(at), h.id, helper])
@@ -139,7 +152,8 @@ extension SQLiteStore {
                 .invalidInput, zh: "联系方式只能是 visit、phone 或 other", en: "a contact is visit, phone or other")
         }
         _ = try await write { db in
-            let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
+            let h = try SQLiteStore.householdForCare(
+                db, archiveNo: archiveNo, actor: actor, roles: [.caseworker, .helper], for: "record_contact")
             let paired =
                 try Bool.fetchOne(
                     db.cachedStatement(
@@ -204,13 +218,10 @@ extension SQLiteStore {
         else {
             throw BangfuError(.invalidDate, zh: "月份应写成 YYYY-MM", en: "a month looks like YYYY-MM")
         }
-        guard perCapita.fen >= 0 else {
-            throw BangfuError(.invalidInput, zh: "收入不能为负", en: "income cannot be negative")
-        }
+        _ = try perCapita.bounded(field: "perCapita", minimum: 0)
         _ = try await write { db in
-            let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
-            try actor.require(
-                anyOf: [.caseworker], on: h.input.unitId, in: try SQLiteStore.loadTree(db), for: "record_income")
+            let h = try SQLiteStore.householdForCare(
+                db, archiveNo: archiveNo, actor: actor, roles: [.caseworker], for: "record_income")
             try db.cachedStatement(
                 sql: """
                     INSERT INTO income_record(household_id, month, per_capita_fen, recorded_ms) VALUES (?, ?, ?, ?)

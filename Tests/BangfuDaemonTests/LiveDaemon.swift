@@ -106,6 +106,21 @@ final class LiveDaemon: @unchecked Sendable {
         try VarlinkClient(path: socket).call(method, params, more: more)
     }
 
+    /// Every page of a paged listing as root, following `next` (the pagination contract of every listing).
+    func listAll(_ method: String, _ params: [String: JSONValue] = [:]) throws -> [[String: JSONValue]] {
+        var all: [[String: JSONValue]] = []
+        var after: JSONValue = .null
+        repeat {
+            var asked = params
+            asked["limit"] = .int(1_000)
+            if after != .null { asked["after"] = after }
+            let replies = try call(method, asked, more: true)
+            all += replies.filter { !$0.isEmpty }
+            after = replies.last?["next"] ?? .null
+        } while after != .null
+        return all
+    }
+
     /// Runs bangfuctl as `uid` (root when nil); returns exit code, stdout, stderr.
     @discardableResult
     func ctl(_ uid: UInt32?, _ args: [String], lang: String = "en_US.UTF-8") throws -> (Int32, String, String) {

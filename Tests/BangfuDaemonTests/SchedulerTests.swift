@@ -136,7 +136,7 @@ import Testing
         let p = try d.ctlJSON(D.au, ["campaign", "progress", String(try #require(r["id"]?.int))])
         #expect(p["processed"]?.int == 1500, "every household decided once")
         #expect(p["planned"]?.int == 1000 && p["leftOut"]?.int == 500, "budget ¥1,000,000 at ¥1,000 each")
-        let cases = try d.call("org.bangfu.Cases.List", [:], more: true).filter {
+        let cases = try d.listAll("org.bangfu.Cases.List").filter {
             $0["case"]?["helpType"]?.stringValue == "holiday-condolence"
         }.count
         let visits = try d.call("org.bangfu.Campaigns.Visits", ["runId": r["id"]!], more: true).count
