@@ -17,4 +17,10 @@ if ! .build-fuzz/debug/bangfu-fuzz-varlink "$work" -max_total_time="$seconds" -m
   exit 1
 fi
 runs=$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1/p' "$log")
+# A fuzzer that ran nothing proved nothing.
+if [ "${runs:-0}" -eq 0 ]; then
+  tail -n 20 "$log" >&2
+  echo "fuzz: FAILED: no input was run" >&2
+  exit 1
+fi
 echo "fuzz: ${runs:-0} inputs tried in ${seconds} s, no crash ($(ls "$work" | wc -l) corpus entries)"
