@@ -55,6 +55,7 @@ import Testing
         noDibao.region = "880101"
         do {
             _ = try await fx.store.createArchive(noDibao, by: fx.actor("cw"), at: fx.tick())
+            Issue.record("an archive without a 低保 standard for its region was created")
         } catch let e as BangfuError { #expect(e.code == .noDibaoStandard && e.en.contains("880101")) }
     }
 

@@ -70,6 +70,7 @@ import Testing
         do {
             _ = try await wf.fileCase(
                 householdId: h.id, helpType: "space-travel", form: [:], by: fx.actor("cw"), at: fx.tick())
+            Issue.record("a case of a help type that is not loaded was filed")
         } catch let e as BangfuError { #expect(e.code == .notFound && e.en.contains("medical-aid")) }
     }
 
