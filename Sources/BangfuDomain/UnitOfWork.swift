@@ -59,6 +59,47 @@ public protocol UnitOfWork {
     /// Records the decision on a pending transfer (and the ledger transaction when it was confirmed).
     func decideTransfer(_ transfer: PendingTransfer, ledgerTransaction: Int64?) throws
 
+    // MARK: Care and campaigns
+
+    func household(archiveNo: String) throws -> Household
+    /// The case's id and unit, by its number.
+    func caseRef(caseNo: String) throws -> (id: Int64, unitId: String)?
+    /// The helper currently paired with the household first, if any.
+    func pairedHelper(householdId: Int64) throws -> String?
+    func isPaired(householdId: Int64, helper: String) throws -> Bool
+    func startPairing(householdId: Int64, helper: String, at: Date) throws
+    /// Ends the pairing; how many were ended (0 when there was none).
+    func endPairing(householdId: Int64, helper: String, at: Date) throws -> Int
+    /// Households of `units` currently paired with `helper`.
+    func householdsPaired(with helper: String, units: [String]) throws -> [Int64]
+    /// Planned visits of the household move from one visitor to another.
+    func moveVisits(householdId: Int64, from: String, to: String) throws
+    func insertContact(householdId: Int64, helper: String, kind: String, at: Date, note: String?) throws
+    func recordIncome(householdId: Int64, month: String, perCapita: Money, at: Date) throws
+    func insertReception(
+        _ reception: Reception, householdId: Int64?, caseId: Int64?, by: String, at: Date, businessDate: LocalDate
+    )
+        throws -> Int64
+    /// Inserts a planned visit and returns it as stored.
+    func insertVisit(
+        householdId: Int64, unitId: String, runId: Int64?, visitor: String?, dueOn: LocalDate, mustVisitEvent: String?,
+        note: String?
+    ) throws -> Visit
+    func visit(id: Int64) throws -> Visit?
+    func markVisited(id: Int64, by: String, at: Date, note: String) throws -> Visit
+    func campaignRun(id: Int64) throws -> CampaignRun?
+    /// The run of a campaign for a holiday, inserted when missing; whether it was inserted.
+    func campaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) throws
+        -> (run: CampaignRun, inserted: Bool)
+    func setCampaignRun(id: Int64, state: CampaignRun.State, committed: Money) throws
+    func isCampaignMember(runId: Int64, householdId: Int64) throws -> Bool
+    func insertCampaignMember(
+        runId: Int64, householdId: Int64, outcome: CampaignOutcome, caseId: Int64?, amount: Money, reason: String?)
+        throws
+    /// Cases of the run in `units` that are in `state`, with the amount planned for each, in id order.
+    func campaignCases(runId: Int64, units: [String], state: CaseState) throws -> [(caseId: Int64, amount: Money)]
+    func cancelPlannedVisits(runId: Int64) throws
+
     // MARK: Audit
 
     /// Appends one row to the audit chain; `detail` is hashed into it, never stored.

@@ -205,6 +205,188 @@ struct SQLiteUnitOfWork: UnitOfWork {
         }
     }
 
+    func household(archiveNo: String) throws -> Household { try SQLiteStore.loadHousehold(db, archiveNo: archiveNo) }
+
+    func caseRef(caseNo: String) throws -> (id: Int64, unitId: String)? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, unit_id FROM help_case WHERE case_no = ?"), arguments: [caseNo]
+        )
+        .map { row in (row[0], row[1]) }
+    }
+
+    func pairedHelper(householdId: Int64) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id LIMIT 1"),
+            arguments: [householdId])
+    }
+
+    func isPaired(householdId: Int64, helper: String) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT EXISTS(SELECT 1 FROM pairing WHERE household_id = ? AND helper = ? AND until_ms IS NULL)"),
+            arguments: [householdId, helper]) ?? false
+    }
+
+    func startPairing(householdId: Int64, helper: String, at: Date) throws {
+        try db.cachedStatement(sql: "INSERT INTO pairing(household_id, helper, since_ms) VALUES (?, ?, ?)")
+            .execute(arguments: [householdId, helper, SQLiteStore.ms(at)])
+    }
+
+    func endPairing(householdId: Int64, helper: String, at: Date) throws -> Int {
+        try db.cachedStatement(
+            sql: "UPDATE pairing SET until_ms = ? WHERE household_id = ? AND helper = ? AND until_ms IS NULL"
+        )
+        .execute(arguments: [SQLiteStore.ms(at), householdId, helper])
+        return db.changesCount
+    }
+
+    func householdsPaired(with helper: String, units: [String]) throws -> [Int64] {
+        try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT p.household_id FROM pairing p JOIN household h ON h.id = p.household_id
+                WHERE p.helper = ? AND p.until_ms IS NULL AND h.unit_id IN (\(SQLiteStore.inList(units.count))) ORDER BY p.household_id
+                """, arguments: StatementArguments([helper]) + StatementArguments(units))
+    }
+
+    func moveVisits(householdId: Int64, from: String, to: String) throws {
+        try db.cachedStatement(
+            sql: "UPDATE visit SET visitor = ? WHERE household_id = ? AND visitor = ? AND status = 'planned'"
+        )
+        .execute(arguments: [to, householdId, from])
+    }
+
+    func insertContact(householdId: Int64, helper: String, kind: String, at: Date, note: String?) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO contact(household_id, helper, kind, at_ms, note) VALUES (?, ?, ?, ?, ?)"
+        )
+        .execute(arguments: [householdId, helper, kind, SQLiteStore.ms(at), note])
+    }
+
+    func recordIncome(householdId: Int64, month: String, perCapita: Money, at: Date) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO income_record(household_id, month, per_capita_fen, recorded_ms) VALUES (?, ?, ?, ?)
+                ON CONFLICT(household_id, month) DO UPDATE SET per_capita_fen = excluded.per_capita_fen, recorded_ms = excluded.recorded_ms
+                """
+        ).execute(arguments: [householdId, month, perCapita.fen, SQLiteStore.ms(at)])
+    }
+
+    func insertReception(
+        _ reception: Reception, householdId: Int64?, caseId: Int64?, by: String, at: Date, businessDate: LocalDate
+    )
+        throws -> Int64
+    {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO reception(at_ms, business_date, unit_id, channel, kind, outcome, household_id, case_id, recorded_by, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            SQLiteStore.ms(at), businessDate.description, reception.unitId, reception.channel, reception.kind,
+            reception.outcome,
+            householdId, caseId, by, reception.note,
+        ])
+        return db.lastInsertedRowID
+    }
+
+    func insertVisit(
+        householdId: Int64, unitId: String, runId: Int64?, visitor: String?, dueOn: LocalDate, mustVisitEvent: String?,
+        note: String?
+    ) throws -> Visit {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO visit(household_id, unit_id, run_id, visitor, due_on, status, kind, event, note)
+                VALUES (?, ?, ?, ?, ?, 'planned', ?, ?, ?)
+                """
+        ).execute(arguments: [
+            householdId, unitId, runId, visitor, dueOn.description, mustVisitEvent == nil ? "campaign" : "must_visit",
+            mustVisitEvent,
+            note,
+        ])
+        return try visit(id: db.lastInsertedRowID)!
+    }
+
+    func visit(id: Int64) throws -> Visit? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?"),
+            arguments: [id]
+        ).map(SQLiteStore.visit(from:))
+    }
+
+    func markVisited(id: Int64, by: String, at: Date, note: String) throws -> Visit {
+        try db.cachedStatement(
+            sql: "UPDATE visit SET status = 'visited', visited_ms = ?, visited_by = ?, note = ? WHERE id = ?"
+        )
+        .execute(arguments: [SQLiteStore.ms(at), by, note, id])
+        return try visit(id: id)!
+    }
+
+    func campaignRun(id: Int64) throws -> CampaignRun? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE id = ?"), arguments: [id])
+            .map(SQLiteStore.campaignRun(from:))
+    }
+
+    func campaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) throws
+        -> (run: CampaignRun, inserted: Bool)
+    {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO campaign_run(campaign_id, holiday_date, state, budget_fen, targeted, started_ms) VALUES (?, ?, 'planning', ?, ?, ?)
+                ON CONFLICT(campaign_id, holiday_date) DO NOTHING
+                """
+        ).execute(arguments: [campaignId, holiday.description, budget.fen, targeted, SQLiteStore.ms(at)])
+        let inserted = db.changesCount == 1
+        let run = try SQLiteStore.campaignRun(
+            from: try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE campaign_id = ? AND holiday_date = ?"),
+                arguments: [campaignId, holiday.description])!)
+        return (run, inserted)
+    }
+
+    func setCampaignRun(id: Int64, state: CampaignRun.State, committed: Money) throws {
+        try db.cachedStatement(sql: "UPDATE campaign_run SET state = ?, committed_fen = ? WHERE id = ?")
+            .execute(arguments: [state.rawValue, committed.fen, id])
+    }
+
+    func isCampaignMember(runId: Int64, householdId: Int64) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT EXISTS(SELECT 1 FROM campaign_member WHERE run_id = ? AND household_id = ?)"),
+            arguments: [runId, householdId]) ?? false
+    }
+
+    func insertCampaignMember(
+        runId: Int64, householdId: Int64, outcome: CampaignOutcome, caseId: Int64?, amount: Money, reason: String?
+    )
+        throws
+    {
+        try db.cachedStatement(
+            sql:
+                "INSERT INTO campaign_member(run_id, household_id, outcome, case_id, amount_fen, reason) VALUES (?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [runId, householdId, outcome.rawValue, caseId, amount.fen, reason])
+    }
+
+    func campaignCases(runId: Int64, units: [String], state: CaseState) throws -> [(caseId: Int64, amount: Money)] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT c.id, m.amount_fen FROM campaign_member m JOIN help_case c ON c.id = m.case_id
+                WHERE m.run_id = ? AND c.state = ? AND c.unit_id IN (\(SQLiteStore.inList(units.count)))
+                ORDER BY c.id
+                """,
+            arguments: StatementArguments([runId, state.rawValue] as [any DatabaseValueConvertible])
+                + StatementArguments(units)
+        ).map { row in (row[0], Money(fen: row[1])) }
+    }
+
+    func cancelPlannedVisits(runId: Int64) throws {
+        try db.cachedStatement(sql: "UPDATE visit SET status = 'cancelled' WHERE run_id = ? AND status = 'planned'")
+            .execute(arguments: [runId])
+    }
+
     func audit<Detail: Encodable>(
         at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail
     ) throws {
