@@ -136,6 +136,10 @@ public protocol BangfuStore: Sendable {
     func recordReception(_ r: Reception, by: Actor, at: Date) async throws -> Int64
     func receptionSummary(units: [String], from: LocalDate, to: LocalDate) async throws -> ReceptionSummary
 
+    /// The same store, its writes made under a client's request id: the id and the answer are stored
+    /// with the write, and a retry with the same id gets the first answer without acting twice.
+    func scoped(to request: RequestKey?) -> any BangfuStore
+
     // MARK: Running
     /// A no-op write transaction: proves the writer is not stuck (for the watchdog).
     func ping() async throws

@@ -42,30 +42,31 @@ extension ControlAPI {
         let store = runtime.store
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "Create", roles: [.caseworker], mutating: true, ArchiveParams.self) { actor, p in
+            change(i, "Create", roles: [.caseworker], ArchiveParams.self) { actor, p, writes in
                 try await householdReply(
-                    try await store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
+                    try await writes.store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
             },
-            method(i, "Update", roles: [.caseworker], mutating: true, UpdateParams.self) { actor, p in
-                let h = try await store.household(archiveNo: p.archiveNo)
+            change(i, "Update", roles: [.caseworker], UpdateParams.self) { actor, p, writes in
+                let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
-                    try await store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+                    try await writes.store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
             },
-            method(i, "Review", roles: [.caseworker], mutating: true, ArchiveNoParams.self) { actor, p in
-                let h = try await store.household(archiveNo: p.archiveNo)
+            change(i, "Review", roles: [.caseworker], ArchiveNoParams.self) { actor, p, writes in
+                let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
-                    try await store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
+                    try await writes.store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
             },
-            method(i, "Exit", roles: [.approver], mutating: true, ExitParams.self) { actor, p in
-                let h = try await store.household(archiveNo: p.archiveNo)
+            change(i, "Exit", roles: [.approver], ExitParams.self) { actor, p, writes in
+                let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
-                    try await store.exitArchive(id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()),
+                    try await writes.store.exitArchive(
+                        id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()),
                     for: actor)
             },
-            method(i, "Reenter", roles: [.caseworker], mutating: true, UpdateParams.self) { actor, p in
-                let h = try await store.household(archiveNo: p.archiveNo)
+            change(i, "Reenter", roles: [.caseworker], UpdateParams.self) { actor, p, writes in
+                let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
-                    try await store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+                    try await writes.store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
             },
             method(i, "Get", roles: ControlAPI.archiveReaders, ArchiveNoParams.self) { actor, p in
                 try await householdReply(try await store.household(archiveNo: p.archiveNo), for: actor)

@@ -94,28 +94,28 @@ extension ControlAPI {
                 return .stream(
                     try await store.visits(runId: p.runId, units: units).map { ["visit": ControlAPI.visitWire($0)] })
             },
-            method(i, "RecordVisit", roles: [.helper, .caseworker], mutating: true, RecordVisitParams.self) {
-                actor, p in
+            change(i, "RecordVisit", roles: [.helper, .caseworker], RecordVisitParams.self) {
+                actor, p, writes in
                 .reply([
                     "visit": ControlAPI.visitWire(
-                        try await store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
+                        try await writes.store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
                 ])
             },
-            method(i, "PassReview", roles: [.reviewer], mutating: true, RunUnit.self) { actor, p in
-                let n = try await store.applyToRun(
+            change(i, "PassReview", roles: [.reviewer], RunUnit.self) { actor, p, writes in
+                let n = try await writes.store.applyToRun(
                     runId: p.runId, unit: p.unit, from: .submitted, event: { _, _ in .passReview(comment: "走访活动批量初审") },
                     by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
-            method(i, "Approve", roles: [.approver], mutating: true, RunUnit.self) { actor, p in
-                let n = try await store.applyToRun(
+            change(i, "Approve", roles: [.approver], RunUnit.self) { actor, p, writes in
+                let n = try await writes.store.applyToRun(
                     runId: p.runId, unit: p.unit, from: .branchReviewPassed,
                     event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
-            method(i, "Close", roles: [.approver, .admin], mutating: true, RunParams.self) { actor, p in
-                try await store.closeCampaignRun(runId: p.runId, by: actor, at: clock.now())
-                guard let r = try await store.campaignRuns().first(where: { $0.id == p.runId }) else {
+            change(i, "Close", roles: [.approver, .admin], RunParams.self) { actor, p, writes in
+                try await writes.store.closeCampaignRun(runId: p.runId, by: actor, at: clock.now())
+                guard let r = try await writes.store.campaignRuns().first(where: { $0.id == p.runId }) else {
                     throw BangfuError(.notFound, zh: "活动不存在", en: "no such campaign run")
                 }
                 return .reply(["run": ControlAPI.runWire(r)])

@@ -63,7 +63,7 @@ extension ControlAPI {
         let staff: Set<Role> = [.caseworker, .reviewer, .approver, .auditor, .helper, .admin]
         @Sendable func today() -> LocalDate { runtime.config.businessZone.date(of: clock.now()) }
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "MustVisit", roles: [.caseworker, .helper], mutating: true, MustVisitParams.self) { actor, p in
+            change(i, "MustVisit", roles: [.caseworker, .helper], MustVisitParams.self) { actor, p, writes in
                 guard let event = runtime.config.mustVisitEvents.first(where: { $0.id == p.event }) else {
                     let ids = runtime.config.mustVisitEvents.map(\.id).joined(separator: ", ")
                     throw BangfuError(
@@ -72,7 +72,7 @@ extension ControlAPI {
                 }
                 return .reply([
                     "visit": ControlAPI.visitWire(
-                        try await store.recordMustVisit(
+                        try await writes.store.recordMustVisit(
                             archiveNo: p.archiveNo, event: event, note: p.note, by: actor, at: clock.now()))
                 ])
             },
@@ -82,30 +82,35 @@ extension ControlAPI {
                     try await store.overdueVisits(units: units, on: today()).map { ["visit": ControlAPI.visitWire($0)] }
                 )
             },
-            method(i, "RecordVisit", roles: [.helper, .caseworker], mutating: true, RecordVisitParams.self) {
-                actor, p in
+            change(i, "RecordVisit", roles: [.helper, .caseworker], RecordVisitParams.self) {
+                actor, p, writes in
                 .reply([
                     "visit": ControlAPI.visitWire(
-                        try await store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
+                        try await writes.store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
                 ])
             },
-            method(i, "Pair", roles: [.caseworker], mutating: true, PairParams.self) { actor, p in
-                try await store.pair(archiveNo: p.archiveNo, helper: p.helper, by: actor, at: clock.now())
-                return .reply(["helpers": .array(try await store.helpers(archiveNo: p.archiveNo).map { .string($0) })])
+            change(i, "Pair", roles: [.caseworker], PairParams.self) { actor, p, writes in
+                try await writes.store.pair(archiveNo: p.archiveNo, helper: p.helper, by: actor, at: clock.now())
+                return .reply([
+                    "helpers": .array(try await writes.store.helpers(archiveNo: p.archiveNo).map { .string($0) })
+                ])
             },
-            method(i, "Unpair", roles: [.caseworker], mutating: true, PairParams.self) { actor, p in
-                try await store.unpair(archiveNo: p.archiveNo, helper: p.helper, by: actor, at: clock.now())
-                return .reply(["helpers": .array(try await store.helpers(archiveNo: p.archiveNo).map { .string($0) })])
+            change(i, "Unpair", roles: [.caseworker], PairParams.self) { actor, p, writes in
+                try await writes.store.unpair(archiveNo: p.archiveNo, helper: p.helper, by: actor, at: clock.now())
+                return .reply([
+                    "helpers": .array(try await writes.store.helpers(archiveNo: p.archiveNo).map { .string($0) })
+                ])
             },
-            method(i, "Reassign", roles: [.caseworker], mutating: true, ReassignParams.self) { actor, p in
+            change(i, "Reassign", roles: [.caseworker], ReassignParams.self) { actor, p, writes in
                 .reply([
                     "households": .int(
                         Int64(
-                            try await store.reassign(from: p.from, to: p.to, unit: p.unit, by: actor, at: clock.now())))
+                            try await writes.store.reassign(
+                                from: p.from, to: p.to, unit: p.unit, by: actor, at: clock.now())))
                 ])
             },
-            method(i, "RecordContact", roles: [.helper, .caseworker], mutating: true, ContactParams.self) { actor, p in
-                try await store.recordContact(
+            change(i, "RecordContact", roles: [.helper, .caseworker], ContactParams.self) { actor, p, writes in
+                try await writes.store.recordContact(
                     archiveNo: p.archiveNo, kind: p.kind, note: p.note, by: actor, at: clock.now())
                 return .reply([:])
             },
@@ -124,8 +129,8 @@ extension ControlAPI {
                         ]
                     })
             },
-            method(i, "RecordIncome", roles: [.caseworker], mutating: true, IncomeParams.self) { actor, p in
-                try await store.recordIncome(
+            change(i, "RecordIncome", roles: [.caseworker], IncomeParams.self) { actor, p, writes in
+                try await writes.store.recordIncome(
                     archiveNo: p.archiveNo, month: p.month, perCapita: Money(fen: p.perCapitaMonthly), by: actor,
                     at: clock.now())
                 return .reply([:])
@@ -144,8 +149,8 @@ extension ControlAPI {
                         ]
                     })
             },
-            method(i, "RecordReception", roles: [.caseworker], mutating: true, ReceptionParams.self) { actor, p in
-                let id = try await store.recordReception(
+            change(i, "RecordReception", roles: [.caseworker], ReceptionParams.self) { actor, p, writes in
+                let id = try await writes.store.recordReception(
                     Reception(
                         unitId: p.unitId, channel: p.channel, kind: p.kind, outcome: p.outcome,
                         archiveNo: p.archiveNo, caseNo: p.caseNo, note: p.note), by: actor, at: clock.now())

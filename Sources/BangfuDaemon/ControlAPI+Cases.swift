@@ -66,12 +66,11 @@ extension ControlAPI {
         _ name: String, roles: Set<Role>, _ p: P.Type,
         _ event: @escaping @Sendable (P) -> (String, CaseEvent)
     ) -> (String, VarlinkMethod) {
-        let store = runtime.store
         let clock = runtime.clock
-        return method("org.bangfu.Cases", name, roles: roles, mutating: true, p) { actor, params in
+        return change("org.bangfu.Cases", name, roles: roles, p) { actor, params, writes in
             let (caseNo, e) = event(params)
-            let c = try await store.helpCase(caseNo: caseNo)
-            let next = try await store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase
+            let c = try await writes.store.helpCase(caseNo: caseNo)
+            let next = try await writes.store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase
             logCase(next, e.kind.rawValue, actor)
             return try await caseReply(next)
         }
@@ -93,9 +92,9 @@ extension ControlAPI {
         let clock = runtime.clock
         let runtime = self.runtime
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "File", roles: [.caseworker], mutating: true, FileParams.self) { actor, p in
-                let h = try await store.household(archiveNo: p.archiveNo)
-                let c = try await runtime.workflow.fileCase(
+            change(i, "File", roles: [.caseworker], FileParams.self) { actor, p, writes in
+                let h = try await writes.store.household(archiveNo: p.archiveNo)
+                let c = try await writes.workflow.fileCase(
                     householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
                 logCase(c, "file", actor)
                 return try await caseReply(c)
@@ -160,9 +159,9 @@ extension ControlAPI {
             transition("Reject", roles: [.reviewer, .approver], WithReason.self) {
                 ($0.caseNo, .reject(reason: $0.reason))
             },
-            method(i, "Approve", roles: [.approver], mutating: true, CaseNo.self) { actor, p in
-                let c = try await store.helpCase(caseNo: p.caseNo)
-                let next = try await runtime.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
+            change(i, "Approve", roles: [.approver], CaseNo.self) { actor, p, writes in
+                let c = try await writes.store.helpCase(caseNo: p.caseNo)
+                let next = try await writes.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
                 logCase(next, "approve", actor)
                 return try await caseReply(next)
             },
@@ -175,9 +174,9 @@ extension ControlAPI {
             transition("UpholdObjection", roles: [.approver], WithDecision.self) {
                 ($0.caseNo, .upholdObjection(decision: $0.decision))
             },
-            method(i, "Pay", roles: [.treasurer], mutating: true, PayParams.self) { actor, p in
-                let c = try await store.helpCase(caseNo: p.caseNo)
-                let out = try await runtime.workflow.pay(
+            change(i, "Pay", roles: [.treasurer], PayParams.self) { actor, p, writes in
+                let c = try await writes.store.helpCase(caseNo: p.caseNo)
+                let out = try await writes.workflow.pay(
                     caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
                 logCase(out.helpCase, "pay_instalment", actor)
                 guard let paid = out.disbursement else {

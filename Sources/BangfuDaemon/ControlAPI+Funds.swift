@@ -44,27 +44,28 @@ extension ControlAPI {
         let store = runtime.store
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "Create", roles: [.treasurer], mutating: true, CreateFund.self) { actor, p in
-                try await store.createFund(
+            change(i, "Create", roles: [.treasurer], CreateFund.self) { actor, p, writes in
+                try await writes.store.createFund(
                     FundAccount(
                         id: p.id, name: p.name, unitId: p.unitId, source: p.source, donor: p.donor,
                         helpTypes: p.helpTypes), by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.id)])
             },
-            method(i, "Deposit", roles: [.treasurer], mutating: true, DepositParams.self) { actor, p in
+            change(i, "Deposit", roles: [.treasurer], DepositParams.self) { actor, p, writes in
                 let amount = try Money.bounded(fen: p.amount, field: "amount")
-                try await store.deposit(fundId: p.fundId, amount: amount, memo: p.memo, by: actor, at: clock.now())
+                try await writes.store.deposit(
+                    fundId: p.fundId, amount: amount, memo: p.memo, by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.fundId)])
             },
-            method(i, "Transfer", roles: [.approver], mutating: true, TransferParams.self) { actor, p in
+            change(i, "Transfer", roles: [.approver], TransferParams.self) { actor, p, writes in
                 let amount = try Money.bounded(fen: p.amount, field: "amount")
-                let transfer = try await store.requestTransfer(
+                let transfer = try await writes.store.requestTransfer(
                     from: p.from, to: p.to, amount: amount, reason: p.reason, by: actor,
                     at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },
-            method(i, "ConfirmTransfer", roles: [.approver], mutating: true, ConfirmParams.self) { actor, p in
-                let transfer = try await store.decideTransfer(
+            change(i, "ConfirmTransfer", roles: [.approver], ConfirmParams.self) { actor, p, writes in
+                let transfer = try await writes.store.decideTransfer(
                     id: p.id, confirm: true, note: p.note, by: actor, at: clock.now())
                 return .reply([
                     "transfer": ControlAPI.transferWire(transfer, now: clock.now()),
@@ -72,13 +73,13 @@ extension ControlAPI {
                     "to": try await fundWire(transfer.to),
                 ])
             },
-            method(i, "RejectTransfer", roles: [.approver], mutating: true, RejectParams.self) { actor, p in
+            change(i, "RejectTransfer", roles: [.approver], RejectParams.self) { actor, p, writes in
                 guard !p.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     throw BangfuError(
                         .invalidInput, zh: "驳回调拨必须写明理由", en: "rejecting a transfer needs a note",
                         context: ["field": "note"])
                 }
-                let transfer = try await store.decideTransfer(
+                let transfer = try await writes.store.decideTransfer(
                     id: p.id, confirm: false, note: p.note, by: actor, at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },

@@ -1,6 +1,7 @@
 import BangfuConfig
 import BangfuCore
 import BangfuVarlink
+import BangfuWorkflow
 import Crypto
 import Foundation
 import Logging
@@ -15,15 +16,58 @@ struct ControlAPI: Sendable {
         [archive(), cases(), funds(), notice(), admin(), campaigns(), care()]
     }
 
+    /// What a mutating method writes through: the store and the workflow scoped to the caller's
+    /// request id, passed explicitly so that the write records the id and its answer together.
+    struct Writes: Sendable {
+        let store: any BangfuStore
+        let workflow: Workflow
+    }
+
+    /// A mutating method: as `method`, and its body writes through `Writes` scoped to the optional
+    /// `requestId` (a retry with the same id gets the first answer).
+    func change<P: Decodable & Sendable>(
+        _ interface: String, _ name: String, roles: Set<Role>, _ params: P.Type,
+        _ body: @escaping @Sendable (Actor, P, Writes) async throws -> VarlinkResponse
+    ) -> (String, VarlinkMethod) {
+        let runtime = self.runtime
+        let full = "\(interface).\(name)"
+        return method(interface, name, roles: roles, mutating: true, params) { actor, decoded, request in
+            var key: RequestKey?
+            if let id = request.call.parameters?["requestId"]?.stringValue {
+                guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
+                var rest = request.call.parameters ?? [:]
+                rest.removeValue(forKey: "requestId")
+                let canonical = String(decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
+                let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
+                key = RequestKey(principal: actor.id, id: id, paramsHash: hash)
+            }
+            let store = runtime.store.scoped(to: key)
+            let workflow = runtime.workflow
+            return try await body(
+                actor, decoded,
+                Writes(store: store, workflow: Workflow(store: store, plugins: workflow.plugins, zone: workflow.zone)))
+        }
+    }
+
+    /// A method that only reads: role gate, parameters, error mapping.
+    func method<P: Decodable & Sendable>(
+        _ interface: String, _ name: String, roles: Set<Role>, _ params: P.Type,
+        _ body: @escaping @Sendable (Actor, P) async throws -> VarlinkResponse
+    ) -> (String, VarlinkMethod) {
+        method(interface, name, roles: roles, mutating: false, params) { actor, decoded, _ in
+            try await body(actor, decoded)
+        }
+    }
+
     /// A method: role gate, parameters, request id, error mapping.
     ///
     /// - Parameters:
     ///   - roles: the caller must hold one of these somewhere; finer unit checks happen in the operation.
-    ///   - mutating: takes a `requestId`; the call runs under it so a retry returns the first answer.
+    ///   - mutating: wakes the scheduler after the call (a write may have made work due).
     func method<P: Decodable & Sendable>(
-        _ interface: String, _ name: String, roles: Set<Role>, mutating: Bool = false,
+        _ interface: String, _ name: String, roles: Set<Role>, mutating: Bool,
         _ params: P.Type,
-        _ body: @escaping @Sendable (Actor, P) async throws -> VarlinkResponse
+        _ body: @escaping @Sendable (Actor, P, VarlinkRequest) async throws -> VarlinkResponse
     ) -> (String, VarlinkMethod) {
         let runtime = self.runtime
         return (
@@ -42,22 +86,7 @@ struct ControlAPI: Sendable {
                 }
                 let p = try request.decode(P.self)
                 do {
-                    let response: VarlinkResponse
-                    if mutating, let id = request.call.parameters?["requestId"]?.stringValue {
-                        guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
-                        var rest = request.call.parameters ?? [:]
-                        rest.removeValue(forKey: "requestId")
-                        let canonical = String(
-                            decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
-                        let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
-                        response = try await RequestContext.$current.withValue(
-                            RequestKey(principal: actor.id, id: id, paramsHash: hash)
-                        ) {
-                            try await body(actor, p)
-                        }
-                    } else {
-                        response = try await body(actor, p)
-                    }
+                    let response = try await body(actor, p, request)
                     if mutating { runtime.clock.poke() }
                     return response
                 } catch let e as BangfuError {

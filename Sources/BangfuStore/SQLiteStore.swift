@@ -12,11 +12,30 @@ import Synchronization
 public final class SQLiteStore: BangfuStore {
     let pool: DatabasePool
     let writer: WriteGroup
-    private let currentPolicy: Mutex<Policy>
+    /// The rules in force, shared by every view of the store (see `scoped(to:)`).
+    private final class PolicyBox: Sendable {
+        let current: Mutex<Policy>
+        init(_ policy: Policy) { current = Mutex(policy) }
+    }
+    private let policyBox: PolicyBox
     /// The rules in force; replaced by `update(policy:)` after a configuration reload.
-    var policy: Policy { currentPolicy.withLock { $0 } }
+    var policy: Policy { policyBox.current.withLock { $0 } }
     /// The file path, for messages.
     public let path: String
+    /// The client's request this view writes under: its id and answer are stored with the write, and
+    /// a retry with the same id gets the first answer. Passed explicitly, never read from the task.
+    let request: RequestKey?
+
+    /// The same store, writing under `request` (nil: no request id).
+    public func scoped(to request: RequestKey?) -> any BangfuStore { SQLiteStore(sharing: self, request: request) }
+
+    private init(sharing store: SQLiteStore, request: RequestKey?) {
+        pool = store.pool
+        writer = store.writer
+        policyBox = store.policyBox
+        path = store.path
+        self.request = request
+    }
 
     /// Opens (creating when missing) the database and runs pending migrations.
     public init(path: String, policy: Policy, synchronousFull: Bool = true) throws {
@@ -38,8 +57,9 @@ public final class SQLiteStore: BangfuStore {
             throw SQLiteStore.mapError(error, path: path)
         }
         self.writer = WriteGroup(pool: pool)
-        self.currentPolicy = Mutex(policy)
+        self.policyBox = PolicyBox(policy)
         self.path = path
+        self.request = nil
     }
 
     /// How concurrent writes were grouped into transactions since the store opened.
@@ -57,7 +77,7 @@ public final class SQLiteStore: BangfuStore {
         }
     }
 
-    public func update(policy: Policy) { currentPolicy.withLock { $0 = policy } }
+    public func update(policy: Policy) { policyBox.current.withLock { $0 = policy } }
 
     /// Runs `body` in an immediate write transaction and maps SQLite errors to typed ones.
     ///
@@ -65,10 +85,10 @@ public final class SQLiteStore: BangfuStore {
     /// runs in its own savepoint, so one that fails changes nothing and does not fail the others, and
     /// each returns only after the commit that holds its work.
     ///
-    /// Under a `RequestContext` the request id and the answer are stored in the same transaction;
-    /// a retry with the same id returns the stored answer without running `body` again.
+    /// Under a request (`scoped(to:)`) the request id and the answer are stored in the same
+    /// transaction; a retry with the same id returns the stored answer without running `body` again.
     func write<T: Codable & Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        let request = RequestContext.current
+        let request = self.request
         let result = Mutex<T?>(nil)
         do {
             try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, Error>) in
@@ -284,39 +304,37 @@ public final class SQLiteStore: BangfuStore {
         _ = try UnitTree(units)
         // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
         defer { treeCache.withLock { $0.removeAll() } }
-        _ = try await RequestContext.$current.withValue(nil) {
-            try await write { db in
-                // Parents first, so the foreign keys hold at every insert.
-                var pending = units
-                var done = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM org_unit")))
-                while !pending.isEmpty {
-                    let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
-                    guard !ready.isEmpty else { break }
-                    for u in ready {
-                        let old = try Row.fetchOne(
-                            db.cachedStatement(sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?"),
-                            arguments: [u.id])
-                        let changed =
-                            old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
-                            || old!["level"] as String != u.level.rawValue
-                        if changed {
-                            try db.cachedStatement(
-                                sql: """
-                                    INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
-                                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
-                                    """
-                            ).execute(arguments: [u.id, u.name, u.parentId, u.level.rawValue])
-                            try Audit.append(
-                                db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id,
-                                detail: u)
-                        }
-                        done.insert(u.id)
+        _ = try await SQLiteStore(sharing: self, request: nil).write { db in
+            // Parents first, so the foreign keys hold at every insert.
+            var pending = units
+            var done = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM org_unit")))
+            while !pending.isEmpty {
+                let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
+                guard !ready.isEmpty else { break }
+                for u in ready {
+                    let old = try Row.fetchOne(
+                        db.cachedStatement(sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?"),
+                        arguments: [u.id])
+                    let changed =
+                        old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
+                        || old!["level"] as String != u.level.rawValue
+                    if changed {
+                        try db.cachedStatement(
+                            sql: """
+                                INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
+                                ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
+                                """
+                        ).execute(arguments: [u.id, u.name, u.parentId, u.level.rawValue])
+                        try Audit.append(
+                            db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id,
+                            detail: u)
                     }
-                    pending.removeAll { done.contains($0.id) }
+                    done.insert(u.id)
                 }
-                _ = try SQLiteStore.loadTree(db)
-                return Empty()
+                pending.removeAll { done.contains($0.id) }
             }
+            _ = try SQLiteStore.loadTree(db)
+            return Empty()
         }
     }
 

@@ -12,9 +12,3 @@ public struct RequestKey: Sendable, Hashable {
         self.paramsHash = paramsHash
     }
 }
-
-/// The request a store write belongs to, carried as a task-local value so that the one write
-/// transaction of a call records the request and its answer together.
-public enum RequestContext {
-    @TaskLocal public static var current: RequestKey?
-}
