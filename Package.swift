@@ -97,12 +97,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The names of bangfud's methods, shared by the daemon, bangfuctl, the load generator and the tests.
+        .target(name: "BangfuWire", dependencies: ["BangfuVarlink"]),
         // The daemon: control interfaces, timers, watchdog, reload; bangfud's main only parses options.
         .target(
             name: "BangfuDaemon",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuVarlink",
-                "BangfuSystemd",
+                "BangfuSystemd", "BangfuWire",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -131,7 +133,7 @@ let package = Package(
         .executableTarget(
             name: "bangfuctl",
             dependencies: [
-                "BangfuCore", "BangfuCLIKit", "BangfuVarlink",
+                "BangfuCore", "BangfuCLIKit", "BangfuVarlink", "BangfuWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -153,7 +155,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad"]),
+        .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad", "BangfuWire"]),
         .testTarget(name: "BangfuDaemonUnitTests", dependencies: ["BangfuDaemon", "BangfuCore", "BangfuVarlink"]),
         // Prints how long planning a campaign takes over many households, and the peak memory.
         .executableTarget(
@@ -171,7 +173,7 @@ let package = Package(
         .target(
             name: "BangfuLoad",
             dependencies: [
-                "BangfuCore", "BangfuStore", "BangfuVarlink", "CBenchSupport",
+                "BangfuCore", "BangfuStore", "BangfuVarlink", "BangfuWire", "CBenchSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -181,7 +183,7 @@ let package = Package(
         .executableTarget(
             name: "bangfu-bench",
             dependencies: [
-                "BangfuCore", "BangfuLoad", "BangfuVarlink",
+                "BangfuCore", "BangfuLoad", "BangfuVarlink", "BangfuWire",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

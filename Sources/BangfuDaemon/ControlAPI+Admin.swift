@@ -1,6 +1,7 @@
 import BangfuCore
 import BangfuSystemd
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -13,7 +14,7 @@ extension ControlAPI {
         let store = runtime.store
         let everyone = Set(Role.allCases)
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "Status", roles: everyone, Empty.self) { _, _ in
+            method(.adminStatus, roles: everyone, Empty.self) { _, _ in
                 let inNotice = try await store.cases(
                     units: try await store.unitTree().units.keys.sorted(), state: .inNotice
                 ).count
@@ -35,7 +36,8 @@ extension ControlAPI {
                     "largestWriteGroup": .int(Int64(store.writeStats.largestGroup)),
                 ])
             },
-            method(i, "Plugins", roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer], Empty.self) {
+            method(.adminPlugins, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer], Empty.self)
+            {
                 _, _ in
                 let reg = runtime.plugins
                 let loaded: [JSONValue] = reg.loaded.map { p in
@@ -53,7 +55,7 @@ extension ControlAPI {
                 }
                 return .reply(["loaded": .array(loaded), "failed": .array(failed)])
             },
-            method(i, "VerifyAudit", roles: [.auditor, .admin], Empty.self) { actor, _ in
+            method(.adminVerifyAudit, roles: [.auditor, .admin], Empty.self) { actor, _ in
                 try actor.requireOnTop(anyOf: [.auditor, .admin], in: try await store.unitTree(), for: "verify_audit")
                 let r = try await store.verify()
                 return .reply([
@@ -63,7 +65,7 @@ extension ControlAPI {
                     "problems": .array(r.problems.map { .string($0) }),
                 ])
             },
-            method(i, "Backup", roles: [.admin], BackupParams.self) { actor, p in
+            method(.adminBackup, roles: [.admin], BackupParams.self) { actor, p in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "backup")
                 let r = try await store.backup(to: p.path)
                 runtime.logger.info("backup written to \(p.path): \(r.auditRows) audit rows verified")
@@ -72,7 +74,7 @@ extension ControlAPI {
                     "ledgerTransactions": .int(Int64(r.ledgerTransactions)),
                 ])
             },
-            method(i, "Reload", roles: [.admin], Empty.self) { actor, _ in
+            method(.adminReload, roles: [.admin], Empty.self) { actor, _ in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "reload")
                 do {
                     Systemd.reloading()
@@ -84,10 +86,10 @@ extension ControlAPI {
                 }
                 return .reply(["configuration": runtime.options.configPath.map { .string($0) } ?? .null])
             },
-            method(i, "GetClock", roles: everyone, Empty.self) { _, _ in
+            method(.adminGetClock, roles: everyone, Empty.self) { _, _ in
                 .reply(["now": .string(Wire.time(runtime.clock.now())), "manual": .bool(runtime.clock.isManual)])
             },
-            method(i, "AdvanceClock", roles: [.admin], AdvanceParams.self) { actor, p in
+            method(.adminAdvanceClock, roles: [.admin], AdvanceParams.self) { actor, p in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "advance_clock")
                 guard runtime.clock.isManual else {
                     throw VarlinkError(

@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -42,36 +43,37 @@ extension ControlAPI {
         let store = runtime.store
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
-            change(i, "Create", roles: [.caseworker], ArchiveParams.self) { actor, p, writes in
+            change(.archiveCreate, roles: [.caseworker], ArchiveParams.self) { actor, p, writes in
                 try await householdReply(
                     try await writes.store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
             },
-            change(i, "Update", roles: [.caseworker], UpdateParams.self) { actor, p, writes in
+            change(.archiveUpdate, roles: [.caseworker], UpdateParams.self) { actor, p, writes in
                 let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
                     try await writes.store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
             },
-            change(i, "Review", roles: [.caseworker], ArchiveNoParams.self) { actor, p, writes in
+            change(.archiveReview, roles: [.caseworker], ArchiveNoParams.self) { actor, p, writes in
                 let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
                     try await writes.store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
             },
-            change(i, "Exit", roles: [.approver], ExitParams.self) { actor, p, writes in
+            change(.archiveExit, roles: [.approver], ExitParams.self) { actor, p, writes in
                 let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
                     try await writes.store.exitArchive(
                         id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()),
                     for: actor)
             },
-            change(i, "Reenter", roles: [.caseworker], UpdateParams.self) { actor, p, writes in
+            change(.archiveReenter, roles: [.caseworker], UpdateParams.self) { actor, p, writes in
                 let h = try await writes.store.household(archiveNo: p.archiveNo)
                 return try await householdReply(
                     try await writes.store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
             },
-            method(i, "Get", roles: ControlAPI.archiveReaders, ArchiveNoParams.self) { actor, p in
+            method(.archiveGet, roles: ControlAPI.archiveReaders, ArchiveNoParams.self) { actor, p in
                 try await householdReply(try await store.household(archiveNo: p.archiveNo), for: actor)
             },
-            method(i, "History", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self) {
+            method(.archiveHistory, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self)
+            {
                 actor, p in
                 let h = try await store.household(archiveNo: p.archiveNo)
                 let v = try await visibility(actor, of: h)
@@ -91,7 +93,7 @@ extension ControlAPI {
                 }
                 return .reply(["changes": .array(changes.map { .object($0) })])
             },
-            method(i, "List", roles: ControlAPI.archiveReaders, ListParams.self) { actor, p in
+            method(.archiveList, roles: ControlAPI.archiveReaders, ListParams.self) { actor, p in
                 let page = try Page(limit: p.limit, after: p.after)
                 let units = try await readableUnits(actor, roles: ControlAPI.archiveReaders, under: p.unit)
                 let (list, next) = page.cut(try await store.households(units: units, status: p.status, page: page)) {

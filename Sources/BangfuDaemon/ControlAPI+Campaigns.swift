@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -32,7 +33,7 @@ extension ControlAPI {
         let clock = runtime.clock
         let staff: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .helper, .admin]
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "Definitions", roles: staff, Empty.self) { _, _ in
+            method(.campaignsDefinitions, roles: staff, Empty.self) { _, _ in
                 let today = runtime.config.businessZone.date(of: clock.now())
                 return .reply([
                     "campaigns": .array(
@@ -55,10 +56,10 @@ extension ControlAPI {
                         })
                 ])
             },
-            method(i, "List", roles: staff, Empty.self) { _, _ in
+            method(.campaignsList, roles: staff, Empty.self) { _, _ in
                 .reply(["runs": .array(try await store.campaignRuns().map(ControlAPI.runWire))])
             },
-            method(i, "Progress", roles: staff, RunParams.self) { _, p in
+            method(.campaignsProgress, roles: staff, RunParams.self) { _, p in
                 let g = try await store.campaignProgress(runId: p.runId)
                 return .reply([
                     "progress": .object([
@@ -71,7 +72,7 @@ extension ControlAPI {
                     ])
                 ])
             },
-            method(i, "LeftOut", roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) {
+            method(.campaignsLeftOut, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) {
                 actor, p in
                 // Only households of units the caller holds one of these roles on.
                 let units = Set(
@@ -89,31 +90,31 @@ extension ControlAPI {
                         ]
                     })
             },
-            method(i, "Visits", roles: staff, VisitsParams.self) { actor, p in
+            method(.campaignsVisits, roles: staff, VisitsParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
                 return .stream(
                     try await store.visits(runId: p.runId, units: units).map { ["visit": ControlAPI.visitWire($0)] })
             },
-            change(i, "RecordVisit", roles: [.helper, .caseworker], RecordVisitParams.self) {
+            change(.campaignsRecordVisit, roles: [.helper, .caseworker], RecordVisitParams.self) {
                 actor, p, writes in
                 .reply([
                     "visit": ControlAPI.visitWire(
                         try await writes.store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
                 ])
             },
-            change(i, "PassReview", roles: [.reviewer], RunUnit.self) { actor, p, writes in
+            change(.campaignsPassReview, roles: [.reviewer], RunUnit.self) { actor, p, writes in
                 let n = try await writes.store.applyToRun(
                     runId: p.runId, unit: p.unit, from: .submitted, event: { _, _ in .passReview(comment: "走访活动批量初审") },
                     by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
-            change(i, "Approve", roles: [.approver], RunUnit.self) { actor, p, writes in
+            change(.campaignsApprove, roles: [.approver], RunUnit.self) { actor, p, writes in
                 let n = try await writes.store.applyToRun(
                     runId: p.runId, unit: p.unit, from: .branchReviewPassed,
                     event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
-            change(i, "Close", roles: [.approver, .admin], RunParams.self) { actor, p, writes in
+            change(.campaignsClose, roles: [.approver, .admin], RunParams.self) { actor, p, writes in
                 try await writes.store.closeCampaignRun(runId: p.runId, by: actor, at: clock.now())
                 guard let r = try await writes.store.campaignRuns().first(where: { $0.id == p.runId }) else {
                     throw BangfuError(.notFound, zh: "活动不存在", en: "no such campaign run")

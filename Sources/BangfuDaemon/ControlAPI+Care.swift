@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -63,7 +64,7 @@ extension ControlAPI {
         let staff: Set<Role> = [.caseworker, .reviewer, .approver, .auditor, .helper, .admin]
         @Sendable func today() -> LocalDate { runtime.config.businessZone.date(of: clock.now()) }
         let methods: [(String, VarlinkMethod)] = [
-            change(i, "MustVisit", roles: [.caseworker, .helper], MustVisitParams.self) { actor, p, writes in
+            change(.careMustVisit, roles: [.caseworker, .helper], MustVisitParams.self) { actor, p, writes in
                 guard let event = runtime.config.mustVisitEvents.first(where: { $0.id == p.event }) else {
                     let ids = runtime.config.mustVisitEvents.map(\.id).joined(separator: ", ")
                     throw BangfuError(
@@ -76,32 +77,32 @@ extension ControlAPI {
                             archiveNo: p.archiveNo, event: event, note: p.note, by: actor, at: clock.now()))
                 ])
             },
-            method(i, "OverdueVisits", roles: staff, UnitParam.self) { actor, p in
+            method(.careOverdueVisits, roles: staff, UnitParam.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
                 return .stream(
                     try await store.overdueVisits(units: units, on: today()).map { ["visit": ControlAPI.visitWire($0)] }
                 )
             },
-            change(i, "RecordVisit", roles: [.helper, .caseworker], RecordVisitParams.self) {
+            change(.careRecordVisit, roles: [.helper, .caseworker], RecordVisitParams.self) {
                 actor, p, writes in
                 .reply([
                     "visit": ControlAPI.visitWire(
                         try await writes.store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
                 ])
             },
-            change(i, "Pair", roles: [.caseworker], PairParams.self) { actor, p, writes in
+            change(.carePair, roles: [.caseworker], PairParams.self) { actor, p, writes in
                 try await writes.store.pair(archiveNo: p.archiveNo, helper: p.helper, by: actor, at: clock.now())
                 return .reply([
                     "helpers": .array(try await writes.store.helpers(archiveNo: p.archiveNo).map { .string($0) })
                 ])
             },
-            change(i, "Unpair", roles: [.caseworker], PairParams.self) { actor, p, writes in
+            change(.careUnpair, roles: [.caseworker], PairParams.self) { actor, p, writes in
                 try await writes.store.unpair(archiveNo: p.archiveNo, helper: p.helper, by: actor, at: clock.now())
                 return .reply([
                     "helpers": .array(try await writes.store.helpers(archiveNo: p.archiveNo).map { .string($0) })
                 ])
             },
-            change(i, "Reassign", roles: [.caseworker], ReassignParams.self) { actor, p, writes in
+            change(.careReassign, roles: [.caseworker], ReassignParams.self) { actor, p, writes in
                 .reply([
                     "households": .int(
                         Int64(
@@ -109,12 +110,12 @@ extension ControlAPI {
                                 from: p.from, to: p.to, unit: p.unit, by: actor, at: clock.now())))
                 ])
             },
-            change(i, "RecordContact", roles: [.helper, .caseworker], ContactParams.self) { actor, p, writes in
+            change(.careRecordContact, roles: [.helper, .caseworker], ContactParams.self) { actor, p, writes in
                 try await writes.store.recordContact(
                     archiveNo: p.archiveNo, kind: p.kind, note: p.note, by: actor, at: clock.now())
                 return .reply([:])
             },
-            method(i, "OverdueContacts", roles: staff, UnitParam.self) { actor, p in
+            method(.careOverdueContacts, roles: staff, UnitParam.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
                 let due = try await store.contactsDue(
                     units: units, days: runtime.config.contactIntervalDays, at: clock.now())
@@ -129,13 +130,13 @@ extension ControlAPI {
                         ]
                     })
             },
-            change(i, "RecordIncome", roles: [.caseworker], IncomeParams.self) { actor, p, writes in
+            change(.careRecordIncome, roles: [.caseworker], IncomeParams.self) { actor, p, writes in
                 try await writes.store.recordIncome(
                     archiveNo: p.archiveNo, month: p.month, perCapita: Money(fen: p.perCapitaMonthly), by: actor,
                     at: clock.now())
                 return .reply([:])
             },
-            method(i, "ReviewsDue", roles: staff, ReviewsParams.self) { actor, p in
+            method(.careReviewsDue, roles: staff, ReviewsParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
                 return .stream(
                     try await store.reviewsDue(units: units, on: today(), within: max(0, min(p.days ?? 30, 366))).map {
@@ -149,14 +150,14 @@ extension ControlAPI {
                         ]
                     })
             },
-            change(i, "RecordReception", roles: [.caseworker], ReceptionParams.self) { actor, p, writes in
+            change(.careRecordReception, roles: [.caseworker], ReceptionParams.self) { actor, p, writes in
                 let id = try await writes.store.recordReception(
                     Reception(
                         unitId: p.unitId, channel: p.channel, kind: p.kind, outcome: p.outcome,
                         archiveNo: p.archiveNo, caseNo: p.caseNo, note: p.note), by: actor, at: clock.now())
                 return .reply(["id": .int(id)])
             },
-            method(i, "ReceptionSummary", roles: staff, SummaryParams.self) { actor, p in
+            method(.careReceptionSummary, roles: staff, SummaryParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
                 let s = try await store.receptionSummary(
                     units: units, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))

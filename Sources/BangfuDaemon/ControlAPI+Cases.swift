@@ -1,6 +1,7 @@
 import BangfuCore
 import BangfuPluginKit
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -63,11 +64,11 @@ extension ControlAPI {
 
     /// A plain transition: look the case up by number and apply `event`.
     func transition<P: Decodable & Sendable>(
-        _ name: String, roles: Set<Role>, _ p: P.Type,
+        _ wire: WireMethod, roles: Set<Role>, _ p: P.Type,
         _ event: @escaping @Sendable (P) -> (String, CaseEvent)
     ) -> (String, VarlinkMethod) {
         let clock = runtime.clock
-        return change("org.bangfu.Cases", name, roles: roles, p) { actor, params, writes in
+        return change(wire, roles: roles, p) { actor, params, writes in
             let (caseNo, e) = event(params)
             let c = try await writes.store.helpCase(caseNo: caseNo)
             let next = try await writes.store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase
@@ -92,14 +93,14 @@ extension ControlAPI {
         let clock = runtime.clock
         let runtime = self.runtime
         let methods: [(String, VarlinkMethod)] = [
-            change(i, "File", roles: [.caseworker], FileParams.self) { actor, p, writes in
+            change(.casesFile, roles: [.caseworker], FileParams.self) { actor, p, writes in
                 let h = try await writes.store.household(archiveNo: p.archiveNo)
                 let c = try await writes.workflow.fileCase(
                     householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
                 logCase(c, "file", actor)
                 return try await caseReply(c)
             },
-            method(i, "Get", roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
+            method(.casesGet, roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
                 let d = try await store.caseDetail(caseNo: p.caseNo)
                 try actor.requireRead(RecordRef(.helpCase, d.helpCase.caseNo), unit: d.helpCase.unitId, in: d.unitTree)
                 return .reply([
@@ -108,7 +109,7 @@ extension ControlAPI {
                     "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init)),
                 ])
             },
-            method(i, "List", roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
+            method(.casesList, roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
                 let page = try Page(limit: p.limit, after: p.after)
                 let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
                 let (cases, next) = page.cut(try await store.cases(units: units, state: p.state, page: page)) { $0.id }
@@ -118,7 +119,7 @@ extension ControlAPI {
                         ["case": try ControlAPI.json(Wire.Case(c, archiveNo: numbers[c.householdId] ?? ""))]
                     })
             },
-            method(i, "Loans", roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) {
+            method(.casesLoans, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) {
                 actor, p in
                 let units = try await readableUnits(
                     actor, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], under: p.unit)
@@ -139,7 +140,7 @@ extension ControlAPI {
                         ]
                     })
             },
-            method(i, "Assess", roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
+            method(.casesAssess, roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
                 let c = try await store.helpCase(caseNo: p.caseNo)
                 try await requireOnCase(actor, c, anyOf: [.caseworker, .reviewer, .approver], for: "assess")
                 let a = try await runtime.workflow.assess(caseId: c.id, at: clock.now())
@@ -148,33 +149,33 @@ extension ControlAPI {
                     "plan": try a.plan.map { try ControlAPI.json(Wire.Plan($0)) } ?? .null,
                 ])
             },
-            transition("Submit", roles: [.caseworker], CaseNo.self) { ($0.caseNo, .submit) },
-            transition("ReturnForInfo", roles: [.reviewer], WithReason.self) {
+            transition(.casesSubmit, roles: [.caseworker], CaseNo.self) { ($0.caseNo, .submit) },
+            transition(.casesReturnForInfo, roles: [.reviewer], WithReason.self) {
                 ($0.caseNo, .returnForInfo(reason: $0.reason))
             },
-            transition("Resubmit", roles: [.caseworker], CaseNo.self) { ($0.caseNo, .resubmit) },
-            transition("PassReview", roles: [.reviewer], WithComment.self) {
+            transition(.casesResubmit, roles: [.caseworker], CaseNo.self) { ($0.caseNo, .resubmit) },
+            transition(.casesPassReview, roles: [.reviewer], WithComment.self) {
                 ($0.caseNo, .passReview(comment: $0.comment))
             },
-            transition("Reject", roles: [.reviewer, .approver], WithReason.self) {
+            transition(.casesReject, roles: [.reviewer, .approver], WithReason.self) {
                 ($0.caseNo, .reject(reason: $0.reason))
             },
-            change(i, "Approve", roles: [.approver], CaseNo.self) { actor, p, writes in
+            change(.casesApprove, roles: [.approver], CaseNo.self) { actor, p, writes in
                 let c = try await writes.store.helpCase(caseNo: p.caseNo)
                 let next = try await writes.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
                 logCase(next, "approve", actor)
                 return try await caseReply(next)
             },
-            transition("Object", roles: [.caseworker, .reviewer, .approver], WithSummary.self) {
+            transition(.casesObject, roles: [.caseworker, .reviewer, .approver], WithSummary.self) {
                 ($0.caseNo, .object(summary: $0.summary))
             },
-            transition("DismissObjection", roles: [.approver], WithDecision.self) {
+            transition(.casesDismissObjection, roles: [.approver], WithDecision.self) {
                 ($0.caseNo, .dismissObjection(decision: $0.decision))
             },
-            transition("UpholdObjection", roles: [.approver], WithDecision.self) {
+            transition(.casesUpholdObjection, roles: [.approver], WithDecision.self) {
                 ($0.caseNo, .upholdObjection(decision: $0.decision))
             },
-            change(i, "Pay", roles: [.treasurer], PayParams.self) { actor, p, writes in
+            change(.casesPay, roles: [.treasurer], PayParams.self) { actor, p, writes in
                 let c = try await writes.store.helpCase(caseNo: p.caseNo)
                 let out = try await writes.workflow.pay(
                     caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
@@ -187,11 +188,13 @@ extension ControlAPI {
                     "payment": try ControlAPI.json(Wire.Payment(paid)),
                 ])
             },
-            transition("ReceiveRepayment", roles: [.treasurer], RepayParams.self) {
+            transition(.casesReceiveRepayment, roles: [.treasurer], RepayParams.self) {
                 ($0.caseNo, .receiveRepayment(amount: Money(fen: $0.amount), fund: $0.fundId))
             },
-            transition("Close", roles: [.approver], WithReason.self) { ($0.caseNo, .close(reason: $0.reason)) },
-            transition("Withdraw", roles: [.caseworker], WithReason.self) { ($0.caseNo, .withdraw(reason: $0.reason)) },
+            transition(.casesClose, roles: [.approver], WithReason.self) { ($0.caseNo, .close(reason: $0.reason)) },
+            transition(.casesWithdraw, roles: [.caseworker], WithReason.self) {
+                ($0.caseNo, .withdraw(reason: $0.reason))
+            },
         ]
         return VarlinkInterface(
             name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Cases_varlink),

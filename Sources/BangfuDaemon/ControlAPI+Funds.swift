@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -44,27 +45,27 @@ extension ControlAPI {
         let store = runtime.store
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
-            change(i, "Create", roles: [.treasurer], CreateFund.self) { actor, p, writes in
+            change(.fundsCreate, roles: [.treasurer], CreateFund.self) { actor, p, writes in
                 try await writes.store.createFund(
                     FundAccount(
                         id: p.id, name: p.name, unitId: p.unitId, source: p.source, donor: p.donor,
                         helpTypes: p.helpTypes), by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.id)])
             },
-            change(i, "Deposit", roles: [.treasurer], DepositParams.self) { actor, p, writes in
+            change(.fundsDeposit, roles: [.treasurer], DepositParams.self) { actor, p, writes in
                 let amount = try Money.bounded(fen: p.amount, field: "amount")
                 try await writes.store.deposit(
                     fundId: p.fundId, amount: amount, memo: p.memo, by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.fundId)])
             },
-            change(i, "Transfer", roles: [.approver], TransferParams.self) { actor, p, writes in
+            change(.fundsTransfer, roles: [.approver], TransferParams.self) { actor, p, writes in
                 let amount = try Money.bounded(fen: p.amount, field: "amount")
                 let transfer = try await writes.store.requestTransfer(
                     from: p.from, to: p.to, amount: amount, reason: p.reason, by: actor,
                     at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },
-            change(i, "ConfirmTransfer", roles: [.approver], ConfirmParams.self) { actor, p, writes in
+            change(.fundsConfirmTransfer, roles: [.approver], ConfirmParams.self) { actor, p, writes in
                 let transfer = try await writes.store.decideTransfer(
                     id: p.id, confirm: true, note: p.note, by: actor, at: clock.now())
                 return .reply([
@@ -73,7 +74,7 @@ extension ControlAPI {
                     "to": try await fundWire(transfer.to),
                 ])
             },
-            change(i, "RejectTransfer", roles: [.approver], RejectParams.self) { actor, p, writes in
+            change(.fundsRejectTransfer, roles: [.approver], RejectParams.self) { actor, p, writes in
                 guard !p.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     throw BangfuError(
                         .invalidInput, zh: "驳回调拨必须写明理由", en: "rejecting a transfer needs a note",
@@ -83,7 +84,7 @@ extension ControlAPI {
                     id: p.id, confirm: false, note: p.note, by: actor, at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },
-            method(i, "Pending", roles: ControlAPI.fundReaders, PendingParams.self) { actor, p in
+            method(.fundsPending, roles: ControlAPI.fundReaders, PendingParams.self) { actor, p in
                 let tree = try await store.unitTree()
                 let readable = try await store.funds().filter { actor.mayRead(.fund, unit: $0.unitId, in: tree) }.map(
                     \.id)
@@ -95,7 +96,7 @@ extension ControlAPI {
                 }
                 return .reply(["transfers": .array(visible.map { ControlAPI.transferWire($0, now: now) })])
             },
-            method(i, "List", roles: ControlAPI.fundReaders, Empty.self) { actor, _ in
+            method(.fundsList, roles: ControlAPI.fundReaders, Empty.self) { actor, _ in
                 let tree = try await store.unitTree()
                 var out: [JSONValue] = []
                 for f in try await store.funds()
@@ -104,7 +105,7 @@ extension ControlAPI {
                 }
                 return .reply(["funds": .array(out)])
             },
-            method(i, "Ledger", roles: ControlAPI.fundReaders, LedgerParams.self) { actor, p in
+            method(.fundsLedger, roles: ControlAPI.fundReaders, LedgerParams.self) { actor, p in
                 let f = try await store.fund(id: p.fundId)
                 try actor.requireRead(RecordRef(.fund, f.id), unit: f.unitId, in: try await store.unitTree())
                 let lines = try await store.ledger(
@@ -124,7 +125,7 @@ extension ControlAPI {
                     })
             },
             // Public accounts (帐务公开): anyone with a role may read them.
-            method(i, "Statement", roles: Set(Role.allCases), Period.self) { _, p in
+            method(.fundsStatement, roles: Set(Role.allCases), Period.self) { _, p in
                 let rows = try await store.statement(
                     from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
                 return .reply(["funds": try ControlAPI.json(rows)])

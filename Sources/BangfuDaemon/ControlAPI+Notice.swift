@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 extension ControlAPI {
@@ -11,7 +12,7 @@ extension ControlAPI {
         let store = runtime.store
         let runtime = self.runtime
         let methods: [(String, VarlinkMethod)] = [
-            method(i, "List", roles: Set(Role.allCases), NoticeParams.self) { _, p in
+            method(.noticeList, roles: Set(Role.allCases), NoticeParams.self) { _, p in
                 let tree = try await store.unitTree()
                 let units = p.unit.map { tree.subtree(of: $0) } ?? tree.units.keys.sorted()
                 if let u = p.unit { _ = try tree.require(u) }

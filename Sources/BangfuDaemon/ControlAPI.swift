@@ -1,6 +1,7 @@
 import BangfuConfig
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import BangfuWorkflow
 import Crypto
 import Foundation
@@ -26,12 +27,12 @@ struct ControlAPI: Sendable {
     /// A mutating method: as `method`, and its body writes through `Writes` scoped to the optional
     /// `requestId` (a retry with the same id gets the first answer).
     func change<P: Decodable & Sendable>(
-        _ interface: String, _ name: String, roles: Set<Role>, _ params: P.Type,
+        _ wire: WireMethod, roles: Set<Role>, _ params: P.Type,
         _ body: @escaping @Sendable (Actor, P, Writes) async throws -> VarlinkResponse
     ) -> (String, VarlinkMethod) {
         let runtime = self.runtime
-        let full = "\(interface).\(name)"
-        return method(interface, name, roles: roles, mutating: true, params) { actor, decoded, request in
+        let full = wire.rawValue
+        return method(wire, roles: roles, mutating: true, params) { actor, decoded, request in
             var key: RequestKey?
             if let id = request.call.parameters?["requestId"]?.stringValue {
                 guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
@@ -51,10 +52,10 @@ struct ControlAPI: Sendable {
 
     /// A method that only reads: role gate, parameters, error mapping.
     func method<P: Decodable & Sendable>(
-        _ interface: String, _ name: String, roles: Set<Role>, _ params: P.Type,
+        _ wire: WireMethod, roles: Set<Role>, _ params: P.Type,
         _ body: @escaping @Sendable (Actor, P) async throws -> VarlinkResponse
     ) -> (String, VarlinkMethod) {
-        method(interface, name, roles: roles, mutating: false, params) { actor, decoded, _ in
+        method(wire, roles: roles, mutating: false, params) { actor, decoded, _ in
             try await body(actor, decoded)
         }
     }
@@ -65,11 +66,13 @@ struct ControlAPI: Sendable {
     ///   - roles: the caller must hold one of these somewhere; finer unit checks happen in the operation.
     ///   - mutating: wakes the scheduler after the call (a write may have made work due).
     func method<P: Decodable & Sendable>(
-        _ interface: String, _ name: String, roles: Set<Role>, mutating: Bool,
+        _ wire: WireMethod, roles: Set<Role>, mutating: Bool,
         _ params: P.Type,
         _ body: @escaping @Sendable (Actor, P, VarlinkRequest) async throws -> VarlinkResponse
     ) -> (String, VarlinkMethod) {
         let runtime = self.runtime
+        let interface = wire.interface
+        let name = wire.name
         return (
             name,
             { request in

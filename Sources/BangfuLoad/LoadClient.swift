@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import CBenchSupport
 import Foundation
 import Histogram
@@ -80,12 +81,12 @@ public final class LoadClient: @unchecked Sendable {
     ) throws -> String {
         let rid = "\(tag)-\(n)"
         let h = try timed(
-            cw, "org.bangfu.Archive.Create", ["archive": LoadClient.archive(n), "requestId": .string(rid + "-a")])
+            cw, WireMethod.archiveCreate.rawValue, ["archive": LoadClient.archive(n), "requestId": .string(rid + "-a")])
         guard let archiveNo = h["household"]?["archiveNo"]?.string else {
             throw LoadError("Archive.Create answered without an archive number")
         }
         let c = try timed(
-            cw, "org.bangfu.Cases.File",
+            cw, WireMethod.casesFile.rawValue,
             [
                 "archiveNo": .string(archiveNo), "helpType": .string(helpType),
                 "form": .object(form), "requestId": .string(rid + "-f"),
@@ -112,7 +113,7 @@ public final class LoadClient: @unchecked Sendable {
     /// The treasurer pays the first instalment of a case whose notice has passed.
     public func pay(_ caseNo: String, fund: String) throws {
         let r = try timed(
-            tr, "org.bangfu.Cases.Pay",
+            tr, WireMethod.casesPay.rawValue,
             [
                 "caseNo": .string(caseNo), "instalment": .int(1), "fundId": .string(fund),
                 "requestId": .string("\(tag)-pay-\(caseNo)"),
@@ -125,12 +126,12 @@ public final class LoadClient: @unchecked Sendable {
 
     /// Reads a case as the auditor (masked), as a dashboard would.
     public func get(_ caseNo: String) throws {
-        try timed(au, "org.bangfu.Cases.Get", ["caseNo": .string(caseNo)], mutating: false)
+        try timed(au, WireMethod.casesGet.rawValue, ["caseNo": .string(caseNo)], mutating: false)
     }
 
     /// A case's state and how many payments it has, read as the auditor (for checks after a crash).
     public func caseState(_ caseNo: String) throws -> (state: String, payments: Int) {
-        let r = try timed(au, "org.bangfu.Cases.Get", ["caseNo": .string(caseNo)], mutating: false)
+        let r = try timed(au, WireMethod.casesGet.rawValue, ["caseNo": .string(caseNo)], mutating: false)
         guard let state = r["case"]?["state"]?.string else {
             throw LoadError("Get of \(caseNo) answered without a state")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCore
 import BangfuLoad
 import BangfuVarlink
+import BangfuWire
 import Foundation
 import Histogram
 
@@ -50,7 +51,7 @@ struct Bench: AsyncParsableCommand {
             progress("end to end: \(cases) cases at \(k) clients")
             let daemon = try env.daemon("e2e-\(k)")
             var row = try EndToEnd.run(daemon: daemon, clients: k, cases: cases)
-            let status = try daemon.admin("org.bangfu.Admin.Status")
+            let status = try daemon.admin(WireMethod.adminStatus.rawValue)
             report.synchronous = status["synchronous"]?.stringValue ?? "?"
             report.journalMode = status["journalMode"]?.stringValue ?? "?"
             row.daemonPeakRSSMiB = daemon.memory().peak

@@ -1,5 +1,6 @@
 import BangfuLoad
 import BangfuVarlink
+import BangfuWire
 import Foundation
 import Histogram
 import Synchronization
@@ -19,7 +20,7 @@ enum EndToEnd {
             }
         }
         let t0 = DispatchTime.now().uptimeNanoseconds
-        _ = try daemon.admin("org.bangfu.Admin.AdvanceClock", ["seconds": .int(20 * 86_400)])
+        _ = try daemon.admin(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(20 * 86_400)])
         let noticeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let lists = filed.withLock { $0 }
         let paying = LoadRun.run(clients: k, socket: daemon.socket) { client, i in

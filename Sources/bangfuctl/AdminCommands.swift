@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 struct Status: ParsableCommand {
@@ -9,7 +10,7 @@ struct Status: ParsableCommand {
     @OptionGroup var g: Global
 
     func run() {
-        let r = g.call1("org.bangfu.Admin.Status")
+        let r = g.call1(.adminStatus)
         if g.json { return g.printJSON(.object(r)) }
         let rows: [(String, String, String)] = [
             ("版本", "version", r.s("version")), ("启动于", "started", r.s("startedAt")), ("当前时间", "now", r.s("now")),
@@ -39,7 +40,7 @@ struct Plugins: ParsableCommand {
     @OptionGroup var g: Global
 
     func run() {
-        let r = g.call1("org.bangfu.Admin.Plugins")
+        let r = g.call1(.adminPlugins)
         if g.json { return g.printJSON(.object(r)) }
         var t = TextTable(
             headers: g.zh ? ["代码", "名称", "版本", "发放方式", "单件上限"] : ["id", "name", "version", "payment", "cap"],
@@ -62,7 +63,7 @@ struct Verify: ParsableCommand {
     @OptionGroup var g: Global
 
     func run() throws {
-        let r = g.call1("org.bangfu.Admin.VerifyAudit")
+        let r = g.call1(.adminVerifyAudit)
         if g.json {
             g.printJSON(.object(r))
         } else {
@@ -82,7 +83,7 @@ struct Reload: ParsableCommand {
     @OptionGroup var g: Global
 
     func run() {
-        let r = g.call1("org.bangfu.Admin.Reload")
+        let r = g.call1(.adminReload)
         if g.json { return g.printJSON(.object(r)) }
         print(g.zh ? "配置已重新加载：\(r.s("configuration"))" : "configuration reloaded: \(r.s("configuration"))")
     }
@@ -97,7 +98,7 @@ struct ClockCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "显示当前时间 / Show the daemon's time.")
         @OptionGroup var g: Global
         func run() {
-            let r = g.call1("org.bangfu.Admin.GetClock")
+            let r = g.call1(.adminGetClock)
             if g.json { return g.printJSON(.object(r)) }
             print(
                 "\(r.s("now")) (\(r["manual"]?.boolValue == true ? (g.zh ? "手动时钟" : "manual") : (g.zh ? "系统时钟" : "system")))"
@@ -115,7 +116,7 @@ struct ClockCommand: ParsableCommand {
             guard let seconds = Self.seconds(duration) else {
                 g.die(g.zh ? "时长格式应如 7d、36h、1d12h、90m" : "a duration looks like 7d, 36h, 1d12h or 90m", code: 2)
             }
-            let r = g.call1("org.bangfu.Admin.AdvanceClock", ["seconds": .int(seconds)])
+            let r = g.call1(.adminAdvanceClock, ["seconds": .int(seconds)])
             if g.json { return g.printJSON(.object(r)) }
             print(g.zh ? "时钟已拨至 \(r.s("now"))" : "clock now \(r.s("now"))")
         }
@@ -145,7 +146,7 @@ struct Backup: ParsableCommand {
     @Argument(help: "备份文件（绝对路径，bangfud 可写）/ Backup file: absolute, new, writable by bangfud.") var path: String
 
     func run() {
-        let r = g.call1("org.bangfu.Admin.Backup", ["path": .string(path)])
+        let r = g.call1(.adminBackup, ["path": .string(path)])
         if g.json { return g.printJSON(.object(r)) }
         print(
             g.zh

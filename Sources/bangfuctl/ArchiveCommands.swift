@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 struct ArchiveCommand: ParsableCommand {
@@ -46,7 +47,7 @@ struct ArchiveCommand: ParsableCommand {
 
         func run() {
             let h = g.call1(
-                "org.bangfu.Archive.Create", ["archive": ArchiveCommand.load(file, g), "requestId": r.param]
+                .archiveCreate, ["archive": ArchiveCommand.load(file, g), "requestId": r.param]
             ).o("household")
             if g.json { return g.printJSON(.object(h)) }
             print(g.zh ? "已建档 \(h.s("archiveNo"))" : "archived as \(h.s("archiveNo"))")
@@ -59,7 +60,7 @@ struct ArchiveCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Argument(help: "档案号 / Archive number.") var archiveNo: String
         func run() {
-            let h = g.call1("org.bangfu.Archive.Get", ["archiveNo": .string(archiveNo)]).o("household")
+            let h = g.call1(.archiveGet, ["archiveNo": .string(archiveNo)]).o("household")
             if g.json { return g.printJSON(.object(h)) }
             ArchiveCommand.show(h, g)
         }
@@ -70,7 +71,7 @@ struct ArchiveCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Argument var archiveNo: String
         func run() {
-            let r = g.call1("org.bangfu.Archive.History", ["archiveNo": .string(archiveNo)])
+            let r = g.call1(.archiveHistory, ["archiveNo": .string(archiveNo)])
             if g.json { return g.printJSON(.object(r)) }
             var t = TextTable(
                 headers: g.zh
@@ -89,7 +90,7 @@ struct ArchiveCommand: ParsableCommand {
         @Option(help: "open|closed") var status: String?
         func run() {
             let items = g.pages(
-                "org.bangfu.Archive.List",
+                .archiveList,
                 ["unit": unit.map { .string($0) } ?? .null, "status": status.map { .string($0) } ?? .null],
                 key: "archive")
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
@@ -112,7 +113,7 @@ struct ArchiveCommand: ParsableCommand {
         @Option var file: String
         func run() {
             let h = g.call1(
-                "org.bangfu.Archive.Update",
+                .archiveUpdate,
                 ["archiveNo": .string(archiveNo), "archive": ArchiveCommand.load(file, g), "requestId": r.param]
             ).o("household")
             if g.json { return g.printJSON(.object(h)) }
@@ -126,7 +127,7 @@ struct ArchiveCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var archiveNo: String
         func run() {
-            let h = g.call1("org.bangfu.Archive.Review", ["archiveNo": .string(archiveNo), "requestId": r.param]).o(
+            let h = g.call1(.archiveReview, ["archiveNo": .string(archiveNo), "requestId": r.param]).o(
                 "household")
             if g.json { return g.printJSON(.object(h)) }
             print(g.zh ? "已复核，下次复核 \(h.s("reviewDue"))" : "reviewed; next review \(h.s("reviewDue"))")
@@ -143,7 +144,7 @@ struct ArchiveCommand: ParsableCommand {
         @Option var note: String
         func run() {
             let h = g.call1(
-                "org.bangfu.Archive.Exit",
+                .archiveExit,
                 [
                     "archiveNo": .string(archiveNo), "reason": .string(reason), "note": .string(note),
                     "requestId": r.param,
@@ -162,7 +163,7 @@ struct ArchiveCommand: ParsableCommand {
         @Option var file: String
         func run() {
             let h = g.call1(
-                "org.bangfu.Archive.Reenter",
+                .archiveReenter,
                 ["archiveNo": .string(archiveNo), "archive": ArchiveCommand.load(file, g), "requestId": r.param]
             ).o("household")
             if g.json { return g.printJSON(.object(h)) }

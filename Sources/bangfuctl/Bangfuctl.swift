@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 /// `bangfuctl`: controls bangfud over its varlink socket.
@@ -38,7 +39,7 @@ struct Global: ParsableArguments {
     var zh: Bool { Language.fromEnvironment == .zh }
 
     /// Calls bangfud; failures are printed once and end the program with the documented code.
-    func call(_ method: String, _ params: [String: JSONValue] = [:], more: Bool = false) -> [[String: JSONValue]] {
+    func call(_ method: WireMethod, _ params: [String: JSONValue] = [:], more: Bool = false) -> [[String: JSONValue]] {
         let lang = Language.fromEnvironment
         do {
             let client = try VarlinkClient(path: socket)
@@ -74,7 +75,7 @@ struct Global: ParsableArguments {
 
     /// One reply.
     /// Every page of a paged listing (each reply's `key`), following `next` until the last page.
-    func pages(_ method: String, _ params: [String: JSONValue], key: String) -> [[String: JSONValue]] {
+    func pages(_ method: WireMethod, _ params: [String: JSONValue], key: String) -> [[String: JSONValue]] {
         var items: [[String: JSONValue]] = []
         var after: JSONValue = .null
         repeat {
@@ -88,7 +89,7 @@ struct Global: ParsableArguments {
         return items
     }
 
-    func call1(_ method: String, _ params: [String: JSONValue] = [:]) -> [String: JSONValue] {
+    func call1(_ method: WireMethod, _ params: [String: JSONValue] = [:]) -> [String: JSONValue] {
         call(method, params).last ?? [:]
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 struct CampaignCommand: ParsableCommand {
@@ -40,8 +41,8 @@ struct CampaignCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "活动定义与各次规划 / Campaign definitions and their runs.")
         @OptionGroup var g: Global
         func run() {
-            let defs = g.call1("org.bangfu.Campaigns.Definitions")
-            let runs = g.call1("org.bangfu.Campaigns.List")
+            let defs = g.call1(.campaignsDefinitions)
+            let runs = g.call1(.campaignsList)
             if g.json {
                 return g.printJSON(
                     .object(["campaigns": defs["campaigns"] ?? .array([]), "runs": runs["runs"] ?? .array([])]))
@@ -76,8 +77,8 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Argument(help: "活动编号 / Run id.") var runId: Int64
         func run() {
-            let p = g.call1("org.bangfu.Campaigns.Progress", ["runId": .int(runId)]).o("progress")
-            let left = g.call("org.bangfu.Campaigns.LeftOut", ["runId": .int(runId)], more: true).map {
+            let p = g.call1(.campaignsProgress, ["runId": .int(runId)]).o("progress")
+            let left = g.call(.campaignsLeftOut, ["runId": .int(runId)], more: true).map {
                 $0.o("household")
             }.filter { !$0.isEmpty }
             if g.json {
@@ -101,7 +102,7 @@ struct CampaignCommand: ParsableCommand {
         @Argument(help: "活动编号 / Run id.") var runId: Int64
         @Flag(help: "规划中持续刷新 / Follow a run while it is planning.") var watch = false
         func run() {
-            var p = g.call1("org.bangfu.Campaigns.Progress", ["runId": .int(runId)]).o("progress")
+            var p = g.call1(.campaignsProgress, ["runId": .int(runId)]).o("progress")
             if g.json { return g.printJSON(.object(p)) }
             while watch && p.o("run").s("state") == "planning" {
                 let line =
@@ -109,7 +110,7 @@ struct CampaignCommand: ParsableCommand {
                     + CampaignCommand.bar(Int(p.i("processed")), Int(p.o("run").i("targeted")))
                 FileHandle.standardError.write(Data("\r\(line)".utf8))
                 Thread.sleep(forTimeInterval: 0.5)
-                p = g.call1("org.bangfu.Campaigns.Progress", ["runId": .int(runId)]).o("progress")
+                p = g.call1(.campaignsProgress, ["runId": .int(runId)]).o("progress")
             }
             if watch { FileHandle.standardError.write(Data("\n".utf8)) }
             CampaignCommand.printProgress(p, g)
@@ -125,7 +126,7 @@ struct CampaignCommand: ParsableCommand {
         @Option var unit: String
         func run() {
             let out = g.call1(
-                "org.bangfu.Campaigns.PassReview", ["runId": .int(runId), "unit": .string(unit), "requestId": r.param])
+                .campaignsPassReview, ["runId": .int(runId), "unit": .string(unit), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已初审通过 \(out.s("cases")) 件" : "\(out.s("cases")) cases passed the review")
         }
@@ -139,8 +140,7 @@ struct CampaignCommand: ParsableCommand {
         @Argument(help: "活动编号 / Run id.") var runId: Int64
         @Option var unit: String
         func run() {
-            let out = g.call1(
-                "org.bangfu.Campaigns.Approve", ["runId": .int(runId), "unit": .string(unit), "requestId": r.param])
+            let out = g.call1(.campaignsApprove, ["runId": .int(runId), "unit": .string(unit), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已审批 \(out.s("cases")) 件，进入公示" : "\(out.s("cases")) cases approved; in notice")
         }
@@ -153,7 +153,7 @@ struct CampaignCommand: ParsableCommand {
         @Option var unit: String?
         func run() {
             let items = g.call(
-                "org.bangfu.Campaigns.Visits", ["runId": .int(runId), "unit": unit.map { .string($0) } ?? .null],
+                .campaignsVisits, ["runId": .int(runId), "unit": unit.map { .string($0) } ?? .null],
                 more: true
             )
             .map { $0.o("visit") }.filter { !$0.isEmpty }
@@ -180,7 +180,7 @@ struct CampaignCommand: ParsableCommand {
         @Option var note: String
         func run() {
             let v = g.call1(
-                "org.bangfu.Campaigns.RecordVisit",
+                .campaignsRecordVisit,
                 ["visitId": .int(visit), "note": .string(note), "requestId": r.param]
             ).o("visit")
             if g.json { return g.printJSON(.object(v)) }
@@ -196,7 +196,7 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument(help: "活动编号 / Run id.") var runId: Int64
         func run() {
-            let out = g.call1("org.bangfu.Campaigns.Close", ["runId": .int(runId), "requestId": r.param]).o("run")
+            let out = g.call1(.campaignsClose, ["runId": .int(runId), "requestId": r.param]).o("run")
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "活动 #\(out.s("id")) 已关闭" : "run #\(out.s("id")) closed")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 struct CareCommand: ParsableCommand {
@@ -37,7 +38,7 @@ struct CareCommand: ParsableCommand {
         @Option var note: String?
         func run() {
             let v = g.call1(
-                "org.bangfu.Care.MustVisit",
+                .careMustVisit,
                 [
                     "archiveNo": .string(archiveNo), "event": .string(event), "note": note.map { .string($0) } ?? .null,
                     "requestId": r.param,
@@ -54,7 +55,7 @@ struct CareCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Option var unit: String?
         func run() {
-            let items = g.call("org.bangfu.Care.OverdueVisits", ["unit": unit.map { .string($0) } ?? .null], more: true)
+            let items = g.call(.careOverdueVisits, ["unit": unit.map { .string($0) } ?? .null], more: true)
                 .map { $0.o("visit") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
             CareCommand.visits(items, g)
@@ -69,7 +70,7 @@ struct CareCommand: ParsableCommand {
         @Option var note: String
         func run() {
             let v = g.call1(
-                "org.bangfu.Care.RecordVisit", ["visitId": .int(visitId), "note": .string(note), "requestId": r.param]
+                .careRecordVisit, ["visitId": .int(visitId), "note": .string(note), "requestId": r.param]
             ).o("visit")
             if g.json { return g.printJSON(.object(v)) }
             CareCommand.visits([v], g)
@@ -84,7 +85,7 @@ struct CareCommand: ParsableCommand {
         @Argument var helper: String
         func run() {
             let out = g.call1(
-                "org.bangfu.Care.Pair",
+                .carePair,
                 ["archiveNo": .string(archiveNo), "helper": .string(helper), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print((g.zh ? "帮扶联系人：" : "helpers: ") + out.a("helpers").compactMap(\.stringValue).joined(separator: ", "))
@@ -99,7 +100,7 @@ struct CareCommand: ParsableCommand {
         @Argument var helper: String
         func run() {
             let out = g.call1(
-                "org.bangfu.Care.Unpair",
+                .careUnpair,
                 ["archiveNo": .string(archiveNo), "helper": .string(helper), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print((g.zh ? "帮扶联系人：" : "helpers: ") + out.a("helpers").compactMap(\.stringValue).joined(separator: ", "))
@@ -116,7 +117,7 @@ struct CareCommand: ParsableCommand {
         @Option var unit: String
         func run() {
             let out = g.call1(
-                "org.bangfu.Care.Reassign",
+                .careReassign,
                 ["from": .string(from), "to": .string(to), "unit": .string(unit), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             print(g.zh ? "已转交 \(out.s("households")) 户" : "\(out.s("households")) households handed over")
@@ -132,7 +133,7 @@ struct CareCommand: ParsableCommand {
         @Option var note: String?
         func run() {
             let out = g.call1(
-                "org.bangfu.Care.RecordContact",
+                .careRecordContact,
                 [
                     "archiveNo": .string(archiveNo), "kind": .string(kind), "note": note.map { .string($0) } ?? .null,
                     "requestId": r.param,
@@ -150,7 +151,7 @@ struct CareCommand: ParsableCommand {
         @Option var unit: String?
         func run() {
             let items = g.call(
-                "org.bangfu.Care.OverdueContacts", ["unit": unit.map { .string($0) } ?? .null], more: true
+                .careOverdueContacts, ["unit": unit.map { .string($0) } ?? .null], more: true
             ).map { $0.o("household") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
             var t = TextTable(
@@ -174,7 +175,7 @@ struct CareCommand: ParsableCommand {
         @Argument(help: "人均月收入（元）/ Per-capita monthly income in yuan.") var amount: String
         func run() {
             let out = g.call1(
-                "org.bangfu.Care.RecordIncome",
+                .careRecordIncome,
                 [
                     "archiveNo": .string(archiveNo), "month": .string(month), "perCapitaMonthly": .int(fen(amount, g)),
                     "requestId": r.param,
@@ -192,7 +193,7 @@ struct CareCommand: ParsableCommand {
         @Option(help: "未来多少天内到期 / Due within this many days.") var days: Int = 30
         func run() {
             let items = g.call(
-                "org.bangfu.Care.ReviewsDue", ["unit": unit.map { .string($0) } ?? .null, "days": .int(Int64(days))],
+                .careReviewsDue, ["unit": unit.map { .string($0) } ?? .null, "days": .int(Int64(days))],
                 more: true
             ).map { $0.o("review") }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
@@ -224,7 +225,7 @@ struct CareCommand: ParsableCommand {
         @Option var note: String?
         func run() {
             let out = g.call1(
-                "org.bangfu.Care.RecordReception",
+                .careRecordReception,
                 [
                     "unitId": .string(unit), "channel": .string(channel), "kind": .string(kind),
                     "outcome": .string(outcome),
@@ -244,7 +245,7 @@ struct CareCommand: ParsableCommand {
         @Option var unit: String?
         func run() {
             let s = g.call1(
-                "org.bangfu.Care.ReceptionSummary",
+                .careReceptionSummary,
                 ["from": .string(from), "to": .string(to), "unit": unit.map { .string($0) } ?? .null])
             if g.json { return g.printJSON(.object(s)) }
             print(

@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 struct CaseCommand: ParsableCommand {
@@ -62,12 +63,12 @@ struct CaseCommand: ParsableCommand {
 
     /// A transition by case number with optional text.
     static func transition(
-        _ g: Global, _ r: RequestOptions, _ method: String, _ caseNo: String, _ extra: [String: JSONValue] = [:]
+        _ g: Global, _ r: RequestOptions, _ method: WireMethod, _ caseNo: String, _ extra: [String: JSONValue] = [:]
     ) {
         var p = extra
         p["caseNo"] = .string(caseNo)
         p["requestId"] = r.param
-        let c = g.call1("org.bangfu.Cases.\(method)", p).o("case")
+        let c = g.call1(method, p).o("case")
         if g.json { return g.printJSON(.object(c)) }
         show(c, g)
     }
@@ -83,7 +84,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "表单 JSON 对象 / Form as a JSON object.") var formJson: String?
         func run() {
             let c = g.call1(
-                "org.bangfu.Cases.File",
+                .casesFile,
                 [
                     "archiveNo": .string(archiveNo), "helpType": .string(helpType),
                     "form": CaseCommand.form(form, json: formJson, g), "requestId": r.param,
@@ -99,7 +100,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Argument var caseNo: String
         func run() {
-            let r = g.call1("org.bangfu.Cases.Get", ["caseNo": .string(caseNo)])
+            let r = g.call1(.casesGet, ["caseNo": .string(caseNo)])
             if g.json { return g.printJSON(.object(r)) }
             CaseCommand.show(r.o("case"), g)
             var t = TextTable(
@@ -127,7 +128,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "状态，例如 in_notice / State, e.g. in_notice.") var state: String?
         func run() {
             let items = g.pages(
-                "org.bangfu.Cases.List",
+                .casesList,
                 ["unit": unit.map { .string($0) } ?? .null, "state": state.map { .string($0) } ?? .null],
                 key: "case")
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
@@ -150,7 +151,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Option var unit: String?
         func run() {
-            let items = g.call("org.bangfu.Cases.Loans", ["unit": unit.map { .string($0) } ?? .null], more: true).map {
+            let items = g.call(.casesLoans, ["unit": unit.map { .string($0) } ?? .null], more: true).map {
                 $0.o("loan")
             }.filter { !$0.isEmpty }
             if g.json { return g.printJSON(.array(items.map { .object($0) })) }
@@ -174,7 +175,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Argument var caseNo: String
         func run() {
-            let r = g.call1("org.bangfu.Cases.Assess", ["caseNo": .string(caseNo)])
+            let r = g.call1(.casesAssess, ["caseNo": .string(caseNo)])
             if g.json { return g.printJSON(.object(r)) }
             print(r["eligible"]?.boolValue == true ? (g.zh ? "符合条件" : "eligible") : (g.zh ? "不符合条件" : "not eligible"))
             for reason in r.a("reasons").compactMap(\.objectValue) {
@@ -189,7 +190,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
-        func run() { CaseCommand.transition(g, r, "Submit", caseNo) }
+        func run() { CaseCommand.transition(g, r, .casesSubmit, caseNo) }
     }
 
     struct Return: ParsableCommand {
@@ -198,7 +199,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var reason: String
-        func run() { CaseCommand.transition(g, r, "ReturnForInfo", caseNo, ["reason": .string(reason)]) }
+        func run() { CaseCommand.transition(g, r, .casesReturnForInfo, caseNo, ["reason": .string(reason)]) }
     }
 
     struct Resubmit: ParsableCommand {
@@ -206,7 +207,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
-        func run() { CaseCommand.transition(g, r, "Resubmit", caseNo) }
+        func run() { CaseCommand.transition(g, r, .casesResubmit, caseNo) }
     }
 
     struct Pass: ParsableCommand {
@@ -216,7 +217,7 @@ struct CaseCommand: ParsableCommand {
         @Argument var caseNo: String
         @Option var comment: String?
         func run() {
-            CaseCommand.transition(g, r, "PassReview", caseNo, ["comment": comment.map { .string($0) } ?? .null])
+            CaseCommand.transition(g, r, .casesPassReview, caseNo, ["comment": comment.map { .string($0) } ?? .null])
         }
     }
 
@@ -226,7 +227,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var reason: String
-        func run() { CaseCommand.transition(g, r, "Reject", caseNo, ["reason": .string(reason)]) }
+        func run() { CaseCommand.transition(g, r, .casesReject, caseNo, ["reason": .string(reason)]) }
     }
 
     struct Approve: ParsableCommand {
@@ -235,7 +236,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var g: Global
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
-        func run() { CaseCommand.transition(g, r, "Approve", caseNo) }
+        func run() { CaseCommand.transition(g, r, .casesApprove, caseNo) }
     }
 
     struct Object: ParsableCommand {
@@ -245,7 +246,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var summary: String
-        func run() { CaseCommand.transition(g, r, "Object", caseNo, ["summary": .string(summary)]) }
+        func run() { CaseCommand.transition(g, r, .casesObject, caseNo, ["summary": .string(summary)]) }
     }
 
     struct Dismiss: ParsableCommand {
@@ -255,7 +256,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var decision: String
-        func run() { CaseCommand.transition(g, r, "DismissObjection", caseNo, ["decision": .string(decision)]) }
+        func run() { CaseCommand.transition(g, r, .casesDismissObjection, caseNo, ["decision": .string(decision)]) }
     }
 
     struct Uphold: ParsableCommand {
@@ -264,7 +265,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var decision: String
-        func run() { CaseCommand.transition(g, r, "UpholdObjection", caseNo, ["decision": .string(decision)]) }
+        func run() { CaseCommand.transition(g, r, .casesUpholdObjection, caseNo, ["decision": .string(decision)]) }
     }
 
     struct Pay: ParsableCommand {
@@ -277,7 +278,7 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "期数 / Instalment.") var instalment: Int = 1
         func run() {
             let out = g.call1(
-                "org.bangfu.Cases.Pay",
+                .casesPay,
                 [
                     "caseNo": .string(caseNo), "fundId": .string(fund), "instalment": .int(Int64(instalment)),
                     "requestId": r.param,
@@ -308,7 +309,7 @@ struct CaseCommand: ParsableCommand {
         @Option var fund: String
         func run() {
             CaseCommand.transition(
-                g, r, "ReceiveRepayment", caseNo, ["amount": .int(fen(amount, g)), "fundId": .string(fund)])
+                g, r, .casesReceiveRepayment, caseNo, ["amount": .int(fen(amount, g)), "fundId": .string(fund)])
         }
     }
 
@@ -318,7 +319,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var reason: String
-        func run() { CaseCommand.transition(g, r, "Close", caseNo, ["reason": .string(reason)]) }
+        func run() { CaseCommand.transition(g, r, .casesClose, caseNo, ["reason": .string(reason)]) }
     }
 
     struct Withdraw: ParsableCommand {
@@ -327,6 +328,6 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var r: RequestOptions
         @Argument var caseNo: String
         @Option var reason: String
-        func run() { CaseCommand.transition(g, r, "Withdraw", caseNo, ["reason": .string(reason)]) }
+        func run() { CaseCommand.transition(g, r, .casesWithdraw, caseNo, ["reason": .string(reason)]) }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
 import BangfuVarlink
+import BangfuWire
 import Foundation
 
 struct FundCommand: ParsableCommand {
@@ -60,7 +61,7 @@ struct FundCommand: ParsableCommand {
         var helpTypes: [String]
         func run() {
             let f = g.call1(
-                "org.bangfu.Funds.Create",
+                .fundsCreate,
                 [
                     "id": .string(id), "name": .string(name), "unitId": .string(unit), "source": .string(source),
                     "donor": donor.map { .string($0) } ?? .null, "helpTypes": .array(helpTypes.map { .string($0) }),
@@ -81,7 +82,7 @@ struct FundCommand: ParsableCommand {
         @Option var memo: String
         func run() {
             let f = g.call1(
-                "org.bangfu.Funds.Deposit",
+                .fundsDeposit,
                 ["fundId": .string(fund), "amount": .int(fen(amount, g)), "memo": .string(memo), "requestId": r.param]
             ).o("fund")
             if g.json { return g.printJSON(.object(f)) }
@@ -100,7 +101,7 @@ struct FundCommand: ParsableCommand {
         @Option var reason: String
         func run() {
             let out = g.call1(
-                "org.bangfu.Funds.Transfer",
+                .fundsTransfer,
                 [
                     "from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)),
                     "reason": .string(reason), "requestId": r.param,
@@ -121,7 +122,7 @@ struct FundCommand: ParsableCommand {
         @OptionGroup var g: Global
         @Flag(help: "也列出已确认、已驳回和已过期的 / Also list confirmed, rejected and expired ones.") var all = false
         func run() {
-            let out = g.call1("org.bangfu.Funds.Pending", ["pendingOnly": .bool(!all)])
+            let out = g.call1(.fundsPending, ["pendingOnly": .bool(!all)])
             if g.json { return g.printJSON(.object(out)) }
             FundCommand.showTransfers(out.a("transfers").compactMap(\.objectValue), g)
         }
@@ -136,7 +137,7 @@ struct FundCommand: ParsableCommand {
         @Option var note: String?
         func run() {
             let out = g.call1(
-                "org.bangfu.Funds.ConfirmTransfer",
+                .fundsConfirmTransfer,
                 [
                     "id": .int(id), "note": note.map { .string($0) } ?? .null,
                     "requestId": r.param,
@@ -154,8 +155,7 @@ struct FundCommand: ParsableCommand {
         @Argument var id: Int64
         @Option var note: String
         func run() {
-            let out = g.call1(
-                "org.bangfu.Funds.RejectTransfer", ["id": .int(id), "note": .string(note), "requestId": r.param])
+            let out = g.call1(.fundsRejectTransfer, ["id": .int(id), "note": .string(note), "requestId": r.param])
             if g.json { return g.printJSON(.object(out)) }
             FundCommand.showTransfers([out.o("transfer")], g)
         }
@@ -165,7 +165,7 @@ struct FundCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "资金账户与余额 / Funds and balances.")
         @OptionGroup var g: Global
         func run() {
-            let r = g.call1("org.bangfu.Funds.List")
+            let r = g.call1(.fundsList)
             if g.json { return g.printJSON(.object(r)) }
             FundCommand.show(r.a("funds").compactMap(\.objectValue), g)
         }
@@ -179,7 +179,7 @@ struct FundCommand: ParsableCommand {
         @Option var to: String
         func run() {
             let lines = g.call(
-                "org.bangfu.Funds.Ledger", ["fundId": .string(fund), "from": .string(from), "to": .string(to)],
+                .fundsLedger, ["fundId": .string(fund), "from": .string(from), "to": .string(to)],
                 more: true
             )
             .map { $0.o("line") }.filter { !$0.isEmpty }
@@ -201,7 +201,7 @@ struct FundCommand: ParsableCommand {
         @Option var from: String
         @Option var to: String
         func run() {
-            let r = g.call1("org.bangfu.Funds.Statement", ["from": .string(from), "to": .string(to)])
+            let r = g.call1(.fundsStatement, ["from": .string(from), "to": .string(to)])
             if g.json { return g.printJSON(.object(r)) }
             var t = TextTable(
                 headers: g.zh
@@ -227,7 +227,7 @@ struct NoticeCommand: ParsableCommand {
         subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
     static func entries(_ g: Global, unit: String?) -> [[String: JSONValue]] {
-        g.call("org.bangfu.Notice.List", ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("entry") }
+        g.call(.noticeList, ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("entry") }
             .filter { !$0.isEmpty }
     }
 

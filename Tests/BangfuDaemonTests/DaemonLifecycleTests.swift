@@ -1,4 +1,5 @@
 import BangfuVarlink
+import BangfuWire
 import CBenchSupport
 import Foundation
 import Testing
@@ -102,7 +103,7 @@ import Testing
         #expect(try d.ctl(D.ap, ["clock", "advance", "1d"]).0 == 4)
         Thread.sleep(forTimeInterval: 0.2)
         #expect(
-            d.log().contains("uid \(D.nobody)") && d.log().contains("org.bangfu.Cases.Get"),
+            d.log().contains("uid \(D.nobody)") && d.log().contains(WireMethod.casesGet.rawValue),
             "refusals go to the security log with the uid")
         // Identity is never taken from parameters.
         let (c2, _, _) = try LiveDaemon.run(
@@ -183,9 +184,9 @@ import Testing
             guard descriptor >= 0 else { throw DaemonTestError("cannot connect as \(D.cw)") }
             return VarlinkClient(connectedSocket: descriptor)
         }
-        let answers = try clients.map { try $0.call("org.bangfu.Admin.GetClock") }
+        let answers = try clients.map { try $0.call(WireMethod.adminGetClock.rawValue) }
         #expect(answers.count == 200 && answers.allSatisfy { $0.first?["manual"]?.boolValue == true })
-        let status = try d.call("org.bangfu.Admin.Status").first
+        let status = try d.call(WireMethod.adminStatus.rawValue).first
         #expect((status?["connections"].flatMap { if case .int(let i) = $0 { i } else { nil } } ?? 0) >= 200)
     }
 }

@@ -1,5 +1,6 @@
 import BangfuLoad
 import BangfuVarlink
+import BangfuWire
 import Foundation
 import Synchronization
 import Testing
@@ -190,7 +191,7 @@ import Testing
         // Every fund balance equals its ledger, the audit chain verifies.
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
         // Status reports how writes were grouped since this (last) start: a transaction holds at least one write.
-        let status = try #require(try d.call("org.bangfu.Admin.Status").first)
+        let status = try #require(try d.call(WireMethod.adminStatus.rawValue).first)
         let writes = status["writes"]?.int ?? 0, transactions = status["writeTransactions"]?.int ?? 0
         #expect(
             writes > 0 && transactions > 0 && transactions <= writes && (status["largestWriteGroup"]?.int ?? 0) >= 1)

@@ -1,5 +1,6 @@
 import BangfuLoad
 import BangfuVarlink
+import BangfuWire
 import CBenchSupport
 import Foundation
 import Testing
@@ -38,7 +39,7 @@ import Testing
         // The call that crashed bangfud: an income of 10^17 fen (Category.swift's `net * 100`).
         var archive = LoadClient.archive(1).objectValue!
         archive["annualIncome"] = .int(100_000_000_000_000_000)
-        let (name, params) = Self.refusal(caseworker, "org.bangfu.Archive.Create", ["archive": .object(archive)])
+        let (name, params) = Self.refusal(caseworker, WireMethod.archiveCreate.rawValue, ["archive": .object(archive)])
         #expect(name == "org.bangfu.Archive.InvalidInput")
         #expect(params["messageEn"]?.stringValue?.contains("annualIncome") == true, "\(params)")
         #expect(d.process?.isRunning == true)
@@ -51,13 +52,14 @@ import Testing
         for (field, value) in catalogue {
             var bad = LoadClient.archive(2).objectValue!
             bad[field] = value
-            let (name, _) = Self.refusal(caseworker, "org.bangfu.Archive.Create", ["archive": .object(bad)])
+            let (name, _) = Self.refusal(caseworker, WireMethod.archiveCreate.rawValue, ["archive": .object(bad)])
             #expect(name == "org.bangfu.Archive.InvalidInput", "\(field) = \(value)")
         }
         // The largest income allowed is assessed, not trapped on.
         var largest = LoadClient.archive(3).objectValue!
         largest["annualIncome"] = .int(100_000_000_000)
-        let (notEligible, _) = Self.refusal(caseworker, "org.bangfu.Archive.Create", ["archive": .object(largest)])
+        let (notEligible, _) = Self.refusal(
+            caseworker, WireMethod.archiveCreate.rawValue, ["archive": .object(largest)])
         #expect(notEligible == "org.bangfu.Archive.NotEligible")
 
         // Deposits: a treasurer's typo cannot break a fund for ever.
@@ -70,7 +72,7 @@ import Testing
             ])
         for amount: Int64 in [0, -1, 100_000_000_001, 9_000_000_000_000_000_000, Int64.max, Int64.min] {
             let (name, params) = Self.refusal(
-                treasurer, "org.bangfu.Funds.Deposit",
+                treasurer, WireMethod.fundsDeposit.rawValue,
                 ["fundId": .string("f1"), "amount": .int(amount), "memo": .string("误输")])
             #expect(name == "org.bangfu.Funds.InvalidInput", "deposit \(amount)")
             #expect(params["messageEn"]?.stringValue?.contains("amount") == true, "deposit \(amount): \(params)")
@@ -85,20 +87,20 @@ import Testing
         // The clock: zero, negative and past the year 2200 refused.
         for seconds: Int64 in [0, -1, Int64.max, 317 * 366 * 86_400] {
             let (name, _) = Self.refusal(
-                try VarlinkClient(path: d.socket), "org.bangfu.Admin.AdvanceClock", ["seconds": .int(seconds)])
+                try VarlinkClient(path: d.socket), WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(seconds)])
             #expect(name == "org.bangfu.Admin.InvalidInput", "advance \(seconds)")
         }
         // Repayments and instalments with absurd numbers on a case that does not exist.
         let (repay, _) = Self.refusal(
-            treasurer, "org.bangfu.Cases.ReceiveRepayment",
+            treasurer, WireMethod.casesReceiveRepayment.rawValue,
             ["caseNo": .string("BF-2027-999999"), "amount": .int(Int64.max), "fundId": .string("f1")])
         #expect(repay == "org.bangfu.Cases.NotFound")
         let (pay, _) = Self.refusal(
-            treasurer, "org.bangfu.Cases.Pay",
+            treasurer, WireMethod.casesPay.rawValue,
             ["caseNo": .string("BF-2027-999999"), "instalment": .int(Int64.max), "fundId": .string("f1")])
         #expect(pay == "org.bangfu.Cases.NotFound")
         #expect(d.process?.isRunning == true)
-        #expect(try d.call("org.bangfu.Admin.VerifyAudit").first?["ok"]?.boolValue == true)
+        #expect(try d.call(WireMethod.adminVerifyAudit.rawValue).first?["ok"]?.boolValue == true)
     }
 
     /// A configuration with small limits: 4 connections per user, 1 s for a message to arrive whole,
@@ -112,19 +114,19 @@ import Testing
     @Test func oneUserAtItsCapCannotLockOutAnother() throws {
         let d = try LiveDaemon(yaml: Self.limitedYAML)
         var held = try (0..<4).map { _ in try Self.connect(d, as: D.cw) }
-        for client in held { _ = try client.call("org.bangfu.Admin.GetClock") }
+        for client in held { _ = try client.call(WireMethod.adminGetClock.rawValue) }
         // The fifth connection of the same user is closed unanswered.
         let fifth = try Self.connect(d, as: D.cw)
-        #expect(throws: (any Error).self) { try fifth.call("org.bangfu.Admin.GetClock") }
+        #expect(throws: (any Error).self) { try fifth.call(WireMethod.adminGetClock.rawValue) }
         // Another user is served meanwhile.
         let other = try Self.connect(d, as: D.rv)
-        #expect(try other.call("org.bangfu.Admin.GetClock").first?["manual"]?.boolValue == true)
+        #expect(try other.call(WireMethod.adminGetClock.rawValue).first?["manual"]?.boolValue == true)
         // The refusal reached the security log, with the uid.
         let logged = try waitFor { d.log().contains("refused connect for uid \(D.cw)") }
         #expect(logged, "the refused connection is in the security log")
         // Closing one of the four lets the user in again.
         held.removeFirst()
-        let again = try waitFor { (try? Self.connect(d, as: D.cw).call("org.bangfu.Admin.GetClock")) != nil }
+        let again = try waitFor { (try? Self.connect(d, as: D.cw).call(WireMethod.adminGetClock.rawValue)) != nil }
         #expect(again)
     }
 
@@ -157,15 +159,19 @@ import Testing
         let d = try LiveDaemon(yaml: Self.limitedYAML)
         let branchAdmin = try Self.connect(d, as: 61008)
         for (method, params) in [
-            ("org.bangfu.Admin.Backup", ["path": JSONValue.string(d.dir.appendingPathComponent("b.sqlite").path)]),
-            ("org.bangfu.Admin.Reload", [:]), ("org.bangfu.Admin.AdvanceClock", ["seconds": .int(60)]),
-            ("org.bangfu.Admin.VerifyAudit", [:]),
+            (
+                WireMethod.adminBackup.rawValue,
+                ["path": JSONValue.string(d.dir.appendingPathComponent("b.sqlite").path)]
+            ),
+            (WireMethod.adminReload.rawValue, [:]), (WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(60)]),
+            (WireMethod.adminVerifyAudit.rawValue, [:]),
         ] {
             let (name, _) = Self.refusal(branchAdmin, method, params)
             #expect(name == "org.varlink.service.PermissionDenied", "\(method) by an admin of branch b1")
         }
         // The auditor granted on the city (the top unit) verifies the whole chain.
-        #expect(try Self.connect(d, as: D.au).call("org.bangfu.Admin.VerifyAudit").first?["ok"]?.boolValue == true)
+        #expect(
+            try Self.connect(d, as: D.au).call(WireMethod.adminVerifyAudit.rawValue).first?["ok"]?.boolValue == true)
     }
 
     @Test func listingsComeInPagesWithAnOpaqueCursor() throws {
@@ -173,7 +179,7 @@ import Testing
         let caseworker = try Self.connect(d, as: D.cw)
         var created: [String] = []
         for n in 0..<5 {
-            let reply = try caseworker.call("org.bangfu.Archive.Create", ["archive": LoadClient.archive(100 + n)])
+            let reply = try caseworker.call(WireMethod.archiveCreate.rawValue, ["archive": LoadClient.archive(100 + n)])
             created.append(try #require(reply.first?["household"]?["archiveNo"]?.string))
         }
         var seen: [String] = []
@@ -182,7 +188,7 @@ import Testing
         repeat {
             var params: [String: JSONValue] = ["limit": .int(2)]
             if after != .null { params["after"] = after }
-            let replies = try caseworker.call("org.bangfu.Archive.List", params, more: true)
+            let replies = try caseworker.call(WireMethod.archiveList.rawValue, params, more: true)
             #expect(replies.count <= 2)
             seen += replies.compactMap { $0["archive"]?["archiveNo"]?.string }
             after = replies.last?["next"] ?? .null
@@ -194,7 +200,7 @@ import Testing
         ] {
             var params: [String: JSONValue] = ["limit": limit]
             if cursor != .null { params["after"] = cursor }
-            let (name, _) = Self.refusal(caseworker, "org.bangfu.Archive.List", params, more: true)
+            let (name, _) = Self.refusal(caseworker, WireMethod.archiveList.rawValue, params, more: true)
             #expect(name == "org.bangfu.Archive.InvalidInput", "limit \(limit) after \(cursor)")
         }
         // bangfuctl follows the pages itself.

@@ -1,4 +1,5 @@
 import BangfuVarlink
+import BangfuWire
 import Foundation
 import Testing
 
@@ -68,6 +69,8 @@ import Testing
                 declared.append("\(name).\(line.dropFirst(7).prefix { $0 != "(" })")
             }
         }
+        // Every method the IDL declares is one bangfuctl and the tests can name (BangfuWire).
+        #expect(Set(declared) == Set(WireMethod.allCases.map(\.rawValue)), "WireMethod and the IDL differ")
         #expect(
             Set(declared) == Set(Self.expected.keys),
             "matrix and IDL differ: \(Set(declared).symmetricDifference(Self.expected.keys))")

@@ -1,5 +1,6 @@
 import BangfuLoad
 import BangfuVarlink
+import BangfuWire
 import CBenchSupport
 import Foundation
 import Testing
@@ -75,10 +76,10 @@ import Testing
         let setup = try LoadClient(socket: d.socket, principals: Self.setup)
         try setup.openFund("f1", fen: 10_000_000)
         let caseNo = try setup.caseToNotice(1)
-        _ = try d.call("org.bangfu.Admin.AdvanceClock", ["seconds": .int(20 * 86_400)])
+        _ = try d.call(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(20 * 86_400)])
         try setup.pay(caseNo, fund: "f1")
         let archiveNo = try #require(
-            try d.call("org.bangfu.Cases.Get", ["caseNo": .string(caseNo)]).first?["case"]?["archiveNo"]?.string)
+            try d.call(WireMethod.casesGet.rawValue, ["caseNo": .string(caseNo)]).first?["case"]?["archiveNo"]?.string)
 
         // method -> (record unit, parameters naming the record, the same naming a record that does not exist)
         let calls: [String: (unit: String, params: [String: JSONValue], missing: [String: JSONValue])] = [

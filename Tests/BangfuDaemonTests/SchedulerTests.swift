@@ -1,4 +1,5 @@
 import BangfuVarlink
+import BangfuWire
 import Foundation
 import Testing
 
@@ -111,9 +112,9 @@ import Testing
         var processed: Int64 = 0
         for _ in 0..<400 {
             Thread.sleep(forTimeInterval: 0.05)
-            if let r = try? d.call("org.bangfu.Campaigns.List").first?["runs"], case .array(let a) = r,
+            if let r = try? d.call(WireMethod.campaignsList.rawValue).first?["runs"], case .array(let a) = r,
                 let run = a.first?["id"]?.int,
-                let p = try? d.call("org.bangfu.Campaigns.Progress", ["runId": .int(run)]).first?["progress"]?[
+                let p = try? d.call(WireMethod.campaignsProgress.rawValue, ["runId": .int(run)]).first?["progress"]?[
                     "processed"]?.int, p > 0
             {
                 processed = p
@@ -136,10 +137,10 @@ import Testing
         let p = try d.ctlJSON(D.au, ["campaign", "progress", String(try #require(r["id"]?.int))])
         #expect(p["processed"]?.int == 1500, "every household decided once")
         #expect(p["planned"]?.int == 1000 && p["leftOut"]?.int == 500, "budget ¥1,000,000 at ¥1,000 each")
-        let cases = try d.listAll("org.bangfu.Cases.List").filter {
+        let cases = try d.listAll(WireMethod.casesList.rawValue).filter {
             $0["case"]?["helpType"]?.stringValue == "holiday-condolence"
         }.count
-        let visits = try d.call("org.bangfu.Campaigns.Visits", ["runId": r["id"]!], more: true).count
+        let visits = try d.call(WireMethod.campaignsVisits.rawValue, ["runId": r["id"]!], more: true).count
         #expect(cases == 1000 && visits == 1000, "no duplicate case or visit: \(cases) cases, \(visits) visits")
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
     }
