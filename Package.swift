@@ -156,7 +156,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad", "BangfuWire"]),
-        .testTarget(name: "BangfuDaemonUnitTests", dependencies: ["BangfuDaemon", "BangfuCore", "BangfuVarlink"]),
+        .testTarget(
+            name: "BangfuDaemonUnitTests",
+            dependencies: [
+                "BangfuDaemon", "BangfuCore", "BangfuConfig", "BangfuVarlink", "BangfuWire",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Prints how long planning a campaign takes over many households, and the peak memory.
         .executableTarget(
             name: "bangfu-campaign-bench",

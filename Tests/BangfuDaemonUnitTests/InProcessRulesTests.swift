@@ -1,0 +1,101 @@
+@testable import BangfuDaemon
+import BangfuCore
+import BangfuVarlink
+import BangfuWire
+import Foundation
+import Testing
+
+/// The rules through bangfud's real handlers, in-process: what a hostile caller gets, without a socket.
+@Suite struct InProcessRulesTests {
+    static let caseworker: UInt32 = 63_001, reviewer: UInt32 = 63_002, siblingReviewer: UInt32 = 63_003
+    static let treasurer: UInt32 = 63_004, siblingTreasurer: UInt32 = 63_005
+
+    static var yaml: String {
+        """
+        calendars:
+          - file: \(InProcessDaemon.root.path)/etc/calendars/2027.synthetic.yaml
+        dibao:
+          - { region: "370200", effective: 2025-07-01, monthly: "1060.00" }
+        units:
+          - { id: city, name: 市, level: city }
+          - { id: county, name: 区, parent: city, level: county }
+          - { id: county2, name: 另一区, parent: city, level: county }
+          - { id: b1, name: 一厂, parent: county, level: grassroots }
+          - { id: b2, name: 二厂, parent: county2, level: grassroots }
+        grants:
+          - { user: "uid:\(caseworker)", role: caseworker, unit: b1 }
+          - { user: "uid:\(reviewer)", role: reviewer, unit: b1 }
+          - { user: "uid:\(siblingReviewer)", role: reviewer, unit: b2 }
+          - { user: "uid:\(treasurer)", role: treasurer, unit: county }
+          - { user: "uid:\(siblingTreasurer)", role: treasurer, unit: county2 }
+        """
+    }
+
+    static func archive(_ n: Int, income: Int64 = 1_200_000) -> JSONValue {
+        .object([
+            "unitId": .string("b1"), "region": .string("370202"),
+            "head": .object([
+                "name": .string("户主\(n)"), "idNumber": .string(IDNumber.synthetic(index: 30_000_000 + n).value),
+                "workStatus": .string("laid_off"),
+            ]),
+            "annualIncome": .int(income), "mainCause": .string("laid_off"),
+        ])
+    }
+
+    @Test func aHostileCallerIsAnsweredAndTheDaemonCarriesOn() async throws {
+        let daemon = try await InProcessDaemon(yaml: Self.yaml)
+        // The call that crashed bangfud, answered with InvalidInput naming the field.
+        let crash = await daemon.call(
+            .archiveCreate, ["archive": Self.archive(1, income: 100_000_000_000_000_000)], as: Self.caseworker)
+        #expect(crash.last?.error == "org.bangfu.Archive.InvalidInput")
+        #expect(crash.last?.parameters?["messageEn"]?.stringValue?.contains("annualIncome") == true)
+
+        let created = await daemon.call(.archiveCreate, ["archive": Self.archive(2)], as: Self.caseworker)
+        let archiveNo = try #require(created.last?.parameters?["household"]?.objectValue?["archiveNo"]?.stringValue)
+        let filed = await daemon.call(
+            .casesFile,
+            [
+                "archiveNo": .string(archiveNo), "helpType": .string("hardship-relief"),
+                "form": .object(["cause": .string("disaster")]),
+            ],
+            as: Self.caseworker)
+        let caseNo = try #require(filed.last?.parameters?["case"]?.objectValue?["caseNo"]?.stringValue, "\(filed)")
+        _ = await daemon.call(.casesSubmit, ["caseNo": .string(caseNo)], as: Self.caseworker)
+
+        // A reviewer of another county is told the case does not exist, word for word; and its state stays unknown.
+        let refused = await daemon.call(.casesPassReview, ["caseNo": .string(caseNo)], as: Self.siblingReviewer)
+        let missing = await daemon.call(
+            .casesPassReview, ["caseNo": .string("BF-2027-999999")], as: Self.siblingReviewer)
+        #expect(refused.last?.error == "org.bangfu.Cases.NotFound")
+        #expect(
+            refused.last?.parameters?["messageEn"]?.stringValue?.replacingOccurrences(
+                of: caseNo, with: "BF-2027-999999")
+                == missing.last?.parameters?["messageEn"]?.stringValue)
+        let read = await daemon.call(.casesGet, ["caseNo": .string(caseNo)], as: Self.siblingReviewer)
+        #expect(read.last?.error == "org.bangfu.Cases.NotFound")
+        // The reviewer of the case's own branch passes it.
+        let passed = await daemon.call(.casesPassReview, ["caseNo": .string(caseNo)], as: Self.reviewer)
+        #expect(passed.last?.parameters?["case"]?.objectValue?["state"]?.stringValue == "branch_review_passed")
+
+        // Funds: a fund another county's treasurer cannot see is "not found"; absurd amounts are InvalidInput.
+        _ = await daemon.call(
+            .fundsCreate,
+            [
+                "id": .string("f1"), "name": .string("资金"), "unitId": .string("county"),
+                "source": .string("union_funds"),
+                "helpTypes": .array([.string("hardship-relief")]),
+            ], as: Self.treasurer)
+        let foreign = await daemon.call(
+            .fundsDeposit, ["fundId": .string("f1"), "amount": .int(100), "memo": .string("入账")],
+            as: Self.siblingTreasurer)
+        #expect(foreign.last?.error == "org.bangfu.Funds.NotFound")
+        for amount: Int64 in [0, -1, 100_000_000_001, Int64.max] {
+            let deposit = await daemon.call(
+                .fundsDeposit, ["fundId": .string("f1"), "amount": .int(amount), "memo": .string("入账")],
+                as: Self.treasurer)
+            #expect(deposit.last?.error == "org.bangfu.Funds.InvalidInput", "deposit \(amount)")
+        }
+        let verified = await daemon.call(.adminVerifyAudit, as: 0)
+        #expect(verified.last?.parameters?["ok"]?.boolValue == true, "\(verified)")
+    }
+}
