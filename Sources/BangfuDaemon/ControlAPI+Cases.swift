@@ -46,13 +46,21 @@ extension ControlAPI {
 
     static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
-    func caseWire(_ c: HelpCase) async throws -> Wire.Case {
-        Wire.Case(
-            c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? "")
+    /// How much of a case of `unit` the caller sees: in full with a case role there (caseworker,
+    /// reviewer, approver, admin), else (treasurer, auditor) with its free text hidden.
+    static func visibility(_ actor: Actor, unit: String, in tree: UnitTree) -> Wire.Visibility {
+        actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin, .system], on: unit, in: tree) ? .full : .masked
     }
 
-    func caseReply(_ c: HelpCase) async throws -> VarlinkResponse {
-        .reply(["case": try ControlAPI.json(try await caseWire(c))])
+    func caseWire(_ c: HelpCase, for actor: Actor) async throws -> Wire.Case {
+        let tree = try await runtime.store.unitTree()
+        return Wire.Case(
+            c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? ""
+        ).seen(by: ControlAPI.visibility(actor, unit: c.unitId, in: tree))
+    }
+
+    func caseReply(_ c: HelpCase, for actor: Actor) async throws -> VarlinkResponse {
+        .reply(["case": try ControlAPI.json(try await caseWire(c, for: actor))])
     }
 
     /// Acting on a case needs one of `roles` on its unit; a caller who may not read it is told it does not exist.
@@ -73,7 +81,7 @@ extension ControlAPI {
             let c = try await writes.store.helpCase(caseNo: caseNo)
             let next = try await writes.store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase
             logCase(next, e.kind.rawValue, actor)
-            return try await caseReply(next)
+            return try await caseReply(next, for: actor)
         }
     }
 
@@ -98,14 +106,15 @@ extension ControlAPI {
                 let c = try await writes.workflow.fileCase(
                     householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
                 logCase(c, "file", actor)
-                return try await caseReply(c)
+                return try await caseReply(c, for: actor)
             },
             method(.casesGet, roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
                 let d = try await store.caseDetail(caseNo: p.caseNo)
                 try actor.requireRead(RecordRef(.helpCase, d.helpCase.caseNo), unit: d.helpCase.unitId, in: d.unitTree)
+                let visibility = ControlAPI.visibility(actor, unit: d.helpCase.unitId, in: d.unitTree)
                 return .reply([
-                    "case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo)),
-                    "events": try ControlAPI.json(d.events.map(Wire.Event.init)),
+                    "case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo).seen(by: visibility)),
+                    "events": try ControlAPI.json(d.events.map { Wire.Event($0).seen(by: visibility) }),
                     "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init)),
                 ])
             },
@@ -114,9 +123,14 @@ extension ControlAPI {
                 let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
                 let (cases, next) = page.cut(try await store.cases(units: units, state: p.state, page: page)) { $0.id }
                 let numbers = try await store.archiveNumbers(householdIds: cases.map(\.householdId))
+                let tree = try await store.unitTree()
                 return .stream(
                     try ControlAPI.paged(cases, next: next) { c in
-                        ["case": try ControlAPI.json(Wire.Case(c, archiveNo: numbers[c.householdId] ?? ""))]
+                        let visibility = ControlAPI.visibility(actor, unit: c.unitId, in: tree)
+                        return [
+                            "case": try ControlAPI.json(
+                                Wire.Case(c, archiveNo: numbers[c.householdId] ?? "").seen(by: visibility))
+                        ]
                     })
             },
             method(.casesLoans, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) {
@@ -164,7 +178,7 @@ extension ControlAPI {
                 let c = try await writes.store.helpCase(caseNo: p.caseNo)
                 let next = try await writes.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
                 logCase(next, "approve", actor)
-                return try await caseReply(next)
+                return try await caseReply(next, for: actor)
             },
             transition(.casesObject, roles: [.caseworker, .reviewer, .approver], WithSummary.self) {
                 ($0.caseNo, .object(summary: $0.summary))
@@ -184,7 +198,7 @@ extension ControlAPI {
                     throw BangfuError(.storage, zh: "发放没有记录", en: "the payment left no record")
                 }
                 return .reply([
-                    "case": try ControlAPI.json(try await caseWire(out.helpCase)),
+                    "case": try ControlAPI.json(try await caseWire(out.helpCase, for: actor)),
                     "payment": try ControlAPI.json(Wire.Payment(paid)),
                 ])
             },

@@ -61,6 +61,19 @@ enum Wire {
         var repaid: Int64
         var reason: String?
 
+        /// The case as a role without full visibility (treasurer, auditor) sees it: the form's text
+        /// and the reason hidden, its numbers (amounts, counts) and choices kept.
+        func seen(by visibility: Visibility) -> Case {
+            guard visibility != .full else { return self }
+            var seen = self
+            if case .object(let fields) = form {
+                seen.form = .object(
+                    fields.mapValues { value in if case .string = value { .string(Wire.hidden) } else { value } })
+            }
+            seen.reason = reason.map { _ in Wire.hidden }
+            return seen
+        }
+
         init(_ c: HelpCase, archiveNo: String) {
             id = c.id
             caseNo = c.caseNo
@@ -81,9 +94,21 @@ enum Wire {
         }
     }
 
+    /// What stands in for free text a role may not read (forms' text, reasons, comments).
+    static let hidden = "***"
+
     struct Event: Codable, Sendable {
         var at, actor, event, from, to: String
         var comment: String?
+
+        /// The event as a role without full visibility sees it: the comment's text hidden.
+        func seen(by visibility: Visibility) -> Event {
+            guard visibility != .full, comment != nil else { return self }
+            var seen = self
+            seen.comment = Wire.hidden
+            return seen
+        }
+
         init(_ e: CaseEventRecord) {
             at = Wire.time(e.at)
             actor = e.actor

@@ -8,7 +8,7 @@ import Testing
 /// The rules through bangfud's real handlers, in-process: what a hostile caller gets, without a socket.
 @Suite struct InProcessRulesTests {
     static let caseworker: UInt32 = 63_001, reviewer: UInt32 = 63_002, siblingReviewer: UInt32 = 63_003
-    static let treasurer: UInt32 = 63_004, siblingTreasurer: UInt32 = 63_005
+    static let treasurer: UInt32 = 63_004, siblingTreasurer: UInt32 = 63_005, auditor: UInt32 = 63_006
 
     static var yaml: String {
         """
@@ -28,6 +28,7 @@ import Testing
           - { user: "uid:\(siblingReviewer)", role: reviewer, unit: b2 }
           - { user: "uid:\(treasurer)", role: treasurer, unit: county }
           - { user: "uid:\(siblingTreasurer)", role: treasurer, unit: county2 }
+          - { user: "uid:\(auditor)", role: auditor, unit: city }
         """
     }
 
@@ -61,6 +62,22 @@ import Testing
             as: Self.caseworker)
         let caseNo = try #require(filed.last?.parameters?["case"]?.objectValue?["caseNo"]?.stringValue, "\(filed)")
         _ = await daemon.call(.casesSubmit, ["caseNo": .string(caseNo)], as: Self.caseworker)
+        _ = await daemon.call(
+            .casesReturnForInfo, ["caseNo": .string(caseNo), "reason": .string("请补充张三的医院证明")], as: Self.reviewer)
+        _ = await daemon.call(.casesResubmit, ["caseNo": .string(caseNo)], as: Self.caseworker)
+
+        // The auditor reads the case with its free text hidden (the form's text, the comments); the
+        // caseworker reads it whole.
+        let audited = try #require(
+            await daemon.call(.casesGet, ["caseNo": .string(caseNo)], as: Self.auditor).last?.parameters)
+        let worked = try #require(
+            await daemon.call(.casesGet, ["caseNo": .string(caseNo)], as: Self.caseworker).last?.parameters)
+        #expect(audited["case"]?.objectValue?["form"]?.objectValue?["cause"]?.stringValue == "***")
+        #expect(worked["case"]?.objectValue?["form"]?.objectValue?["cause"]?.stringValue == "disaster")
+        let auditedComments =
+            audited["events"]?.arrayValue?.compactMap { $0.objectValue?["comment"]?.stringValue } ?? []
+        let workedComments = worked["events"]?.arrayValue?.compactMap { $0.objectValue?["comment"]?.stringValue } ?? []
+        #expect(auditedComments == ["***"] && workedComments == ["请补充张三的医院证明"], "\(auditedComments) \(workedComments)")
 
         // A reviewer of another county is told the case does not exist, word for word; and its state stays unknown.
         let refused = await daemon.call(.casesPassReview, ["caseNo": .string(caseNo)], as: Self.siblingReviewer)
