@@ -289,7 +289,8 @@ public enum CaseMachine {
             guard amount.fen > 0, amount.fen <= principal.fen - c.repaid.fen else {
                 throw BangfuError(
                     .invalidInput, zh: "还款金额须大于 0 且不超过未还本金 \(principal - c.repaid)",
-                    en: "a repayment must be above 0 and at most the outstanding \(principal - c.repaid)")
+                    en: "a repayment must be above 0 and at most the outstanding \(principal - c.repaid)",
+                    context: ["field": "amount"])
             }
             n.repaid = c.repaid + amount
             effects.append(.credit(fund: fund, amount: amount))

@@ -145,3 +145,28 @@ public struct BusinessZone: Sendable {
         calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
     }
 }
+
+extension LocalDate {
+    /// The business dates a caller may name: 2000-01-01 to 2199-12-31.
+    public static let acceptedYears = 2000...2199
+
+    /// A date from untrusted input: a real `YYYY-MM-DD` within `acceptedYears`, else `invalid_input` naming `field`.
+    public static func bounded(_ text: String, field: String) throws -> LocalDate {
+        guard let date = try? LocalDate(parsing: text), acceptedYears.contains(date.year) else {
+            throw BangfuError(
+                .invalidInput, zh: "\(field) 的日期“\(text)”无效：请写成 YYYY-MM-DD，在 2000 年至 2199 年之间",
+                en: "\(field): \"\(text)\" is not a date YYYY-MM-DD between 2000 and 2199", context: ["field": field])
+        }
+        return date
+    }
+
+    /// A period from untrusted input: both ends bounded and `from` not after `to`.
+    public static func period(from: String, to: String) throws -> (from: LocalDate, to: LocalDate) {
+        let start = try bounded(from, field: "from")
+        let end = try bounded(to, field: "to")
+        guard start <= end else {
+            throw BangfuError(.invalidInput, zh: "起始日期晚于结束日期", en: "from is after to", context: ["field": "from"])
+        }
+        return (start, end)
+    }
+}

@@ -139,7 +139,9 @@ extension ControlAPI {
             method(.careReviewsDue, roles: staff, ReviewsParams.self) { actor, p in
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
                 return .stream(
-                    try await store.reviewsDue(units: units, on: today(), within: max(0, min(p.days ?? 30, 366))).map {
+                    try await store.reviewsDue(
+                        units: units, on: today(), within: try ControlAPI.days(p.days ?? 30, field: "days")
+                    ).map {
                         r in
                         [
                             "review": .object([
@@ -158,9 +160,9 @@ extension ControlAPI {
                 return .reply(["id": .int(id)])
             },
             method(.careReceptionSummary, roles: staff, SummaryParams.self) { actor, p in
+                let period = try LocalDate.period(from: p.from, to: p.to)
                 let units = try await readableUnits(actor, roles: staff, under: p.unit)
-                let s = try await store.receptionSummary(
-                    units: units, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
+                let s = try await store.receptionSummary(units: units, from: period.from, to: period.to)
                 return .reply([
                     "received": .int(Int64(s.received)), "helped": .int(Int64(s.helped)),
                     "byKind": .object(s.byKind.mapValues { .int(Int64($0)) }),

@@ -108,8 +108,8 @@ extension ControlAPI {
             method(.fundsLedger, roles: ControlAPI.fundReaders, LedgerParams.self) { actor, p in
                 let f = try await store.fund(id: p.fundId)
                 try actor.requireRead(RecordRef(.fund, f.id), unit: f.unitId, in: try await store.unitTree())
-                let lines = try await store.ledger(
-                    fundId: p.fundId, from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
+                let period = try LocalDate.period(from: p.from, to: p.to)
+                let lines = try await store.ledger(fundId: p.fundId, from: period.from, to: period.to)
                 return .stream(
                     lines.map { l in
                         [
@@ -126,8 +126,8 @@ extension ControlAPI {
             },
             // Public accounts (帐务公开): anyone with a role may read them.
             method(.fundsStatement, roles: Set(Role.allCases), Period.self) { _, p in
-                let rows = try await store.statement(
-                    from: try LocalDate(parsing: p.from), to: try LocalDate(parsing: p.to))
+                let period = try LocalDate.period(from: p.from, to: p.to)
+                let rows = try await store.statement(from: period.from, to: period.to)
                 return .reply(["funds": try ControlAPI.json(rows)])
             },
         ]

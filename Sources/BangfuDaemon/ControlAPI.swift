@@ -122,6 +122,15 @@ struct ControlAPI: Sendable {
         return try JSONValue(encoding: v)
     }
 
+    /// A number of days from a caller: 0 to 366, else `invalid_input` naming the field.
+    static func days(_ days: Int, field: String) throws -> Int {
+        guard (0...366).contains(days) else {
+            throw BangfuError(
+                .invalidInput, zh: "\(field) 须在 0 到 366 之间", en: "\(field) must be 0 to 366", context: ["field": field])
+        }
+        return days
+    }
+
     /// The replies of one page of a listing: one per item, the last carrying `next` when another page follows.
     static func paged<Item>(_ items: [Item], next: String?, _ reply: (Item) throws -> [String: JSONValue]) rethrows
         -> [[String: JSONValue]]

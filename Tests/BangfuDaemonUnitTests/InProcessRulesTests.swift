@@ -9,6 +9,7 @@ import Testing
 @Suite struct InProcessRulesTests {
     static let caseworker: UInt32 = 63_001, reviewer: UInt32 = 63_002, siblingReviewer: UInt32 = 63_003
     static let treasurer: UInt32 = 63_004, siblingTreasurer: UInt32 = 63_005, auditor: UInt32 = 63_006
+    static let approver: UInt32 = 63_007
 
     static var yaml: String {
         """
@@ -29,6 +30,7 @@ import Testing
           - { user: "uid:\(treasurer)", role: treasurer, unit: county }
           - { user: "uid:\(siblingTreasurer)", role: treasurer, unit: county2 }
           - { user: "uid:\(auditor)", role: auditor, unit: city }
+          - { user: "uid:\(approver)", role: approver, unit: county }
         """
     }
 
@@ -114,5 +116,93 @@ import Testing
         }
         let verified = await daemon.call(.adminVerifyAudit, as: 0)
         #expect(verified.last?.parameters?["ok"]?.boolValue == true, "\(verified)")
+    }
+
+    /// Every number, amount and date a method takes, at its edges: zero, negative, one past the
+    /// documented maximum, the largest integer, far past and far future dates, impossible dates;
+    /// each refused with InvalidInput naming the field, and the daemon answers the next call.
+    @Test func valuesAtTheEdgesAreRefusedByName() async throws {
+        let daemon = try await InProcessDaemon(yaml: Self.yaml)
+        let created = await daemon.call(.archiveCreate, ["archive": Self.archive(3)], as: Self.caseworker)
+        let archiveNo = try #require(created.last?.parameters?["household"]?.objectValue?["archiveNo"]?.stringValue)
+        for id in ["f1", "f2"] {
+            _ = await daemon.call(
+                .fundsCreate,
+                [
+                    "id": .string(id), "name": .string("资金"), "unitId": .string("county"),
+                    "source": .string("union_funds"),
+                    "helpTypes": .array([.string("hardship-relief")]),
+                ], as: Self.treasurer)
+        }
+        let badDates = [
+            "0001-01-01", "9999-12-31", "1999-12-31", "2200-01-01", "2027-13-45", "2027-02-30", "", "yesterday",
+        ]
+        var catalogue: [(WireMethod, [String: JSONValue], UInt32, String)] = []
+        for date in badDates {
+            catalogue.append(
+                (
+                    .fundsLedger, ["fundId": .string("f1"), "from": .string(date), "to": .string("2027-12-31")],
+                    Self.treasurer, "from"
+                ))
+            catalogue.append(
+                (
+                    .fundsLedger, ["fundId": .string("f1"), "from": .string("2027-01-01"), "to": .string(date)],
+                    Self.treasurer, "to"
+                ))
+            catalogue.append(
+                (.fundsStatement, ["from": .string(date), "to": .string("2027-12-31")], Self.auditor, "from"))
+            catalogue.append(
+                (.careReceptionSummary, ["from": .string("2027-01-01"), "to": .string(date)], Self.caseworker, "to"))
+        }
+        catalogue.append(
+            (.fundsStatement, ["from": .string("2027-12-31"), "to": .string("2027-01-01")], Self.auditor, "from"))
+        for days in [-1, 367, Int64(Int32.max), Int64.max] {
+            catalogue.append((.careReviewsDue, ["days": .int(days)], Self.caseworker, "days"))
+        }
+        for amount: Int64 in [0, -1, 100_000_000_001, Int64.max, Int64.min] {
+            catalogue.append(
+                (
+                    .fundsTransfer,
+                    ["from": .string("f1"), "to": .string("f2"), "amount": .int(amount), "reason": .string("调剂")],
+                    Self.approver, "amount"
+                ))
+            catalogue.append(
+                (
+                    .fundsDeposit, ["fundId": .string("f1"), "amount": .int(amount), "memo": .string("入账")],
+                    Self.treasurer, "amount"
+                ))
+        }
+        for amount: Int64 in [-1, 100_000_000_001, Int64.max] {
+            catalogue.append(
+                (
+                    .careRecordIncome,
+                    ["archiveNo": .string(archiveNo), "month": .string("2027-01"), "perCapitaMonthly": .int(amount)],
+                    Self.caseworker, "perCapita"
+                ))
+        }
+        for month in ["2027-13", "1999-01", "2101-01", "27-01", ""] {
+            catalogue.append(
+                (
+                    .careRecordIncome,
+                    ["archiveNo": .string(archiveNo), "month": .string(month), "perCapitaMonthly": .int(1)],
+                    Self.caseworker, "month"
+                ))
+        }
+        for limit: Int64 in [0, -1, 1_001, Int64.max] {
+            catalogue.append((.archiveList, ["limit": .int(limit)], Self.caseworker, "limit"))
+        }
+        for (method, parameters, uid, field) in catalogue {
+            let more = [.fundsLedger, .archiveList].contains(method)
+            let reply = await daemon.call(method, parameters, as: uid, more: more).last
+            #expect(
+                reply?.error == "\(method.interface).InvalidInput",
+                "\(method.rawValue) \(parameters): \(String(describing: reply))")
+            #expect(
+                reply?.parameters?["messageEn"]?.stringValue?.contains(field) == true,
+                "\(method.rawValue) \(parameters) names \(field)")
+            let next = await daemon.call(.adminGetClock, as: uid)
+            #expect(next.last?.error == nil, "the daemon answers the next call")
+        }
+        #expect(catalogue.count > 50)
     }
 }
