@@ -112,15 +112,19 @@ import Testing
                 "-c",
                 """
                 import varlink
-                with varlink.Client(address='unix:\(d.socket)') as c, c.open('org.bangfu.Cases') as cases:
+                # AdvanceClock succeeds for root (uid 0): a caller claiming uid 0 in its parameters must
+                # still be refused as who it is, and with nothing but PermissionDenied.
+                with varlink.Client(address='unix:\(d.socket)') as c, c.open('org.bangfu.Admin') as admin:
                     try:
-                        cases.Approve(caseNo='\(caseNo)', requestId='x', uid=0)
+                        admin.AdvanceClock(seconds=60, uid=0, user='root')
                         raise SystemExit(1)
                     except varlink.VarlinkError as e:
-                        raise SystemExit(0 if 'PermissionDenied' in str(e.error()) or 'InvalidParameter' in str(e.error()) else 2)
+                        raise SystemExit(0 if e.error() == 'org.varlink.service.PermissionDenied' else 2)
                 """,
             ])
-        #expect(c2 == 0)
+        #expect(c2 == 0, "a caller claiming uid 0 in its parameters was not refused as itself")
+        // And root itself may: the same call works for the real uid 0.
+        #expect(try d.call(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(60)]).first?["now"] != nil)
     }
 
     @Test func requestIdsSurviveARestart() throws {
