@@ -2,6 +2,7 @@ import BangfuLoad
 import BangfuVarlink
 import BangfuWire
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -9,11 +10,12 @@ import Testing
 @Suite(.serialized) struct DurabilityTests {
     typealias D = LiveDaemon
 
-    /// Runs `body` repeatedly on a thread until stopped; counts what bangfud acknowledged.
+    /// Runs `body(i)` for i = 0, 1, 2, ... on a thread until stopped; keeps which calls bangfud acknowledged.
     final class Load: @unchecked Sendable {
         final class State: @unchecked Sendable {
             let lock = NSLock()
-            var acked = 0
+            var ackedCalls: [Int] = []
+            var attempted = 0
             var running = true
         }
         let state = State()
@@ -24,14 +26,22 @@ import Testing
             thread = Thread {
                 var i = 0
                 while state.lock.withLock({ state.running }) {
-                    if body(i) { state.lock.withLock { state.acked += 1 } }
+                    let acknowledged = body(i)
+                    state.lock.withLock {
+                        if acknowledged { state.ackedCalls.append(i) }
+                        state.attempted = i + 1
+                    }
                     i += 1
                 }
             }
             thread.start()
         }
 
-        var acked: Int { state.lock.withLock { state.acked } }
+        var acked: Int { state.lock.withLock { state.ackedCalls.count } }
+        /// The calls acknowledged so far, by their number.
+        var ackedCalls: [Int] { state.lock.withLock { state.ackedCalls } }
+        /// How many calls were started (acknowledged or not).
+        var attempted: Int { state.lock.withLock { state.attempted } }
 
         func stop() {
             state.lock.withLock { state.running = false }
@@ -56,6 +66,7 @@ import Testing
         }
         Thread.sleep(forTimeInterval: 1)
         let before = load.acked
+        let ackedBefore = load.ackedCalls
         let path = d.dir.appendingPathComponent("backup.sqlite").path
         let r = try d.ctlJSON(nil, ["backup", path])
         load.stop()
@@ -78,6 +89,17 @@ import Testing
             ])
         let deposits = (try JSONDecoder().decode([[String: JSONValue]].self, from: Data(st.utf8))).first?["deposits"]
         #expect((deposits.flatMap { if case .int(let i) = $0 { i } else { nil } } ?? 0) >= Int64(before) * 100)
+        // Not only the sum: every request acknowledged before the backup began is in the copy, by its id
+        // (deposits made during the backup cannot stand in for a missing earlier one).
+        let copied = try DatabaseQueue(path: d.dir.path + "/restore/bangfu.sqlite").read { db in
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT request_id FROM request_log WHERE principal = ?", arguments: ["uid:\(D.tr)"]))
+        }
+        let missing = ackedBefore.map { "b\($0)" }.filter { !copied.contains($0) }
+        #expect(
+            !ackedBefore.isEmpty && missing.isEmpty,
+            "acknowledged before the backup but not in it: \(missing.prefix(5))")
         #expect(try d.ctl(nil, ["backup", path]).0 == 1, "never overwrites")
     }
 
@@ -123,6 +145,8 @@ import Testing
     final class CaseLoad: @unchecked Sendable {
         let running = Atomic<Bool>(true)
         let acked = Mutex<[String: String]>([:])
+        /// Anything but a lost connection: a refusal, a wrong answer, StorageFailed. Must stay empty.
+        let failures = Mutex<[String]>([])
         var threads: [Thread] = []
 
         init(socket: String, clients: Int, round: Int) {
@@ -137,7 +161,11 @@ import Testing
                                 j += 1
                                 try client.caseToNotice((round * clients + k) * 40_000 + j)
                             }
+                        } catch is VarlinkClientError {
+                            // The daemon was killed (or is starting again): reconnect.
+                            Thread.sleep(forTimeInterval: 0.01)
                         } catch {
+                            self.failures.withLock { $0.append("\(error)") }
                             Thread.sleep(forTimeInterval: 0.01)
                         }
                     }
@@ -165,6 +193,11 @@ import Testing
             kill(d.process!.processIdentifier, SIGKILL)
             d.process!.waitUntilExit()
             load.stop()
+            let failures = load.failures.withLock { $0 }
+            #expect(
+                failures.isEmpty,
+                "round \(round): the load got answers other than a lost connection: \(failures.prefix(3))")
+            #expect(!load.acked.withLock { $0 }.isEmpty, "round \(round): nothing was acknowledged before the kill")
             acknowledged.merge(load.acked.withLock { $0 }) { $1 }
             try d.start(clock: "manual")
             // Every acknowledged transition is there (a later state is fine: the last ack may not have reached us).
@@ -184,6 +217,9 @@ import Testing
         // Pending notice deadlines still fire after all the kills, and each case is paid once.
         _ = try d.ctlJSON(nil, ["clock", "advance", "20d"])
         let reader = try LoadClient(socket: d.socket)
+        #expect(
+            acknowledged.values.contains("in_notice"),
+            "no case reached its notice: the paid-once check would check nothing")
         for (c, state) in acknowledged where state == "in_notice" {
             let got = try reader.caseState(c)
             #expect(got.state == "closed" && got.payments == 1, "\(c): \(got)")
@@ -214,17 +250,34 @@ import Testing
             results.withLock { $0.append(code) }
             return code == 0
         }
+        // Wait until the load is really going, so that SIGTERM lands under load.
+        for _ in 0..<200 where load.acked < 5 { Thread.sleep(forTimeInterval: 0.05) }
         Thread.sleep(forTimeInterval: 1)
         d.process!.terminate()
         d.process!.waitUntilExit()
         load.stop()
         #expect(d.process!.terminationStatus == 0)
         let acked = load.acked
-        // Each call either completed (0) or failed cleanly (refused / could not connect), never half-written.
-        #expect(results.withLock { $0 }.allSatisfy { [0, 1, 3].contains($0) })
+        let attempted = load.attempted
+        #expect(acked >= 5, "something was acknowledged before SIGTERM")
+        // Each call either completed (0) or failed cleanly, never half-written; "cannot connect" (3) only
+        // once the daemon stopped, so never before the last acknowledged call.
+        let codes = results.withLock { $0 }
+        #expect(codes.allSatisfy { [0, 1, 3].contains($0) }, "\(Set(codes))")
+        let lastAcked = codes.lastIndex(of: 0) ?? -1
+        #expect(!codes.prefix(lastAcked).contains(3), "a call could not connect while the daemon was still serving")
         try d.start(clock: "manual")
+        // Request by request: every id sent again. An acknowledged one answers as the first time and
+        // adds nothing; one cut off by the stop deposits now, once. So the balance is exactly one
+        // deposit per id, which would be more if any id had been applied twice.
+        for i in 0..<attempted {
+            #expect(
+                try d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", "t", "--request-id", "t\(i)"]).0 == 0, "t\(i)")
+        }
         let balance = try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int ?? -1
-        #expect(balance >= Int64(acked) * 100, "every acknowledged deposit is there: \(balance) fen for \(acked) acks")
+        #expect(
+            balance == Int64(attempted) * 100,
+            "\(balance) fen for \(attempted) request ids (\(acked) acknowledged before the stop)")
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
     }
 }
