@@ -72,6 +72,8 @@ public protocol BangfuStore: Sendable {
 
     /// Each fund's ledger lines for business dates in [from, to], oldest first.
     func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine]
+    /// One page of a fund's ledger (at most `page.limit + 1` lines after its cursor), or all without a page.
+    func ledger(fundId: String, from: LocalDate, to: LocalDate, page: Page?) async throws -> [LedgerLine]
 
     // MARK: Listings
     func households(units: [String], status: ArchiveStatus?) async throws -> [Household]

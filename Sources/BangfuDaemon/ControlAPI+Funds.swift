@@ -30,7 +30,11 @@ extension ControlAPI {
     }
     struct PendingParams: Decodable, Sendable { var pendingOnly: Bool? }
     struct Empty: Decodable, Sendable {}
-    struct LedgerParams: Decodable, Sendable { var fundId, from, to: String }
+    struct LedgerParams: Decodable, Sendable {
+        var fundId, from, to: String
+        var limit: Int64?
+        var after: String?
+    }
     struct Period: Decodable, Sendable { var from, to: String }
 
     static let fundReaders: Set<Role> = [.treasurer, .approver, .auditor, .admin]
@@ -109,9 +113,12 @@ extension ControlAPI {
                 let f = try await store.fund(id: p.fundId)
                 try actor.requireRead(RecordRef(.fund, f.id), unit: f.unitId, in: try await store.unitTree())
                 let period = try LocalDate.period(from: p.from, to: p.to)
-                let lines = try await store.ledger(fundId: p.fundId, from: period.from, to: period.to)
+                let page = try Page(limit: p.limit, after: p.after)
+                let (lines, next) = page.cut(
+                    try await store.ledger(fundId: p.fundId, from: period.from, to: period.to, page: page)
+                ) { $0.txn }
                 return .stream(
-                    lines.map { l in
+                    ControlAPI.paged(lines, next: next) { l in
                         [
                             "line": .object([
                                 "txn": .int(l.txn), "at": .string(Wire.time(l.at)),

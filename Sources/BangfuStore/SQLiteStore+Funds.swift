@@ -114,6 +114,10 @@ extension SQLiteStore {
     }
 
     public func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine] {
+        try await ledger(fundId: fundId, from: from, to: to, page: nil)
+    }
+
+    public func ledger(fundId: String, from: LocalDate, to: LocalDate, page: Page?) async throws -> [LedgerLine] {
         try await readAside { db in
             _ = try SQLiteStore.loadFund(db, id: fundId)
             return try Row.fetchAll(
@@ -121,8 +125,12 @@ extension SQLiteStore {
                     sql: """
                         SELECT t.id, t.at_ms, t.business_date, t.kind, p.amount_fen, t.actor, t.memo, c.case_no
                         FROM ledger_posting p JOIN ledger_txn t ON t.id = p.txn_id LEFT JOIN help_case c ON c.id = t.case_id
-                        WHERE p.account = ? AND t.business_date BETWEEN ? AND ? ORDER BY t.id
-                        """), arguments: [LedgerAccount.fund(fundId), from.description, to.description]
+                        WHERE p.account = ? AND t.business_date BETWEEN ? AND ? AND t.id > ? ORDER BY t.id LIMIT ?
+                        """),
+                arguments: [
+                    LedgerAccount.fund(fundId), from.description, to.description, page?.afterId ?? 0,
+                    page.map { $0.limit + 1 } ?? -1,
+                ]
             ).map { r in
                 LedgerLine(
                     txn: r["id"], at: SQLiteStore.date(ms: r["at_ms"]),

@@ -178,11 +178,8 @@ struct FundCommand: ParsableCommand {
         @Option var from: String
         @Option var to: String
         func run() {
-            let lines = g.call(
-                .fundsLedger, ["fundId": .string(fund), "from": .string(from), "to": .string(to)],
-                more: true
-            )
-            .map { $0.o("line") }.filter { !$0.isEmpty }
+            let lines = g.pages(
+                .fundsLedger, ["fundId": .string(fund), "from": .string(from), "to": .string(to)], key: "line")
             if g.json { return g.printJSON(.array(lines.map { .object($0) })) }
             var t = TextTable(
                 headers: g.zh

@@ -205,4 +205,38 @@ import Testing
         }
         #expect(catalogue.count > 50)
     }
+
+    /// A fund's ledger comes in pages too: five deposits in pages of two, then nothing more.
+    @Test func aLedgerComesInPages() async throws {
+        let daemon = try await InProcessDaemon(yaml: Self.yaml)
+        _ = await daemon.call(
+            .fundsCreate,
+            [
+                "id": .string("f1"), "name": .string("资金"), "unitId": .string("county"),
+                "source": .string("union_funds"),
+                "helpTypes": .array([.string("hardship-relief")]),
+            ], as: Self.treasurer)
+        for amount: Int64 in 1...5 {
+            _ = await daemon.call(
+                .fundsDeposit, ["fundId": .string("f1"), "amount": .int(amount), "memo": .string("入账")],
+                as: Self.treasurer)
+        }
+        var amounts: [Int64] = []
+        var after: JSONValue?
+        var pages = 0
+        repeat {
+            var parameters: [String: JSONValue] = [
+                "fundId": .string("f1"), "from": .string("2027-01-01"), "to": .string("2027-12-31"), "limit": .int(2),
+            ]
+            if let after { parameters["after"] = after }
+            let replies = await daemon.call(.fundsLedger, parameters, as: Self.treasurer, more: true)
+            #expect(replies.count <= 2 && replies.allSatisfy { $0.error == nil }, "\(replies)")
+            amounts += replies.compactMap {
+                if case .int(let fen)? = $0.parameters?["line"]?.objectValue?["amount"] { fen } else { nil }
+            }
+            after = replies.last?.parameters?["next"]
+            pages += 1
+        } while after != nil && pages < 10
+        #expect(pages == 3 && amounts == [1, 2, 3, 4, 5], "\(pages) pages: \(amounts)")
+    }
 }
