@@ -195,10 +195,10 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         for m in members where m.monthlyIncome.fen < 0 {
             throw bad("家庭成员月收入不能为负数", "a member's monthly income cannot be negative")
         }
-        _ = try annualIncome.bounded(field: "annualIncome")
-        _ = try rigidExpenses.bounded(field: "rigidExpenses")
-        _ = try accidentCosts.bounded(field: "accidentCosts")
-        for m in members { _ = try m.monthlyIncome.bounded(field: "members.monthlyIncome") }
+        _ = try annualIncome.bounded(field: "annualIncome", minimum: 0)
+        _ = try rigidExpenses.bounded(field: "rigidExpenses", minimum: 0)
+        _ = try accidentCosts.bounded(field: "accidentCosts", minimum: 0)
+        for m in members { _ = try m.monthlyIncome.bounded(field: "members.monthlyIncome", minimum: 0) }
         if members.count > ArchiveInput.maximumMembers {
             throw bad(
                 "家庭成员最多 \(ArchiveInput.maximumMembers) 人", "at most \(ArchiveInput.maximumMembers) household members")

@@ -34,7 +34,7 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
     }
 
     /// Checks that an amount already in hand lies in `minimum...Money.maximum` (see `bounded(fen:field:minimum:)`).
-    public func bounded(field: String, minimum: Int64 = 0) throws -> Money {
+    public func bounded(field: String, minimum: Int64) throws -> Money {
         try Money.bounded(fen: fen, field: field, minimum: minimum)
     }
 

@@ -26,12 +26,12 @@ extension ControlAPI {
 
     /// How much of archive `h` the actor may see; `not_found`, as for a missing archive, when nothing.
     func visibility(_ actor: Actor, of h: Household) async throws -> Wire.Visibility {
-        let tree = try await runtime.store.unitTree()
-        let unit = h.input.unitId
-        if actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin], on: unit, in: tree) { return .full }
-        if actor.holds(anyOf: [.treasurer], on: unit, in: tree) { return .payment }
-        if actor.holds(anyOf: [.auditor], on: unit, in: tree) { return .masked }
-        throw RecordRef(.archive, h.archiveNo).notFound
+        guard
+            let visibility = ControlAPI.visibility(actor, unit: h.input.unitId, in: try await runtime.store.unitTree())
+        else {
+            throw RecordRef(.archive, h.archiveNo).notFound
+        }
+        return visibility
     }
 
     func householdReply(_ h: Household, for actor: Actor) async throws -> VarlinkResponse {

@@ -46,17 +46,11 @@ extension ControlAPI {
 
     static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
-    /// How much of a case of `unit` the caller sees: in full with a case role there (caseworker,
-    /// reviewer, approver, admin), else (treasurer, auditor) with its free text hidden.
-    static func visibility(_ actor: Actor, unit: String, in tree: UnitTree) -> Wire.Visibility {
-        actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin, .system], on: unit, in: tree) ? .full : .masked
-    }
-
     func caseWire(_ c: HelpCase, for actor: Actor) async throws -> Wire.Case {
         let tree = try await runtime.store.unitTree()
         return Wire.Case(
             c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? ""
-        ).seen(by: ControlAPI.visibility(actor, unit: c.unitId, in: tree))
+        ).seen(by: ControlAPI.caseVisibility(actor, unit: c.unitId, in: tree))
     }
 
     func caseReply(_ c: HelpCase, for actor: Actor) async throws -> VarlinkResponse {
@@ -111,7 +105,7 @@ extension ControlAPI {
             method(.casesGet, roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
                 let d = try await store.caseDetail(caseNo: p.caseNo)
                 try actor.requireRead(RecordRef(.helpCase, d.helpCase.caseNo), unit: d.helpCase.unitId, in: d.unitTree)
-                let visibility = ControlAPI.visibility(actor, unit: d.helpCase.unitId, in: d.unitTree)
+                let visibility = ControlAPI.caseVisibility(actor, unit: d.helpCase.unitId, in: d.unitTree)
                 return .reply([
                     "case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo).seen(by: visibility)),
                     "events": try ControlAPI.json(d.events.map { Wire.Event($0).seen(by: visibility) }),
@@ -126,7 +120,7 @@ extension ControlAPI {
                 let tree = try await store.unitTree()
                 return .stream(
                     try ControlAPI.paged(cases, next: next) { c in
-                        let visibility = ControlAPI.visibility(actor, unit: c.unitId, in: tree)
+                        let visibility = ControlAPI.caseVisibility(actor, unit: c.unitId, in: tree)
                         return [
                             "case": try ControlAPI.json(
                                 Wire.Case(c, archiveNo: numbers[c.householdId] ?? "").seen(by: visibility))

@@ -57,15 +57,14 @@ extension ControlAPI {
                 return .reply(["fund": try await fundWire(p.id)])
             },
             change(.fundsDeposit, roles: [.treasurer], DepositParams.self) { actor, p, writes in
-                let amount = try Money.bounded(fen: p.amount, field: "amount")
+                // The domain bounds the amount (and names the field).
                 try await writes.store.deposit(
-                    fundId: p.fundId, amount: amount, memo: p.memo, by: actor, at: clock.now())
+                    fundId: p.fundId, amount: Money(fen: p.amount), memo: p.memo, by: actor, at: clock.now())
                 return .reply(["fund": try await fundWire(p.fundId)])
             },
             change(.fundsTransfer, roles: [.approver], TransferParams.self) { actor, p, writes in
-                let amount = try Money.bounded(fen: p.amount, field: "amount")
                 let transfer = try await writes.store.requestTransfer(
-                    from: p.from, to: p.to, amount: amount, reason: p.reason, by: actor,
+                    from: p.from, to: p.to, amount: Money(fen: p.amount), reason: p.reason, by: actor,
                     at: clock.now())
                 return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
             },

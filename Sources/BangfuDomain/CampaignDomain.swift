@@ -11,7 +11,7 @@ public enum CampaignDomain {
     )
         throws -> CampaignRun
     {
-        _ = try budget.bounded(field: "budget")
+        _ = try budget.bounded(field: "budget", minimum: 0)
         let (run, inserted) = try work.campaignRun(
             campaignId: campaignId, holiday: holiday, budget: budget, targeted: targeted, at: at)
         if inserted {

@@ -249,11 +249,6 @@ public final class SQLiteStore: BangfuStore {
         return n
     }
 
-    static func formatNumber(_ prefix: String, _ year: Int, _ n: Int) -> String {
-        let s = String(n)
-        return "\(prefix)-\(year)-\(String(repeating: "0", count: max(0, 6 - s.count)))\(s)"
-    }
-
     /// The unit tree, kept between transactions: a trigger bumps the `unit_tree` counter on any change to
     /// `org_unit` (also by another process), so one indexed read tells whether the kept tree still holds.
     static func loadTree(_ db: Database) throws -> UnitTree {
