@@ -113,8 +113,8 @@ public protocol BangfuStore: Sendable {
     func campaignMembers(runId: Int64, outcome: CampaignOutcome) async throws -> [(Household, Money, String)]
     /// Applies one event to every case of a run in `unit`'s subtree that is in `state`, in one transaction.
     func applyToRun(
-        runId: Int64, unit: String, from state: CaseState, event: @escaping @Sendable (HelpCase, Money) -> CaseEvent,
-        by: Actor, at: Date
+        runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
+        event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by: Actor, at: Date
     ) async throws -> Int
     func visits(runId: Int64?, units: [String]) async throws -> [Visit]
     func recordVisit(id: Int64, note: String, by: Actor, at: Date) async throws -> Visit

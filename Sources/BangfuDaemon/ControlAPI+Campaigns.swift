@@ -104,13 +104,14 @@ extension ControlAPI {
             },
             change(.campaignsPassReview, roles: [.reviewer], RunUnit.self) { actor, p, writes in
                 let n = try await writes.store.applyToRun(
-                    runId: p.runId, unit: p.unit, from: .submitted, event: { _, _ in .passReview(comment: "走访活动批量初审") },
+                    runId: p.runId, unit: p.unit, from: .submitted, roles: [.reviewer],
+                    event: { _, _ in .passReview(comment: "走访活动批量初审") },
                     by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },
             change(.campaignsApprove, roles: [.approver], RunUnit.self) { actor, p, writes in
                 let n = try await writes.store.applyToRun(
-                    runId: p.runId, unit: p.unit, from: .branchReviewPassed,
+                    runId: p.runId, unit: p.unit, from: .branchReviewPassed, roles: [.approver],
                     event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
                 return .reply(["cases": .int(Int64(n))])
             },

@@ -88,13 +88,16 @@ public enum CampaignDomain {
     }
 
     /// One event to every case of the run in `unit`'s subtree that is in `state` (batch review or
-    /// approval), each through the same rules as a single case.
+    /// approval), by a holder of one of `roles` on `unit`, each case through the same rules as a single case.
     public static func applyToRun(
-        _ work: some UnitOfWork, runId: Int64, unit: String, from state: CaseState,
+        _ work: some UnitOfWork, runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
         event: (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date, policy: Policy
     ) throws -> Int {
         let tree = try work.unitTree()
         _ = try tree.require(unit)
+        // The whole unit first: a batch never reaches into units where the caller holds no `roles`
+        // (nor tells it which cases are there).
+        try actor.require(anyOf: roles, on: unit, in: tree, for: "campaign_batch")
         guard try work.campaignRun(id: runId) != nil else { throw RecordRef(.campaignRun, "#\(runId)").notFound }
         let cases = try work.campaignCases(runId: runId, units: tree.subtree(of: unit), state: state)
         for (caseId, amount) in cases {

@@ -124,13 +124,14 @@ extension SQLiteStore {
     }
 
     public func applyToRun(
-        runId: Int64, unit: String, from state: CaseState, event: @escaping @Sendable (HelpCase, Money) -> CaseEvent,
-        by actor: Actor, at: Date
+        runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
+        event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date
     ) async throws -> Int {
         let policy = self.policy
         return try await write { db in
             try CampaignDomain.applyToRun(
-                SQLiteUnitOfWork(db: db), runId: runId, unit: unit, from: state, event: event, by: actor, at: at,
+                SQLiteUnitOfWork(db: db), runId: runId, unit: unit, from: state, roles: roles, event: event, by: actor,
+                at: at,
                 policy: policy)
         }
     }

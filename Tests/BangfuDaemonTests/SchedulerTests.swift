@@ -72,6 +72,8 @@ import Testing
         _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
         #expect(try runs(d).count == 1)
         // Batches per unit: review, approve (one notice list), visit, notice, payment.
+        // A batch covers the unit named: the reviewer of b1 may not review the whole county.
+        #expect(try d.ctl(D.rv, ["campaign", "review", String(runId), "--unit", "county"]).0 == 4)
         #expect(try d.ctlJSON(D.rv, ["campaign", "review", String(runId), "--unit", "b1"])["cases"]?.int == 3)
         #expect(
             try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1"]).0 == 4,
