@@ -24,21 +24,29 @@ public struct MustVisitEvent: Sendable, Hashable, Codable {
 
 /// A household whose helpers have not been in touch within the period (at least quarterly).
 public struct ContactDue: Sendable, Hashable, Codable {
+    public var householdId: Int64
     public var archiveNo: String
     public var unitId: String
     public var helpers: [String]
     public var lastContact: Date?
+    /// The last contact, or the pairing when there was none: what "overdue" is measured from.
+    public var dueSince: Date
 
-    public init(archiveNo: String, unitId: String, helpers: [String], lastContact: Date?) {
+    public init(
+        householdId: Int64, archiveNo: String, unitId: String, helpers: [String], lastContact: Date?, dueSince: Date
+    ) {
+        self.householdId = householdId
         self.archiveNo = archiveNo
         self.unitId = unitId
         self.helpers = helpers
         self.lastContact = lastContact
+        self.dueSince = dueSince
     }
 }
 
 /// An open archive whose yearly review is due, and whether income suggests exit (脱困).
 public struct ReviewDue: Sendable, Hashable, Codable {
+    public var householdId: Int64
     public var archiveNo: String
     public var unitId: String
     public var reviewDue: LocalDate
@@ -46,7 +54,10 @@ public struct ReviewDue: Sendable, Hashable, Codable {
     /// Recorded per-capita income stayed at or above the local 低保 for the last 6 consecutive months.
     public var suggestExit: Bool
 
-    public init(archiveNo: String, unitId: String, reviewDue: LocalDate, overdue: Bool, suggestExit: Bool) {
+    public init(
+        householdId: Int64, archiveNo: String, unitId: String, reviewDue: LocalDate, overdue: Bool, suggestExit: Bool
+    ) {
+        self.householdId = householdId
         self.archiveNo = archiveNo
         self.unitId = unitId
         self.reviewDue = reviewDue

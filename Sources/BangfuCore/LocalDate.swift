@@ -8,6 +8,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public let month: Int
     public let day: Int
 
+    /// The date as one integer in date order, for page cursors: 2027-02-10 is 20270210.
+    public var sortKey: Int64 { Int64(year * 10_000 + month * 100 + day) }
+
     /// Creates a date, or fails when it does not exist (30 February, month 13).
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),

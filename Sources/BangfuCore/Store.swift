@@ -81,6 +81,8 @@ public protocol BangfuStore: Sendable {
     func households(units: [String], status: ArchiveStatus?, page: Page) async throws -> [Household]
     /// One page of cases (at most `page.limit + 1` after its cursor), or all of them without a page.
     func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase]
+    /// One page of the cases in `units` in any of `states` (at most `page.limit + 1`, id order).
+    func cases(units: [String], states: [CaseState], page: Page) async throws -> [HelpCase]
     /// Visits the households of `units` in id order, a page at a time, so a million archives are
     /// never all in memory at once (campaign planning).
     func scanHouseholds(units: [String], status: ArchiveStatus?, _ body: @Sendable (Household) throws -> Void)
@@ -108,33 +110,40 @@ public protocol BangfuStore: Sendable {
     /// The campaign a case was planned by, if any.
     func campaignOf(caseId: Int64) async throws -> String?
     func closeCampaignRun(runId: Int64, by: Actor, at: Date) async throws
-    func campaignProgress(runId: Int64) async throws -> CampaignProgress
-    /// Households left out by the budget, deepest hardship first.
-    func campaignMembers(runId: Int64, outcome: CampaignOutcome) async throws -> [(Household, Money, String)]
+    /// A run's counts over the households of `units`, or of every unit when nil.
+    func campaignProgress(runId: Int64, units: [String]?) async throws -> CampaignProgress
+    /// One page of a run's households with `outcome` in `units`, deepest hardship first (the key of
+    /// `CampaignTarget.priority`: category rank, per-capita income, id), with the amount and reason.
+    func campaignMembers(runId: Int64, outcome: CampaignOutcome, units: [String], page: Page) async throws
+        -> [(Household, Money, String)]
     /// Applies one event to every case of a run in `unit`'s subtree that is in `state`, in one transaction.
     func applyToRun(
         runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
         event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by: Actor, at: Date
     ) async throws -> Int
-    func visits(runId: Int64?, units: [String]) async throws -> [Visit]
+    /// One page of a run's visits in `units`, earliest due first (key: due day as yyyymmdd, id).
+    func visits(runId: Int64, units: [String], page: Page) async throws -> [Visit]
     func recordVisit(id: Int64, note: String, by: Actor, at: Date) async throws -> Visit
 
     // MARK: Care: must-visits, pairing, reviews, receptions
     /// Records a must-visit event: a visit due in the event's days, to the paired helper when there is one.
     func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by: Actor, at: Date) async throws
         -> Visit
-    /// Planned visits whose due date has passed.
-    func overdueVisits(units: [String], on: LocalDate) async throws -> [Visit]
+    /// One page of planned visits whose due date has passed, earliest due first (key: due day, id).
+    func overdueVisits(units: [String], on: LocalDate, page: Page) async throws -> [Visit]
     func pair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
     func unpair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
     /// When a helper leaves: every household paired with `from` (in `unit`'s subtree) moves to `to`.
     func reassign(from: String, to: String, unit: String, by: Actor, at: Date) async throws -> Int
     func recordContact(archiveNo: String, kind: String, note: String?, by: Actor, at: Date) async throws
-    /// Paired households with no contact within `days` (a quarter: 92).
-    func contactsDue(units: [String], days: Int, at: Date) async throws -> [ContactDue]
+    /// One page of paired households with no contact within `days` (a quarter: 92), longest without
+    /// contact first (key: `dueSince` in milliseconds, household id).
+    func contactsDue(units: [String], days: Int, at: Date, page: Page) async throws -> [ContactDue]
     func helpers(archiveNo: String) async throws -> [String]
     func recordIncome(archiveNo: String, month: String, perCapita: Money, by: Actor, at: Date) async throws
-    func reviewsDue(units: [String], on: LocalDate, within days: Int) async throws -> [ReviewDue]
+    /// One page of open archives whose review falls within `days` or whose income suggests exit,
+    /// earliest review first (key: review day as yyyymmdd, household id).
+    func reviewsDue(units: [String], on: LocalDate, within days: Int, page: Page) async throws -> [ReviewDue]
     func recordReception(_ r: Reception, by: Actor, at: Date) async throws -> Int64
     func receptionSummary(units: [String], from: LocalDate, to: LocalDate) async throws -> ReceptionSummary
 

@@ -5,91 +5,74 @@ import BangfuWire
 import Foundation
 
 extension ControlAPI {
-    struct AdvanceParams: Decodable, Sendable { var seconds: Int64 }
-    struct BackupParams: Decodable, Sendable { var path: String }
-
     func admin() -> VarlinkInterface {
-        let i = "org.bangfu.Admin"
         let runtime = self.runtime
         let store = runtime.store
         let everyone = Set(Role.allCases)
         let methods: [(String, VarlinkMethod)] = [
-            method(.adminStatus, roles: everyone, Empty.self) { _, _ in
+            method(Wire.Admin.Status.self, roles: everyone) { _, _ in
                 let inNotice = try await store.cases(
                     units: try await store.unitTree().units.keys.sorted(), state: .inNotice
                 ).count
                 let durability = try await store.durability()
-                return .reply([
-                    "version": .string(runtime.options.version), "startedAt": .string(Wire.time(runtime.startedAt)),
-                    "now": .string(Wire.time(runtime.clock.now())),
-                    "clock": .string(runtime.clock.isManual ? "manual" : "system"),
-                    "configuration": runtime.options.configPath.map { .string($0) } ?? .null,
-                    "database": .string(runtime.options.databasePath),
-                    "journalMode": .string(durability.journalMode), "synchronous": .string(durability.synchronous),
-                    "connections": .int(Int64(runtime.connections())),
-                    "plugins": .int(Int64(runtime.plugins.loaded.count)),
-                    "pluginFailures": .int(Int64(runtime.plugins.failed.count)),
-                    "casesInNotice": .int(Int64(inNotice)),
-                    "nextNoticeDeadline": try await store.nextNoticeDeadline().map { .string(Wire.time($0)) } ?? .null,
-                    "writes": .int(Int64(store.writeStats.writes)),
-                    "writeTransactions": .int(Int64(store.writeStats.transactions)),
-                    "largestWriteGroup": .int(Int64(store.writeStats.largestGroup)),
-                ])
+                return .init(
+                    version: runtime.options.version, startedAt: Wire.time(runtime.startedAt),
+                    now: Wire.time(runtime.clock.now()), clock: runtime.clock.isManual ? "manual" : "system",
+                    configuration: runtime.options.configPath, database: runtime.options.databasePath,
+                    journalMode: durability.journalMode, synchronous: durability.synchronous,
+                    connections: Int64(runtime.connections()), plugins: Int64(runtime.plugins.loaded.count),
+                    pluginFailures: Int64(runtime.plugins.failed.count), casesInNotice: Int64(inNotice),
+                    nextNoticeDeadline: try await store.nextNoticeDeadline().map(Wire.time),
+                    writes: Int64(store.writeStats.writes), writeTransactions: Int64(store.writeStats.transactions),
+                    largestWriteGroup: Int64(store.writeStats.largestGroup))
             },
-            method(.adminPlugins, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer], Empty.self)
-            {
+            method(Wire.Admin.Plugins.self, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer]) {
                 _, _ in
-                let reg = runtime.plugins
-                let loaded: [JSONValue] = reg.loaded.map { p in
-                    let d = p.descriptor
-                    return .object([
-                        "id": .string(d.id), "nameZh": .string(d.nameZh), "nameEn": .string(d.nameEn),
-                        "version": .string(d.version),
-                        "paymentKind": .string(d.paymentKind.rawValue), "file": .string(p.file),
-                        "flags": .array(d.flags.map { .string($0) }),
-                        "amountCap": d.amountCapFen.map { .int($0) } ?? .null,
-                    ])
-                }
-                let failed: [JSONValue] = reg.failed.map {
-                    .object(["file": .string($0.file), "reason": .string($0.reason)])
-                }
-                return .reply(["loaded": .array(loaded), "failed": .array(failed)])
+                let registry = runtime.plugins
+                return .init(
+                    loaded: registry.loaded.map { plugin in
+                        let descriptor = plugin.descriptor
+                        return Wire.Admin.Plugin(
+                            id: descriptor.id, nameZh: descriptor.nameZh, nameEn: descriptor.nameEn,
+                            version: descriptor.version, paymentKind: descriptor.paymentKind.rawValue,
+                            file: plugin.file, flags: descriptor.flags, amountCap: descriptor.amountCapFen)
+                    },
+                    failed: registry.failed.map { failure in
+                        Wire.Admin.Failure(file: failure.file, reason: failure.reason)
+                    })
             },
-            method(.adminVerifyAudit, roles: [.auditor, .admin], Empty.self) { actor, _ in
+            method(Wire.Admin.VerifyAudit.self, roles: [.auditor, .admin]) { actor, _ in
                 try actor.requireOnTop(anyOf: [.auditor, .admin], in: try await store.unitTree(), for: "verify_audit")
-                let r = try await store.verify()
-                return .reply([
-                    "ok": .bool(r.ok), "auditRows": .int(Int64(r.auditRows)),
-                    "ledgerTransactions": .int(Int64(r.ledgerTransactions)),
-                    "firstBrokenRow": r.firstBrokenAuditRow.map { .int($0) } ?? .null,
-                    "problems": .array(r.problems.map { .string($0) }),
-                ])
+                let report = try await store.verify()
+                return .init(
+                    ok: report.ok, auditRows: Int64(report.auditRows),
+                    ledgerTransactions: Int64(report.ledgerTransactions), firstBrokenRow: report.firstBrokenAuditRow,
+                    problems: report.problems)
             },
-            method(.adminBackup, roles: [.admin], BackupParams.self) { actor, p in
+            method(Wire.Admin.Backup.self, roles: [.admin]) { actor, call in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "backup")
-                let r = try await store.backup(to: p.path)
-                runtime.logger.info("backup written to \(p.path): \(r.auditRows) audit rows verified")
-                return .reply([
-                    "path": .string(p.path), "auditRows": .int(Int64(r.auditRows)),
-                    "ledgerTransactions": .int(Int64(r.ledgerTransactions)),
-                ])
+                let report = try await store.backup(to: call.path)
+                runtime.logger.info("backup written to \(call.path): \(report.auditRows) audit rows verified")
+                return .init(
+                    path: call.path, auditRows: Int64(report.auditRows),
+                    ledgerTransactions: Int64(report.ledgerTransactions))
             },
-            method(.adminReload, roles: [.admin], Empty.self) { actor, _ in
+            method(Wire.Admin.Reload.self, roles: [.admin]) { actor, _ in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "reload")
                 do {
                     Systemd.reloading()
                     try await runtime.reload()
                     Systemd.ready(status: "配置已重新加载 / configuration reloaded")
-                } catch let e as BangfuError {
+                } catch let error as BangfuError {
                     Systemd.ready(status: "配置有误，沿用旧配置 / bad configuration, old one kept")
-                    throw BangfuError(.invalidConfig, zh: e.zh, en: e.en)
+                    throw BangfuError(.invalidConfig, zh: error.zh, en: error.en)
                 }
-                return .reply(["configuration": runtime.options.configPath.map { .string($0) } ?? .null])
+                return .init(configuration: runtime.options.configPath)
             },
-            method(.adminGetClock, roles: everyone, Empty.self) { _, _ in
-                .reply(["now": .string(Wire.time(runtime.clock.now())), "manual": .bool(runtime.clock.isManual)])
+            method(Wire.Admin.GetClock.self, roles: everyone) { _, _ in
+                .init(now: Wire.time(runtime.clock.now()), manual: runtime.clock.isManual)
             },
-            method(.adminAdvanceClock, roles: [.admin], AdvanceParams.self) { actor, p in
+            method(Wire.Admin.AdvanceClock.self, roles: [.admin]) { actor, call in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "advance_clock")
                 guard runtime.clock.isManual else {
                     throw VarlinkError(
@@ -99,14 +82,14 @@ extension ControlAPI {
                             "messageEn": .string("bangfud runs on the system clock; only --clock manual can be moved"),
                         ])
                 }
-                let now = try runtime.clock.advance(seconds: p.seconds)
+                let now = try runtime.clock.advance(seconds: call.seconds)
                 // Let the timer fire what fell due before answering, so the caller sees its effect.
                 await runtime.settleTimers()
-                return .reply(["now": .string(Wire.time(now))])
+                return .init(now: Wire.time(now))
             },
         ]
         return VarlinkInterface(
-            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Admin_varlink),
+            name: "org.bangfu.Admin", description: ControlAPI.idl(PackageResources.org_bangfu_Admin_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -4,115 +4,91 @@ import BangfuWire
 import Foundation
 
 extension ControlAPI {
-    struct ArchiveParams: Decodable, Sendable { var archive: ArchiveInput }
-    struct ArchiveNoParams: Decodable, Sendable { var archiveNo: String }
-    struct UpdateParams: Decodable, Sendable {
-        var archiveNo: String
-        var archive: ArchiveInput
-    }
-    struct ExitParams: Decodable, Sendable {
-        var archiveNo: String
-        var reason: ExitReason
-        var note: String
-    }
-    struct ListParams: Decodable, Sendable {
-        var unit: String?
-        var status: ArchiveStatus?
-        var limit: Int64?
-        var after: String?
-    }
-
     static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
-    /// How much of archive `h` the actor may see; `not_found`, as for a missing archive, when nothing.
-    func visibility(_ actor: Actor, of h: Household) async throws -> Wire.Visibility {
-        guard
-            let visibility = ControlAPI.visibility(actor, unit: h.input.unitId, in: try await runtime.store.unitTree())
-        else {
-            throw RecordRef(.archive, h.archiveNo).notFound
+    /// How much of archive `household` the actor may see; `not_found`, as for a missing archive, when nothing.
+    func visibility(_ actor: Actor, of household: Household) async throws -> Wire.Visibility {
+        let tree = try await runtime.store.unitTree()
+        guard let visibility = ControlAPI.visibility(actor, unit: household.input.unitId, in: tree) else {
+            throw RecordRef(.archive, household.archiveNo).notFound
         }
         return visibility
     }
 
-    func householdReply(_ h: Household, for actor: Actor) async throws -> VarlinkResponse {
-        .reply(["household": try ControlAPI.json(Wire.Household(h, visibility: try await visibility(actor, of: h)))])
+    func householdWire(_ household: Household, for actor: Actor) async throws -> Wire.Archive.Household {
+        try Wire.Archive.Household(household, visibility: try await visibility(actor, of: household))
     }
 
     func archive() -> VarlinkInterface {
-        let i = "org.bangfu.Archive"
         let store = runtime.store
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
-            change(.archiveCreate, roles: [.caseworker], ArchiveParams.self) { actor, p, writes in
-                try await householdReply(
-                    try await writes.store.createArchive(p.archive, by: actor, at: clock.now()), for: actor)
+            change(Wire.Archive.Create.self, roles: [.caseworker]) { actor, call, writes in
+                let input: ArchiveInput = try ControlAPI.domain(call.archive, field: "archive")
+                let created = try await writes.store.createArchive(input, by: actor, at: clock.now())
+                return .init(household: try await householdWire(created, for: actor))
             },
-            change(.archiveUpdate, roles: [.caseworker], UpdateParams.self) { actor, p, writes in
-                let h = try await writes.store.household(archiveNo: p.archiveNo)
-                return try await householdReply(
-                    try await writes.store.updateArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+            change(Wire.Archive.Update.self, roles: [.caseworker]) { actor, call, writes in
+                let input: ArchiveInput = try ControlAPI.domain(call.archive, field: "archive")
+                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let updated = try await writes.store.updateArchive(id: household.id, input, by: actor, at: clock.now())
+                return .init(household: try await householdWire(updated, for: actor))
             },
-            change(.archiveReview, roles: [.caseworker], ArchiveNoParams.self) { actor, p, writes in
-                let h = try await writes.store.household(archiveNo: p.archiveNo)
-                return try await householdReply(
-                    try await writes.store.reviewArchive(id: h.id, by: actor, at: clock.now()), for: actor)
+            change(Wire.Archive.Review.self, roles: [.caseworker]) { actor, call, writes in
+                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let reviewed = try await writes.store.reviewArchive(id: household.id, by: actor, at: clock.now())
+                return .init(household: try await householdWire(reviewed, for: actor))
             },
-            change(.archiveExit, roles: [.approver], ExitParams.self) { actor, p, writes in
-                let h = try await writes.store.household(archiveNo: p.archiveNo)
-                return try await householdReply(
-                    try await writes.store.exitArchive(
-                        id: h.id, reason: p.reason, note: p.note, by: actor, at: clock.now()),
-                    for: actor)
+            change(Wire.Archive.Exit.self, roles: [.approver]) { actor, call, writes in
+                let reason: ExitReason = try ControlAPI.parse(call.reason, field: "reason")
+                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let closed = try await writes.store.exitArchive(
+                    id: household.id, reason: reason, note: call.note, by: actor, at: clock.now())
+                return .init(household: try await householdWire(closed, for: actor))
             },
-            change(.archiveReenter, roles: [.caseworker], UpdateParams.self) { actor, p, writes in
-                let h = try await writes.store.household(archiveNo: p.archiveNo)
-                return try await householdReply(
-                    try await writes.store.reenterArchive(id: h.id, p.archive, by: actor, at: clock.now()), for: actor)
+            change(Wire.Archive.Reenter.self, roles: [.caseworker]) { actor, call, writes in
+                let input: ArchiveInput = try ControlAPI.domain(call.archive, field: "archive")
+                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let reopened = try await writes.store.reenterArchive(
+                    id: household.id, input, by: actor, at: clock.now())
+                return .init(household: try await householdWire(reopened, for: actor))
             },
-            method(.archiveGet, roles: ControlAPI.archiveReaders, ArchiveNoParams.self) { actor, p in
-                try await householdReply(try await store.household(archiveNo: p.archiveNo), for: actor)
+            method(Wire.Archive.Get.self, roles: ControlAPI.archiveReaders) { actor, call in
+                .init(
+                    household: try await householdWire(try await store.household(archiveNo: call.archiveNo), for: actor)
+                )
             },
-            method(.archiveHistory, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], ArchiveNoParams.self)
-            {
-                actor, p in
-                let h = try await store.household(archiveNo: p.archiveNo)
-                let v = try await visibility(actor, of: h)
-                guard v != .payment else {
+            method(Wire.Archive.History.self, roles: [.caseworker, .reviewer, .approver, .auditor, .admin]) {
+                actor, call in
+                let household = try await store.household(archiveNo: call.archiveNo)
+                let visibility = try await visibility(actor, of: household)
+                guard visibility != .payment else {
                     throw BangfuError(
                         .permissionDenied, zh: "财务不能查看档案变更记录", en: "the treasurer may not read archive history")
                 }
-                let changes = try await store.archiveHistory(id: h.id).map { c -> [String: JSONValue] in
-                    // The auditor sees who changed which field when, not the personal values.
-                    let hide = v == .masked
-                    return [
-                        "at": .string(Wire.time(c.at)), "actor": .string(c.actor), "action": .string(c.action),
-                        "field": .string(c.field),
-                        "oldValue": hide || c.oldValue == nil ? .null : .string(c.oldValue!),
-                        "newValue": hide || c.newValue == nil ? .null : .string(c.newValue!),
-                    ]
+                // The auditor sees who changed which field when, not the personal values.
+                let showValues = visibility == .full
+                let changes = try await store.archiveHistory(id: household.id).map { change in
+                    Wire.Archive.Change(
+                        at: Wire.time(change.at), actor: change.actor, action: change.action, field: change.field,
+                        oldValue: showValues ? change.oldValue : nil, newValue: showValues ? change.newValue : nil)
                 }
-                return .reply(["changes": .array(changes.map { .object($0) })])
+                return .init(changes: changes)
             },
-            method(.archiveList, roles: ControlAPI.archiveReaders, ListParams.self) { actor, p in
-                let page = try Page(limit: p.limit, after: p.after)
-                let units = try await readableUnits(actor, roles: ControlAPI.archiveReaders, under: p.unit)
-                let (list, next) = page.cut(try await store.households(units: units, status: p.status, page: page)) {
-                    $0.id
+            listing(Wire.Archive.List.self, roles: ControlAPI.archiveReaders) { actor, call in
+                let page = try Page(limit: call.limit, after: call.after)
+                let status: ArchiveStatus? = try call.status.map { try ControlAPI.parse($0, field: "status") }
+                let units = try await readableUnits(actor, roles: ControlAPI.archiveReaders, under: call.unit)
+                let (households, next) = page.cut(
+                    try await store.households(units: units, status: status, page: page)
+                ) { household in household.id }
+                return ControlAPI.paged(households, next: next) { household in
+                    .init(archive: Wire.Archive.Summary(household))
                 }
-                return .stream(
-                    try ControlAPI.paged(list, next: next) { h in
-                        [
-                            "archive": try ControlAPI.json(
-                                Wire.Summary(
-                                    archiveNo: h.archiveNo, name: maskedName(h.input.head.name), unitId: h.input.unitId,
-                                    status: h.status.rawValue, category: h.assessment.category?.rawValue,
-                                    reviewDue: h.reviewDue.description))
-                        ]
-                    })
             },
         ]
         return VarlinkInterface(
-            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Archive_varlink),
+            name: "org.bangfu.Archive", description: ControlAPI.idl(PackageResources.org_bangfu_Archive_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -3,128 +3,110 @@ import BangfuVarlink
 import BangfuWire
 import Foundation
 
+extension Wire.Campaigns.Run {
+    init(_ run: CampaignRun) {
+        self.init(
+            id: run.id, campaignId: run.campaignId, holiday: run.holiday.description, state: run.state.rawValue,
+            budget: run.budget.fen, committed: run.committed.fen, targeted: Int64(run.targeted))
+    }
+}
+
 extension ControlAPI {
-    struct RunParams: Decodable, Sendable { var runId: Int64 }
-    struct RunUnit: Decodable, Sendable {
-        var runId: Int64
-        var unit: String
-    }
-    struct VisitsParams: Decodable, Sendable {
-        var runId: Int64
-        var unit: String?
-    }
-    struct RecordVisitParams: Decodable, Sendable {
-        var visitId: Int64
-        var note: String
-    }
-
-    static func runWire(_ r: CampaignRun) -> JSONValue {
-        .object([
-            "id": .int(r.id), "campaignId": .string(r.campaignId), "holiday": .string(r.holiday.description),
-            "state": .string(r.state.rawValue),
-            "budget": .int(r.budget.fen), "committed": .int(r.committed.fen), "targeted": .int(Int64(r.targeted)),
-        ])
-    }
-
     func campaigns() -> VarlinkInterface {
-        let i = "org.bangfu.Campaigns"
         let runtime = self.runtime
         let store = runtime.store
         let clock = runtime.clock
         let staff: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .helper, .admin]
+        let leftOutReaders: Set<Role> = [.caseworker, .reviewer, .approver, .auditor, .admin]
         let methods: [(String, VarlinkMethod)] = [
-            method(.campaignsDefinitions, roles: staff, Empty.self) { _, _ in
+            method(Wire.Campaigns.Definitions.self, roles: staff) { _, _ in
                 let today = runtime.config.businessZone.date(of: clock.now())
-                return .reply([
-                    "campaigns": .array(
-                        runtime.config.campaigns.map { d in
-                            let next = [today.year, today.year + 1].compactMap { d.holiday.date(in: $0) }.filter {
-                                $0 >= today
-                            }.min()
-                            let rule: String =
-                                switch d.holiday {
-                                case .gregorian(let m, let day): "gregorian:\(m)-\(day)"
-                                case .lunar(let m, let day): "lunar:\(m)-\(day)"
-                                case .window(let m1, let d1, let m2, let d2): "window:\(m1)-\(d1)..\(m2)-\(d2)"
-                                }
-                            return .object([
-                                "id": .string(d.id), "name": .string(d.name), "holiday": .string(rule),
-                                "leadDays": .int(Int64(d.leadDays)),
-                                "helpType": .string(d.helpType), "budget": .int(d.budget.fen),
-                                "nextHoliday": next.map { .string($0.description) } ?? .null,
-                            ])
-                        })
-                ])
-            },
-            method(.campaignsList, roles: staff, Empty.self) { _, _ in
-                .reply(["runs": .array(try await store.campaignRuns().map(ControlAPI.runWire))])
-            },
-            method(.campaignsProgress, roles: staff, RunParams.self) { _, p in
-                let g = try await store.campaignProgress(runId: p.runId)
-                return .reply([
-                    "progress": .object([
-                        "run": ControlAPI.runWire(g.run), "processed": .int(Int64(g.processed)),
-                        "planned": .int(Int64(g.planned)),
-                        "leftOut": .int(Int64(g.leftOut)), "ineligible": .int(Int64(g.ineligible)),
-                        "visited": .int(Int64(g.visited)),
-                        "approved": .int(Int64(g.approved)), "paid": .int(Int64(g.paid)),
-                        "budgetLeft": .int(g.budgetLeft.fen),
-                    ])
-                ])
-            },
-            method(.campaignsLeftOut, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], RunParams.self) {
-                actor, p in
-                // Only households of units the caller holds one of these roles on.
-                let units = Set(
-                    try await readableUnits(
-                        actor, roles: [.caseworker, .reviewer, .approver, .auditor, .admin], under: nil))
-                let members = try await store.campaignMembers(runId: p.runId, outcome: .leftOutBudget)
-                return .stream(
-                    members.filter { h, _, _ in units.contains(h.input.unitId) }.map { h, _, _ in
-                        [
-                            "household": .object([
-                                "archiveNo": .string(h.archiveNo), "name": .string(maskedName(h.input.head.name)),
-                                "unitId": .string(h.input.unitId),
-                                "category": h.assessment.category.map { .string($0.rawValue) } ?? .null,
-                            ])
-                        ]
+                return .init(
+                    campaigns: runtime.config.campaigns.map { definition in
+                        let next = [today.year, today.year + 1].compactMap { year in definition.holiday.date(in: year) }
+                            .filter { date in date >= today }.min()
+                        let rule: String =
+                            switch definition.holiday {
+                            case .gregorian(let month, let day): "gregorian:\(month)-\(day)"
+                            case .lunar(let month, let day): "lunar:\(month)-\(day)"
+                            case .window(let fromMonth, let fromDay, let toMonth, let toDay):
+                                "window:\(fromMonth)-\(fromDay)..\(toMonth)-\(toDay)"
+                            }
+                        return Wire.Campaigns.Definition(
+                            id: definition.id, name: definition.name, holiday: rule,
+                            leadDays: Int64(definition.leadDays), helpType: definition.helpType,
+                            budget: definition.budget.fen, nextHoliday: next?.description)
                     })
             },
-            method(.campaignsVisits, roles: staff, VisitsParams.self) { actor, p in
-                let units = try await readableUnits(actor, roles: staff, under: p.unit)
-                return .stream(
-                    try await store.visits(runId: p.runId, units: units).map { ["visit": ControlAPI.visitWire($0)] })
+            method(Wire.Campaigns.List.self, roles: staff) { _, _ in
+                .init(runs: try await store.campaignRuns().map(Wire.Campaigns.Run.init))
             },
-            change(.campaignsRecordVisit, roles: [.helper, .caseworker], RecordVisitParams.self) {
-                actor, p, writes in
-                .reply([
-                    "visit": ControlAPI.visitWire(
-                        try await writes.store.recordVisit(id: p.visitId, note: p.note, by: actor, at: clock.now()))
-                ])
+            method(Wire.Campaigns.Progress.self, roles: staff) { actor, call in
+                let units = try await readableUnits(actor, roles: staff, under: call.unit)
+                let progress = try await store.campaignProgress(runId: call.runId, units: units)
+                return .init(
+                    progress: Wire.Campaigns.RunProgress(
+                        run: Wire.Campaigns.Run(progress.run), processed: Int64(progress.processed),
+                        planned: Int64(progress.planned), leftOut: Int64(progress.leftOut),
+                        ineligible: Int64(progress.ineligible), visited: Int64(progress.visited),
+                        approved: Int64(progress.approved), paid: Int64(progress.paid),
+                        budgetLeft: progress.budgetLeft.fen))
             },
-            change(.campaignsPassReview, roles: [.reviewer], RunUnit.self) { actor, p, writes in
-                let n = try await writes.store.applyToRun(
-                    runId: p.runId, unit: p.unit, from: .submitted, roles: [.reviewer],
-                    event: { _, _ in .passReview(comment: "走访活动批量初审") },
-                    by: actor, at: clock.now())
-                return .reply(["cases": .int(Int64(n))])
+            listing(Wire.Campaigns.LeftOut.self, roles: leftOutReaders) { actor, call in
+                let page = try Page(limit: call.limit, after: call.after, keyLength: 3)
+                // Only households of units the caller holds one of these roles on.
+                let units = try await readableUnits(actor, roles: leftOutReaders, under: nil)
+                let (members, next) = page.cut(
+                    try await store.campaignMembers(
+                        runId: call.runId, outcome: .leftOutBudget, units: units, page: page)
+                ) { household, _, _ in
+                    let key = CampaignTarget.PriorityKey(household)
+                    return [Int64(key.rank), key.perCapitaFen, key.householdId]
+                }
+                return ControlAPI.paged(members, next: next) { household, _, _ in
+                    .init(
+                        household: Wire.Campaigns.LeftOutHousehold(
+                            archiveNo: household.archiveNo, name: maskedName(household.input.head.name),
+                            unitId: household.input.unitId, category: household.assessment.category?.rawValue))
+                }
             },
-            change(.campaignsApprove, roles: [.approver], RunUnit.self) { actor, p, writes in
-                let n = try await writes.store.applyToRun(
-                    runId: p.runId, unit: p.unit, from: .branchReviewPassed, roles: [.approver],
+            listing(Wire.Campaigns.Visits.self, roles: staff) { actor, call in
+                let page = try Page(limit: call.limit, after: call.after, keyLength: 2)
+                let units = try await readableUnits(actor, roles: staff, under: call.unit)
+                let (visits, next) = page.cut(try await store.visits(runId: call.runId, units: units, page: page)) {
+                    visit in [visit.dueOn.sortKey, visit.id]
+                }
+                return ControlAPI.paged(visits, next: next) { visit in .init(visit: Wire.Campaigns.Visit(visit)) }
+            },
+            change(Wire.Campaigns.RecordVisit.self, roles: [.helper, .caseworker]) { actor, call, writes in
+                let visit = try await writes.store.recordVisit(
+                    id: call.visitId, note: call.note, by: actor, at: clock.now())
+                return .init(visit: Wire.Campaigns.Visit(visit))
+            },
+            change(Wire.Campaigns.PassReview.self, roles: [.reviewer]) { actor, call, writes in
+                let passed = try await writes.store.applyToRun(
+                    runId: call.runId, unit: call.unit, from: .submitted, roles: [.reviewer],
+                    event: { _, _ in .passReview(comment: "走访活动批量初审") }, by: actor, at: clock.now())
+                return .init(cases: Int64(passed))
+            },
+            change(Wire.Campaigns.Approve.self, roles: [.approver]) { actor, call, writes in
+                let approved = try await writes.store.applyToRun(
+                    runId: call.runId, unit: call.unit, from: .branchReviewPassed, roles: [.approver],
                     event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
-                return .reply(["cases": .int(Int64(n))])
+                return .init(cases: Int64(approved))
             },
-            change(.campaignsClose, roles: [.approver, .admin], RunParams.self) { actor, p, writes in
-                try await writes.store.closeCampaignRun(runId: p.runId, by: actor, at: clock.now())
-                guard let r = try await writes.store.campaignRuns().first(where: { $0.id == p.runId }) else {
+            change(Wire.Campaigns.Close.self, roles: [.approver, .admin]) { actor, call, writes in
+                try await writes.store.closeCampaignRun(runId: call.runId, by: actor, at: clock.now())
+                guard let run = try await writes.store.campaignRuns().first(where: { run in run.id == call.runId })
+                else {
                     throw BangfuError(.notFound, zh: "活动不存在", en: "no such campaign run")
                 }
-                return .reply(["run": ControlAPI.runWire(r)])
+                return .init(run: Wire.Campaigns.Run(run))
             },
         ]
         return VarlinkInterface(
-            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
+            name: "org.bangfu.Campaigns",
+            description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -5,56 +5,25 @@ import BangfuWire
 import Foundation
 
 extension ControlAPI {
-    struct CaseNo: Decodable, Sendable { var caseNo: String }
-    struct FileParams: Decodable, Sendable {
-        var archiveNo: String
-        var helpType: String
-        var form: [String: FormValue]
-    }
-    struct CaseListParams: Decodable, Sendable {
-        var unit: String?
-        var state: CaseState?
-        var limit: Int64?
-        var after: String?
-    }
-    struct WithReason: Decodable, Sendable {
-        var caseNo: String
-        var reason: String
-    }
-    struct WithComment: Decodable, Sendable {
-        var caseNo: String
-        var comment: String?
-    }
-    struct WithSummary: Decodable, Sendable {
-        var caseNo: String
-        var summary: String
-    }
-    struct WithDecision: Decodable, Sendable {
-        var caseNo: String
-        var decision: String
-    }
-    struct PayParams: Decodable, Sendable {
-        var caseNo: String
-        var instalment: Int
-        var fundId: String
-    }
-    struct RepayParams: Decodable, Sendable {
-        var caseNo: String
-        var amount: Int64
-        var fundId: String
-    }
-
     static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
-    func caseWire(_ c: HelpCase, for actor: Actor) async throws -> Wire.Case {
+    func caseWire(_ helpCase: HelpCase, for actor: Actor) async throws -> Wire.Cases.Case {
         let tree = try await runtime.store.unitTree()
-        return Wire.Case(
-            c, archiveNo: try await runtime.store.archiveNumbers(householdIds: [c.householdId])[c.householdId] ?? ""
-        ).seen(by: ControlAPI.caseVisibility(actor, unit: c.unitId, in: tree))
+        let numbers = try await runtime.store.archiveNumbers(householdIds: [helpCase.householdId])
+        return Wire.Cases.Case(helpCase, archiveNo: numbers[helpCase.householdId] ?? "")
+            .seen(by: ControlAPI.caseVisibility(actor, unit: helpCase.unitId, in: tree))
     }
 
-    func caseReply(_ c: HelpCase, for actor: Actor) async throws -> VarlinkResponse {
-        .reply(["case": try ControlAPI.json(try await caseWire(c, for: actor))])
+    /// A form as the plugin ABI takes it: text, integers and yes/no only (money is integer fen).
+    static func form(_ fields: [String: JSONValue]) throws -> [String: FormValue] {
+        try fields.reduce(into: [:]) { form, field in
+            switch field.value {
+            case .string(let text): form[field.key] = .string(text)
+            case .int(let number): form[field.key] = .integer(number)
+            case .bool(let flag): form[field.key] = .bool(flag)
+            default: throw VarlinkError.invalidParameter("form.\(field.key)")
+            }
+        }
     }
 
     /// Acting on a case needs one of `roles` on its unit; a caller who may not read it is told it does not exist.
@@ -64,18 +33,17 @@ extension ControlAPI {
             for: what)
     }
 
-    /// A plain transition: look the case up by number and apply `event`.
-    func transition<P: Decodable & Sendable>(
-        _ wire: WireMethod, roles: Set<Role>, _ p: P.Type,
-        _ event: @escaping @Sendable (P) -> (String, CaseEvent)
-    ) -> (String, VarlinkMethod) {
+    /// A plain transition: look the case up by number and apply `event`; the reply is the case.
+    func transition<Call: WireCall>(
+        _ call: Call.Type, roles: Set<Role>, _ event: @escaping @Sendable (Call) -> (String, CaseEvent)
+    ) -> (String, VarlinkMethod) where Call.Reply: WireSingleReply, Call.Reply.Value == Wire.Cases.Case {
         let clock = runtime.clock
-        return change(wire, roles: roles, p) { actor, params, writes in
-            let (caseNo, e) = event(params)
-            let c = try await writes.store.helpCase(caseNo: caseNo)
-            let next = try await writes.store.apply(e, toCase: c.id, by: actor, at: clock.now()).helpCase
-            logCase(next, e.kind.rawValue, actor)
-            return try await caseReply(next, for: actor)
+        return change(call, roles: roles) { actor, call, writes in
+            let (caseNo, caseEvent) = event(call)
+            let helpCase = try await writes.store.helpCase(caseNo: caseNo)
+            let next = try await writes.store.apply(caseEvent, toCase: helpCase.id, by: actor, at: clock.now()).helpCase
+            logCase(next, caseEvent.kind.rawValue, actor)
+            return Call.Reply(value: try await caseWire(next, for: actor))
         }
     }
 
@@ -90,122 +58,124 @@ extension ControlAPI {
     }
 
     func cases() -> VarlinkInterface {
-        let i = "org.bangfu.Cases"
         let store = runtime.store
         let clock = runtime.clock
         let runtime = self.runtime
+        let loanReaders: Set<Role> = [.treasurer, .caseworker, .approver, .auditor, .admin]
         let methods: [(String, VarlinkMethod)] = [
-            change(.casesFile, roles: [.caseworker], FileParams.self) { actor, p, writes in
-                let h = try await writes.store.household(archiveNo: p.archiveNo)
-                let c = try await writes.workflow.fileCase(
-                    householdId: h.id, helpType: p.helpType, form: p.form, by: actor, at: clock.now())
-                logCase(c, "file", actor)
-                return try await caseReply(c, for: actor)
+            change(Wire.Cases.File.self, roles: [.caseworker]) { actor, call, writes in
+                let form = try ControlAPI.form(call.form)
+                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let filed = try await writes.workflow.fileCase(
+                    householdId: household.id, helpType: call.helpType, form: form, by: actor, at: clock.now())
+                logCase(filed, "file", actor)
+                return .init(case: try await caseWire(filed, for: actor))
             },
-            method(.casesGet, roles: ControlAPI.caseReaders, CaseNo.self) { actor, p in
-                let d = try await store.caseDetail(caseNo: p.caseNo)
-                try actor.requireRead(RecordRef(.helpCase, d.helpCase.caseNo), unit: d.helpCase.unitId, in: d.unitTree)
-                let visibility = ControlAPI.caseVisibility(actor, unit: d.helpCase.unitId, in: d.unitTree)
-                return .reply([
-                    "case": try ControlAPI.json(Wire.Case(d.helpCase, archiveNo: d.archiveNo).seen(by: visibility)),
-                    "events": try ControlAPI.json(d.events.map { Wire.Event($0).seen(by: visibility) }),
-                    "payments": try ControlAPI.json(d.disbursements.map(Wire.Payment.init)),
-                ])
+            method(Wire.Cases.Get.self, roles: ControlAPI.caseReaders) { actor, call in
+                let detail = try await store.caseDetail(caseNo: call.caseNo)
+                let helpCase = detail.helpCase
+                try actor.requireRead(RecordRef(.helpCase, helpCase.caseNo), unit: helpCase.unitId, in: detail.unitTree)
+                let visibility = ControlAPI.caseVisibility(actor, unit: helpCase.unitId, in: detail.unitTree)
+                return .init(
+                    case: Wire.Cases.Case(helpCase, archiveNo: detail.archiveNo).seen(by: visibility),
+                    events: detail.events.map { event in Wire.Cases.Event(event).seen(by: visibility) },
+                    payments: detail.disbursements.map(Wire.Cases.Payment.init))
             },
-            method(.casesList, roles: ControlAPI.caseReaders, CaseListParams.self) { actor, p in
-                let page = try Page(limit: p.limit, after: p.after)
-                let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: p.unit)
-                let (cases, next) = page.cut(try await store.cases(units: units, state: p.state, page: page)) { $0.id }
+            listing(Wire.Cases.List.self, roles: ControlAPI.caseReaders) { actor, call in
+                let page = try Page(limit: call.limit, after: call.after)
+                let state: CaseState? = try call.state.map { state in try ControlAPI.parse(state, field: "state") }
+                let units = try await readableUnits(actor, roles: ControlAPI.caseReaders, under: call.unit)
+                let (cases, next) = page.cut(try await store.cases(units: units, state: state, page: page)) {
+                    helpCase in helpCase.id
+                }
                 let numbers = try await store.archiveNumbers(householdIds: cases.map(\.householdId))
                 let tree = try await store.unitTree()
-                return .stream(
-                    try ControlAPI.paged(cases, next: next) { c in
-                        let visibility = ControlAPI.caseVisibility(actor, unit: c.unitId, in: tree)
-                        return [
-                            "case": try ControlAPI.json(
-                                Wire.Case(c, archiveNo: numbers[c.householdId] ?? "").seen(by: visibility))
-                        ]
-                    })
+                return ControlAPI.paged(cases, next: next) { helpCase in
+                    let visibility = ControlAPI.caseVisibility(actor, unit: helpCase.unitId, in: tree)
+                    return .init(
+                        case: Wire.Cases.Case(helpCase, archiveNo: numbers[helpCase.householdId] ?? "")
+                            .seen(by: visibility))
+                }
             },
-            method(.casesLoans, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], UnitParam.self) {
-                actor, p in
-                let units = try await readableUnits(
-                    actor, roles: [.treasurer, .caseworker, .approver, .auditor, .admin], under: p.unit)
+            listing(Wire.Cases.Loans.self, roles: loanReaders) { actor, call in
+                let page = try Page(limit: call.limit, after: call.after)
+                let units = try await readableUnits(actor, roles: loanReaders, under: call.unit)
                 let config = runtime.config
                 let today = config.businessZone.date(of: clock.now())
-                return .stream(
-                    try await runtime.workflow.loans(units: units, today: today, payDay: config.monthlyPayDay).map {
-                        l in
-                        [
-                            "loan": .object([
-                                "caseNo": .string(l.caseNo), "archiveNo": .string(l.archiveNo),
-                                "unitId": .string(l.unitId),
-                                "principal": .int(l.principal.fen), "repaid": .int(l.repaid.fen),
-                                "dueByToday": .int(l.dueByToday.fen),
-                                "overdue": .int(l.overdue.fen),
-                                "nextDue": l.nextDue.map { .string($0.description) } ?? .null,
-                            ])
-                        ]
-                    })
+                let (loans, next) = try await runtime.workflow.loans(
+                    units: units, today: today, payDay: config.monthlyPayDay, page: page)
+                return ControlAPI.paged(loans, next: next) { loan in
+                    .init(
+                        loan: Wire.Cases.Loan(
+                            caseNo: loan.caseNo, archiveNo: loan.archiveNo, unitId: loan.unitId,
+                            principal: loan.principal.fen, repaid: loan.repaid.fen, dueByToday: loan.dueByToday.fen,
+                            overdue: loan.overdue.fen, nextDue: loan.nextDue?.description))
+                }
             },
-            method(.casesAssess, roles: [.caseworker, .reviewer, .approver], CaseNo.self) { actor, p in
-                let c = try await store.helpCase(caseNo: p.caseNo)
-                try await requireOnCase(actor, c, anyOf: [.caseworker, .reviewer, .approver], for: "assess")
-                let a = try await runtime.workflow.assess(caseId: c.id, at: clock.now())
-                return .reply([
-                    "eligible": .bool(a.eligible), "reasons": try ControlAPI.json(a.reasons),
-                    "plan": try a.plan.map { try ControlAPI.json(Wire.Plan($0)) } ?? .null,
-                ])
+            method(Wire.Cases.Assess.self, roles: [.caseworker, .reviewer, .approver]) { actor, call in
+                let helpCase = try await store.helpCase(caseNo: call.caseNo)
+                try await requireOnCase(actor, helpCase, anyOf: [.caseworker, .reviewer, .approver], for: "assess")
+                let assessment = try await runtime.workflow.assess(caseId: helpCase.id, at: clock.now())
+                return .init(
+                    eligible: assessment.eligible,
+                    reasons: assessment.reasons.map { reason in
+                        Wire.Cases.Reason(code: reason.code, zh: reason.zh, en: reason.en)
+                    },
+                    plan: assessment.plan.map(Wire.Cases.Plan.init))
             },
-            transition(.casesSubmit, roles: [.caseworker], CaseNo.self) { ($0.caseNo, .submit) },
-            transition(.casesReturnForInfo, roles: [.reviewer], WithReason.self) {
-                ($0.caseNo, .returnForInfo(reason: $0.reason))
+            transition(Wire.Cases.Submit.self, roles: [.caseworker]) { call in (call.caseNo, .submit) },
+            transition(Wire.Cases.ReturnForInfo.self, roles: [.reviewer]) { call in
+                (call.caseNo, .returnForInfo(reason: call.reason))
             },
-            transition(.casesResubmit, roles: [.caseworker], CaseNo.self) { ($0.caseNo, .resubmit) },
-            transition(.casesPassReview, roles: [.reviewer], WithComment.self) {
-                ($0.caseNo, .passReview(comment: $0.comment))
+            transition(Wire.Cases.Resubmit.self, roles: [.caseworker]) { call in (call.caseNo, .resubmit) },
+            transition(Wire.Cases.PassReview.self, roles: [.reviewer]) { call in
+                (call.caseNo, .passReview(comment: call.comment))
             },
-            transition(.casesReject, roles: [.reviewer, .approver], WithReason.self) {
-                ($0.caseNo, .reject(reason: $0.reason))
+            transition(Wire.Cases.Reject.self, roles: [.reviewer, .approver]) { call in
+                (call.caseNo, .reject(reason: call.reason))
             },
-            change(.casesApprove, roles: [.approver], CaseNo.self) { actor, p, writes in
-                let c = try await writes.store.helpCase(caseNo: p.caseNo)
-                let next = try await writes.workflow.approve(caseId: c.id, by: actor, at: clock.now()).helpCase
-                logCase(next, "approve", actor)
-                return try await caseReply(next, for: actor)
+            change(Wire.Cases.Approve.self, roles: [.approver]) { actor, call, writes in
+                let helpCase = try await writes.store.helpCase(caseNo: call.caseNo)
+                let approved = try await writes.workflow.approve(caseId: helpCase.id, by: actor, at: clock.now())
+                    .helpCase
+                logCase(approved, "approve", actor)
+                return .init(case: try await caseWire(approved, for: actor))
             },
-            transition(.casesObject, roles: [.caseworker, .reviewer, .approver], WithSummary.self) {
-                ($0.caseNo, .object(summary: $0.summary))
+            transition(Wire.Cases.Object.self, roles: [.caseworker, .reviewer, .approver]) { call in
+                (call.caseNo, .object(summary: call.summary))
             },
-            transition(.casesDismissObjection, roles: [.approver], WithDecision.self) {
-                ($0.caseNo, .dismissObjection(decision: $0.decision))
+            transition(Wire.Cases.DismissObjection.self, roles: [.approver]) { call in
+                (call.caseNo, .dismissObjection(decision: call.decision))
             },
-            transition(.casesUpholdObjection, roles: [.approver], WithDecision.self) {
-                ($0.caseNo, .upholdObjection(decision: $0.decision))
+            transition(Wire.Cases.UpholdObjection.self, roles: [.approver]) { call in
+                (call.caseNo, .upholdObjection(decision: call.decision))
             },
-            change(.casesPay, roles: [.treasurer], PayParams.self) { actor, p, writes in
-                let c = try await writes.store.helpCase(caseNo: p.caseNo)
-                let out = try await writes.workflow.pay(
-                    caseId: c.id, instalment: p.instalment, fund: p.fundId, by: actor, at: clock.now())
-                logCase(out.helpCase, "pay_instalment", actor)
-                guard let paid = out.disbursement else {
+            change(Wire.Cases.Pay.self, roles: [.treasurer]) { actor, call, writes in
+                let helpCase = try await writes.store.helpCase(caseNo: call.caseNo)
+                guard let instalment = Int(exactly: call.instalment) else {
+                    throw VarlinkError.invalidParameter("instalment")
+                }
+                let outcome = try await writes.workflow.pay(
+                    caseId: helpCase.id, instalment: instalment, fund: call.fundId, by: actor, at: clock.now())
+                logCase(outcome.helpCase, "pay_instalment", actor)
+                guard let paid = outcome.disbursement else {
                     throw BangfuError(.storage, zh: "发放没有记录", en: "the payment left no record")
                 }
-                return .reply([
-                    "case": try ControlAPI.json(try await caseWire(out.helpCase, for: actor)),
-                    "payment": try ControlAPI.json(Wire.Payment(paid)),
-                ])
+                return .init(
+                    case: try await caseWire(outcome.helpCase, for: actor), payment: Wire.Cases.Payment(paid))
             },
-            transition(.casesReceiveRepayment, roles: [.treasurer], RepayParams.self) {
-                ($0.caseNo, .receiveRepayment(amount: Money(fen: $0.amount), fund: $0.fundId))
+            transition(Wire.Cases.ReceiveRepayment.self, roles: [.treasurer]) { call in
+                (call.caseNo, .receiveRepayment(amount: Money(fen: call.amount), fund: call.fundId))
             },
-            transition(.casesClose, roles: [.approver], WithReason.self) { ($0.caseNo, .close(reason: $0.reason)) },
-            transition(.casesWithdraw, roles: [.caseworker], WithReason.self) {
-                ($0.caseNo, .withdraw(reason: $0.reason))
+            transition(Wire.Cases.Close.self, roles: [.approver]) { call in
+                (call.caseNo, .close(reason: call.reason))
+            },
+            transition(Wire.Cases.Withdraw.self, roles: [.caseworker]) { call in
+                (call.caseNo, .withdraw(reason: call.reason))
             },
         ]
         return VarlinkInterface(
-            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Cases_varlink),
+            name: "org.bangfu.Cases", description: ControlAPI.idl(PackageResources.org_bangfu_Cases_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -4,156 +4,123 @@ import BangfuWire
 import Foundation
 
 extension ControlAPI {
-    struct CreateFund: Decodable, Sendable {
-        var id, name, unitId: String
-        var source: FundSource
-        var donor: String?
-        var helpTypes: [String]
-    }
-    struct DepositParams: Decodable, Sendable {
-        var fundId: String
-        var amount: Int64
-        var memo: String
-    }
-    struct TransferParams: Decodable, Sendable {
-        var from, to: String
-        var amount: Int64
-        var reason: String
-    }
-    struct ConfirmParams: Decodable, Sendable {
-        var id: Int64
-        var note: String?
-    }
-    struct RejectParams: Decodable, Sendable {
-        var id: Int64
-        var note: String
-    }
-    struct PendingParams: Decodable, Sendable { var pendingOnly: Bool? }
-    struct Empty: Decodable, Sendable {}
-    struct LedgerParams: Decodable, Sendable {
-        var fundId, from, to: String
-        var limit: Int64?
-        var after: String?
-    }
-    struct Period: Decodable, Sendable { var from, to: String }
-
     static let fundReaders: Set<Role> = [.treasurer, .approver, .auditor, .admin]
 
-    func fundWire(_ id: String) async throws -> JSONValue {
-        try ControlAPI.json(
-            Wire.Fund(try await runtime.store.fund(id: id), balance: try await runtime.store.balance(fundId: id)))
+    func fundWire(_ id: String) async throws -> Wire.Funds.Fund {
+        Wire.Funds.Fund(try await runtime.store.fund(id: id), balance: try await runtime.store.balance(fundId: id))
     }
 
     func funds() -> VarlinkInterface {
-        let i = "org.bangfu.Funds"
         let store = runtime.store
         let clock = runtime.clock
         let methods: [(String, VarlinkMethod)] = [
-            change(.fundsCreate, roles: [.treasurer], CreateFund.self) { actor, p, writes in
-                try await writes.store.createFund(
-                    FundAccount(
-                        id: p.id, name: p.name, unitId: p.unitId, source: p.source, donor: p.donor,
-                        helpTypes: p.helpTypes), by: actor, at: clock.now())
-                return .reply(["fund": try await fundWire(p.id)])
+            change(Wire.Funds.Create.self, roles: [.treasurer]) { actor, call, writes in
+                let fund = FundAccount(
+                    id: call.id, name: call.name, unitId: call.unitId,
+                    source: try ControlAPI.parse(call.source, field: "source"), donor: call.donor,
+                    helpTypes: call.helpTypes)
+                try await writes.store.createFund(fund, by: actor, at: clock.now())
+                return .init(fund: try await fundWire(call.id))
             },
-            change(.fundsDeposit, roles: [.treasurer], DepositParams.self) { actor, p, writes in
+            change(Wire.Funds.Deposit.self, roles: [.treasurer]) { actor, call, writes in
                 // The domain bounds the amount (and names the field).
                 try await writes.store.deposit(
-                    fundId: p.fundId, amount: Money(fen: p.amount), memo: p.memo, by: actor, at: clock.now())
-                return .reply(["fund": try await fundWire(p.fundId)])
+                    fundId: call.fundId, amount: Money(fen: call.amount), memo: call.memo, by: actor, at: clock.now())
+                return .init(fund: try await fundWire(call.fundId))
             },
-            change(.fundsTransfer, roles: [.approver], TransferParams.self) { actor, p, writes in
+            change(Wire.Funds.Transfer.self, roles: [.approver]) { actor, call, writes in
                 let transfer = try await writes.store.requestTransfer(
-                    from: p.from, to: p.to, amount: Money(fen: p.amount), reason: p.reason, by: actor,
+                    from: call.from, to: call.to, amount: Money(fen: call.amount), reason: call.reason, by: actor,
                     at: clock.now())
-                return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
+                return .init(transfer: Wire.Funds.PendingTransfer(transfer, now: clock.now()))
             },
-            change(.fundsConfirmTransfer, roles: [.approver], ConfirmParams.self) { actor, p, writes in
+            change(Wire.Funds.ConfirmTransfer.self, roles: [.approver]) { actor, call, writes in
                 let transfer = try await writes.store.decideTransfer(
-                    id: p.id, confirm: true, note: p.note, by: actor, at: clock.now())
-                return .reply([
-                    "transfer": ControlAPI.transferWire(transfer, now: clock.now()),
-                    "from": try await fundWire(transfer.from),
-                    "to": try await fundWire(transfer.to),
-                ])
+                    id: call.id, confirm: true, note: call.note, by: actor, at: clock.now())
+                return .init(
+                    transfer: Wire.Funds.PendingTransfer(transfer, now: clock.now()),
+                    from: try await fundWire(transfer.from), to: try await fundWire(transfer.to))
             },
-            change(.fundsRejectTransfer, roles: [.approver], RejectParams.self) { actor, p, writes in
-                guard !p.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            change(Wire.Funds.RejectTransfer.self, roles: [.approver]) { actor, call, writes in
+                guard !call.note.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                     throw BangfuError(
                         .invalidInput, zh: "驳回调拨必须写明理由", en: "rejecting a transfer needs a note",
                         context: ["field": "note"])
                 }
                 let transfer = try await writes.store.decideTransfer(
-                    id: p.id, confirm: false, note: p.note, by: actor, at: clock.now())
-                return .reply(["transfer": ControlAPI.transferWire(transfer, now: clock.now())])
+                    id: call.id, confirm: false, note: call.note, by: actor, at: clock.now())
+                return .init(transfer: Wire.Funds.PendingTransfer(transfer, now: clock.now()))
             },
-            method(.fundsPending, roles: ControlAPI.fundReaders, PendingParams.self) { actor, p in
+            method(Wire.Funds.Pending.self, roles: ControlAPI.fundReaders) { actor, call in
                 let tree = try await store.unitTree()
-                let readable = try await store.funds().filter { actor.mayRead(.fund, unit: $0.unitId, in: tree) }.map(
-                    \.id)
+                let readable = try await store.funds().filter { fund in
+                    actor.mayRead(.fund, unit: fund.unitId, in: tree)
+                }.map(\.id)
                 let now = clock.now()
                 // A transfer shows only when the caller may read both of its funds.
                 let visible = try await store.transfers(fundIds: readable).filter { transfer in
                     readable.contains(transfer.from) && readable.contains(transfer.to)
-                        && (p.pendingOnly != true || transfer.state(at: now) == .pending)
+                        && (call.pendingOnly != true || transfer.state(at: now) == .pending)
                 }
-                return .reply(["transfers": .array(visible.map { ControlAPI.transferWire($0, now: now) })])
+                return .init(transfers: visible.map { transfer in Wire.Funds.PendingTransfer(transfer, now: now) })
             },
-            method(.fundsList, roles: ControlAPI.fundReaders, Empty.self) { actor, _ in
+            method(Wire.Funds.List.self, roles: ControlAPI.fundReaders) { actor, _ in
                 let tree = try await store.unitTree()
-                var out: [JSONValue] = []
-                for f in try await store.funds()
-                where actor.holds(anyOf: ControlAPI.fundReaders, on: f.unitId, in: tree) {
-                    out.append(try await fundWire(f.id))
+                var funds: [Wire.Funds.Fund] = []
+                for fund in try await store.funds()
+                where actor.holds(anyOf: ControlAPI.fundReaders, on: fund.unitId, in: tree) {
+                    funds.append(try await fundWire(fund.id))
                 }
-                return .reply(["funds": .array(out)])
+                return .init(funds: funds)
             },
-            method(.fundsLedger, roles: ControlAPI.fundReaders, LedgerParams.self) { actor, p in
-                let f = try await store.fund(id: p.fundId)
-                try actor.requireRead(RecordRef(.fund, f.id), unit: f.unitId, in: try await store.unitTree())
-                let period = try LocalDate.period(from: p.from, to: p.to)
-                let page = try Page(limit: p.limit, after: p.after)
+            listing(Wire.Funds.Ledger.self, roles: ControlAPI.fundReaders) { actor, call in
+                let fund = try await store.fund(id: call.fundId)
+                try actor.requireRead(RecordRef(.fund, fund.id), unit: fund.unitId, in: try await store.unitTree())
+                let period = try LocalDate.period(from: call.from, to: call.to)
+                let page = try Page(limit: call.limit, after: call.after)
                 let (lines, next) = page.cut(
-                    try await store.ledger(fundId: p.fundId, from: period.from, to: period.to, page: page)
-                ) { $0.txn }
-                return .stream(
-                    ControlAPI.paged(lines, next: next) { l in
-                        [
-                            "line": .object([
-                                "txn": .int(l.txn), "at": .string(Wire.time(l.at)),
-                                "businessDate": .string(l.businessDate.description),
-                                "kind": .string(l.kind.rawValue), "amount": .int(l.amount.fen),
-                                "actor": .string(l.actor),
-                                "memo": l.memo.map { .string($0) } ?? .null,
-                                "caseNo": l.caseNo.map { .string($0) } ?? .null,
-                            ])
-                        ]
-                    })
+                    try await store.ledger(fundId: call.fundId, from: period.from, to: period.to, page: page)
+                ) { line in line.txn }
+                return ControlAPI.paged(lines, next: next) { line in
+                    .init(
+                        line: Wire.Funds.Line(
+                            txn: line.txn, at: Wire.time(line.at), businessDate: line.businessDate.description,
+                            kind: line.kind.rawValue, amount: line.amount.fen, actor: line.actor, memo: line.memo,
+                            caseNo: line.caseNo))
+                }
             },
             // Public accounts (帐务公开): anyone with a role may read them.
-            method(.fundsStatement, roles: Set(Role.allCases), Period.self) { _, p in
-                let period = try LocalDate.period(from: p.from, to: p.to)
+            method(Wire.Funds.Statement.self, roles: Set(Role.allCases)) { _, call in
+                let period = try LocalDate.period(from: call.from, to: call.to)
                 let rows = try await store.statement(from: period.from, to: period.to)
-                return .reply(["funds": try ControlAPI.json(rows)])
+                return .init(funds: rows.map(Wire.Funds.FundStatement.init))
             },
         ]
         return VarlinkInterface(
-            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Funds_varlink),
+            name: "org.bangfu.Funds", description: ControlAPI.idl(PackageResources.org_bangfu_Funds_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
+}
 
-    /// A transfer as the IDL's `Transfer`, its state as of `now` (a pending one past its expiry reads as expired).
-    static func transferWire(_ transfer: PendingTransfer, now: Date) -> JSONValue {
-        .object([
-            "id": .int(transfer.id), "from": .string(transfer.from), "to": .string(transfer.to),
-            "amount": .int(transfer.amount.fen),
-            "reason": .string(transfer.reason), "requestedBy": .string(transfer.requestedBy),
-            "requestedAt": .string(Wire.time(transfer.requestedAt)),
-            "expiresAt": .string(Wire.time(transfer.expiresAt)),
-            "state": .string(transfer.state(at: now).rawValue),
-            "decidedBy": transfer.decidedBy.map { .string($0) } ?? .null,
-            "decidedAt": transfer.decidedAt.map { .string(Wire.time($0)) } ?? .null,
-            "note": transfer.note.map { .string($0) } ?? .null,
-        ])
+extension Wire.Funds.PendingTransfer {
+    /// A transfer with its state as of `now` (a pending one past its expiry reads as expired).
+    init(_ transfer: BangfuCore.PendingTransfer, now: Date) {
+        self.init(
+            id: transfer.id, from: transfer.from, to: transfer.to, amount: transfer.amount.fen, reason: transfer.reason,
+            requestedBy: transfer.requestedBy, requestedAt: Wire.time(transfer.requestedAt),
+            expiresAt: Wire.time(transfer.expiresAt), state: transfer.state(at: now).rawValue,
+            decidedBy: transfer.decidedBy, decidedAt: transfer.decidedAt.map(Wire.time), note: transfer.note)
+    }
+}
+
+extension Wire.Funds.FundStatement {
+    init(_ statement: BangfuCore.FundStatement) {
+        self.init(
+            fundId: statement.fundId, fundName: statement.fundName, source: statement.source.rawValue,
+            opening: statement.opening.fen, deposits: statement.deposits.fen, transfersIn: statement.transfersIn.fen,
+            repayments: statement.repayments.fen, disbursements: statement.disbursements.fen,
+            loansOut: statement.loansOut.fen, transfersOut: statement.transfersOut.fen,
+            closing: statement.closing.fen, byHelpType: statement.byHelpType.mapValues(\.fen),
+            recipients: Int64(statement.recipients))
     }
 }

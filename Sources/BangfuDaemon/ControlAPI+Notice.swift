@@ -4,37 +4,37 @@ import BangfuWire
 import Foundation
 
 extension ControlAPI {
-    struct NoticeParams: Decodable, Sendable { var unit: String? }
-
     /// The public notice, filled from allow-listed fields only: masked name, unit, help type, amount.
     func notice() -> VarlinkInterface {
-        let i = "org.bangfu.Notice"
         let store = runtime.store
         let runtime = self.runtime
         let methods: [(String, VarlinkMethod)] = [
-            method(.noticeList, roles: Set(Role.allCases), NoticeParams.self) { _, p in
+            listing(Wire.Notice.List.self, roles: Set(Role.allCases)) { _, call in
+                let page = try Page(limit: call.limit, after: call.after)
                 let tree = try await store.unitTree()
-                let units = p.unit.map { tree.subtree(of: $0) } ?? tree.units.keys.sorted()
-                if let u = p.unit { _ = try tree.require(u) }
+                if let unit = call.unit { _ = try tree.require(unit) }
+                let units = call.unit.map { unit in tree.subtree(of: unit) } ?? tree.units.keys.sorted()
+                let (cases, next) = page.cut(
+                    try await store.cases(units: units, states: [.inNotice, .objected], page: page)
+                ) { helpCase in helpCase.id }
+                let households = try await store.households(ids: cases.map(\.householdId))
+                let names = Dictionary(
+                    households.map { household in (household.id, household.input.head.name) },
+                    uniquingKeysWith: { first, _ in first })
                 let plugins = runtime.plugins
-                var out: [[String: JSONValue]] = []
-                for state in [CaseState.inNotice, .objected] {
-                    for c in try await store.cases(units: units, state: state) {
-                        let h = try await store.household(id: c.householdId)
-                        let name = (try? plugins.helpType(c.helpType).descriptor.nameZh) ?? c.helpType
-                        let e = Wire.NoticeEntry(
-                            caseNo: c.caseNo, name: maskedName(h.input.head.name),
-                            unit: tree.units[c.unitId]?.name ?? c.unitId,
-                            helpType: name, amount: c.plan?.total.fen ?? 0, state: c.state.rawValue,
-                            passesAt: c.noticeDeadline.map(Wire.time))
-                        out.append(["entry": try ControlAPI.json(e)])
-                    }
+                return ControlAPI.paged(cases, next: next) { helpCase in
+                    let helpType = (try? plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
+                    return .init(
+                        entry: Wire.Notice.Entry(
+                            caseNo: helpCase.caseNo, name: maskedName(names[helpCase.householdId] ?? ""),
+                            unit: tree.units[helpCase.unitId]?.name ?? helpCase.unitId, helpType: helpType,
+                            amount: helpCase.plan?.total.fen ?? 0, state: helpCase.state.rawValue,
+                            passesAt: helpCase.noticeDeadline.map(Wire.time)))
                 }
-                return .stream(out)
             }
         ]
         return VarlinkInterface(
-            name: i, description: ControlAPI.idl(PackageResources.org_bangfu_Notice_varlink),
+            name: "org.bangfu.Notice", description: ControlAPI.idl(PackageResources.org_bangfu_Notice_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
 }

@@ -26,13 +26,13 @@ struct ControlAPI: Sendable {
 
     /// A mutating method: as `method`, and its body writes through `Writes` scoped to the optional
     /// `requestId` (a retry with the same id gets the first answer).
-    func change<P: Decodable & Sendable>(
-        _ wire: WireMethod, roles: Set<Role>, _ params: P.Type,
-        _ body: @escaping @Sendable (Actor, P, Writes) async throws -> VarlinkResponse
+    func change<Call: WireCall>(
+        _ call: Call.Type, roles: Set<Role>,
+        _ body: @escaping @Sendable (Actor, Call, Writes) async throws -> Call.Reply
     ) -> (String, VarlinkMethod) {
         let runtime = self.runtime
-        let full = wire.rawValue
-        return method(wire, roles: roles, mutating: true, params) { actor, decoded, request in
+        let full = Call.method.rawValue
+        return handler(call, roles: roles, mutating: true) { actor, decoded, request in
             var key: RequestKey?
             if let id = request.call.parameters?["requestId"]?.stringValue {
                 guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
@@ -44,41 +44,47 @@ struct ControlAPI: Sendable {
             }
             let store = runtime.store.scoped(to: key)
             let workflow = runtime.workflow
-            return try await body(
-                actor, decoded,
-                Writes(store: store, workflow: Workflow(store: store, plugins: workflow.plugins, zone: workflow.zone)))
+            let writes = Writes(
+                store: store, workflow: Workflow(store: store, plugins: workflow.plugins, zone: workflow.zone))
+            return .reply(try await body(actor, decoded, writes).fields)
         }
     }
 
-    /// A method that only reads: role gate, parameters, error mapping.
-    func method<P: Decodable & Sendable>(
-        _ wire: WireMethod, roles: Set<Role>, _ params: P.Type,
-        _ body: @escaping @Sendable (Actor, P) async throws -> VarlinkResponse
+    /// A method that only reads and answers once: role gate, parameters, error mapping.
+    func method<Call: WireCall>(
+        _ call: Call.Type, roles: Set<Role>, _ body: @escaping @Sendable (Actor, Call) async throws -> Call.Reply
     ) -> (String, VarlinkMethod) {
-        method(wire, roles: roles, mutating: false, params) { actor, decoded, _ in
-            try await body(actor, decoded)
+        handler(call, roles: roles, mutating: false) { actor, decoded, _ in
+            .reply(try await body(actor, decoded).fields)
         }
     }
 
-    /// A method: role gate, parameters, request id, error mapping.
+    /// A method that streams its replies (called with `more`); a listing in pages sets `next` on the last.
+    func listing<Call: WireCall>(
+        _ call: Call.Type, roles: Set<Role>, _ body: @escaping @Sendable (Actor, Call) async throws -> [Call.Reply]
+    ) -> (String, VarlinkMethod) {
+        handler(call, roles: roles, mutating: false) { actor, decoded, _ in
+            .stream(try await body(actor, decoded).map(\.fields))
+        }
+    }
+
+    /// A method: role gate, typed parameters (a refused one answers `InvalidParameter` naming it),
+    /// error mapping.
     ///
     /// - Parameters:
     ///   - roles: the caller must hold one of these somewhere; finer unit checks happen in the operation.
     ///   - mutating: wakes the scheduler after the call (a write may have made work due).
-    func method<P: Decodable & Sendable>(
-        _ wire: WireMethod, roles: Set<Role>, mutating: Bool,
-        _ params: P.Type,
-        _ body: @escaping @Sendable (Actor, P, VarlinkRequest) async throws -> VarlinkResponse
+    private func handler<Call: WireCall>(
+        _ call: Call.Type, roles: Set<Role>, mutating: Bool,
+        _ body: @escaping @Sendable (Actor, Call, VarlinkRequest) async throws -> VarlinkResponse
     ) -> (String, VarlinkMethod) {
         let runtime = self.runtime
-        let interface = wire.interface
-        let name = wire.name
+        let full = Call.method.rawValue
+        let interface = Call.method.interface
         return (
-            name,
+            Call.method.name,
             { request in
-                let config = runtime.config
-                let actor = Identity.actor(for: request.peer, config: config)
-                let full = "\(interface).\(name)"
+                let actor = Identity.actor(for: request.peer, config: runtime.config)
                 let allowed =
                     actor.isRoot && roles.contains(.admin) || actor.grants.contains { roles.contains($0.role) }
                 guard allowed else {
@@ -87,17 +93,23 @@ struct ControlAPI: Sendable {
                         reason: "needs one of \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
                     throw VarlinkError.permissionDenied
                 }
-                let p = try request.decode(P.self)
+                let parameters: Call
                 do {
-                    let response = try await body(actor, p, request)
+                    parameters = try Call(parameters: request.call.parameters)
+                } catch let refused as WireDecodingError {
+                    throw VarlinkError.invalidParameter(refused.field)
+                }
+                do {
+                    let response = try await body(actor, parameters, request)
                     if mutating { runtime.clock.poke() }
                     return response
-                } catch let e as BangfuError {
-                    if e.code == .permissionDenied {
-                        runtime.security.refused(uid: request.peer.uid, user: actor.id, method: full, reason: e.en)
+                } catch let error as BangfuError {
+                    if error.code == .permissionDenied {
+                        runtime.security.refused(
+                            uid: request.peer.uid, user: actor.id, method: full, reason: error.en)
                     }
-                    runtime.logger.debug("\(full) failed: \(e.code)", metadata: ["UID": "\(request.peer.uid)"])
-                    throw ErrorMapping.varlink(e, interface: interface)
+                    runtime.logger.debug("\(full) failed: \(error.code)", metadata: ["UID": "\(request.peer.uid)"])
+                    throw ErrorMapping.varlink(error, interface: interface)
                 }
             }
         )
@@ -114,12 +126,6 @@ struct ControlAPI: Sendable {
         if actor.isRoot { return tree.units.keys.sorted() }
         let roots = actor.grants.filter { roles.contains($0.role) }.map(\.unitId)
         return Array(Set(roots.flatMap { tree.subtree(of: $0) })).sorted()
-    }
-
-    static func json<T: Encodable>(_ v: T) throws -> JSONValue {
-        if let w = v as? any WireValue { return w.json }
-        if let list = v as? [any WireValue] { return .array(list.map(\.json)) }
-        return try JSONValue(encoding: v)
     }
 
     /// How much of a record of `unit` the caller sees, decided once for archives and cases: in full
@@ -140,21 +146,34 @@ struct ControlAPI: Sendable {
     }
 
     /// A number of days from a caller: 0 to 366, else `invalid_input` naming the field.
-    static func days(_ days: Int, field: String) throws -> Int {
+    static func days(_ days: Int64, field: String) throws -> Int {
         guard (0...366).contains(days) else {
             throw BangfuError(
                 .invalidInput, zh: "\(field) 须在 0 到 366 之间", en: "\(field) must be 0 to 366", context: ["field": field])
         }
-        return days
+        return Int(days)
     }
 
     /// The replies of one page of a listing: one per item, the last carrying `next` when another page follows.
-    static func paged<Item>(_ items: [Item], next: String?, _ reply: (Item) throws -> [String: JSONValue]) rethrows
-        -> [[String: JSONValue]]
+    static func paged<Item, Reply: WirePage>(_ items: [Item], next: String?, _ reply: (Item) throws -> Reply) rethrows
+        -> [Reply]
     {
         var replies = try items.map(reply)
-        if let next, !replies.isEmpty { replies[replies.count - 1]["next"] = .string(next) }
+        if let next, !replies.isEmpty { replies[replies.count - 1].next = next }
         return replies
+    }
+
+    /// A value the IDL carries as a string and the domain as an enumeration (a state, a reason):
+    /// an unknown one answers `InvalidParameter` naming the field.
+    static func parse<Value: RawRepresentable>(_ text: String, field: String) throws -> Value
+    where Value.RawValue == String {
+        guard let value = Value(rawValue: text) else { throw VarlinkError.invalidParameter(field) }
+        return value
+    }
+
+    /// A domain type decoded from its wire form (the archive form): a refusal names the field under `field`.
+    static func domain<Value: Decodable>(_ wire: some WireValue, field: String) throws -> Value {
+        try wire.json.decodeParameter(Value.self, field: field)
     }
 
     static func idl(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

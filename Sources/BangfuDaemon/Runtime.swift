@@ -1,5 +1,6 @@
 import BangfuConfig
 import BangfuCore
+import BangfuWire
 import BangfuPlugins
 import BangfuStore
 import BangfuWorkflow

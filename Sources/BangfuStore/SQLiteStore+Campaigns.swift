@@ -84,42 +84,67 @@ extension SQLiteStore {
         }
     }
 
-    public func campaignProgress(runId: Int64) async throws -> CampaignProgress {
+    public func campaignProgress(runId: Int64, units: [String]?) async throws -> CampaignProgress {
         try await read { db in
             let run = try SQLiteStore.loadRun(db, runId)
-            func count(_ sql: String) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [runId]) ?? 0 }
+            // Counted over the households of `units` (all of them for the planner).
+            let inUnits = units.map { units in " AND h.unit_id IN (\(SQLiteStore.inList(units.count)))" } ?? ""
+            let arguments = StatementArguments([runId]) + StatementArguments(units ?? [])
+            func count(_ sql: String) throws -> Int {
+                try Int.fetchOne(db, sql: sql + inUnits, arguments: arguments) ?? 0
+            }
+            let members =
+                "SELECT COUNT(*) FROM campaign_member m JOIN household h ON h.id = m.household_id WHERE m.run_id = ?"
             return CampaignProgress(
                 run: run,
-                processed: try count("SELECT COUNT(*) FROM campaign_member WHERE run_id = ?"),
-                planned: try count("SELECT COUNT(*) FROM campaign_member WHERE run_id = ? AND outcome = 'planned'"),
-                leftOut: try count(
-                    "SELECT COUNT(*) FROM campaign_member WHERE run_id = ? AND outcome = 'left_out_budget'"),
-                ineligible: try count(
-                    "SELECT COUNT(*) FROM campaign_member WHERE run_id = ? AND outcome = 'ineligible'"),
-                visited: try count("SELECT COUNT(*) FROM visit WHERE run_id = ? AND status = 'visited'"),
+                processed: try count(members),
+                planned: try count(members + " AND m.outcome = 'planned'"),
+                leftOut: try count(members + " AND m.outcome = 'left_out_budget'"),
+                ineligible: try count(members + " AND m.outcome = 'ineligible'"),
+                visited: try count(
+                    "SELECT COUNT(*) FROM visit v JOIN household h ON h.id = v.household_id WHERE v.run_id = ? AND v.status = 'visited'"
+                ),
                 approved: try count(
                     """
-                    SELECT COUNT(*) FROM campaign_member m JOIN help_case c ON c.id = m.case_id WHERE m.run_id = ?
+                    SELECT COUNT(*) FROM campaign_member m JOIN help_case c ON c.id = m.case_id
+                    JOIN household h ON h.id = m.household_id WHERE m.run_id = ?
                     AND c.state IN ('in_notice','objected','notice_passed','disbursing','active','closed')
                     """),
                 paid: try count(
-                    "SELECT COUNT(DISTINCT d.case_id) FROM campaign_member m JOIN disbursement d ON d.case_id = m.case_id WHERE m.run_id = ?"
-                ),
+                    """
+                    SELECT COUNT(DISTINCT d.case_id) FROM campaign_member m JOIN disbursement d ON d.case_id = m.case_id
+                    JOIN household h ON h.id = m.household_id WHERE m.run_id = ?
+                    """),
                 budgetLeft: run.budget - run.committed)
         }
     }
 
-    public func campaignMembers(runId: Int64, outcome: CampaignOutcome) async throws -> [(Household, Money, String)] {
-        try await read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT h.*, m.amount_fen AS m_amount, m.reason AS m_reason FROM campaign_member m JOIN household h ON h.id = m.household_id
-                        WHERE m.run_id = ? AND m.outcome = ?
-                        """), arguments: [runId, outcome.rawValue]
-            ).map { r in
-                (try SQLiteStore.household(from: r), Money(fen: r["m_amount"]), (r["m_reason"] as String?) ?? "")
-            }.sorted { CampaignTarget.priority($0.0, $1.0) }
+    /// The order of `CampaignTarget.priority` in SQL (category rank, per-capita income, id), which
+    /// is also the key of a page's cursor.
+    static let priorityKey = """
+        CASE h.category WHEN 'deep' THEN 0 WHEN 'accident' THEN 1 WHEN 'relative' THEN 2 ELSE 3 END,
+        CAST(json_extract(h.assessment, '$.perCapitaMonthly') AS INTEGER), h.id
+        """
+
+    public func campaignMembers(runId: Int64, outcome: CampaignOutcome, units: [String], page: Page) async throws
+        -> [(Household, Money, String)]
+    {
+        try await readAside { db in
+            var sql = """
+                SELECT h.*, m.amount_fen AS m_amount, m.reason AS m_reason FROM campaign_member m
+                JOIN household h ON h.id = m.household_id
+                WHERE m.run_id = ? AND m.outcome = ? AND h.unit_id IN (\(SQLiteStore.inList(units.count)))
+                """
+            var arguments: StatementArguments = [runId, outcome.rawValue]
+            arguments += StatementArguments(units)
+            if let after = page.afterKey {
+                sql += " AND (\(SQLiteStore.priorityKey)) > (?, ?, ?)"
+                arguments += StatementArguments(after)
+            }
+            sql += " ORDER BY \(SQLiteStore.priorityKey) LIMIT \(page.limit + 1)"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                (try SQLiteStore.household(from: row), Money(fen: row["m_amount"]), (row["m_reason"] as String?) ?? "")
+            }
         }
     }
 
@@ -145,18 +170,37 @@ extension SQLiteStore {
             event: r["event"])
     }
 
-    public func visits(runId: Int64?, units: [String]) async throws -> [Visit] {
-        try await read { db in
-            var sql =
-                "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.unit_id IN (\(SQLiteStore.inList(units.count)))"
-            var args = StatementArguments(units)
-            if let runId {
-                sql += " AND v.run_id = ?"
-                args += [runId]
-            }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY v.due_on, v.id", arguments: args).map(
-                SQLiteStore.visit(from:))
+    public func visits(runId: Int64, units: [String], page: Page) async throws -> [Visit] {
+        try await readAside { db in
+            try SQLiteStore.visits(db, where: "v.run_id = ?", [runId], units: units, page: page)
         }
+    }
+
+    /// A page of visits in `units` matching `condition`, earliest due first; the cursor's key is
+    /// the due day as yyyymmdd and the id.
+    static func visits(
+        _ db: Database, where condition: String, _ arguments: StatementArguments, units: [String], page: Page
+    ) throws -> [Visit] {
+        var sql = """
+            SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id
+            WHERE \(condition) AND v.unit_id IN (\(SQLiteStore.inList(units.count)))
+            """
+        var all = arguments + StatementArguments(units)
+        if let after = page.afterKey, after.count == 2 {
+            sql += " AND (v.due_on, v.id) > (?, ?)"
+            all += [SQLiteStore.dayText(after[0]), after[1]]
+        }
+        sql += " ORDER BY v.due_on, v.id LIMIT \(page.limit + 1)"
+        return try Row.fetchAll(db, sql: sql, arguments: all).map(SQLiteStore.visit(from:))
+    }
+
+    /// The stored text of a day from its cursor key (`LocalDate.sortKey`) (a forged key only moves where the page starts).
+    static func dayText(_ key: Int64) -> String {
+        let year = key / 10_000
+        let month = key / 100 % 100
+        let day = key % 100
+        return "\(String(repeating: "0", count: max(0, 4 - String(year).count)))\(year)-"
+            + (month < 10 ? "0\(month)" : "\(month)") + "-" + (day < 10 ? "0\(day)" : "\(day)")
     }
 
     public func recordVisit(id: Int64, note: String, by actor: Actor, at: Date) async throws -> Visit {

@@ -25,15 +25,10 @@ extension SQLiteStore {
         }
     }
 
-    public func overdueVisits(units: [String], on day: LocalDate) async throws -> [Visit] {
-        try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id
-                    WHERE v.status = 'planned' AND v.due_on < ? AND v.unit_id IN (\(SQLiteStore.inList(units.count))) ORDER BY v.due_on, v.id
-                    """, arguments: StatementArguments([day.description]) + StatementArguments(units)
-            ).map(SQLiteStore.visit(from:))
+    public func overdueVisits(units: [String], on day: LocalDate, page: Page) async throws -> [Visit] {
+        try await readAside { db in
+            try SQLiteStore.visits(
+                db, where: "v.status = 'planned' AND v.due_on < ?", [day.description], units: units, page: page)
         }
     }
 
@@ -65,26 +60,31 @@ extension SQLiteStore {
         }
     }
 
-    public func contactsDue(units: [String], days: Int, at: Date) async throws -> [ContactDue] {
+    public func contactsDue(units: [String], days: Int, at: Date, page: Page) async throws -> [ContactDue] {
         let cutoff = SQLiteStore.ms(at.addingTimeInterval(-Double(days) * 86400))
-        return try await read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT h.archive_no, h.unit_id, group_concat(p.helper, ',') AS helpers,
-                           (SELECT MAX(c.at_ms) FROM contact c WHERE c.household_id = h.id) AS last_ms,
-                           MIN(p.since_ms) AS since_ms
-                    FROM pairing p JOIN household h ON h.id = p.household_id
-                    WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(SQLiteStore.inList(units.count)))
-                    GROUP BY h.id
-                    HAVING COALESCE(last_ms, since_ms) < ?
-                    ORDER BY COALESCE(last_ms, since_ms)
-                    """, arguments: StatementArguments(units) + StatementArguments([cutoff])
-            ).map { r in
+        return try await readAside { db in
+            var sql = """
+                SELECT h.id, h.archive_no, h.unit_id, group_concat(p.helper, ',') AS helpers,
+                       (SELECT MAX(c.at_ms) FROM contact c WHERE c.household_id = h.id) AS last_ms,
+                       MIN(p.since_ms) AS since_ms
+                FROM pairing p JOIN household h ON h.id = p.household_id
+                WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(SQLiteStore.inList(units.count)))
+                GROUP BY h.id
+                HAVING COALESCE(last_ms, since_ms) < ?
+                """
+            var arguments = StatementArguments(units) + StatementArguments([cutoff])
+            // Longest without contact first; the cursor's key is that instant and the household's id.
+            if let after = page.afterKey, after.count == 2 {
+                sql += " AND (COALESCE(last_ms, since_ms), h.id) > (?, ?)"
+                arguments += StatementArguments(after)
+            }
+            sql += " ORDER BY COALESCE(last_ms, since_ms), h.id LIMIT \(page.limit + 1)"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 ContactDue(
-                    archiveNo: r["archive_no"], unitId: r["unit_id"],
-                    helpers: (r["helpers"] as String? ?? "").split(separator: ",").map(String.init),
-                    lastContact: (r["last_ms"] as Int64?).map { SQLiteStore.date(ms: $0) })
+                    householdId: row["id"], archiveNo: row["archive_no"], unitId: row["unit_id"],
+                    helpers: (row["helpers"] as String? ?? "").split(separator: ",").map(String.init),
+                    lastContact: (row["last_ms"] as Int64?).map { SQLiteStore.date(ms: $0) },
+                    dueSince: SQLiteStore.date(ms: (row["last_ms"] as Int64?) ?? row["since_ms"]))
             }
         }
     }
@@ -108,44 +108,55 @@ extension SQLiteStore {
         }
     }
 
-    public func reviewsDue(units: [String], on day: LocalDate, within days: Int) async throws -> [ReviewDue] {
+    public func reviewsDue(units: [String], on day: LocalDate, within days: Int, page: Page) async throws
+        -> [ReviewDue]
+    {
         let limit = day.adding(days: days)
         let rules = policy.categoryRules
-        return try await read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT * FROM household WHERE status = 'open' AND unit_id IN (\(SQLiteStore.inList(units.count)))
-                    """, arguments: StatementArguments(units))
-            var out: [ReviewDue] = []
-            for r in rows {
-                let h = try SQLiteStore.household(from: r)
-                // 脱困 suggestion: the last 6 months up to last month all recorded, each at or above the 低保 in force.
-                var monthStart = LocalDate(year: day.year, month: day.month, day: 1)!.adding(months: -1)
-                var above = 0
-                for _ in 0..<6 {
-                    let key = String(monthStart.description.prefix(7))
-                    guard
-                        let fen = try Int64.fetchOne(
-                            db.cachedStatement(
-                                sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"),
-                            arguments: [h.id, key]),
-                        let std = try? rules.dibaoStandard(region: h.input.region, on: monthStart),
-                        fen >= std.monthly.fen
-                    else { break }
-                    above += 1
-                    monthStart = monthStart.adding(months: -1)
-                }
-                let suggest = above == 6
-                if h.reviewDue <= limit || suggest {
-                    out.append(
+        return try await readAside { db in
+            // Earliest review first; the cursor's key is the review day as yyyymmdd and the id. The open
+            // archives are read as a cursor and kept only while the page fills.
+            var sql =
+                "SELECT * FROM household WHERE status = 'open' AND unit_id IN (\(SQLiteStore.inList(units.count)))"
+            var arguments = StatementArguments(units)
+            if let after = page.afterKey, after.count == 2 {
+                sql += " AND (review_due, id) > (?, ?)"
+                arguments += [SQLiteStore.dayText(after[0]), after[1]]
+            }
+            let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY review_due, id", arguments: arguments)
+            var due: [ReviewDue] = []
+            while due.count <= page.limit, let row = try rows.next() {
+                let household = try SQLiteStore.household(from: row)
+                let suggest = try SQLiteStore.incomeAboveDibao(db, household, before: day, rules: rules)
+                if household.reviewDue <= limit || suggest {
+                    due.append(
                         ReviewDue(
-                            archiveNo: h.archiveNo, unitId: h.input.unitId, reviewDue: h.reviewDue,
-                            overdue: h.reviewDue < day, suggestExit: suggest))
+                            householdId: household.id, archiveNo: household.archiveNo, unitId: household.input.unitId,
+                            reviewDue: household.reviewDue, overdue: household.reviewDue < day, suggestExit: suggest))
                 }
             }
-            return out.sorted { ($0.reviewDue, $0.archiveNo) < ($1.reviewDue, $1.archiveNo) }
+            return due
         }
+    }
+
+    /// 脱困 suggestion: the last 6 months up to last month all recorded, each at or above the 低保 in force.
+    static func incomeAboveDibao(_ db: Database, _ household: Household, before day: LocalDate, rules: CategoryRules)
+        throws -> Bool
+    {
+        var monthStart = LocalDate(year: day.year, month: day.month, day: 1)!.adding(months: -1)
+        for _ in 0..<6 {
+            let key = String(monthStart.description.prefix(7))
+            guard
+                let fen = try Int64.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"),
+                    arguments: [household.id, key]),
+                let standard = try? rules.dibaoStandard(region: household.input.region, on: monthStart),
+                fen >= standard.monthly.fen
+            else { return false }
+            monthStart = monthStart.adding(months: -1)
+        }
+        return true
     }
 
     public func recordReception(_ reception: Reception, by actor: Actor, at: Date) async throws -> Int64 {

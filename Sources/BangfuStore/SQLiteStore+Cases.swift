@@ -167,6 +167,15 @@ extension SQLiteStore {
         try await cases(units: units, state: state, page: nil)
     }
 
+    public func cases(units: [String], states: [CaseState], page: Page) async throws -> [HelpCase] {
+        try await readAside { db in
+            try SQLiteStore.rowsInUnits(
+                db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
+                values: states.map(\.rawValue), page: page
+            ).map(SQLiteStore.helpCase(from:))
+        }
+    }
+
     public func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase] {
         try await readAside { db in
             try SQLiteStore.rowsInUnits(

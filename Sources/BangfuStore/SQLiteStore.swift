@@ -276,11 +276,20 @@ public final class SQLiteStore: BangfuStore {
         _ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?,
         page: Page? = nil
     ) throws -> [Row] {
+        try rowsInUnits(
+            db, table: table, columns: columns, units: units, column: column, values: value.map { [$0] }, page: page)
+    }
+
+    /// Rows of `table` in `units` whose `column` is one of `values` (any when nil), in id order, a page when given.
+    static func rowsInUnits(
+        _ db: Database, table: String, columns: String = "*", units: [String], column: String, values: [String]?,
+        page: Page? = nil
+    ) throws -> [Row] {
         var sql = "SELECT \(columns) FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
         var args = StatementArguments(units)
-        if let value {
-            sql += " AND \(column) = ?"
-            args += [value]
+        if let values {
+            sql += " AND \(column) IN (\(inList(values.count)))"
+            args += StatementArguments(values)
         }
         if let after = page?.afterId {
             sql += " AND id > ?"

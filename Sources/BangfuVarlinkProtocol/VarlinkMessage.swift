@@ -90,19 +90,28 @@ public struct VarlinkRequest: Sendable {
 
     /// The parameters decoded into a method's parameter type; a mismatch is `InvalidParameter`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try parameters.decodeParameter(type)
+    }
+}
+
+extension JSONValue {
+    /// Decodes this value as a method's parameter; a refusal is `InvalidParameter` naming the field,
+    /// under `field` when this value is itself one field of the parameters.
+    public func decodeParameter<T: Decodable>(_ type: T.Type, field: String? = nil) throws -> T {
+        func named(_ path: [CodingKey]) -> String {
+            let names = (field.map { [$0] } ?? []) + path.map(\.stringValue)
+            return names.isEmpty ? "parameters" : names.joined(separator: ".")
+        }
         do {
-            return try parameters.decode(type)
-        } catch let DecodingError.keyNotFound(key, ctx) {
-            throw VarlinkError.invalidParameter(
-                (ctx.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))
-        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx), let
-            DecodingError.dataCorrupted(ctx)
+            return try decode(type)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw VarlinkError.invalidParameter(named(context.codingPath + [key]))
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context), let
+            DecodingError.dataCorrupted(context)
         {
-            throw VarlinkError.invalidParameter(
-                ctx.codingPath.map(\.stringValue).joined(separator: ".").isEmpty
-                    ? "parameters" : ctx.codingPath.map(\.stringValue).joined(separator: "."))
+            throw VarlinkError.invalidParameter(named(context.codingPath))
         } catch {
-            throw VarlinkError.invalidParameter("parameters")
+            throw VarlinkError.invalidParameter(field ?? "parameters")
         }
     }
 }

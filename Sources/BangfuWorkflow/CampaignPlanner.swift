@@ -34,7 +34,7 @@ public struct CampaignPlanner: Sendable {
         let targets = keys.withLock { $0 }.sorted()
         let run = try await store.startCampaignRun(
             campaignId: def.id, holiday: holiday, budget: def.budget, targeted: targets.count, at: now)
-        guard run.state == .planning else { return try await store.campaignProgress(runId: run.id) }
+        guard run.state == .planning else { return try await store.campaignProgress(runId: run.id, units: nil) }
         let decided = try await store.campaignDecided(runId: run.id)
         let todo = targets.filter { !decided.contains($0.householdId) }.map(\.householdId)
         let form = def.form.mapValues { FormValue.string($0) }
@@ -69,6 +69,6 @@ public struct CampaignPlanner: Sendable {
             progress(done, targets.count)
         }
         try await store.finishCampaignRun(runId: run.id, at: now)
-        return try await store.campaignProgress(runId: run.id)
+        return try await store.campaignProgress(runId: run.id, units: nil)
     }
 }

@@ -4,24 +4,29 @@ import Foundation
 
 extension Workflow {
     /// Active loans in `units` with their repayments due and overdue on `today`.
-    public func loans(units: [String], today: LocalDate, payDay: Int) async throws -> [LoanStatus] {
-        var out: [LoanStatus] = []
-        let active = try await store.cases(units: units, state: .active)
-        // Archive numbers in one query, not an archive (decoded whole) per loan.
-        let numbers = try await store.archiveNumbers(householdIds: active.map(\.householdId))
-        for c in active {
-            guard case .loan(let principal, let term)? = c.plan,
-                let paid = try await store.disbursements(caseId: c.id).first
-            else { continue }
-            let s = LoanSchedule(
-                principal: principal, termMonths: term, paidOutOn: zone.date(of: paid.paidAt), payDay: payDay)
-            out.append(
-                LoanStatus(
-                    caseNo: c.caseNo, archiveNo: numbers[c.householdId] ?? "", unitId: c.unitId,
-                    principal: principal, repaid: c.repaid, dueByToday: s.dueBy(today), nextDue: s.nextDue(after: today)
-                ))
-        }
-        return out
+    /// One page of the active loans in `units` (by case id), with what is due by `today`.
+    public func loans(units: [String], today: LocalDate, payDay: Int, page: Page) async throws
+        -> (items: [LoanStatus], next: String?)
+    {
+        let store = self.store
+        let zone = self.zone
+        return try await page.fill(
+            read: { afterId, count in
+                try await store.cases(units: units, state: .active, page: Page(limit: count, afterId: afterId))
+            },
+            id: { helpCase in helpCase.id },
+            keep: { helpCase -> LoanStatus? in
+                guard case .loan(let principal, let term)? = helpCase.plan,
+                    let paid = try await store.disbursements(caseId: helpCase.id).first
+                else { return nil }
+                let schedule = LoanSchedule(
+                    principal: principal, termMonths: term, paidOutOn: zone.date(of: paid.paidAt), payDay: payDay)
+                let archiveNo = try await store.archiveNumbers(householdIds: [helpCase.householdId])
+                return LoanStatus(
+                    caseNo: helpCase.caseNo, archiveNo: archiveNo[helpCase.householdId] ?? "", unitId: helpCase.unitId,
+                    principal: principal, repaid: helpCase.repaid, dueByToday: schedule.dueBy(today),
+                    nextDue: schedule.nextDue(after: today))
+            })
     }
 
     /// Named-donor education grants are paid once a school year until graduation: when a new

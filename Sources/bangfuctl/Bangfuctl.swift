@@ -38,65 +38,70 @@ struct Global: ParsableArguments {
 
     var zh: Bool { Language.fromEnvironment == .zh }
 
-    /// Calls bangfud; failures are printed once and end the program with the documented code.
-    func call(_ method: WireMethod, _ params: [String: JSONValue] = [:], more: Bool = false) -> [[String: JSONValue]] {
-        let lang = Language.fromEnvironment
+    /// Calls bangfud and answers its one reply; failures are printed once and end the program with
+    /// the documented code.
+    func call<Call: WireCall>(_ call: Call) -> Call.Reply {
+        reaching(Call.method) { client in try client.call(call) }
+    }
+
+    /// A method called with `more`: every reply.
+    func stream<Call: WireCall>(_ call: Call) -> [Call.Reply] {
+        reaching(Call.method) { client in try client.stream(call) }
+    }
+
+    /// Every page of a paged listing, 1,000 at a time, following `next` until the last page.
+    func all<Call: WirePagedCall>(_ call: Call) -> [Call.Reply] {
+        var call = call
+        call.limit = 1_000
+        return reaching(Call.method) { client in try client.all(call) }
+    }
+
+    /// Runs `body` against bangfud's socket, turning each failure into its message and exit code.
+    private func reaching<Value>(_ method: WireMethod, _ body: (VarlinkClient) throws -> Value) -> Value {
         do {
-            let client = try VarlinkClient(path: socket)
-            return try client.call(
-                method, params.filter { if case .null = $0.value { return false } else { return true } }, more: more)
-        } catch let e as VarlinkClientError {
+            return try body(try VarlinkClient(path: socket))
+        } catch let error as VarlinkClientError {
             die(
-                lang == .zh
-                    ? "连不上 bangfud（\(e)）：bangfud 是否在运行？请检查 --socket 或 BANGFU_SOCKET"
-                    : "cannot reach bangfud (\(e)): is it running? check --socket or BANGFU_SOCKET", code: 3)
-        } catch let e as VarlinkError {
-            let short = e.name.split(separator: ".").last.map(String.init) ?? e.name
-            switch e.name {
+                zh
+                    ? "连不上 bangfud（\(error)）：bangfud 是否在运行？请检查 --socket 或 BANGFU_SOCKET"
+                    : "cannot reach bangfud (\(error)): is it running? check --socket or BANGFU_SOCKET", code: 3)
+        } catch let error as VarlinkError {
+            let short = error.name.split(separator: ".").last.map(String.init) ?? error.name
+            switch error.name {
             case "org.varlink.service.PermissionDenied":
                 die(
-                    lang == .zh
-                        ? "无权执行 \(method)：您的账号在相关单位没有所需角色"
-                        : "permission denied for \(method): your account lacks the role on that unit", code: 4)
+                    zh
+                        ? "无权执行 \(method.rawValue)：您的账号在相关单位没有所需角色"
+                        : "permission denied for \(method.rawValue): your account lacks the role on that unit", code: 4)
             case "org.varlink.service.InvalidParameter":
-                die(
-                    lang == .zh
-                        ? "参数无效：\(e.parameters["parameter"]?.stringValue ?? "")"
-                        : "invalid parameter: \(e.parameters["parameter"]?.stringValue ?? "")", code: 2)
+                let parameter = error.parameters["parameter"]?.stringValue ?? ""
+                die(zh ? "参数无效：\(parameter)" : "invalid parameter: \(parameter)", code: 2)
             default:
-                let msg =
-                    (lang == .zh ? e.parameters["message"] : e.parameters["messageEn"])?.stringValue ?? e.description
-                die("\(msg) [\(short)]", code: short == "NotFound" ? 5 : 1)
+                let message =
+                    (zh ? error.parameters["message"] : error.parameters["messageEn"])?.stringValue ?? error.description
+                die("\(message) [\(short)]", code: short == "NotFound" ? 5 : 1)
             }
+        } catch let error as WireDecodingError {
+            die(
+                zh
+                    ? "bangfud 的回复与接口定义不符（字段 \(error.field)）：bangfuctl 与 bangfud 的版本是否一致？"
+                    : "bangfud's reply does not match the interface (field \(error.field)): are bangfuctl and bangfud the same version?",
+                code: 1)
         } catch {
             die("\(error)", code: 1)
         }
     }
 
-    /// One reply.
-    /// Every page of a paged listing (each reply's `key`), following `next` until the last page.
-    func pages(_ method: WireMethod, _ params: [String: JSONValue], key: String) -> [[String: JSONValue]] {
-        var items: [[String: JSONValue]] = []
-        var after: JSONValue = .null
-        repeat {
-            var asked = params
-            asked["limit"] = .int(1_000)
-            asked["after"] = after
-            let replies = call(method, asked, more: true)
-            items += replies.map { $0.o(key) }.filter { !$0.isEmpty }
-            after = replies.last?["next"] ?? .null
-        } while after != .null
-        return items
+    /// `--json`: the reply as bangfud sent it, keys sorted.
+    func printJSON(_ value: JSONValue) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        print(String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self))
     }
 
-    func call1(_ method: WireMethod, _ params: [String: JSONValue] = [:]) -> [String: JSONValue] {
-        call(method, params).last ?? [:]
-    }
-
-    func printJSON(_ v: JSONValue) {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        print(String(decoding: (try? enc.encode(v)) ?? Data(), as: UTF8.self))
+    /// `--json` for a listing: its items as one array.
+    func printJSON(_ values: [some WireValue]) {
+        printJSON(.array(values.map(\.json)))
     }
 
     func die(_ message: String, code: Int32) -> Never {
@@ -109,34 +114,23 @@ struct Global: ParsableArguments {
 struct RequestOptions: ParsableArguments {
     @Option(help: "请求号：重试时用同一个，只执行一次 / Request id: retry with the same one and it runs once.")
     var requestId: String?
-
-    var param: JSONValue { requestId.map { .string($0) } ?? .null }
-}
-
-/// Helpers to read reply fields.
-extension Dictionary where Key == String, Value == JSONValue {
-    func s(_ k: String) -> String {
-        self[k].flatMap { v -> String? in
-            switch v {
-            case .string(let s): return s
-            case .int(let i): return String(i)
-            case .bool(let b): return String(b)
-            case .double(let d): return String(d)
-            default: return nil
-            }
-        } ?? ""
-    }
-    func i(_ k: String) -> Int64 { if case .int(let i)? = self[k] { return i } else { return 0 } }
-    func o(_ k: String) -> [String: JSONValue] { self[k]?.objectValue ?? [:] }
-    func a(_ k: String) -> [JSONValue] { if case .array(let a)? = self[k] { return a } else { return [] } }
 }
 
 /// Amounts: fen from the wire, shown as ¥1,234.56.
 func yuan(_ fen: Int64) -> String { Money(fen: fen).description }
 
-/// Parses `50000`, `1,234.56` or `¥300` into fen, or exits with usage code 2.
-func fen(_ text: String, _ g: Global) -> Int64 {
-    do { return try Money(parsing: text).fen } catch let e as BangfuError {
-        g.die(e.message(Language.fromEnvironment), code: 2)
-    } catch { g.die("\(error)", code: 2) }
+/// A sum of amounts from the wire, shown as ¥; "-" when it would not fit (the figures are the daemon's,
+/// checked there, but a reply is read as untrusted input all the same).
+func total(_ fens: [Int64]) -> String {
+    (try? Money.sum(fens.map { fen in Money(fen: fen) })).map(\.description) ?? "-"
 }
+
+/// Parses `50000`, `1,234.56` or `¥300` into fen, or exits with usage code 2.
+func fen(_ text: String, _ global: Global) -> Int64 {
+    do { return try Money(parsing: text).fen } catch let error as BangfuError {
+        global.die(error.message(Language.fromEnvironment), code: 2)
+    } catch { global.die("\(error)", code: 2) }
+}
+
+/// An optional text shown as `-` when absent.
+func shown(_ text: String?) -> String { text.map { $0.isEmpty ? "-" : $0 } ?? "-" }

@@ -14,44 +14,43 @@ struct FundCommand: ParsableCommand {
         ])
 
     /// Transfers between funds as a table: who asked, who decided, and where each stands.
-    static func showTransfers(_ transfers: [[String: JSONValue]], _ g: Global) {
+    static func showTransfers(_ transfers: [Wire.Funds.PendingTransfer], _ global: Global) {
         let states: [String: String] = ["pending": "待确认", "confirmed": "已确认", "rejected": "已驳回", "expired": "已过期"]
+        let zh = global.zh
         var table = TextTable(
-            headers: g.zh
+            headers: zh
                 ? ["编号", "调出", "调入", "金额", "理由", "提出人", "状态", "处理人", "到期"]
                 : ["id", "from", "to", "amount", "reason", "asked by", "state", "decided by", "expires"],
             rightAligned: [0, 3])
         for transfer in transfers {
-            let state = transfer.s("state")
             table.add([
-                transfer.s("id"), transfer.s("from"), transfer.s("to"), yuan(transfer.i("amount")),
-                transfer.s("reason"),
-                transfer.s("requestedBy"), g.zh ? states[state] ?? state : state, transfer.s("decidedBy"),
-                transfer.s("expiresAt"),
+                String(transfer.id), transfer.from, transfer.to, yuan(transfer.amount), transfer.reason,
+                transfer.requestedBy, zh ? states[transfer.state] ?? transfer.state : transfer.state,
+                transfer.decidedBy ?? "", transfer.expiresAt,
             ])
         }
         print(table.render())
     }
 
-    static func show(_ funds: [[String: JSONValue]], _ g: Global) {
-        var t = TextTable(
-            headers: g.zh
+    static func show(_ funds: [Wire.Funds.Fund], _ global: Global) {
+        let zh = global.zh
+        var table = TextTable(
+            headers: zh
                 ? ["账户", "名称", "单位", "来源", "专款用于", "余额"] : ["fund", "name", "unit", "source", "help types", "balance"],
             rightAligned: [5])
-        for f in funds {
-            let source = g.zh ? (FundSource(rawValue: f.s("source"))?.zh ?? f.s("source")) : f.s("source")
-            t.add([
-                f.s("id"), f.s("name"), f.s("unitId"), source,
-                f.a("helpTypes").compactMap(\.stringValue).joined(separator: ","), yuan(f.i("balance")),
+        for fund in funds {
+            let source = zh ? (FundSource(rawValue: fund.source)?.zh ?? fund.source) : fund.source
+            table.add([
+                fund.id, fund.name, fund.unitId, source, fund.helpTypes.joined(separator: ","), yuan(fund.balance),
             ])
         }
-        print(t.render())
+        print(table.render())
     }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "建立专款账户 / Create an earmarked fund.")
-        @OptionGroup var g: Global
-        @OptionGroup var r: RequestOptions
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
         @Argument var id: String
         @Option var name: String
         @Option var unit: String
@@ -60,160 +59,149 @@ struct FundCommand: ParsableCommand {
         @Option(name: .customLong("help-type"), help: "可支付的帮扶项目，可重复 / Help type it may pay for, repeatable.")
         var helpTypes: [String]
         func run() {
-            let f = g.call1(
-                .fundsCreate,
-                [
-                    "id": .string(id), "name": .string(name), "unitId": .string(unit), "source": .string(source),
-                    "donor": donor.map { .string($0) } ?? .null, "helpTypes": .array(helpTypes.map { .string($0) }),
-                    "requestId": r.param,
-                ]
-            ).o("fund")
-            if g.json { return g.printJSON(.object(f)) }
-            FundCommand.show([f], g)
+            let fund = global.call(
+                Wire.Funds.Create(
+                    id: id, name: name, unitId: unit, source: source, donor: donor, helpTypes: helpTypes,
+                    requestId: request.requestId)
+            ).fund
+            if global.json { return global.printJSON(fund.json) }
+            FundCommand.show([fund], global)
         }
     }
 
     struct Deposit: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "资金入账 / Deposit money into a fund.")
-        @OptionGroup var g: Global
-        @OptionGroup var r: RequestOptions
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
         @Argument var fund: String
         @Argument(help: "金额（元）/ Amount in yuan.") var amount: String
         @Option var memo: String
         func run() {
-            let f = g.call1(
-                .fundsDeposit,
-                ["fundId": .string(fund), "amount": .int(fen(amount, g)), "memo": .string(memo), "requestId": r.param]
-            ).o("fund")
-            if g.json { return g.printJSON(.object(f)) }
-            FundCommand.show([f], g)
+            let deposited = global.call(
+                Wire.Funds.Deposit(
+                    fundId: fund, amount: fen(amount, global), memo: memo, requestId: request.requestId)
+            ).fund
+            if global.json { return global.printJSON(deposited.json) }
+            FundCommand.show([deposited], global)
         }
     }
 
     struct Transfer: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "提出资金调拨（须写明理由，由另一名审批人确认后才划转）/ Ask to transfer between funds; another approver confirms it.")
-        @OptionGroup var g: Global
-        @OptionGroup var r: RequestOptions
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
         @Argument var from: String
         @Argument var to: String
         @Argument var amount: String
         @Option var reason: String
         func run() {
-            let out = g.call1(
-                .fundsTransfer,
-                [
-                    "from": .string(from), "to": .string(to), "amount": .int(fen(amount, g)),
-                    "reason": .string(reason), "requestId": r.param,
-                ])
-            if g.json { return g.printJSON(.object(out)) }
-            let transfer = out.o("transfer")
+            let asked = global.call(
+                Wire.Funds.Transfer(
+                    from: from, to: to, amount: fen(amount, global), reason: reason, requestId: request.requestId))
+            if global.json { return global.printJSON(asked.json) }
+            let transfer = asked.transfer
             print(
-                g.zh
-                    ? "已提出调拨 #\(transfer.s("id"))：须由另一名审批人执行 bangfuctl fund confirm \(transfer.s("id")) 后才划转，\(transfer.s("expiresAt")) 前有效"
-                    : "transfer #\(transfer.s("id")) asked: no money moves until another approver runs bangfuctl fund confirm \(transfer.s("id")); valid until \(transfer.s("expiresAt"))"
+                global.zh
+                    ? "已提出调拨 #\(transfer.id)：须由另一名审批人执行 bangfuctl fund confirm \(transfer.id) 后才划转，\(transfer.expiresAt) 前有效"
+                    : "transfer #\(transfer.id) asked: no money moves until another approver runs bangfuctl fund confirm \(transfer.id); valid until \(transfer.expiresAt)"
             )
-            FundCommand.showTransfers([transfer], g)
+            FundCommand.showTransfers([transfer], global)
         }
     }
 
     struct Pending: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "待确认的资金调拨 / Transfers waiting for a second approver.")
-        @OptionGroup var g: Global
+        @OptionGroup var global: Global
         @Flag(help: "也列出已确认、已驳回和已过期的 / Also list confirmed, rejected and expired ones.") var all = false
         func run() {
-            let out = g.call1(.fundsPending, ["pendingOnly": .bool(!all)])
-            if g.json { return g.printJSON(.object(out)) }
-            FundCommand.showTransfers(out.a("transfers").compactMap(\.objectValue), g)
+            let pending = global.call(Wire.Funds.Pending(pendingOnly: !all))
+            if global.json { return global.printJSON(pending.json) }
+            FundCommand.showTransfers(pending.transfers, global)
         }
     }
 
     struct Confirm: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "确认资金调拨（不能是提出人）/ Confirm a transfer (not by whoever asked).")
-        @OptionGroup var g: Global
-        @OptionGroup var r: RequestOptions
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
         @Argument var id: Int64
         @Option var note: String?
         func run() {
-            let out = g.call1(
-                .fundsConfirmTransfer,
-                [
-                    "id": .int(id), "note": note.map { .string($0) } ?? .null,
-                    "requestId": r.param,
-                ])
-            if g.json { return g.printJSON(.object(out)) }
-            FundCommand.showTransfers([out.o("transfer")], g)
-            FundCommand.show([out.o("from"), out.o("to")], g)
+            let confirmed = global.call(Wire.Funds.ConfirmTransfer(id: id, note: note, requestId: request.requestId))
+            if global.json { return global.printJSON(confirmed.json) }
+            FundCommand.showTransfers([confirmed.transfer], global)
+            FundCommand.show([confirmed.from, confirmed.to], global)
         }
     }
 
     struct Reject: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "驳回资金调拨（须写明理由）/ Reject a transfer, with a note.")
-        @OptionGroup var g: Global
-        @OptionGroup var r: RequestOptions
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
         @Argument var id: Int64
         @Option var note: String
         func run() {
-            let out = g.call1(.fundsRejectTransfer, ["id": .int(id), "note": .string(note), "requestId": r.param])
-            if g.json { return g.printJSON(.object(out)) }
-            FundCommand.showTransfers([out.o("transfer")], g)
+            let rejected = global.call(Wire.Funds.RejectTransfer(id: id, note: note, requestId: request.requestId))
+            if global.json { return global.printJSON(rejected.json) }
+            FundCommand.showTransfers([rejected.transfer], global)
         }
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "资金账户与余额 / Funds and balances.")
-        @OptionGroup var g: Global
+        @OptionGroup var global: Global
         func run() {
-            let r = g.call1(.fundsList)
-            if g.json { return g.printJSON(.object(r)) }
-            FundCommand.show(r.a("funds").compactMap(\.objectValue), g)
+            let funds = global.call(Wire.Funds.List())
+            if global.json { return global.printJSON(funds.json) }
+            FundCommand.show(funds.funds, global)
         }
     }
 
     struct Ledger: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "账户明细 / A fund's ledger.")
-        @OptionGroup var g: Global
+        @OptionGroup var global: Global
         @Argument var fund: String
         @Option var from: String
         @Option var to: String
         func run() {
-            let lines = g.pages(
-                .fundsLedger, ["fundId": .string(fund), "from": .string(from), "to": .string(to)], key: "line")
-            if g.json { return g.printJSON(.array(lines.map { .object($0) })) }
-            var t = TextTable(
-                headers: g.zh
+            let lines = global.all(Wire.Funds.Ledger(fundId: fund, from: from, to: to)).map(\.line)
+            if global.json { return global.printJSON(lines) }
+            var table = TextTable(
+                headers: global.zh
                     ? ["日期", "类型", "金额", "经办", "摘要", "案件"] : ["date", "kind", "amount", "by", "memo", "case"],
                 rightAligned: [2])
-            for l in lines {
-                t.add([l.s("businessDate"), l.s("kind"), yuan(l.i("amount")), l.s("actor"), l.s("memo"), l.s("caseNo")])
+            for line in lines {
+                table.add([
+                    line.businessDate, line.kind, yuan(line.amount), line.actor, line.memo ?? "", line.caseNo ?? "",
+                ])
             }
-            print(t.render())
+            print(table.render())
         }
     }
 
     struct Statement: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "帐务公开：收支报表 / Public accounts for a period.")
-        @OptionGroup var g: Global
+        @OptionGroup var global: Global
         @Option var from: String
         @Option var to: String
         func run() {
-            let r = g.call1(.fundsStatement, ["from": .string(from), "to": .string(to)])
-            if g.json { return g.printJSON(.object(r)) }
-            var t = TextTable(
-                headers: g.zh
+            let statement = global.call(Wire.Funds.Statement(from: from, to: to))
+            if global.json { return global.printJSON(statement.json) }
+            var table = TextTable(
+                headers: global.zh
                     ? ["资金账户", "期初", "收入", "支出", "期末", "受助户数"]
                     : ["fund", "opening", "income", "paid out", "closing", "households"],
                 rightAligned: [1, 2, 3, 4, 5])
-            for f in r.a("funds").compactMap(\.objectValue) {
-                t.add([
-                    f.s("fundName"), yuan(f.i("opening")),
-                    yuan(f.i("deposits") + f.i("transfersIn") + f.i("repayments")),
-                    yuan(f.i("disbursements") + f.i("loansOut") + f.i("transfersOut")), yuan(f.i("closing")),
-                    f.s("recipients"),
+            for fund in statement.funds {
+                table.add([
+                    fund.fundName, yuan(fund.opening), total([fund.deposits, fund.transfersIn, fund.repayments]),
+                    total([fund.disbursements, fund.loansOut, fund.transfersOut]), yuan(fund.closing),
+                    String(fund.recipients),
                 ])
             }
-            print(t.render())
+            print(table.render())
         }
     }
 }
@@ -223,58 +211,62 @@ struct NoticeCommand: ParsableCommand {
         commandName: "notice", abstract: "公示名单（仅显示脱敏姓名）/ The public notice (masked names only).",
         subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
-    static func entries(_ g: Global, unit: String?) -> [[String: JSONValue]] {
-        g.call(.noticeList, ["unit": unit.map { .string($0) } ?? .null], more: true).map { $0.o("entry") }
-            .filter { !$0.isEmpty }
+    static func entries(_ global: Global, unit: String?) -> [Wire.Notice.Entry] {
+        global.all(Wire.Notice.List(unit: unit)).map(\.entry)
     }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "公示中的案件 / Cases in notice.")
-        @OptionGroup var g: Global
+        @OptionGroup var global: Global
         @Option var unit: String?
         func run() {
-            let items = NoticeCommand.entries(g, unit: unit)
-            if g.json { return g.printJSON(.array(items.map { .object($0) })) }
-            var t = TextTable(
-                headers: g.zh
+            let entries = NoticeCommand.entries(global, unit: unit)
+            if global.json { return global.printJSON(entries) }
+            var table = TextTable(
+                headers: global.zh
                     ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示届满"]
                     : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
-            for e in items {
-                t.add([e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), yuan(e.i("amount")), e.s("passesAt")])
+            for entry in entries {
+                table.add([
+                    entry.caseNo, entry.name, entry.unit, entry.helpType, yuan(entry.amount), entry.passesAt ?? "",
+                ])
             }
-            print(t.render())
+            print(table.render())
         }
     }
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "导出可打印的公示（HTML 或 CSV）/ Export the notice as printable HTML or CSV.")
-        @OptionGroup var g: Global
+        @OptionGroup var global: Global
         @Option var unit: String?
         @Option(help: "html|csv") var format: String = "html"
         @Option(help: "输出文件；默认标准输出 / Output file; standard output by default.") var output: String?
 
         func run() throws {
-            let items = NoticeCommand.entries(g, unit: unit)
+            let entries = NoticeCommand.entries(global, unit: unit)
             let text: String
             switch format {
             case "csv":
-                func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-                text =
-                    (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"]
-                    + items.map { e in
-                        [
-                            e.s("caseNo"), e.s("name"), e.s("unit"), e.s("helpType"), Money(fen: e.i("amount")).plain,
-                            e.s("passesAt"),
-                        ].map(q).joined(separator: ",")
-                    }).joined(separator: "\r\n") + "\r\n"
+                func quoted(_ field: String) -> String {
+                    "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                }
+                let lines = entries.map { entry in
+                    [
+                        entry.caseNo, entry.name, entry.unit, entry.helpType, Money(fen: entry.amount).plain,
+                        entry.passesAt ?? "",
+                    ].map(quoted).joined(separator: ",")
+                }
+                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"] + lines).joined(separator: "\r\n") + "\r\n"
             case "html":
-                func h(_ s: String) -> String {
-                    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                func escaped(_ text: String) -> String {
+                    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                         .replacingOccurrences(of: ">", with: "&gt;")
                 }
-                let rows = items.map { e in
-                    "<tr><td>\(h(e.s("caseNo")))</td><td>\(h(e.s("name")))</td><td>\(h(e.s("unit")))</td><td>\(h(e.s("helpType")))</td><td class=\"n\">\(h(yuan(e.i("amount"))))</td><td>\(h(e.s("passesAt")))</td></tr>"
+                let rows = entries.map { entry in
+                    let cells = [entry.caseNo, entry.name, entry.unit, entry.helpType].map { "<td>\(escaped($0))</td>" }
+                    return "<tr>" + cells.joined() + "<td class=\"n\">\(escaped(yuan(entry.amount)))</td>"
+                        + "<td>\(escaped(entry.passesAt ?? ""))</td></tr>"
                 }.joined(separator: "\n")
                 text = """
                     <!DOCTYPE html>
@@ -290,7 +282,7 @@ struct NoticeCommand: ParsableCommand {
 
                     """
             default:
-                g.die(g.zh ? "--format 只能是 html 或 csv" : "--format must be html or csv", code: 2)
+                global.die(global.zh ? "--format 只能是 html 或 csv" : "--format must be html or csv", code: 2)
             }
             if let output {
                 try text.write(toFile: output, atomically: true, encoding: .utf8)

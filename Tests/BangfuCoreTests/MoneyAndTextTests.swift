@@ -93,3 +93,39 @@ import Testing
         }
     }
 }
+
+/// The page cursor: what it accepts, what it refuses, and a filtered listing filled page by page.
+@Suite struct PageTests {
+    @Test func aCursorCarriesItsKeyAndRefusesAnotherListings() throws {
+        #expect(Page.cursor(after: [0, -250, 35]) == "p1.0.-6y.z")
+        #expect(try Page(limit: 5, after: "p1.0.-6y.z", keyLength: 3).afterKey == [0, -250, 35])
+        #expect(try Page(limit: nil, after: "p1.z").afterId == 35)
+        for forged in ["p1.z", "p1.0.1", "p1.0.1.2.3", "p1..1.2", "p2.0.1.2", "0.1.2", "p1.0.!.2"] {
+            #expect(throws: BangfuError.self, "\(forged)") { try Page(limit: nil, after: forged, keyLength: 3) }
+        }
+        for limit: Int64 in [0, -1, 1_001, .max] {
+            #expect(throws: BangfuError.self) { try Page(limit: limit, after: nil) }
+        }
+    }
+
+    /// Ids 1...25, keeping the multiples of 3: pages of 4 from chunks of 5 read 3,6,9,12 / 15,18,21,24.
+    @Test func aFilteredListingFillsEachPage() async throws {
+        var page = Page(limit: 4)
+        var kept: [[Int64]] = []
+        var reads = 0
+        while true {
+            let (items, next) = try await page.fill(
+                chunk: 5,
+                read: { afterId, count in
+                    reads += 1
+                    let start = (afterId ?? 0) + 1
+                    return start <= 25 ? Array(start...min(25, start + Int64(count) - 1)) : []
+                }, id: { $0 }, keep: { $0 % 3 == 0 ? $0 : nil })
+            kept.append(items)
+            guard let next else { break }
+            page = try Page(limit: 4, after: next)
+        }
+        #expect(kept == [[3, 6, 9, 12], [15, 18, 21, 24]], "\(kept)")
+        #expect(reads <= 10)
+    }
+}

@@ -107,12 +107,14 @@ final class LiveDaemon: @unchecked Sendable {
     }
 
     /// Every page of a paged listing as root, following `next` (the pagination contract of every listing).
-    func listAll(_ method: String, _ params: [String: JSONValue] = [:]) throws -> [[String: JSONValue]] {
+    func listAll(_ method: String, _ params: [String: JSONValue] = [:], limit: Int64 = 1_000) throws
+        -> [[String: JSONValue]]
+    {
         var all: [[String: JSONValue]] = []
         var after: JSONValue = .null
         repeat {
             var asked = params
-            asked["limit"] = .int(1_000)
+            asked["limit"] = .int(limit)
             if after != .null { asked["after"] = after }
             let replies = try call(method, asked, more: true)
             all += replies.filter { !$0.isEmpty }

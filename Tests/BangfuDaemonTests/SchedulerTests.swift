@@ -142,8 +142,15 @@ import Testing
         let cases = try d.listAll(WireMethod.casesList.rawValue).filter {
             $0["case"]?["helpType"]?.stringValue == "holiday-condolence"
         }.count
-        let visits = try d.call(WireMethod.campaignsVisits.rawValue, ["runId": r["id"]!], more: true).count
-        #expect(cases == 1000 && visits == 1000, "no duplicate case or visit: \(cases) cases, \(visits) visits")
+        // Followed through pages of 300 and 150: each visit and each household left out once.
+        let visits = Set(
+            try d.listAll(WireMethod.campaignsVisits.rawValue, ["runId": r["id"]!], limit: 300).compactMap {
+                $0["visit"]?["id"]?.int
+            })
+        #expect(
+            cases == 1000 && visits.count == 1000, "no duplicate case or visit: \(cases) cases, \(visits.count) visits")
+        let leftOut = try d.listAll(WireMethod.campaignsLeftOut.rawValue, ["runId": r["id"]!], limit: 150)
+        #expect(Set(leftOut.compactMap { $0["household"]?["archiveNo"]?.string }).count == 500 && leftOut.count == 500)
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
     }
 
