@@ -97,13 +97,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The names of bangfud's methods, shared by the daemon, bangfuctl, the load generator and the tests.
+        // The wire generated from the IDL (scripts/gen-wire.py): shared by bangfud, bangfuctl, the load generator and the tests.
         .target(name: "BangfuWire", dependencies: ["BangfuVarlink"]),
         // The daemon: control interfaces, timers, watchdog, reload; bangfud's main only parses options.
         .target(
             name: "BangfuDaemon",
             dependencies: [
-                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuVarlink",
+                "BangfuCore", "BangfuConfig", "BangfuDomain", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
+                "BangfuVarlink",
                 "BangfuSystemd", "BangfuWire",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

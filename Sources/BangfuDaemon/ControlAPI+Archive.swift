@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import BangfuVarlink
 import BangfuWire
 import Foundation
@@ -7,9 +8,9 @@ extension ControlAPI {
     static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
     /// How much of archive `household` the actor may see; `not_found`, as for a missing archive, when nothing.
-    func visibility(_ actor: Actor, of household: Household) async throws -> Wire.Visibility {
+    func visibility(_ actor: Actor, of household: Household) async throws -> Visibility {
         let tree = try await runtime.store.unitTree()
-        guard let visibility = ControlAPI.visibility(actor, unit: household.input.unitId, in: tree) else {
+        guard let visibility = Visibility.of(actor, unit: household.input.unitId, in: tree) else {
             throw RecordRef(.archive, household.archiveNo).notFound
         }
         return visibility
@@ -62,12 +63,11 @@ extension ControlAPI {
                 actor, call in
                 let household = try await store.household(archiveNo: call.archiveNo)
                 let visibility = try await visibility(actor, of: household)
-                guard visibility != .payment else {
+                guard visibility.readsHistory else {
                     throw BangfuError(
                         .permissionDenied, zh: "财务不能查看档案变更记录", en: "the treasurer may not read archive history")
                 }
-                // The auditor sees who changed which field when, not the personal values.
-                let showValues = visibility == .full
+                let showValues = visibility.showsChangedValues
                 let changes = try await store.archiveHistory(id: household.id).map { change in
                     Wire.Archive.Change(
                         at: Wire.time(change.at), actor: change.actor, action: change.action, field: change.field,

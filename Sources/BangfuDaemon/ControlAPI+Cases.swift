@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import BangfuPluginKit
 import BangfuVarlink
 import BangfuWire
@@ -11,7 +12,7 @@ extension ControlAPI {
         let tree = try await runtime.store.unitTree()
         let numbers = try await runtime.store.archiveNumbers(householdIds: [helpCase.householdId])
         return Wire.Cases.Case(helpCase, archiveNo: numbers[helpCase.householdId] ?? "")
-            .seen(by: ControlAPI.caseVisibility(actor, unit: helpCase.unitId, in: tree))
+            .seen(by: Visibility.ofCase(actor, unit: helpCase.unitId, in: tree))
     }
 
     /// A form as the plugin ABI takes it: text, integers and yes/no only (money is integer fen).
@@ -75,7 +76,7 @@ extension ControlAPI {
                 let detail = try await store.caseDetail(caseNo: call.caseNo)
                 let helpCase = detail.helpCase
                 try actor.requireRead(RecordRef(.helpCase, helpCase.caseNo), unit: helpCase.unitId, in: detail.unitTree)
-                let visibility = ControlAPI.caseVisibility(actor, unit: helpCase.unitId, in: detail.unitTree)
+                let visibility = Visibility.ofCase(actor, unit: helpCase.unitId, in: detail.unitTree)
                 return .init(
                     case: Wire.Cases.Case(helpCase, archiveNo: detail.archiveNo).seen(by: visibility),
                     events: detail.events.map { event in Wire.Cases.Event(event).seen(by: visibility) },
@@ -91,7 +92,7 @@ extension ControlAPI {
                 let numbers = try await store.archiveNumbers(householdIds: cases.map(\.householdId))
                 let tree = try await store.unitTree()
                 return ControlAPI.paged(cases, next: next) { helpCase in
-                    let visibility = ControlAPI.caseVisibility(actor, unit: helpCase.unitId, in: tree)
+                    let visibility = Visibility.ofCase(actor, unit: helpCase.unitId, in: tree)
                     return .init(
                         case: Wire.Cases.Case(helpCase, archiveNo: numbers[helpCase.householdId] ?? "")
                             .seen(by: visibility))

@@ -128,23 +128,6 @@ struct ControlAPI: Sendable {
         return Array(Set(roots.flatMap { tree.subtree(of: $0) })).sorted()
     }
 
-    /// How much of a record of `unit` the caller sees, decided once for archives and cases: in full
-    /// with a case role there (caseworker, reviewer, approver, admin), name and bank account for the
-    /// treasurer, masked for the auditor; nil when it may not read it at all.
-    static func visibility(_ actor: Actor, unit: String, in tree: UnitTree) -> Wire.Visibility? {
-        if actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin, .system], on: unit, in: tree) {
-            return .full
-        }
-        if actor.holds(anyOf: [.treasurer], on: unit, in: tree) { return .payment }
-        if actor.holds(anyOf: [.auditor], on: unit, in: tree) { return .masked }
-        return nil
-    }
-
-    /// A case's visibility for a caller who passed the read check: anything short of full hides its free text.
-    static func caseVisibility(_ actor: Actor, unit: String, in tree: UnitTree) -> Wire.Visibility {
-        visibility(actor, unit: unit, in: tree) ?? .masked
-    }
-
     /// A number of days from a caller: 0 to 366, else `invalid_input` naming the field.
     static func days(_ days: Int64, field: String) throws -> Int {
         guard (0...366).contains(days) else {

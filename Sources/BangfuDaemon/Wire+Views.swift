@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import BangfuPluginKit
 import BangfuVarlink
 import BangfuWire
@@ -17,16 +18,6 @@ extension Wire {
 
     /// What stands in for free text a role may not read (forms' text, reasons, comments).
     static let hidden = "***"
-
-    /// How much of an archive or a case a role may see.
-    enum Visibility: Sendable {
-        /// Caseworker, reviewer, approver, admin of the unit.
-        case full
-        /// Treasurer: the name and bank account for real-name payment.
-        case payment
-        /// Auditor: masked names and ID numbers, no contact, bank, health or free text.
-        case masked
-    }
 }
 
 extension Wire.Cases.Plan {
@@ -61,8 +52,8 @@ extension Wire.Cases.Case {
 
     /// The case as a role without full visibility (treasurer, auditor) sees it: the form's text
     /// and the reason hidden, its numbers (amounts, counts) and choices kept.
-    func seen(by visibility: Wire.Visibility) -> Self {
-        guard visibility != .full else { return self }
+    func seen(by visibility: Visibility) -> Self {
+        guard !visibility.showsFreeText else { return self }
         var seen = self
         seen.form = form.mapValues { value in if case .string = value { .string(Wire.hidden) } else { value } }
         seen.reason = reason.map { _ in Wire.hidden }
@@ -78,8 +69,8 @@ extension Wire.Cases.Event {
     }
 
     /// The event as a role without full visibility sees it: the comment's text hidden.
-    func seen(by visibility: Wire.Visibility) -> Self {
-        guard visibility != .full, comment != nil else { return self }
+    func seen(by visibility: Visibility) -> Self {
+        guard !visibility.showsFreeText, comment != nil else { return self }
         var seen = self
         seen.comment = Wire.hidden
         return seen
@@ -95,7 +86,7 @@ extension Wire.Cases.Payment {
 }
 
 extension Wire.Archive.Household {
-    init(_ household: Household, visibility: Wire.Visibility) throws {
+    init(_ household: Household, visibility: Visibility) throws {
         self.init(
             id: household.id, archiveNo: household.archiveNo, status: household.status.rawValue,
             category: household.assessment.category?.rawValue, categoryReason: household.assessment.reasonZh,
@@ -110,7 +101,7 @@ extension Wire.Archive.Household {
 extension Wire.Archive.ArchiveData {
     /// The archive form with what the role may not see taken out or masked, and each person's
     /// opaque reference (which forms use to name a student or a job seeker).
-    init(_ input: ArchiveInput, _ visibility: Wire.Visibility, archiveNo: String) throws {
+    init(_ input: ArchiveInput, _ visibility: Visibility, archiveNo: String) throws {
         self = try Self(json: try JSONValue(encoding: input), at: "archive")
         let headRef = Workflow.ref(archiveNo, input.head.idNumber)
         head.ref = headRef

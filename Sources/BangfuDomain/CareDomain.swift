@@ -5,6 +5,24 @@ import Foundation
 /// income, receptions at the window. A household is seen by the staff of its unit and by its helpers;
 /// anyone else is told it does not exist.
 public enum CareDomain {
+    /// 脱困 suggestion: the six months up to last month each have a recorded per-capita income at or
+    /// above the 低保 in force that month (a month missing or below it, no suggestion).
+    public static func suggestsExit(
+        _ household: Household, before day: LocalDate, rules: CategoryRules, income: (String) throws -> Money?
+    ) throws -> Bool {
+        guard var monthStart = LocalDate(year: day.year, month: day.month, day: 1)?.adding(months: -1) else {
+            return false
+        }
+        for _ in 0..<6 {
+            guard let recorded = try income(String(monthStart.description.prefix(7))),
+                let standard = try? rules.dibaoStandard(region: household.input.region, on: monthStart),
+                recorded >= standard.monthly
+            else { return false }
+            monthStart = monthStart.adding(months: -1)
+        }
+        return true
+    }
+
     /// A household for care work by `actor`, with the refusal rule: `not_found` unless it may see
     /// the archive (staff of its unit, or a helper there), `permission_denied` without one of `roles`.
     static func household(_ work: some UnitOfWork, archiveNo: String, actor: Actor, roles: Set<Role>, for what: String)

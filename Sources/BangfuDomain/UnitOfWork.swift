@@ -10,6 +10,10 @@ import Foundation
 public protocol UnitOfWork {
     /// The organisation units as of this transaction.
     func unitTree() throws -> UnitTree
+    /// Every stored unit by id, without building a tree (there may be none yet).
+    func storedUnits() throws -> [String: OrgUnit]
+    /// Adds the unit or changes its name, parent and level.
+    func saveUnit(_ unit: OrgUnit) throws
 
     // MARK: Archives and cases
 

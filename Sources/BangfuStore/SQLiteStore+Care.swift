@@ -127,7 +127,9 @@ extension SQLiteStore {
             var due: [ReviewDue] = []
             while due.count <= page.limit, let row = try rows.next() {
                 let household = try SQLiteStore.household(from: row)
-                let suggest = try SQLiteStore.incomeAboveDibao(db, household, before: day, rules: rules)
+                let suggest = try CareDomain.suggestsExit(household, before: day, rules: rules) { month in
+                    try SQLiteStore.recordedIncome(db, householdId: household.id, month: month)
+                }
                 if household.reviewDue <= limit || suggest {
                     due.append(
                         ReviewDue(
@@ -139,24 +141,12 @@ extension SQLiteStore {
         }
     }
 
-    /// 脱困 suggestion: the last 6 months up to last month all recorded, each at or above the 低保 in force.
-    static func incomeAboveDibao(_ db: Database, _ household: Household, before day: LocalDate, rules: CategoryRules)
-        throws -> Bool
-    {
-        var monthStart = LocalDate(year: day.year, month: day.month, day: 1)!.adding(months: -1)
-        for _ in 0..<6 {
-            let key = String(monthStart.description.prefix(7))
-            guard
-                let fen = try Int64.fetchOne(
-                    db.cachedStatement(
-                        sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"),
-                    arguments: [household.id, key]),
-                let standard = try? rules.dibaoStandard(region: household.input.region, on: monthStart),
-                fen >= standard.monthly.fen
-            else { return false }
-            monthStart = monthStart.adding(months: -1)
-        }
-        return true
+    /// The recorded per-capita income of a household for a month (`YYYY-MM`), if any.
+    static func recordedIncome(_ db: Database, householdId: Int64, month: String) throws -> Money? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"),
+            arguments: [householdId, month]
+        ).map { fen in Money(fen: fen) }
     }
 
     public func recordReception(_ reception: Reception, by actor: Actor, at: Date) async throws -> Int64 {

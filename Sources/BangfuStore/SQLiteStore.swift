@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuDomain
 import Crypto
 import Foundation
 import GRDB
@@ -305,39 +306,10 @@ public final class SQLiteStore: BangfuStore {
     // MARK: Units
 
     public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
-        _ = try UnitTree(units)
         // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
         defer { treeCache.withLock { $0.removeAll() } }
         _ = try await SQLiteStore(sharing: self, request: nil).write { db in
-            // Parents first, so the foreign keys hold at every insert.
-            var pending = units
-            var done = Set(try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM org_unit")))
-            while !pending.isEmpty {
-                let ready = pending.filter { $0.parentId == nil || done.contains($0.parentId!) }
-                guard !ready.isEmpty else { break }
-                for u in ready {
-                    let old = try Row.fetchOne(
-                        db.cachedStatement(sql: "SELECT name, parent_id, level FROM org_unit WHERE id = ?"),
-                        arguments: [u.id])
-                    let changed =
-                        old == nil || old!["name"] as String != u.name || old!["parent_id"] as String? != u.parentId
-                        || old!["level"] as String != u.level.rawValue
-                    if changed {
-                        try db.cachedStatement(
-                            sql: """
-                                INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
-                                ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
-                                """
-                        ).execute(arguments: [u.id, u.name, u.parentId, u.level.rawValue])
-                        try Audit.append(
-                            db, at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: u.id,
-                            detail: u)
-                    }
-                    done.insert(u.id)
-                }
-                pending.removeAll { done.contains($0.id) }
-            }
-            _ = try SQLiteStore.loadTree(db)
+            try UnitDomain.sync(SQLiteUnitOfWork(db: db), units, at: at)
             return Empty()
         }
     }

@@ -9,6 +9,29 @@ struct SQLiteUnitOfWork: UnitOfWork {
 
     func unitTree() throws -> UnitTree { try SQLiteStore.loadTree(db) }
 
+    func storedUnits() throws -> [String: OrgUnit] {
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
+        return try Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                guard let level = UnitLevel(rawValue: row["level"]) else {
+                    throw BangfuError(
+                        .storage, zh: "单位层级无效：\(row["id"] as String)",
+                        en: "unit level not known: \(row["id"] as String)")
+                }
+                let unit = OrgUnit(id: row["id"], name: row["name"], parentId: row["parent_id"], level: level)
+                return (unit.id, unit)
+            })
+    }
+
+    func saveUnit(_ unit: OrgUnit) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO org_unit(id, name, parent_id, level) VALUES (?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, level = excluded.level
+                """
+        ).execute(arguments: [unit.id, unit.name, unit.parentId, unit.level.rawValue])
+    }
+
     func household(id: Int64) throws -> Household { try SQLiteStore.loadHousehold(db, id: id) }
 
     func helpCase(id: Int64) throws -> HelpCase { try SQLiteStore.loadCase(db, id: id) }

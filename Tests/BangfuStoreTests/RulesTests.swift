@@ -91,3 +91,41 @@ import Testing
         #expect(try await fx.store.balance(fundId: "narrow") == Money(yuan: 10))
     }
 }
+
+/// The units come from the configuration: a reload adds and changes them, audited once each.
+@Suite struct UnitSyncTests {
+    func auditedUnits(_ fixture: Fixture) throws -> [String] {
+        try fixture.raw().read { db in
+            try String.fetchAll(db, sql: "SELECT entity_id FROM audit_log WHERE action = 'unit_sync' ORDER BY seq")
+        }
+    }
+
+    @Test func aChangedConfigurationIsSyncedParentsFirstAndEachChangeAuditedOnce() async throws {
+        let fixture = try await Fixture()
+        let first = try auditedUnits(fixture)
+        // In waves: the top, then its children, then theirs.
+        #expect(first == ["city", "county", "county2", "b1", "b2", "b3"], "\(first)")
+        // Nothing changed: nothing written.
+        try await fixture.store.syncUnits(fixture.config.units, at: fixture.tick())
+        #expect(try auditedUnits(fixture).count == 6)
+        // b1 renamed; a workshop under a new branch, listed before its parent.
+        var units = fixture.config.units.map { unit in
+            unit.id == "b1" ? OrgUnit(id: "b1", name: "一厂工会（改名）", parentId: "county", level: .grassroots) : unit
+        }
+        units.append(OrgUnit(id: "w4", name: "四厂车间", parentId: "b4", level: .grassroots))
+        units.append(OrgUnit(id: "b4", name: "四厂工会", parentId: "county2", level: .grassroots))
+        try await fixture.store.syncUnits(units, at: fixture.tick())
+        #expect(try auditedUnits(fixture).suffix(3) == ["b1", "b4", "w4"])
+        let tree = try await fixture.store.unitTree()
+        #expect(tree.units["b1"]?.name == "一厂工会（改名）" && tree.subtree(of: "county2").contains("w4"))
+    }
+
+    @Test func unitsThatAreNotOneTreeAreRefusedWhole() async throws {
+        let fixture = try await Fixture()
+        let before = try fixture.snapshot()
+        var units = fixture.config.units
+        units.append(OrgUnit(id: "b9", name: "九厂", parentId: "nowhere", level: .grassroots))
+        await #expect(throws: BangfuError.self) { try await fixture.store.syncUnits(units, at: fixture.tick()) }
+        #expect(try fixture.snapshot() == before)
+    }
+}

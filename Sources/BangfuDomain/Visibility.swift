@@ -1,0 +1,38 @@
+import BangfuCore
+
+/// How much of a household's or a case's personal data a caller sees. Decided here, once, for every
+/// reply that carries such data (archives, cases, their forms, comments and history); the wire
+/// applies it field by field.
+public enum Visibility: Sendable, Hashable {
+    /// Caseworker, reviewer, approver, admin of the unit: everything.
+    case full
+    /// Treasurer: the head's name, masked ID number and bank account for real-name payment; no
+    /// members, contact, health or free text.
+    case payment
+    /// Auditor: masked names and ID numbers, amounts and choices; no contact, bank, health or free text.
+    case masked
+
+    /// What the actor sees of a record of `unit`; nil when it may not read it at all (it is then
+    /// answered as not found).
+    public static func of(_ actor: Actor, unit: String, in tree: UnitTree) -> Visibility? {
+        if actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin, .system], on: unit, in: tree) {
+            return .full
+        }
+        if actor.holds(anyOf: [.treasurer], on: unit, in: tree) { return .payment }
+        if actor.holds(anyOf: [.auditor], on: unit, in: tree) { return .masked }
+        return nil
+    }
+
+    /// A case whose read check the caller passed: anything short of full hides its free text.
+    public static func ofCase(_ actor: Actor, unit: String, in tree: UnitTree) -> Visibility {
+        of(actor, unit: unit, in: tree) ?? .masked
+    }
+
+    /// Forms' text, reasons and comments.
+    public var showsFreeText: Bool { self == .full }
+
+    /// An archive's change history: the auditor sees which field changed when, not the values;
+    /// the treasurer does not read it.
+    public var readsHistory: Bool { self != .payment }
+    public var showsChangedValues: Bool { self == .full }
+}
