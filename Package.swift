@@ -221,12 +221,22 @@ let package = Package(
     swiftLanguageModes: [.v6]
 )
 
-// The libFuzzer target exists only for `scripts/fuzz.sh` (BANGFU_FUZZ=1 swift build --sanitize=fuzzer):
-// libFuzzer supplies its main, so an ordinary build could not link it.
+// The libFuzzer targets exist only for `scripts/fuzz.sh` (BANGFU_FUZZ=1 swift build --sanitize=fuzzer):
+// libFuzzer supplies their main, so an ordinary build could not link them. One fuzzes varlink framing
+// and dispatch alone; the other bangfud's real handlers on a throwaway store.
 if ProcessInfo.processInfo.environment["BANGFU_FUZZ"] == "1" {
     package.targets.append(
         .executableTarget(
-            name: "bangfu-fuzz-varlink", dependencies: ["BangfuVarlinkProtocol"], path: "Tests/Fuzz/Sources",
+            name: "bangfu-fuzz-varlink", dependencies: ["BangfuVarlinkProtocol"], path: "Tests/Fuzz/Varlink",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.targets.append(
+        .executableTarget(
+            name: "bangfu-fuzz-daemon",
+            dependencies: [
+                "BangfuDaemon", "BangfuConfig", "BangfuCore", "BangfuVarlink", "BangfuWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fuzz/Daemon", swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.products.append(.executable(name: "bangfu-fuzz-varlink", targets: ["bangfu-fuzz-varlink"]))
+    package.products.append(.executable(name: "bangfu-fuzz-daemon", targets: ["bangfu-fuzz-daemon"]))
 }

@@ -111,13 +111,17 @@ ctl clock advance 20d >/dev/null
 # journald holds structured fields: the lines of one case are found by CASE_ID=.
 # (Output is captured first: grep -q closing the pipe early would fail the pipeline.)
 journal() { inside journalctl --no-pager -u bangfud "$@"; }
-sleep 0.5
-out=$(journal -o json "CASE_ID=$case1")
+# journald takes the lines a moment after bangfud writes them: wait for them, not for a fixed time.
+for _ in $(seq 100); do
+  out=$(journal -o json "CASE_ID=$case1")
+  grep -q 'notice passed' <<<"$out" && break
+  sleep 0.1
+done
 grep -q 'notice passed' <<<"$out" || fail "journalctl CASE_ID=$case1 found nothing"
 grep -q '"HELP_TYPE" *: *"hardship-relief"' <<<"$out" || fail "HELP_TYPE field"
 grep -q '"CODE_FILE" *:' <<<"$out" || fail "CODE_FILE field"
 ctl reload >/dev/null || fail "reload"
-sleep 0.3
+for _ in $(seq 100); do grep -q 'configuration reloaded' <<<"$(journal -o json PRIORITY=6)" && break; sleep 0.1; done
 grep -q 'configuration reloaded' <<<"$(journal -o json PRIORITY=6)" || fail "PRIORITY field"
 ! grep -q '990101197610120310' <<<"$(journal)" || fail "an ID number in the journal"
 echo "nspawn: journald fields (CASE_ID, HELP_TYPE, PRIORITY, CODE_FILE), no ID number: ok"

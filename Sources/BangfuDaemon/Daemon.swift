@@ -46,6 +46,14 @@ public enum Daemon {
         }
     }
 
+    /// What the control socket serves: every interface over `runtime`. The socket server, the
+    /// in-process tests and the fuzzer of the real handlers call it alike.
+    public static func service(runtime: Runtime) -> VarlinkService {
+        VarlinkService(
+            vendor: "bangfu", product: "bangfud", version: runtime.options.version,
+            url: "https://github.com/bangfu/bangfu", interfaces: ControlAPI(runtime: runtime).interfaces())
+    }
+
     /// Runs until a graceful shutdown. Startup errors are thrown for the caller to report once.
     public static func run(_ s: Settings) async throws {
         let logger = Logger(label: "bangfud")

@@ -14,9 +14,7 @@ struct ControlService: Service {
     let limits: VarlinkLimits
 
     func run() async throws {
-        let service = VarlinkService(
-            vendor: "bangfu", product: "bangfud", version: runtime.options.version,
-            url: "https://github.com/bangfu/bangfu", interfaces: ControlAPI(runtime: runtime).interfaces())
+        let service = Daemon.service(runtime: runtime)
         var limits = self.limits
         limits.maxConnectionsPerUser = runtime.config.connectionsPerUser
         limits.messageDeadline = .seconds(Int64(runtime.config.messageDeadlineSeconds))

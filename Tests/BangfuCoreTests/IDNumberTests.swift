@@ -5,10 +5,25 @@ import Testing
 @Suite struct IDNumberTests {
     let today = LocalDate(year: 2026, month: 11, day: 29)!
 
-    func make(_ first17: String) -> String { first17 + String(IDNumber.checkCharacter(for: first17)!) }
+    /// Check characters worked out by hand (GB 11643: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2,
+    /// the sum mod 11 indexes "10X98765432"), never by the code under test.
+    static let handChecked: [(first17: String, weightedSum: Int, check: Character)] = [
+        ("99010119800101123", 248, "6"),  // 248 = 22 x 11 + 6
+        ("37020219800101001", 177, "0"),  // 177 = 16 x 11 + 1
+        ("37020220100101001", 128, "5"),  // 128 = 11 x 11 + 7
+        ("98010119900101005", 233, "X"),  // 233 = 21 x 11 + 2
+        ("99010120000229123", 262, "3"),  // 262 = 23 x 11 + 9
+        ("99010119500101000", 208, "2"),  // 208 = 18 x 11 + 10
+    ]
+
+    @Test func checkCharactersAreTheStandardsWorkedByHand() {
+        for (first17, _, check) in Self.handChecked {
+            #expect(IDNumber.checkCharacter(for: first17) == check, "\(first17)")
+        }
+    }
 
     @Test func validNumbersPass() throws {
-        let text = make("99010119800101123")
+        let text = "990101198001011236"
         let id = try IDNumber(text, today: today)
         #expect(id.birthDate == LocalDate(year: 1980, month: 1, day: 1)!)
         #expect(id.sex == .male)  // the 17th digit, 3, is odd
@@ -17,11 +32,8 @@ import Testing
     }
 
     @Test func checkDigitX() throws {
-        // Find a synthetic number whose check character is X, and accept it in lower case too.
-        let first17 = (0..<1000).lazy.map {
-            "98010119900101" + String(repeating: "0", count: 3 - String($0).count) + String($0)
-        }
-        .first { IDNumber.checkCharacter(for: $0) == "X" }!
+        // Its check character is X (worked by hand above); accepted in lower case too.
+        let first17 = "98010119900101005"
         let id = try IDNumber(first17 + "x", today: today)
         #expect(id.value.hasSuffix("X"))
         #expect(throws: BangfuError.self) { try IDNumber(first17 + "1", today: today) }
@@ -36,6 +48,7 @@ import Testing
         ("leading zero area", "09010119800101123"),
     ])
     func invalidNumbersFail(label: String, text: String) {
+        // The 17-digit ones get a check character that is right for them whatever else is wrong.
         let full = text.count == 17 ? text + String(IDNumber.checkCharacter(for: text) ?? "0") : text
         #expect(throws: BangfuError.self, "\(label)") { try IDNumber(full, today: today) }
         do { _ = try IDNumber(full, today: today) } catch let e as BangfuError {
@@ -45,14 +58,22 @@ import Testing
     }
 
     @Test func wrongCheckDigitFails() {
-        let good = make("99010119800101123")
-        let bad = String(good.dropLast()) + (good.last == "0" ? "1" : "0")
+        let bad = "990101198001011230"  // its check character is 6
         #expect(throws: BangfuError.self) { try IDNumber(bad, today: today) }
     }
 
     @Test func leapDay() throws {
-        #expect(throws: Never.self) { try IDNumber(make("99010120000229123"), today: today) }
-        #expect(throws: BangfuError.self) { try IDNumber(make("99010119000229123"), today: today) }
+        #expect(throws: Never.self) { try IDNumber("990101200002291233", today: today) }
+        // 1900 was no leap year; 7 is this number's right check character (269 = 24 x 11 + 5).
+        #expect(throws: BangfuError.self) { try IDNumber("990101190002291237", today: today) }
+    }
+
+    /// The test data's numbers: birth day 1950-01-01 plus index / 1000 days, sequence index % 1000,
+    /// and a check character worked by hand.
+    @Test func syntheticNumbersAreTheOnesWorkedByHand() {
+        #expect(IDNumber.synthetic(index: 0).value == "990101195001010002")
+        #expect(IDNumber.synthetic(index: 1_234_567).value == "990101195305195675")  // 381 = 34 x 11 + 7
+        #expect(IDNumber.synthetic(index: 30_000_001).value == "990101197705190012")  // 329 = 29 x 11 + 10
     }
 
     @Test func syntheticNumbersAreValidAndDistinct() throws {

@@ -101,9 +101,8 @@ import Testing
         #expect(try d.ctl(D.tr, ["archive", "create", "--file", try D.sampleArchive()]).0 == 4)
         // The clock is the administrator's: refused for everyone else.
         #expect(try d.ctl(D.ap, ["clock", "advance", "1d"]).0 == 4)
-        Thread.sleep(forTimeInterval: 0.2)
         #expect(
-            d.log().contains("uid \(D.nobody)") && d.log().contains(WireMethod.casesGet.rawValue),
+            D.waitUntil { d.log().contains("uid \(D.nobody)") && d.log().contains(WireMethod.casesGet.rawValue) },
             "refusals go to the security log with the uid")
         // Identity is never taken from parameters.
         let (c2, _, _) = try LiveDaemon.run(

@@ -64,7 +64,8 @@ import Testing
         let load = Load { i in
             (try? d.ctl(D.tr, ["fund", "deposit", "f1", "1", "--memo", "load", "--request-id", "b\(i)"]).0) == 0
         }
-        Thread.sleep(forTimeInterval: 1)
+        // The backup starts with the load going: twenty deposits acknowledged first.
+        #expect(D.waitUntil(seconds: 30) { load.acked >= 20 })
         let before = load.acked
         let ackedBefore = load.ackedCalls
         let path = d.dir.appendingPathComponent("backup.sqlite").path
@@ -189,6 +190,7 @@ import Testing
         var acknowledged: [String: String] = [:]  // case number -> state bangfud answered
         for round in 0..<rounds {
             let load = CaseLoad(socket: d.socket, clients: 4, round: round)
+            // A random moment, on purpose (not a wait for a condition): the kill must land anywhere in a write.
             Thread.sleep(forTimeInterval: Double.random(in: 0.5...2.0))
             kill(d.process!.processIdentifier, SIGKILL)
             d.process!.waitUntilExit()
@@ -251,8 +253,7 @@ import Testing
             return code == 0
         }
         // Wait until the load is really going, so that SIGTERM lands under load.
-        for _ in 0..<200 where load.acked < 5 { Thread.sleep(forTimeInterval: 0.05) }
-        Thread.sleep(forTimeInterval: 1)
+        #expect(D.waitUntil(seconds: 30) { load.acked >= 20 })
         d.process!.terminate()
         d.process!.waitUntilExit()
         load.stop()

@@ -123,6 +123,18 @@ final class LiveDaemon: @unchecked Sendable {
         return all
     }
 
+    /// Polls `condition` every 20 ms until it holds or `seconds` pass; whether it held. Tests wait
+    /// for what they need this way, never for a fixed time.
+    @discardableResult
+    static func waitUntil(seconds: Double = 10, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return try condition()
+    }
+
     /// Runs bangfuctl as `uid` (root when nil); returns exit code, stdout, stderr.
     @discardableResult
     func ctl(_ uid: UInt32?, _ args: [String], lang: String = "en_US.UTF-8") throws -> (Int32, String, String) {

@@ -105,8 +105,7 @@ final class NotifyListener: @unchecked Sendable {
         let d = try LiveDaemon()
         try "notice:\n  working_days: 0\n".write(toFile: d.configPath, atomically: true, encoding: .utf8)
         kill(d.process!.processIdentifier, SIGHUP)
-        Thread.sleep(forTimeInterval: 0.5)
-        #expect(d.log().contains("notice.working_days") && d.log().contains("old one stays"))
+        #expect(D.waitUntil { d.log().contains("notice.working_days") && d.log().contains("old one stays") })
         // Still serving with the old rules (units and grants still there).
         #expect(try d.ctlJSON(D.au, ["status"])["plugins"]?.int == 9)
         let (code, _, err) = try d.ctl(nil, ["reload"])

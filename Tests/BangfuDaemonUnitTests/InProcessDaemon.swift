@@ -34,9 +34,7 @@ final class InProcessDaemon: Sendable {
                 configPath: path, stateDir: dir.path, socketPath: dir.appendingPathComponent("unused.sock").path,
                 pluginDir: pluginDir, version: "test"),
             config: config, clock: clock, logger: Logger(label: "bangfu.test"))
-        service = VarlinkService(
-            vendor: "bangfu", product: "bangfud", version: "test", url: "",
-            interfaces: ControlAPI(runtime: runtime).interfaces())
+        service = Daemon.service(runtime: runtime)
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }
