@@ -210,6 +210,7 @@ let package = Package(
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
                 .product(name: "BangfuPluginKit", package: "PluginKit"), .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

@@ -158,12 +158,52 @@ public protocol BangfuStore: Sendable {
     func update(policy: Policy)
 
     /// Copies the database to `path` with SQLite's online backup (a consistent snapshot, while
-    /// writes go on), then opens and verifies the copy before it takes the final name.
-    func backup(to path: String) async throws -> VerificationReport
+    /// writes go on), verifies the copy, and gives it the name `path`: created 0600, never over an
+    /// existing file. The backup is audited (who, where, the head it holds).
+    func backup(to path: String, by: Actor, at: Date) async throws -> VerificationReport
 
     // MARK: Audit
-    /// Walks the hash chain and the ledger invariants; reports the first broken link.
-    func verify() async throws -> VerificationReport
+    /// Walks the hash chain and the ledger invariants; reports the first broken link. Given an
+    /// `anchor` (a head kept outside the file), also proves the chain still holds it: a truncated
+    /// or recomputed chain is found.
+    func verify(anchors: [AuditHead]) async throws -> VerificationReport
+    /// The chain's last entry, nil while it is empty.
+    func auditHead() async throws -> AuditHead?
+    /// One element after each commit (the newest only is kept): what the head follower waits on.
+    var commits: AsyncStream<Void> { get }
+}
+
+extension BangfuStore {
+    public func verify() async throws -> VerificationReport { try await verify(anchors: []) }
+    public func verify(anchor: AuditHead?) async throws -> VerificationReport {
+        try await verify(anchors: anchor.map { [$0] } ?? [])
+    }
+}
+
+/// The head of the audit chain: the last entry's sequence number and hash. Kept outside the
+/// database (the journal, a signed checkpoint, a printed notice), it pins everything before it.
+public struct AuditHead: Sendable, Codable, Hashable, CustomStringConvertible {
+    public var seq: Int64
+    public var hash: String
+
+    public init(seq: Int64, hash: String) {
+        self.seq = seq
+        self.hash = hash
+    }
+
+    /// The journal's `MESSAGE_ID` of the lines bangfud writes heads in (`journalctl MESSAGE_ID=...`).
+    public static let journalMessageID = "8b3f6d2a9c1e4f7b8a5d0c3e6f9b2a41"
+
+    /// `SEQ:HASH`, as `bangfuctl verify --anchor` takes it.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let seq = Int64(parts[0]), seq > 0, parts[1].count == 64,
+            parts[1].allSatisfy({ $0.isHexDigit && !$0.isUppercase })
+        else { return nil }
+        self.init(seq: seq, hash: String(parts[1]))
+    }
+
+    public var description: String { "\(seq):\(hash)" }
 }
 
 extension BangfuStore {
@@ -241,11 +281,21 @@ public struct VerificationReport: Sendable, Codable, Hashable {
 
     public var ok: Bool { problems.isEmpty }
 
-    public init(auditRows: Int, ledgerTransactions: Int, firstBrokenAuditRow: Int64?, problems: [String]) {
+    /// The last audit entry walked: the head this report (or a backup) was made from.
+    public var head: AuditHead?
+    /// The anchors it was given that the chain no longer holds (cut short or rewritten), oldest first.
+    public var anchorsLost: [AuditHead]
+
+    public init(
+        auditRows: Int, ledgerTransactions: Int, firstBrokenAuditRow: Int64?, problems: [String],
+        head: AuditHead? = nil, anchorsLost: [AuditHead] = []
+    ) {
         self.auditRows = auditRows
         self.ledgerTransactions = ledgerTransactions
         self.firstBrokenAuditRow = firstBrokenAuditRow
         self.problems = problems
+        self.head = head
+        self.anchorsLost = anchorsLost
     }
 }
 

@@ -24,7 +24,8 @@ extension ControlAPI {
                     pluginFailures: Int64(runtime.plugins.failed.count), casesInNotice: Int64(inNotice),
                     nextNoticeDeadline: try await store.nextNoticeDeadline().map(Wire.time),
                     writes: Int64(store.writeStats.writes), writeTransactions: Int64(store.writeStats.transactions),
-                    largestWriteGroup: Int64(store.writeStats.largestGroup))
+                    largestWriteGroup: Int64(store.writeStats.largestGroup),
+                    auditHeads: Daemon.logsToJournal.load(ordering: .relaxed) ? "journal" : "none")
             },
             method(Wire.Admin.Plugins.self, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer]) {
                 _, _ in
@@ -41,21 +42,32 @@ extension ControlAPI {
                         Wire.Admin.Failure(file: failure.file, reason: failure.reason)
                     })
             },
-            method(Wire.Admin.VerifyAudit.self, roles: [.auditor, .admin]) { actor, _ in
+            method(Wire.Admin.VerifyAudit.self, roles: [.auditor, .admin]) { actor, call in
                 try actor.requireOnTop(anyOf: [.auditor, .admin], in: try await store.unitTree(), for: "verify_audit")
-                let report = try await store.verify()
+                let texts = call.anchors ?? []
+                guard texts.count <= 10_000 else { throw VarlinkError.invalidParameter("anchors") }
+                let anchors = try texts.enumerated().map { index, text in
+                    guard let head = AuditHead(parsing: text) else {
+                        throw VarlinkError.invalidParameter("anchors.\(index)")
+                    }
+                    return head
+                }
+                let report = try await store.verify(anchors: anchors)
                 return .init(
                     ok: report.ok, auditRows: Int64(report.auditRows),
                     ledgerTransactions: Int64(report.ledgerTransactions), firstBrokenRow: report.firstBrokenAuditRow,
-                    problems: report.problems)
+                    problems: report.problems, head: report.head?.description,
+                    anchorsLost: report.anchorsLost.map(\.description))
             },
             method(Wire.Admin.Backup.self, roles: [.admin]) { actor, call in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "backup")
-                let report = try await store.backup(to: call.path)
-                runtime.logger.info("backup written to \(call.path): \(report.auditRows) audit rows verified")
+                let report = try await store.backup(to: call.path, by: actor, at: runtime.clock.now())
+                runtime.logger.info(
+                    "backup written to \(call.path): \(report.auditRows) audit rows verified",
+                    metadata: ["AUDIT_HEAD": "\(report.head?.description ?? "-")"])
                 return .init(
                     path: call.path, auditRows: Int64(report.auditRows),
-                    ledgerTransactions: Int64(report.ledgerTransactions))
+                    ledgerTransactions: Int64(report.ledgerTransactions), head: report.head?.description)
             },
             method(Wire.Admin.Reload.self, roles: [.admin]) { actor, _ in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "reload")

@@ -8,6 +8,7 @@ import Foundation
 #endif
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Starts bangfud: logging, configuration, store, plugins, then one service group until SIGTERM.
 public enum Daemon {
@@ -35,9 +36,13 @@ public enum Daemon {
         }
     }
 
+    /// Whether log lines (and with them the audit heads) go to the journal.
+    static let logsToJournal = Atomic<Bool>(false)
+
     /// Sets up swift-log once: the journal with structured fields, or plain stderr.
     public static func bootstrapLogging(_ target: LogTarget, level: Logger.Level) {
         let journal = target == .journal || (target == .auto && Systemd.stderrIsJournal())
+        logsToJournal.store(journal, ordering: .relaxed)
         LoggingSystem.bootstrap { label in
             var h: any LogHandler =
                 journal ? JournalLogHandler(label: label) : StreamLogHandler.standardError(label: label)
@@ -56,6 +61,9 @@ public enum Daemon {
 
     /// Runs until a graceful shutdown. Startup errors are thrown for the caller to report once.
     public static func run(_ s: Settings) async throws {
+        // Whatever bangfud creates (database, backups, clock, keys) is its own alone, also when it
+        // runs outside the unit (which says UMask=0077 too); the socket's mode is set explicitly.
+        umask(0o077)
         let logger = Logger(label: "bangfud")
         let config = try s.options.configPath.map { try BangfuConfiguration.load(path: $0) } ?? BangfuConfiguration()
         let clock = try DaemonClock.parse(s.clock, stateDir: s.options.stateDir, zone: config.businessZone)
@@ -84,6 +92,7 @@ public enum Daemon {
                     .init(service: SchedulerService(runtime: runtime)),
                     .init(service: WatchdogService(runtime: runtime)),
                     .init(service: ReloadService(runtime: runtime)),
+                    .init(service: AuditHeadService(runtime: runtime)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))

@@ -92,3 +92,34 @@ struct ReloadService: Service {
         }
     }
 }
+
+/// Writes the audit chain's head to the journal, outside the database: after writes, at most once a
+/// second (journald's rate limit is shared with the case lines), with `MESSAGE_ID` so that
+/// `bangfuctl verify --journal` finds every head bangfud ever wrote. A head kept there pins the
+/// chain: a database cut short or recomputed later no longer holds it.
+struct AuditHeadService: Service {
+    let runtime: Runtime
+
+    func run() async throws {
+        let first = try? await runtime.store.auditHead()
+        if let first { log(first, why: "start") }
+        await cancelWhenGracefulShutdown {
+            var written = first
+            for await _ in runtime.store.commits {
+                guard let head = try? await runtime.store.auditHead(), head != written else { continue }
+                log(head, why: "write")
+                written = head
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func log(_ head: AuditHead, why: String) {
+        runtime.logger.notice(
+            "audit head \(head.seq)",
+            metadata: [
+                "MESSAGE_ID": "\(AuditHead.journalMessageID)", "AUDIT_SEQ": "\(head.seq)", "AUDIT_HASH": "\(head.hash)",
+                "AUDIT_HEAD_REASON": "\(why)",
+            ])
+    }
+}

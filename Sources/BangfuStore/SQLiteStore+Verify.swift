@@ -3,18 +3,24 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func backup(to path: String) async throws -> VerificationReport {
+    public func backup(to path: String, by actor: Actor, at: Date) async throws -> VerificationReport {
         guard path.hasPrefix("/") else {
             throw BangfuError(.invalidInput, zh: "备份路径必须是绝对路径", en: "the backup path must be absolute")
         }
-        guard !FileManager.default.fileExists(atPath: path) else {
-            throw BangfuError(
-                .duplicate, zh: "\(path) 已存在：备份不覆盖已有文件", en: "\(path) exists: a backup never overwrites a file")
-        }
+        // The copy is written beside its final name, created here 0600 and exclusively (a file or a
+        // link already there is refused, never followed), and takes the final name with link(2),
+        // which never replaces an existing file either.
         let partial = path + ".partial"
-        try? FileManager.default.removeItem(atPath: partial)
+        let reserved = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard reserved >= 0 else {
+            throw BangfuError(
+                .storage, zh: "无法创建 \(partial)：\(String(cString: strerror(errno)))（已存在的不会被覆盖）",
+                en: "cannot create \(partial): \(String(cString: strerror(errno))) (an existing one is never replaced)")
+        }
+        close(reserved)
         let pool = self.pool
         let policy = self.policy
+        func discard() { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(partial + suffix) } }
         do {
             try await Task.detached {
                 let dest = try DatabaseQueue(path: partial)
@@ -22,25 +28,37 @@ extension SQLiteStore {
                 try dest.close()
             }.value
         } catch {
-            try? FileManager.default.removeItem(atPath: partial)
+            discard()
             throw SQLiteStore.mapError(error, path: partial)
         }
         let copy = try SQLiteStore(path: partial, policy: policy)
         let report = try await copy.verify()
+        try copy.pool.close()
         guard report.ok else {
+            discard()
             throw BangfuError(
                 .storage, zh: "备份校验失败：\(report.problems.joined(separator: "; "))",
                 en: "the backup does not verify: \(report.problems.joined(separator: "; "))")
         }
-        try copy.pool.close()
-        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: partial + suffix) }
-        guard rename(partial, path) == 0 else {
-            throw BangfuError(.storage, zh: "无法将备份改名为 \(path)", en: "cannot rename the backup to \(path)")
+        for suffix in ["-journal", "-wal", "-shm"] { unlink(partial + suffix) }
+        guard link(partial, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw BangfuError(
+                .duplicate, zh: "无法将备份命名为 \(path)：\(reason)（备份不覆盖已有文件）",
+                en: "cannot name the backup \(path): \(reason) (a backup never replaces a file)")
+        }
+        unlink(partial)
+        try await write { db in
+            try SQLiteUnitOfWork(db: db).audit(
+                at: at, actor: actor.id, action: "backup", entity: "database", entityId: path,
+                detail: ["path": path, "head": report.head?.description ?? "-"])
+            return Empty()
         }
         return report
     }
 
-    public func verify() async throws -> VerificationReport {
+    public func verify(anchors: [AuditHead]) async throws -> VerificationReport {
         try await readAside { db in
             var problems: [String] = []
             var firstBroken: Int64?
@@ -70,6 +88,22 @@ extension SQLiteStore {
                 }
                 prev = r["hash"]
                 expected = seq + 1
+            }
+            let head = rows > 0 ? AuditHead(seq: expected - 1, hash: prev) : nil
+            // Anchors were taken from this chain: each entry must still be there, unchanged.
+            var lost: [AuditHead] = []
+            for anchor in anchors.sorted(by: { first, second in first.seq < second.seq }) {
+                let kept = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT hash FROM audit_log WHERE seq = ?"), arguments: [anchor.seq])
+                if kept != anchor.hash { lost.append(anchor) }
+            }
+            if let first = lost.first {
+                problems.append(
+                    "\(lost.count) of \(anchors.count) heads kept outside are not in this chain; the first, audit row \(first.seq), "
+                        + (first.seq > expected - 1
+                            ? "is past its end (the chain was cut short)"
+                            : "has another hash (the chain was rewritten up to it)"))
+                firstBroken = min(firstBroken ?? first.seq, first.seq)
             }
             let unbalanced = try Int64.fetchAll(
                 db,
@@ -103,7 +137,8 @@ extension SQLiteStore {
                 problems.append("SQLite quick_check: \(ic)")
             }
             return VerificationReport(
-                auditRows: rows, ledgerTransactions: txns, firstBrokenAuditRow: firstBroken, problems: problems)
+                auditRows: rows, ledgerTransactions: txns, firstBrokenAuditRow: firstBroken, problems: problems,
+                head: head, anchorsLost: lost)
         }
     }
 }

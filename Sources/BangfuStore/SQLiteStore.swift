@@ -66,6 +66,16 @@ public final class SQLiteStore: BangfuStore {
     /// How concurrent writes were grouped into transactions since the store opened.
     public var writeStats: WriteStats { writer.stats }
 
+    /// One element after each commit (the newest only is kept); one follower at a time.
+    public var commits: AsyncStream<Void> { writer.commits }
+
+    public func auditHead() async throws -> AuditHead? {
+        try await readAside { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+                .map { row in AuditHead(seq: row["seq"], hash: row["hash"]) }
+        }
+    }
+
     public func durability() async throws -> (journalMode: String, synchronous: String) {
         do {
             return try await pool.writeWithoutTransaction { db in

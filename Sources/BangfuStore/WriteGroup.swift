@@ -25,12 +25,16 @@ final class WriteGroup: Sendable {
 
     private let pool: DatabasePool
     private let queue = Mutex(Queue())
+    /// Told after each commit (the newest only is kept): whoever follows the audit head waits on it.
+    let commits: AsyncStream<Void>
+    private let committed: AsyncStream<Void>.Continuation
     /// The most jobs in one transaction: bounds how long the write lock is held and how much one loss reruns.
     let maxJobs: Int
 
     init(pool: DatabasePool, maxJobs: Int = 64) {
         self.pool = pool
         self.maxJobs = maxJobs
+        (commits, committed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Counts since the store opened.
@@ -103,5 +107,6 @@ final class WriteGroup: Sendable {
             return
         }
         for (job, outcome) in zip(jobs, outcomes) { job.done(outcome) }
+        committed.yield()
     }
 }

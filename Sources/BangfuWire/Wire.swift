@@ -181,12 +181,15 @@ public enum Wire {
                 public var writes: Int64
                 public var writeTransactions: Int64
                 public var largestWriteGroup: Int64
+                /// Where the audit chain's head is written outside the database: "journal", or "none" (logging to
+                /// stderr: demos and tests; then nothing outside the file pins the chain).
+                public var auditHeads: String
 
                 public init(
                     version: String, startedAt: String, now: String, clock: String, configuration: String? = nil,
                     database: String, journalMode: String, synchronous: String, connections: Int64, plugins: Int64,
                     pluginFailures: Int64, casesInNotice: Int64, nextNoticeDeadline: String? = nil, writes: Int64,
-                    writeTransactions: Int64, largestWriteGroup: Int64
+                    writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String
                 ) {
                     self.version = version
                     self.startedAt = startedAt
@@ -204,6 +207,7 @@ public enum Wire {
                     self.writes = writes
                     self.writeTransactions = writeTransactions
                     self.largestWriteGroup = largestWriteGroup
+                    self.auditHeads = auditHeads
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -231,6 +235,7 @@ public enum Wire {
                         at: "\(wirePath).writeTransactions")
                     largestWriteGroup = try fields["largestWriteGroup", default: .null].wireInt(
                         at: "\(wirePath).largestWriteGroup")
+                    auditHeads = try fields["auditHeads", default: .null].wireString(at: "\(wirePath).auditHeads")
                 }
 
                 public var json: JSONValue {
@@ -243,6 +248,7 @@ public enum Wire {
                         "casesInNotice": JSONValue.int(casesInNotice), "writes": JSONValue.int(writes),
                         "writeTransactions": JSONValue.int(writeTransactions),
                         "largestWriteGroup": JSONValue.int(largestWriteGroup),
+                        "auditHeads": JSONValue.string(auditHeads),
                     ]
                     fields["configuration"] = configuration.map { value in JSONValue.string(value) }
                     fields["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }
@@ -293,19 +299,32 @@ public enum Wire {
             }
         }
 
-        /// Walks the audit hash chain and the ledger; names the first broken row.
+        /// Walks the audit hash chain and the ledger; names the first broken row. `head` is the chain's
+        /// last entry as SEQ:HASH: kept outside the database, it pins everything before it. Given such
+        /// `anchors` (SEQ:HASH each, up to 10000), also proves the chain still holds them: those it does not
+        /// (a cut or recomputed chain) are answered in `anchorsLost`, oldest first.
         public struct VerifyAudit: WireCall {
             public static let method = WireMethod.adminVerifyAudit
 
-            public init() {
+            public var anchors: [String]?
+
+            public init(anchors: [String]? = nil) {
+                self.anchors = anchors
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let _ = try json.wireObject(at: wirePath)
+                let fields = try json.wireObject(at: wirePath)
+                anchors = try fields["anchors", default: .null].wireOptional(at: "\(wirePath).anchors") { value, path in
+                    try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
+                }
             }
 
             public var json: JSONValue {
-                .object([:])
+                var fields: [String: JSONValue] = [:]
+                fields["anchors"] = anchors.map { value in
+                    JSONValue.array(value.map { value in JSONValue.string(value) })
+                }
+                return .object(fields)
             }
 
             public struct Reply: WireValue {
@@ -314,16 +333,20 @@ public enum Wire {
                 public var ledgerTransactions: Int64
                 public var firstBrokenRow: Int64?
                 public var problems: [String]
+                public var head: String?
+                public var anchorsLost: [String]
 
                 public init(
                     ok: Bool, auditRows: Int64, ledgerTransactions: Int64, firstBrokenRow: Int64? = nil,
-                    problems: [String]
+                    problems: [String], head: String? = nil, anchorsLost: [String]
                 ) {
                     self.ok = ok
                     self.auditRows = auditRows
                     self.ledgerTransactions = ledgerTransactions
                     self.firstBrokenRow = firstBrokenRow
                     self.problems = problems
+                    self.head = head
+                    self.anchorsLost = anchorsLost
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -338,6 +361,12 @@ public enum Wire {
                     problems = try fields["problems", default: .null].wireArray(at: "\(wirePath).problems") {
                         value, path in try value.wireString(at: path)
                     }
+                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
+                    anchorsLost = try fields["anchorsLost", default: .null].wireArray(at: "\(wirePath).anchorsLost") {
+                        value, path in try value.wireString(at: path)
+                    }
                 }
 
                 public var json: JSONValue {
@@ -345,15 +374,18 @@ public enum Wire {
                         "ok": JSONValue.bool(ok), "auditRows": JSONValue.int(auditRows),
                         "ledgerTransactions": JSONValue.int(ledgerTransactions),
                         "problems": JSONValue.array(problems.map { value in JSONValue.string(value) }),
+                        "anchorsLost": JSONValue.array(anchorsLost.map { value in JSONValue.string(value) }),
                     ]
                     fields["firstBrokenRow"] = firstBrokenRow.map { value in JSONValue.int(value) }
+                    fields["head"] = head.map { value in JSONValue.string(value) }
                     return .object(fields)
                 }
             }
         }
 
         /// Copies the database with SQLite's online backup while the daemon runs, verifies the copy and
-        /// gives it the name `path` (absolute, new, writable by bangfud, e.g. under /var/lib/bangfu/backups).
+        /// gives it the name `path` (absolute, new, writable by bangfud, e.g. under /var/lib/bangfu/backups):
+        /// created 0600, never over an existing file, audited with the head it holds.
         public struct Backup: WireCall {
             public static let method = WireMethod.adminBackup
 
@@ -376,11 +408,13 @@ public enum Wire {
                 public var path: String
                 public var auditRows: Int64
                 public var ledgerTransactions: Int64
+                public var head: String?
 
-                public init(path: String, auditRows: Int64, ledgerTransactions: Int64) {
+                public init(path: String, auditRows: Int64, ledgerTransactions: Int64, head: String? = nil) {
                     self.path = path
                     self.auditRows = auditRows
                     self.ledgerTransactions = ledgerTransactions
+                    self.head = head
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -389,13 +423,18 @@ public enum Wire {
                     auditRows = try fields["auditRows", default: .null].wireInt(at: "\(wirePath).auditRows")
                     ledgerTransactions = try fields["ledgerTransactions", default: .null].wireInt(
                         at: "\(wirePath).ledgerTransactions")
+                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
                 }
 
                 public var json: JSONValue {
-                    .object([
+                    var fields: [String: JSONValue] = [
                         "path": JSONValue.string(path), "auditRows": JSONValue.int(auditRows),
                         "ledgerTransactions": JSONValue.int(ledgerTransactions),
-                    ])
+                    ]
+                    fields["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(fields)
                 }
             }
         }

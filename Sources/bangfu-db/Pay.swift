@@ -5,16 +5,14 @@ import Foundation
 
 /// `bangfu-db pay`: pays one instalment of a case directly on the file (offline, when the daemon is down).
 ///
-/// Whoever can write the database file is trusted; `--as` names whose configured grants apply and is
-/// what the audit trail records. Safe to run twice or from two processes at once: it pays once.
+/// It acts as the real uid that runs it (its account's grants, as the daemon would see it over the
+/// socket), and that is what the audit trail records; no name given on the command line is trusted.
+/// Safe to run twice or from two processes at once: it pays once.
 struct Pay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "离线发放一期款项（重复执行只付一次）/ Pay one instalment offline (paying twice pays once).")
 
     @OptionGroup var store: StoreOptions
-
-    @Option(name: .customLong("as"), help: "以哪个配置用户身份（须为财务）/ Configured user acting as treasurer.")
-    var user: String
 
     @Option(name: .customLong("case"), help: "案件编号，例如 BF-2027-000001 / Case number.")
     var caseNo: String
@@ -28,10 +26,12 @@ struct Pay: AsyncParsableCommand {
     func run() async throws {
         do {
             let cfg = try store.loadConfiguration()
-            let s = try await store.openStore(cfg, at: Date())
-            let c = try await s.helpCase(caseNo: caseNo)
-            let out = try await s.apply(
-                .payInstalment(number: instalment, fund: fund), toCase: c.id, by: cfg.actor(user: user), at: Date())
+            let database = try await store.openStore(cfg, at: Date())
+            let helpCase = try await database.helpCase(caseNo: caseNo)
+            // Who runs this, by the kernel's account of it: as the treasurer's own account (sudo -u NAME).
+            let treasurer = cfg.actor(uid: getuid())
+            let out = try await database.apply(
+                .payInstalment(number: instalment, fund: fund), toCase: helpCase.id, by: treasurer, at: Date())
             guard let d = out.disbursement else { return }
             if store.json {
                 printJSON(d)

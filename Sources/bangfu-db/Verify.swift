@@ -10,10 +10,21 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    @Option(help: "此前在数据库之外记下的链头 SEQ:HASH（日志、备份输出）/ A head noted outside the database, SEQ:HASH.")
+    var anchor: String?
+
     func run() async throws {
         do {
-            let s = try await store.openStore(try store.loadConfiguration(), at: Date())
-            let report = try await s.verify()
+            let head = try anchor.map { text in
+                guard let head = AuditHead(parsing: text) else {
+                    throw BangfuError(
+                        .invalidInput, zh: "--anchor 应为 序号:64位小写十六进制哈希",
+                        en: "--anchor needs SEQ:HASH (the hash 64 lower-case hex digits)")
+                }
+                return head
+            }
+            let database = try await store.openStore(try store.loadConfiguration(), at: Date())
+            let report = try await database.verify(anchor: head)
             if store.json {
                 printJSON(report)
             } else {
@@ -22,6 +33,7 @@ struct Verify: AsyncParsableCommand {
                     zh
                         ? "审计记录 \(report.auditRows) 条，账务交易 \(report.ledgerTransactions) 笔"
                         : "\(report.auditRows) audit rows, \(report.ledgerTransactions) ledger transactions")
+                if let head = report.head { print((zh ? "链头 " : "head ") + head.description) }
                 if report.ok {
                     print(
                         zh
@@ -29,7 +41,7 @@ struct Verify: AsyncParsableCommand {
                             : "verified: the hash chain is intact, the ledger balances, no overdraft")
                 } else {
                     print(zh ? "校验失败：" : "verification FAILED:")
-                    for p in report.problems { print("  - \(p)") }
+                    for problem in report.problems { print("  - \(problem)") }
                 }
             }
             if !report.ok { throw ExitCode(2) }

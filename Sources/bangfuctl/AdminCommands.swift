@@ -23,6 +23,14 @@ struct Status: ParsableCommand {
             ("公示中案件", "cases in notice", String(status.casesInNotice)),
             ("下一公示届满", "next notice deadline", shown(status.nextNoticeDeadline)),
             (
+                "审计链头", "audit heads",
+                status.auditHeads == "journal"
+                    ? (zh ? "写入系统日志（journald）" : "written to the journal")
+                    : (zh
+                        ? "未写入任何日志：数据库之外没有记录可以证明审计链未被改写"
+                        : "not written anywhere: nothing outside the database pins the audit chain")
+            ),
+            (
                 "写入（合并提交）", "writes (group commit)",
                 zh
                     ? "\(status.writes) 次写入，\(status.writeTransactions) 个事务，单个事务最多 \(status.largestWriteGroup) 次"
@@ -60,11 +68,30 @@ struct Plugins: ParsableCommand {
 }
 
 struct Verify: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "校验审计哈希链与账目 / Verify the audit chain and the ledger.")
+    static let configuration = CommandConfiguration(
+        abstract: "校验审计哈希链与账目 / Verify the audit chain and the ledger.",
+        discussion: """
+            --anchor 给出此前记下的链头（SEQ:HASH，见 verify、backup 的输出），证明数据库仍包含它及其之前的全部记录；\
+            --journal 取 bangfud 写入系统日志的全部链头（需能读取该日志，如 systemd-journal 组）。
+            --anchor takes a head noted before (SEQ:HASH, as verify and backup print it) and proves the \
+            database still holds it and everything before it; --journal takes every head bangfud wrote \
+            to the journal (reading it needs e.g. the systemd-journal group).
+            """)
     @OptionGroup var global: Global
+    @Option(help: "此前记下的链头 SEQ:HASH / A head noted before, SEQ:HASH.") var anchor: String?
+    @Flag(help: "对照 bangfud 写入系统日志的链头 / Check against the heads bangfud wrote to the journal.")
+    var journal = false
+    @Option(help: "bangfud 的 systemd 单元 / bangfud's systemd unit.") var unit = "bangfud.service"
 
     func run() throws {
-        let report = global.call(Wire.Admin.VerifyAudit())
+        if let anchor, AuditHead(parsing: anchor) == nil {
+            global.die(
+                global.zh
+                    ? "--anchor 应为 序号:64位小写十六进制哈希，例如 42:9f86…"
+                    : "--anchor needs SEQ:HASH (the hash 64 lower-case hex digits), e.g. 42:9f86…", code: 2)
+        }
+        if journal { return try verifyAgainstJournal() }
+        let report = global.call(Wire.Admin.VerifyAudit(anchors: anchor.map { [$0] }))
         if global.json {
             global.printJSON(report.json)
         } else {
@@ -72,10 +99,86 @@ struct Verify: ParsableCommand {
                 global.zh
                     ? "审计记录 \(report.auditRows) 条，账务交易 \(report.ledgerTransactions) 笔"
                     : "\(report.auditRows) audit rows, \(report.ledgerTransactions) ledger transactions")
+            if let head = report.head { print((global.zh ? "链头 " : "head ") + head) }
             if report.ok { print(global.zh ? "校验通过" : "verified") }
             for problem in report.problems { print("  - \(problem)") }
         }
         if !report.ok { throw ExitCode(1) }
+    }
+
+    /// Every head bangfud wrote to the journal must still be in the chain: a head it no longer
+    /// holds means the chain was cut or rewritten after the last head it does hold.
+    func verifyAgainstJournal() throws {
+        let heads = JournalHeads.read(unit: unit, global)
+        guard !heads.isEmpty else {
+            global.die(
+                global.zh
+                    ? "系统日志中没有 \(unit) 的审计链头：bangfud 是否写入 journald（见 status），您能否读取该日志？"
+                    : "no audit heads of \(unit) in the journal: does bangfud log to journald (see status), may you read it?",
+                code: 1)
+        }
+        var lost: [String] = []
+        var report: Wire.Admin.VerifyAudit.Reply?
+        for start in stride(from: 0, to: heads.count, by: 5_000) {
+            let batch = heads[start..<min(heads.count, start + 5_000)].map(\.description)
+            let answer = global.call(Wire.Admin.VerifyAudit(anchors: Array(batch)))
+            lost += answer.anchorsLost
+            report = answer
+        }
+        guard let report else { return }
+        if global.json {
+            var json = report.fields
+            json["anchors"] = .int(Int64(heads.count))
+            json["anchorsLost"] = .array(lost.map { .string($0) })
+            json["ok"] = .bool(report.ok && lost.isEmpty)
+            global.printJSON(.object(json))
+        } else if lost.isEmpty {
+            print(
+                global.zh
+                    ? "数据库包含系统日志中全部 \(heads.count) 个链头，最新 \(heads.last!)"
+                    : "the database holds all \(heads.count) heads in the journal, the latest \(heads.last!)")
+            if report.ok { print(global.zh ? "校验通过" : "verified") }
+            for problem in report.problems { print("  - \(problem)") }
+        } else {
+            let held = heads.filter { head in !lost.contains(head.description) }.last
+            print(
+                global.zh
+                    ? "校验失败：系统日志中的 \(lost.count) 个链头已不在数据库中，最早的是 \(lost[0])；完好至 \(held?.description ?? "（无）")。审计链被截断或改写过。"
+                    : "verification FAILED: \(lost.count) heads in the journal are no longer in the database, the first \(lost[0]); intact up to \(held?.description ?? "(none)"). The chain was cut or rewritten."
+            )
+        }
+        if !report.ok || !lost.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// The audit heads bangfud wrote to the journal (`MESSAGE_ID`), read with journalctl, in the order
+/// written; a sequence number seen with two hashes stays twice (the older one is the evidence).
+enum JournalHeads {
+    static func read(unit: String, _ global: Global) -> [AuditHead] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
+        process.arguments = [
+            "--no-pager", "--output=json", "--output-fields=AUDIT_SEQ,AUDIT_HASH", "_SYSTEMD_UNIT=\(unit)",
+            "MESSAGE_ID=\(AuditHead.journalMessageID)",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch {
+            global.die(global.zh ? "无法运行 journalctl：\(error)" : "cannot run journalctl: \(error)", code: 1)
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        var seen = Set<AuditHead>()
+        var heads: [AuditHead] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let fields = try? JSONDecoder().decode([String: JSONValue].self, from: Data(line)),
+                let seq = fields["AUDIT_SEQ"]?.stringValue, let hash = fields["AUDIT_HASH"]?.stringValue,
+                let head = AuditHead(parsing: "\(seq):\(hash)"), seen.insert(head).inserted
+            else { continue }
+            heads.append(head)
+        }
+        return heads
     }
 }
 
@@ -157,7 +260,7 @@ struct Backup: ParsableCommand {
         if global.json { return global.printJSON(backup.json) }
         print(
             global.zh
-                ? "已备份到 \(backup.path)，校验通过（审计记录 \(backup.auditRows) 条）"
-                : "backed up to \(backup.path); verified (\(backup.auditRows) audit rows)")
+                ? "已备份到 \(backup.path)，校验通过（审计记录 \(backup.auditRows) 条，链头 \(backup.head ?? "-")）"
+                : "backed up to \(backup.path); verified (\(backup.auditRows) audit rows, head \(backup.head ?? "-"))")
     }
 }

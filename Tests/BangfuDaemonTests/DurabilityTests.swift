@@ -72,6 +72,11 @@ import Testing
         let r = try d.ctlJSON(nil, ["backup", path])
         load.stop()
         #expect(r["path"]?.string == path && before > 0)
+        // The head the backup holds, kept outside it, pins it: the live database still holds it, as the
+        // copy does offline; a head it never had is refused.
+        let head = try #require(r["head"]?.string)
+        #expect(try d.ctlJSON(D.au, ["verify", "--anchor", head])["ok"]?.boolValue == true)
+        #expect(try d.ctl(D.au, ["verify", "--anchor", "1:" + String(repeating: "0", count: 64)]).0 == 1)
         // The copy opens, verifies and holds every deposit acknowledged before the backup began.
         let (code, out, err) = try LiveDaemon.run(
             [D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json"])
@@ -79,7 +84,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: d.dir.path + "/restore", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: path, toPath: d.dir.path + "/restore/bangfu.sqlite")
         let (c2, out2, _) = try LiveDaemon.run(
-            [D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json"])
+            [D.bin + "/bangfu-db"], ["verify", "--state-dir", d.dir.path + "/restore", "--json", "--anchor", head])
         let report = try JSONDecoder().decode(JSONValue.self, from: Data(out2.utf8))
         #expect(c2 == 0 && report["problems"]?.array?.isEmpty == true && (report["auditRows"]?.int ?? 0) > 0)
         let (_, st, _) = try LiveDaemon.run(

@@ -153,12 +153,30 @@ final class Fixture: @unchecked Sendable {
         ProcessInfo.processInfo.environment["BANGFU_BIN"] ?? root.appendingPathComponent(".build/debug/bangfu-db").path
     }
 
-    static func run(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: toolPath)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        return p
+    /// Runs `bangfu-db` with `args`, as `uid` when given (through setpriv, with no groups).
+    static func run(_ args: [String], uid: UInt32? = nil) throws -> Process {
+        let process = Process()
+        if let uid {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", toolPath] + args
+        } else {
+            process.executableURL = URL(fileURLWithPath: toolPath)
+            process.arguments = args
+        }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// The standard grants, to extend in a test's own `grantsYAML`.
+    static var grants: String { String(yaml[yaml.range(of: "grants:")!.lowerBound...]) + "\n" }
+
+    /// Lets another uid write the database (a tool run as a user's own account).
+    func openToEveryone() throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir.path)
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) {
+            try FileManager.default.setAttributes(
+                [.posixPermissions: 0o666], ofItemAtPath: dir.appendingPathComponent(name).path)
+        }
     }
 }

@@ -14,21 +14,36 @@ import Testing
         }
     }
 
+    /// A treasurer's own account (a uid with no name; granted as `uid:N`), as whom `pay` runs.
+    static let treasurerUID: UInt32 = 61_104
+
     @Test func twoProcessesPayingTheSameInstalmentPayOnce() async throws {
-        let fx = try await Fixture()
+        let fx = try await Fixture(
+            grantsYAML: Fixture.grants + "  - { user: \"uid:\(Self.treasurerUID)\", role: treasurer, unit: county }\n")
         try await fx.fund()
         var cases: [HelpCase] = []
         for _ in 0..<6 { cases.append(try await fx.caseIn(.disbursing, plan: .oneOff(Money(yuan: 1_000)))) }
+        try fx.openToEveryone()
         for c in cases {
             let args = [
-                "pay", "--state-dir", fx.dir.path, "--config", fx.configPath, "--as", "tr", "--case", c.caseNo,
-                "--fund", "f1",
+                "pay", "--state-dir", fx.dir.path, "--config", fx.configPath, "--case", c.caseNo, "--fund", "f1",
             ]
-            let a = try Fixture.run(args), b = try Fixture.run(args)
+            let a = try Fixture.run(args, uid: Self.treasurerUID), b = try Fixture.run(args, uid: Self.treasurerUID)
             a.waitUntilExit()
             b.waitUntilExit()
             #expect(a.terminationStatus == 0 && b.terminationStatus == 0)
         }
+        // The trail names who ran it, by uid: never a name from the command line.
+        let payers = try await fx.raw().read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT paid_by FROM disbursement")
+        }
+        #expect(payers == ["uid:\(Self.treasurerUID)"])
+        // Run as root, it has no treasurer's role: refused, nothing paid.
+        let extra = try await fx.caseIn(.disbursing, plan: .oneOff(Money(yuan: 1_000)))
+        let root = try Fixture.run(
+            ["pay", "--state-dir", fx.dir.path, "--config", fx.configPath, "--case", extra.caseNo, "--fund", "f1"])
+        root.waitUntilExit()
+        #expect(root.terminationStatus != 0)
         let ids = cases.map(\.id)
         let counts = try await fx.raw().read { db in
             try ids.map { id in

@@ -1,0 +1,112 @@
+import BangfuCore
+import BangfuStore
+import Crypto
+import Foundation
+import GRDB
+import Testing
+
+/// What the audit trail proves against someone who can write the database file, and backups
+/// that only bangfud's user can read.
+@Suite struct EvidenceTests {
+    func mode(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    /// A few writes of every kind that audits: an archive, a case to disbursing, a fund, a payment.
+    func busyFixture() async throws -> Fixture {
+        let fixture = try await Fixture()
+        try await fixture.fund()
+        let helpCase = try await fixture.caseIn(.disbursing, plan: .oneOff(Money(yuan: 1_000)))
+        _ = try await fixture.store.apply(
+            .payInstalment(number: 1, fund: "f1"), toCase: helpCase.id, by: fixture.actor("tr"), at: fixture.tick())
+        return fixture
+    }
+
+    @Test func aBackupIsPrivateNeverReplacesAFileAndIsAudited() async throws {
+        let fixture = try await busyFixture()
+        let path = fixture.dir.appendingPathComponent("backup.sqlite").path
+        let before = try await fixture.store.verify()
+        let report = try await fixture.store.backup(to: path, by: fixture.actor("multi"), at: fixture.tick())
+        #expect(try mode(path) == 0o600, "only bangfud's user reads a backup: personal data is in it")
+        #expect(report.ok && report.head == before.head && report.head != nil)
+        // The backup itself is in the trail: who, where, from which head.
+        let last = try await fixture.raw().read { db in
+            try Row.fetchOne(db, sql: "SELECT actor, action, entity_id FROM audit_log ORDER BY seq DESC LIMIT 1")
+        }
+        #expect(last?["actor"] == "multi" && last?["action"] == "backup" && last?["entity_id"] == path)
+        // Never over an existing file, nor through a link someone left at the name or beside it.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        await #expect(throws: BangfuError.self) {
+            try await fixture.store.backup(to: path, by: fixture.actor("multi"), at: fixture.tick())
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+        let target = fixture.dir.appendingPathComponent("elsewhere").path
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: target))
+        let linked = fixture.dir.appendingPathComponent("linked.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: target)
+        await #expect(throws: BangfuError.self) {
+            try await fixture.store.backup(to: linked, by: fixture.actor("multi"), at: fixture.tick())
+        }
+        let planted = fixture.dir.appendingPathComponent("planted.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: planted + ".partial", withDestinationPath: target)
+        await #expect(throws: BangfuError.self) {
+            try await fixture.store.backup(to: planted, by: fixture.actor("multi"), at: fixture.tick())
+        }
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "mine")
+        #expect(!FileManager.default.fileExists(atPath: planted))
+    }
+
+    /// The attacker's moves on a copy (triggers dropped with the sqlite3 shell's powers): without
+    /// a head kept outside the file they pass; with it they are found, the anchored entry named.
+    @Test func aHeadKeptOutsideFindsACutAndARecomputedChain() async throws {
+        let fixture = try await busyFixture()
+        let anchor = try #require(try await fixture.store.verify().head)
+        #expect(anchor.seq >= 8)
+        func tampered(_ name: String, _ change: @escaping @Sendable (Database) throws -> Void) async throws
+            -> SQLiteStore
+        {
+            let path = fixture.dir.appendingPathComponent("\(name).sqlite").path
+            _ = try await fixture.store.backup(to: path, by: fixture.actor("multi"), at: fixture.tick())
+            try await DatabaseQueue(path: path).write { db in
+                for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                    try db.execute(sql: "DROP TRIGGER \"\(trigger)\"")
+                }
+                try change(db)
+            }
+            return try SQLiteStore(path: path, policy: fixture.config.policy)
+        }
+        // The last entries deleted.
+        let cut = try await tampered("cut") { db in
+            try db.execute(sql: "DELETE FROM audit_log WHERE seq >= ?", arguments: [anchor.seq - 1])
+        }
+        #expect(try await cut.verify().ok, "a cut chain is still a chain: the file alone cannot tell")
+        let cutReport = try await cut.verify(anchor: anchor)
+        #expect(!cutReport.ok && cutReport.firstBrokenAuditRow == anchor.seq)
+        // One actor edited and every later hash recomputed with the published formula.
+        let rewritten = try await tampered("rewritten") { db in
+            try db.execute(sql: "UPDATE audit_log SET actor = 'someone' WHERE seq = 3")
+            var previous = try String.fetchOne(db, sql: "SELECT hash FROM audit_log WHERE seq = 2")!
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq >= 3 ORDER BY seq") {
+                let fields: [String] = [
+                    String(row["seq"] as Int64), String(row["at_ms"] as Int64), row["actor"], row["action"],
+                    row["entity"], row["entity_id"], row["detail_hash"], previous,
+                ]
+                let hash = SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))
+                    .map { byte in String(format: "%02x", byte) }.joined()
+                try db.execute(
+                    sql: "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?",
+                    arguments: [previous, hash, row["seq"] as Int64])
+                previous = hash
+            }
+        }
+        #expect(try await rewritten.verify().ok, "a recomputed chain verifies on its own")
+        let rewrittenReport = try await rewritten.verify(anchor: anchor)
+        #expect(!rewrittenReport.ok && rewrittenReport.firstBrokenAuditRow == anchor.seq)
+        // The untouched database holds its head.
+        #expect(try await fixture.store.verify(anchor: anchor).ok)
+        #expect(AuditHead(parsing: anchor.description) == anchor)
+        for bad in ["", "3", "0:\(anchor.hash)", "3:\(anchor.hash.uppercased())", "3:abc", "x:\(anchor.hash)"] {
+            #expect(AuditHead(parsing: bad) == nil, "\(bad)")
+        }
+    }
+}
