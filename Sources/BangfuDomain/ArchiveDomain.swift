@@ -212,6 +212,6 @@ public enum ArchiveDomain {
         meta("exit_reason", old?.exitReason?.rawValue, household.exitReason?.rawValue)
         try work.appendArchiveHistory(householdId: household.id, changes)
         try work.audit(
-            at: at, actor: actor, action: action, entity: "household", entityId: household.archiveNo, detail: household)
+            at: at, actor: actor, action: action, entity: "household", entityId: household.archiveNo)
     }
 }

@@ -17,7 +17,7 @@ public enum CampaignDomain {
         if inserted {
             try work.audit(
                 at: at, actor: Actor.system.id, action: "campaign_start", entity: "campaign_run",
-                entityId: "\(campaignId)@\(holiday)", detail: ["budget": budget.fen, "targeted": Int64(targeted)])
+                entityId: "\(campaignId)@\(holiday)")
         }
         return run
     }
@@ -58,8 +58,7 @@ public enum CampaignDomain {
         }
         try work.setCampaignRun(id: runId, state: run.state, committed: run.committed)
         try work.audit(
-            at: at, actor: Actor.system.id, action: "campaign_batch", entity: "campaign_run", entityId: String(runId),
-            detail: entries.map { "\($0.householdId):\($0.outcome.rawValue):\($0.amount.fen)" })
+            at: at, actor: Actor.system.id, action: "campaign_batch", entity: "campaign_run", entityId: String(runId))
         return run
     }
 
@@ -67,8 +66,7 @@ public enum CampaignDomain {
         guard let run = try work.campaignRun(id: runId), run.state == .planning else { return }
         try work.setCampaignRun(id: runId, state: .planned, committed: run.committed)
         try work.audit(
-            at: at, actor: Actor.system.id, action: "campaign_planned", entity: "campaign_run", entityId: String(runId),
-            detail: [runId])
+            at: at, actor: Actor.system.id, action: "campaign_planned", entity: "campaign_run", entityId: String(runId))
     }
 
     /// Closing a run (its planned visits cancelled) is for an approver of a top unit.
@@ -83,8 +81,7 @@ public enum CampaignDomain {
         try work.setCampaignRun(id: runId, state: .closed, committed: run.committed)
         try work.cancelPlannedVisits(runId: runId)
         try work.audit(
-            at: at, actor: actor.id, action: "campaign_close", entity: "campaign_run", entityId: String(runId),
-            detail: [runId])
+            at: at, actor: actor.id, action: "campaign_close", entity: "campaign_run", entityId: String(runId))
     }
 
     /// One event to every case of the run in `unit`'s subtree that is in `state` (batch review or
@@ -123,7 +120,7 @@ public enum CampaignDomain {
                 .invalidInput, zh: "走访 #\(id) 已是 \(visit.status) 状态", en: "visit #\(id) is already \(visit.status)")
         }
         let done = try work.markVisited(id: id, by: actor.id, at: at, note: note)
-        try work.audit(at: at, actor: actor.id, action: "visit", entity: "visit", entityId: String(id), detail: [note])
+        try work.audit(at: at, actor: actor.id, action: "visit", entity: "visit", entityId: String(id))
         return done
     }
 }

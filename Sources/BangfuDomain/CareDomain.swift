@@ -53,8 +53,7 @@ public enum CareDomain {
             visitor: try work.pairedHelper(householdId: household.id), dueOn: due, mustVisitEvent: event.id,
             note: note)
         try work.audit(
-            at: at, actor: actor.id, action: "must_visit", entity: "visit", entityId: String(visit.id),
-            detail: [archiveNo, event.id])
+            at: at, actor: actor.id, action: "must_visit", entity: "visit", entityId: String(visit.id))
         return visit
     }
 
@@ -71,7 +70,7 @@ public enum CareDomain {
         }
         try work.startPairing(householdId: household.id, helper: helper, at: at)
         try work.audit(
-            at: at, actor: actor.id, action: "pair", entity: "household", entityId: archiveNo, detail: [helper])
+            at: at, actor: actor.id, action: "pair", entity: "household", entityId: archiveNo)
     }
 
     public static func unpair(_ work: some UnitOfWork, archiveNo: String, helper: String, by actor: Actor, at: Date)
@@ -83,7 +82,7 @@ public enum CareDomain {
                 .notFound, zh: "\(helper) 未与 \(archiveNo) 结对", en: "\(helper) is not paired with \(archiveNo)")
         }
         try work.audit(
-            at: at, actor: actor.id, action: "unpair", entity: "household", entityId: archiveNo, detail: [helper])
+            at: at, actor: actor.id, action: "unpair", entity: "household", entityId: archiveNo)
     }
 
     /// When a helper leaves: every household of `unit`'s subtree paired with `from` moves to `to`,
@@ -107,8 +106,7 @@ public enum CareDomain {
             try work.moveVisits(householdId: id, from: from, to: to)
         }
         try work.audit(
-            at: at, actor: actor.id, action: "reassign", entity: "unit", entityId: unit,
-            detail: [from, to, String(households.count)])
+            at: at, actor: actor.id, action: "reassign", entity: "unit", entityId: unit)
         return households.count
     }
 
@@ -129,7 +127,7 @@ public enum CareDomain {
         }
         try work.insertContact(householdId: household.id, helper: actor.id, kind: kind, at: at, note: note)
         try work.audit(
-            at: at, actor: actor.id, action: "contact", entity: "household", entityId: archiveNo, detail: [kind])
+            at: at, actor: actor.id, action: "contact", entity: "household", entityId: archiveNo)
     }
 
     /// A month's per-capita income, kept in the archive's history.
@@ -158,7 +156,7 @@ public enum CareDomain {
                     newValue: String(perCapita.fen))
             ])
         try work.audit(
-            at: at, actor: actor.id, action: "record_income", entity: "household", entityId: archiveNo, detail: [month])
+            at: at, actor: actor.id, action: "record_income", entity: "household", entityId: archiveNo)
     }
 
     /// A reception at the window or on the 12351 hotline, by a caseworker of the unit; an archive or
@@ -201,8 +199,7 @@ public enum CareDomain {
             reception, householdId: householdId, caseId: caseId, by: actor.id, at: at,
             businessDate: policy.caseRules.zone.date(of: at))
         try work.audit(
-            at: at, actor: actor.id, action: "reception", entity: "reception", entityId: String(id),
-            detail: [reception.kind, reception.outcome])
+            at: at, actor: actor.id, action: "reception", entity: "reception", entityId: String(id))
         return id
     }
 }

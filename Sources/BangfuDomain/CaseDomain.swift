@@ -49,8 +49,7 @@ public enum CaseDomain {
                 temporaryAid: application.temporaryAid),
             at: at)
         try work.audit(
-            at: at, actor: actor.id, action: "file_case", entity: "case", entityId: number,
-            detail: ["household": household.archiveNo, "help_type": application.helpType])
+            at: at, actor: actor.id, action: "file_case", entity: "case", entityId: number)
         return filed
     }
 
@@ -110,10 +109,7 @@ public enum CaseDomain {
             caseId: current.id, at: at, actor: actor.id, event: event.kind, from: current.state, to: next.state,
             comment: event.comment)
         try work.audit(
-            at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: current.caseNo,
-            detail: CaseAuditDetail(
-                from: current.state.rawValue, to: next.state.rawValue, version: next.version,
-                comment: event.comment, amountFen: disbursement?.amount.fen))
+            at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: current.caseNo)
         return CaseOutcome(helpCase: next, disbursement: disbursement)
     }
 

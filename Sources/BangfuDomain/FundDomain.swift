@@ -19,8 +19,7 @@ public enum FundDomain {
             caseId: caseId, instalment: instalment, postings: postings)
         try work.audit(
             at: at, actor: actor, action: "ledger_\(kind.rawValue)", entity: "ledger_txn",
-            entityId: String(transaction),
-            detail: postings.map { "\($0.account)=\($0.fen)" })
+            entityId: String(transaction))
         return transaction
     }
 
@@ -44,7 +43,7 @@ public enum FundDomain {
             throw BangfuError(.duplicate, zh: "资金账户 \(fund.id) 已存在", en: "fund \(fund.id) already exists")
         }
         try work.insertFund(fund, at: at)
-        try work.audit(at: at, actor: actor.id, action: "create_fund", entity: "fund", entityId: fund.id, detail: fund)
+        try work.audit(at: at, actor: actor.id, action: "create_fund", entity: "fund", entityId: fund.id)
     }
 
     public static func deposit(
@@ -99,8 +98,7 @@ public enum FundDomain {
             expiresAt: at.addingTimeInterval(Double(policy.transferExpiryDays) * 86_400), state: .pending)
         transfer.id = try work.insertTransfer(transfer)
         try work.audit(
-            at: at, actor: actor.id, action: "request_transfer", entity: "fund_transfer", entityId: String(transfer.id),
-            detail: ["from": from, "to": to, "amount_fen": String(amount.fen)])
+            at: at, actor: actor.id, action: "request_transfer", entity: "fund_transfer", entityId: String(transfer.id))
         return transfer
     }
 
@@ -153,8 +151,7 @@ public enum FundDomain {
         transfer.note = note
         try work.decideTransfer(transfer, ledgerTransaction: ledgerTransaction)
         try work.audit(
-            at: at, actor: actor.id, action: what, entity: "fund_transfer", entityId: String(id),
-            detail: ["state": transfer.state.rawValue, "txn": ledgerTransaction.map(String.init) ?? ""])
+            at: at, actor: actor.id, action: what, entity: "fund_transfer", entityId: String(id))
         return transfer
     }
 }

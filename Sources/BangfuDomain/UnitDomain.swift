@@ -16,8 +16,7 @@ public enum UnitDomain {
             for unit in ready where stored[unit.id] != unit {
                 try work.saveUnit(unit)
                 try work.audit(
-                    at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: unit.id,
-                    detail: unit)
+                    at: at, actor: Actor.system.id, action: "unit_sync", entity: "unit", entityId: unit.id)
                 stored[unit.id] = unit
             }
             let done = Set(ready.map(\.id))

@@ -106,7 +106,7 @@ public protocol UnitOfWork {
 
     // MARK: Audit
 
-    /// Appends one row to the audit chain; `detail` is hashed into it, never stored.
-    func audit<Detail: Encodable>(
-        at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail) throws
+    /// Appends one row to the audit chain. It commits to the rows this transaction added or changed
+    /// in the fact tables (their hashes are kept with it), so that they can be checked later.
+    func audit(at: Date, actor: String, action: String, entity: String, entityId: String) throws
 }

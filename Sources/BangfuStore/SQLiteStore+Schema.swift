@@ -347,6 +347,7 @@ extension SQLiteStore {
                     CREATE INDEX fund_transfer_state ON fund_transfer(state, id);
                     """)
         }
+        m.registerMigration("v8-audit-facts") { db in try AuditFacts.migrate(db) }
         return m
     }
 }

@@ -51,8 +51,7 @@ extension SQLiteStore {
         unlink(partial)
         try await write { db in
             try SQLiteUnitOfWork(db: db).audit(
-                at: at, actor: actor.id, action: "backup", entity: "database", entityId: path,
-                detail: ["path": path, "head": report.head?.description ?? "-"])
+                at: at, actor: actor.id, action: "backup", entity: "database", entityId: path)
             return Empty()
         }
         return report
@@ -90,6 +89,9 @@ extension SQLiteStore {
                 expected = seq + 1
             }
             let head = rows > 0 ? AuditHead(seq: expected - 1, hash: prev) : nil
+            let facts = try AuditFacts.check(db)
+            problems += facts.problems
+            if let seq = facts.firstBroken { firstBroken = min(firstBroken ?? seq, seq) }
             // Anchors were taken from this chain: each entry must still be there, unchanged.
             var lost: [AuditHead] = []
             for anchor in anchors.sorted(by: { first, second in first.seq < second.seq }) {

@@ -351,17 +351,17 @@ enum Audit {
         [String(seq), String(atMs), actor, action, entity, entityId, detailHash, prevHash].joined(separator: "\u{1F}")
     }
 
-    /// Appends one row. `detail` may hold personal data: only its hash is stored.
-    static func append<D: Encodable>(
-        _ db: Database, at: Date, actor: String, action: String, entity: String,
-        entityId: String, detail: D
+    /// Appends one row, committing to the fact rows written since the last one (`AuditFacts`).
+    static func append(
+        _ db: Database, at: Date, actor: String, action: String, entity: String, entityId: String
     ) throws {
         let last = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
         let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
         let prev: String = last?["hash"] ?? genesis
         let atMs = SQLiteStore.ms(at)
-        let detailHash = sha256(try SQLiteStore.json(detail))
+        let facts = try AuditFacts.pending(db)
+        let detailHash = AuditFacts.detailHash(facts)
         let hash = sha256(
             canonical(
                 seq: seq, atMs: atMs, actor: actor, action: action, entity: entity,
@@ -372,5 +372,6 @@ enum Audit {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
+        try AuditFacts.record(db, seq: seq, facts)
     }
 }

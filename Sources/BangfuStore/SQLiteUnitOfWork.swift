@@ -410,9 +410,7 @@ struct SQLiteUnitOfWork: UnitOfWork {
             .execute(arguments: [runId])
     }
 
-    func audit<Detail: Encodable>(
-        at: Date, actor: String, action: String, entity: String, entityId: String, detail: Detail
-    ) throws {
-        try Audit.append(db, at: at, actor: actor, action: action, entity: entity, entityId: entityId, detail: detail)
+    func audit(at: Date, actor: String, action: String, entity: String, entityId: String) throws {
+        try Audit.append(db, at: at, actor: actor, action: action, entity: entity, entityId: entityId)
     }
 }

@@ -60,22 +60,20 @@ import Testing
     /// a head kept outside the file they pass; with it they are found, the anchored entry named.
     @Test func aHeadKeptOutsideFindsACutAndARecomputedChain() async throws {
         let fixture = try await busyFixture()
+        // Two entries that record no rows (backups) end the chain: cut, nothing else gives them away.
+        for name in ["one", "two"] {
+            _ = try await fixture.store.backup(
+                to: fixture.dir.appendingPathComponent("\(name).sqlite").path, by: fixture.actor("multi"),
+                at: fixture.tick())
+        }
         let anchor = try #require(try await fixture.store.verify().head)
         #expect(anchor.seq >= 8)
         func tampered(_ name: String, _ change: @escaping @Sendable (Database) throws -> Void) async throws
             -> SQLiteStore
         {
-            let path = fixture.dir.appendingPathComponent("\(name).sqlite").path
-            _ = try await fixture.store.backup(to: path, by: fixture.actor("multi"), at: fixture.tick())
-            try await DatabaseQueue(path: path).write { db in
-                for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
-                    try db.execute(sql: "DROP TRIGGER \"\(trigger)\"")
-                }
-                try change(db)
-            }
-            return try SQLiteStore(path: path, policy: fixture.config.policy)
+            try await Self.tampered(fixture, name, change)
         }
-        // The last entries deleted.
+        // The last two entries deleted.
         let cut = try await tampered("cut") { db in
             try db.execute(sql: "DELETE FROM audit_log WHERE seq >= ?", arguments: [anchor.seq - 1])
         }
@@ -107,6 +105,105 @@ import Testing
         #expect(AuditHead(parsing: anchor.description) == anchor)
         for bad in ["", "3", "0:\(anchor.hash)", "3:\(anchor.hash.uppercased())", "3:abc", "x:\(anchor.hash)"] {
             #expect(AuditHead(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    /// A copy of the database made by a backup, changed as someone with the sqlite3 shell would
+    /// (triggers dropped first), opened as a store.
+    static func tampered(_ fixture: Fixture, _ name: String, _ change: @escaping @Sendable (Database) throws -> Void)
+        async throws -> SQLiteStore
+    {
+        let path = fixture.dir.appendingPathComponent("\(name).sqlite").path
+        _ = try await fixture.store.backup(to: path, by: fixture.actor("multi"), at: fixture.tick())
+        try await DatabaseQueue(path: path).write { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
+                try db.execute(sql: "DROP TRIGGER \"\(trigger)\"")
+            }
+            try change(db)
+        }
+        return try SQLiteStore(path: path, policy: fixture.config.policy)
+    }
+
+    /// Consistent rewrites of the facts themselves, each found without any head, the entry that
+    /// recorded the row named. The expected entries are looked up by what they recorded.
+    @Test func rewrittenFactsAreFoundAndTheirEntryNamed() async throws {
+        let fixture = try await busyFixture()
+        #expect(try await fixture.store.verify().ok)
+        func entry(recording table: String, _ condition: String = "1") async throws -> Int64 {
+            try await fixture.raw().read { db in
+                try Int64.fetchOne(
+                    db,
+                    sql: "SELECT MAX(f.seq) FROM audit_fact f WHERE f.tbl = ? AND \(condition)", arguments: [table])!
+            }
+        }
+        // The payment is two entries: its ledger transaction, then the disbursement and the case.
+        let posted = try await entry(recording: "ledger_posting")
+        let paid = try await entry(recording: "disbursement")
+        #expect(posted == paid - 1)
+        let archived = try await entry(recording: "household")
+        let approved = try await entry(recording: "help_case")
+        let catalogue: [(String, Int64?, @Sendable (Database) throws -> Void)] = [
+            (
+                "a payment of ¥1,000 rewritten to ¥50 consistently: disbursement, both postings, kept balances", posted,
+                { db in
+                    let txn = try Int64.fetchOne(db, sql: "SELECT txn_id FROM disbursement")!
+                    try db.execute(sql: "UPDATE disbursement SET amount_fen = 5000")
+                    try db.execute(
+                        sql:
+                            "UPDATE ledger_posting SET amount_fen = CASE WHEN amount_fen < 0 THEN -5000 ELSE 5000 END WHERE txn_id = ?",
+                        arguments: [txn])
+                    try db.execute(
+                        sql: """
+                            UPDATE account_balance SET balance_fen = (SELECT SUM(amount_fen) FROM ledger_posting p
+                            WHERE p.account = account_balance.account)
+                            """)
+                }
+            ),
+            (
+                "an archive's recorded income changed", archived,
+                { db in try db.execute(sql: "UPDATE household SET data = json_set(data, '$.annualIncome', 1)") }
+            ),
+            (
+                "a case's approved amount changed", approved,
+                { db in try db.execute(sql: "UPDATE help_case SET plan = replace(plan, '100000', '900000')") }
+            ),
+            (
+                "a recorded row hash edited", paid,
+                { db in
+                    try db.execute(
+                        sql:
+                            "UPDATE audit_fact SET row_hash = replace(row_hash, substr(row_hash, 1, 1), 'f') WHERE tbl = 'disbursement'"
+                    )
+                }
+            ),
+            (
+                "a payment added behind bangfud's back", nil,
+                { db in
+                    try db.execute(
+                        sql:
+                            "INSERT INTO ledger_txn(kind, at_ms, business_date, actor) VALUES ('deposit', 0, '2027-02-04', 'x')"
+                    )
+                    let txn = db.lastInsertedRowID
+                    try db.execute(
+                        sql:
+                            "INSERT INTO ledger_posting(txn_id, account, amount_fen) VALUES (?, 'fund:f1', 100), (?, 'income:x', -100)",
+                        arguments: [txn, txn])
+                }
+            ),
+        ]
+        for (index, (what, named, change)) in catalogue.enumerated() {
+            let copy = try await Self.tampered(fixture, "catalogue-\(index)", change)
+            let report = try await copy.verify()
+            #expect(!report.ok, "\(what): not found")
+            if let named {
+                #expect(
+                    report.firstBrokenAuditRow == named,
+                    "\(what): named \(String(describing: report.firstBrokenAuditRow)), not \(named)")
+            }
+            if named == nil {
+                #expect(
+                    report.problems.contains { $0.contains("no audit entry recorded") }, "\(what): \(report.problems)")
+            }
         }
     }
 }

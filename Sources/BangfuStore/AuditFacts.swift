@@ -1,0 +1,221 @@
+import BangfuCore
+import Crypto
+import Foundation
+import GRDB
+import Synchronization
+
+/// What each audit entry commits to: the exact rows its write added or changed.
+///
+/// Triggers note every row inserted into or updated in a fact table (`pending_fact`); the next
+/// audit entry takes them: for each, the hash of the row as stored then (`audit_fact`), and its own
+/// detail hash is the hash of that list. So `verify` recomputes every entry's detail from stored
+/// rows, and finds a row that differs from what its last entry recorded (a payment rewritten, a
+/// decision changed, an archive version edited), a row no entry recorded (inserted behind bangfud's
+/// back), and a second entry for a row that may never change. Personal values are hashed, never
+/// copied.
+enum AuditFacts {
+    /// A fact table and its key (columns whose values name a row for good: not SQLite's rowid,
+    /// which VACUUM may renumber where it is not the primary key).
+    struct Table: Sendable {
+        let name: String
+        let key: [String]
+        /// Rows that are never changed once written: a second entry for one is tampering.
+        let appendOnly: Bool
+    }
+
+    static let tables: [Table] = [
+        Table(name: "org_unit", key: ["id"], appendOnly: false),
+        Table(name: "household", key: ["id"], appendOnly: false),
+        Table(name: "archive_history", key: ["id"], appendOnly: true),
+        Table(name: "help_case", key: ["id"], appendOnly: false),
+        Table(name: "case_event", key: ["id"], appendOnly: true),
+        Table(name: "fund", key: ["id"], appendOnly: false),
+        Table(name: "ledger_txn", key: ["id"], appendOnly: true),
+        Table(name: "ledger_posting", key: ["id"], appendOnly: true),
+        Table(name: "disbursement", key: ["case_id", "instalment"], appendOnly: true),
+        Table(name: "fund_transfer", key: ["id"], appendOnly: false),
+        Table(name: "campaign_run", key: ["id"], appendOnly: false),
+        Table(name: "campaign_member", key: ["run_id", "household_id"], appendOnly: false),
+        Table(name: "visit", key: ["id"], appendOnly: false),
+        Table(name: "pairing", key: ["id"], appendOnly: false),
+        Table(name: "contact", key: ["id"], appendOnly: true),
+        Table(name: "income_record", key: ["household_id", "month"], appendOnly: false),
+        Table(name: "reception", key: ["id"], appendOnly: true),
+    ]
+
+    static let byName = Dictionary(uniqueKeysWithValues: tables.map { table in (table.name, table) })
+
+    /// Migration v8: the fact tables' triggers, and one entry recording every row already there.
+    static func migrate(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE pending_fact (tbl TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
+                CREATE TABLE audit_fact (
+                    seq INTEGER NOT NULL REFERENCES audit_log(seq),
+                    tbl TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    row_hash TEXT NOT NULL CHECK (length(row_hash) = 64),
+                    PRIMARY KEY (seq, tbl, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX audit_fact_row ON audit_fact(tbl, key, seq);
+                CREATE TRIGGER audit_fact_no_update BEFORE UPDATE ON audit_fact
+                BEGIN SELECT RAISE(ABORT, 'audit facts are append-only'); END;
+                CREATE TRIGGER audit_fact_no_delete BEFORE DELETE ON audit_fact
+                BEGIN SELECT RAISE(ABORT, 'audit facts are append-only'); END;
+                CREATE TABLE audit_meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        for table in tables {
+            let key = "json_array(" + table.key.map { "NEW.\($0)" }.joined(separator: ", ") + ")"
+            for event in ["INSERT", "UPDATE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER fact_\(table.name)_\(event.lowercased()) AFTER \(event) ON \(table.name)
+                        BEGIN INSERT OR IGNORE INTO pending_fact(tbl, key) VALUES ('\(table.name)', \(key)); END;
+                        """)
+            }
+            try db.execute(
+                sql:
+                    "INSERT INTO pending_fact(tbl, key) SELECT ?, json_array(\(table.key.joined(separator: ", "))) FROM \(table.name)",
+                arguments: [table.name])
+        }
+        // Entries before this one committed to details that were not kept; from here on, to rows.
+        let first = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0) + 1
+        try db.execute(sql: "INSERT INTO audit_meta(name, value) VALUES ('facts_from_seq', ?)", arguments: [first])
+        try Audit.append(
+            db, at: Date(), actor: Actor.system.id, action: "facts_baseline", entity: "database", entityId: "v8")
+    }
+
+    /// The query of a row's canonical text per table, built once from the schema: every column
+    /// quoted by SQLite, in table order.
+    private static let rowTextSQL = Mutex<[String: String]>([:])
+
+    static func rowTextQuery(_ db: Database, table: Table) throws -> String {
+        if let known = rowTextSQL.withLock({ $0[table.name] }) { return known }
+        let columns = try String.fetchAll(
+            db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+        let text = columns.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
+        let match = table.key.enumerated().map { index, column in "\"\(column)\" = json_extract(?, '$[\(index)]')" }
+            .joined(separator: " AND ")
+        let sql = "SELECT \(text) FROM \(table.name) WHERE \(match)"
+        rowTextSQL.withLock { $0[table.name] = sql }
+        return sql
+    }
+
+    /// The canonical text of one row; nil when it is gone.
+    static func rowText(_ db: Database, table: Table, key: String) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: try rowTextQuery(db, table: table)),
+            arguments: StatementArguments(Array(repeating: key, count: table.key.count)))
+    }
+
+    static func sha256(_ text: String) -> String { SHA256.hash(data: Data(text.utf8)).hexString }
+
+    /// The hash a row has now; "deleted" when it is gone.
+    static func rowHash(_ db: Database, table: Table, key: String) throws -> String {
+        try rowText(db, table: table, key: key).map(sha256) ?? sha256("deleted")
+    }
+
+    /// The detail hash of an entry from its facts, in (table, key) order.
+    static func detailHash(_ facts: [Fact]) -> String {
+        sha256(facts.map { fact in "\(fact.tbl)\u{1F}\(fact.key)\u{1F}\(fact.rowHash)\n" }.joined())
+    }
+
+    typealias Fact = (tbl: String, key: String, rowHash: String)
+
+    /// The rows noted since the last entry, each with the hash it has now.
+    static func pending(_ db: Database) throws -> [Fact] {
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, key FROM pending_fact ORDER BY tbl, key")).compactMap {
+            row in
+            guard let table = byName[row["tbl"]] else { return nil }
+            let key: String = row["key"]
+            return (table.name, key, try rowHash(db, table: table, key: key))
+        }
+    }
+
+    /// Keeps the facts with the entry `seq` (appended just before) and clears the notes.
+    static func record(_ db: Database, seq: Int64, _ facts: [Fact]) throws {
+        for fact in facts {
+            try db.cachedStatement(sql: "INSERT INTO audit_fact(seq, tbl, key, row_hash) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [seq, fact.tbl, fact.key, fact.rowHash])
+        }
+        try db.cachedStatement(sql: "DELETE FROM pending_fact").execute()
+    }
+
+    /// Every entry's detail recomputed from its facts, and every fact row compared with what its
+    /// last entry recorded; the problems found and the first entry they concern.
+    static func check(_ db: Database) throws -> (problems: [String], firstBroken: Int64?) {
+        guard try db.tableExists("audit_fact") else { return ([], nil) }
+        var problems: [String] = []
+        var firstBroken: Int64?
+        func found(_ seq: Int64, _ why: String) {
+            if problems.count < 20 { problems.append(why) }
+            firstBroken = min(firstBroken ?? seq, seq)
+        }
+        let from = try Int64.fetchOne(db, sql: "SELECT value FROM audit_meta WHERE name = 'facts_from_seq'") ?? 1
+        // Each entry's detail, from its facts.
+        var current: Int64?
+        var facts: [Fact] = []
+        let entries = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT a.seq, a.detail_hash, f.tbl, f.key, f.row_hash FROM audit_log a
+                LEFT JOIN audit_fact f ON f.seq = a.seq WHERE a.seq >= ? ORDER BY a.seq, f.tbl, f.key
+                """, arguments: [from])
+        var expected: String?
+        func close() {
+            if let current, let expected, detailHash(facts) != expected {
+                found(
+                    current,
+                    "audit row \(current): the rows it recorded were changed in the record (its detail no longer matches)"
+                )
+            }
+        }
+        while let row = try entries.next() {
+            let seq: Int64 = row["seq"]
+            if seq != current {
+                close()
+                current = seq
+                expected = row["detail_hash"]
+                facts = []
+            }
+            if let tbl: String = row["tbl"] { facts.append((tbl, row["key"], row["row_hash"])) }
+        }
+        close()
+        // Each fact row as its last entry recorded it; append-only rows recorded once.
+        let latest = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT tbl, key, MAX(seq) AS seq, COUNT(*) AS entries,
+                       (SELECT row_hash FROM audit_fact g WHERE g.tbl = f.tbl AND g.key = f.key ORDER BY seq DESC LIMIT 1) AS row_hash
+                FROM audit_fact f GROUP BY tbl, key
+                """)
+        var recorded: [String: Set<String>] = [:]
+        while let row = try latest.next() {
+            guard let table = byName[row["tbl"]] else { continue }
+            let key: String = row["key"]
+            let seq: Int64 = row["seq"]
+            recorded[table.name, default: []].insert(key)
+            if try rowHash(db, table: table, key: key) != row["row_hash"] as String {
+                found(
+                    seq,
+                    "\(table.name) \(key): not as audit row \(seq) recorded it (changed or deleted outside bangfud)")
+            } else if table.appendOnly, row["entries"] as Int > 1 {
+                found(seq, "\(table.name) \(key): a row that never changes was recorded again by audit row \(seq)")
+            }
+        }
+        // Rows no entry recorded: written behind bangfud's back.
+        for table in tables {
+            let keys = try String.fetchCursor(
+                db, sql: "SELECT json_array(\(table.key.joined(separator: ", "))) FROM \(table.name)")
+            while let key = try keys.next() {
+                if recorded[table.name]?.contains(key) ?? false { continue }
+                let pending = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM pending_fact WHERE tbl = ? AND key = ?", arguments: [table.name, key])
+                if pending != true {
+                    if problems.count < 20 { problems.append("\(table.name) \(key): a row no audit entry recorded") }
+                }
+            }
+        }
+        return (problems, firstBroken)
+    }
+}
