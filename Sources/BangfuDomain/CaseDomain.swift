@@ -180,12 +180,3 @@ public enum CaseDomain {
             policy: policy)
     }
 }
-
-/// What the audit row of a case event hashes: states and amounts, never personal values.
-struct CaseAuditDetail: Encodable {
-    var from: String
-    var to: String
-    var version: Int
-    var comment: String?
-    var amountFen: Int64?
-}
