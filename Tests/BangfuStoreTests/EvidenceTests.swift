@@ -115,7 +115,10 @@ import Testing
     {
         let path = fixture.dir.appendingPathComponent("\(name).sqlite").path
         _ = try await fixture.store.backup(to: path, by: fixture.actor("multi"), at: fixture.tick())
-        try await DatabaseQueue(path: path).write { db in
+        // The shell's way: no foreign keys either.
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = false
+        try await DatabaseQueue(path: path, configuration: configuration).write { db in
             for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger'") {
                 try db.execute(sql: "DROP TRIGGER \"\(trigger)\"")
             }
@@ -205,5 +208,61 @@ import Testing
                     report.problems.contains { $0.contains("no audit entry recorded") }, "\(what): \(report.problems)")
             }
         }
+    }
+
+    /// Moves on the chain itself: each found by the chain alone, the first bad row named.
+    @Test func entriesDeletedInsertedOrSwappedAreFoundByTheChain() async throws {
+        let fixture = try await busyFixture()
+        let catalogue: [(String, Int64, @Sendable (Database) throws -> Void)] = [
+            (
+                "a middle entry deleted (with its facts): the next one no longer links", 6,
+                { db in
+                    try db.execute(sql: "DELETE FROM audit_fact WHERE seq = 5")
+                    try db.execute(sql: "DELETE FROM audit_log WHERE seq = 5")
+                }
+            ),
+            (
+                "an entry inserted between 5 and 6 (the later ones renumbered)", 6,
+                { db in
+                    try db.execute(sql: "UPDATE audit_fact SET seq = seq + 1000 WHERE seq >= 6")
+                    try db.execute(sql: "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 6")
+                    try db.execute(
+                        sql: """
+                            INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
+                            SELECT 6, at_ms, 'someone', 'pay', entity, entity_id, detail_hash, hash, lower(hex(randomblob(32))) FROM audit_log WHERE seq = 5
+                            """)
+                    try db.execute(sql: "UPDATE audit_fact SET seq = seq - 999 WHERE seq >= 1006")
+                    try db.execute(sql: "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1006")
+                }
+            ),
+            (
+                "two entries swapped", 4,
+                { db in
+                    try db.execute(sql: "UPDATE audit_log SET seq = -4 WHERE seq = 4")
+                    try db.execute(sql: "UPDATE audit_log SET seq = 4 WHERE seq = 5")
+                    try db.execute(sql: "UPDATE audit_log SET seq = 5 WHERE seq = -4")
+                }
+            ),
+        ]
+        for (index, (what, named, change)) in catalogue.enumerated() {
+            let copy = try await Self.tampered(fixture, "chain-\(index)", change)
+            let report = try await copy.verify()
+            #expect(!report.ok && report.firstBrokenAuditRow == named, "\(what): \(report.problems)")
+        }
+    }
+
+    /// An older backup put back over the database: it verifies on its own; the newer head kept
+    /// outside finds it.
+    @Test func anOlderBackupRestoredIsFoundByTheNewerHead() async throws {
+        let fixture = try await Fixture()
+        try await fixture.fund()
+        let older = fixture.dir.appendingPathComponent("older.sqlite").path
+        _ = try await fixture.store.backup(to: older, by: fixture.actor("multi"), at: fixture.tick())
+        _ = try await fixture.caseIn(.disbursing, plan: .oneOff(Money(yuan: 1_000)))
+        let newer = try #require(try await fixture.store.verify().head)
+        let restored = try SQLiteStore(path: older, policy: fixture.config.policy)
+        #expect(try await restored.verify().ok)
+        let report = try await restored.verify(anchor: newer)
+        #expect(!report.ok && report.anchorsLost == [newer] && report.firstBrokenAuditRow == newer.seq)
     }
 }
