@@ -25,7 +25,8 @@ extension ControlAPI {
                     nextNoticeDeadline: try await store.nextNoticeDeadline().map(Wire.time),
                     writes: Int64(store.writeStats.writes), writeTransactions: Int64(store.writeStats.transactions),
                     largestWriteGroup: Int64(store.writeStats.largestGroup),
-                    auditHeads: Daemon.logsToJournal.load(ordering: .relaxed) ? "journal" : "none")
+                    auditHeads: Daemon.logsToJournal.load(ordering: .relaxed) ? "journal" : "none",
+                    checkpointKey: runtime.checkpointKey.source.rawValue)
             },
             method(Wire.Admin.Plugins.self, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer]) {
                 _, _ in
@@ -58,6 +59,16 @@ extension ControlAPI {
                     ledgerTransactions: Int64(report.ledgerTransactions), firstBrokenRow: report.firstBrokenAuditRow,
                     problems: report.problems, head: report.head?.description,
                     anchorsLost: report.anchorsLost.map(\.description))
+            },
+            method(Wire.Admin.Checkpoint.self, roles: [.auditor, .admin]) { actor, _ in
+                try actor.requireOnTop(anyOf: [.auditor, .admin], in: try await store.unitTree(), for: "checkpoint")
+                guard let head = try await store.auditHead() else {
+                    throw BangfuError(.notFound, zh: "审计链为空，尚无可签名的链头", en: "the audit chain is empty: no head to sign")
+                }
+                let checkpoint = try runtime.checkpointKey.checkpoint(head, at: Wire.time(runtime.clock.now()))
+                return .init(
+                    checkpoint: checkpoint.text, publicKey: runtime.checkpointKey.publicKeyText,
+                    keySource: runtime.checkpointKey.source.rawValue)
             },
             method(Wire.Admin.Backup.self, roles: [.admin]) { actor, call in
                 try actor.requireOnTop(anyOf: [.admin], in: try await store.unitTree(), for: "backup")

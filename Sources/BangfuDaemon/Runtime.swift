@@ -16,6 +16,8 @@ public final class Runtime: Sendable {
     public let startedAt: Date
     let logger: Logger
     let security: SecurityLog
+    /// Signs checkpoints of the audit head.
+    let checkpointKey: CheckpointKey
     let current: Mutex<Snapshot>
     /// Fires passed notices; shared by the timer service and clock advances.
     // Set once in init, right after `current`: the scheduler reads the live settings through it.
@@ -74,6 +76,7 @@ public final class Runtime: Sendable {
                 .storage, zh: "无法创建状态目录 \(options.stateDir)",
                 en: "cannot create the state directory \(options.stateDir)")
         }
+        checkpointKey = try CheckpointKey.load(stateDir: options.stateDir)
         store = try SQLiteStore(
             path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }

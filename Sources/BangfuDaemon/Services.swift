@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuWire
 import BangfuSystemd
 import BangfuVarlink
 import Foundation
@@ -114,12 +115,15 @@ struct AuditHeadService: Service {
         }
     }
 
+    /// Each head line is a signed checkpoint too: the signature over the head and the time.
     private func log(_ head: AuditHead, why: String) {
+        let at = Wire.time(runtime.clock.now())
+        let signature = (try? runtime.checkpointKey.checkpoint(head, at: at))?.signature.base64EncodedString() ?? ""
         runtime.logger.notice(
             "audit head \(head.seq)",
             metadata: [
                 "MESSAGE_ID": "\(AuditHead.journalMessageID)", "AUDIT_SEQ": "\(head.seq)", "AUDIT_HASH": "\(head.hash)",
-                "AUDIT_HEAD_REASON": "\(why)",
+                "AUDIT_AT": "\(at)", "AUDIT_SIGNATURE": "\(signature)", "AUDIT_HEAD_REASON": "\(why)",
             ])
     }
 }

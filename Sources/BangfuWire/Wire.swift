@@ -10,6 +10,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case adminPlugins = "org.bangfu.Admin.Plugins"
     case adminVerifyAudit = "org.bangfu.Admin.VerifyAudit"
     case adminBackup = "org.bangfu.Admin.Backup"
+    case adminCheckpoint = "org.bangfu.Admin.Checkpoint"
     case adminReload = "org.bangfu.Admin.Reload"
     case adminGetClock = "org.bangfu.Admin.GetClock"
     case adminAdvanceClock = "org.bangfu.Admin.AdvanceClock"
@@ -184,12 +185,15 @@ public enum Wire {
                 /// Where the audit chain's head is written outside the database: "journal", or "none" (logging to
                 /// stderr: demos and tests; then nothing outside the file pins the chain).
                 public var auditHeads: String
+                /// Where the checkpoint signing key comes from: "credential" (systemd), or "state_directory"
+                /// (created beside the data: it proves nothing against someone who can write the data).
+                public var checkpointKey: String
 
                 public init(
                     version: String, startedAt: String, now: String, clock: String, configuration: String? = nil,
                     database: String, journalMode: String, synchronous: String, connections: Int64, plugins: Int64,
                     pluginFailures: Int64, casesInNotice: Int64, nextNoticeDeadline: String? = nil, writes: Int64,
-                    writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String
+                    writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String, checkpointKey: String
                 ) {
                     self.version = version
                     self.startedAt = startedAt
@@ -208,6 +212,7 @@ public enum Wire {
                     self.writeTransactions = writeTransactions
                     self.largestWriteGroup = largestWriteGroup
                     self.auditHeads = auditHeads
+                    self.checkpointKey = checkpointKey
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -236,6 +241,8 @@ public enum Wire {
                     largestWriteGroup = try fields["largestWriteGroup", default: .null].wireInt(
                         at: "\(wirePath).largestWriteGroup")
                     auditHeads = try fields["auditHeads", default: .null].wireString(at: "\(wirePath).auditHeads")
+                    checkpointKey = try fields["checkpointKey", default: .null].wireString(
+                        at: "\(wirePath).checkpointKey")
                 }
 
                 public var json: JSONValue {
@@ -248,7 +255,7 @@ public enum Wire {
                         "casesInNotice": JSONValue.int(casesInNotice), "writes": JSONValue.int(writes),
                         "writeTransactions": JSONValue.int(writeTransactions),
                         "largestWriteGroup": JSONValue.int(largestWriteGroup),
-                        "auditHeads": JSONValue.string(auditHeads),
+                        "auditHeads": JSONValue.string(auditHeads), "checkpointKey": JSONValue.string(checkpointKey),
                     ]
                     fields["configuration"] = configuration.map { value in JSONValue.string(value) }
                     fields["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }
@@ -435,6 +442,50 @@ public enum Wire {
                     ]
                     fields["head"] = head.map { value in JSONValue.string(value) }
                     return .object(fields)
+                }
+            }
+        }
+
+        /// The audit head signed now with bangfud's Ed25519 key (a checkpoint file's text), and the public
+        /// key (base64 of its 32 bytes): what an auditor checks a copy of the database against offline
+        /// (bangfu-db verify --checkpoint FILE --public-key FILE).
+        public struct Checkpoint: WireCall {
+            public static let method = WireMethod.adminCheckpoint
+
+            public init() {
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let _ = try json.wireObject(at: wirePath)
+            }
+
+            public var json: JSONValue {
+                .object([:])
+            }
+
+            public struct Reply: WireValue {
+                public var checkpoint: String
+                public var publicKey: String
+                public var keySource: String
+
+                public init(checkpoint: String, publicKey: String, keySource: String) {
+                    self.checkpoint = checkpoint
+                    self.publicKey = publicKey
+                    self.keySource = keySource
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let fields = try json.wireObject(at: wirePath)
+                    checkpoint = try fields["checkpoint", default: .null].wireString(at: "\(wirePath).checkpoint")
+                    publicKey = try fields["publicKey", default: .null].wireString(at: "\(wirePath).publicKey")
+                    keySource = try fields["keySource", default: .null].wireString(at: "\(wirePath).keySource")
+                }
+
+                public var json: JSONValue {
+                    .object([
+                        "checkpoint": JSONValue.string(checkpoint), "publicKey": JSONValue.string(publicKey),
+                        "keySource": JSONValue.string(keySource),
+                    ])
                 }
             }
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
+import BangfuStore
 import Foundation
 
 /// `bangfu-db verify`: checks the audit hash chain and the ledger.
@@ -13,6 +14,12 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "此前在数据库之外记下的链头 SEQ:HASH（日志、备份输出）/ A head noted outside the database, SEQ:HASH.")
     var anchor: String?
 
+    @Option(help: "bangfud 签名的检查点文件（bangfuctl checkpoint export）/ A checkpoint file bangfud signed.")
+    var checkpoint: String?
+
+    @Option(help: "与检查点一同导出的公钥文件 / The public key file exported with it.")
+    var publicKey: String?
+
     func run() async throws {
         do {
             let head = try anchor.map { text in
@@ -23,8 +30,12 @@ struct Verify: AsyncParsableCommand {
                 }
                 return head
             }
+            var anchors = head.map { [$0] } ?? []
+            if let checkpoint {
+                anchors.append(try Verify.signedHead(checkpoint: checkpoint, publicKey: publicKey))
+            }
             let database = try await store.openStore(try store.loadConfiguration(), at: Date())
-            let report = try await database.verify(anchor: head)
+            let report = try await database.verify(anchors: anchors)
             if store.json {
                 printJSON(report)
             } else {
@@ -50,5 +61,30 @@ struct Verify: AsyncParsableCommand {
         } catch {
             fail(error)
         }
+    }
+
+    /// The head of a checkpoint file, once its signature is checked with the public key.
+    static func signedHead(checkpoint path: String, publicKey keyPath: String?) throws -> AuditHead {
+        guard let keyPath else {
+            throw BangfuError(
+                .invalidInput, zh: "--checkpoint 需要 --public-key：没有公钥无法核对签名",
+                en: "--checkpoint needs --public-key: a signature means nothing without the key")
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            let checkpoint = Checkpoint(parsing: text)
+        else {
+            throw BangfuError(.invalidInput, zh: "\(path) 不是检查点文件", en: "\(path) is not a checkpoint file")
+        }
+        guard let keyText = try? String(contentsOfFile: keyPath, encoding: .utf8),
+            let key = Checkpoint.publicKey(parsing: keyText)
+        else {
+            throw BangfuError(.invalidInput, zh: "\(keyPath) 不是公钥文件", en: "\(keyPath) is not a public key file")
+        }
+        guard checkpoint.isSigned(by: key) else {
+            throw BangfuError(
+                .invalidInput, zh: "检查点的签名与公钥不符：该检查点不是 bangfud 用这把密钥签的",
+                en: "the checkpoint's signature does not match the public key: bangfud did not sign it with this key")
+        }
+        return checkpoint.head
     }
 }

@@ -31,6 +31,14 @@ struct Status: ParsableCommand {
                         : "not written anywhere: nothing outside the database pins the audit chain")
             ),
             (
+                "检查点签名密钥", "checkpoint key",
+                status.checkpointKey == "credential"
+                    ? (zh ? "来自 systemd 凭据" : "from a systemd credential")
+                    : (zh
+                        ? "保存在数据目录中：能改写数据的人也能伪造签名，请改用凭据（见 README 的 Evidence）"
+                        : "kept beside the data: whoever can write the data can sign too; use a credential (README, Evidence)")
+            ),
+            (
                 "写入（合并提交）", "writes (group commit)",
                 zh
                     ? "\(status.writes) 次写入，\(status.writeTransactions) 个事务，单个事务最多 \(status.largestWriteGroup) 次"
@@ -262,5 +270,38 @@ struct Backup: ParsableCommand {
             global.zh
                 ? "已备份到 \(backup.path)，校验通过（审计记录 \(backup.auditRows) 条，链头 \(backup.head ?? "-")）"
                 : "backed up to \(backup.path); verified (\(backup.auditRows) audit rows, head \(backup.head ?? "-"))")
+    }
+}
+
+struct CheckpointCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "checkpoint", abstract: "签名检查点 / Signed checkpoints of the audit chain.",
+        subcommands: [Export.self])
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "导出当前链头的签名检查点及公钥，供审计离线核对 / Export a signed checkpoint and the public key for an auditor.",
+            discussion: """
+                审计在数据库副本上核对 / the auditor checks a copy: \
+                bangfu-db verify --state-dir DIR --checkpoint FILE --public-key FILE
+                """)
+        @OptionGroup var global: Global
+        @Option(help: "检查点文件 / Checkpoint file.") var output: String
+        @Option(help: "公钥文件 / Public key file.") var publicKey: String
+
+        func run() throws {
+            let exported = global.call(Wire.Admin.Checkpoint())
+            try exported.checkpoint.write(toFile: output, atomically: true, encoding: .utf8)
+            try (exported.publicKey + "\n").write(toFile: publicKey, atomically: true, encoding: .utf8)
+            if global.json { return global.printJSON(exported.json) }
+            print(global.zh ? "已写入 \(output) 与 \(publicKey)" : "wrote \(output) and \(publicKey)")
+            if exported.keySource != "credential" {
+                print(
+                    global.zh
+                        ? "注意：签名密钥保存在数据目录中，不能证明数据未被能写数据的人改写"
+                        : "note: the signing key is kept beside the data; it proves nothing against whoever can write the data"
+                )
+            }
+        }
     }
 }

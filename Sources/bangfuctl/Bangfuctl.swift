@@ -22,8 +22,8 @@ struct Bangfuctl: ParsableCommand {
         version: BangfuVersion.current,
         subcommands: [
             Status.self, ArchiveCommand.self, CaseCommand.self, FundCommand.self, NoticeCommand.self,
-            CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, Reload.self,
-            ClockCommand.self,
+            CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, CheckpointCommand.self,
+            Reload.self, ClockCommand.self,
         ]
     )
 }

@@ -58,6 +58,47 @@ import Testing
             ])
     }
 
+    /// The auditor's way: a checkpoint bangfud signed and its public key, checked against a copy
+    /// offline; a checkpoint signed by another key, or altered, is refused.
+    @Test func aSignedCheckpointChecksACopyOffline() throws {
+        let d = try LiveDaemon()
+        try fund(d)
+        let key = d.dir.appendingPathComponent("checkpoint-key").path
+        let mode = (try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600, "the signing key made on first start is bangfud's alone")
+        #expect(try d.ctlJSON(D.au, ["status"])["checkpointKey"]?.string == "state_directory")
+        // Written by the auditor's own account.
+        let out = d.dir.appendingPathComponent("auditor").path
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: out)
+        let checkpoint = out + "/checkpoint.txt"
+        let publicKey = out + "/checkpoint.pub"
+        #expect(try d.ctl(D.au, ["checkpoint", "export", "--output", checkpoint, "--public-key", publicKey]).0 == 0)
+        #expect(try d.ctl(D.cw, ["checkpoint", "export", "--output", "/tmp/x", "--public-key", "/tmp/y"]).0 == 4)
+        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "1", "--memo", "after"])
+        let copy = d.dir.appendingPathComponent("copy").path
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        _ = try d.ctlJSON(nil, ["backup", copy + "/bangfu.sqlite"])
+        func offline(_ checkpointFile: String, _ keyFile: String) throws -> Int32 {
+            try LiveDaemon.run(
+                [D.bin + "/bangfu-db"],
+                ["verify", "--state-dir", copy, "--checkpoint", checkpointFile, "--public-key", keyFile]
+            ).0
+        }
+        #expect(try offline(checkpoint, publicKey) == 0)
+        // Another key: 32 other bytes.
+        let otherKey = d.dir.appendingPathComponent("other.pub").path
+        try (Data(repeating: 7, count: 32).base64EncodedString() + "\n").write(
+            toFile: otherKey, atomically: true, encoding: .utf8)
+        #expect(try offline(checkpoint, otherKey) != 0)
+        // The head's sequence number changed by hand.
+        let text = try String(contentsOfFile: checkpoint, encoding: .utf8)
+        let altered = d.dir.appendingPathComponent("altered.txt").path
+        try text.replacingOccurrences(of: "seq: ", with: "seq: 1").write(
+            toFile: altered, atomically: true, encoding: .utf8)
+        #expect(try offline(altered, publicKey) != 0)
+    }
+
     @Test func backupUnderLoadHoldsEverythingAcknowledgedBefore() throws {
         let d = try LiveDaemon()
         try fund(d)

@@ -265,4 +265,25 @@ import Testing
         let report = try await restored.verify(anchor: newer)
         #expect(!report.ok && report.anchorsLost == [newer] && report.firstBrokenAuditRow == newer.seq)
     }
+
+    @Test func aCheckpointIsSignedAndCheckedByItsKeyOnly() async throws {
+        let fixture = try await busyFixture()
+        let head = try #require(try await fixture.store.auditHead())
+        let key = Curve25519.Signing.PrivateKey()
+        let checkpoint = try Checkpoint.signed(head, at: "2027-02-04T09:00:00+08:00", key: key)
+        let read = try #require(Checkpoint(parsing: checkpoint.text))
+        #expect(read == checkpoint && read.isSigned(by: key.publicKey))
+        #expect(!read.isSigned(by: Curve25519.Signing.PrivateKey().publicKey))
+        var moved = read
+        moved.head = AuditHead(seq: head.seq - 1, hash: head.hash)
+        #expect(!moved.isSigned(by: key.publicKey), "the signature covers the head")
+        let publicText = key.publicKey.rawRepresentation.base64EncodedString()
+        #expect(Checkpoint.publicKey(parsing: publicText + "\n")?.rawRepresentation == key.publicKey.rawRepresentation)
+        for bad in [
+            "", "bangfu checkpoint v2\nseq: 1", checkpoint.text.replacingOccurrences(of: "head: ", with: "head: x"),
+        ] {
+            #expect(Checkpoint(parsing: bad) == nil)
+        }
+        #expect(try await fixture.store.verify(anchor: read.head).ok)
+    }
 }
