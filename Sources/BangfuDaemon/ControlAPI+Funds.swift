@@ -93,7 +93,9 @@ extension ControlAPI {
             method(Wire.Funds.Statement.self, roles: Set(Role.allCases)) { _, call in
                 let period = try LocalDate.period(from: call.from, to: call.to)
                 let rows = try await store.statement(from: period.from, to: period.to)
-                return .init(funds: rows.map(Wire.Funds.FundStatement.init))
+                // Read after the figures: the head covers at least what the statement shows.
+                let head = try await store.auditHead()?.description
+                return .init(funds: rows.map(Wire.Funds.FundStatement.init), head: head)
             },
         ]
         return VarlinkInterface(

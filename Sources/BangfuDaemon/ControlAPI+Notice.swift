@@ -22,6 +22,8 @@ extension ControlAPI {
                     households.map { household in (household.id, household.input.head.name) },
                     uniquingKeysWith: { first, _ in first })
                 let plugins = runtime.plugins
+                // Read after the cases: the head covers at least what the notice shows.
+                let head = try await store.auditHead()?.description
                 return ControlAPI.paged(cases, next: next) { helpCase in
                     let helpType = (try? plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
                     return .init(
@@ -29,7 +31,7 @@ extension ControlAPI {
                             caseNo: helpCase.caseNo, name: maskedName(names[helpCase.householdId] ?? ""),
                             unit: tree.units[helpCase.unitId]?.name ?? helpCase.unitId, helpType: helpType,
                             amount: helpCase.plan?.total.fen ?? 0, state: helpCase.state.rawValue,
-                            passesAt: helpCase.noticeDeadline.map(Wire.time)))
+                            passesAt: helpCase.noticeDeadline.map(Wire.time)), head: head)
                 }
             }
         ]

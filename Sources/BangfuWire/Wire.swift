@@ -4907,6 +4907,7 @@ public enum Wire {
         }
 
         /// Income and expenditure per fund (帐务公开).
+        /// `head`: the audit chain's head (SEQ:HASH) the statement was made from, to print with it.
         public struct Statement: WireCall {
             public static let method = WireMethod.fundsStatement
 
@@ -4930,9 +4931,11 @@ public enum Wire {
 
             public struct Reply: WireValue {
                 public var funds: [FundStatement]
+                public var head: String?
 
-                public init(funds: [FundStatement]) {
+                public init(funds: [FundStatement], head: String? = nil) {
                     self.funds = funds
+                    self.head = head
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -4940,10 +4943,15 @@ public enum Wire {
                     funds = try fields["funds", default: .null].wireArray(at: "\(wirePath).funds") { value, path in
                         try FundStatement(json: value, at: path)
                     }
+                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
                 }
 
                 public var json: JSONValue {
-                    .object(["funds": JSONValue.array(funds.map { value in value.json })])
+                    var fields: [String: JSONValue] = ["funds": JSONValue.array(funds.map { value in value.json })]
+                    fields["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(fields)
                 }
             }
         }
@@ -5003,6 +5011,8 @@ public enum Wire {
         /// Streams the cases in notice in a unit and its subtree (call with more).
         /// One page (limit: default 100, at most 1000) after the cursor `after`; the last reply carries
         /// `next` when another page follows (pass it as `after`).
+        /// Every reply carries `head`, the audit chain's head (SEQ:HASH) the notice was read at: printed on the
+        /// notice, it pins the records behind it (bangfuctl verify --anchor).
         public struct List: WirePagedCall {
             public static let method = WireMethod.noticeList
 
@@ -5040,10 +5050,12 @@ public enum Wire {
             public struct Reply: WirePage {
                 public var entry: Entry
                 public var next: String?
+                public var head: String?
 
-                public init(entry: Entry, next: String? = nil) {
+                public init(entry: Entry, next: String? = nil, head: String? = nil) {
                     self.entry = entry
                     self.next = next
+                    self.head = head
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -5052,11 +5064,15 @@ public enum Wire {
                     next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
+                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
                 }
 
                 public var json: JSONValue {
                     var fields: [String: JSONValue] = ["entry": entry.json]
                     fields["next"] = next.map { value in JSONValue.string(value) }
+                    fields["head"] = head.map { value in JSONValue.string(value) }
                     return .object(fields)
                 }
             }

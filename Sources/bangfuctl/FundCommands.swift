@@ -202,6 +202,7 @@ struct FundCommand: ParsableCommand {
                 ])
             }
             print(table.render())
+            if let head = statement.head { print((global.zh ? "审计链头 " : "audit head ") + head) }
         }
     }
 }
@@ -211,8 +212,10 @@ struct NoticeCommand: ParsableCommand {
         commandName: "notice", abstract: "公示名单（仅显示脱敏姓名）/ The public notice (masked names only).",
         subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
-    static func entries(_ global: Global, unit: String?) -> [Wire.Notice.Entry] {
-        global.all(Wire.Notice.List(unit: unit)).map(\.entry)
+    /// The entries, and the audit head the last page was read at (printed with the notice).
+    static func entries(_ global: Global, unit: String?) -> (entries: [Wire.Notice.Entry], head: String?) {
+        let replies = global.all(Wire.Notice.List(unit: unit))
+        return (replies.map(\.entry), replies.last?.head)
     }
 
     struct List: ParsableCommand {
@@ -220,7 +223,7 @@ struct NoticeCommand: ParsableCommand {
         @OptionGroup var global: Global
         @Option var unit: String?
         func run() {
-            let entries = NoticeCommand.entries(global, unit: unit)
+            let (entries, _) = NoticeCommand.entries(global, unit: unit)
             if global.json { return global.printJSON(entries) }
             var table = TextTable(
                 headers: global.zh
@@ -244,7 +247,7 @@ struct NoticeCommand: ParsableCommand {
         @Option(help: "输出文件；默认标准输出 / Output file; standard output by default.") var output: String?
 
         func run() throws {
-            let entries = NoticeCommand.entries(global, unit: unit)
+            let (entries, head) = NoticeCommand.entries(global, unit: unit)
             let text: String
             switch format {
             case "csv":
@@ -257,7 +260,8 @@ struct NoticeCommand: ParsableCommand {
                         entry.passesAt ?? "",
                     ].map(quoted).joined(separator: ",")
                 }
-                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"] + lines).joined(separator: "\r\n") + "\r\n"
+                let footer = head.map { ["审计链头 / audit head," + quoted($0)] } ?? []
+                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"] + lines + footer).joined(separator: "\r\n") + "\r\n"
             case "html":
                 func escaped(_ text: String) -> String {
                     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -278,7 +282,9 @@ struct NoticeCommand: ParsableCommand {
                     <table><thead><tr><th>案件号</th><th>姓名</th><th>单位</th><th>帮扶项目</th><th>金额</th><th>公示届满</th></tr></thead>
                     <tbody>
                     \(rows)
-                    </tbody></table></body></html>
+                    </tbody></table>
+                    \(head.map { "<p class=\"head\">审计链头 / audit head: <code>\(escaped($0))</code></p>" } ?? "")
+                    </body></html>
 
                     """
             default:

@@ -101,11 +101,20 @@ import Testing
         _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
         let (_, html, _) = try d.ctl(D.au, ["notice", "export", "--format", "html"])
         let (_, csv, _) = try d.ctl(D.au, ["notice", "export", "--format", "csv"])
+        // The audit head the notice was read at is printed with it (a hash: left out of the checks below,
+        // where any run of its hex digits could look like the start of an ID number or an account).
+        #expect(html.contains("audit head: <code>") && csv.contains("审计链头 / audit head,"))
+        let printed = try #require(
+            csv.split(whereSeparator: \.isNewline).first { $0.contains("audit head") }?.split(separator: ",").last?
+                .trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
+        #expect(try d.ctlJSON(D.au, ["verify", "--anchor", printed])["ok"]?.boolValue == true, "\(printed)")
         for text in [html, csv] {
-            #expect(text.contains("张*明") && text.contains("特困救助") && text.contains(caseNo))
+            let shown = text.split(whereSeparator: \.isNewline).filter { !$0.contains("audit head") }.joined(
+                separator: "\n")
+            #expect(shown.contains("张*明") && shown.contains("特困救助") && shown.contains(caseNo))
             #expect(
-                !text.contains("张三明") && !text.contains("990101") && !text.contains("13800000000")
-                    && !text.contains("6222"))
+                !shown.contains("张三明") && !shown.contains("990101") && !shown.contains("13800000000")
+                    && !shown.contains("6222"))
         }
         #expect(csv.hasPrefix("案件号,姓名,单位,帮扶项目") && csv.contains("\"5000.00\""))
         // The auditor's archive view is masked; the caseworker's is full.
