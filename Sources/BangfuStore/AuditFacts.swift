@@ -13,6 +13,10 @@ import Synchronization
 /// decision changed, an archive version edited), a row no entry recorded (inserted behind bangfud's
 /// back), and a second entry for a row that may never change. Personal values are hashed, never
 /// copied.
+///
+/// A row's canonical text is every column in table order: a migration that adds a column to a fact
+/// table changes every row's text, so it must record the rows again (a new baseline entry, as v8
+/// does), or `verify` reports them all.
 enum AuditFacts {
     /// A fact table and its key (columns whose values name a row for good: not SQLite's rowid,
     /// which VACUUM may renumber where it is not the primary key).
