@@ -85,5 +85,8 @@ public enum StoreSeeder {
             }
             progress(min(start + 50_000, cases))
         }
+        try db.close()
+        // The rows written above by SQL are recorded by one audit entry, as a bulk load must be.
+        try await store.recordBulkWrite(action: "seed", by: .system, at: now)
     }
 }

@@ -136,6 +136,16 @@ enum AuditFacts {
         }
     }
 
+    /// A write must end with its audit entry: rows it changed that no entry recorded would be
+    /// bound to the next writer's entry. Refused (the write is rolled back) as the bug it is.
+    static func requireRecorded(_ db: Database) throws {
+        guard let unrecorded = try String.fetchOne(db.cachedStatement(sql: "SELECT tbl FROM pending_fact LIMIT 1"))
+        else { return }
+        throw BangfuError(
+            .storage, zh: "写入未记入审计（\(unrecorded)）：这是程序错误，已回滚",
+            en: "a write changed \(unrecorded) without an audit entry: a bug; it was rolled back")
+    }
+
     /// Keeps the facts with the entry `seq` (appended just before) and clears the notes.
     static func record(_ db: Database, seq: Int64, _ facts: [Fact]) throws {
         for fact in facts {

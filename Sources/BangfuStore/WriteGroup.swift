@@ -81,6 +81,7 @@ final class WriteGroup: Sendable {
                         do {
                             try db.inSavepoint {
                                 try job.run(db)
+                                try AuditFacts.requireRecorded(db)
                                 return .commit
                             }
                             outcomes.append(nil)
