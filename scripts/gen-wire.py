@@ -54,10 +54,6 @@ class Parser:
             self.pos += 1
         return lines
 
-    def peek(self):
-        self.comments_skipped = self.comments()
-        return self.tokens[self.pos][1] if self.pos < len(self.tokens) else None
-
     def take(self, expected=None):
         self.comments()
         kind, tok = self.tokens[self.pos]

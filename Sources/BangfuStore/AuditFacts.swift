@@ -221,13 +221,10 @@ enum AuditFacts {
         for table in tables {
             let keys = try String.fetchCursor(
                 db, sql: "SELECT json_array(\(table.key.joined(separator: ", "))) FROM \(table.name)")
+            // (A write that leaves a row unrecorded is refused, so none is legitimately pending at rest.)
             while let key = try keys.next() {
                 if recorded[table.name]?.contains(key) ?? false { continue }
-                let pending = try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM pending_fact WHERE tbl = ? AND key = ?", arguments: [table.name, key])
-                if pending != true {
-                    if problems.count < 20 { problems.append("\(table.name) \(key): a row no audit entry recorded") }
-                }
+                if problems.count < 20 { problems.append("\(table.name) \(key): a row no audit entry recorded") }
             }
         }
         return (problems, firstBroken)

@@ -70,10 +70,7 @@ public final class SQLiteStore: BangfuStore {
     public var commits: AsyncStream<Void> { writer.commits }
 
     public func auditHead() async throws -> AuditHead? {
-        try await readAside { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-                .map { row in AuditHead(seq: row["seq"], hash: row["hash"]) }
-        }
+        try await readAside { db in try Audit.head(db) }
     }
 
     public func durability() async throws -> (journalMode: String, synchronous: String) {
@@ -351,14 +348,19 @@ enum Audit {
         [String(seq), String(atMs), actor, action, entity, entityId, detailHash, prevHash].joined(separator: "\u{1F}")
     }
 
+    /// The chain's last row, nil while it is empty.
+    static func head(_ db: Database) throws -> AuditHead? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+            .map { row in AuditHead(seq: row["seq"], hash: row["hash"]) }
+    }
+
     /// Appends one row, committing to the fact rows written since the last one (`AuditFacts`).
     static func append(
         _ db: Database, at: Date, actor: String, action: String, entity: String, entityId: String
     ) throws {
-        let last = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-        let seq: Int64 = (last?["seq"] as Int64? ?? 0) + 1
-        let prev: String = last?["hash"] ?? genesis
+        let last = try head(db)
+        let seq = (last?.seq ?? 0) + 1
+        let prev = last?.hash ?? genesis
         let atMs = SQLiteStore.ms(at)
         let facts = try AuditFacts.pending(db)
         let detailHash = AuditFacts.detailHash(facts)
