@@ -42,6 +42,10 @@ cc -shared -fPIC -I PluginKit/Sources/CBangfuPluginABI/include -o "$plugins/libb
 sed -e "s#^ExecStart=.*#ExecStart=/opt/bangfu/bangfud --config /etc/bangfu/bangfu.yaml --plugin-dir /opt/bangfu-plugins --log-target journal --clock manual:2027-02-04T09:00#" \
     -e "s#^WatchdogSec=.*#WatchdogSec=3s#" systemd/bangfud.service > "$units/bangfud.service"
 cp systemd/bangfud.socket "$units/"
+# The secrets as systemd credentials, through the drop-in the README documents.
+mkdir -p "$units/bangfud.service.d" "$conf/credentials"
+cp systemd/bangfud.service.d/credentials.conf "$units/bangfud.service.d/"
+for secret in checkpoint-key ref-key; do head -c 32 /dev/urandom | base64 > "$conf/credentials/$secret"; done
 cp systemd/bangfu.sysusers.conf "$work/sysusers/bangfu.conf"
 cat > "$conf/bangfu.yaml" <<YAML
 calendars:
@@ -96,6 +100,10 @@ ctl() { inside env LANG=en_US.UTF-8 BANGFU_SOCKET=/run/bangfu/control.sock /opt/
 ctl status >/dev/null || fail "bangfuctl status"
 [ "$(inside systemctl show -p ActiveState --value bangfud.service)" = active ] || fail "not active after READY"
 echo "nspawn: socket activation and READY: ok"
+keys=$(ctl status --json | grep -c '"\(checkpointKey\|refKey\)" : "credential"' || true)
+[ "$keys" = 2 ] || fail "the secrets did not come from the credentials (status: $(ctl status --json | grep -i key))"
+inside test ! -e /var/lib/bangfu/ref-key || fail "a ref-key was created beside the data though a credential was given"
+echo "nspawn: checkpoint and ref keys from systemd credentials: ok"
 
 archive=$(ctl archive create --file /etc/bangfu/archive.json --json | sed -n 's/.*"archiveNo" : "\(HA-[0-9-]*\)".*/\1/p' | head -n 1)
 case1=$(ctl case file "$archive" hardship-relief --form cause=disaster --json | sed -n 's/.*"caseNo" : "\(BF-[0-9-]*\)".*/\1/p' | head -n 1)

@@ -70,6 +70,9 @@ public struct IDNumber: Hashable, Sendable, Codable, CustomStringConvertible {
         value = try decoder.singleValueContainer().decode(String.self)
     }
 
+    /// A number read back from the store's own records (validated when it was written).
+    public init(stored value: String) { self.value = value }
+
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)

@@ -26,7 +26,7 @@ extension ControlAPI {
                     writes: Int64(store.writeStats.writes), writeTransactions: Int64(store.writeStats.transactions),
                     largestWriteGroup: Int64(store.writeStats.largestGroup),
                     auditHeads: Daemon.logsToJournal.load(ordering: .relaxed) ? "journal" : "none",
-                    checkpointKey: runtime.checkpointKey.source.rawValue)
+                    checkpointKey: runtime.checkpointKey.source.rawValue, refKey: runtime.refKeySource.rawValue)
             },
             method(Wire.Admin.Plugins.self, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer]) {
                 _, _ in

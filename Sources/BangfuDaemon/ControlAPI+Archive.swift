@@ -17,7 +17,8 @@ extension ControlAPI {
     }
 
     func householdWire(_ household: Household, for actor: Actor) async throws -> Wire.Archive.Household {
-        try Wire.Archive.Household(household, visibility: try await visibility(actor, of: household))
+        try Wire.Archive.Household(
+            household, visibility: try await visibility(actor, of: household), refs: runtime.refs)
     }
 
     func archive() -> VarlinkInterface {

@@ -18,6 +18,9 @@ public final class Runtime: Sendable {
     let security: SecurityLog
     /// Signs checkpoints of the audit head.
     let checkpointKey: CheckpointKey
+    /// Keys the opaque person refs (see `PersonRefs`); where the secret came from, for `status`.
+    let refs: PersonRefs
+    let refKeySource: StateSecret.Source
     let current: Mutex<Snapshot>
     /// Fires passed notices; shared by the timer service and clock advances.
     // Set once in init, right after `current`: the scheduler reads the live settings through it.
@@ -77,15 +80,20 @@ public final class Runtime: Sendable {
                 en: "cannot create the state directory \(options.stateDir)")
         }
         checkpointKey = try CheckpointKey.load(stateDir: options.stateDir)
+        let refKey = try StateSecret.load("ref-key", stateDir: options.stateDir)
+        refs = PersonRefs(secret: refKey.bytes)
+        refKeySource = refKey.source
         store = try SQLiteStore(
             path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
+        let keyed = try await store.keyRefs(Workflow.keying(refs), at: clock.now())
+        if keyed > 0 { logger.notice("refs in \(keyed) stored forms keyed with the secret ref-key") }
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
         let plugins = Runtime.loadPlugins(config, options: options, clock: clock, logger: logger)
         Wire.zone.withLock { $0 = config.businessZone.timeZone }
         current = Mutex(
             Snapshot(
                 config: config, plugins: plugins,
-                workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone)))
+                workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone, refs: refs)))
         scheduler = Scheduler(store: store, clock: clock, logger: logger, batchSize: options.planningBatch) {
             [unowned self] in
             let s = self.snapshot
@@ -133,7 +141,7 @@ public final class Runtime: Sendable {
         current.withLock {
             $0 = Snapshot(
                 config: fresh, plugins: plugins,
-                workflow: Workflow(store: store, plugins: plugins, zone: fresh.businessZone))
+                workflow: Workflow(store: store, plugins: plugins, zone: fresh.businessZone, refs: refs))
         }
         logger.info("configuration reloaded from \(path)")
     }

@@ -86,7 +86,7 @@ extension Wire.Cases.Payment {
 }
 
 extension Wire.Archive.Household {
-    init(_ household: Household, visibility: Visibility) throws {
+    init(_ household: Household, visibility: Visibility, refs: PersonRefs) throws {
         self.init(
             id: household.id, archiveNo: household.archiveNo, status: household.status.rawValue,
             category: household.assessment.category?.rawValue, categoryReason: household.assessment.reasonZh,
@@ -94,20 +94,21 @@ extension Wire.Archive.Household {
             dibaoMonthly: household.assessment.dibaoMonthly.fen, reviewDue: household.reviewDue.description,
             createdAt: Wire.time(household.createdAt), closedAt: household.closedAt.map(Wire.time),
             exitReason: household.exitReason?.rawValue,
-            archive: try Wire.Archive.ArchiveData(household.input, visibility, archiveNo: household.archiveNo))
+            archive: try Wire.Archive.ArchiveData(
+                household.input, visibility, archiveNo: household.archiveNo, refs: refs))
     }
 }
 
 extension Wire.Archive.ArchiveData {
     /// The archive form with what the role may not see taken out or masked, and each person's
     /// opaque reference (which forms use to name a student or a job seeker).
-    init(_ input: ArchiveInput, _ visibility: Visibility, archiveNo: String) throws {
+    init(_ input: ArchiveInput, _ visibility: Visibility, archiveNo: String, refs: PersonRefs) throws {
         self = try Self(json: try JSONValue(encoding: input), at: "archive")
-        let headRef = Workflow.ref(archiveNo, input.head.idNumber)
+        let headRef = refs.ref(archiveNo, input.head.idNumber)
         head.ref = headRef
         members = zip(members ?? [], input.members).map { member, person in
             var member = member
-            member.ref = Workflow.ref(archiveNo, person.idNumber)
+            member.ref = refs.ref(archiveNo, person.idNumber)
             return member
         }
         guard visibility != .full else { return }
@@ -128,7 +129,7 @@ extension Wire.Archive.ArchiveData {
             members = input.members.map { person in
                 Wire.Archive.Member(
                     name: maskedName(person.name), idNumber: person.idNumber.masked, relation: person.relation,
-                    monthlyIncome: person.monthlyIncome.fen, ref: Workflow.ref(archiveNo, person.idNumber))
+                    monthlyIncome: person.monthlyIncome.fen, ref: refs.ref(archiveNo, person.idNumber))
             }
         }
         fiveClears = nil

@@ -188,12 +188,16 @@ public enum Wire {
                 /// Where the checkpoint signing key comes from: "credential" (systemd), or "state_directory"
                 /// (created beside the data: it proves nothing against someone who can write the data).
                 public var checkpointKey: String
+                /// Where the secret that keys person refs comes from, the same two ways: kept beside the data, a
+                /// copy of the state directory lets a ref be recomputed from an ID number.
+                public var refKey: String
 
                 public init(
                     version: String, startedAt: String, now: String, clock: String, configuration: String? = nil,
                     database: String, journalMode: String, synchronous: String, connections: Int64, plugins: Int64,
                     pluginFailures: Int64, casesInNotice: Int64, nextNoticeDeadline: String? = nil, writes: Int64,
-                    writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String, checkpointKey: String
+                    writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String, checkpointKey: String,
+                    refKey: String
                 ) {
                     self.version = version
                     self.startedAt = startedAt
@@ -213,6 +217,7 @@ public enum Wire {
                     self.largestWriteGroup = largestWriteGroup
                     self.auditHeads = auditHeads
                     self.checkpointKey = checkpointKey
+                    self.refKey = refKey
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -243,6 +248,7 @@ public enum Wire {
                     auditHeads = try fields["auditHeads", default: .null].wireString(at: "\(wirePath).auditHeads")
                     checkpointKey = try fields["checkpointKey", default: .null].wireString(
                         at: "\(wirePath).checkpointKey")
+                    refKey = try fields["refKey", default: .null].wireString(at: "\(wirePath).refKey")
                 }
 
                 public var json: JSONValue {
@@ -256,6 +262,7 @@ public enum Wire {
                         "writeTransactions": JSONValue.int(writeTransactions),
                         "largestWriteGroup": JSONValue.int(largestWriteGroup),
                         "auditHeads": JSONValue.string(auditHeads), "checkpointKey": JSONValue.string(checkpointKey),
+                        "refKey": JSONValue.string(refKey),
                     ]
                     fields["configuration"] = configuration.map { value in JSONValue.string(value) }
                     fields["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }

@@ -12,11 +12,14 @@ public struct Workflow: Sendable {
     public let store: any BangfuStore
     public let plugins: PluginRegistry
     public let zone: BusinessZone
+    /// Makes the opaque person refs forms use (keyed: see `PersonRefs`).
+    public let refs: PersonRefs
 
-    public init(store: any BangfuStore, plugins: PluginRegistry, zone: BusinessZone) {
+    public init(store: any BangfuStore, plugins: PluginRegistry, zone: BusinessZone, refs: PersonRefs) {
         self.store = store
         self.plugins = plugins
         self.zone = zone
+        self.refs = refs
     }
 
     /// Files a draft case: the help type must be loaded and the form must pass its fields.
@@ -100,7 +103,7 @@ public struct Workflow: Sendable {
         let prior = try await store.caseSummaries(householdIds: households.map(\.id))
         let requests = try households.map { h in
             AssessmentRequest(
-                on: today.description, household: Workflow.facts(h, on: today), form: form,
+                on: today.description, household: Workflow.facts(h, on: today, refs: refs), form: form,
                 prior: try (prior[h.id] ?? []).map { s in
                     PriorCase(
                         helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
@@ -116,7 +119,8 @@ public struct Workflow: Sendable {
         let today = zone.date(of: at)
         let prior = try await store.caseSummaries(householdId: h.id).filter { $0.caseNo != c.caseNo }
         return AssessmentRequest(
-            on: today.description, household: Workflow.facts(h, on: today), form: try Workflow.form(c.formJSON),
+            on: today.description, household: Workflow.facts(h, on: today, refs: refs),
+            form: try Workflow.form(c.formJSON),
             prior: try prior.map { s in
                 PriorCase(
                     helpType: s.helpType, state: s.state.rawValue, filedOn: s.filedOn.description,
@@ -125,19 +129,19 @@ public struct Workflow: Sendable {
     }
 
     /// Household facts for a plugin on a date.
-    public static func facts(_ h: Household, on today: LocalDate) -> HouseholdFacts {
+    public static func facts(_ h: Household, on today: LocalDate, refs: PersonRefs) -> HouseholdFacts {
         func age(_ id: IDNumber) -> Int {
             let b = id.birthDate
             return today.year - b.year - ((today.month, today.day) < (b.month, b.day) ? 1 : 0)
         }
         let p = h.input.head
         let head = PersonFacts(
-            ref: ref(h.archiveNo, p.idNumber), relation: "self", age: age(p.idNumber), sex: p.sex.rawValue,
+            ref: refs.ref(h.archiveNo, p.idNumber), relation: "self", age: age(p.idNumber), sex: p.sex.rawValue,
             politicalStatus: p.politicalStatus.rawValue, modelWorkerLevel: p.modelWorkerLevel.rawValue,
             workStatus: p.workStatus.rawValue, status: nil, monthlyIncomeFen: 0, housingAreaSqm: p.housingAreaSqm)
         let members = h.input.members.map { m in
             PersonFacts(
-                ref: ref(h.archiveNo, m.idNumber), relation: m.relation, age: age(m.idNumber),
+                ref: refs.ref(h.archiveNo, m.idNumber), relation: m.relation, age: age(m.idNumber),
                 sex: m.idNumber.sex.rawValue,
                 status: m.status, monthlyIncomeFen: m.monthlyIncome.fen)
         }
@@ -148,11 +152,6 @@ public struct Workflow: Sendable {
             accidentCostsFen: h.input.accidentCosts.fen, perCapitaMonthlyFen: h.input.perCapitaMonthlyIncome.fen,
             dibaoMonthlyFen: a.dibaoMonthly.fen, region: h.input.region, reviewDue: h.reviewDue.description,
             head: head, members: members)
-    }
-
-    /// An opaque, stable reference to a person within an archive: never the ID number itself.
-    public static func ref(_ archiveNo: String, _ id: IDNumber) -> String {
-        SHA256.hash(data: Data("\(archiveNo)\u{1F}\(id.value)".utf8)).prefix(8).hexString
     }
 
     /// The core payment plan for a plugin's proposal.

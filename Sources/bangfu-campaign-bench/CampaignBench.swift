@@ -79,7 +79,9 @@ struct CampaignBench: AsyncParsableCommand {
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let plugins = PluginLoader.load(directory: bin)
         _ = try plugins.helpType("holiday-condolence")
-        let workflow = Workflow(store: store, plugins: plugins, zone: zone)
+        let workflow = Workflow(
+            store: store, plugins: plugins, zone: zone,
+            refs: PersonRefs(secret: Data((0..<32).map { _ in UInt8.random(in: 0...255) })))
         // Budget for about 80% of the households at ¥1,000 each: the rest are left out, deepest hardship first.
         let def = CampaignDefinition(
             id: "spring-festival", name: "送温暖", holiday: .lunar(month: 1, day: 1), leadDays: 45,

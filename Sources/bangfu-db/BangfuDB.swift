@@ -4,6 +4,7 @@ import BangfuConfig
 import BangfuCore
 import BangfuPlugins
 import BangfuStore
+import BangfuWorkflow
 import Foundation
 
 /// `bangfu-db`: works directly on a bangfu database file (demo, sample data, verification, statements).
@@ -63,6 +64,14 @@ struct StoreOptions: ParsableArguments {
         let store = try SQLiteStore(path: databasePath, policy: cfg.policy, synchronousFull: cfg.synchronousFull)
         if !cfg.units.isEmpty { try await store.syncUnits(cfg.units, at: now) }
         return store
+    }
+
+    /// The person refs bangfud makes with this state directory's secret (created when missing), the
+    /// store's forms keyed with it.
+    func personRefs(_ store: SQLiteStore, at now: Date) async throws -> PersonRefs {
+        let refs = PersonRefs(secret: try StateSecret.load("ref-key", stateDir: stateDir).bytes)
+        try await store.keyRefs(Workflow.keying(refs), at: now)
+        return refs
     }
 }
 

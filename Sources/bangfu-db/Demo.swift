@@ -88,7 +88,8 @@ struct Demo: AsyncParsableCommand {
                 .notFound, zh: "演示需要帮扶项目插件 hardship-relief：请先 swift build，或用 --plugin-dir 指明目录",
                 en: "the demo needs the hardship-relief plugin: run swift build first, or give --plugin-dir")
         }
-        let wf = Workflow(store: db, plugins: plugins, zone: zone)
+        let wf = Workflow(
+            store: db, plugins: plugins, zone: zone, refs: try await store.personRefs(db, at: now))
         let actor = { (u: String) in cfg.actor(user: u) }
         let caseworker = actor("wangfang"), reviewer = actor("liqiang"), approver = actor("zhaomin"),
             treasurer = actor("chenjing")

@@ -39,6 +39,14 @@ struct Status: ParsableCommand {
                         : "kept beside the data: whoever can write the data can sign too; use a credential (README, Evidence)")
             ),
             (
+                "引用密钥", "ref key",
+                status.refKey == "credential"
+                    ? (zh ? "来自 systemd 凭据" : "from a systemd credential")
+                    : (zh
+                        ? "保存在数据目录中：拿到数据目录副本的人可由身份证号算出引用，请改用凭据（见 README 的 Evidence）"
+                        : "kept beside the data: a copy of the state directory lets refs be recomputed; use a credential (README, Evidence)")
+            ),
+            (
                 "写入（合并提交）", "writes (group commit)",
                 zh
                     ? "\(status.writes) 次写入，\(status.writeTransactions) 个事务，单个事务最多 \(status.largestWriteGroup) 次"

@@ -4,13 +4,18 @@ import BangfuPlugins
 import BangfuStore
 import BangfuWorkflow
 import Foundation
+import GRDB
 import Testing
 
 /// Cases driven by the real help-type plugins over a real SQLite store, with the host-wide rules.
 @Suite struct WorkflowTests {
     static let plugins = PluginLoader.load(directory: Fixture.pluginDir)
 
-    func workflow(_ fx: Fixture) -> Workflow { Workflow(store: fx.store, plugins: Self.plugins, zone: .shanghai) }
+    /// A fixed secret, so refs are the same in every run.
+    static let refs = PersonRefs(secret: Data(repeating: 7, count: 32))
+    func workflow(_ fx: Fixture) -> Workflow {
+        Workflow(store: fx.store, plugins: Self.plugins, zone: .shanghai, refs: Self.refs)
+    }
 
     /// Files, submits and passes review; returns the case ready for approval.
     func reviewed(_ fx: Fixture, _ wf: Workflow, household: Int64, _ type: String, _ form: [String: FormValue])
@@ -51,6 +56,54 @@ import Testing
         } catch let e as BangfuError { #expect(e.code == .notEarmarked) }
         let paid = try await wf.pay(caseId: c.id, instalment: 1, fund: "union", by: fx.actor("tr"), at: fx.tick())
         #expect(paid.helpCase.state == .closed && paid.disbursement?.amount == Money(yuan: 5_000))
+    }
+
+    /// Refs are keyed: worked out by hand (Python's hmac) for one archive number and ID number.
+    @Test func aRefCannotBeRecomputedWithoutTheSecret() {
+        let id = IDNumber(stored: "11010519491231002X")
+        #expect(Self.refs.ref("HA-2026-000001", id) == "fbac8219f8a3e3e7")
+        // The formula before 0.7 (SHA-256 of the same text): anyone could recompute it.
+        #expect(PersonRefs.unkeyed("HA-2026-000001", id) == "42701897af53e3ce")
+        #expect(PersonRefs(secret: Data(repeating: 8, count: 32)).ref("HA-2026-000001", id) != "fbac8219f8a3e3e7")
+        #expect(Self.refs.fingerprint != PersonRefs(secret: Data(repeating: 8, count: 32)).fingerprint)
+    }
+
+    /// A database written before refs were keyed: its forms' refs are replaced in one audited
+    /// write, so "once per student and school year" still holds; a different secret is refused.
+    @Test func storedRefsAreKeyedOnceAndTheRuleStillHolds() async throws {
+        let fx = try await Fixture()
+        let wf = workflow(fx)
+        var input = fx.input()
+        input.members[0].status = "student"
+        let h = try await fx.store.createArchive(input, by: fx.actor("cw"), at: fx.tick())
+        let child = h.input.members[0].idNumber
+        var form: [String: FormValue] = [
+            "program": .string("autumn"), "school_level": .string("university"), "school_year": .integer(2026),
+        ]
+        form["student_ref"] = .string(PersonRefs.unkeyed(h.archiveNo, child))
+        let first = try await wf.fileCase(
+            householdId: h.id, helpType: "education-aid", form: form, by: fx.actor("cw"), at: fx.tick())
+        _ = try await fx.store.apply(.submit, toCase: first.id, by: fx.actor("cw"), at: fx.tick())
+        form["student_ref"] = .string(Self.refs.ref(h.archiveNo, child))
+        let second = try await reviewed(fx, wf, household: h.id, "education-aid", form)
+        // Before keying, the old case names the student by a ref the rule no longer recognises.
+        let before = try await wf.assess(caseId: second.id, at: fx.now)
+        #expect(before.eligible, "\(before.reasons.map(\.code))")
+
+        #expect(try await fx.store.keyRefs(Workflow.keying(Self.refs), at: fx.tick()) == 1)
+        let refused = try await wf.assess(caseId: second.id, at: fx.now)
+        #expect(!refused.eligible && refused.reasons.map(\.code) == ["already_funded"])
+        #expect(try await fx.store.verify().ok)
+        let stored = try await fx.raw().read { db in
+            try String.fetchOne(db, sql: "SELECT form FROM help_case WHERE id = ?", arguments: [first.id])
+        }
+        #expect(stored?.contains(Self.refs.ref(h.archiveNo, child)) == true)
+
+        #expect(try await fx.store.keyRefs(Workflow.keying(Self.refs), at: fx.tick()) == 0)
+        do {
+            try await fx.store.keyRefs(Workflow.keying(PersonRefs(secret: Data(repeating: 8, count: 32))), at: fx.now)
+            Issue.record("refs were keyed again with a different secret")
+        } catch let error as BangfuError { #expect(error.code == .invalidConfig && error.en.contains("ref-key")) }
     }
 
     @Test func formsAreCheckedAgainstTheHelpType() async throws {
@@ -151,12 +204,12 @@ import Testing
     @Test func factsCarryNoIdentity() async throws {
         let fx = try await Fixture()
         let h = try await fx.archive()
-        let facts = Workflow.facts(h, on: LocalDate(year: 2027, month: 3, day: 1)!)
+        let facts = Workflow.facts(h, on: LocalDate(year: 2027, month: 3, day: 1)!, refs: Self.refs)
         let json = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
         #expect(!json.contains(h.input.head.idNumber.value) && !json.contains(h.input.head.name))
         #expect(
             facts.head.age == 2027 - h.input.head.idNumber.birthDate.year
                 - (h.input.head.idNumber.birthDate.month > 3 ? 1 : 0))
-        #expect(facts.head.ref == Workflow.ref(h.archiveNo, h.input.head.idNumber) && facts.head.ref.count == 16)
+        #expect(facts.head.ref == Self.refs.ref(h.archiveNo, h.input.head.idNumber) && facts.head.ref.count == 16)
     }
 }
