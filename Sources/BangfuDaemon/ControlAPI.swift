@@ -45,7 +45,8 @@ struct ControlAPI: Sendable {
             let store = runtime.store.scoped(to: key)
             let workflow = runtime.workflow
             let writes = Writes(
-                store: store, workflow: Workflow(store: store, plugins: workflow.plugins, zone: workflow.zone, refs: workflow.refs))
+                store: store,
+                workflow: Workflow(store: store, plugins: workflow.plugins, zone: workflow.zone, refs: workflow.refs))
             return .reply(try await body(actor, decoded, writes).fields)
         }
     }
