@@ -43,6 +43,10 @@ public struct BangfuConfiguration: Sendable {
     public var connectionsPerUser: Int
     /// Seconds a started message may take to arrive whole (`limits.message_deadline_seconds`).
     public var messageDeadlineSeconds: Int
+    /// Days a mutating call's reply is kept for a retry with its request id (`request_log.reply_days`).
+    public var replyDays: Int
+    /// Minutes between signed checkpoints of the audit head in the journal (`audit.checkpoint_minutes`).
+    public var checkpointMinutes: Int
     /// Where the file was read from, for messages; nil for built-in defaults.
     public var sourcePath: String?
 
@@ -78,6 +82,8 @@ public struct BangfuConfiguration: Sendable {
         transferExpiryDays = 7
         connectionsPerUser = 32
         messageDeadlineSeconds = 10
+        replyDays = 30
+        checkpointMinutes = 60
         sourcePath = nil
     }
 
@@ -188,6 +194,8 @@ struct ConfigFile: Decodable {
     var care: CareSection?
     var funds: FundsSection?
     var limits: LimitsSection?
+    var requestLog: RequestLogSection?
+    var audit: AuditSection?
     var pluginDir: String?
     var helpTypes: [String: [String: FormValue]]?
 
@@ -195,6 +203,17 @@ struct ConfigFile: Decodable {
         case businessZone = "business_zone", store, notice, calendars, categoryRules = "category_rules", dibao, archive,
             units, grants
         case rules, disbursement, campaigns, care, funds, limits, pluginDir = "plugin_dir", helpTypes = "help_types"
+        case requestLog = "request_log", audit
+    }
+
+    struct RequestLogSection: Decodable {
+        var replyDays: Int?
+        enum CodingKeys: String, CodingKey { case replyDays = "reply_days" }
+    }
+
+    struct AuditSection: Decodable {
+        var checkpointMinutes: Int?
+        enum CodingKeys: String, CodingKey { case checkpointMinutes = "checkpoint_minutes" }
     }
 
     struct FundsSection: Decodable {
@@ -526,6 +545,18 @@ struct ConfigFile: Decodable {
                 throw bad("funds.transfer_expiry_days", "须在 1 到 90 之间", "must be 1 to 90")
             }
             c.transferExpiryDays = d
+        }
+        if let days = requestLog?.replyDays {
+            guard (1...3650).contains(days) else {
+                throw bad("request_log.reply_days", "须在 1 到 3650 之间", "must be 1 to 3650")
+            }
+            c.replyDays = days
+        }
+        if let minutes = audit?.checkpointMinutes {
+            guard (1...1440).contains(minutes) else {
+                throw bad("audit.checkpoint_minutes", "须在 1 到 1440 之间", "must be 1 to 1440")
+            }
+            c.checkpointMinutes = minutes
         }
         if let n = limits?.connectionsPerUser {
             guard (1...512).contains(n) else {

@@ -217,6 +217,40 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         }
     }
 
+    /// The archive with its personal data erased (retention): who the people were, how to reach
+    /// them, their health and the free text go; the counts, relations, incomes, causes and region
+    /// that the figures use stay.
+    public func erased() -> ArchiveInput {
+        var erased = self
+        erased.head = Person(
+            name: ArchiveInput.erasedText, idNumber: .erased, politicalStatus: head.politicalStatus,
+            modelWorkerLevel: head.modelWorkerLevel, workStatus: head.workStatus, hukouRegion: head.hukouRegion,
+            housingType: head.housingType, housingAreaSqm: head.housingAreaSqm)
+        erased.members = members.map { member in
+            Member(
+                name: ArchiveInput.erasedText, idNumber: .erased, relation: member.relation,
+                monthlyIncome: member.monthlyIncome, status: member.status)
+        }
+        erased.fiveClears = FiveClears()
+        erased.urgentNeeds = nil
+        return erased
+    }
+
+    /// What an erased value reads as.
+    public static let erasedText = "〔已清除〕"
+
+    /// Whether a field of `flattened()` holds personal data: kept in the erasable store, erased by retention.
+    public static func isPersonal(field: String) -> Bool {
+        if field.hasPrefix("fiveClears.") || field == "urgentNeeds" { return true }
+        let name = field.split(separator: ".").last.map(String.init) ?? field
+        return personalFieldNames.contains(name)
+    }
+
+    private static let personalFieldNames: Set<String> = [
+        "name", "idNumber", "phone", "bankAccount", "employer", "schoolOrEmployer", "health", "disability",
+        "ethnicity", "maritalStatus", "medicalInsurance", "address",
+    ]
+
     /// The archive as flat `field -> value` pairs, for change history (old -> new per field).
     public func flattened() -> [String: String] {
         let enc = JSONEncoder()
@@ -270,10 +304,13 @@ public struct Household: Sendable, Codable, Hashable {
     public var createdAt: Date
     public var closedAt: Date?
     public var exitReason: ExitReason?
+    /// When the retention job erased its personal data (the archive is kept, its people are not).
+    public var erasedAt: Date?
 
     public init(
         id: Int64, archiveNo: String, status: ArchiveStatus, input: ArchiveInput, assessment: CategoryAssessment,
-        reviewDue: LocalDate, createdAt: Date, closedAt: Date? = nil, exitReason: ExitReason? = nil
+        reviewDue: LocalDate, createdAt: Date, closedAt: Date? = nil, exitReason: ExitReason? = nil,
+        erasedAt: Date? = nil
     ) {
         self.id = id
         self.archiveNo = archiveNo
@@ -284,6 +321,7 @@ public struct Household: Sendable, Codable, Hashable {
         self.createdAt = createdAt
         self.closedAt = closedAt
         self.exitReason = exitReason
+        self.erasedAt = erasedAt
     }
 }
 

@@ -31,6 +31,8 @@ public struct BangfuError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let auditBroken = Code(rawValue: "audit_broken")
         public static let pluginFailed = Code(rawValue: "plugin_failed")
         public static let requestIdReused = Code(rawValue: "request_id_reused")
+        /// A retry whose first answer is no longer kept (`request_log.reply_days`): not done again.
+        public static let requestExpired = Code(rawValue: "request_expired")
         public static let hostRule = Code(rawValue: "host_rule")
     }
 

@@ -73,6 +73,10 @@ public struct IDNumber: Hashable, Sendable, Codable, CustomStringConvertible {
     /// A number read back from the store's own records (validated when it was written).
     public init(stored value: String) { self.value = value }
 
+    /// What an erased archive holds instead of a number: area code 000000 (never valid, so never
+    /// a real person's), a birth date and sex that the code reading them can still parse.
+    public static let erased = IDNumber(stored: "000000190001010000")
+
     public func encode(to encoder: Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(value)

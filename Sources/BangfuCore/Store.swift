@@ -156,6 +156,12 @@ public protocol BangfuStore: Sendable {
     func ping() async throws
     /// Replaces the rules (after a configuration reload).
     func update(policy: Policy)
+    /// The retention job: erases the personal data of every archive closed longer than
+    /// `retention_years` (see `ArchiveDomain.erase`); returns the archives erased.
+    func eraseExpiredArchives(at: Date) async throws -> [Household]
+    /// Drops the stored replies of requests made before `before` (the request, its caller and
+    /// its parameters' hash stay, so a retry is refused, never done twice); returns how many.
+    func expireReplies(before: Date, at: Date) async throws -> Int
 
     /// Copies the database to `path` with SQLite's online backup (a consistent snapshot, while
     /// writes go on), verifies the copy, and gives it the name `path`: created 0600, never over an

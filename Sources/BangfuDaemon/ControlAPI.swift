@@ -40,7 +40,7 @@ struct ControlAPI: Sendable {
                 rest.removeValue(forKey: "requestId")
                 let canonical = String(decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
                 let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
-                key = RequestKey(principal: actor.id, id: id, paramsHash: hash)
+                key = RequestKey(principal: actor.id, id: id, paramsHash: hash, at: runtime.clock.now())
             }
             let store = runtime.store.scoped(to: key)
             let workflow = runtime.workflow

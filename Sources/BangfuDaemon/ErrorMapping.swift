@@ -7,25 +7,29 @@ enum ErrorMapping {
     static let declared: [String: Set<String>] = [
         "org.bangfu.Archive": [
             "NotFound", "InvalidInput", "PersonInOtherArchive", "NotEligible", "ArchiveClosed", "RequestIdReused",
+            "RequestExpired",
             "StorageFailed",
         ],
         "org.bangfu.Cases": [
             "NotFound", "InvalidTransition", "SeparationOfDuties", "NotEligible", "HostRule", "InvalidInput",
             "Overdraft",
-            "NotEarmarked", "NoticeNotElapsed", "ArchiveClosed", "PluginFailed", "RequestIdReused", "StorageFailed",
+            "NotEarmarked", "NoticeNotElapsed", "ArchiveClosed", "PluginFailed", "RequestIdReused", "RequestExpired",
+            "StorageFailed",
         ],
         "org.bangfu.Funds": [
             "NotFound", "InvalidInput", "Overdraft", "Duplicate", "NotEarmarked", "SeparationOfDuties",
             "InvalidTransition",
-            "RequestIdReused", "StorageFailed",
+            "RequestIdReused", "RequestExpired", "StorageFailed",
         ],
         "org.bangfu.Notice": ["NotFound", "StorageFailed"],
         "org.bangfu.Admin": ["ClockNotManual", "InvalidInput", "ConfigurationInvalid", "StorageFailed"],
         "org.bangfu.Care": [
-            "NotFound", "InvalidInput", "ArchiveClosed", "Duplicate", "RequestIdReused", "StorageFailed",
+            "NotFound", "InvalidInput", "ArchiveClosed", "Duplicate", "RequestIdReused", "RequestExpired",
+            "StorageFailed",
         ],
         "org.bangfu.Campaigns": [
             "NotFound", "InvalidInput", "SeparationOfDuties", "HostRule", "InvalidTransition", "RequestIdReused",
+            "RequestExpired",
             "StorageFailed",
         ],
     ]
@@ -45,6 +49,7 @@ enum ErrorMapping {
         case .hostRule: return "HostRule"
         case .pluginFailed: return "PluginFailed"
         case .requestIdReused: return "RequestIdReused"
+        case .requestExpired: return "RequestExpired"
         case .storage: return "StorageFailed"
         case .invalidConfig: return "ConfigurationInvalid"
         default: return "InvalidInput"

@@ -20,8 +20,8 @@ actor Scheduler {
     /// Households per planning transaction.
     let batchSize: Int
     private var last: Task<Void, Never>?
-    /// The business day named-donor grants were last refiled on.
-    private var lastRefileDay: LocalDate?
+    /// The business day the daily work (refiling, retention, reply expiry) last ran on.
+    private var lastDailyRun: LocalDate?
 
     init(
         store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
@@ -52,19 +52,33 @@ actor Scheduler {
             try await passNotices(now, workflow: workflow, config: config)
             try await planCampaigns(now, workflow: workflow, config: config)
             try await payMonthly(now, workflow: workflow, config: config)
-            // Refiling looks at every education case: once a business day is enough.
+            // Work that looks at whole tables: once a business day is enough.
             let today = config.businessZone.date(of: now)
-            if lastRefileDay != today {
-                for c in try await workflow.refileDonorGrants(today: today, schoolYearStart: (9, 1), at: now) {
-                    logger.info(
-                        "next school year's named-donor grant filed for review",
-                        metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
-                }
-                lastRefileDay = today
+            if lastDailyRun != today {
+                try await daily(today, now, workflow: workflow, config: config)
+                lastDailyRun = today
             }
         } catch {
             logger.error("scheduler: \(error)")
         }
+    }
+
+    /// Named-donor grants filed again for the new school year, the personal data of archives past
+    /// their retention erased, and stored replies past `request_log.reply_days` dropped.
+    func daily(_ today: LocalDate, _ now: Date, workflow: Workflow, config: BangfuConfiguration) async throws {
+        for c in try await workflow.refileDonorGrants(today: today, schoolYearStart: (9, 1), at: now) {
+            logger.info(
+                "next school year's named-donor grant filed for review",
+                metadata: ["CASE_ID": "\(c.caseNo)", "HELP_TYPE": "\(c.helpType)"])
+        }
+        for household in try await store.eraseExpiredArchives(at: now) {
+            logger.notice(
+                "personal data erased: closed \(config.retentionYears) years or more",
+                metadata: ["ARCHIVE_NO": "\(household.archiveNo)"])
+        }
+        let replyCutoff = config.businessZone.startOfDay(today.adding(days: -config.replyDays))
+        let expired = try await store.expireReplies(before: replyCutoff, at: now)
+        if expired > 0 { logger.info("\(expired) stored replies expired (request_log.reply_days \(config.replyDays))") }
     }
 
     /// Runs `body` for every item with at most `width` in flight; the first error is thrown after the rest finish.

@@ -93,7 +93,7 @@ extension Wire.Archive.Household {
             perCapitaMonthly: household.assessment.perCapitaMonthly.fen,
             dibaoMonthly: household.assessment.dibaoMonthly.fen, reviewDue: household.reviewDue.description,
             createdAt: Wire.time(household.createdAt), closedAt: household.closedAt.map(Wire.time),
-            exitReason: household.exitReason?.rawValue,
+            exitReason: household.exitReason?.rawValue, erasedAt: household.erasedAt.map(Wire.time),
             archive: try Wire.Archive.ArchiveData(
                 household.input, visibility, archiveNo: household.archiveNo, refs: refs))
     }

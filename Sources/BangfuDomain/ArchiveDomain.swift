@@ -137,6 +137,13 @@ public enum ArchiveDomain {
             throw BangfuError(
                 .archiveOpen, zh: "档案 \(old.archiveNo) 仍在档，无需返困", en: "archive \(old.archiveNo) is still open")
         }
+        guard old.erasedAt == nil else {
+            throw BangfuError(
+                .archiveClosed, zh: "档案 \(old.archiveNo) 已过保存期限、个人信息已清除，不能返困：请新建档案",
+                en:
+                    "archive \(old.archiveNo) is past its retention period and its personal data erased: create a new archive"
+            )
+        }
         _ = try tree.require(input.unitId)
         try actor.require(anyOf: [.caseworker], on: input.unitId, in: tree, for: "reenter_archive")
         try requireNotInOtherArchive(work, input, except: id, actor: actor, tree: tree)
@@ -150,6 +157,40 @@ public enum ArchiveDomain {
         try work.updateHousehold(household)
         try work.replacePersons(householdId: id, idNumbers: input.idNumbers, open: true)
         try record(work, household, old: old, actor: actor.id, action: "reenter_archive", at: at)
+        return household
+    }
+
+    /// Erases the personal data of an archive closed for longer than the retention period: its
+    /// people's names, numbers, contacts, health and free text, in the archive and in its history
+    /// (the erasable values, whose salted hashes the audit trail keeps, so `verify` still passes).
+    /// The archive, its cases and its money stay. Only the system does this, on its daily run.
+    public static func erase(_ work: some UnitOfWork, id: Int64, at: Date, policy: Policy) throws -> Household {
+        let old = try work.household(id: id)
+        let zone = policy.caseRules.zone
+        guard old.status == .closed, old.erasedAt == nil, let closedAt = old.closedAt,
+            zone.date(of: closedAt).adding(months: 12 * policy.retentionYears) <= zone.date(of: at)
+        else {
+            throw BangfuError(
+                .invalidInput, zh: "档案 \(old.archiveNo) 未到保存期限或已清除，不能清除",
+                en: "archive \(old.archiveNo) is not past its retention period, or was erased already")
+        }
+        var household = old
+        household.input = old.input.erased()
+        household.erasedAt = at
+        try work.updateHousehold(household)
+        try work.replacePersons(householdId: id, idNumbers: [], open: false)
+        let values = try work.erasePersonalValues(householdId: id, at: at)
+        let fields = ArchiveChange.diff(old: old.input, new: household.input, at: at, actor: "", action: "").count
+        try work.appendArchiveHistory(
+            householdId: id,
+            [
+                ArchiveChange(
+                    at: at, actor: Actor.system.id, action: "retention_erase", field: "personal_data",
+                    oldValue: nil,
+                    newValue: "\(fields) fields, \(values) history values (retention \(policy.retentionYears) years)")
+            ])
+        try work.audit(
+            at: at, actor: Actor.system.id, action: "retention_erase", entity: "household", entityId: old.archiveNo)
         return household
     }
 

@@ -38,7 +38,10 @@ public protocol UnitOfWork {
     func updateHousehold(_ household: Household) throws
     /// Who belongs to the household, and whether they count as in an open archive.
     func replacePersons(householdId: Int64, idNumbers: [IDNumber], open: Bool) throws
+    /// Writes the changes; their personal values (`ArchiveInput.isPersonal`) go to the erasable store.
     func appendArchiveHistory(householdId: Int64, _ changes: [ArchiveChange]) throws
+    /// Erases the household's stored personal values (their salted hashes stay); returns how many.
+    func erasePersonalValues(householdId: Int64, at: Date) throws -> Int
     /// Cases of the household not closed, rejected or withdrawn.
     func unfinishedCases(householdId: Int64) throws -> Int
 

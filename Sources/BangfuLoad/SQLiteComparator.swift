@@ -47,6 +47,8 @@ public struct SQLiteComparator {
                 else { continue }
                 let persons = try Row.fetchAll(
                     db, sql: "SELECT * FROM household_person WHERE household_id = ?", arguments: [householdId])
+                let values = try Row.fetchAll(
+                    db, sql: "SELECT * FROM personal_value WHERE household_id = ?", arguments: [householdId])
                 let history = try Row.fetchAll(
                     db, sql: "SELECT * FROM archive_history WHERE household_id = ?", arguments: [householdId])
                 let audits = try Row.fetchAll(
@@ -86,7 +88,8 @@ public struct SQLiteComparator {
                     (counter, ["archive:bench".databaseValue, Int64(count + 2).databaseValue]), insert("household", h),
                 ]
                 archive +=
-                    persons.map { insert("household_person", $0) } + history.map { insert("archive_history", $0) }
+                    persons.map { insert("household_person", $0) } + values.map { insert("personal_value", $0) }
+                    + history.map { insert("archive_history", $0) }
                 archive += [insert("audit_log", audits[0])] + request()
                 var steps: [[Write]] = [archive]
                 steps.append(

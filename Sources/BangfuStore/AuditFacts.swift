@@ -25,6 +25,10 @@ enum AuditFacts {
         let key: [String]
         /// Rows that are never changed once written: a second entry for one is tampering.
         let appendOnly: Bool
+        /// The schema version that made it a fact table.
+        var since = 8
+        /// Columns left out of the row's hash, whose one allowed change (an erasure) is no new fact.
+        var erasable: [String] = []
     }
 
     static let tables: [Table] = [
@@ -45,6 +49,7 @@ enum AuditFacts {
         Table(name: "contact", key: ["id"], appendOnly: true),
         Table(name: "income_record", key: ["household_id", "month"], appendOnly: false),
         Table(name: "reception", key: ["id"], appendOnly: true),
+        Table(name: "personal_value", key: ["id"], appendOnly: true, since: 9, erasable: PersonalValues.erasable),
     ]
 
     static let byName = Dictionary(uniqueKeysWithValues: tables.map { table in (table.name, table) })
@@ -68,35 +73,58 @@ enum AuditFacts {
                 BEGIN SELECT RAISE(ABORT, 'audit facts are append-only'); END;
                 CREATE TABLE audit_meta (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
                 """)
-        for table in tables {
+        // Entries before this one committed to details that were not kept; from here on, to rows.
+        let first = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0) + 1
+        try db.execute(sql: "INSERT INTO audit_meta(name, value) VALUES ('facts_from_seq', ?)", arguments: [first])
+        try baseline(db, version: 8)
+    }
+
+    /// A migration that adds fact tables or columns to them (version `version`): the new tables'
+    /// triggers, then one entry recording every fact row as it is now. Rows recorded before keep
+    /// their earlier entries; a row that never changes counts as recorded once from this entry on.
+    static func baseline(_ db: Database, version: Int) throws {
+        rowTextSQL.withLock { $0.removeAll() }
+        defer { rowTextSQL.withLock { $0.removeAll() } }
+        for table in tables where table.since == version {
             let key = "json_array(" + table.key.map { "NEW.\($0)" }.joined(separator: ", ") + ")"
-            for event in ["INSERT", "UPDATE"] {
+            // An erasable table's one allowed update (the erasure) is no new fact.
+            for event in table.erasable.isEmpty ? ["INSERT", "UPDATE"] : ["INSERT"] {
                 try db.execute(
                     sql: """
                         CREATE TRIGGER fact_\(table.name)_\(event.lowercased()) AFTER \(event) ON \(table.name)
                         BEGIN INSERT OR IGNORE INTO pending_fact(tbl, key) VALUES ('\(table.name)', \(key)); END;
                         """)
             }
+        }
+        for table in tables where table.since <= version {
             try db.execute(
-                sql:
-                    "INSERT INTO pending_fact(tbl, key) SELECT ?, json_array(\(table.key.joined(separator: ", "))) FROM \(table.name)",
+                sql: """
+                    INSERT OR IGNORE INTO pending_fact(tbl, key)
+                    SELECT ?, json_array(\(table.key.joined(separator: ", "))) FROM \(table.name)
+                    """,
                 arguments: [table.name])
         }
-        // Entries before this one committed to details that were not kept; from here on, to rows.
-        let first = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0) + 1
-        try db.execute(sql: "INSERT INTO audit_meta(name, value) VALUES ('facts_from_seq', ?)", arguments: [first])
+        let seq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM audit_log") ?? 0) + 1
+        try db.execute(
+            sql: """
+                INSERT INTO audit_meta(name, value) VALUES ('baseline_seq', ?)
+                ON CONFLICT(name) DO UPDATE SET value = excluded.value
+                """, arguments: [seq])
         try Audit.append(
-            db, at: Date(), actor: Actor.system.id, action: "facts_baseline", entity: "database", entityId: "v8")
+            db, at: Date(), actor: Actor.system.id, action: "facts_baseline", entity: "database",
+            entityId: "v\(version)")
     }
 
     /// The query of a row's canonical text per table, built once from the schema: every column
-    /// quoted by SQLite, in table order.
+    /// quoted by SQLite, in table order, but the erasable ones. (Migrations that change a fact
+    /// table's columns clear it: `baseline`.)
     private static let rowTextSQL = Mutex<[String: String]>([:])
 
     static func rowTextQuery(_ db: Database, table: Table) throws -> String {
         if let known = rowTextSQL.withLock({ $0[table.name] }) { return known }
         let columns = try String.fetchAll(
-            db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+            db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name]
+        ).filter { column in !table.erasable.contains(column) }
         let text = columns.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
         let match = table.key.enumerated().map { index, column in "\"\(column)\" = json_extract(?, '$[\(index)]')" }
             .joined(separator: " AND ")
@@ -196,13 +224,15 @@ enum AuditFacts {
         }
         close()
         // Each fact row as its last entry recorded it; append-only rows recorded once.
+        let baselineSeq =
+            try Int64.fetchOne(db, sql: "SELECT value FROM audit_meta WHERE name = 'baseline_seq'") ?? from
         let latest = try Row.fetchCursor(
             db,
             sql: """
-                SELECT tbl, key, MAX(seq) AS seq, COUNT(*) AS entries,
+                SELECT tbl, key, MAX(seq) AS seq, SUM(seq >= ?) AS entries,
                        (SELECT row_hash FROM audit_fact g WHERE g.tbl = f.tbl AND g.key = f.key ORDER BY seq DESC LIMIT 1) AS row_hash
                 FROM audit_fact f GROUP BY tbl, key
-                """)
+                """, arguments: [baselineSeq])
         var recorded: [String: Set<String>] = [:]
         while let row = try latest.next() {
             guard let table = byName[row["tbl"]] else { continue }

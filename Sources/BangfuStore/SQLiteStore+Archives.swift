@@ -20,17 +20,30 @@ extension SQLiteStore {
             reviewDue: try LocalDate(parsing: r["review_due"]),
             createdAt: date(ms: r["created_ms"]),
             closedAt: (r["closed_ms"] as Int64?).map { date(ms: $0) },
-            exitReason: (r["exit_reason"] as String?).flatMap(ExitReason.init(rawValue:)))
+            exitReason: (r["exit_reason"] as String?).flatMap(ExitReason.init(rawValue:)),
+            erasedAt: (r["erased_ms"] as Int64?).map { date(ms: $0) })
     }
 
+    /// Writes the changes; a personal field's values go to the erasable store (`PersonalValues`)
+    /// and the history row keeps their ids.
     static func writeHistory(_ db: Database, _ id: Int64, _ changes: [ArchiveChange]) throws {
-        for c in changes {
+        for change in changes {
+            var values: [String?] = [change.oldValue, change.newValue]
+            var refs: [Int64?] = [nil, nil]
+            if ArchiveInput.isPersonal(field: change.field) {
+                refs = try values.map { value in
+                    try value.map { text in try PersonalValues.keep(db, household: id, text) }
+                }
+                values = [nil, nil]
+            }
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO archive_history(household_id, at_ms, actor, action, field, old_value, new_value)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO archive_history(household_id, at_ms, actor, action, field, old_value, new_value, old_ref, new_ref)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
-            ).execute(arguments: [id, ms(c.at), c.actor, c.action, c.field, c.oldValue, c.newValue])
+            ).execute(arguments: [
+                id, ms(change.at), change.actor, change.action, change.field, values[0], values[1], refs[0], refs[1],
+            ])
         }
     }
 
@@ -148,10 +161,14 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM archive_history WHERE household_id = ? ORDER BY id"),
                 arguments: [id]
-            ).map { r in
-                ArchiveChange(
-                    at: SQLiteStore.date(ms: r["at_ms"]), actor: r["actor"], action: r["action"], field: r["field"],
-                    oldValue: r["old_value"], newValue: r["new_value"])
+            ).map { row in
+                // A personal field's values are in the erasable store (`PersonalValues`).
+                let oldValue: String? = row["old_value"], newValue: String? = row["new_value"]
+                return ArchiveChange(
+                    at: SQLiteStore.date(ms: row["at_ms"]), actor: row["actor"], action: row["action"],
+                    field: row["field"],
+                    oldValue: try oldValue ?? PersonalValues.value(db, id: row["old_ref"]),
+                    newValue: try newValue ?? PersonalValues.value(db, id: row["new_ref"]))
             }
         }
     }

@@ -348,6 +348,10 @@ extension SQLiteStore {
                     """)
         }
         m.registerMigration("v8-audit-facts") { db in try AuditFacts.migrate(db) }
+        m.registerMigration("v9-erasable-personal-values") { db in
+            try PersonalValues.migrate(db)
+            try AuditFacts.baseline(db, version: 9)
+        }
         return m
     }
 }

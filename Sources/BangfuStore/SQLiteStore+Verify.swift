@@ -100,6 +100,7 @@ extension SQLiteStore {
             let head = rows > 0 ? AuditHead(seq: expected - 1, hash: prev) : nil
             let facts = try AuditFacts.check(db)
             problems += facts.problems
+            problems += try PersonalValues.check(db)
             if let seq = facts.firstBroken { firstBroken = min(firstBroken ?? seq, seq) }
             // Anchors were taken from this chain: each entry must still be there, unchanged.
             var lost: [AuditHead] = []

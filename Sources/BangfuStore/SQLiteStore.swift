@@ -124,13 +124,21 @@ public final class SQLiteStore: BangfuStore {
         if let earlier = try Row.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT params_hash, reply FROM request_log WHERE principal = ? AND request_id = ?
+                    SELECT params_hash, reply, expired_ms FROM request_log WHERE principal = ? AND request_id = ?
                     """), arguments: [request.principal, request.id])
         {
             guard earlier["params_hash"] as String == request.paramsHash else {
                 throw BangfuError(
                     .requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
                     en: "request id \(request.id) was already used for a different call: use a new id")
+            }
+            guard earlier["expired_ms"] as Int64? == nil else {
+                throw BangfuError(
+                    .requestExpired,
+                    zh: "请求号 \(request.id) 的操作早已完成，其答复已过保存期：未重复执行，请查询记录核对结果",
+                    en:
+                        "request id \(request.id) was carried out long ago and its reply has expired: nothing was done again; look the record up to check the result"
+                )
             }
             return try SQLiteStore.decode(T.self, earlier["reply"])
         }
@@ -140,7 +148,7 @@ public final class SQLiteStore: BangfuStore {
                 INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(Date()),
+            request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(request.at),
         ])
         return value
     }

@@ -100,13 +100,13 @@ struct SQLiteUnitOfWork: UnitOfWork {
         try db.cachedStatement(
             sql: """
                 UPDATE household SET unit_id = ?, status = ?, category = ?, data = ?, assessment = ?, review_due = ?,
-                  closed_ms = ?, exit_reason = ?, version = version + 1 WHERE id = ?
+                  closed_ms = ?, exit_reason = ?, erased_ms = ?, version = version + 1 WHERE id = ?
                 """
         ).execute(arguments: [
             household.input.unitId, household.status.rawValue, household.assessment.category?.rawValue,
             try SQLiteStore.json(household.input), try SQLiteStore.json(household.assessment),
             household.reviewDue.description, household.closedAt.map(SQLiteStore.ms), household.exitReason?.rawValue,
-            household.id,
+            household.erasedAt.map(SQLiteStore.ms), household.id,
         ])
     }
 
@@ -124,6 +124,10 @@ struct SQLiteUnitOfWork: UnitOfWork {
 
     func appendArchiveHistory(householdId: Int64, _ changes: [ArchiveChange]) throws {
         try SQLiteStore.writeHistory(db, householdId, changes)
+    }
+
+    func erasePersonalValues(householdId: Int64, at: Date) throws -> Int {
+        try PersonalValues.erase(db, household: householdId, at: at)
     }
 
     func unfinishedCases(householdId: Int64) throws -> Int {

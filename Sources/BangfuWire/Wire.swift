@@ -933,12 +933,15 @@ public enum Wire {
             public var createdAt: String
             public var closedAt: String?
             public var exitReason: String?
+            /// When the retention job erased its people's personal data (retention_years after closing):
+            /// their names and ID numbers then read 〔已清除〕.
+            public var erasedAt: String?
             public var archive: ArchiveData
 
             public init(
                 id: Int64, archiveNo: String, status: String, category: String? = nil, categoryReason: String,
                 perCapitaMonthly: Int64, dibaoMonthly: Int64, reviewDue: String, createdAt: String,
-                closedAt: String? = nil, exitReason: String? = nil, archive: ArchiveData
+                closedAt: String? = nil, exitReason: String? = nil, erasedAt: String? = nil, archive: ArchiveData
             ) {
                 self.id = id
                 self.archiveNo = archiveNo
@@ -951,6 +954,7 @@ public enum Wire {
                 self.createdAt = createdAt
                 self.closedAt = closedAt
                 self.exitReason = exitReason
+                self.erasedAt = erasedAt
                 self.archive = archive
             }
 
@@ -975,6 +979,9 @@ public enum Wire {
                 exitReason = try fields["exitReason", default: .null].wireOptional(at: "\(wirePath).exitReason") {
                     value, path in try value.wireString(at: path)
                 }
+                erasedAt = try fields["erasedAt", default: .null].wireOptional(at: "\(wirePath).erasedAt") {
+                    value, path in try value.wireString(at: path)
+                }
                 archive = try ArchiveData(json: fields["archive", default: .null], at: "\(wirePath).archive")
             }
 
@@ -989,6 +996,7 @@ public enum Wire {
                 fields["category"] = category.map { value in JSONValue.string(value) }
                 fields["closedAt"] = closedAt.map { value in JSONValue.string(value) }
                 fields["exitReason"] = exitReason.map { value in JSONValue.string(value) }
+                fields["erasedAt"] = erasedAt.map { value in JSONValue.string(value) }
                 return .object(fields)
             }
         }

@@ -37,7 +37,7 @@ struct ArchiveCommand: ParsableCommand {
         let archive = household.archive
         let zh = global.zh
         var table = TextTable(headers: zh ? ["项目", "值"] : ["item", "value"])
-        let rows: [(String, String, String)] = [
+        var rows: [(String, String, String)] = [
             ("档案号", "archive", household.archiveNo), ("状态", "status", household.status),
             ("单位", "unit", archive.unitId), ("户主", "applicant", archive.head.name),
             ("身份证号", "ID number", archive.head.idNumber),
@@ -46,6 +46,10 @@ struct ArchiveCommand: ParsableCommand {
             ("人均月收入", "per-capita monthly", yuan(household.perCapitaMonthly)),
             ("低保标准", "低保", yuan(household.dibaoMonthly)), ("下次复核", "review due", household.reviewDue),
         ]
+        if let closedAt = household.closedAt { rows.append(("关闭时间", "closed", closedAt)) }
+        if let erasedAt = household.erasedAt {
+            rows.append(("个人信息清除", "personal data erased", erasedAt + (zh ? "（超过保存期限）" : " (past retention)")))
+        }
         for (nameZh, nameEn, value) in rows { table.add([zh ? nameZh : nameEn, value]) }
         print(table.render())
     }

@@ -147,6 +147,15 @@ import Testing
         #expect(code == 1 && err.contains("RequestIdReused"))
         // Ids are per caller: another treasurer-less caller cannot replay it, and the same id of another uid is separate.
         #expect(try d.ctl(D.au, ["fund", "deposit", "f1", "1000", "--memo", "拨款", "--request-id", "dep-1"]).0 == 4)
+        // Replies are kept 30 days (request_log.reply_days): after that a retry is refused, and pays nothing.
+        _ = try d.ctlJSON(nil, ["clock", "advance", "29d"])
+        #expect(
+            try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "1000", "--memo", "拨款", "--request-id", "dep-1"]) == first)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "2d"])
+        let (expired, _, expiredErr) = try d.ctl(
+            D.tr, ["fund", "deposit", "f1", "1000", "--memo", "拨款", "--request-id", "dep-1"])
+        #expect(expired == 1 && expiredErr.contains("RequestExpired"), "\(expiredErr)")
+        #expect(try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array?.first?["balance"]?.int == 100_000)
     }
 
     @Test func malformedInputGetsAnErrorOrAClosedConnectionAndTheDaemonCarriesOn() throws {
