@@ -97,6 +97,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Signed checkpoints of the audit head: made by bangfud, checked by bangfuctl and bangfu-db.
+        .target(
+            name: "BangfuEvidence",
+            dependencies: ["BangfuCore", .product(name: "Crypto", package: "swift-crypto")]),
         // The wire generated from the IDL (scripts/gen-wire.py): shared by bangfud, bangfuctl, the load generator and the tests.
         .target(name: "BangfuWire", dependencies: ["BangfuVarlink"]),
         // The daemon: control interfaces, timers, watchdog, reload; bangfud's main only parses options.
@@ -104,7 +108,7 @@ let package = Package(
             name: "BangfuDaemon",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuDomain", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
-                "BangfuVarlink",
+                "BangfuVarlink", "BangfuEvidence",
                 "BangfuSystemd", "BangfuWire",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -134,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "bangfuctl",
             dependencies: [
-                "BangfuCore", "BangfuCLIKit", "BangfuVarlink", "BangfuWire",
+                "BangfuCore", "BangfuCLIKit", "BangfuVarlink", "BangfuWire", "BangfuEvidence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -145,7 +149,7 @@ let package = Package(
             name: "bangfu-db",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuCLIKit", "BangfuPlugins", "BangfuWorkflow",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BangfuEvidence", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Prints how fast help types assess households, batch against one by one.
@@ -156,7 +160,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad", "BangfuWire"]),
+        .testTarget(
+            name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad", "BangfuWire", "BangfuEvidence"]),
         .testTarget(
             name: "BangfuDaemonUnitTests",
             dependencies: [
@@ -208,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "BangfuStoreTests",
             dependencies: [
-                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
+                "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuEvidence",
                 .product(name: "BangfuPluginKit", package: "PluginKit"), .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,5 +1,6 @@
 import BangfuConfig
 import BangfuCore
+import BangfuEvidence
 import BangfuStore
 import Crypto
 import Foundation

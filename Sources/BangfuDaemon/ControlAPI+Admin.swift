@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuEvidence
 import BangfuSystemd
 import BangfuVarlink
 import BangfuWire
@@ -26,7 +27,8 @@ extension ControlAPI {
                     writes: Int64(store.writeStats.writes), writeTransactions: Int64(store.writeStats.transactions),
                     largestWriteGroup: Int64(store.writeStats.largestGroup),
                     auditHeads: Daemon.logsToJournal.load(ordering: .relaxed) ? "journal" : "none",
-                    checkpointKey: runtime.checkpointKey.source.rawValue, refKey: runtime.refKeySource.rawValue)
+                    checkpointKey: runtime.checkpointKey.source.rawValue, refKey: runtime.refKeySource.rawValue,
+                    checkpointPublicKey: runtime.checkpointKey.publicKeyText)
             },
             method(Wire.Admin.Plugins.self, roles: [.admin, .auditor, .approver, .caseworker, .reviewer, .treasurer]) {
                 _, _ in
@@ -62,10 +64,10 @@ extension ControlAPI {
             },
             method(Wire.Admin.Checkpoint.self, roles: [.auditor, .admin]) { actor, _ in
                 try actor.requireOnTop(anyOf: [.auditor, .admin], in: try await store.unitTree(), for: "checkpoint")
-                guard let head = try await store.auditHead() else {
+                // Signed now, and written to the journal like every checkpoint.
+                guard let checkpoint = await runtime.checkpoint(.export) else {
                     throw BangfuError(.notFound, zh: "审计链为空，尚无可签名的链头", en: "the audit chain is empty: no head to sign")
                 }
-                let checkpoint = try runtime.checkpointKey.checkpoint(head, at: Wire.time(runtime.clock.now()))
                 return .init(
                     checkpoint: checkpoint.text, publicKey: runtime.checkpointKey.publicKeyText,
                     keySource: runtime.checkpointKey.source.rawValue)
@@ -76,6 +78,7 @@ extension ControlAPI {
                 runtime.logger.info(
                     "backup written to \(call.path): \(report.auditRows) audit rows verified",
                     metadata: ["AUDIT_HEAD": "\(report.head?.description ?? "-")"])
+                await runtime.checkpoint(.backup)
                 return .init(
                     path: call.path, auditRows: Int64(report.auditRows),
                     ledgerTransactions: Int64(report.ledgerTransactions), head: report.head?.description)

@@ -93,6 +93,8 @@ extension ControlAPI {
                 let approved = try await writes.store.applyToRun(
                     runId: call.runId, unit: call.unit, from: .branchReviewPassed, roles: [.approver],
                     event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
+                // The batch's notice is published: its head, signed, goes to the journal.
+                if approved > 0 { await runtime.checkpoint(.notice) }
                 return .init(cases: Int64(approved))
             },
             change(Wire.Campaigns.Close.self, roles: [.approver, .admin]) { actor, call, writes in

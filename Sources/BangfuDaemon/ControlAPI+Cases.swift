@@ -140,6 +140,8 @@ extension ControlAPI {
                 let approved = try await writes.workflow.approve(caseId: helpCase.id, by: actor, at: clock.now())
                     .helpCase
                 logCase(approved, "approve", actor)
+                // Approval publishes the notice: its head, signed, goes to the journal.
+                if approved.state == .inNotice { await runtime.checkpoint(.notice) }
                 return .init(case: try await caseWire(approved, for: actor))
             },
             transition(Wire.Cases.Object.self, roles: [.caseworker, .reviewer, .approver]) { call in

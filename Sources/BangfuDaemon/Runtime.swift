@@ -1,5 +1,6 @@
 import BangfuConfig
 import BangfuCore
+import BangfuEvidence
 import BangfuWire
 import BangfuPlugins
 import BangfuStore
@@ -18,6 +19,8 @@ public final class Runtime: Sendable {
     let security: SecurityLog
     /// Signs checkpoints of the audit head.
     let checkpointKey: CheckpointKey
+    /// The last checkpoint written to the journal.
+    let latestCheckpoint = Mutex<Checkpoint?>(nil)
     /// Keys the opaque person refs (see `PersonRefs`); where the secret came from, for `status`.
     let refs: PersonRefs
     let refKeySource: StateSecret.Source
@@ -94,8 +97,10 @@ public final class Runtime: Sendable {
             Snapshot(
                 config: config, plugins: plugins,
                 workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone, refs: refs)))
-        scheduler = Scheduler(store: store, clock: clock, logger: logger, batchSize: options.planningBatch) {
-            [unowned self] in
+        scheduler = Scheduler(
+            store: store, clock: clock, logger: logger, batchSize: options.planningBatch,
+            checkpoint: { [unowned self] in await self.checkpoint(.timer) }
+        ) { [unowned self] in
             let s = self.snapshot
             return (s.workflow, s.config)
         }

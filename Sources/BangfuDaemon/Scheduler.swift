@@ -22,15 +22,21 @@ actor Scheduler {
     private var last: Task<Void, Never>?
     /// The business day the daily work (refiling, retention, reply expiry) last ran on.
     private var lastDailyRun: LocalDate?
+    /// Signs the audit head and writes it to the journal (`Runtime.checkpoint`).
+    let checkpoint: @Sendable () async -> Void
+    /// When the next timed checkpoint is due (`audit.checkpoint_minutes` after the last).
+    private var nextCheckpoint: Date?
 
     init(
         store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
+        checkpoint: @escaping @Sendable () async -> Void,
         settings: @escaping @Sendable () -> (Workflow, BangfuConfiguration)
     ) {
         self.store = store
         self.clock = clock
         self.logger = logger
         self.batchSize = batchSize
+        self.checkpoint = checkpoint
         self.settings = settings
     }
 
@@ -48,6 +54,10 @@ actor Scheduler {
     private func fire() async {
         let now = clock.now()
         let (workflow, config) = settings()
+        // A signed head in the journal at least every checkpoint_minutes (on the daemon's clock).
+        let interval = TimeInterval(config.checkpointMinutes * 60)
+        if let due = nextCheckpoint, now >= due { await checkpoint() }
+        if nextCheckpoint.map({ now >= $0 }) ?? true { nextCheckpoint = now.addingTimeInterval(interval) }
         do {
             try await passNotices(now, workflow: workflow, config: config)
             try await planCampaigns(now, workflow: workflow, config: config)
@@ -240,7 +250,7 @@ actor Scheduler {
         let (_, config) = settings()
         let zone = config.businessZone
         let today = zone.date(of: clock.now())
-        var candidates: [Date] = []
+        var candidates: [Date] = nextCheckpoint.map { [$0] } ?? []
         if let d = try? await store.nextNoticeDeadline() { candidates.append(d) }
         for def in config.campaigns {
             if let lead = def.nextLeadDay(after: today) { candidates.append(zone.startOfDay(lead)) }

@@ -94,36 +94,24 @@ struct ReloadService: Service {
     }
 }
 
-/// Writes the audit chain's head to the journal, outside the database: after writes, at most once a
-/// second (journald's rate limit is shared with the case lines), with `MESSAGE_ID` so that
-/// `bangfuctl verify --journal` finds every head bangfud ever wrote. A head kept there pins the
-/// chain: a database cut short or recomputed later no longer holds it.
+/// Writes the audit chain's head to the journal, outside the database, signed: at start and after
+/// writes, at most once a second (journald's rate limit is shared with the case lines), with
+/// `MESSAGE_ID` so that `bangfuctl verify --journal` finds every head bangfud ever wrote. A head
+/// kept there pins the chain: a database cut short or recomputed later no longer holds it. (Notices,
+/// backups, exports and the timer write theirs through `Runtime.checkpoint`.)
 struct AuditHeadService: Service {
     let runtime: Runtime
 
     func run() async throws {
-        let first = try? await runtime.store.auditHead()
-        if let first { log(first, why: "start") }
+        await runtime.checkpoint(.start)
         await cancelWhenGracefulShutdown {
-            var written = first
             for await _ in runtime.store.commits {
-                guard let head = try? await runtime.store.auditHead(), head != written else { continue }
-                log(head, why: "write")
-                written = head
+                guard let head = try? await runtime.store.auditHead(),
+                    head != runtime.latestCheckpoint.withLock({ $0?.head })
+                else { continue }
+                runtime.checkpoint(head, why: .write)
                 try? await Task.sleep(for: .seconds(1))
             }
         }
-    }
-
-    /// Each head line is a signed checkpoint too: the signature over the head and the time.
-    private func log(_ head: AuditHead, why: String) {
-        let at = Wire.time(runtime.clock.now())
-        let signature = (try? runtime.checkpointKey.checkpoint(head, at: at))?.signature.base64EncodedString() ?? ""
-        runtime.logger.notice(
-            "audit head \(head.seq)",
-            metadata: [
-                "MESSAGE_ID": "\(AuditHead.journalMessageID)", "AUDIT_SEQ": "\(head.seq)", "AUDIT_HASH": "\(head.hash)",
-                "AUDIT_AT": "\(at)", "AUDIT_SIGNATURE": "\(signature)", "AUDIT_HEAD_REASON": "\(why)",
-            ])
     }
 }

@@ -159,9 +159,14 @@ public final class SQLiteStore: BangfuStore {
 
     /// A read that may be long (whole-table checks, reports, listings): on GRDB's reader queue, so
     /// the event loop that called it keeps serving its other connections meanwhile.
+    ///
+    /// Off the caller's task executor: GRDB gives the reader back in the async function that took
+    /// it, after the body, and a handler's task prefers its event loop. Were that loop blocked in a
+    /// synchronous read (`read`) waiting for a reader, the reader it waits for could never be given
+    /// back: 16 clients approving at once deadlocked bangfud that way (bangfu-bench, end to end).
     func readAside<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.read(body)
+            return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await pool.read(body) }
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }

@@ -191,13 +191,16 @@ public enum Wire {
                 /// Where the secret that keys person refs comes from, the same two ways: kept beside the data, a
                 /// copy of the state directory lets a ref be recomputed from an ID number.
                 public var refKey: String
+                /// The public key of the checkpoint signatures (base64 of the 32 raw Ed25519 bytes): what
+                /// `verify --journal` checks each head line's signature with, unless given the auditor's own copy.
+                public var checkpointPublicKey: String
 
                 public init(
                     version: String, startedAt: String, now: String, clock: String, configuration: String? = nil,
                     database: String, journalMode: String, synchronous: String, connections: Int64, plugins: Int64,
                     pluginFailures: Int64, casesInNotice: Int64, nextNoticeDeadline: String? = nil, writes: Int64,
                     writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String, checkpointKey: String,
-                    refKey: String
+                    refKey: String, checkpointPublicKey: String
                 ) {
                     self.version = version
                     self.startedAt = startedAt
@@ -218,6 +221,7 @@ public enum Wire {
                     self.auditHeads = auditHeads
                     self.checkpointKey = checkpointKey
                     self.refKey = refKey
+                    self.checkpointPublicKey = checkpointPublicKey
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -249,6 +253,8 @@ public enum Wire {
                     checkpointKey = try fields["checkpointKey", default: .null].wireString(
                         at: "\(wirePath).checkpointKey")
                     refKey = try fields["refKey", default: .null].wireString(at: "\(wirePath).refKey")
+                    checkpointPublicKey = try fields["checkpointPublicKey", default: .null].wireString(
+                        at: "\(wirePath).checkpointPublicKey")
                 }
 
                 public var json: JSONValue {
@@ -263,6 +269,7 @@ public enum Wire {
                         "largestWriteGroup": JSONValue.int(largestWriteGroup),
                         "auditHeads": JSONValue.string(auditHeads), "checkpointKey": JSONValue.string(checkpointKey),
                         "refKey": JSONValue.string(refKey),
+                        "checkpointPublicKey": JSONValue.string(checkpointPublicKey),
                     ]
                     fields["configuration"] = configuration.map { value in JSONValue.string(value) }
                     fields["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }

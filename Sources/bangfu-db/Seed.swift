@@ -15,7 +15,11 @@ struct Seed: AsyncParsableCommand {
     @Option(name: .long, help: "户数 / Number of households.")
     var households: Int = 1000
 
-    @Option(name: .long, help: "作为哪个配置用户建档（须为经办人）/ Configured user acting as caseworker.")
+    @Option(
+        name: .long,
+        help:
+            "借用哪个配置用户的经办人授权；记录中写的是运行本命令的真实用户 / Configured caseworker whose grants to use; records name the real user running this."
+    )
     var caseworker: String = "wangfang"
 
     @Option(name: .long, help: "建档单位 / Unit of the archives.")
@@ -35,7 +39,9 @@ struct Seed: AsyncParsableCommand {
             }
             let cfg = try store.loadConfiguration()
             let db = try await store.openStore(cfg, at: Date(), create: true)
-            let actor = cfg.actor(user: caseworker)
+            // Sample data under the caseworker's grants, recorded as the real user who ran this (the
+            // offline tools never write a name given on the command line into the records).
+            let actor = Actor(id: cfg.actor(uid: getuid()).id, grants: cfg.actor(user: caseworker).grants)
             let zh = Language.fromEnvironment == .zh
             let started = Date()
             var lastReport = started

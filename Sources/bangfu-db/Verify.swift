@@ -1,6 +1,7 @@
 import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
+import BangfuEvidence
 import BangfuStore
 import Foundation
 

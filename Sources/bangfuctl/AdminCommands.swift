@@ -1,6 +1,7 @@
 import ArgumentParser
 import BangfuCLIKit
 import BangfuCore
+import BangfuEvidence
 import BangfuVarlink
 import BangfuWire
 import Foundation
@@ -98,6 +99,10 @@ struct Verify: ParsableCommand {
     @Flag(help: "对照 bangfud 写入系统日志的链头 / Check against the heads bangfud wrote to the journal.")
     var journal = false
     @Option(help: "bangfud 的 systemd 单元 / bangfud's systemd unit.") var unit = "bangfud.service"
+    @Option(
+        name: .customLong("public-key"),
+        help: "与 --journal 同用：用审计自存的公钥核对签名 / With --journal: check signatures with your own copy of the key.")
+    var publicKeyFile: String?
 
     func run() throws {
         if let anchor, AuditHead(parsing: anchor) == nil {
@@ -125,7 +130,9 @@ struct Verify: ParsableCommand {
     /// Every head bangfud wrote to the journal must still be in the chain: a head it no longer
     /// holds means the chain was cut or rewritten after the last head it does hold.
     func verifyAgainstJournal() throws {
-        let heads = JournalHeads.read(unit: unit, global)
+        let lines = JournalHeads.read(unit: unit, global)
+        var seen = Set<AuditHead>()
+        let heads = lines.map(\.head).filter { head in seen.insert(head).inserted }
         guard !heads.isEmpty else {
             global.die(
                 global.zh
@@ -142,18 +149,21 @@ struct Verify: ParsableCommand {
             report = answer
         }
         guard let report else { return }
+        // Each line's signature: a line bangfud's key did not sign was not written by bangfud.
+        let unsigned = unsignedLines(lines)
         if global.json {
             var json = report.fields
             json["anchors"] = .int(Int64(heads.count))
             json["anchorsLost"] = .array(lost.map { .string($0) })
-            json["ok"] = .bool(report.ok && lost.isEmpty)
+            json["unsigned"] = .array(unsigned.map { .string($0) })
+            json["ok"] = .bool(report.ok && lost.isEmpty && unsigned.isEmpty)
             global.printJSON(.object(json))
         } else if lost.isEmpty {
             print(
                 global.zh
                     ? "数据库包含系统日志中全部 \(heads.count) 个链头，最新 \(heads.last!)"
                     : "the database holds all \(heads.count) heads in the journal, the latest \(heads.last!)")
-            if report.ok { print(global.zh ? "校验通过" : "verified") }
+            if report.ok && unsigned.isEmpty { print(global.zh ? "校验通过" : "verified") }
             for problem in report.problems { print("  - \(problem)") }
         } else {
             let held = heads.filter { head in !lost.contains(head.description) }.last
@@ -163,19 +173,47 @@ struct Verify: ParsableCommand {
                     : "verification FAILED: \(lost.count) heads in the journal are no longer in the database, the first \(lost[0]); intact up to \(held?.description ?? "(none)"). The chain was cut or rewritten."
             )
         }
-        if !report.ok || !lost.isEmpty { throw ExitCode(1) }
+        if !unsigned.isEmpty && !global.json {
+            print(
+                global.zh
+                    ? "校验失败：系统日志中有 \(unsigned.count) 条链头记录没有 bangfud 密钥的有效签名，最早的是 \(unsigned[0])：这些记录不是 bangfud 写入的"
+                    : "verification FAILED: \(unsigned.count) head lines in the journal are not signed by bangfud's key, the first \(unsigned[0]): bangfud did not write them"
+            )
+        }
+        if !report.ok || !lost.isEmpty || !unsigned.isEmpty { throw ExitCode(1) }
+    }
+
+    /// The lines not signed with bangfud's key: the auditor's own copy (`--public-key`), else the
+    /// one bangfud reports.
+    func unsignedLines(_ lines: [Checkpoint]) -> [String] {
+        var text = ""
+        if let path = publicKeyFile {
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                global.die(global.zh ? "无法读取公钥 \(path)" : "cannot read the public key \(path)", code: 2)
+            }
+            text = contents
+        } else {
+            text = global.call(Wire.Admin.Status()).checkpointPublicKey
+        }
+        guard let key = Checkpoint.publicKey(parsing: text) else {
+            global.die(
+                global.zh ? "公钥无效：应为 32 字节 Ed25519 公钥的 base64" : "not a public key: base64 of 32 Ed25519 bytes", code: 2
+            )
+        }
+        return lines.filter { line in !line.isSigned(by: key) }.map(\.head.description)
     }
 }
 
-/// The audit heads bangfud wrote to the journal (`MESSAGE_ID`), read with journalctl, in the order
-/// written; a sequence number seen with two hashes stays twice (the older one is the evidence).
+/// The head lines bangfud wrote to the journal (`MESSAGE_ID`), read with journalctl, in the order
+/// written, each with its signature (`AUDIT_AT`, `AUDIT_SIGNATURE`): a signed checkpoint. A
+/// sequence number seen with two hashes stays twice (the older one is the evidence).
 enum JournalHeads {
-    static func read(unit: String, _ global: Global) -> [AuditHead] {
+    static func read(unit: String, _ global: Global) -> [Checkpoint] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/journalctl")
         process.arguments = [
-            "--no-pager", "--output=json", "--output-fields=AUDIT_SEQ,AUDIT_HASH", "_SYSTEMD_UNIT=\(unit)",
-            "MESSAGE_ID=\(AuditHead.journalMessageID)",
+            "--no-pager", "--output=json", "--output-fields=AUDIT_SEQ,AUDIT_HASH,AUDIT_AT,AUDIT_SIGNATURE",
+            "_SYSTEMD_UNIT=\(unit)", "MESSAGE_ID=\(AuditHead.journalMessageID)",
         ]
         let output = Pipe()
         process.standardOutput = output
@@ -185,16 +223,19 @@ enum JournalHeads {
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        var seen = Set<AuditHead>()
-        var heads: [AuditHead] = []
+        var lines: [Checkpoint] = []
         for line in data.split(separator: UInt8(ascii: "\n")) {
             guard let fields = try? JSONDecoder().decode([String: JSONValue].self, from: Data(line)),
                 let seq = fields["AUDIT_SEQ"]?.stringValue, let hash = fields["AUDIT_HASH"]?.stringValue,
-                let head = AuditHead(parsing: "\(seq):\(hash)"), seen.insert(head).inserted
+                let head = AuditHead(parsing: "\(seq):\(hash)")
             else { continue }
-            heads.append(head)
+            // A line without a signature keeps an empty one: it fails the check, as it should.
+            lines.append(
+                Checkpoint(
+                    head: head, at: fields["AUDIT_AT"]?.stringValue ?? "",
+                    signature: fields["AUDIT_SIGNATURE"]?.stringValue.flatMap { Data(base64Encoded: $0) } ?? Data()))
         }
-        return heads
+        return lines
     }
 }
 

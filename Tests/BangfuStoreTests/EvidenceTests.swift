@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuEvidence
 import BangfuStore
 import Crypto
 import Foundation
