@@ -1,4 +1,4 @@
 /// The version bangfud and bangfuctl report.
 public enum BangfuVersion {
-    public static let current = "0.6.0"
+    public static let current = "0.7.0"
 }
