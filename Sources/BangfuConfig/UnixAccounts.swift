@@ -35,6 +35,15 @@ public enum UnixAccounts {
         return (String(cString: n), pwd.pw_gid)
     }
 
+    /// The group names of the account called `name`, empty when there is none.
+    static func groups(name: String) -> [String] {
+        var pwd = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buf = [CChar](repeating: 0, count: 16384)
+        guard getpwnam_r(name, &pwd, &buf, buf.count, &result) == 0, result != nil else { return [] }
+        return groups(user: name, gid: pwd.pw_gid)
+    }
+
     static func groups(user: String, gid: UInt32) -> [String] {
         var count: Int32 = 64
         var ids = [gid_t](repeating: 0, count: Int(count))
@@ -62,5 +71,11 @@ extension BangfuConfiguration {
             return actor(user: "uid:\(uid)", groups: [], isRoot: uid == 0)
         }
         return actor(user: name, groups: groups, isRoot: uid == 0)
+    }
+
+    /// The actor a name given by a caller stands for (a helper to pair): the grants of the name
+    /// and of its account's groups. Never root, whatever the name.
+    public func actor(named name: String) -> Actor {
+        actor(user: name, groups: name.hasPrefix("uid:") ? [] : UnixAccounts.groups(name: name), isRoot: false)
     }
 }

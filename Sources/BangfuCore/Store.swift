@@ -131,10 +131,11 @@ public protocol BangfuStore: Sendable {
         -> Visit
     /// One page of planned visits whose due date has passed, earliest due first (key: due day, id).
     func overdueVisits(units: [String], on: LocalDate, page: Page) async throws -> [Visit]
-    func pair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
+    /// `helper` with the grants the configuration gives them: they must be a helper of the household's unit.
+    func pair(archiveNo: String, helper: Actor, by: Actor, at: Date) async throws
     func unpair(archiveNo: String, helper: String, by: Actor, at: Date) async throws
     /// When a helper leaves: every household paired with `from` (in `unit`'s subtree) moves to `to`.
-    func reassign(from: String, to: String, unit: String, by: Actor, at: Date) async throws -> Int
+    func reassign(from: String, to: Actor, unit: String, by: Actor, at: Date) async throws -> Int
     func recordContact(archiveNo: String, kind: String, note: String?, by: Actor, at: Date) async throws
     /// One page of paired households with no contact within `days` (a quarter: 92), longest without
     /// contact first (key: `dueSince` in milliseconds, household id).

@@ -55,7 +55,9 @@ extension ControlAPI {
                 return .init(visit: Wire.Care.Visit(visit))
             },
             change(Wire.Care.Pair.self, roles: [.caseworker]) { actor, call, writes in
-                try await writes.store.pair(archiveNo: call.archiveNo, helper: call.helper, by: actor, at: clock.now())
+                try await writes.store.pair(
+                    archiveNo: call.archiveNo, helper: runtime.config.actor(named: call.helper), by: actor,
+                    at: clock.now())
                 return .init(helpers: try await writes.store.helpers(archiveNo: call.archiveNo))
             },
             change(Wire.Care.Unpair.self, roles: [.caseworker]) { actor, call, writes in
@@ -65,7 +67,8 @@ extension ControlAPI {
             },
             change(Wire.Care.Reassign.self, roles: [.caseworker]) { actor, call, writes in
                 let moved = try await writes.store.reassign(
-                    from: call.from, to: call.to, unit: call.unit, by: actor, at: clock.now())
+                    from: call.from, to: runtime.config.actor(named: call.to), unit: call.unit, by: actor,
+                    at: clock.now())
                 return .init(households: Int64(moved))
             },
             change(Wire.Care.RecordContact.self, roles: [.helper, .caseworker]) { actor, call, writes in

@@ -21,6 +21,13 @@ public final class DaemonClock: Sendable {
 
     /// A manual clock kept in `stateDir/clock`: it resumes where it stopped; `start` only moves it forward.
     public static func manual(stateDir: String, start: Date?) throws -> DaemonClock {
+        // The state directory is made here as bangfud makes it without the flag (the clock comes first).
+        do {
+            try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
+        } catch {
+            throw BangfuError(
+                .storage, zh: "无法创建状态目录 \(stateDir)", en: "cannot create the state directory \(stateDir)")
+        }
         let file = URL(fileURLWithPath: stateDir).appendingPathComponent("clock").path
         var now = start ?? Date()
         if let text = try? String(contentsOfFile: file, encoding: .utf8) {

@@ -119,7 +119,12 @@ extension Wire.Archive.ArchiveData {
             head = Wire.Archive.Person(
                 name: full.name, idNumber: input.head.idNumber.masked, workStatus: full.workStatus,
                 bankAccount: full.bankAccount, ref: headRef)
-            members = []
+            // Masked, not dropped: a count (家庭人口) is the same whoever looks.
+            members = input.members.map { person in
+                Wire.Archive.Member(
+                    name: maskedName(person.name), idNumber: person.idNumber.masked, relation: person.relation,
+                    ref: refs.ref(archiveNo, person.idNumber))
+            }
         case .masked:
             head = Wire.Archive.Person(
                 name: maskedName(full.name), idNumber: input.head.idNumber.masked,

@@ -57,13 +57,30 @@ public enum CareDomain {
         return visit
     }
 
-    public static func pair(_ work: some UnitOfWork, archiveNo: String, helper: String, by actor: Actor, at: Date)
+    /// Refuses a helper who could never record a contact there: a name with no helper grant on the
+    /// unit (a typo, an account that does not exist, someone of another unit).
+    static func requireHelper(_ helper: Actor, unit: String, tree: UnitTree, field: String) throws {
+        guard !helper.id.isEmpty, helper.id.count <= 64 else {
+            throw BangfuError(.invalidInput, zh: "必须指定帮扶联系人", en: "a helper is required", context: ["field": field])
+        }
+        guard helper.holds(anyOf: [.helper], on: unit, in: tree) else {
+            throw BangfuError(
+                .invalidInput,
+                zh: "\(helper.id) 不是单位 \(unit) 的帮扶联系人：请先在配置的 grants 中为其授予 helper 角色（并核对用户名）",
+                en:
+                    "\(helper.id) is not a helper of unit \(unit): grant them the helper role in the configuration first (and check the name)",
+                context: ["field": field])
+        }
+    }
+
+    public static func pair(
+        _ work: some UnitOfWork, archiveNo: String, helper helperActor: Actor, by actor: Actor, at: Date
+    )
         throws
     {
-        guard !helper.isEmpty, helper.count <= 64 else {
-            throw BangfuError(.invalidInput, zh: "必须指定帮扶联系人", en: "a helper is required", context: ["field": "helper"])
-        }
         let household = try household(work, archiveNo: archiveNo, actor: actor, roles: [.caseworker], for: "pair")
+        try requireHelper(helperActor, unit: household.input.unitId, tree: try work.unitTree(), field: "helper")
+        let helper = helperActor.id
         guard try !work.isPaired(householdId: household.id, helper: helper) else {
             throw BangfuError(
                 .duplicate, zh: "\(helper) 已与 \(archiveNo) 结对", en: "\(helper) is already paired with \(archiveNo)")
@@ -88,15 +105,13 @@ public enum CareDomain {
     /// When a helper leaves: every household of `unit`'s subtree paired with `from` moves to `to`,
     /// with its planned visits.
     public static func reassign(
-        _ work: some UnitOfWork, from: String, to: String, unit: String, by actor: Actor, at: Date
+        _ work: some UnitOfWork, from: String, to toActor: Actor, unit: String, by actor: Actor, at: Date
     ) throws -> Int {
-        guard !to.isEmpty, to.count <= 64 else {
-            throw BangfuError(
-                .invalidInput, zh: "必须指定新的帮扶联系人", en: "a new helper is required", context: ["field": "to"])
-        }
         let tree = try work.unitTree()
         _ = try tree.require(unit)
         try actor.require(anyOf: [.caseworker], on: unit, in: tree, for: "reassign")
+        try requireHelper(toActor, unit: unit, tree: tree, field: "to")
+        let to = toActor.id
         let households = try work.householdsPaired(with: from, units: tree.subtree(of: unit))
         for id in households {
             _ = try work.endPairing(householdId: id, helper: from, at: at)
@@ -130,9 +145,10 @@ public enum CareDomain {
             at: at, actor: actor.id, action: "contact", entity: "household", entityId: archiveNo)
     }
 
-    /// A month's per-capita income, kept in the archive's history.
+    /// A month's per-capita income, kept in the archive's history; never for a month still to come.
     public static func income(
-        _ work: some UnitOfWork, archiveNo: String, month: String, perCapita: Money, by actor: Actor, at: Date
+        _ work: some UnitOfWork, archiveNo: String, month: String, perCapita: Money, by actor: Actor, at: Date,
+        zone: BusinessZone
     )
         throws
     {
@@ -143,6 +159,13 @@ public enum CareDomain {
         else {
             throw BangfuError(
                 .invalidDate, zh: "月份应写成 YYYY-MM", en: "a month looks like YYYY-MM", context: ["field": "month"])
+        }
+        let today = zone.date(of: at)
+        guard (year, number) <= (today.year, today.month) else {
+            throw BangfuError(
+                .invalidDate, zh: "\(month) 还没有到：只能登记本月及以前各月的收入",
+                en: "\(month) has not come yet: income is recorded for this month or earlier",
+                context: ["field": "month"])
         }
         _ = try perCapita.bounded(field: "perCapita", minimum: 0)
         let household = try household(

@@ -32,7 +32,7 @@ extension SQLiteStore {
         }
     }
 
-    public func pair(archiveNo: String, helper: String, by actor: Actor, at: Date) async throws {
+    public func pair(archiveNo: String, helper: Actor, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
             try CareDomain.pair(SQLiteUnitOfWork(db: db), archiveNo: archiveNo, helper: helper, by: actor, at: at)
             return Empty()
@@ -46,7 +46,7 @@ extension SQLiteStore {
         }
     }
 
-    public func reassign(from: String, to: String, unit: String, by actor: Actor, at: Date) async throws -> Int {
+    public func reassign(from: String, to: Actor, unit: String, by actor: Actor, at: Date) async throws -> Int {
         try await write { db in
             try CareDomain.reassign(SQLiteUnitOfWork(db: db), from: from, to: to, unit: unit, by: actor, at: at)
         }
@@ -60,31 +60,34 @@ extension SQLiteStore {
         }
     }
 
+    /// Paired households whose last contact (or, never contacted, whose first pairing: a helper
+    /// reassigned does not restart the count) is more than `days` ago. (The alias must not be a
+    /// column's name: SQLite reads `since_ms` in HAVING as the joined pairing's own column.)
     public func contactsDue(units: [String], days: Int, at: Date, page: Page) async throws -> [ContactDue] {
         let cutoff = SQLiteStore.ms(at.addingTimeInterval(-Double(days) * 86400))
         return try await readAside { db in
             var sql = """
                 SELECT h.id, h.archive_no, h.unit_id, group_concat(p.helper, ',') AS helpers,
                        (SELECT MAX(c.at_ms) FROM contact c WHERE c.household_id = h.id) AS last_ms,
-                       MIN(p.since_ms) AS since_ms
+                       (SELECT MIN(q.since_ms) FROM pairing q WHERE q.household_id = h.id) AS first_paired_ms
                 FROM pairing p JOIN household h ON h.id = p.household_id
                 WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(SQLiteStore.inList(units.count)))
                 GROUP BY h.id
-                HAVING COALESCE(last_ms, since_ms) < ?
+                HAVING COALESCE(last_ms, first_paired_ms) < ?
                 """
             var arguments = StatementArguments(units) + StatementArguments([cutoff])
             // Longest without contact first; the cursor's key is that instant and the household's id.
             if let after = page.afterKey, after.count == 2 {
-                sql += " AND (COALESCE(last_ms, since_ms), h.id) > (?, ?)"
+                sql += " AND (COALESCE(last_ms, first_paired_ms), h.id) > (?, ?)"
                 arguments += StatementArguments(after)
             }
-            sql += " ORDER BY COALESCE(last_ms, since_ms), h.id LIMIT \(page.limit + 1)"
+            sql += " ORDER BY COALESCE(last_ms, first_paired_ms), h.id LIMIT \(page.limit + 1)"
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 ContactDue(
                     householdId: row["id"], archiveNo: row["archive_no"], unitId: row["unit_id"],
                     helpers: (row["helpers"] as String? ?? "").split(separator: ",").map(String.init),
                     lastContact: (row["last_ms"] as Int64?).map { SQLiteStore.date(ms: $0) },
-                    dueSince: SQLiteStore.date(ms: (row["last_ms"] as Int64?) ?? row["since_ms"]))
+                    dueSince: SQLiteStore.date(ms: (row["last_ms"] as Int64?) ?? row["first_paired_ms"]))
             }
         }
     }
@@ -101,9 +104,11 @@ extension SQLiteStore {
 
     public func recordIncome(archiveNo: String, month: String, perCapita: Money, by actor: Actor, at: Date) async throws
     {
+        let zone = policy.caseRules.zone
         _ = try await write { db in
             try CareDomain.income(
-                SQLiteUnitOfWork(db: db), archiveNo: archiveNo, month: month, perCapita: perCapita, by: actor, at: at)
+                SQLiteUnitOfWork(db: db), archiveNo: archiveNo, month: month, perCapita: perCapita, by: actor, at: at,
+                zone: zone)
             return Empty()
         }
     }

@@ -48,6 +48,25 @@ import Testing
         _ = try d.ctlJSON(D.helper2, ["care", "visit", String(try #require(v["id"]?.int)), "--note", "已上门"])
     }
 
+    /// Issue 13.4 and 13.11: a helper reassigned does not restart the count of a household never
+    /// contacted; only a helper of the unit can be paired (not a name nobody holds, not a caseworker).
+    @Test func aReassignedHouseholdStaysOverdueAndOnlyHelpersArePaired() throws {
+        let d = try LiveDaemon()
+        let a = try archive(d)
+        for name in ["zhangsan", "uid:\(D.cw)"] {
+            let (code, _, err) = try d.ctl(D.cw, ["care", "pair", a, name])
+            #expect(code == 1 && err.contains("helper"), "\(name) was paired: \(err)")
+        }
+        _ = try d.ctlJSON(D.cw, ["care", "pair", a, "uid:\(D.helper)"])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "93d"])
+        #expect(try d.ctlJSON(D.au, ["care", "overdue-contacts"]).array?.count == 1)
+        #expect(try d.ctl(D.cw, ["care", "reassign", "uid:\(D.helper)", "lisi", "--unit", "b1"]).0 == 1)
+        _ = try d.ctlJSON(D.cw, ["care", "reassign", "uid:\(D.helper)", "uid:\(D.helper2)", "--unit", "b1"])
+        let due = try d.ctlJSON(D.au, ["care", "overdue-contacts"]).array ?? []
+        #expect(due.count == 1, "reassigning the helper hid a household never contacted")
+        #expect(due.first?["helpers"]?.array?.first?.string == "uid:\(D.helper2)")
+    }
+
     @Test func reviewsDueOverdueAndAnExitSuggestion() throws {
         let d = try LiveDaemon()
         let a = try archive(d)
@@ -64,6 +83,9 @@ import Testing
             _ = try d.ctlJSON(D.cw, ["care", "income", a, m, yuan])
         }
         #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.first?["suggestExit"]?.boolValue == false)
+        // Issue 13.5: a month still to come (the clock is in February 2028) is refused.
+        let (future, _, futureErr) = try d.ctl(D.cw, ["care", "income", a, "2028-03", "1300"])
+        #expect(future == 1 && futureErr.contains("2028-03"), "\(futureErr)")
         _ = try d.ctlJSON(D.cw, ["care", "income", a, "2028-01", "1300"])
         #expect(try d.ctlJSON(D.au, ["care", "reviews-due"]).array?.first?["suggestExit"]?.boolValue == true)
         _ = try d.ctlJSON(D.cw, ["archive", "review", a])

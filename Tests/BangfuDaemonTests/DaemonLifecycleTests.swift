@@ -126,6 +126,16 @@ import Testing
         #expect(try d.call(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(60)]).first?["now"] != nil)
     }
 
+    /// Issue 13.12: the manual clock makes a missing state directory, as bangfud does without it.
+    @Test func aManualClockMakesAMissingStateDirectory() throws {
+        let parent = "/tmp/bangfud-state-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let nested = parent + "/a/b"
+        let d = try LiveDaemon(extraArgs: ["--state-dir", nested])
+        #expect(try d.ctlJSON(nil, ["status"])["database"]?.string == nested + "/bangfu.sqlite")
+        #expect(FileManager.default.fileExists(atPath: nested + "/clock"))
+    }
+
     @Test func requestIdsSurviveARestart() throws {
         let d = try LiveDaemon()
         _ = try d.ctlJSON(

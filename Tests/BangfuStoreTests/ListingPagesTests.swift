@@ -118,7 +118,9 @@ import Testing
         // Paired in the order 3, 0, 4, 1, 2: the longest without contact is the one paired first.
         for index in [3, 0, 4, 1, 2] {
             try await fixture.store.pair(
-                archiveNo: households[index].archiveNo, helper: "helper1", by: fixture.actor("cw"), at: fixture.tick())
+                archiveNo: households[index].archiveNo,
+                helper: Actor(id: "helper1", grants: [RoleGrant(role: .helper, unitId: "b1")]), by: fixture.actor("cw"),
+                at: fixture.tick())
         }
         let later = fixture.now.addingTimeInterval(100 * 86_400)
         let (due, pages) = try await follow(limit: 2, keyLength: 2) { page in
