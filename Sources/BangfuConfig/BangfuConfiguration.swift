@@ -92,7 +92,8 @@ public struct BangfuConfiguration: Sendable {
         Policy(
             caseRules: CaseRules(zone: businessZone, calendar: calendar, noticeWorkingDays: noticeWorkingDays),
             categoryRules: categoryRules, causes: causes, reviewIntervalMonths: reviewIntervalMonths,
-            retentionYears: retentionYears, hostRules: hostRules, transferExpiryDays: transferExpiryDays)
+            retentionYears: retentionYears, hostRules: hostRules, transferExpiryDays: transferExpiryDays,
+            monthlyPayDay: monthlyPayDay)
     }
 
     /// The actor for a user name and its groups, with the grants this configuration gives them.

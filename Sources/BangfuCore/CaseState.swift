@@ -73,6 +73,14 @@ public enum PaymentPlan: Sendable, Codable, Hashable {
 
     public var isLoan: Bool { if case .loan = self { return true } else { return false } }
 
+    /// When monthly instalment `number` (2 or more) falls due: on `payDay` of the (number - 1)th
+    /// month after the month the first was paid in. The first falls due when the notice passes.
+    public static func monthlyDue(instalment number: Int, firstPaidOn first: LocalDate, payDay: Int) -> LocalDate? {
+        guard number >= 2, let month = LocalDate(year: first.year, month: first.month, day: 1) else { return nil }
+        let due = month.adding(months: number - 1)
+        return LocalDate(year: due.year, month: due.month, day: payDay)
+    }
+
     /// Checks amounts and counts are sensible.
     public func validate() throws {
         guard instalmentAmount <= Money.maximum, total <= Money.maximum else {

@@ -12,11 +12,13 @@ public struct Policy: Sendable {
     public var hostRules: HostRules
     /// Days a requested transfer between funds waits for a second approver before it expires.
     public var transferExpiryDays: Int
+    /// Day of the month on which monthly instalments after the first fall due.
+    public var monthlyPayDay: Int
 
     public init(
         caseRules: CaseRules = CaseRules(), categoryRules: CategoryRules = CategoryRules(dibao: []),
         causes: [String] = Policy.defaultCauses, reviewIntervalMonths: Int = 12, retentionYears: Int = 10,
-        hostRules: HostRules = HostRules(), transferExpiryDays: Int = 7
+        hostRules: HostRules = HostRules(), transferExpiryDays: Int = 7, monthlyPayDay: Int = 10
     ) {
         self.caseRules = caseRules
         self.categoryRules = categoryRules
@@ -25,6 +27,7 @@ public struct Policy: Sendable {
         self.retentionYears = retentionYears
         self.hostRules = hostRules
         self.transferExpiryDays = transferExpiryDays
+        self.monthlyPayDay = monthlyPayDay
     }
 
     /// Causes of hardship from the national archive form.

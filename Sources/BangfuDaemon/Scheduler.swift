@@ -237,12 +237,11 @@ actor Scheduler {
         }
     }
 
-    /// Instalment k (k >= 2) falls due on the pay day of the (k-1)th month after the first payment.
+    /// When the case's next monthly instalment falls due (`PaymentPlan.monthlyDue`).
     func nextMonthlyDue(_ c: HelpCase, payDay: Int, zone: BusinessZone) async throws -> LocalDate? {
         guard c.instalmentsPaid >= 1, let first = try await store.disbursements(caseId: c.id).first else { return nil }
-        let p = zone.date(of: first.paidAt)
-        let month = LocalDate(year: p.year, month: p.month, day: 1)!.adding(months: c.instalmentsPaid)
-        return LocalDate(year: month.year, month: month.month, day: payDay)
+        return PaymentPlan.monthlyDue(
+            instalment: c.instalmentsPaid + 1, firstPaidOn: zone.date(of: first.paidAt), payDay: payDay)
     }
 
     /// When something falls due next, for the timer (nil: nothing scheduled).

@@ -84,6 +84,9 @@ public enum CaseDomain {
         let transition = try CaseMachine.transition(event.kind, from: current.state)
         try actor.require(anyOf: transition.roles, on: current.unitId, in: tree, for: event.kind.rawValue)
         let (next, effects) = try CaseMachine.apply(event, to: current, by: actor.id, at: at, rules: rules)
+        if case .payInstalment(let number, _) = event {
+            try requireDue(work, current, instalment: number, on: rules.zone.date(of: at), policy: policy)
+        }
         if case .approve(let plan) = event {
             let others = try work.caseSummaries(householdId: current.householdId, zone: rules.zone).filter {
                 $0.caseNo != current.caseNo
@@ -111,6 +114,24 @@ public enum CaseDomain {
         try work.audit(
             at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: current.caseNo)
         return CaseOutcome(helpCase: next, disbursement: disbursement)
+    }
+
+    /// A monthly instalment is never paid before it falls due (`PaymentPlan.monthlyDue`): paid early,
+    /// the months after it would go without one and the schedule would end short.
+    static func requireDue(
+        _ work: some UnitOfWork, _ helpCase: HelpCase, instalment number: Int, on today: LocalDate, policy: Policy
+    ) throws {
+        guard case .monthly? = helpCase.plan, number >= 2,
+            let first = try work.disbursement(caseId: helpCase.id, instalment: 1),
+            let due = PaymentPlan.monthlyDue(
+                instalment: number, firstPaidOn: policy.caseRules.zone.date(of: first.paidAt),
+                payDay: policy.monthlyPayDay),
+            today < due
+        else { return }
+        throw BangfuError(
+            .invalidInput, zh: "第 \(number) 期 \(due) 才到期，不能提前发放",
+            en: "instalment \(number) falls due on \(due); it cannot be paid early",
+            context: ["field": "instalment"])
     }
 
     /// Pays one instalment: earmarking, the fund's unit, the payer's role and the balance, checked

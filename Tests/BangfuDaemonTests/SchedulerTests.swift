@@ -178,6 +178,10 @@ import Testing
         // 2027-02-19: notice passes, instalment 1 paid; then the 10th of each month.
         _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])
         #expect(try paid() == 1)
+        // Issue 13.3: the treasurer cannot pay instalment 2 before it falls due (2027-03-10).
+        let (early, _, earlyErr) = try d.ctl(D.tr, ["case", "pay", caseNo, "--fund", "monthly", "--instalment", "2"])
+        #expect(early == 1 && earlyErr.contains("2027-03-10"), "\(earlyErr)")
+        #expect(try paid() == 1)
         _ = try d.ctlJSON(nil, ["clock", "advance", "105d"])  // to 2027-06-04: March, April, May paid
         #expect(try paid() == 4)
         _ = try d.ctlJSON(nil, ["clock", "advance", "10d"])  // 2027-06-14: June due, the fund is dry

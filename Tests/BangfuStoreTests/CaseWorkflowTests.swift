@@ -78,8 +78,10 @@ extension Fixture {
             case .close: .close(reason: "办结")
             case .withdraw: .withdraw(reason: "撤回")
             }
-        // The notice timer event needs the deadline to have passed; everything else acts now.
-        let at = kind == .noticeElapsed ? fx.now.addingTimeInterval(90 * 86400) : fx.now.addingTimeInterval(60)
+        // The notice timer event needs the deadline to have passed, a monthly instalment after the
+        // first its due day (the 10th of the next month); everything else acts now.
+        let later = kind == .noticeElapsed || (kind == .payInstalment && c.instalmentsPaid >= 1)
+        let at = later ? fx.now.addingTimeInterval(90 * 86400) : fx.now.addingTimeInterval(60)
         return (event, who, at)
     }
 
@@ -275,8 +277,22 @@ extension Fixture {
         let fx = try await Fixture()
         try await fx.fund()
         let m = try await fx.caseIn(.active, plan: .monthly(Money(yuan: 500), months: 3))
+        // Instalment 1 was paid in February 2027: 2 falls due on 10 March, 3 on 10 April.
+        let firstPaid = BusinessZone.shanghai.date(of: try await fx.store.disbursements(caseId: m.id)[0].paidAt)
+        #expect(firstPaid.month == 2)
+        do {
+            _ = try await fx.store.apply(
+                .payInstalment(number: 2, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
+            Issue.record("instalment 2 was paid before it fell due")
+        } catch let error as BangfuError { #expect(error.code == .invalidInput && error.en.contains("2027-03-10")) }
+        fx.now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 3, day: 10)!).addingTimeInterval(3600)
         _ = try await fx.store.apply(
             .payInstalment(number: 2, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
+        await #expect(throws: BangfuError.self, "instalment 3 before 10 April") {
+            try await fx.store.apply(
+                .payInstalment(number: 3, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
+        }
+        fx.now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 4, day: 10)!).addingTimeInterval(3600)
         await #expect(throws: BangfuError.self) {
             try await fx.store.apply(
                 .payInstalment(number: 4, fund: "f1"), toCase: m.id, by: fx.actor("tr"), at: fx.tick())
