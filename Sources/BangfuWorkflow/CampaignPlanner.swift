@@ -37,7 +37,11 @@ public struct CampaignPlanner: Sendable {
         guard run.state == .planning else { return try await store.campaignProgress(runId: run.id, units: nil) }
         let decided = try await store.campaignDecided(runId: run.id)
         let todo = targets.filter { !decided.contains($0.householdId) }.map(\.householdId)
-        let form = def.form.mapValues { FormValue.string($0) }
+        var form = def.form.mapValues { FormValue.string($0) }
+        // The holiday's occurrence, for help types that count "once per holiday" by it.
+        if try workflow.plugins.helpType(def.helpType).descriptor.fields.contains(where: { $0.key == "holiday_date" }) {
+            form["holiday_date"] = .string(holiday.description)
+        }
         let formJSON = try Workflow.canonical(form)
         var committed = run.committed
         var done = decided.count

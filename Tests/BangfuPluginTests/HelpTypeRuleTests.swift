@@ -184,6 +184,28 @@ import Testing
         #expect(
             try assess("holiday-condolence", F.household("deep"), ["occasion": .string("mid_autumn")], prior: paid)
                 .eligible)
+        // Issue 13.1: once per occurrence of the holiday, not per calendar year. The 2027 Spring
+        // Festival (6 February) was paid in January 2027; the 2028 one (26 January) is planned in
+        // December 2027, the same calendar year, and is another occurrence.
+        let national = F.household("relative", head: F.person("h", "self", age: 60, model: "national"))
+        let spring2027: [String: FormValue] = [
+            "occasion": .string("spring_festival"), "holiday_date": .string("2027-02-06"),
+        ]
+        let paid2027 = [
+            PriorCase(
+                helpType: "holiday-condolence", state: "closed", filedOn: "2027-01-05", approvedTotalFen: 200_000,
+                form: spring2027)
+        ]
+        var spring2028 = spring2027
+        spring2028["holiday_date"] = .string("2028-01-26")
+        #expect(try assess("holiday-condolence", national, spring2028, prior: paid2027, on: "2027-12-12").eligible)
+        #expect(
+            try assess("holiday-condolence", national, spring2027, prior: paid2027, on: "2027-01-20").reasons.first?
+                .code
+                == "already_visited")
+        // Filed by hand without a date: the same occasion within half a year is the same occurrence.
+        #expect(try assess("holiday-condolence", national, occ, prior: paid, on: "2027-12-12").eligible)
+        #expect(try !assess("holiday-condolence", national, occ, prior: paid, on: "2027-06-30").eligible)
     }
 
     @Test func nonMonetaryHelpTypes() throws {

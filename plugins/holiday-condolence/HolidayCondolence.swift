@@ -1,7 +1,9 @@
 import BangfuPluginKit
 
 /// 送温暖慰问金: a holiday condolence payment by hardship category and model-worker level
-/// (the higher applies), once per household, occasion and year.
+/// (the higher applies), once per household and occurrence of a holiday: the same holiday date
+/// (campaigns give it), or without one a case of the same occasion filed within half a year. Not
+/// per calendar year: the 2028 Spring Festival is planned in December 2027.
 struct HolidayCondolence: HelpTypePlugin {
     var configKeys: [ConfigKey] {
         [
@@ -40,6 +42,8 @@ struct HolidayCondolence: HelpTypePlugin {
                 FormField(
                     key: "campaign", labelZh: "走访活动", labelEn: "campaign", type: .string, required: false, maxLength: 60
                 ),
+                FormField(
+                    key: "holiday_date", labelZh: "节日日期", labelEn: "holiday date", type: .date, required: false),
             ],
             fundSources: ["fiscal", "union_funds", "party_dues", "donation"],
             amountCapFen: ["deep", "relative", "accident", "national_model", "provincial_model", "city_model"].map {
@@ -62,9 +66,21 @@ struct HolidayCondolence: HelpTypePlugin {
                 return .refuse(
                     Reason("not_party", zh: "七一慰问限党员家庭", en: "July 1 condolence is for party members' households"))
             }
-            if r.priorThisYear("holiday-condolence").contains(where: { $0.form["occasion"]?.string == occasion }) {
+            let holidayDate = r.text("holiday_date")
+            let sameOccurrence = r.prior.contains { prior in
+                guard prior.helpType == "holiday-condolence", prior.counts,
+                    prior.form["occasion"]?.string == occasion
+                else { return false }
+                if let holidayDate, let priorDate = prior.form["holiday_date"]?.string {
+                    return priorDate == holidayDate
+                }
+                return abs(Self.dayNumber(prior.filedOn) - Self.dayNumber(r.on)) < 183
+            }
+            if sameOccurrence {
                 return .refuse(
-                    Reason("already_visited", zh: "本年度该节日已慰问过", en: "already paid for this occasion this year"))
+                    Reason(
+                        "already_visited", zh: "该节日（\(holidayDate ?? "本次")）已慰问过",
+                        en: "already paid for this holiday (\(holidayDate ?? "this time"))"))
             }
             let amount = max(byCategory, byModel)
             let why =
@@ -77,6 +93,18 @@ struct HolidayCondolence: HelpTypePlugin {
                     en: "category \(h.category!): \(Reason.yuan(amount))")
             return Assessment(eligible: true, reasons: [why], plan: PlanProposal(kind: .oneOff, amountFen: amount))
         }
+    }
+
+    /// Days since 1970-01-01 of a `YYYY-MM-DD` date (the civil calendar; 0 when it is not one).
+    static func dayNumber(_ text: String) -> Int {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return 0 }
+        let year = parts[1] <= 2 ? parts[0] - 1 : parts[0]
+        let era = (year >= 0 ? year : year - 399) / 400
+        let yearOfEra = year - era * 400
+        let dayOfYear = (153 * (parts[1] + (parts[1] > 2 ? -3 : 9)) + 2) / 5 + parts[2] - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 }
 
