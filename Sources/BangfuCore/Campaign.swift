@@ -116,3 +116,16 @@ public struct Visit: Sendable, Codable, Hashable {
         self.event = event
     }
 }
+
+/// The occasions of holiday visits, as a notice names them (a campaign's form gives the code).
+public enum HolidayOccasion {
+    public static let namesZh = [
+        "spring_festival": "春节", "new_year": "元旦", "july_first": "七一", "children_day": "六一", "mid_autumn": "中秋",
+    ]
+
+    /// What a public notice calls a case of a help type with this occasion: 七一慰问金, not the help
+    /// type's general name; nil when the occasion is not one of the holidays.
+    public static func noticeName(occasion: String?) -> String? {
+        occasion.flatMap { namesZh[$0] }.map { "\($0)慰问金" }
+    }
+}

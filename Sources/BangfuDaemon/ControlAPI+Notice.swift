@@ -25,7 +25,12 @@ extension ControlAPI {
                 // Read after the cases: the head covers at least what the notice shows.
                 let head = try await store.auditHead()?.description
                 return ControlAPI.paged(cases, next: next) { helpCase in
-                    let helpType = (try? plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
+                    // A holiday visit is named by its occasion (七一慰问金), any other case by its help type.
+                    let occasion = (try? JSONValue.parse(Array(helpCase.formJSON.utf8)))?.objectValue?["occasion"]?
+                        .stringValue
+                    let helpType =
+                        HolidayOccasion.noticeName(occasion: occasion)
+                        ?? (try? plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
                     return .init(
                         entry: Wire.Notice.Entry(
                             caseNo: helpCase.caseNo, name: maskedName(names[helpCase.householdId] ?? ""),

@@ -212,6 +212,11 @@ struct NoticeCommand: ParsableCommand {
         commandName: "notice", abstract: "公示名单（仅显示脱敏姓名）/ The public notice (masked names only).",
         subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
+    /// When the entry's notice passes; a case under objection has no deadline until it is decided.
+    static func deadline(_ entry: Wire.Notice.Entry, zh: Bool) -> String {
+        entry.state == "objected" ? (zh ? "异议核查中" : "objection under review") : entry.passesAt ?? ""
+    }
+
     /// The entries, and the audit head the last page was read at (printed with the notice).
     static func entries(_ global: Global, unit: String?) -> (entries: [Wire.Notice.Entry], head: String?) {
         let replies = global.all(Wire.Notice.List(unit: unit))
@@ -231,7 +236,8 @@ struct NoticeCommand: ParsableCommand {
                     : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
             for entry in entries {
                 table.add([
-                    entry.caseNo, entry.name, entry.unit, entry.helpType, yuan(entry.amount), entry.passesAt ?? "",
+                    entry.caseNo, entry.name, entry.unit, entry.helpType, yuan(entry.amount),
+                    NoticeCommand.deadline(entry, zh: global.zh),
                 ])
             }
             print(table.render())
@@ -257,7 +263,7 @@ struct NoticeCommand: ParsableCommand {
                 let lines = entries.map { entry in
                     [
                         entry.caseNo, entry.name, entry.unit, entry.helpType, Money(fen: entry.amount).plain,
-                        entry.passesAt ?? "",
+                        NoticeCommand.deadline(entry, zh: true),
                     ].map(quoted).joined(separator: ",")
                 }
                 let footer = head.map { ["审计链头 / audit head," + quoted($0)] } ?? []
@@ -270,7 +276,7 @@ struct NoticeCommand: ParsableCommand {
                 let rows = entries.map { entry in
                     let cells = [entry.caseNo, entry.name, entry.unit, entry.helpType].map { "<td>\(escaped($0))</td>" }
                     return "<tr>" + cells.joined() + "<td class=\"n\">\(escaped(yuan(entry.amount)))</td>"
-                        + "<td>\(escaped(entry.passesAt ?? ""))</td></tr>"
+                        + "<td>\(escaped(NoticeCommand.deadline(entry, zh: true)))</td></tr>"
                 }.joined(separator: "\n")
                 text = """
                     <!DOCTYPE html>

@@ -79,7 +79,17 @@ import Testing
             try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1"]).0 == 4,
             "a caseworker cannot approve")
         #expect(try d.ctlJSON(D.ap, ["campaign", "approve", String(runId), "--unit", "county"])["cases"]?.int == 3)
-        #expect(try d.ctlJSON(D.au, ["notice", "list"]).array?.count == 3)
+        let notice = try d.ctlJSON(D.au, ["notice", "list"]).array ?? []
+        // Issue 13.8: named by the occasion; the holiday's date went into the form (13.1).
+        #expect(notice.count == 3 && notice.allSatisfy { $0["helpType"]?.string == "春节慰问金" })
+        let planned = try d.ctlJSON(D.cw, ["case", "get", try #require(notice.first?["caseNo"]?.string)])
+        #expect(planned["case"]?["form"]?["holiday_date"]?.string == "2027-02-06")
+        // A case under objection stays on the notice, its deadline shown as under review.
+        let objected = try #require(notice.last?["caseNo"]?.string)
+        _ = try d.ctlJSON(D.cw, ["case", "object", objected, "--summary", "群众反映家庭收入有变化"])
+        let (_, board, _) = try d.ctl(D.au, ["notice", "list"], lang: "zh_CN.UTF-8")
+        #expect(board.contains("异议核查中"), "\(board)")
+        _ = try d.ctlJSON(D.ap, ["case", "dismiss", objected, "--decision", "核实无误"])
         let visits = try d.ctlJSON(D.au, ["campaign", "visits", String(runId)]).array ?? []
         #expect(visits.count == 3 && visits.allSatisfy { $0["dueOn"]?.string == "2027-02-05" })
         _ = try d.ctlJSON(
