@@ -129,3 +129,29 @@ public enum HolidayOccasion {
         occasion.flatMap { namesZh[$0] }.map { "\($0)慰问金" }
     }
 }
+
+/// What a campaign batch did: the cases it moved, and each it could not with the reason. A batch
+/// does what it can: one household over the yearly cap does not stop the others.
+public struct CampaignBatchResult: Sendable, Codable, Hashable {
+    public struct Failure: Sendable, Codable, Hashable {
+        public var caseNo: String
+        public var code: String
+        public var zh: String
+        public var en: String
+
+        public init(caseNo: String, code: String, zh: String, en: String) {
+            self.caseNo = caseNo
+            self.code = code
+            self.zh = zh
+            self.en = en
+        }
+    }
+
+    public var done: Int
+    public var failed: [Failure]
+
+    public init(done: Int, failed: [Failure]) {
+        self.done = done
+        self.failed = failed
+    }
+}

@@ -116,11 +116,12 @@ public protocol BangfuStore: Sendable {
     /// `CampaignTarget.priority`: category rank, per-capita income, id), with the amount and reason.
     func campaignMembers(runId: Int64, outcome: CampaignOutcome, units: [String], page: Page) async throws
         -> [(Household, Money, String)]
-    /// Applies one event to every case of a run in `unit`'s subtree that is in `state`, in one transaction.
+    /// Applies one event to every case of a run in `unit`'s subtree that is in `state`, in one
+    /// transaction; a case the event is refused for is left as it was and reported.
     func applyToRun(
         runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
         event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by: Actor, at: Date
-    ) async throws -> Int
+    ) async throws -> CampaignBatchResult
     /// One page of a run's visits in `units`, earliest due first (key: due day as yyyymmdd, id).
     func visits(runId: Int64, units: [String], page: Page) async throws -> [Visit]
     func recordVisit(id: Int64, note: String, by: Actor, at: Date) async throws -> Visit

@@ -87,15 +87,16 @@ extension ControlAPI {
                 let passed = try await writes.store.applyToRun(
                     runId: call.runId, unit: call.unit, from: .submitted, roles: [.reviewer],
                     event: { _, _ in .passReview(comment: "走访活动批量初审") }, by: actor, at: clock.now())
-                return .init(cases: Int64(passed))
+                return .init(cases: Int64(passed.done), failed: passed.failed.map(Wire.Campaigns.BatchFailure.init))
             },
             change(Wire.Campaigns.Approve.self, roles: [.approver]) { actor, call, writes in
                 let approved = try await writes.store.applyToRun(
                     runId: call.runId, unit: call.unit, from: .branchReviewPassed, roles: [.approver],
                     event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
                 // The batch's notice is published: its head, signed, goes to the journal.
-                if approved > 0 { await runtime.checkpoint(.notice) }
-                return .init(cases: Int64(approved))
+                if approved.done > 0 { await runtime.checkpoint(.notice) }
+                return .init(
+                    cases: Int64(approved.done), failed: approved.failed.map(Wire.Campaigns.BatchFailure.init))
             },
             change(Wire.Campaigns.Close.self, roles: [.approver, .admin]) { actor, call, writes in
                 try await writes.store.closeCampaignRun(runId: call.runId, by: actor, at: clock.now())
@@ -110,5 +111,11 @@ extension ControlAPI {
             name: "org.bangfu.Campaigns",
             description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+}
+
+extension Wire.Campaigns.BatchFailure {
+    init(_ failure: CampaignBatchResult.Failure) {
+        self.init(caseNo: failure.caseNo, code: failure.code, message: failure.zh, messageEn: failure.en)
     }
 }

@@ -89,7 +89,7 @@ public enum CampaignDomain {
     public static func applyToRun(
         _ work: some UnitOfWork, runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
         event: (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date, policy: Policy
-    ) throws -> Int {
+    ) throws -> CampaignBatchResult {
         let tree = try work.unitTree()
         _ = try tree.require(unit)
         // The whole unit first: a batch never reaches into units where the caller holds no `roles`
@@ -97,11 +97,21 @@ public enum CampaignDomain {
         try actor.require(anyOf: roles, on: unit, in: tree, for: "campaign_batch")
         guard try work.campaignRun(id: runId) != nil else { throw RecordRef(.campaignRun, "#\(runId)").notFound }
         let cases = try work.campaignCases(runId: runId, units: tree.subtree(of: unit), state: state)
+        var done = 0
+        var failed: [CampaignBatchResult.Failure] = []
         for (caseId, amount) in cases {
-            _ = try CaseDomain.apply(
-                work, event(try work.helpCase(id: caseId), amount), toCase: caseId, by: actor, at: at, policy: policy)
+            let helpCase = try work.helpCase(id: caseId)
+            do {
+                _ = try work.undoingOnError {
+                    try CaseDomain.apply(
+                        work, event(helpCase, amount), toCase: caseId, by: actor, at: at, policy: policy)
+                }
+                done += 1
+            } catch let error as BangfuError {
+                failed.append(.init(caseNo: helpCase.caseNo, code: error.code.rawValue, zh: error.zh, en: error.en))
+            }
         }
-        return cases.count
+        return CampaignBatchResult(done: done, failed: failed)
     }
 
     /// A planned visit recorded as done: by its visitor, or a helper or caseworker of its unit.

@@ -112,4 +112,7 @@ public protocol UnitOfWork {
     /// Appends one row to the audit chain. It commits to the rows this transaction added or changed
     /// in the fact tables (their hashes are kept with it), so that they can be checked later.
     func audit(at: Date, actor: String, action: String, entity: String, entityId: String) throws
+    /// Runs `body` so that, when it throws, everything it wrote is undone and the rest of the
+    /// transaction stands (a savepoint).
+    func undoingOnError<T>(_ body: () throws -> T) throws -> T
 }

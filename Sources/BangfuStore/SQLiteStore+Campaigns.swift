@@ -151,7 +151,7 @@ extension SQLiteStore {
     public func applyToRun(
         runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
         event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date
-    ) async throws -> Int {
+    ) async throws -> CampaignBatchResult {
         let policy = self.policy
         return try await write { db in
             try CampaignDomain.applyToRun(

@@ -126,6 +126,15 @@ struct SQLiteUnitOfWork: UnitOfWork {
         try SQLiteStore.writeHistory(db, householdId, changes)
     }
 
+    func undoingOnError<T>(_ body: () throws -> T) throws -> T {
+        var value: T?
+        try db.inSavepoint {
+            value = try body()
+            return .commit
+        }
+        return value!
+    }
+
     func erasePersonalValues(householdId: Int64, at: Date) throws -> Int {
         try PersonalValues.erase(db, household: householdId, at: at)
     }

@@ -1736,6 +1736,36 @@ public enum Wire {
             }
         }
 
+        /// A case a batch could not move, and why (it stays as it was; the others went on).
+        public struct BatchFailure: WireValue {
+            public var caseNo: String
+            public var code: String
+            public var message: String
+            public var messageEn: String
+
+            public init(caseNo: String, code: String, message: String, messageEn: String) {
+                self.caseNo = caseNo
+                self.code = code
+                self.message = message
+                self.messageEn = messageEn
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let fields = try json.wireObject(at: wirePath)
+                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                code = try fields["code", default: .null].wireString(at: "\(wirePath).code")
+                message = try fields["message", default: .null].wireString(at: "\(wirePath).message")
+                messageEn = try fields["messageEn", default: .null].wireString(at: "\(wirePath).messageEn")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "caseNo": JSONValue.string(caseNo), "code": JSONValue.string(code),
+                    "message": JSONValue.string(message), "messageEn": JSONValue.string(messageEn),
+                ])
+            }
+        }
+
         public struct Definitions: WireCall {
             public static let method = WireMethod.campaignsDefinitions
 
@@ -2028,7 +2058,8 @@ public enum Wire {
             }
         }
 
-        /// Passes the branch review of every submitted case of the run in a unit (reviewer).
+        /// Passes the branch review of every submitted case of the run in a unit (reviewer); `cases` did,
+        /// `failed` could not.
         public struct PassReview: WireCall {
             public static let method = WireMethod.campaignsPassReview
 
@@ -2059,23 +2090,31 @@ public enum Wire {
 
             public struct Reply: WireValue {
                 public var cases: Int64
+                public var failed: [BatchFailure]
 
-                public init(cases: Int64) {
+                public init(cases: Int64, failed: [BatchFailure]) {
                     self.cases = cases
+                    self.failed = failed
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
                     let fields = try json.wireObject(at: wirePath)
                     cases = try fields["cases", default: .null].wireInt(at: "\(wirePath).cases")
+                    failed = try fields["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
+                        try BatchFailure(json: value, at: path)
+                    }
                 }
 
                 public var json: JSONValue {
-                    .object(["cases": JSONValue.int(cases)])
+                    .object([
+                        "cases": JSONValue.int(cases), "failed": JSONValue.array(failed.map { value in value.json }),
+                    ])
                 }
             }
         }
 
-        /// Approves every reviewed case of the run in a unit with its planned amount (approver).
+        /// Approves every reviewed case of the run in a unit with its planned amount (approver); a case the
+        /// rules refuse (the yearly cap) is listed in `failed` and the others are approved.
         public struct Approve: WireCall {
             public static let method = WireMethod.campaignsApprove
 
@@ -2106,18 +2145,25 @@ public enum Wire {
 
             public struct Reply: WireValue {
                 public var cases: Int64
+                public var failed: [BatchFailure]
 
-                public init(cases: Int64) {
+                public init(cases: Int64, failed: [BatchFailure]) {
                     self.cases = cases
+                    self.failed = failed
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
                     let fields = try json.wireObject(at: wirePath)
                     cases = try fields["cases", default: .null].wireInt(at: "\(wirePath).cases")
+                    failed = try fields["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
+                        try BatchFailure(json: value, at: path)
+                    }
                 }
 
                 public var json: JSONValue {
-                    .object(["cases": JSONValue.int(cases)])
+                    .object([
+                        "cases": JSONValue.int(cases), "failed": JSONValue.array(failed.map { value in value.json }),
+                    ])
                 }
             }
         }

@@ -12,6 +12,18 @@ struct CampaignCommand: ParsableCommand {
             List.self, Show.self, Progress.self, Review.self, Approve.self, Visits.self, Visit.self, Close.self,
         ])
 
+    /// The cases a batch could not move, each with its number and reason; exit 1 when there are any.
+    static func report(_ failed: [Wire.Campaigns.BatchFailure], _ global: Global) {
+        guard !failed.isEmpty else { return }
+        print(
+            global.zh
+                ? "以下 \(failed.count) 件未能办理，保持原状：" : "\(failed.count) cases could not be done and stay as they were:")
+        var table = TextTable(headers: global.zh ? ["案件号", "原因"] : ["case", "reason"])
+        for failure in failed { table.add([failure.caseNo, global.zh ? failure.message : failure.messageEn]) }
+        print(table.render())
+        Foundation.exit(1)
+    }
+
     static func bar(_ done: Int, _ total: Int, width: Int = 30) -> String {
         let filled = total == 0 ? width : min(width, done * width / max(total, 1))
         return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
@@ -136,6 +148,7 @@ struct CampaignCommand: ParsableCommand {
                 Wire.Campaigns.PassReview(runId: runId, unit: unit, requestId: request.requestId))
             if global.json { return global.printJSON(passed.json) }
             print(global.zh ? "已初审通过 \(passed.cases) 件" : "\(passed.cases) cases passed the review")
+            CampaignCommand.report(passed.failed, global)
         }
     }
 
@@ -150,6 +163,7 @@ struct CampaignCommand: ParsableCommand {
             let approved = global.call(Wire.Campaigns.Approve(runId: runId, unit: unit, requestId: request.requestId))
             if global.json { return global.printJSON(approved.json) }
             print(global.zh ? "已审批 \(approved.cases) 件，进入公示" : "\(approved.cases) cases approved; in notice")
+            CampaignCommand.report(approved.failed, global)
         }
     }
 

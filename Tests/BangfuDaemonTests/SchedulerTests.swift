@@ -164,6 +164,33 @@ import Testing
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
     }
 
+    /// Issue 13.9: one household over the yearly cap does not fail the batch; it is named with why.
+    @Test func aCampaignBatchDoesWhatItCanAndNamesWhatItCouldNot() throws {
+        let d = try LiveDaemon(
+            yaml: Self.yaml(budget: "3000", pay: false) + "\nrules:\n  yearly_cap: \"5500\"\n", startNow: false)
+        try seed(d, 3)
+        try d.start(clock: "manual:2026-12-22T09:00")
+        // One household already had ¥5,000 this year: ¥1,000 more would pass the ¥5,500 cap.
+        let archives = try d.ctlJSON(D.au, ["archive", "list"]).array ?? []
+        let capped = try #require(archives.first?["archiveNo"]?.string)
+        let relief = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", capped, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?
+                .string)
+        _ = try d.ctlJSON(D.cw, ["case", "submit", relief])
+        _ = try d.ctlJSON(D.rv, ["case", "pass", relief])
+        _ = try d.ctlJSON(D.ap, ["case", "approve", relief])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
+        let runId = String(try #require(try runs(d).first?["id"]?.int))
+        #expect(try d.ctlJSON(D.rv, ["campaign", "review", runId, "--unit", "b1"])["cases"]?.int == 3)
+        let (code, out, _) = try d.ctl(D.ap, ["campaign", "approve", runId, "--unit", "b1"], lang: "zh_CN.UTF-8")
+        #expect(code == 1 && out.contains("已审批 2 件"), "\(out)")
+        let cappedCase = try #require(
+            (try d.ctlJSON(D.au, ["case", "list", "--state", "branch_review_passed"]).array ?? []).first?["caseNo"]?
+                .string)
+        #expect(out.contains(cappedCase) && out.contains("上限"), "the refused case named with its reason: \(out)")
+        #expect(try d.ctlJSON(D.au, ["notice", "list"]).array?.count == 3, "two campaign cases and the relief case")
+    }
+
     @Test func monthlySubsidyOverThirteenMonthsWithAMonthTheFundRanDry() throws {
         let d = try LiveDaemon(yaml: Self.yaml(budget: "0"))
         _ = try d.ctlJSON(
