@@ -6,10 +6,12 @@ public struct UnitFigures: Sendable, Codable, Hashable {
     public var archivesByCategory: [String: Int] = [:]
     /// Cases by state raw value.
     public var casesByState: [String: Int] = [:]
-    /// Paid out to households in the period.
+    /// Aid paid out to households in the period (loans are not aid: see `lent`).
     public var paid: Money = .zero
-    /// Payments made in the period.
+    /// Aid payments made in the period.
     public var payments: Int = 0
+    /// Lent to households in the period (micro-loans, repaid later).
+    public var lent: Money = .zero
 
     public init() {}
 
@@ -21,6 +23,7 @@ public struct UnitFigures: Sendable, Codable, Hashable {
         r.casesByState.merge(b.casesByState, uniquingKeysWith: +)
         r.paid = r.paid + b.paid
         r.payments += b.payments
+        r.lent = r.lent + b.lent
         return r
     }
 }

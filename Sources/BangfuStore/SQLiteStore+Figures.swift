@@ -26,13 +26,18 @@ extension SQLiteStore {
             for r in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT c.unit_id, SUM(d.amount_fen) AS fen, COUNT(*) AS n FROM disbursement d
+                    SELECT c.unit_id, t.kind, SUM(d.amount_fen) AS fen, COUNT(*) AS n FROM disbursement d
                     JOIN help_case c ON c.id = d.case_id JOIN ledger_txn t ON t.id = d.txn_id
-                    WHERE t.business_date BETWEEN ? AND ? GROUP BY 1
+                    WHERE t.business_date BETWEEN ? AND ? GROUP BY 1, 2
                     """, arguments: [from.description, to.description])
             {
-                own[r["unit_id"], default: UnitFigures()].paid = Money(fen: r["fen"])
-                own[r["unit_id"], default: UnitFigures()].payments = r["n"]
+                // A loan paid out is lent, not aid paid.
+                if r["kind"] as String == "loan_out" {
+                    own[r["unit_id"], default: UnitFigures()].lent = Money(fen: r["fen"])
+                } else {
+                    own[r["unit_id"], default: UnitFigures()].paid = Money(fen: r["fen"])
+                    own[r["unit_id"], default: UnitFigures()].payments = r["n"]
+                }
             }
             return try SQLiteStore.loadTree(db).rollUp(own)
         }

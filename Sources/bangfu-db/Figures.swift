@@ -24,12 +24,12 @@ struct Figures: AsyncParsableCommand {
             let zh = Language.fromEnvironment == .zh
             var t = TextTable(
                 headers: zh
-                    ? ["单位", "在档", "深度", "相对", "意外", "已关闭", "案件", "办理中", "发放笔数", "发放金额"]
+                    ? ["单位", "在档", "深度", "相对", "意外", "已关闭", "案件", "办理中", "发放笔数", "发放金额", "借出金额"]
                     : [
                         "unit", "open", "deep", "relative", "accident", "closed", "cases", "in progress", "payments",
-                        "paid",
+                        "aid paid", "lent",
                     ],
-                rightAligned: Set(1...9))
+                rightAligned: Set(1...10))
             // Depth-first from the roots, indented by level.
             func visit(_ id: String, _ depth: Int) {
                 guard let u = tree.units[id], let f = figures[id] else { return }
@@ -40,7 +40,7 @@ struct Figures: AsyncParsableCommand {
                     String(f.archivesByCategory["deep"] ?? 0),
                     String(f.archivesByCategory["relative"] ?? 0), String(f.archivesByCategory["accident"] ?? 0),
                     String(f.closedArchives), String(total), String(total - finished), String(f.payments),
-                    f.paid.description,
+                    f.paid.description, f.lent.description,
                 ])
                 for child in tree.units.values.filter({ $0.parentId == id }).map(\.id).sorted() {
                     visit(child, depth + 1)

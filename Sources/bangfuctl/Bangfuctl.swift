@@ -119,12 +119,6 @@ struct RequestOptions: ParsableArguments {
 /// Amounts: fen from the wire, shown as ¥1,234.56.
 func yuan(_ fen: Int64) -> String { Money(fen: fen).description }
 
-/// A sum of amounts from the wire, shown as ¥; "-" when it would not fit (the figures are the daemon's,
-/// checked there, but a reply is read as untrusted input all the same).
-func total(_ fens: [Int64]) -> String {
-    (try? Money.sum(fens.map { fen in Money(fen: fen) })).map(\.description) ?? "-"
-}
-
 /// Parses `50000`, `1,234.56` or `¥300` into fen, or exits with usage code 2.
 func fen(_ text: String, _ global: Global) -> Int64 {
     do { return try Money(parsing: text).fen } catch let error as BangfuError {

@@ -189,17 +189,23 @@ struct FundCommand: ParsableCommand {
         func run() {
             let statement = global.call(Wire.Funds.Statement(from: from, to: to))
             if global.json { return global.printJSON(statement.json) }
+            // Aid paid apart from money lent, repaid and moved between funds (as the offline statement):
+            // a loan or a transfer is not spending.
             var table = TextTable(
                 headers: global.zh
-                    ? ["资金账户", "期初", "收入", "支出", "期末", "受助户数"]
-                    : ["fund", "opening", "income", "paid out", "closing", "households"],
-                rightAligned: [1, 2, 3, 4, 5])
+                    ? ["资金账户", "期初", "入账", "转入", "收回", "发放", "借出", "转出", "期末", "受助户数"]
+                    : [
+                        "fund", "opening", "deposits", "in", "repaid", "aid paid", "lent", "out", "closing",
+                        "households",
+                    ],
+                rightAligned: Set(1...9))
             for fund in statement.funds {
-                table.add([
-                    fund.fundName, yuan(fund.opening), total([fund.deposits, fund.transfersIn, fund.repayments]),
-                    total([fund.disbursements, fund.loansOut, fund.transfersOut]), yuan(fund.closing),
-                    String(fund.recipients),
-                ])
+                table.add(
+                    [fund.fundName]
+                        + [
+                            fund.opening, fund.deposits, fund.transfersIn, fund.repayments, fund.disbursements,
+                            fund.loansOut, fund.transfersOut, fund.closing,
+                        ].map(yuan) + [String(fund.recipients)])
             }
             print(table.render())
             if let head = statement.head { print((global.zh ? "审计链头 " : "audit head ") + head) }

@@ -296,6 +296,17 @@ import Testing
             loans.first?["dueByToday"]?.int == 200_000 && loans.first?["repaid"]?.int == 100_000
                 && loans.first?["overdue"]?.int == 100_000)
         #expect(loans.first?["nextDue"]?.string == "2027-05-10")
+        // Issue 13.6: the public accounts show the loan as lent and the repayment as repaid, not as
+        // aid paid out or income (columns: opening, deposits, in, repaid, aid paid, lent, out, closing).
+        let (_, text, _) = try d.ctl(
+            D.au, ["fund", "statement", "--from", "2027-01-01", "--to", "2027-12-31"], lang: "zh_CN.UTF-8")
+        let row = try #require(text.split(separator: "\n").first { $0.contains("小额借款周转金") })
+        let cells = row.split(separator: " ").map(String.init)
+        #expect(text.contains("借出") && text.contains("收回"))
+        #expect(
+            Array(cells.dropFirst().prefix(8))
+                == ["¥0.00", "¥50,000.00", "¥0.00", "¥1,000.00", "¥0.00", "¥12,000.00", "¥0.00", "¥39,000.00"],
+            "\(row)")
     }
 
     @Test func namedDonorGrantsComeBackEachSchoolYearUntilGraduation() throws {

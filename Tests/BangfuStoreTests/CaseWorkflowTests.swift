@@ -345,12 +345,16 @@ extension Fixture {
         _ = try await fx.caseIn(.closed, plan: .monthly(Money(yuan: 500), months: 3))
         _ = try await fx.caseIn(.submitted)  // b1
         _ = try await fx.store.createArchive(fx.input(unit: "b3"), by: fx.actor("cw3"), at: fx.tick())
+        // A loan of ¥1,000 paid out in b1: lent, not aid paid (13.6).
+        _ = try await fx.caseIn(.active, plan: .loan(principal: Money(yuan: 1_000)))
         let f = try await fx.store.unitFigures(
             from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
-        #expect(f["b1"]?.openArchives == 2 && f["b1"]?.casesByState["closed"] == 1 && f["b1"]?.paid == Money(yuan: 500))
+        #expect(f["b1"]?.openArchives == 3 && f["b1"]?.casesByState["closed"] == 1 && f["b1"]?.paid == Money(yuan: 500))
+        #expect(f["b1"]?.lent == Money(yuan: 1_000))
         #expect(f["b2"]?.openArchives == 0)
-        #expect(f["county"]?.openArchives == 2 && f["county"]?.paid == Money(yuan: 500))
+        #expect(f["county"]?.openArchives == 3 && f["county"]?.paid == Money(yuan: 500))
         #expect(f["county2"]?.openArchives == 1 && f["county2"]?.paid == .zero)
-        #expect(f["city"]?.openArchives == 3 && f["city"]?.archivesByCategory["deep"] == 3 && f["city"]?.payments == 1)
+        #expect(f["city"]?.openArchives == 4 && f["city"]?.archivesByCategory["deep"] == 4 && f["city"]?.payments == 1)
+        #expect(f["city"]?.lent == Money(yuan: 1_000))
     }
 }
