@@ -78,7 +78,7 @@ extension ControlAPI {
                 }
                 return ControlAPI.paged(visits, next: next) { visit in .init(visit: Wire.Campaigns.Visit(visit)) }
             },
-            change(Wire.Campaigns.RecordVisit.self, roles: [.helper, .caseworker]) { actor, call, writes in
+            change(Wire.Campaigns.RecordVisit.self, roles: [.helper, .caseworker, .reviewer]) { actor, call, writes in
                 let visit = try await writes.store.recordVisit(
                     id: call.visitId, note: call.note, by: actor, at: clock.now())
                 return .init(visit: Wire.Campaigns.Visit(visit))

@@ -114,7 +114,8 @@ public enum CampaignDomain {
         return CampaignBatchResult(done: done, failed: failed)
     }
 
-    /// A planned visit recorded as done: by its visitor, or a helper or caseworker of its unit.
+    /// A planned visit recorded as done: by its visitor, or a helper, caseworker or branch reviewer
+    /// (入户核查) of its unit. (Must-visits, `Care.RecordVisit`, keep to helpers and caseworkers.)
     public static func recordVisit(_ work: some UnitOfWork, id: Int64, note: String, by actor: Actor, at: Date) throws
         -> Visit
     {
@@ -122,7 +123,7 @@ public enum CampaignDomain {
         guard let visit = try work.visit(id: id) else { throw record.notFound }
         if visit.visitor != actor.id {
             try actor.require(
-                anyOf: [.helper, .caseworker], on: record, unit: visit.unitId, in: try work.unitTree(),
+                anyOf: [.helper, .caseworker, .reviewer], on: record, unit: visit.unitId, in: try work.unitTree(),
                 for: "record_visit")
         }
         guard visit.status == "planned" else {

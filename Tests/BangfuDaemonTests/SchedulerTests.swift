@@ -94,10 +94,13 @@ import Testing
         #expect(visits.count == 3 && visits.allSatisfy { $0["dueOn"]?.string == "2027-02-05" })
         _ = try d.ctlJSON(
             D.cw, ["campaign", "visit", String(try #require(visits.first?["id"]?.int)), "--note", "已上门慰问"])
+        // Issue 13.17: the branch reviewer visits too (入户核查).
+        _ = try d.ctlJSON(
+            D.rv, ["campaign", "visit", String(try #require(visits.last?["id"]?.int)), "--note", "入户核查属实"])
         _ = try d.ctlJSON(nil, ["clock", "advance", "30d"])
         let done = try d.ctlJSON(D.au, ["campaign", "progress", String(runId)])
         #expect(
-            done["visited"]?.int == 1 && done["approved"]?.int == 3 && done["paid"]?.int == 3,
+            done["visited"]?.int == 2 && done["approved"]?.int == 3 && done["paid"]?.int == 3,
             "\(d.log().split(separator: "\n").filter { !$0.contains("thread") }.suffix(12).joined(separator: "\n"))")
         let balances = Dictionary(
             uniqueKeysWithValues: (try d.ctlJSON(D.tr, ["fund", "list"])["funds"]?.array ?? []).map {
