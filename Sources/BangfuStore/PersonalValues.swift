@@ -54,20 +54,18 @@ enum PersonalValues {
                     "UPDATE archive_history SET old_value = NULL, new_value = NULL, old_ref = ?, new_ref = ? WHERE id = ?",
                 arguments: [oldRef, newRef, row["id"] as Int64])
         }
+        // The other tables that record history become append-only, as the ledger has been since v1.
+        for table in ["archive_history", "contact", "reception"] {
+            for event in ["UPDATE", "DELETE"] {
+                try db.execute(
+                    sql: """
+                        CREATE TRIGGER \(table)_no_\(event.lowercased()) BEFORE \(event) ON \(table)
+                        BEGIN SELECT RAISE(ABORT, '\(table) is append-only'); END;
+                        """)
+            }
+        }
         try db.execute(
             sql: """
-                CREATE TRIGGER archive_history_no_update BEFORE UPDATE ON archive_history
-                BEGIN SELECT RAISE(ABORT, 'archive_history is append-only'); END;
-                CREATE TRIGGER archive_history_no_delete BEFORE DELETE ON archive_history
-                BEGIN SELECT RAISE(ABORT, 'archive_history is append-only'); END;
-                CREATE TRIGGER contact_no_update BEFORE UPDATE ON contact
-                BEGIN SELECT RAISE(ABORT, 'contact is append-only'); END;
-                CREATE TRIGGER contact_no_delete BEFORE DELETE ON contact
-                BEGIN SELECT RAISE(ABORT, 'contact is append-only'); END;
-                CREATE TRIGGER reception_no_update BEFORE UPDATE ON reception
-                BEGIN SELECT RAISE(ABORT, 'reception is append-only'); END;
-                CREATE TRIGGER reception_no_delete BEFORE DELETE ON reception
-                BEGIN SELECT RAISE(ABORT, 'reception is append-only'); END;
                 CREATE TRIGGER request_log_expire_only BEFORE UPDATE ON request_log
                 WHEN NOT (OLD.expired_ms IS NULL AND NEW.expired_ms IS NOT NULL AND NEW.reply = 'null'
                           AND NEW.principal = OLD.principal AND NEW.request_id = OLD.request_id
