@@ -26,6 +26,22 @@ struct Bangfuctl: ParsableCommand {
             Reload.self, ClockCommand.self,
         ]
     )
+
+    /// As ArgumentParser's, but wrong usage exits 2 (as documented), not 64, and says so in the
+    /// user's language before the parser's own words.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let lead =
+                Language.fromEnvironment == .zh
+                ? "用法错误（bangfuctl --help 查看用法）：" : "wrong usage (see bangfuctl --help): "
+            FileHandle.standardError.write(Data((lead + message(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
+    }
 }
 
 /// Options every subcommand takes.

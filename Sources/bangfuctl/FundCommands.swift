@@ -303,7 +303,19 @@ struct NoticeCommand: ParsableCommand {
                 global.die(global.zh ? "--format 只能是 html 或 csv" : "--format must be html or csv", code: 2)
             }
             if let output {
-                try text.write(toFile: output, atomically: true, encoding: .utf8)
+                do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                    global.die(
+                        global.zh
+                            ? "无法写入 \(output)：请检查目录与权限"
+                            : "cannot write \(output): check the directory and its permissions", code: 1)
+                }
+                // Said on stderr, so that the file (or a pipe) holds the notice only.
+                let path = URL(fileURLWithPath: output).standardizedFileURL.path
+                FileHandle.standardError.write(
+                    Data(
+                        (global.zh
+                            ? "公示已写入 \(path)（\(entries.count) 件，\(format.uppercased())）\n"
+                            : "notice written to \(path) (\(entries.count) cases, \(format.uppercased()))\n").utf8))
             } else {
                 print(text, terminator: "")
             }

@@ -126,6 +126,18 @@ import Testing
         #expect(try d.call(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(60)]).first?["now"] != nil)
     }
 
+    /// Issue 13.18: wrong usage exits 2, as the README says, in the user's language.
+    @Test func wrongUsageExitsTwo() throws {
+        for arguments in [
+            ["case", "get"], ["fund", "deposit", "f1"], ["no-such-command"], ["status", "--no-such-flag"],
+        ] {
+            let (code, _, err) = try LiveDaemon.run(
+                [LiveDaemon.bin + "/bangfuctl"], arguments, env: ["LANG": "zh_CN.UTF-8"])
+            #expect(code == 2 && err.contains("用法错误"), "\(arguments): \(code) \(err)")
+        }
+        #expect(try LiveDaemon.run([LiveDaemon.bin + "/bangfuctl"], ["--help"]).0 == 0)
+    }
+
     /// Issue 13.12: the manual clock makes a missing state directory, as bangfud does without it.
     @Test func aManualClockMakesAMissingStateDirectory() throws {
         let parent = "/tmp/bangfud-state-\(UUID().uuidString.prefix(8))"

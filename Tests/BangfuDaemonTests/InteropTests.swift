@@ -99,6 +99,16 @@ import Testing
         _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
         _ = try d.ctlJSON(D.rv, ["case", "pass", caseNo])
         _ = try d.ctlJSON(D.ap, ["case", "approve", caseNo])
+        // Issue 13.20: written to a file, the export says where (the notice itself goes only to the file).
+        // (Where the auditor, another uid, may write.)
+        let out = d.dir.appendingPathComponent("export")
+        try FileManager.default.createDirectory(
+            at: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        let file = out.appendingPathComponent("notice.html").path
+        let (written, _, said) = try d.ctl(
+            D.au, ["notice", "export", "--format", "html", "--output", file], lang: "zh_CN.UTF-8")
+        #expect(written == 0 && said.contains("公示已写入 \(file)"), "\(said)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8).contains("困难职工帮扶公示"))
         let (_, html, _) = try d.ctl(D.au, ["notice", "export", "--format", "html"])
         let (_, csv, _) = try d.ctl(D.au, ["notice", "export", "--format", "csv"])
         // The audit head the notice was read at is printed with it (a hash: left out of the checks below,
