@@ -17,6 +17,7 @@ public enum CaseEventKind: String, Sendable, Codable, CaseIterable {
     case receiveRepayment = "receive_repayment"
     case close
     case withdraw
+    case recordService = "record_service"
 }
 
 /// An event applied to a case, with what it carries.
@@ -39,6 +40,9 @@ public enum CaseEvent: Sendable, Hashable {
     case receiveRepayment(amount: Money, fund: String)
     case close(reason: String)
     case withdraw(reason: String)
+    /// Help without money delivered (legal aid, a job referral): what, by whom, and the outcome;
+    /// it closes the case.
+    case recordService(service: String, deliveredBy: String, outcome: String)
 
     public var kind: CaseEventKind {
         switch self {
@@ -57,6 +61,7 @@ public enum CaseEvent: Sendable, Hashable {
         case .receiveRepayment: return .receiveRepayment
         case .close: return .close
         case .withdraw: return .withdraw
+        case .recordService: return .recordService
         }
     }
 
@@ -67,6 +72,7 @@ public enum CaseEvent: Sendable, Hashable {
             .upholdObjection(let s), .close(let s), .withdraw(let s):
             return s
         case .passReview(let c): return c
+        case .recordService(let service, let deliveredBy, let outcome): return "\(service)；\(deliveredBy)；\(outcome)"
         default: return nil
         }
     }
@@ -140,6 +146,7 @@ public enum CaseMachine {
             + t(.payInstalment, [.disbursing, .active], .afterPayment, [.treasurer, .system])
             + t(.receiveRepayment, [.active], .afterPayment, [.treasurer])
             + t(.close, [.disbursing, .active], .state(.closed), [.approver])
+            + t(.recordService, [.disbursing], .state(.closed), [.caseworker, .approver])
             + t(.withdraw, beforePayment, .state(.withdrawn), [.caseworker])
     }()
 
@@ -302,6 +309,20 @@ public enum CaseMachine {
                     en: "money has not been paid yet; withdraw the case instead of closing it")
             }
             n.reason = r
+        case .recordService(let service, let deliveredBy, let outcome):
+            guard c.plan == .nonMonetary else {
+                throw BangfuError(
+                    .invalidInput, zh: "本案有资金发放：请由财务发放，不能登记为服务",
+                    en: "this case pays money: the treasurer pays it; it cannot be recorded as a service")
+            }
+            try needText(service, "服务内容", "service")
+            try needText(deliveredBy, "服务提供人", "provider")
+            try needText(outcome, "服务结果", "outcome")
+            for text in [service, deliveredBy, outcome] where text.count > 500 {
+                throw BangfuError(
+                    .invalidInput, zh: "服务记录每项最多 500 字", en: "each part of a service record is at most 500 characters")
+            }
+            n.reason = outcome
         case .withdraw(let r):
             try needText(r, "撤回原因", "reason for withdrawal")
             n.reason = r

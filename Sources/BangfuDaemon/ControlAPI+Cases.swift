@@ -173,6 +173,12 @@ extension ControlAPI {
             transition(Wire.Cases.Close.self, roles: [.approver]) { call in
                 (call.caseNo, .close(reason: call.reason))
             },
+            transition(Wire.Cases.RecordService.self, roles: [.caseworker, .approver]) { call in
+                (
+                    call.caseNo,
+                    .recordService(service: call.service, deliveredBy: call.deliveredBy, outcome: call.outcome)
+                )
+            },
             transition(Wire.Cases.Withdraw.self, roles: [.caseworker]) { call in
                 (call.caseNo, .withdraw(reason: call.reason))
             },

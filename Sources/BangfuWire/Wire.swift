@@ -60,6 +60,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case casesPay = "org.bangfu.Cases.Pay"
     case casesReceiveRepayment = "org.bangfu.Cases.ReceiveRepayment"
     case casesClose = "org.bangfu.Cases.Close"
+    case casesRecordService = "org.bangfu.Cases.RecordService"
     case casesWithdraw = "org.bangfu.Cases.Withdraw"
     case fundsCreate = "org.bangfu.Funds.Create"
     case fundsDeposit = "org.bangfu.Funds.Deposit"
@@ -4208,6 +4209,68 @@ public enum Wire {
             public var json: JSONValue {
                 var fields: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "reason": JSONValue.string(reason),
+                ]
+                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(fields)
+            }
+
+            public struct Reply: WireValue, WireSingleReply {
+                public typealias Value = Case
+                public init(value: Case) { self.init(case: value) }
+                public var value: Case { `case` }
+
+                public var `case`: Case
+
+                public init(case: Case) {
+                    self.`case` = `case`
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let fields = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                }
+
+                public var json: JSONValue {
+                    .object(["case": `case`.json])
+                }
+            }
+        }
+
+        /// Records help without money delivered (legal aid, a referral): what, by whom, the outcome. A
+        /// non-monetary case in disbursing is closed by it (caseworker or approver of the case's unit).
+        public struct RecordService: WireCall {
+            public static let method = WireMethod.casesRecordService
+
+            public var caseNo: String
+            public var service: String
+            public var deliveredBy: String
+            public var outcome: String
+            public var requestId: String?
+
+            public init(caseNo: String, service: String, deliveredBy: String, outcome: String, requestId: String? = nil)
+            {
+                self.caseNo = caseNo
+                self.service = service
+                self.deliveredBy = deliveredBy
+                self.outcome = outcome
+                self.requestId = requestId
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let fields = try json.wireObject(at: wirePath)
+                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                service = try fields["service", default: .null].wireString(at: "\(wirePath).service")
+                deliveredBy = try fields["deliveredBy", default: .null].wireString(at: "\(wirePath).deliveredBy")
+                outcome = try fields["outcome", default: .null].wireString(at: "\(wirePath).outcome")
+                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                    value, path in try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var fields: [String: JSONValue] = [
+                    "caseNo": JSONValue.string(caseNo), "service": JSONValue.string(service),
+                    "deliveredBy": JSONValue.string(deliveredBy), "outcome": JSONValue.string(outcome),
                 ]
                 fields["requestId"] = requestId.map { value in JSONValue.string(value) }
                 return .object(fields)

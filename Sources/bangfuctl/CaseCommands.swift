@@ -11,7 +11,8 @@ struct CaseCommand: ParsableCommand {
         subcommands: [
             File.self, Get.self, List.self, Loans.self, Assess.self, Submit.self, Return.self, Resubmit.self, Pass.self,
             Reject.self,
-            Approve.self, Object.self, Dismiss.self, Uphold.self, Pay.self, Repay.self, Close.self, Withdraw.self,
+            Approve.self, Object.self, Dismiss.self, Uphold.self, Pay.self, Repay.self, Close.self, Service.self,
+            Withdraw.self,
         ])
 
     static func show(_ helpCase: Wire.Cases.Case, _ global: Global) {
@@ -328,6 +329,24 @@ struct CaseCommand: ParsableCommand {
         func run() {
             CaseCommand.transition(
                 global, Wire.Cases.Close(caseNo: caseNo, reason: reason, requestId: request.requestId))
+        }
+    }
+
+    struct Service: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "登记非资金帮扶的服务并办结 / Record the service of a non-monetary case, which closes it.")
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
+        @Argument var caseNo: String
+        @Option(help: "服务内容 / What was delivered.") var service: String
+        @Option(name: .customLong("by"), help: "服务提供人 / Who delivered it.") var deliveredBy: String
+        @Option(help: "结果 / The outcome.") var outcome: String
+        func run() {
+            CaseCommand.transition(
+                global,
+                Wire.Cases.RecordService(
+                    caseNo: caseNo, service: service, deliveredBy: deliveredBy, outcome: outcome,
+                    requestId: request.requestId))
         }
     }
 

@@ -218,6 +218,11 @@ struct NoticeCommand: ParsableCommand {
         commandName: "notice", abstract: "公示名单（仅显示脱敏姓名）/ The public notice (masked names only).",
         subcommands: [List.self, Export.self], defaultSubcommand: List.self)
 
+    /// The amount a notice shows: help without money shows as such, never as ¥0.00.
+    static func amount(_ entry: Wire.Notice.Entry, zh: Bool) -> String {
+        entry.amount == 0 ? (zh ? "非资金帮扶" : "no money (a service)") : yuan(entry.amount)
+    }
+
     /// When the entry's notice passes; a case under objection has no deadline until it is decided.
     static func deadline(_ entry: Wire.Notice.Entry, zh: Bool) -> String {
         entry.state == "objected" ? (zh ? "异议核查中" : "objection under review") : entry.passesAt ?? ""
@@ -242,7 +247,7 @@ struct NoticeCommand: ParsableCommand {
                     : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
             for entry in entries {
                 table.add([
-                    entry.caseNo, entry.name, entry.unit, entry.helpType, yuan(entry.amount),
+                    entry.caseNo, entry.name, entry.unit, entry.helpType, NoticeCommand.amount(entry, zh: global.zh),
                     NoticeCommand.deadline(entry, zh: global.zh),
                 ])
             }
@@ -268,7 +273,8 @@ struct NoticeCommand: ParsableCommand {
                 }
                 let lines = entries.map { entry in
                     [
-                        entry.caseNo, entry.name, entry.unit, entry.helpType, Money(fen: entry.amount).plain,
+                        entry.caseNo, entry.name, entry.unit, entry.helpType,
+                        entry.amount == 0 ? "非资金帮扶" : Money(fen: entry.amount).plain,
                         NoticeCommand.deadline(entry, zh: true),
                     ].map(quoted).joined(separator: ",")
                 }
@@ -281,7 +287,8 @@ struct NoticeCommand: ParsableCommand {
                 }
                 let rows = entries.map { entry in
                     let cells = [entry.caseNo, entry.name, entry.unit, entry.helpType].map { "<td>\(escaped($0))</td>" }
-                    return "<tr>" + cells.joined() + "<td class=\"n\">\(escaped(yuan(entry.amount)))</td>"
+                    return "<tr>" + cells.joined()
+                        + "<td class=\"n\">\(escaped(NoticeCommand.amount(entry, zh: true)))</td>"
                         + "<td>\(escaped(NoticeCommand.deadline(entry, zh: true)))</td></tr>"
                 }.joined(separator: "\n")
                 text = """

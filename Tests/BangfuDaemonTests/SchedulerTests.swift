@@ -276,6 +276,28 @@ import Testing
         return caseNo
     }
 
+    /// Issue 13.7: help without money is closed by recording the service; the notice shows the
+    /// service, not ¥0.00, and the treasurer has nothing to pay.
+    @Test func aNonMonetaryCaseIsClosedByRecordingItsService() throws {
+        let d = try LiveDaemon(yaml: SchedulerTests.yaml(budget: "0"))
+        let a = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        let caseNo = try approvedAndPaid(d, a, "legal-aid", ["matter=wage_arrears"])
+        let (_, board, _) = try d.ctl(D.au, ["notice", "list"], lang: "zh_CN.UTF-8")
+        #expect(board.contains("非资金帮扶") && !board.contains("¥0.00"), "\(board)")
+        _ = try d.ctlJSON(nil, ["clock", "advance", "15d"])
+        #expect(try d.ctlJSON(D.au, ["case", "get", caseNo])["case"]?["state"]?.string == "disbursing")
+        #expect(try d.ctl(D.tr, ["case", "pay", caseNo, "--fund", "f1"]).0 != 0, "nothing to pay")
+        let service = ["case", "service", caseNo, "--service", "代写劳动仲裁申请书", "--by", "法律援助律师", "--outcome", "已立案"]
+        #expect(try d.ctl(D.tr, service).0 == 4, "the treasurer does not record services")
+        let closed = try d.ctlJSON(D.cw, service)
+        #expect(closed["state"]?.string == "closed")
+        let events = try d.ctlJSON(D.cw, ["case", "get", caseNo])["events"]?.array ?? []
+        #expect(events.last?["event"]?.string == "record_service" && events.last?["actor"]?.string == "uid:\(D.cw)")
+        #expect(events.last?["comment"]?.string?.contains("已立案") == true)
+        #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
+    }
+
     @Test func loanRepaymentsFallDueAndOverdueOnesShow() throws {
         let d = try LiveDaemon(yaml: SchedulerTests.yaml(budget: "0"))
         _ = try d.ctlJSON(

@@ -77,6 +77,7 @@ extension Fixture {
             case .receiveRepayment: .receiveRepayment(amount: Money(yuan: 100), fund: "f1")
             case .close: .close(reason: "办结")
             case .withdraw: .withdraw(reason: "撤回")
+            case .recordService: .recordService(service: "代写劳动仲裁申请书", deliveredBy: "法律援助律师", outcome: "已立案")
             }
         // The notice timer event needs the deadline to have passed, a monthly instalment after the
         // first its due day (the 10th of the next month); everything else acts now.
@@ -100,7 +101,7 @@ extension Fixture {
         "objected/dismiss_objection": .inNotice, "objected/uphold_objection": .submitted,
         "objected/withdraw": .withdrawn,
         "notice_passed/schedule_disbursement": .disbursing, "notice_passed/withdraw": .withdrawn,
-        "disbursing/pay_instalment": .active, "disbursing/close": .closed,
+        "disbursing/pay_instalment": .active, "disbursing/close": .closed, "disbursing/record_service": .closed,
         "active/pay_instalment": .active, "active/receive_repayment": .active, "active/close": .closed,
     ]
 
@@ -112,7 +113,7 @@ extension Fixture {
             for kind in CaseEventKind.allCases {
                 let plan: PaymentPlan =
                     switch (kind, state) {
-                    case (.close, .disbursing): .nonMonetary
+                    case (.close, .disbursing), (.recordService, .disbursing): .nonMonetary
                     case (.receiveRepayment, _): .loan(principal: Money(yuan: 1_000))
                     default: .monthly(Money(yuan: 500), months: 3)
                     }
@@ -138,8 +139,8 @@ extension Fixture {
                 }
             }
         }
-        #expect(allowed == 24 && allowed == Self.allowedTransitions.count)
-        #expect(allowed + refused == 12 * 15)
+        #expect(allowed == 25 && allowed == Self.allowedTransitions.count)
+        #expect(allowed + refused == 12 * 16)
         #expect(try await fx.store.verify().ok)
     }
 
