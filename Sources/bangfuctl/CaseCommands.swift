@@ -301,7 +301,18 @@ struct CaseCommand: ParsableCommand {
                         ? "已发放第 \(instalment) 期 \(amount)，资金账户 \(fund)"
                         : "paid instalment \(instalment): \(amount) from \(fund)")
             }
+            // Whom it went to, as the voucher names them: the payee and the account, masked.
+            let head = global.call(Wire.Archive.Get(archiveNo: paid.case.archiveNo)).household.archive.head
+            let account = head.bankAccount.map(Pay.masked) ?? (global.zh ? "（未登记）" : "(none recorded)")
+            print(global.zh ? "收款人 \(head.name)，账户 \(account)" : "payee \(head.name), account \(account)")
             CaseCommand.show(paid.case, global)
+        }
+
+        /// A bank account as a voucher shows it: the first four and last four digits.
+        static func masked(_ account: String) -> String {
+            let digits = Array(account.filter { !$0.isWhitespace })
+            guard digits.count > 8 else { return String(repeating: "*", count: digits.count) }
+            return String(digits.prefix(4)) + " **** " + String(digits.suffix(4))
         }
     }
 

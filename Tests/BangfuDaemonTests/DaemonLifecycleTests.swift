@@ -52,6 +52,9 @@ import Testing
         #expect(paid["payment"]?["amount"]?.int == 500_000 && paid["case"]?["state"]?.string == "closed")
         let again = try d.ctlJSON(D.tr, ["case", "pay", caseNo, "--fund", "f1"])
         #expect(again["payment"]?["alreadyPaid"]?.boolValue == true)
+        // Issue 13.20: as a person reads it, the payment names the payee and the masked account.
+        let (_, voucher, _) = try d.ctl(D.tr, ["case", "pay", caseNo, "--fund", "f1"], lang: "zh_CN.UTF-8")
+        #expect(voucher.contains("收款人 张三明，账户 6222 **** 0001") && !voucher.contains("6222000000000000001"), "\(voucher)")
         let funds = try d.ctlJSON(D.tr, ["fund", "list"])
         #expect(funds["funds"]?.array?.first?["balance"]?.int == 1_500_000)
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
