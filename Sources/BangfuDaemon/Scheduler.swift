@@ -56,8 +56,13 @@ actor Scheduler {
         let (workflow, config) = settings()
         // A signed head in the journal at least every checkpoint_minutes (on the daemon's clock).
         let interval = TimeInterval(config.checkpointMinutes * 60)
-        if let due = nextCheckpoint, now >= due { await checkpoint() }
-        if nextCheckpoint.map({ now >= $0 }) ?? true { nextCheckpoint = now.addingTimeInterval(interval) }
+        switch nextCheckpoint {
+        case nil: nextCheckpoint = now.addingTimeInterval(interval)  // the start wrote one already
+        case let due? where now >= due:
+            await checkpoint()
+            nextCheckpoint = now.addingTimeInterval(interval)
+        default: break
+        }
         do {
             try await passNotices(now, workflow: workflow, config: config)
             try await planCampaigns(now, workflow: workflow, config: config)

@@ -1,5 +1,4 @@
 import BangfuCore
-import Crypto
 import Foundation
 import GRDB
 import Synchronization
@@ -140,16 +139,14 @@ enum AuditFacts {
             arguments: StatementArguments(Array(repeating: key, count: table.key.count)))
     }
 
-    static func sha256(_ text: String) -> String { SHA256.hash(data: Data(text.utf8)).hexString }
-
     /// The hash a row has now; "deleted" when it is gone.
     static func rowHash(_ db: Database, table: Table, key: String) throws -> String {
-        try rowText(db, table: table, key: key).map(sha256) ?? sha256("deleted")
+        try rowText(db, table: table, key: key).map(Audit.sha256) ?? Audit.sha256("deleted")
     }
 
     /// The detail hash of an entry from its facts, in (table, key) order.
     static func detailHash(_ facts: [Fact]) -> String {
-        sha256(facts.map { fact in "\(fact.tbl)\u{1F}\(fact.key)\u{1F}\(fact.rowHash)\n" }.joined())
+        Audit.sha256(facts.map { fact in "\(fact.tbl)\u{1F}\(fact.key)\u{1F}\(fact.rowHash)\n" }.joined())
     }
 
     typealias Fact = (tbl: String, key: String, rowHash: String)
