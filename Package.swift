@@ -214,8 +214,8 @@ let package = Package(
             name: "BangfuStoreTests",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuEvidence",
-                .product(name: "BangfuPluginKit", package: "PluginKit"), .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "BangfuLoad", .product(name: "BangfuPluginKit", package: "PluginKit"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

@@ -193,9 +193,9 @@ def struct(name, fields, doc, indent, conformance, head=(), nested=()):
     out.append(f"{inner}}}")
     out.append("")
     out.append(f"{inner}public init(json: JSONValue, at wirePath: String) throws {{")
-    out.append(f"{inner}    let {'fields' if fields else '_'} = try json.wireObject(at: wirePath)")
+    out.append(f"{inner}    let {'object' if fields else '_'} = try json.wireObject(at: wirePath)")
     for field, t, _ in fields:
-        value = f'fields["{field}", default: .null]'
+        value = f'object["{field}", default: .null]'
         out.append(f"{inner}    {swift_name(field)} = {decode_expr(t, value, chr(34) + chr(92) + '(wirePath).' + field + chr(34))}")
     out.append(f"{inner}}}")
     out.append("")
@@ -207,10 +207,10 @@ def struct(name, fields, doc, indent, conformance, head=(), nested=()):
         out.append(f"{inner}    .object([{entries}])")
     else:
         entries = ", ".join(f'"{f}": {encode_expr(t, swift_name(f))}' for f, t in required) or ":"
-        out.append(f"{inner}    var fields: [String: JSONValue] = [{entries}]")
+        out.append(f"{inner}    var object: [String: JSONValue] = [{entries}]")
         for f, t in optional:
-            out.append(f'{inner}    fields["{f}"] = {encode_expr(t, swift_name(f))}')
-        out.append(f"{inner}    return .object(fields)")
+            out.append(f'{inner}    object["{f}"] = {encode_expr(t, swift_name(f))}')
+        out.append(f"{inner}    return .object(object)")
     out.append(f"{inner}}}")
     if nested:
         out.append("")

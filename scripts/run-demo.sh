@@ -8,9 +8,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-bash scripts/ensure-deps.sh
-swift build 2>&1 | tail -n 1 >&2
-bin=$(swift build --show-bin-path)
+# BANGFU_BIN_DIR: binaries already built (the tests run the demo so); else build them here.
+if [ -n "${BANGFU_BIN_DIR:-}" ]; then
+  bin=$BANGFU_BIN_DIR
+else
+  bash scripts/ensure-deps.sh
+  swift build 2>&1 | tail -n 1 >&2
+  bin=$(swift build --show-bin-path)
+fi
+. scripts/reachable.sh
 zh=1; case "${LC_ALL:-${LC_MESSAGES:-${LANG:-}}}" in en*) zh=0 ;; esac
 say() { if [ $zh = 1 ]; then printf '\n\033[1m%s\033[0m\n' "$1"; else printf '\n\033[1m%s\033[0m\n' "$2"; fi; }
 
@@ -20,27 +26,38 @@ for u in wangfang liqiang zhaomin chenjing sunli; do
   id "$u" >/dev/null 2>&1 || $SUDO useradd -M -N -g bangfu-demo -s /usr/sbin/nologin "$u"
 done
 
+# The sample users run bangfuctl and reach the socket in the state directory: in a checkout they
+# cannot enter, both go to a directory under /tmp instead (said below).
+ctl="$bin/bangfuctl"
 state="$root/demo-state"
+if ! reachable_by_others "$root/etc"; then
+  reach=$(reachable_dir bangfu-demo)
+  cp -p "$bin/bangfuctl" "$reach/bangfuctl"
+  ctl="$reach/bangfuctl"
+  state="$reach/demo-state"
+  trap 'rm -rf "$reach"' EXIT
+fi
 rm -rf "$state"; mkdir -p "$state"; chmod 755 "$state"
 log="$state/bangfud.log"
 "$bin/bangfud" --config etc/bangfu.example.yaml --state-dir "$state" --socket "$state/control.sock" --socket-group bangfu-demo \
   --plugin-dir "$bin" --log-target stderr --clock manual:2027-02-04T09:00 2>"$log" &
 daemon=$!
-trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null || true' EXIT
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null || true; [ -z "${reach:-}" ] || rm -rf "$reach"' EXIT
 for _ in $(seq 100); do [ -S "$state/control.sock" ] && break; sleep 0.1; done
 [ -S "$state/control.sock" ] || { cat "$log" >&2; echo "bangfud did not start" >&2; exit 1; }
 export BANGFU_SOCKET="$state/control.sock"
-as() { local who=$1; shift; $SUDO runuser -u "$who" -- env LANG="${LANG:-}" BANGFU_SOCKET="$BANGFU_SOCKET" "$bin/bangfuctl" "$@"; }
+as() { local who=$1; shift; $SUDO runuser -u "$who" -- env LANG="${LANG:-}" BANGFU_SOCKET="$BANGFU_SOCKET" "$ctl" "$@"; }
 
-say "bangfud 已启动（手动时钟 2027-02-04 09:00，合成节假日日历，样例数据）" "bangfud is running (manual clock 2027-02-04 09:00, synthetic holiday calendar, sample data)"
-"$bin/bangfuctl" status
+[ -z "${reach:-}" ] || say "本目录其他用户无法进入：示例程序与数据目录放在 $reach" "this checkout is closed to other users: the demo's program and state are in $reach"
+say "帮扶服务已启动（手动时钟 2027年2月4日 09:00，合成节假日日历，样例数据）" "bangfud is running (manual clock 2027-02-04 09:00, synthetic holiday calendar, sample data)"
+"$ctl" status
 
 say "[1] 财务 chenjing：建立专款账户并入账 ¥50,000" "[1] treasurer chenjing: creates an earmarked fund and deposits ¥50,000"
 as chenjing fund create shinan-hardship --name 市南区困难职工帮扶资金 --unit shinan --source union_funds --help-type hardship-relief --help-type medical-aid
 as chenjing fund deposit shinan-hardship 50000 --memo "2027 年度工会帮扶资金拨付"
 
 say "[2] 经办人 wangfang：建档（一户一档）" "[2] caseworker wangfang: archives the household"
-archive=$(as wangfang archive create --file etc/samples/archive-zhang.json --json | sed -n 's/.*"archiveNo" : "\(HA-[0-9-]*\)".*/\1/p' | head -n 1)
+archive=$(as wangfang archive create --file - --json <etc/samples/archive-zhang.json | sed -n 's/.*"archiveNo" : "\(HA-[0-9-]*\)".*/\1/p' | head -n 1)
 as wangfang archive get "$archive"
 
 say "[3] 经办人 wangfang：代为申请特困救助并提交" "[3] caseworker wangfang: files a hardship-relief application and submits it"
@@ -59,7 +76,7 @@ say "    公示名单（审计 sunli 查看，仅脱敏姓名）" "    the publi
 as sunli notice list
 
 say "[6] 时钟拨过公示期：公示在最后一个工作日后的 0 点届满，系统生成发放" "[6] the clock moves past the notice: it passes at 00:00 after its last working day; the daemon creates the disbursement"
-"$bin/bangfuctl" clock advance 15d
+"$ctl" clock advance 15d
 as zhaomin case get "$case_no" | head -n 12
 
 say "[7] 财务 chenjing：实名发放，重复发放只付一次" "[7] treasurer chenjing: pays the named person; paying again pays nothing"

@@ -11,15 +11,18 @@ public enum RecordKind: String, Sendable, CaseIterable {
     case visit
     case transfer
 
-    /// The word used in messages, Chinese and English together as the store has always written it.
-    public var label: String {
-        switch self {
-        case .helpCase: return "案件/case"
-        case .archive: return "档案/archive"
-        case .fund: return "资金账户/fund"
-        case .campaignRun: return "慰问活动/campaign run"
-        case .visit: return "走访/visit"
-        case .transfer: return "资金调拨/transfer"
+    /// The word for the kind in messages.
+    public func label(_ language: Language) -> String {
+        switch (self, language) {
+        case (.helpCase, .zh): return "案件"
+        case (.archive, .zh): return "档案"
+        case (.fund, .zh): return "资金账户"
+        case (.campaignRun, .zh): return "慰问活动"
+        case (.visit, .zh): return "走访"
+        case (.transfer, .zh): return "资金调拨"
+        case (.helpCase, _): return "case"
+        case (.campaignRun, _): return "campaign run"
+        default: return rawValue
         }
     }
 
@@ -45,14 +48,14 @@ public struct RecordRef: Sendable, Hashable {
     }
 
     /// The answer for a record that does not exist, and so also for one the caller may not read.
-    public var notFound: BangfuError { BangfuError.notFound(kind.label, key) }
+    public var notFound: BangfuError { BangfuError.notFound(kind, key) }
 }
 
 extension BangfuError {
     /// "X does not exist": the one wording of `not_found`, shared by the store and the refusal rule
     /// so that a refused read cannot be told from a missing record.
-    public static func notFound(_ what: String, _ key: String) -> BangfuError {
-        BangfuError(.notFound, zh: "\(what) \(key) 不存在", en: "\(what) \(key) does not exist")
+    public static func notFound(_ kind: RecordKind, _ key: String) -> BangfuError {
+        BangfuError(.notFound, zh: "\(kind.label(.zh)) \(key) 不存在", en: "\(kind.label(.en)) \(key) does not exist")
     }
 }
 
@@ -101,10 +104,12 @@ extension Actor {
     public func requireOnTop(anyOf roles: Set<Role>, in tree: UnitTree, for what: String) throws {
         guard holdsOnTop(anyOf: roles, in: tree) else {
             let names = roles.sorted { $0.rawValue < $1.rawValue }
-            let top = tree.units.values.filter { $0.parentId == nil }.map(\.id).sorted().joined(separator: "/")
+            let topUnits = tree.units.values.filter { $0.parentId == nil }.sorted { $0.id < $1.id }
+            let top = topUnits.map(\.id).joined(separator: "/")
             throw BangfuError(
                 .permissionDenied,
-                zh: "\(id) 无权执行“\(what)”：这是全系统操作，需要在最上级单位 \(top) 拥有角色 \(names.map(\.zh).joined(separator: "/"))",
+                zh:
+                    "\(id) 无权\(Words.of(.operation, what, .zh))：这是全系统操作，需要在最上级单位“\(topUnits.map(\.name).joined(separator: "、"))”担任\(names.map(\.zh).joined(separator: "或"))",
                 en:
                     "\(id) may not \(what): a whole-system operation needs role \(names.map(\.rawValue).joined(separator: "/")) on the top unit \(top)"
             )

@@ -133,6 +133,9 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
     public var secondaryCauses: [String]
     public var fiveClears: FiveClears
     public var urgentNeeds: String?
+    /// Home address (家庭住址), as the party-member ledger asks for it: personal data, shown only to
+    /// those who work the case and to the household's paired helpers.
+    public var address: String?
     /// Who built, checked and entered the record (names as signed on the paper form).
     public var builtBy: String?
     public var checkedBy: String?
@@ -141,7 +144,7 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         unitId: String, region: String, head: Person, members: [Member] = [], annualIncome: Money,
         rigidExpenses: Money = .zero, accidentCosts: Money = .zero, mainCause: String,
         secondaryCauses: [String] = [], fiveClears: FiveClears = FiveClears(), urgentNeeds: String? = nil,
-        builtBy: String? = nil, checkedBy: String? = nil
+        address: String? = nil, builtBy: String? = nil, checkedBy: String? = nil
     ) {
         self.unitId = unitId
         self.region = region
@@ -154,6 +157,7 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         self.secondaryCauses = secondaryCauses
         self.fiveClears = fiveClears
         self.urgentNeeds = urgentNeeds
+        self.address = address
         self.builtBy = builtBy
         self.checkedBy = checkedBy
     }
@@ -185,6 +189,9 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
             throw bad("姓名过长（最多 40 字）", "a name is longer than 40 characters")
         }
         if unitId.isEmpty { throw bad("必须指定所属单位", "the archive needs a unit") }
+        if let address, address.count > 200 {
+            throw bad("家庭住址过长（最多 200 字）", "the address is longer than 200 characters")
+        }
         if region.isEmpty { throw bad("必须指定户籍/低保地区代码", "the archive needs a region code for the 低保 standard") }
         for m in members where m.name.trimmingCharacters(in: .whitespaces).isEmpty {
             throw bad("家庭成员姓名不能为空", "a household member's name is empty")
@@ -233,6 +240,7 @@ public struct ArchiveInput: Sendable, Codable, Hashable {
         }
         erased.fiveClears = FiveClears()
         erased.urgentNeeds = nil
+        erased.address = nil
         return erased
     }
 
@@ -406,6 +414,7 @@ extension ArchiveInput {
             secondaryCauses: try c.decodeIfPresent([String].self, forKey: .secondaryCauses) ?? [],
             fiveClears: try c.decodeIfPresent(FiveClears.self, forKey: .fiveClears) ?? FiveClears(),
             urgentNeeds: try c.decodeIfPresent(String.self, forKey: .urgentNeeds),
+            address: try c.decodeIfPresent(String.self, forKey: .address),
             builtBy: try c.decodeIfPresent(String.self, forKey: .builtBy),
             checkedBy: try c.decodeIfPresent(String.self, forKey: .checkedBy))
     }

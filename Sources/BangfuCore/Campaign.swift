@@ -147,11 +147,26 @@ public struct CampaignBatchResult: Sendable, Codable, Hashable {
         }
     }
 
+    /// A case the batch moved (or, asked first, would move) and the amount it carries.
+    public struct Item: Sendable, Codable, Hashable {
+        public var caseNo: String
+        public var archiveNo: String
+        public var amount: Money
+
+        public init(caseNo: String, archiveNo: String, amount: Money) {
+            self.caseNo = caseNo
+            self.archiveNo = archiveNo
+            self.amount = amount
+        }
+    }
+
     public var done: Int
     public var failed: [Failure]
+    public var items: [Item]
 
-    public init(done: Int, failed: [Failure]) {
+    public init(done: Int, failed: [Failure], items: [Item] = []) {
         self.done = done
         self.failed = failed
+        self.items = items
     }
 }

@@ -130,7 +130,8 @@ public struct CategoryRules: Sendable {
         let yearLine = try Money.product(try Money.product(std.monthly.fen, 12, "dibao"), Int64(a.size), "dibao")
         let scaledNet = try Money.product(net, 100, "annualIncome")
         let perCap = a.perCapitaMonthlyIncome
-        let facts = "人均月收入 \(perCap)，低保 \(std.monthly)（\(std.region)，\(std.effective) 起）"
+        let effective = "\(std.effective.year)年\(std.effective.month)月\(std.effective.day)日"
+        let facts = "人均月收入 \(perCap)，低保 \(std.monthly)（地区 \(std.region)，\(effective)起）"
         let factsEn = "per-capita monthly income \(perCap), 低保 \(std.monthly) (\(std.region), from \(std.effective))"
         var cat: HardshipCategory?
         var zh: String, en: String

@@ -154,9 +154,11 @@ public struct Actor: Sendable, Hashable {
     public func require(anyOf roles: Set<Role>, on unit: String, in tree: UnitTree, for what: String) throws {
         guard holds(anyOf: roles, on: unit, in: tree) else {
             let names = roles.sorted { $0.rawValue < $1.rawValue }
+            let unitName = tree.units[unit]?.name ?? unit
             throw BangfuError(
                 .permissionDenied,
-                zh: "\(id) 无权执行“\(what)”：需要在单位 \(unit) 或其上级拥有角色 \(names.map(\.zh).joined(separator: "/"))",
+                zh:
+                    "\(id) 无权\(Words.of(.operation, what, .zh))：需要在“\(unitName)”或其上级单位担任\(names.map(\.zh).joined(separator: "或"))",
                 en:
                     "\(id) may not \(what): needs role \(names.map(\.rawValue).joined(separator: "/")) on unit \(unit) or above"
             )

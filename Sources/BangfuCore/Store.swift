@@ -22,6 +22,12 @@ public protocol BangfuStore: Sendable {
     func household(id: Int64) async throws -> Household
     func household(archiveNo: String) async throws -> Household
     func archiveHistory(id: Int64) async throws -> [ArchiveChange]
+    /// Everything kept about one household (一户一档), read at one point in time.
+    func householdFile(archiveNo: String) async throws -> HouseholdFile
+    /// Archives in `units` with a person whose name begins with `namePrefix` or whose ID number is
+    /// `idNumber`, by archive number, at most `limit` (1 to 1,000).
+    func searchHouseholds(units: [String], namePrefix: String?, idNumber: String?, limit: Int) async throws
+        -> [Household]
 
     // MARK: Cases
     /// Files a draft case for an open archive; host rules (same cause, temporary aid) are checked here.
@@ -120,7 +126,7 @@ public protocol BangfuStore: Sendable {
     /// transaction; a case the event is refused for is left as it was and reported.
     func applyToRun(
         runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
-        event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by: Actor, at: Date
+        event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by: Actor, at: Date, dryRun: Bool
     ) async throws -> CampaignBatchResult
     /// One page of a run's visits in `units`, earliest due first (key: due day as yyyymmdd, id).
     func visits(runId: Int64, units: [String], page: Page) async throws -> [Visit]

@@ -39,10 +39,26 @@ extension ControlAPI {
                         return Wire.Admin.Plugin(
                             id: descriptor.id, nameZh: descriptor.nameZh, nameEn: descriptor.nameEn,
                             version: descriptor.version, paymentKind: descriptor.paymentKind.rawValue,
-                            file: plugin.file, flags: descriptor.flags, amountCap: descriptor.amountCapFen)
+                            file: plugin.file, flags: descriptor.flags, amountCap: descriptor.amountCapFen,
+                            fields: descriptor.fields.map { field in
+                                Wire.Admin.Field(
+                                    key: field.key, labelZh: field.labelZh, labelEn: field.labelEn,
+                                    type: field.type.rawValue, required: field.required, min: field.min, max: field.max,
+                                    options: field.options)
+                            })
                     },
                     failed: registry.failed.map { failure in
                         Wire.Admin.Failure(file: failure.file, reason: failure.reason)
+                    })
+            },
+            method(Wire.Admin.Names.self, roles: everyone) { _, _ in
+                let units = try await store.unitTree().units.values.sorted { $0.id < $1.id }
+                return .init(
+                    units: units.map { unit in Wire.Admin.Named(id: unit.id, nameZh: unit.name, nameEn: unit.id) },
+                    helpTypes: runtime.plugins.loaded.map { plugin in
+                        Wire.Admin.Named(
+                            id: plugin.descriptor.id, nameZh: plugin.descriptor.nameZh,
+                            nameEn: plugin.descriptor.nameEn)
                     })
             },
             method(Wire.Admin.VerifyAudit.self, roles: [.auditor, .admin]) { actor, call in

@@ -6,14 +6,19 @@ import Foundation
 
 extension ControlAPI {
     static let archiveReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
+    /// Who may find an archive by a person's name or ID number: those who see both in full.
+    static let archiveSearchers: Set<Role> = [.caseworker, .reviewer, .approver, .admin]
 
     /// How much of archive `household` the actor may see; `not_found`, as for a missing archive, when nothing.
-    func visibility(_ actor: Actor, of household: Household) async throws -> Visibility {
+    func visibility(_ actor: Actor, of household: Household, pairedWith helpers: [String] = []) async throws
+        -> Visibility
+    {
         let tree = try await runtime.store.unitTree()
-        guard let visibility = Visibility.of(actor, unit: household.input.unitId, in: tree) else {
-            throw RecordRef(.archive, household.archiveNo).notFound
-        }
-        return visibility
+        let unit = household.input.unitId
+        if let visibility = Visibility.of(actor, unit: unit, in: tree) { return visibility }
+        // A helper of the unit paired with this household sees how to reach it; any other, nothing.
+        if helpers.contains(actor.id) && actor.holds(anyOf: [.helper], on: unit, in: tree) { return .contact }
+        throw RecordRef(.archive, household.archiveNo).notFound
     }
 
     func householdWire(_ household: Household, for actor: Actor) async throws -> Wire.Archive.Household {
@@ -83,13 +88,50 @@ extension ControlAPI {
                 let (households, next) = page.cut(
                     try await store.households(units: units, status: status, page: page)
                 ) { household in household.id }
+                let tree = try await store.unitTree()
                 return ControlAPI.paged(households, next: next) { household in
-                    .init(archive: Wire.Archive.Summary(household))
+                    let visibility = Visibility.of(actor, unit: household.input.unitId, in: tree) ?? .masked
+                    return .init(archive: Wire.Archive.Summary(household, visibility: visibility))
                 }
+            },
+            method(Wire.Archive.Overview.self, roles: ControlAPI.archiveReaders.union([.helper])) { actor, call in
+                let file = try await store.householdFile(archiveNo: call.archiveNo)
+                let visibility = try await visibility(actor, of: file.household, pairedWith: file.helpers)
+                return try Wire.Archive.Overview.Reply(file, visibility: visibility, refs: runtime.refs)
+            },
+            method(Wire.Archive.Search.self, roles: ControlAPI.archiveSearchers) { actor, call in
+                let name = call.name.map { text in text.trimmingCharacters(in: .whitespaces) }.flatMap { text in
+                    text.isEmpty ? nil : text
+                }
+                let idNumber = try call.idNumber.map { text in
+                    let number = text.uppercased()
+                    guard number.count == 18, number.dropLast().allSatisfy(\.isASCIIDigit),
+                        number.last.map({ last in last.isASCIIDigit || last == "X" }) == true
+                    else {
+                        throw BangfuError(
+                            .invalidInput, zh: "身份证号应为 18 位（最后一位可为 X）",
+                            en: "an ID number has 18 characters (the last may be X)")
+                    }
+                    return number
+                }
+                guard name != nil || idNumber != nil else {
+                    throw BangfuError(.invalidInput, zh: "请给出姓名或身份证号", en: "give a name or an ID number")
+                }
+                guard (name?.count ?? 0) <= 40, (1...100).contains(call.limit ?? 20) else {
+                    throw VarlinkError.invalidParameter((name?.count ?? 0) > 40 ? "name" : "limit")
+                }
+                let units = try await readableUnits(actor, roles: ControlAPI.archiveSearchers, under: call.unit)
+                let found = try await store.searchHouseholds(
+                    units: units, namePrefix: name, idNumber: idNumber, limit: Int(call.limit ?? 20))
+                return .init(archives: found.map { household in Wire.Archive.Summary(household, visibility: .full) })
             },
         ]
         return VarlinkInterface(
             name: "org.bangfu.Archive", description: ControlAPI.idl(PackageResources.org_bangfu_Archive_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
     }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

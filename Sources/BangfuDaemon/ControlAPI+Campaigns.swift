@@ -86,17 +86,22 @@ extension ControlAPI {
             change(Wire.Campaigns.PassReview.self, roles: [.reviewer]) { actor, call, writes in
                 let passed = try await writes.store.applyToRun(
                     runId: call.runId, unit: call.unit, from: .submitted, roles: [.reviewer],
-                    event: { _, _ in .passReview(comment: "走访活动批量初审") }, by: actor, at: clock.now())
-                return .init(cases: Int64(passed.done), failed: passed.failed.map(Wire.Campaigns.BatchFailure.init))
+                    event: { _, _ in .passReview(comment: "走访活动批量初审") }, by: actor, at: clock.now(),
+                    dryRun: call.dryRun ?? false)
+                return .init(
+                    cases: Int64(passed.done), failed: passed.failed.map(Wire.Campaigns.BatchFailure.init),
+                    items: passed.items.map(Wire.Campaigns.BatchItem.init))
             },
             change(Wire.Campaigns.Approve.self, roles: [.approver]) { actor, call, writes in
                 let approved = try await writes.store.applyToRun(
                     runId: call.runId, unit: call.unit, from: .branchReviewPassed, roles: [.approver],
-                    event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now())
+                    event: { _, amount in .approve(plan: .oneOff(amount)) }, by: actor, at: clock.now(),
+                    dryRun: call.dryRun ?? false)
                 // The batch's notice is published: its head, signed, goes to the journal.
                 if approved.done > 0 { await runtime.checkpoint(.notice) }
                 return .init(
-                    cases: Int64(approved.done), failed: approved.failed.map(Wire.Campaigns.BatchFailure.init))
+                    cases: Int64(approved.done), failed: approved.failed.map(Wire.Campaigns.BatchFailure.init),
+                    items: approved.items.map(Wire.Campaigns.BatchItem.init))
             },
             change(Wire.Campaigns.Close.self, roles: [.approver, .admin]) { actor, call, writes in
                 try await writes.store.closeCampaignRun(runId: call.runId, by: actor, at: clock.now())
@@ -111,6 +116,12 @@ extension ControlAPI {
             name: "org.bangfu.Campaigns",
             description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+}
+
+extension Wire.Campaigns.BatchItem {
+    init(_ item: CampaignBatchResult.Item) {
+        self.init(caseNo: item.caseNo, archiveNo: item.archiveNo, amount: item.amount.fen)
     }
 }
 

@@ -22,6 +22,7 @@ extension ControlAPI {
                     households.map { household in (household.id, household.input.head.name) },
                     uniquingKeysWith: { first, _ in first })
                 let plugins = runtime.plugins
+                let calendar = runtime.config.calendar
                 // Read after the cases: the head covers at least what the notice shows.
                 let head = try await store.auditHead()?.description
                 return ControlAPI.paged(cases, next: next) { helpCase in
@@ -31,12 +32,14 @@ extension ControlAPI {
                     let helpType =
                         HolidayOccasion.noticeName(occasion: occasion)
                         ?? (try? plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
+                    let days = helpCase.notice?.days(calendar) ?? []
                     return .init(
                         entry: Wire.Notice.Entry(
                             caseNo: helpCase.caseNo, name: maskedName(names[helpCase.householdId] ?? ""),
                             unit: tree.units[helpCase.unitId]?.name ?? helpCase.unitId, helpType: helpType,
                             amount: helpCase.plan?.total.fen ?? 0, state: helpCase.state.rawValue,
-                            passesAt: helpCase.noticeDeadline.map(Wire.time)), head: head)
+                            passesAt: helpCase.noticeDeadline.map(Wire.time),
+                            firstDay: days.first?.description, lastDay: days.last?.description), head: head)
                 }
             }
         ]

@@ -92,7 +92,18 @@ struct ControlAPI: Sendable {
                     runtime.security.refused(
                         uid: request.peer.uid, user: actor.id, method: full,
                         reason: "needs one of \(roles.map(\.rawValue).sorted().joined(separator: ", "))")
-                    throw VarlinkError.permissionDenied
+                    // Refused before any record is read: the roles the method needs, and nothing else.
+                    let needed = roles.subtracting([.system]).sorted { $0.rawValue < $1.rawValue }
+                    let operation = Words.of(.operation, Words.operation(method: full), .zh)
+                    throw VarlinkError(
+                        VarlinkError.permissionDenied.name,
+                        [
+                            "message": .string(
+                                "\(actor.id) 无权\(operation)：需要担任\(needed.map(\.zh).joined(separator: "或"))"),
+                            "messageEn": .string(
+                                "\(actor.id) may not call \(full): needs the role \(needed.map(\.rawValue).joined(separator: " or "))"
+                            ),
+                        ])
                 }
                 let parameters: Call
                 do {

@@ -57,7 +57,12 @@ enum ErrorMapping {
     }
 
     static func varlink(_ e: BangfuError, interface: String) -> VarlinkError {
-        if e.code == .permissionDenied { return .permissionDenied }
+        // The caller may read the record (else the rule answers NotFound): the refusal names the role
+        // and unit it would need, in words, beside varlink's standard error name.
+        if e.code == .permissionDenied {
+            return VarlinkError(
+                VarlinkError.permissionDenied.name, ["message": .string(e.zh), "messageEn": .string(e.en)])
+        }
         var name = name(for: e.code)
         if !(declared[interface]?.contains(name) ?? false) { name = "InvalidInput" }
         var p: [String: JSONValue] = ["message": .string(e.zh), "messageEn": .string(e.en)]

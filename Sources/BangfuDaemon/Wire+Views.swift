@@ -125,6 +125,24 @@ extension Wire.Archive.ArchiveData {
                     name: maskedName(person.name), idNumber: person.idNumber.masked, relation: person.relation,
                     ref: refs.ref(archiveNo, person.idNumber))
             }
+        case .contact:
+            // How to reach the household, nothing of its means or health.
+            head = Wire.Archive.Person(
+                name: full.name, idNumber: input.head.idNumber.masked, workStatus: full.workStatus, phone: full.phone,
+                ref: headRef)
+            members = input.members.map { person in
+                Wire.Archive.Member(
+                    name: maskedName(person.name), idNumber: person.idNumber.masked, relation: person.relation,
+                    ref: refs.ref(archiveNo, person.idNumber))
+            }
+            annualIncome = 0
+            mainCause = ""
+            secondaryCauses = nil
+            rigidExpenses = nil
+            accidentCosts = nil
+            fiveClears = nil
+            urgentNeeds = nil
+            return
         case .masked:
             head = Wire.Archive.Person(
                 name: maskedName(full.name), idNumber: input.head.idNumber.masked,
@@ -139,14 +157,16 @@ extension Wire.Archive.ArchiveData {
         }
         fiveClears = nil
         urgentNeeds = nil
+        address = nil
     }
 }
 
 extension Wire.Archive.Summary {
-    /// A line of a listing: the head's name masked, whoever asks.
-    init(_ household: Household) {
+    /// A line of a listing: the head's name in full for the roles that work the case, else masked.
+    init(_ household: Household, visibility: Visibility) {
+        let name = household.input.head.name
         self.init(
-            archiveNo: household.archiveNo, name: maskedName(household.input.head.name),
+            archiveNo: household.archiveNo, name: visibility == .full ? name : maskedName(name),
             unitId: household.input.unitId, status: household.status.rawValue,
             category: household.assessment.category?.rawValue, reviewDue: household.reviewDue.description)
     }

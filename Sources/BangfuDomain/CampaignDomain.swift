@@ -88,7 +88,7 @@ public enum CampaignDomain {
     /// approval), by a holder of one of `roles` on `unit`, each case through the same rules as a single case.
     public static func applyToRun(
         _ work: some UnitOfWork, runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
-        event: (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date, policy: Policy
+        event: (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date, policy: Policy, dryRun: Bool = false
     ) throws -> CampaignBatchResult {
         let tree = try work.unitTree()
         _ = try tree.require(unit)
@@ -99,19 +99,28 @@ public enum CampaignDomain {
         let cases = try work.campaignCases(runId: runId, units: tree.subtree(of: unit), state: state)
         var done = 0
         var failed: [CampaignBatchResult.Failure] = []
+        var items: [CampaignBatchResult.Item] = []
         for (caseId, amount) in cases {
             let helpCase = try work.helpCase(id: caseId)
+            let archiveNo = try work.household(id: helpCase.householdId).archiveNo
+            let item = CampaignBatchResult.Item(caseNo: helpCase.caseNo, archiveNo: archiveNo, amount: amount)
+            // Asked first (a confirmation): what it would do, nothing done.
+            if dryRun {
+                items.append(item)
+                continue
+            }
             do {
                 _ = try work.undoingOnError {
                     try CaseDomain.apply(
                         work, event(helpCase, amount), toCase: caseId, by: actor, at: at, policy: policy)
                 }
                 done += 1
+                items.append(item)
             } catch let error as BangfuError {
                 failed.append(.init(caseNo: helpCase.caseNo, code: error.code.rawValue, zh: error.zh, en: error.en))
             }
         }
-        return CampaignBatchResult(done: done, failed: failed)
+        return CampaignBatchResult(done: done, failed: failed, items: items)
     }
 
     /// A planned visit recorded as done: by its visitor, or a helper, caseworker or branch reviewer

@@ -11,6 +11,9 @@ public enum Visibility: Sendable, Hashable {
     case payment
     /// Auditor: masked names and ID numbers, amounts and choices; no contact, bank, health or free text.
     case masked
+    /// A helper paired with the household: how to reach it (the head's name, phone, address), the
+    /// members' masked names; no ID numbers, income, health, bank, cases or payments.
+    case contact
 
     /// What the actor sees of a record of `unit`; nil when it may not read it at all (it is then
     /// answered as not found).
@@ -32,7 +35,13 @@ public enum Visibility: Sendable, Hashable {
     public var showsFreeText: Bool { self == .full }
 
     /// An archive's change history: the auditor sees which field changed when, not the values;
-    /// the treasurer does not read it.
-    public var readsHistory: Bool { self != .payment }
+    /// the treasurer and helpers do not read it.
+    public var readsHistory: Bool { self == .full || self == .masked }
+
+    /// Cases and payments: not a helper's business (they keep in touch, they do not decide or pay).
+    public var readsCases: Bool { self != .contact }
+
+    /// Visits, contacts, income records and reviews: the treasurer pays, and does not read them.
+    public var readsCareWork: Bool { self != .payment }
     public var showsChangedValues: Bool { self == .full }
 }

@@ -32,7 +32,7 @@ public final class LoadClient: @unchecked Sendable {
     ) throws {
         func connect(_ uid: UInt32) throws -> VarlinkClient {
             let fd = bangfu_connect_as(socket, uid, p.gid)
-            guard fd >= 0 else { throw VarlinkClientError.connect(socket, String(cString: strerror(-fd))) }
+            guard fd >= 0 else { throw VarlinkClientError.connect(socket, String(cString: strerror(-fd)), code: -fd) }
             return VarlinkClient(connectedSocket: fd)
         }
         cw = try connect(p.caseworker)

@@ -7,7 +7,7 @@ extension SQLiteStore {
     static func loadHousehold(_ db: Database, id: Int64) throws -> Household {
         guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE id = ?"), arguments: [id])
         else {
-            throw notFound("档案/archive", "#\(id)")
+            throw notFound(.archive, "#\(id)")
         }
         return try household(from: r)
     }
@@ -150,7 +150,7 @@ extension SQLiteStore {
                 let r = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo])
             else {
-                throw SQLiteStore.notFound("档案/archive", archiveNo)
+                throw SQLiteStore.notFound(.archive, archiveNo)
             }
             return try SQLiteStore.household(from: r)
         }

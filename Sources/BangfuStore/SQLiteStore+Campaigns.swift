@@ -16,7 +16,7 @@ extension SQLiteStore {
             let r = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE id = ?"), arguments: [id])
         else {
-            throw notFound("走访活动/campaign run", "#\(id)")
+            throw notFound(.campaignRun, "#\(id)")
         }
         return try campaignRun(from: r)
     }
@@ -150,14 +150,13 @@ extension SQLiteStore {
 
     public func applyToRun(
         runId: Int64, unit: String, from state: CaseState, roles: Set<Role>,
-        event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date
+        event: @escaping @Sendable (HelpCase, Money) -> CaseEvent, by actor: Actor, at: Date, dryRun: Bool = false
     ) async throws -> CampaignBatchResult {
         let policy = self.policy
         return try await write { db in
             try CampaignDomain.applyToRun(
                 SQLiteUnitOfWork(db: db), runId: runId, unit: unit, from: state, roles: roles, event: event, by: actor,
-                at: at,
-                policy: policy)
+                at: at, policy: policy, dryRun: dryRun)
         }
     }
 

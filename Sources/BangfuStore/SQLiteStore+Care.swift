@@ -9,7 +9,7 @@ extension SQLiteStore {
             let r = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo])
         else {
-            throw notFound("档案/archive", archiveNo)
+            throw notFound(.archive, archiveNo)
         }
         return try household(from: r)
     }

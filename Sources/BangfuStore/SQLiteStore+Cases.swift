@@ -45,7 +45,7 @@ extension SQLiteStore {
 
     static func loadCase(_ db: Database, id: Int64) throws -> HelpCase {
         guard let r = try Row.fetchOne(db.cachedStatement(sql: selectCase + " WHERE id = ?"), arguments: [id]) else {
-            throw notFound("案件/case", "#\(id)")
+            throw notFound(.helpCase, "#\(id)")
         }
         return try helpCase(from: r)
     }
@@ -195,7 +195,7 @@ extension SQLiteStore {
                 let r = try Row.fetchOne(
                     db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
             else {
-                throw SQLiteStore.notFound("案件/case", caseNo)
+                throw SQLiteStore.notFound(.helpCase, caseNo)
             }
             return try SQLiteStore.helpCase(from: r)
         }
@@ -227,7 +227,7 @@ extension SQLiteStore {
                             SELECT \(SQLiteStore.caseSelect("c")), h.archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
                             """), arguments: [caseNo])
             else {
-                throw SQLiteStore.notFound("案件/case", caseNo)
+                throw SQLiteStore.notFound(.helpCase, caseNo)
             }
             let c = try SQLiteStore.helpCase(from: r)
             return CaseDetail(

@@ -7,7 +7,7 @@ extension SQLiteStore {
     static func loadFund(_ db: Database, id: String) throws -> FundAccount {
         guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM fund WHERE id = ?"), arguments: [id])
         else {
-            throw notFound("资金账户/fund", id)
+            throw notFound(.fund, id)
         }
         return FundAccount(
             id: r["id"], name: r["name"], unitId: r["unit_id"], source: FundSource(rawValue: r["source"]) ?? .donation,

@@ -321,7 +321,7 @@ public final class SQLiteStore: BangfuStore {
         return try Row.fetchAll(db, sql: sql, arguments: args)
     }
 
-    static func notFound(_ what: String, _ key: String) -> BangfuError { BangfuError.notFound(what, key) }
+    static func notFound(_ kind: RecordKind, _ key: String) -> BangfuError { BangfuError.notFound(kind, key) }
 
     // MARK: Units
 

@@ -14,7 +14,7 @@ public final class VarlinkClient {
     /// Connects; the error says which path and why.
     public init(path: String, timeoutSeconds: Int = 60) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw VarlinkClientError.connect(path, String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw VarlinkClientError.connect(path, String(cString: strerror(errno)), code: errno) }
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_un()
@@ -22,7 +22,7 @@ public final class VarlinkClient {
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
             close(fd)
-            throw VarlinkClientError.connect(path, "path too long")
+            throw VarlinkClientError.connect(path, "path too long", code: ENAMETOOLONG)
         }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in
             raw.copyBytes(from: bytes)
@@ -34,9 +34,9 @@ public final class VarlinkClient {
             }
         }
         guard rc == 0 else {
-            let why = String(cString: strerror(errno))
+            let code = errno
             close(fd)
-            throw VarlinkClientError.connect(path, why)
+            throw VarlinkClientError.connect(path, String(cString: strerror(code)), code: code)
         }
     }
 
@@ -102,13 +102,14 @@ public final class VarlinkClient {
 
 /// Transport failures of the client (as opposed to error replies).
 public enum VarlinkClientError: Error, CustomStringConvertible {
-    case connect(String, String)
+    /// The path, the system's reason and its errno (for a message in the user's language).
+    case connect(String, String, code: Int32)
     case io(String)
     case closed
 
     public var description: String {
         switch self {
-        case .connect(let p, let why): return "cannot connect to \(p): \(why)"
+        case .connect(let p, let why, _): return "cannot connect to \(p): \(why)"
         case .io(let why): return "socket error: \(why)"
         case .closed: return "the daemon closed the connection"
         }

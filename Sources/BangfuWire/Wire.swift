@@ -8,6 +8,7 @@ import BangfuVarlinkProtocol
 public enum WireMethod: String, CaseIterable, Sendable {
     case adminStatus = "org.bangfu.Admin.Status"
     case adminPlugins = "org.bangfu.Admin.Plugins"
+    case adminNames = "org.bangfu.Admin.Names"
     case adminVerifyAudit = "org.bangfu.Admin.VerifyAudit"
     case adminBackup = "org.bangfu.Admin.Backup"
     case adminCheckpoint = "org.bangfu.Admin.Checkpoint"
@@ -21,6 +22,8 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case archiveReenter = "org.bangfu.Archive.Reenter"
     case archiveGet = "org.bangfu.Archive.Get"
     case archiveHistory = "org.bangfu.Archive.History"
+    case archiveOverview = "org.bangfu.Archive.Overview"
+    case archiveSearch = "org.bangfu.Archive.Search"
     case archiveList = "org.bangfu.Archive.List"
     case campaignsDefinitions = "org.bangfu.Campaigns.Definitions"
     case campaignsList = "org.bangfu.Campaigns.List"
@@ -78,6 +81,65 @@ public enum WireMethod: String, CaseIterable, Sendable {
 public enum Wire {
     /// Running the daemon: status, help-type plugins, audit verification, configuration, the clock.
     public enum Admin {
+        /// A field of a help type's application form. type: string, integer, money (fen on the wire; people
+        /// type yuan: bangfuctl's `--form self_paid=150.00` fills `self_paid_fen`), choice, bool, date.
+        public struct Field: WireValue {
+            public var key: String
+            public var labelZh: String
+            public var labelEn: String
+            public var type: String
+            public var required: Bool
+            public var min: Int64?
+            public var max: Int64?
+            public var options: [String]?
+
+            public init(
+                key: String, labelZh: String, labelEn: String, type: String, required: Bool, min: Int64? = nil,
+                max: Int64? = nil, options: [String]? = nil
+            ) {
+                self.key = key
+                self.labelZh = labelZh
+                self.labelEn = labelEn
+                self.type = type
+                self.required = required
+                self.min = min
+                self.max = max
+                self.options = options
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                key = try object["key", default: .null].wireString(at: "\(wirePath).key")
+                labelZh = try object["labelZh", default: .null].wireString(at: "\(wirePath).labelZh")
+                labelEn = try object["labelEn", default: .null].wireString(at: "\(wirePath).labelEn")
+                type = try object["type", default: .null].wireString(at: "\(wirePath).type")
+                required = try object["required", default: .null].wireBool(at: "\(wirePath).required")
+                min = try object["min", default: .null].wireOptional(at: "\(wirePath).min") { value, path in
+                    try value.wireInt(at: path)
+                }
+                max = try object["max", default: .null].wireOptional(at: "\(wirePath).max") { value, path in
+                    try value.wireInt(at: path)
+                }
+                options = try object["options", default: .null].wireOptional(at: "\(wirePath).options") { value, path in
+                    try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "key": JSONValue.string(key), "labelZh": JSONValue.string(labelZh),
+                    "labelEn": JSONValue.string(labelEn), "type": JSONValue.string(type),
+                    "required": JSONValue.bool(required),
+                ]
+                object["min"] = min.map { value in JSONValue.int(value) }
+                object["max"] = max.map { value in JSONValue.int(value) }
+                object["options"] = options.map { value in
+                    JSONValue.array(value.map { value in JSONValue.string(value) })
+                }
+                return .object(object)
+            }
+        }
+
         public struct Plugin: WireValue {
             public var id: String
             public var nameZh: String
@@ -87,10 +149,11 @@ public enum Wire {
             public var file: String
             public var flags: [String]
             public var amountCap: Int64?
+            public var fields: [Field]
 
             public init(
                 id: String, nameZh: String, nameEn: String, version: String, paymentKind: String, file: String,
-                flags: [String], amountCap: Int64? = nil
+                flags: [String], amountCap: Int64? = nil, fields: [Field]
             ) {
                 self.id = id
                 self.nameZh = nameZh
@@ -100,33 +163,38 @@ public enum Wire {
                 self.file = file
                 self.flags = flags
                 self.amountCap = amountCap
+                self.fields = fields
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireString(at: "\(wirePath).id")
-                nameZh = try fields["nameZh", default: .null].wireString(at: "\(wirePath).nameZh")
-                nameEn = try fields["nameEn", default: .null].wireString(at: "\(wirePath).nameEn")
-                version = try fields["version", default: .null].wireString(at: "\(wirePath).version")
-                paymentKind = try fields["paymentKind", default: .null].wireString(at: "\(wirePath).paymentKind")
-                file = try fields["file", default: .null].wireString(at: "\(wirePath).file")
-                flags = try fields["flags", default: .null].wireArray(at: "\(wirePath).flags") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireString(at: "\(wirePath).id")
+                nameZh = try object["nameZh", default: .null].wireString(at: "\(wirePath).nameZh")
+                nameEn = try object["nameEn", default: .null].wireString(at: "\(wirePath).nameEn")
+                version = try object["version", default: .null].wireString(at: "\(wirePath).version")
+                paymentKind = try object["paymentKind", default: .null].wireString(at: "\(wirePath).paymentKind")
+                file = try object["file", default: .null].wireString(at: "\(wirePath).file")
+                flags = try object["flags", default: .null].wireArray(at: "\(wirePath).flags") { value, path in
                     try value.wireString(at: path)
                 }
-                amountCap = try fields["amountCap", default: .null].wireOptional(at: "\(wirePath).amountCap") {
+                amountCap = try object["amountCap", default: .null].wireOptional(at: "\(wirePath).amountCap") {
                     value, path in try value.wireInt(at: path)
+                }
+                fields = try object["fields", default: .null].wireArray(at: "\(wirePath).fields") { value, path in
+                    try Field(json: value, at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.string(id), "nameZh": JSONValue.string(nameZh), "nameEn": JSONValue.string(nameEn),
                     "version": JSONValue.string(version), "paymentKind": JSONValue.string(paymentKind),
                     "file": JSONValue.string(file),
                     "flags": JSONValue.array(flags.map { value in JSONValue.string(value) }),
+                    "fields": JSONValue.array(fields.map { value in value.json }),
                 ]
-                fields["amountCap"] = amountCap.map { value in JSONValue.int(value) }
-                return .object(fields)
+                object["amountCap"] = amountCap.map { value in JSONValue.int(value) }
+                return .object(object)
             }
         }
 
@@ -140,13 +208,38 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                file = try fields["file", default: .null].wireString(at: "\(wirePath).file")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
+                let object = try json.wireObject(at: wirePath)
+                file = try object["file", default: .null].wireString(at: "\(wirePath).file")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
             }
 
             public var json: JSONValue {
                 .object(["file": JSONValue.string(file), "reason": JSONValue.string(reason)])
+            }
+        }
+
+        public struct Named: WireValue {
+            public var id: String
+            public var nameZh: String
+            public var nameEn: String
+
+            public init(id: String, nameZh: String, nameEn: String) {
+                self.id = id
+                self.nameZh = nameZh
+                self.nameEn = nameEn
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireString(at: "\(wirePath).id")
+                nameZh = try object["nameZh", default: .null].wireString(at: "\(wirePath).nameZh")
+                nameEn = try object["nameEn", default: .null].wireString(at: "\(wirePath).nameEn")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "id": JSONValue.string(id), "nameZh": JSONValue.string(nameZh), "nameEn": JSONValue.string(nameEn),
+                ])
             }
         }
 
@@ -226,40 +319,40 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    version = try fields["version", default: .null].wireString(at: "\(wirePath).version")
-                    startedAt = try fields["startedAt", default: .null].wireString(at: "\(wirePath).startedAt")
-                    now = try fields["now", default: .null].wireString(at: "\(wirePath).now")
-                    clock = try fields["clock", default: .null].wireString(at: "\(wirePath).clock")
-                    configuration = try fields["configuration", default: .null].wireOptional(
+                    let object = try json.wireObject(at: wirePath)
+                    version = try object["version", default: .null].wireString(at: "\(wirePath).version")
+                    startedAt = try object["startedAt", default: .null].wireString(at: "\(wirePath).startedAt")
+                    now = try object["now", default: .null].wireString(at: "\(wirePath).now")
+                    clock = try object["clock", default: .null].wireString(at: "\(wirePath).clock")
+                    configuration = try object["configuration", default: .null].wireOptional(
                         at: "\(wirePath).configuration"
                     ) { value, path in try value.wireString(at: path) }
-                    database = try fields["database", default: .null].wireString(at: "\(wirePath).database")
-                    journalMode = try fields["journalMode", default: .null].wireString(at: "\(wirePath).journalMode")
-                    synchronous = try fields["synchronous", default: .null].wireString(at: "\(wirePath).synchronous")
-                    connections = try fields["connections", default: .null].wireInt(at: "\(wirePath).connections")
-                    plugins = try fields["plugins", default: .null].wireInt(at: "\(wirePath).plugins")
-                    pluginFailures = try fields["pluginFailures", default: .null].wireInt(
+                    database = try object["database", default: .null].wireString(at: "\(wirePath).database")
+                    journalMode = try object["journalMode", default: .null].wireString(at: "\(wirePath).journalMode")
+                    synchronous = try object["synchronous", default: .null].wireString(at: "\(wirePath).synchronous")
+                    connections = try object["connections", default: .null].wireInt(at: "\(wirePath).connections")
+                    plugins = try object["plugins", default: .null].wireInt(at: "\(wirePath).plugins")
+                    pluginFailures = try object["pluginFailures", default: .null].wireInt(
                         at: "\(wirePath).pluginFailures")
-                    casesInNotice = try fields["casesInNotice", default: .null].wireInt(at: "\(wirePath).casesInNotice")
-                    nextNoticeDeadline = try fields["nextNoticeDeadline", default: .null].wireOptional(
+                    casesInNotice = try object["casesInNotice", default: .null].wireInt(at: "\(wirePath).casesInNotice")
+                    nextNoticeDeadline = try object["nextNoticeDeadline", default: .null].wireOptional(
                         at: "\(wirePath).nextNoticeDeadline"
                     ) { value, path in try value.wireString(at: path) }
-                    writes = try fields["writes", default: .null].wireInt(at: "\(wirePath).writes")
-                    writeTransactions = try fields["writeTransactions", default: .null].wireInt(
+                    writes = try object["writes", default: .null].wireInt(at: "\(wirePath).writes")
+                    writeTransactions = try object["writeTransactions", default: .null].wireInt(
                         at: "\(wirePath).writeTransactions")
-                    largestWriteGroup = try fields["largestWriteGroup", default: .null].wireInt(
+                    largestWriteGroup = try object["largestWriteGroup", default: .null].wireInt(
                         at: "\(wirePath).largestWriteGroup")
-                    auditHeads = try fields["auditHeads", default: .null].wireString(at: "\(wirePath).auditHeads")
-                    checkpointKey = try fields["checkpointKey", default: .null].wireString(
+                    auditHeads = try object["auditHeads", default: .null].wireString(at: "\(wirePath).auditHeads")
+                    checkpointKey = try object["checkpointKey", default: .null].wireString(
                         at: "\(wirePath).checkpointKey")
-                    refKey = try fields["refKey", default: .null].wireString(at: "\(wirePath).refKey")
-                    checkpointPublicKey = try fields["checkpointPublicKey", default: .null].wireString(
+                    refKey = try object["refKey", default: .null].wireString(at: "\(wirePath).refKey")
+                    checkpointPublicKey = try object["checkpointPublicKey", default: .null].wireString(
                         at: "\(wirePath).checkpointPublicKey")
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = [
+                    var object: [String: JSONValue] = [
                         "version": JSONValue.string(version), "startedAt": JSONValue.string(startedAt),
                         "now": JSONValue.string(now), "clock": JSONValue.string(clock),
                         "database": JSONValue.string(database), "journalMode": JSONValue.string(journalMode),
@@ -272,9 +365,9 @@ public enum Wire {
                         "refKey": JSONValue.string(refKey),
                         "checkpointPublicKey": JSONValue.string(checkpointPublicKey),
                     ]
-                    fields["configuration"] = configuration.map { value in JSONValue.string(value) }
-                    fields["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    object["configuration"] = configuration.map { value in JSONValue.string(value) }
+                    object["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -303,11 +396,11 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    loaded = try fields["loaded", default: .null].wireArray(at: "\(wirePath).loaded") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    loaded = try object["loaded", default: .null].wireArray(at: "\(wirePath).loaded") { value, path in
                         try Plugin(json: value, at: path)
                     }
-                    failed = try fields["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
+                    failed = try object["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
                         try Failure(json: value, at: path)
                     }
                 }
@@ -316,6 +409,51 @@ public enum Wire {
                     .object([
                         "loaded": JSONValue.array(loaded.map { value in value.json }),
                         "failed": JSONValue.array(failed.map { value in value.json }),
+                    ])
+                }
+            }
+        }
+
+        /// What people read instead of ids: every unit's name (units have one name; nameEn repeats the id)
+        /// and every loaded help type's names. Anyone who may use the socket may read them: the unit tree
+        /// and the help types are the organisation's, not anyone's records.
+        public struct Names: WireCall {
+            public static let method = WireMethod.adminNames
+
+            public init() {
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let _ = try json.wireObject(at: wirePath)
+            }
+
+            public var json: JSONValue {
+                .object([:])
+            }
+
+            public struct Reply: WireValue {
+                public var units: [Named]
+                public var helpTypes: [Named]
+
+                public init(units: [Named], helpTypes: [Named]) {
+                    self.units = units
+                    self.helpTypes = helpTypes
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    units = try object["units", default: .null].wireArray(at: "\(wirePath).units") { value, path in
+                        try Named(json: value, at: path)
+                    }
+                    helpTypes = try object["helpTypes", default: .null].wireArray(at: "\(wirePath).helpTypes") {
+                        value, path in try Named(json: value, at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    .object([
+                        "units": JSONValue.array(units.map { value in value.json }),
+                        "helpTypes": JSONValue.array(helpTypes.map { value in value.json }),
                     ])
                 }
             }
@@ -335,18 +473,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                anchors = try fields["anchors", default: .null].wireOptional(at: "\(wirePath).anchors") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                anchors = try object["anchors", default: .null].wireOptional(at: "\(wirePath).anchors") { value, path in
                     try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["anchors"] = anchors.map { value in
+                var object: [String: JSONValue] = [:]
+                object["anchors"] = anchors.map { value in
                     JSONValue.array(value.map { value in JSONValue.string(value) })
                 }
-                return .object(fields)
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -372,35 +510,35 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    ok = try fields["ok", default: .null].wireBool(at: "\(wirePath).ok")
-                    auditRows = try fields["auditRows", default: .null].wireInt(at: "\(wirePath).auditRows")
-                    ledgerTransactions = try fields["ledgerTransactions", default: .null].wireInt(
+                    let object = try json.wireObject(at: wirePath)
+                    ok = try object["ok", default: .null].wireBool(at: "\(wirePath).ok")
+                    auditRows = try object["auditRows", default: .null].wireInt(at: "\(wirePath).auditRows")
+                    ledgerTransactions = try object["ledgerTransactions", default: .null].wireInt(
                         at: "\(wirePath).ledgerTransactions")
-                    firstBrokenRow = try fields["firstBrokenRow", default: .null].wireOptional(
+                    firstBrokenRow = try object["firstBrokenRow", default: .null].wireOptional(
                         at: "\(wirePath).firstBrokenRow"
                     ) { value, path in try value.wireInt(at: path) }
-                    problems = try fields["problems", default: .null].wireArray(at: "\(wirePath).problems") {
+                    problems = try object["problems", default: .null].wireArray(at: "\(wirePath).problems") {
                         value, path in try value.wireString(at: path)
                     }
-                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
                         try value.wireString(at: path)
                     }
-                    anchorsLost = try fields["anchorsLost", default: .null].wireArray(at: "\(wirePath).anchorsLost") {
+                    anchorsLost = try object["anchorsLost", default: .null].wireArray(at: "\(wirePath).anchorsLost") {
                         value, path in try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = [
+                    var object: [String: JSONValue] = [
                         "ok": JSONValue.bool(ok), "auditRows": JSONValue.int(auditRows),
                         "ledgerTransactions": JSONValue.int(ledgerTransactions),
                         "problems": JSONValue.array(problems.map { value in JSONValue.string(value) }),
                         "anchorsLost": JSONValue.array(anchorsLost.map { value in JSONValue.string(value) }),
                     ]
-                    fields["firstBrokenRow"] = firstBrokenRow.map { value in JSONValue.int(value) }
-                    fields["head"] = head.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    object["firstBrokenRow"] = firstBrokenRow.map { value in JSONValue.int(value) }
+                    object["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -418,8 +556,8 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                path = try fields["path", default: .null].wireString(at: "\(wirePath).path")
+                let object = try json.wireObject(at: wirePath)
+                path = try object["path", default: .null].wireString(at: "\(wirePath).path")
             }
 
             public var json: JSONValue {
@@ -440,23 +578,23 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    path = try fields["path", default: .null].wireString(at: "\(wirePath).path")
-                    auditRows = try fields["auditRows", default: .null].wireInt(at: "\(wirePath).auditRows")
-                    ledgerTransactions = try fields["ledgerTransactions", default: .null].wireInt(
+                    let object = try json.wireObject(at: wirePath)
+                    path = try object["path", default: .null].wireString(at: "\(wirePath).path")
+                    auditRows = try object["auditRows", default: .null].wireInt(at: "\(wirePath).auditRows")
+                    ledgerTransactions = try object["ledgerTransactions", default: .null].wireInt(
                         at: "\(wirePath).ledgerTransactions")
-                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = [
+                    var object: [String: JSONValue] = [
                         "path": JSONValue.string(path), "auditRows": JSONValue.int(auditRows),
                         "ledgerTransactions": JSONValue.int(ledgerTransactions),
                     ]
-                    fields["head"] = head.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    object["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -490,10 +628,10 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    checkpoint = try fields["checkpoint", default: .null].wireString(at: "\(wirePath).checkpoint")
-                    publicKey = try fields["publicKey", default: .null].wireString(at: "\(wirePath).publicKey")
-                    keySource = try fields["keySource", default: .null].wireString(at: "\(wirePath).keySource")
+                    let object = try json.wireObject(at: wirePath)
+                    checkpoint = try object["checkpoint", default: .null].wireString(at: "\(wirePath).checkpoint")
+                    publicKey = try object["publicKey", default: .null].wireString(at: "\(wirePath).publicKey")
+                    keySource = try object["keySource", default: .null].wireString(at: "\(wirePath).keySource")
                 }
 
                 public var json: JSONValue {
@@ -528,16 +666,16 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    configuration = try fields["configuration", default: .null].wireOptional(
+                    let object = try json.wireObject(at: wirePath)
+                    configuration = try object["configuration", default: .null].wireOptional(
                         at: "\(wirePath).configuration"
                     ) { value, path in try value.wireString(at: path) }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = [:]
-                    fields["configuration"] = configuration.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = [:]
+                    object["configuration"] = configuration.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -566,9 +704,9 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    now = try fields["now", default: .null].wireString(at: "\(wirePath).now")
-                    manual = try fields["manual", default: .null].wireBool(at: "\(wirePath).manual")
+                    let object = try json.wireObject(at: wirePath)
+                    now = try object["now", default: .null].wireString(at: "\(wirePath).now")
+                    manual = try object["manual", default: .null].wireBool(at: "\(wirePath).manual")
                 }
 
                 public var json: JSONValue {
@@ -588,8 +726,8 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                seconds = try fields["seconds", default: .null].wireInt(at: "\(wirePath).seconds")
+                let object = try json.wireObject(at: wirePath)
+                seconds = try object["seconds", default: .null].wireInt(at: "\(wirePath).seconds")
             }
 
             public var json: JSONValue {
@@ -604,8 +742,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    now = try fields["now", default: .null].wireString(at: "\(wirePath).now")
+                    let object = try json.wireObject(at: wirePath)
+                    now = try object["now", default: .null].wireString(at: "\(wirePath).now")
                 }
 
                 public var json: JSONValue {
@@ -671,74 +809,74 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                idNumber = try fields["idNumber", default: .null].wireString(at: "\(wirePath).idNumber")
-                ethnicity = try fields["ethnicity", default: .null].wireOptional(at: "\(wirePath).ethnicity") {
+                let object = try json.wireObject(at: wirePath)
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                idNumber = try object["idNumber", default: .null].wireString(at: "\(wirePath).idNumber")
+                ethnicity = try object["ethnicity", default: .null].wireOptional(at: "\(wirePath).ethnicity") {
                     value, path in try value.wireString(at: path)
                 }
-                politicalStatus = try fields["politicalStatus", default: .null].wireOptional(
+                politicalStatus = try object["politicalStatus", default: .null].wireOptional(
                     at: "\(wirePath).politicalStatus"
                 ) { value, path in try value.wireString(at: path) }
-                modelWorkerLevel = try fields["modelWorkerLevel", default: .null].wireOptional(
+                modelWorkerLevel = try object["modelWorkerLevel", default: .null].wireOptional(
                     at: "\(wirePath).modelWorkerLevel"
                 ) { value, path in try value.wireString(at: path) }
-                workStatus = try fields["workStatus", default: .null].wireString(at: "\(wirePath).workStatus")
-                employer = try fields["employer", default: .null].wireOptional(at: "\(wirePath).employer") {
+                workStatus = try object["workStatus", default: .null].wireString(at: "\(wirePath).workStatus")
+                employer = try object["employer", default: .null].wireOptional(at: "\(wirePath).employer") {
                     value, path in try value.wireString(at: path)
                 }
-                hukouRegion = try fields["hukouRegion", default: .null].wireOptional(at: "\(wirePath).hukouRegion") {
+                hukouRegion = try object["hukouRegion", default: .null].wireOptional(at: "\(wirePath).hukouRegion") {
                     value, path in try value.wireString(at: path)
                 }
-                maritalStatus = try fields["maritalStatus", default: .null].wireOptional(
+                maritalStatus = try object["maritalStatus", default: .null].wireOptional(
                     at: "\(wirePath).maritalStatus"
                 ) { value, path in try value.wireString(at: path) }
-                health = try fields["health", default: .null].wireOptional(at: "\(wirePath).health") { value, path in
+                health = try object["health", default: .null].wireOptional(at: "\(wirePath).health") { value, path in
                     try value.wireString(at: path)
                 }
-                disability = try fields["disability", default: .null].wireOptional(at: "\(wirePath).disability") {
+                disability = try object["disability", default: .null].wireOptional(at: "\(wirePath).disability") {
                     value, path in try value.wireString(at: path)
                 }
-                medicalInsurance = try fields["medicalInsurance", default: .null].wireOptional(
+                medicalInsurance = try object["medicalInsurance", default: .null].wireOptional(
                     at: "\(wirePath).medicalInsurance"
                 ) { value, path in try value.wireString(at: path) }
-                housingType = try fields["housingType", default: .null].wireOptional(at: "\(wirePath).housingType") {
+                housingType = try object["housingType", default: .null].wireOptional(at: "\(wirePath).housingType") {
                     value, path in try value.wireString(at: path)
                 }
-                housingAreaSqm = try fields["housingAreaSqm", default: .null].wireOptional(
+                housingAreaSqm = try object["housingAreaSqm", default: .null].wireOptional(
                     at: "\(wirePath).housingAreaSqm"
                 ) { value, path in try value.wireInt(at: path) }
-                phone = try fields["phone", default: .null].wireOptional(at: "\(wirePath).phone") { value, path in
+                phone = try object["phone", default: .null].wireOptional(at: "\(wirePath).phone") { value, path in
                     try value.wireString(at: path)
                 }
-                bankAccount = try fields["bankAccount", default: .null].wireOptional(at: "\(wirePath).bankAccount") {
+                bankAccount = try object["bankAccount", default: .null].wireOptional(at: "\(wirePath).bankAccount") {
                     value, path in try value.wireString(at: path)
                 }
-                ref = try fields["ref", default: .null].wireOptional(at: "\(wirePath).ref") { value, path in
+                ref = try object["ref", default: .null].wireOptional(at: "\(wirePath).ref") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "name": JSONValue.string(name), "idNumber": JSONValue.string(idNumber),
                     "workStatus": JSONValue.string(workStatus),
                 ]
-                fields["ethnicity"] = ethnicity.map { value in JSONValue.string(value) }
-                fields["politicalStatus"] = politicalStatus.map { value in JSONValue.string(value) }
-                fields["modelWorkerLevel"] = modelWorkerLevel.map { value in JSONValue.string(value) }
-                fields["employer"] = employer.map { value in JSONValue.string(value) }
-                fields["hukouRegion"] = hukouRegion.map { value in JSONValue.string(value) }
-                fields["maritalStatus"] = maritalStatus.map { value in JSONValue.string(value) }
-                fields["health"] = health.map { value in JSONValue.string(value) }
-                fields["disability"] = disability.map { value in JSONValue.string(value) }
-                fields["medicalInsurance"] = medicalInsurance.map { value in JSONValue.string(value) }
-                fields["housingType"] = housingType.map { value in JSONValue.string(value) }
-                fields["housingAreaSqm"] = housingAreaSqm.map { value in JSONValue.int(value) }
-                fields["phone"] = phone.map { value in JSONValue.string(value) }
-                fields["bankAccount"] = bankAccount.map { value in JSONValue.string(value) }
-                fields["ref"] = ref.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["ethnicity"] = ethnicity.map { value in JSONValue.string(value) }
+                object["politicalStatus"] = politicalStatus.map { value in JSONValue.string(value) }
+                object["modelWorkerLevel"] = modelWorkerLevel.map { value in JSONValue.string(value) }
+                object["employer"] = employer.map { value in JSONValue.string(value) }
+                object["hukouRegion"] = hukouRegion.map { value in JSONValue.string(value) }
+                object["maritalStatus"] = maritalStatus.map { value in JSONValue.string(value) }
+                object["health"] = health.map { value in JSONValue.string(value) }
+                object["disability"] = disability.map { value in JSONValue.string(value) }
+                object["medicalInsurance"] = medicalInsurance.map { value in JSONValue.string(value) }
+                object["housingType"] = housingType.map { value in JSONValue.string(value) }
+                object["housingAreaSqm"] = housingAreaSqm.map { value in JSONValue.int(value) }
+                object["phone"] = phone.map { value in JSONValue.string(value) }
+                object["bankAccount"] = bankAccount.map { value in JSONValue.string(value) }
+                object["ref"] = ref.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -769,38 +907,38 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                idNumber = try fields["idNumber", default: .null].wireString(at: "\(wirePath).idNumber")
-                relation = try fields["relation", default: .null].wireString(at: "\(wirePath).relation")
-                health = try fields["health", default: .null].wireOptional(at: "\(wirePath).health") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                idNumber = try object["idNumber", default: .null].wireString(at: "\(wirePath).idNumber")
+                relation = try object["relation", default: .null].wireString(at: "\(wirePath).relation")
+                health = try object["health", default: .null].wireOptional(at: "\(wirePath).health") { value, path in
                     try value.wireString(at: path)
                 }
-                monthlyIncome = try fields["monthlyIncome", default: .null].wireOptional(
+                monthlyIncome = try object["monthlyIncome", default: .null].wireOptional(
                     at: "\(wirePath).monthlyIncome"
                 ) { value, path in try value.wireInt(at: path) }
-                status = try fields["status", default: .null].wireOptional(at: "\(wirePath).status") { value, path in
+                status = try object["status", default: .null].wireOptional(at: "\(wirePath).status") { value, path in
                     try value.wireString(at: path)
                 }
-                schoolOrEmployer = try fields["schoolOrEmployer", default: .null].wireOptional(
+                schoolOrEmployer = try object["schoolOrEmployer", default: .null].wireOptional(
                     at: "\(wirePath).schoolOrEmployer"
                 ) { value, path in try value.wireString(at: path) }
-                ref = try fields["ref", default: .null].wireOptional(at: "\(wirePath).ref") { value, path in
+                ref = try object["ref", default: .null].wireOptional(at: "\(wirePath).ref") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "name": JSONValue.string(name), "idNumber": JSONValue.string(idNumber),
                     "relation": JSONValue.string(relation),
                 ]
-                fields["health"] = health.map { value in JSONValue.string(value) }
-                fields["monthlyIncome"] = monthlyIncome.map { value in JSONValue.int(value) }
-                fields["status"] = status.map { value in JSONValue.string(value) }
-                fields["schoolOrEmployer"] = schoolOrEmployer.map { value in JSONValue.string(value) }
-                fields["ref"] = ref.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["health"] = health.map { value in JSONValue.string(value) }
+                object["monthlyIncome"] = monthlyIncome.map { value in JSONValue.int(value) }
+                object["status"] = status.map { value in JSONValue.string(value) }
+                object["schoolOrEmployer"] = schoolOrEmployer.map { value in JSONValue.string(value) }
+                object["ref"] = ref.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -820,13 +958,13 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                family = try fields["family", default: .null].wireString(at: "\(wirePath).family")
-                cause = try fields["cause", default: .null].wireString(at: "\(wirePath).cause")
-                stateOfMind = try fields["stateOfMind", default: .null].wireString(at: "\(wirePath).stateOfMind")
-                employmentWish = try fields["employmentWish", default: .null].wireString(
+                let object = try json.wireObject(at: wirePath)
+                family = try object["family", default: .null].wireString(at: "\(wirePath).family")
+                cause = try object["cause", default: .null].wireString(at: "\(wirePath).cause")
+                stateOfMind = try object["stateOfMind", default: .null].wireString(at: "\(wirePath).stateOfMind")
+                employmentWish = try object["employmentWish", default: .null].wireString(
                     at: "\(wirePath).employmentWish")
-                skills = try fields["skills", default: .null].wireString(at: "\(wirePath).skills")
+                skills = try object["skills", default: .null].wireString(at: "\(wirePath).skills")
             }
 
             public var json: JSONValue {
@@ -851,6 +989,8 @@ public enum Wire {
             public var secondaryCauses: [String]?
             public var fiveClears: FiveClears?
             public var urgentNeeds: String?
+            /// 家庭住址: personal data, seen by the roles that work the case and by the household's paired helpers.
+            public var address: String?
             public var builtBy: String?
             public var checkedBy: String?
 
@@ -858,7 +998,7 @@ public enum Wire {
                 unitId: String, region: String, head: Person, members: [Member]? = nil, annualIncome: Int64,
                 rigidExpenses: Int64? = nil, accidentCosts: Int64? = nil, mainCause: String,
                 secondaryCauses: [String]? = nil, fiveClears: FiveClears? = nil, urgentNeeds: String? = nil,
-                builtBy: String? = nil, checkedBy: String? = nil
+                address: String? = nil, builtBy: String? = nil, checkedBy: String? = nil
             ) {
                 self.unitId = unitId
                 self.region = region
@@ -871,59 +1011,64 @@ public enum Wire {
                 self.secondaryCauses = secondaryCauses
                 self.fiveClears = fiveClears
                 self.urgentNeeds = urgentNeeds
+                self.address = address
                 self.builtBy = builtBy
                 self.checkedBy = checkedBy
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                region = try fields["region", default: .null].wireString(at: "\(wirePath).region")
-                head = try Person(json: fields["head", default: .null], at: "\(wirePath).head")
-                members = try fields["members", default: .null].wireOptional(at: "\(wirePath).members") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                region = try object["region", default: .null].wireString(at: "\(wirePath).region")
+                head = try Person(json: object["head", default: .null], at: "\(wirePath).head")
+                members = try object["members", default: .null].wireOptional(at: "\(wirePath).members") { value, path in
                     try value.wireArray(at: path) { value, path in try Member(json: value, at: path) }
                 }
-                annualIncome = try fields["annualIncome", default: .null].wireInt(at: "\(wirePath).annualIncome")
-                rigidExpenses = try fields["rigidExpenses", default: .null].wireOptional(
+                annualIncome = try object["annualIncome", default: .null].wireInt(at: "\(wirePath).annualIncome")
+                rigidExpenses = try object["rigidExpenses", default: .null].wireOptional(
                     at: "\(wirePath).rigidExpenses"
                 ) { value, path in try value.wireInt(at: path) }
-                accidentCosts = try fields["accidentCosts", default: .null].wireOptional(
+                accidentCosts = try object["accidentCosts", default: .null].wireOptional(
                     at: "\(wirePath).accidentCosts"
                 ) { value, path in try value.wireInt(at: path) }
-                mainCause = try fields["mainCause", default: .null].wireString(at: "\(wirePath).mainCause")
-                secondaryCauses = try fields["secondaryCauses", default: .null].wireOptional(
+                mainCause = try object["mainCause", default: .null].wireString(at: "\(wirePath).mainCause")
+                secondaryCauses = try object["secondaryCauses", default: .null].wireOptional(
                     at: "\(wirePath).secondaryCauses"
                 ) { value, path in try value.wireArray(at: path) { value, path in try value.wireString(at: path) } }
-                fiveClears = try fields["fiveClears", default: .null].wireOptional(at: "\(wirePath).fiveClears") {
+                fiveClears = try object["fiveClears", default: .null].wireOptional(at: "\(wirePath).fiveClears") {
                     value, path in try FiveClears(json: value, at: path)
                 }
-                urgentNeeds = try fields["urgentNeeds", default: .null].wireOptional(at: "\(wirePath).urgentNeeds") {
+                urgentNeeds = try object["urgentNeeds", default: .null].wireOptional(at: "\(wirePath).urgentNeeds") {
                     value, path in try value.wireString(at: path)
                 }
-                builtBy = try fields["builtBy", default: .null].wireOptional(at: "\(wirePath).builtBy") { value, path in
+                address = try object["address", default: .null].wireOptional(at: "\(wirePath).address") { value, path in
                     try value.wireString(at: path)
                 }
-                checkedBy = try fields["checkedBy", default: .null].wireOptional(at: "\(wirePath).checkedBy") {
+                builtBy = try object["builtBy", default: .null].wireOptional(at: "\(wirePath).builtBy") { value, path in
+                    try value.wireString(at: path)
+                }
+                checkedBy = try object["checkedBy", default: .null].wireOptional(at: "\(wirePath).checkedBy") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "unitId": JSONValue.string(unitId), "region": JSONValue.string(region), "head": head.json,
                     "annualIncome": JSONValue.int(annualIncome), "mainCause": JSONValue.string(mainCause),
                 ]
-                fields["members"] = members.map { value in JSONValue.array(value.map { value in value.json }) }
-                fields["rigidExpenses"] = rigidExpenses.map { value in JSONValue.int(value) }
-                fields["accidentCosts"] = accidentCosts.map { value in JSONValue.int(value) }
-                fields["secondaryCauses"] = secondaryCauses.map { value in
+                object["members"] = members.map { value in JSONValue.array(value.map { value in value.json }) }
+                object["rigidExpenses"] = rigidExpenses.map { value in JSONValue.int(value) }
+                object["accidentCosts"] = accidentCosts.map { value in JSONValue.int(value) }
+                object["secondaryCauses"] = secondaryCauses.map { value in
                     JSONValue.array(value.map { value in JSONValue.string(value) })
                 }
-                fields["fiveClears"] = fiveClears.map { value in value.json }
-                fields["urgentNeeds"] = urgentNeeds.map { value in JSONValue.string(value) }
-                fields["builtBy"] = builtBy.map { value in JSONValue.string(value) }
-                fields["checkedBy"] = checkedBy.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["fiveClears"] = fiveClears.map { value in value.json }
+                object["urgentNeeds"] = urgentNeeds.map { value in JSONValue.string(value) }
+                object["address"] = address.map { value in JSONValue.string(value) }
+                object["builtBy"] = builtBy.map { value in JSONValue.string(value) }
+                object["checkedBy"] = checkedBy.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -967,45 +1112,45 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                status = try fields["status", default: .null].wireString(at: "\(wirePath).status")
-                category = try fields["category", default: .null].wireOptional(at: "\(wirePath).category") {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                status = try object["status", default: .null].wireString(at: "\(wirePath).status")
+                category = try object["category", default: .null].wireOptional(at: "\(wirePath).category") {
                     value, path in try value.wireString(at: path)
                 }
-                categoryReason = try fields["categoryReason", default: .null].wireString(
+                categoryReason = try object["categoryReason", default: .null].wireString(
                     at: "\(wirePath).categoryReason")
-                perCapitaMonthly = try fields["perCapitaMonthly", default: .null].wireInt(
+                perCapitaMonthly = try object["perCapitaMonthly", default: .null].wireInt(
                     at: "\(wirePath).perCapitaMonthly")
-                dibaoMonthly = try fields["dibaoMonthly", default: .null].wireInt(at: "\(wirePath).dibaoMonthly")
-                reviewDue = try fields["reviewDue", default: .null].wireString(at: "\(wirePath).reviewDue")
-                createdAt = try fields["createdAt", default: .null].wireString(at: "\(wirePath).createdAt")
-                closedAt = try fields["closedAt", default: .null].wireOptional(at: "\(wirePath).closedAt") {
+                dibaoMonthly = try object["dibaoMonthly", default: .null].wireInt(at: "\(wirePath).dibaoMonthly")
+                reviewDue = try object["reviewDue", default: .null].wireString(at: "\(wirePath).reviewDue")
+                createdAt = try object["createdAt", default: .null].wireString(at: "\(wirePath).createdAt")
+                closedAt = try object["closedAt", default: .null].wireOptional(at: "\(wirePath).closedAt") {
                     value, path in try value.wireString(at: path)
                 }
-                exitReason = try fields["exitReason", default: .null].wireOptional(at: "\(wirePath).exitReason") {
+                exitReason = try object["exitReason", default: .null].wireOptional(at: "\(wirePath).exitReason") {
                     value, path in try value.wireString(at: path)
                 }
-                erasedAt = try fields["erasedAt", default: .null].wireOptional(at: "\(wirePath).erasedAt") {
+                erasedAt = try object["erasedAt", default: .null].wireOptional(at: "\(wirePath).erasedAt") {
                     value, path in try value.wireString(at: path)
                 }
-                archive = try ArchiveData(json: fields["archive", default: .null], at: "\(wirePath).archive")
+                archive = try ArchiveData(json: object["archive", default: .null], at: "\(wirePath).archive")
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.int(id), "archiveNo": JSONValue.string(archiveNo),
                     "status": JSONValue.string(status), "categoryReason": JSONValue.string(categoryReason),
                     "perCapitaMonthly": JSONValue.int(perCapitaMonthly), "dibaoMonthly": JSONValue.int(dibaoMonthly),
                     "reviewDue": JSONValue.string(reviewDue), "createdAt": JSONValue.string(createdAt),
                     "archive": archive.json,
                 ]
-                fields["category"] = category.map { value in JSONValue.string(value) }
-                fields["closedAt"] = closedAt.map { value in JSONValue.string(value) }
-                fields["exitReason"] = exitReason.map { value in JSONValue.string(value) }
-                fields["erasedAt"] = erasedAt.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["category"] = category.map { value in JSONValue.string(value) }
+                object["closedAt"] = closedAt.map { value in JSONValue.string(value) }
+                object["exitReason"] = exitReason.map { value in JSONValue.string(value) }
+                object["erasedAt"] = erasedAt.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -1030,30 +1175,32 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                at = try fields["at", default: .null].wireString(at: "\(wirePath).at")
-                actor = try fields["actor", default: .null].wireString(at: "\(wirePath).actor")
-                action = try fields["action", default: .null].wireString(at: "\(wirePath).action")
-                field = try fields["field", default: .null].wireString(at: "\(wirePath).field")
-                oldValue = try fields["oldValue", default: .null].wireOptional(at: "\(wirePath).oldValue") {
+                let object = try json.wireObject(at: wirePath)
+                at = try object["at", default: .null].wireString(at: "\(wirePath).at")
+                actor = try object["actor", default: .null].wireString(at: "\(wirePath).actor")
+                action = try object["action", default: .null].wireString(at: "\(wirePath).action")
+                field = try object["field", default: .null].wireString(at: "\(wirePath).field")
+                oldValue = try object["oldValue", default: .null].wireOptional(at: "\(wirePath).oldValue") {
                     value, path in try value.wireString(at: path)
                 }
-                newValue = try fields["newValue", default: .null].wireOptional(at: "\(wirePath).newValue") {
+                newValue = try object["newValue", default: .null].wireOptional(at: "\(wirePath).newValue") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "at": JSONValue.string(at), "actor": JSONValue.string(actor), "action": JSONValue.string(action),
                     "field": JSONValue.string(field),
                 ]
-                fields["oldValue"] = oldValue.map { value in JSONValue.string(value) }
-                fields["newValue"] = newValue.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["oldValue"] = oldValue.map { value in JSONValue.string(value) }
+                object["newValue"] = newValue.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
+        /// A line of a listing or a search: the head's name in full for the roles that work the case, masked
+        /// for anyone else.
         public struct Summary: WireValue {
             public var archiveNo: String
             public var name: String
@@ -1075,25 +1222,241 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                status = try fields["status", default: .null].wireString(at: "\(wirePath).status")
-                category = try fields["category", default: .null].wireOptional(at: "\(wirePath).category") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                status = try object["status", default: .null].wireString(at: "\(wirePath).status")
+                category = try object["category", default: .null].wireOptional(at: "\(wirePath).category") {
                     value, path in try value.wireString(at: path)
                 }
-                reviewDue = try fields["reviewDue", default: .null].wireString(at: "\(wirePath).reviewDue")
+                reviewDue = try object["reviewDue", default: .null].wireString(at: "\(wirePath).reviewDue")
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "name": JSONValue.string(name),
                     "unitId": JSONValue.string(unitId), "status": JSONValue.string(status),
                     "reviewDue": JSONValue.string(reviewDue),
                 ]
-                fields["category"] = category.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["category"] = category.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+        }
+
+        /// One household at a glance (一户一档): its cases with their forms, payments, visits, contacts,
+        /// income records and reviews. Each part is there only for the roles whose work it is: cases and
+        /// payments not for a helper; visits, contacts, income and reviews not for the treasurer.
+        public struct CaseLine: WireValue {
+            public var caseNo: String
+            public var helpType: String
+            public var state: String
+            public var amount: Int64?
+            public var form: [String: JSONValue]
+            public var filedBy: String
+
+            public init(
+                caseNo: String, helpType: String, state: String, amount: Int64? = nil, form: [String: JSONValue],
+                filedBy: String
+            ) {
+                self.caseNo = caseNo
+                self.helpType = helpType
+                self.state = state
+                self.amount = amount
+                self.form = form
+                self.filedBy = filedBy
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
+                state = try object["state", default: .null].wireString(at: "\(wirePath).state")
+                amount = try object["amount", default: .null].wireOptional(at: "\(wirePath).amount") { value, path in
+                    try value.wireInt(at: path)
+                }
+                form = try object["form", default: .null].wireObject(at: "\(wirePath).form")
+                filedBy = try object["filedBy", default: .null].wireString(at: "\(wirePath).filedBy")
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "caseNo": JSONValue.string(caseNo), "helpType": JSONValue.string(helpType),
+                    "state": JSONValue.string(state), "form": JSONValue.object(form),
+                    "filedBy": JSONValue.string(filedBy),
+                ]
+                object["amount"] = amount.map { value in JSONValue.int(value) }
+                return .object(object)
+            }
+        }
+
+        public struct PaymentLine: WireValue {
+            public var caseNo: String
+            public var instalment: Int64
+            public var amount: Int64
+            public var fundId: String
+            public var paidAt: String
+            public var paidBy: String
+
+            public init(
+                caseNo: String, instalment: Int64, amount: Int64, fundId: String, paidAt: String, paidBy: String
+            ) {
+                self.caseNo = caseNo
+                self.instalment = instalment
+                self.amount = amount
+                self.fundId = fundId
+                self.paidAt = paidAt
+                self.paidBy = paidBy
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                instalment = try object["instalment", default: .null].wireInt(at: "\(wirePath).instalment")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                paidAt = try object["paidAt", default: .null].wireString(at: "\(wirePath).paidAt")
+                paidBy = try object["paidBy", default: .null].wireString(at: "\(wirePath).paidBy")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "caseNo": JSONValue.string(caseNo), "instalment": JSONValue.int(instalment),
+                    "amount": JSONValue.int(amount), "fundId": JSONValue.string(fundId),
+                    "paidAt": JSONValue.string(paidAt), "paidBy": JSONValue.string(paidBy),
+                ])
+            }
+        }
+
+        public struct VisitLine: WireValue {
+            public var id: Int64
+            public var dueOn: String
+            public var status: String
+            public var event: String?
+            public var visitor: String?
+            public var visitedAt: String?
+            public var visitedBy: String?
+            public var note: String?
+
+            public init(
+                id: Int64, dueOn: String, status: String, event: String? = nil, visitor: String? = nil,
+                visitedAt: String? = nil, visitedBy: String? = nil, note: String? = nil
+            ) {
+                self.id = id
+                self.dueOn = dueOn
+                self.status = status
+                self.event = event
+                self.visitor = visitor
+                self.visitedAt = visitedAt
+                self.visitedBy = visitedBy
+                self.note = note
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                dueOn = try object["dueOn", default: .null].wireString(at: "\(wirePath).dueOn")
+                status = try object["status", default: .null].wireString(at: "\(wirePath).status")
+                event = try object["event", default: .null].wireOptional(at: "\(wirePath).event") { value, path in
+                    try value.wireString(at: path)
+                }
+                visitor = try object["visitor", default: .null].wireOptional(at: "\(wirePath).visitor") { value, path in
+                    try value.wireString(at: path)
+                }
+                visitedAt = try object["visitedAt", default: .null].wireOptional(at: "\(wirePath).visitedAt") {
+                    value, path in try value.wireString(at: path)
+                }
+                visitedBy = try object["visitedBy", default: .null].wireOptional(at: "\(wirePath).visitedBy") {
+                    value, path in try value.wireString(at: path)
+                }
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                    try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "id": JSONValue.int(id), "dueOn": JSONValue.string(dueOn), "status": JSONValue.string(status),
+                ]
+                object["event"] = event.map { value in JSONValue.string(value) }
+                object["visitor"] = visitor.map { value in JSONValue.string(value) }
+                object["visitedAt"] = visitedAt.map { value in JSONValue.string(value) }
+                object["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
+                object["note"] = note.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+        }
+
+        public struct ContactLine: WireValue {
+            public var at: String
+            public var helper: String
+            public var kind: String
+            public var note: String?
+
+            public init(at: String, helper: String, kind: String, note: String? = nil) {
+                self.at = at
+                self.helper = helper
+                self.kind = kind
+                self.note = note
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                at = try object["at", default: .null].wireString(at: "\(wirePath).at")
+                helper = try object["helper", default: .null].wireString(at: "\(wirePath).helper")
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                    try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "at": JSONValue.string(at), "helper": JSONValue.string(helper), "kind": JSONValue.string(kind),
+                ]
+                object["note"] = note.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+        }
+
+        public struct IncomeLine: WireValue {
+            public var month: String
+            public var perCapitaMonthly: Int64
+
+            public init(month: String, perCapitaMonthly: Int64) {
+                self.month = month
+                self.perCapitaMonthly = perCapitaMonthly
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                month = try object["month", default: .null].wireString(at: "\(wirePath).month")
+                perCapitaMonthly = try object["perCapitaMonthly", default: .null].wireInt(
+                    at: "\(wirePath).perCapitaMonthly")
+            }
+
+            public var json: JSONValue {
+                .object(["month": JSONValue.string(month), "perCapitaMonthly": JSONValue.int(perCapitaMonthly)])
+            }
+        }
+
+        public struct ReviewLine: WireValue {
+            public var at: String
+            public var by: String
+
+            public init(at: String, by: String) {
+                self.at = at
+                self.by = by
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                at = try object["at", default: .null].wireString(at: "\(wirePath).at")
+                by = try object["by", default: .null].wireString(at: "\(wirePath).by")
+            }
+
+            public var json: JSONValue {
+                .object(["at": JSONValue.string(at), "by": JSONValue.string(by)])
             }
         }
 
@@ -1110,17 +1473,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archive = try ArchiveData(json: fields["archive", default: .null], at: "\(wirePath).archive")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archive = try ArchiveData(json: object["archive", default: .null], at: "\(wirePath).archive")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["archive": archive.json]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["archive": archive.json]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -1135,8 +1498,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try Household(json: fields["household", default: .null], at: "\(wirePath).household")
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
                 }
 
                 public var json: JSONValue {
@@ -1159,18 +1522,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                archive = try ArchiveData(json: fields["archive", default: .null], at: "\(wirePath).archive")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                archive = try ArchiveData(json: object["archive", default: .null], at: "\(wirePath).archive")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["archiveNo": JSONValue.string(archiveNo), "archive": archive.json]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["archiveNo": JSONValue.string(archiveNo), "archive": archive.json]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -1185,8 +1548,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try Household(json: fields["household", default: .null], at: "\(wirePath).household")
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
                 }
 
                 public var json: JSONValue {
@@ -1208,17 +1571,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["archiveNo": JSONValue.string(archiveNo)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["archiveNo": JSONValue.string(archiveNo)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -1233,8 +1596,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try Household(json: fields["household", default: .null], at: "\(wirePath).household")
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
                 }
 
                 public var json: JSONValue {
@@ -1261,22 +1624,22 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                note = try fields["note", default: .null].wireString(at: "\(wirePath).note")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                note = try object["note", default: .null].wireString(at: "\(wirePath).note")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "reason": JSONValue.string(reason),
                     "note": JSONValue.string(note),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -1291,8 +1654,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try Household(json: fields["household", default: .null], at: "\(wirePath).household")
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
                 }
 
                 public var json: JSONValue {
@@ -1316,18 +1679,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                archive = try ArchiveData(json: fields["archive", default: .null], at: "\(wirePath).archive")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                archive = try ArchiveData(json: object["archive", default: .null], at: "\(wirePath).archive")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["archiveNo": JSONValue.string(archiveNo), "archive": archive.json]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["archiveNo": JSONValue.string(archiveNo), "archive": archive.json]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -1342,8 +1705,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try Household(json: fields["household", default: .null], at: "\(wirePath).household")
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
                 }
 
                 public var json: JSONValue {
@@ -1362,8 +1725,8 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
             }
 
             public var json: JSONValue {
@@ -1382,8 +1745,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try Household(json: fields["household", default: .null], at: "\(wirePath).household")
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
                 }
 
                 public var json: JSONValue {
@@ -1402,8 +1765,8 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
             }
 
             public var json: JSONValue {
@@ -1418,14 +1781,163 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    changes = try fields["changes", default: .null].wireArray(at: "\(wirePath).changes") {
+                    let object = try json.wireObject(at: wirePath)
+                    changes = try object["changes", default: .null].wireArray(at: "\(wirePath).changes") {
                         value, path in try Change(json: value, at: path)
                     }
                 }
 
                 public var json: JSONValue {
                     .object(["changes": JSONValue.array(changes.map { value in value.json })])
+                }
+            }
+        }
+
+        /// Everything about one household for its page: caseworker, reviewer, approver, admin (all of it),
+        /// treasurer (the archive as for payment, cases, payments), auditor (masked), a helper paired with
+        /// the household (how to reach it, visits and contacts). Anyone else: NotFound.
+        public struct Overview: WireCall {
+            public static let method = WireMethod.archiveOverview
+
+            public var archiveNo: String
+
+            public init(archiveNo: String) {
+                self.archiveNo = archiveNo
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+            }
+
+            public var json: JSONValue {
+                .object(["archiveNo": JSONValue.string(archiveNo)])
+            }
+
+            public struct Reply: WireValue {
+                public var household: Household
+                public var helpers: [String]
+                public var cases: [CaseLine]
+                public var payments: [PaymentLine]
+                public var visits: [VisitLine]
+                public var contacts: [ContactLine]
+                public var incomes: [IncomeLine]
+                public var reviews: [ReviewLine]
+
+                public init(
+                    household: Household, helpers: [String], cases: [CaseLine], payments: [PaymentLine],
+                    visits: [VisitLine], contacts: [ContactLine], incomes: [IncomeLine], reviews: [ReviewLine]
+                ) {
+                    self.household = household
+                    self.helpers = helpers
+                    self.cases = cases
+                    self.payments = payments
+                    self.visits = visits
+                    self.contacts = contacts
+                    self.incomes = incomes
+                    self.reviews = reviews
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    household = try Household(json: object["household", default: .null], at: "\(wirePath).household")
+                    helpers = try object["helpers", default: .null].wireArray(at: "\(wirePath).helpers") {
+                        value, path in try value.wireString(at: path)
+                    }
+                    cases = try object["cases", default: .null].wireArray(at: "\(wirePath).cases") { value, path in
+                        try CaseLine(json: value, at: path)
+                    }
+                    payments = try object["payments", default: .null].wireArray(at: "\(wirePath).payments") {
+                        value, path in try PaymentLine(json: value, at: path)
+                    }
+                    visits = try object["visits", default: .null].wireArray(at: "\(wirePath).visits") { value, path in
+                        try VisitLine(json: value, at: path)
+                    }
+                    contacts = try object["contacts", default: .null].wireArray(at: "\(wirePath).contacts") {
+                        value, path in try ContactLine(json: value, at: path)
+                    }
+                    incomes = try object["incomes", default: .null].wireArray(at: "\(wirePath).incomes") {
+                        value, path in try IncomeLine(json: value, at: path)
+                    }
+                    reviews = try object["reviews", default: .null].wireArray(at: "\(wirePath).reviews") {
+                        value, path in try ReviewLine(json: value, at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    .object([
+                        "household": household.json,
+                        "helpers": JSONValue.array(helpers.map { value in JSONValue.string(value) }),
+                        "cases": JSONValue.array(cases.map { value in value.json }),
+                        "payments": JSONValue.array(payments.map { value in value.json }),
+                        "visits": JSONValue.array(visits.map { value in value.json }),
+                        "contacts": JSONValue.array(contacts.map { value in value.json }),
+                        "incomes": JSONValue.array(incomes.map { value in value.json }),
+                        "reviews": JSONValue.array(reviews.map { value in value.json }),
+                    ])
+                }
+            }
+        }
+
+        /// Finds archives in the caller's units (or under `unit`) by a name's beginning (head or member)
+        /// or by an ID number (exact, 18 characters); at least one. For the roles that see names and ID
+        /// numbers: caseworker, reviewer, approver, admin. At most `limit` (default 20, at most 100).
+        public struct Search: WireCall {
+            public static let method = WireMethod.archiveSearch
+
+            public var name: String?
+            public var idNumber: String?
+            public var unit: String?
+            public var limit: Int64?
+
+            public init(name: String? = nil, idNumber: String? = nil, unit: String? = nil, limit: Int64? = nil) {
+                self.name = name
+                self.idNumber = idNumber
+                self.unit = unit
+                self.limit = limit
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                name = try object["name", default: .null].wireOptional(at: "\(wirePath).name") { value, path in
+                    try value.wireString(at: path)
+                }
+                idNumber = try object["idNumber", default: .null].wireOptional(at: "\(wirePath).idNumber") {
+                    value, path in try value.wireString(at: path)
+                }
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                    try value.wireString(at: path)
+                }
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                    try value.wireInt(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [:]
+                object["name"] = name.map { value in JSONValue.string(value) }
+                object["idNumber"] = idNumber.map { value in JSONValue.string(value) }
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                return .object(object)
+            }
+
+            public struct Reply: WireValue {
+                public var archives: [Summary]
+
+                public init(archives: [Summary]) {
+                    self.archives = archives
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    archives = try object["archives", default: .null].wireArray(at: "\(wirePath).archives") {
+                        value, path in try Summary(json: value, at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    .object(["archives": JSONValue.array(archives.map { value in value.json })])
                 }
             }
         }
@@ -1449,28 +1961,28 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                status = try fields["status", default: .null].wireOptional(at: "\(wirePath).status") { value, path in
+                status = try object["status", default: .null].wireOptional(at: "\(wirePath).status") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["status"] = status.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["status"] = status.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -1483,17 +1995,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    archive = try Summary(json: fields["archive", default: .null], at: "\(wirePath).archive")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    archive = try Summary(json: object["archive", default: .null], at: "\(wirePath).archive")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["archive": archive.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["archive": archive.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -1527,26 +2039,26 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireString(at: "\(wirePath).id")
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                holiday = try fields["holiday", default: .null].wireString(at: "\(wirePath).holiday")
-                leadDays = try fields["leadDays", default: .null].wireInt(at: "\(wirePath).leadDays")
-                helpType = try fields["helpType", default: .null].wireString(at: "\(wirePath).helpType")
-                budget = try fields["budget", default: .null].wireInt(at: "\(wirePath).budget")
-                nextHoliday = try fields["nextHoliday", default: .null].wireOptional(at: "\(wirePath).nextHoliday") {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireString(at: "\(wirePath).id")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                holiday = try object["holiday", default: .null].wireString(at: "\(wirePath).holiday")
+                leadDays = try object["leadDays", default: .null].wireInt(at: "\(wirePath).leadDays")
+                helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
+                budget = try object["budget", default: .null].wireInt(at: "\(wirePath).budget")
+                nextHoliday = try object["nextHoliday", default: .null].wireOptional(at: "\(wirePath).nextHoliday") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.string(id), "name": JSONValue.string(name), "holiday": JSONValue.string(holiday),
                     "leadDays": JSONValue.int(leadDays), "helpType": JSONValue.string(helpType),
                     "budget": JSONValue.int(budget),
                 ]
-                fields["nextHoliday"] = nextHoliday.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["nextHoliday"] = nextHoliday.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -1574,14 +2086,14 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                campaignId = try fields["campaignId", default: .null].wireString(at: "\(wirePath).campaignId")
-                holiday = try fields["holiday", default: .null].wireString(at: "\(wirePath).holiday")
-                state = try fields["state", default: .null].wireString(at: "\(wirePath).state")
-                budget = try fields["budget", default: .null].wireInt(at: "\(wirePath).budget")
-                committed = try fields["committed", default: .null].wireInt(at: "\(wirePath).committed")
-                targeted = try fields["targeted", default: .null].wireInt(at: "\(wirePath).targeted")
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                campaignId = try object["campaignId", default: .null].wireString(at: "\(wirePath).campaignId")
+                holiday = try object["holiday", default: .null].wireString(at: "\(wirePath).holiday")
+                state = try object["state", default: .null].wireString(at: "\(wirePath).state")
+                budget = try object["budget", default: .null].wireInt(at: "\(wirePath).budget")
+                committed = try object["committed", default: .null].wireInt(at: "\(wirePath).committed")
+                targeted = try object["targeted", default: .null].wireInt(at: "\(wirePath).targeted")
             }
 
             public var json: JSONValue {
@@ -1621,16 +2133,16 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                run = try Run(json: fields["run", default: .null], at: "\(wirePath).run")
-                processed = try fields["processed", default: .null].wireInt(at: "\(wirePath).processed")
-                planned = try fields["planned", default: .null].wireInt(at: "\(wirePath).planned")
-                leftOut = try fields["leftOut", default: .null].wireInt(at: "\(wirePath).leftOut")
-                ineligible = try fields["ineligible", default: .null].wireInt(at: "\(wirePath).ineligible")
-                visited = try fields["visited", default: .null].wireInt(at: "\(wirePath).visited")
-                approved = try fields["approved", default: .null].wireInt(at: "\(wirePath).approved")
-                paid = try fields["paid", default: .null].wireInt(at: "\(wirePath).paid")
-                budgetLeft = try fields["budgetLeft", default: .null].wireInt(at: "\(wirePath).budgetLeft")
+                let object = try json.wireObject(at: wirePath)
+                run = try Run(json: object["run", default: .null], at: "\(wirePath).run")
+                processed = try object["processed", default: .null].wireInt(at: "\(wirePath).processed")
+                planned = try object["planned", default: .null].wireInt(at: "\(wirePath).planned")
+                leftOut = try object["leftOut", default: .null].wireInt(at: "\(wirePath).leftOut")
+                ineligible = try object["ineligible", default: .null].wireInt(at: "\(wirePath).ineligible")
+                visited = try object["visited", default: .null].wireInt(at: "\(wirePath).visited")
+                approved = try object["approved", default: .null].wireInt(at: "\(wirePath).approved")
+                paid = try object["paid", default: .null].wireInt(at: "\(wirePath).paid")
+                budgetLeft = try object["budgetLeft", default: .null].wireInt(at: "\(wirePath).budgetLeft")
             }
 
             public var json: JSONValue {
@@ -1657,22 +2169,22 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                category = try fields["category", default: .null].wireOptional(at: "\(wirePath).category") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                category = try object["category", default: .null].wireOptional(at: "\(wirePath).category") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "name": JSONValue.string(name),
                     "unitId": JSONValue.string(unitId),
                 ]
-                fields["category"] = category.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["category"] = category.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -1703,37 +2215,37 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                visitor = try fields["visitor", default: .null].wireOptional(at: "\(wirePath).visitor") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                visitor = try object["visitor", default: .null].wireOptional(at: "\(wirePath).visitor") { value, path in
                     try value.wireString(at: path)
                 }
-                dueOn = try fields["dueOn", default: .null].wireString(at: "\(wirePath).dueOn")
-                status = try fields["status", default: .null].wireString(at: "\(wirePath).status")
-                event = try fields["event", default: .null].wireOptional(at: "\(wirePath).event") { value, path in
+                dueOn = try object["dueOn", default: .null].wireString(at: "\(wirePath).dueOn")
+                status = try object["status", default: .null].wireString(at: "\(wirePath).status")
+                event = try object["event", default: .null].wireOptional(at: "\(wirePath).event") { value, path in
                     try value.wireString(at: path)
                 }
-                visitedAt = try fields["visitedAt", default: .null].wireOptional(at: "\(wirePath).visitedAt") {
+                visitedAt = try object["visitedAt", default: .null].wireOptional(at: "\(wirePath).visitedAt") {
                     value, path in try value.wireString(at: path)
                 }
-                visitedBy = try fields["visitedBy", default: .null].wireOptional(at: "\(wirePath).visitedBy") {
+                visitedBy = try object["visitedBy", default: .null].wireOptional(at: "\(wirePath).visitedBy") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.int(id), "archiveNo": JSONValue.string(archiveNo),
                     "unitId": JSONValue.string(unitId), "dueOn": JSONValue.string(dueOn),
                     "status": JSONValue.string(status),
                 ]
-                fields["visitor"] = visitor.map { value in JSONValue.string(value) }
-                fields["event"] = event.map { value in JSONValue.string(value) }
-                fields["visitedAt"] = visitedAt.map { value in JSONValue.string(value) }
-                fields["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["visitor"] = visitor.map { value in JSONValue.string(value) }
+                object["event"] = event.map { value in JSONValue.string(value) }
+                object["visitedAt"] = visitedAt.map { value in JSONValue.string(value) }
+                object["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -1752,17 +2264,44 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                code = try fields["code", default: .null].wireString(at: "\(wirePath).code")
-                message = try fields["message", default: .null].wireString(at: "\(wirePath).message")
-                messageEn = try fields["messageEn", default: .null].wireString(at: "\(wirePath).messageEn")
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                code = try object["code", default: .null].wireString(at: "\(wirePath).code")
+                message = try object["message", default: .null].wireString(at: "\(wirePath).message")
+                messageEn = try object["messageEn", default: .null].wireString(at: "\(wirePath).messageEn")
             }
 
             public var json: JSONValue {
                 .object([
                     "caseNo": JSONValue.string(caseNo), "code": JSONValue.string(code),
                     "message": JSONValue.string(message), "messageEn": JSONValue.string(messageEn),
+                ])
+            }
+        }
+
+        /// A case a batch moved (or, with dryRun, would move) and its amount.
+        public struct BatchItem: WireValue {
+            public var caseNo: String
+            public var archiveNo: String
+            public var amount: Int64
+
+            public init(caseNo: String, archiveNo: String, amount: Int64) {
+                self.caseNo = caseNo
+                self.archiveNo = archiveNo
+                self.amount = amount
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "caseNo": JSONValue.string(caseNo), "archiveNo": JSONValue.string(archiveNo),
+                    "amount": JSONValue.int(amount),
                 ])
             }
         }
@@ -1789,8 +2328,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    campaigns = try fields["campaigns", default: .null].wireArray(at: "\(wirePath).campaigns") {
+                    let object = try json.wireObject(at: wirePath)
+                    campaigns = try object["campaigns", default: .null].wireArray(at: "\(wirePath).campaigns") {
                         value, path in try Definition(json: value, at: path)
                     }
                 }
@@ -1823,8 +2362,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    runs = try fields["runs", default: .null].wireArray(at: "\(wirePath).runs") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    runs = try object["runs", default: .null].wireArray(at: "\(wirePath).runs") { value, path in
                         try Run(json: value, at: path)
                     }
                 }
@@ -1849,17 +2388,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                runId = try fields["runId", default: .null].wireInt(at: "\(wirePath).runId")
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["runId": JSONValue.int(runId)]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["runId": JSONValue.int(runId)]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -1874,8 +2413,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    progress = try RunProgress(json: fields["progress", default: .null], at: "\(wirePath).progress")
+                    let object = try json.wireObject(at: wirePath)
+                    progress = try RunProgress(json: object["progress", default: .null], at: "\(wirePath).progress")
                 }
 
                 public var json: JSONValue {
@@ -1901,21 +2440,21 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                runId = try fields["runId", default: .null].wireInt(at: "\(wirePath).runId")
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["runId": JSONValue.int(runId)]
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["runId": JSONValue.int(runId)]
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -1928,18 +2467,18 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
+                    let object = try json.wireObject(at: wirePath)
                     household = try LeftOutHousehold(
-                        json: fields["household", default: .null], at: "\(wirePath).household")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                        json: object["household", default: .null], at: "\(wirePath).household")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["household": household.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["household": household.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -1963,25 +2502,25 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                runId = try fields["runId", default: .null].wireInt(at: "\(wirePath).runId")
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["runId": JSONValue.int(runId)]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["runId": JSONValue.int(runId)]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -1994,17 +2533,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    visit = try Visit(json: fields["visit", default: .null], at: "\(wirePath).visit")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    visit = try Visit(json: object["visit", default: .null], at: "\(wirePath).visit")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["visit": visit.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["visit": visit.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -2023,18 +2562,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                visitId = try fields["visitId", default: .null].wireInt(at: "\(wirePath).visitId")
-                note = try fields["note", default: .null].wireString(at: "\(wirePath).note")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                visitId = try object["visitId", default: .null].wireInt(at: "\(wirePath).visitId")
+                note = try object["note", default: .null].wireString(at: "\(wirePath).note")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["visitId": JSONValue.int(visitId), "note": JSONValue.string(note)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["visitId": JSONValue.int(visitId), "note": JSONValue.string(note)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -2049,8 +2588,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    visit = try Visit(json: fields["visit", default: .null], at: "\(wirePath).visit")
+                    let object = try json.wireObject(at: wirePath)
+                    visit = try Visit(json: object["visit", default: .null], at: "\(wirePath).visit")
                 }
 
                 public var json: JSONValue {
@@ -2060,110 +2599,135 @@ public enum Wire {
         }
 
         /// Passes the branch review of every submitted case of the run in a unit (reviewer); `cases` did,
-        /// `failed` could not.
+        /// `failed` could not, `items` lists those done. With `dryRun` nothing is done: `items` lists what
+        /// would be (what a confirmation shows before asking).
         public struct PassReview: WireCall {
             public static let method = WireMethod.campaignsPassReview
 
             public var runId: Int64
             public var unit: String
+            public var dryRun: Bool?
             public var requestId: String?
 
-            public init(runId: Int64, unit: String, requestId: String? = nil) {
+            public init(runId: Int64, unit: String, dryRun: Bool? = nil, requestId: String? = nil) {
                 self.runId = runId
                 self.unit = unit
+                self.dryRun = dryRun
                 self.requestId = requestId
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                runId = try fields["runId", default: .null].wireInt(at: "\(wirePath).runId")
-                unit = try fields["unit", default: .null].wireString(at: "\(wirePath).unit")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                unit = try object["unit", default: .null].wireString(at: "\(wirePath).unit")
+                dryRun = try object["dryRun", default: .null].wireOptional(at: "\(wirePath).dryRun") { value, path in
+                    try value.wireBool(at: path)
+                }
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["runId": JSONValue.int(runId), "unit": JSONValue.string(unit)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["runId": JSONValue.int(runId), "unit": JSONValue.string(unit)]
+                object["dryRun"] = dryRun.map { value in JSONValue.bool(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
                 public var cases: Int64
                 public var failed: [BatchFailure]
+                public var items: [BatchItem]
 
-                public init(cases: Int64, failed: [BatchFailure]) {
+                public init(cases: Int64, failed: [BatchFailure], items: [BatchItem]) {
                     self.cases = cases
                     self.failed = failed
+                    self.items = items
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    cases = try fields["cases", default: .null].wireInt(at: "\(wirePath).cases")
-                    failed = try fields["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    cases = try object["cases", default: .null].wireInt(at: "\(wirePath).cases")
+                    failed = try object["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
                         try BatchFailure(json: value, at: path)
+                    }
+                    items = try object["items", default: .null].wireArray(at: "\(wirePath).items") { value, path in
+                        try BatchItem(json: value, at: path)
                     }
                 }
 
                 public var json: JSONValue {
                     .object([
                         "cases": JSONValue.int(cases), "failed": JSONValue.array(failed.map { value in value.json }),
+                        "items": JSONValue.array(items.map { value in value.json }),
                     ])
                 }
             }
         }
 
         /// Approves every reviewed case of the run in a unit with its planned amount (approver); a case the
-        /// rules refuse (the yearly cap) is listed in `failed` and the others are approved.
+        /// rules refuse (the yearly cap) is listed in `failed` and the others are approved. `dryRun` as above.
         public struct Approve: WireCall {
             public static let method = WireMethod.campaignsApprove
 
             public var runId: Int64
             public var unit: String
+            public var dryRun: Bool?
             public var requestId: String?
 
-            public init(runId: Int64, unit: String, requestId: String? = nil) {
+            public init(runId: Int64, unit: String, dryRun: Bool? = nil, requestId: String? = nil) {
                 self.runId = runId
                 self.unit = unit
+                self.dryRun = dryRun
                 self.requestId = requestId
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                runId = try fields["runId", default: .null].wireInt(at: "\(wirePath).runId")
-                unit = try fields["unit", default: .null].wireString(at: "\(wirePath).unit")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                unit = try object["unit", default: .null].wireString(at: "\(wirePath).unit")
+                dryRun = try object["dryRun", default: .null].wireOptional(at: "\(wirePath).dryRun") { value, path in
+                    try value.wireBool(at: path)
+                }
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["runId": JSONValue.int(runId), "unit": JSONValue.string(unit)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["runId": JSONValue.int(runId), "unit": JSONValue.string(unit)]
+                object["dryRun"] = dryRun.map { value in JSONValue.bool(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
                 public var cases: Int64
                 public var failed: [BatchFailure]
+                public var items: [BatchItem]
 
-                public init(cases: Int64, failed: [BatchFailure]) {
+                public init(cases: Int64, failed: [BatchFailure], items: [BatchItem]) {
                     self.cases = cases
                     self.failed = failed
+                    self.items = items
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    cases = try fields["cases", default: .null].wireInt(at: "\(wirePath).cases")
-                    failed = try fields["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    cases = try object["cases", default: .null].wireInt(at: "\(wirePath).cases")
+                    failed = try object["failed", default: .null].wireArray(at: "\(wirePath).failed") { value, path in
                         try BatchFailure(json: value, at: path)
+                    }
+                    items = try object["items", default: .null].wireArray(at: "\(wirePath).items") { value, path in
+                        try BatchItem(json: value, at: path)
                     }
                 }
 
                 public var json: JSONValue {
                     .object([
                         "cases": JSONValue.int(cases), "failed": JSONValue.array(failed.map { value in value.json }),
+                        "items": JSONValue.array(items.map { value in value.json }),
                     ])
                 }
             }
@@ -2181,17 +2745,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                runId = try fields["runId", default: .null].wireInt(at: "\(wirePath).runId")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["runId": JSONValue.int(runId)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["runId": JSONValue.int(runId)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -2206,8 +2770,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    run = try Run(json: fields["run", default: .null], at: "\(wirePath).run")
+                    let object = try json.wireObject(at: wirePath)
+                    run = try Run(json: object["run", default: .null], at: "\(wirePath).run")
                 }
 
                 public var json: JSONValue {
@@ -2248,37 +2812,37 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                visitor = try fields["visitor", default: .null].wireOptional(at: "\(wirePath).visitor") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                visitor = try object["visitor", default: .null].wireOptional(at: "\(wirePath).visitor") { value, path in
                     try value.wireString(at: path)
                 }
-                dueOn = try fields["dueOn", default: .null].wireString(at: "\(wirePath).dueOn")
-                status = try fields["status", default: .null].wireString(at: "\(wirePath).status")
-                event = try fields["event", default: .null].wireOptional(at: "\(wirePath).event") { value, path in
+                dueOn = try object["dueOn", default: .null].wireString(at: "\(wirePath).dueOn")
+                status = try object["status", default: .null].wireString(at: "\(wirePath).status")
+                event = try object["event", default: .null].wireOptional(at: "\(wirePath).event") { value, path in
                     try value.wireString(at: path)
                 }
-                visitedAt = try fields["visitedAt", default: .null].wireOptional(at: "\(wirePath).visitedAt") {
+                visitedAt = try object["visitedAt", default: .null].wireOptional(at: "\(wirePath).visitedAt") {
                     value, path in try value.wireString(at: path)
                 }
-                visitedBy = try fields["visitedBy", default: .null].wireOptional(at: "\(wirePath).visitedBy") {
+                visitedBy = try object["visitedBy", default: .null].wireOptional(at: "\(wirePath).visitedBy") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.int(id), "archiveNo": JSONValue.string(archiveNo),
                     "unitId": JSONValue.string(unitId), "dueOn": JSONValue.string(dueOn),
                     "status": JSONValue.string(status),
                 ]
-                fields["visitor"] = visitor.map { value in JSONValue.string(value) }
-                fields["event"] = event.map { value in JSONValue.string(value) }
-                fields["visitedAt"] = visitedAt.map { value in JSONValue.string(value) }
-                fields["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["visitor"] = visitor.map { value in JSONValue.string(value) }
+                object["event"] = event.map { value in JSONValue.string(value) }
+                object["visitedAt"] = visitedAt.map { value in JSONValue.string(value) }
+                object["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -2296,24 +2860,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                helpers = try fields["helpers", default: .null].wireArray(at: "\(wirePath).helpers") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                helpers = try object["helpers", default: .null].wireArray(at: "\(wirePath).helpers") { value, path in
                     try value.wireString(at: path)
                 }
-                lastContact = try fields["lastContact", default: .null].wireOptional(at: "\(wirePath).lastContact") {
+                lastContact = try object["lastContact", default: .null].wireOptional(at: "\(wirePath).lastContact") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "unitId": JSONValue.string(unitId),
                     "helpers": JSONValue.array(helpers.map { value in JSONValue.string(value) }),
                 ]
-                fields["lastContact"] = lastContact.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["lastContact"] = lastContact.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -2333,12 +2897,12 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                reviewDue = try fields["reviewDue", default: .null].wireString(at: "\(wirePath).reviewDue")
-                overdue = try fields["overdue", default: .null].wireBool(at: "\(wirePath).overdue")
-                suggestExit = try fields["suggestExit", default: .null].wireBool(at: "\(wirePath).suggestExit")
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                reviewDue = try object["reviewDue", default: .null].wireString(at: "\(wirePath).reviewDue")
+                overdue = try object["overdue", default: .null].wireBool(at: "\(wirePath).overdue")
+                suggestExit = try object["suggestExit", default: .null].wireBool(at: "\(wirePath).suggestExit")
             }
 
             public var json: JSONValue {
@@ -2368,24 +2932,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                event = try fields["event", default: .null].wireString(at: "\(wirePath).event")
-                note = try fields["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                event = try object["event", default: .null].wireString(at: "\(wirePath).event")
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
                     try value.wireString(at: path)
                 }
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "event": JSONValue.string(event),
                 ]
-                fields["note"] = note.map { value in JSONValue.string(value) }
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["note"] = note.map { value in JSONValue.string(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -2400,8 +2964,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    visit = try Visit(json: fields["visit", default: .null], at: "\(wirePath).visit")
+                    let object = try json.wireObject(at: wirePath)
+                    visit = try Visit(json: object["visit", default: .null], at: "\(wirePath).visit")
                 }
 
                 public var json: JSONValue {
@@ -2427,24 +2991,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -2457,17 +3021,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    visit = try Visit(json: fields["visit", default: .null], at: "\(wirePath).visit")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    visit = try Visit(json: object["visit", default: .null], at: "\(wirePath).visit")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["visit": visit.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["visit": visit.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -2486,18 +3050,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                visitId = try fields["visitId", default: .null].wireInt(at: "\(wirePath).visitId")
-                note = try fields["note", default: .null].wireString(at: "\(wirePath).note")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                visitId = try object["visitId", default: .null].wireInt(at: "\(wirePath).visitId")
+                note = try object["note", default: .null].wireString(at: "\(wirePath).note")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["visitId": JSONValue.int(visitId), "note": JSONValue.string(note)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["visitId": JSONValue.int(visitId), "note": JSONValue.string(note)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -2512,8 +3076,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    visit = try Visit(json: fields["visit", default: .null], at: "\(wirePath).visit")
+                    let object = try json.wireObject(at: wirePath)
+                    visit = try Visit(json: object["visit", default: .null], at: "\(wirePath).visit")
                 }
 
                 public var json: JSONValue {
@@ -2536,20 +3100,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                helper = try fields["helper", default: .null].wireString(at: "\(wirePath).helper")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                helper = try object["helper", default: .null].wireString(at: "\(wirePath).helper")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "helper": JSONValue.string(helper),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -2560,8 +3124,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    helpers = try fields["helpers", default: .null].wireArray(at: "\(wirePath).helpers") {
+                    let object = try json.wireObject(at: wirePath)
+                    helpers = try object["helpers", default: .null].wireArray(at: "\(wirePath).helpers") {
                         value, path in try value.wireString(at: path)
                     }
                 }
@@ -2586,20 +3150,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                helper = try fields["helper", default: .null].wireString(at: "\(wirePath).helper")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                helper = try object["helper", default: .null].wireString(at: "\(wirePath).helper")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "helper": JSONValue.string(helper),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -2610,8 +3174,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    helpers = try fields["helpers", default: .null].wireArray(at: "\(wirePath).helpers") {
+                    let object = try json.wireObject(at: wirePath)
+                    helpers = try object["helpers", default: .null].wireArray(at: "\(wirePath).helpers") {
                         value, path in try value.wireString(at: path)
                     }
                 }
@@ -2639,21 +3203,21 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
-                unit = try fields["unit", default: .null].wireString(at: "\(wirePath).unit")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                unit = try object["unit", default: .null].wireString(at: "\(wirePath).unit")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "from": JSONValue.string(from), "to": JSONValue.string(to), "unit": JSONValue.string(unit),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -2664,8 +3228,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    households = try fields["households", default: .null].wireInt(at: "\(wirePath).households")
+                    let object = try json.wireObject(at: wirePath)
+                    households = try object["households", default: .null].wireInt(at: "\(wirePath).households")
                 }
 
                 public var json: JSONValue {
@@ -2691,24 +3255,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                kind = try fields["kind", default: .null].wireString(at: "\(wirePath).kind")
-                note = try fields["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
                     try value.wireString(at: path)
                 }
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "kind": JSONValue.string(kind),
                 ]
-                fields["note"] = note.map { value in JSONValue.string(value) }
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["note"] = note.map { value in JSONValue.string(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -2742,24 +3306,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -2772,17 +3336,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    household = try ContactDue(json: fields["household", default: .null], at: "\(wirePath).household")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    household = try ContactDue(json: object["household", default: .null], at: "\(wirePath).household")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["household": household.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["household": household.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -2804,23 +3368,23 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                month = try fields["month", default: .null].wireString(at: "\(wirePath).month")
-                perCapitaMonthly = try fields["perCapitaMonthly", default: .null].wireInt(
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                month = try object["month", default: .null].wireString(at: "\(wirePath).month")
+                perCapitaMonthly = try object["perCapitaMonthly", default: .null].wireInt(
                     at: "\(wirePath).perCapitaMonthly")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "month": JSONValue.string(month),
                     "perCapitaMonthly": JSONValue.int(perCapitaMonthly),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -2856,28 +3420,28 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                days = try fields["days", default: .null].wireOptional(at: "\(wirePath).days") { value, path in
+                days = try object["days", default: .null].wireOptional(at: "\(wirePath).days") { value, path in
                     try value.wireInt(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["days"] = days.map { value in JSONValue.int(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["days"] = days.map { value in JSONValue.int(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -2890,17 +3454,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    review = try ReviewDue(json: fields["review", default: .null], at: "\(wirePath).review")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    review = try ReviewDue(json: object["review", default: .null], at: "\(wirePath).review")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["review": review.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["review": review.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -2933,35 +3497,35 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                channel = try fields["channel", default: .null].wireString(at: "\(wirePath).channel")
-                kind = try fields["kind", default: .null].wireString(at: "\(wirePath).kind")
-                outcome = try fields["outcome", default: .null].wireString(at: "\(wirePath).outcome")
-                archiveNo = try fields["archiveNo", default: .null].wireOptional(at: "\(wirePath).archiveNo") {
+                let object = try json.wireObject(at: wirePath)
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                channel = try object["channel", default: .null].wireString(at: "\(wirePath).channel")
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                outcome = try object["outcome", default: .null].wireString(at: "\(wirePath).outcome")
+                archiveNo = try object["archiveNo", default: .null].wireOptional(at: "\(wirePath).archiveNo") {
                     value, path in try value.wireString(at: path)
                 }
-                caseNo = try fields["caseNo", default: .null].wireOptional(at: "\(wirePath).caseNo") { value, path in
+                caseNo = try object["caseNo", default: .null].wireOptional(at: "\(wirePath).caseNo") { value, path in
                     try value.wireString(at: path)
                 }
-                note = try fields["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
                     try value.wireString(at: path)
                 }
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "unitId": JSONValue.string(unitId), "channel": JSONValue.string(channel),
                     "kind": JSONValue.string(kind), "outcome": JSONValue.string(outcome),
                 ]
-                fields["archiveNo"] = archiveNo.map { value in JSONValue.string(value) }
-                fields["caseNo"] = caseNo.map { value in JSONValue.string(value) }
-                fields["note"] = note.map { value in JSONValue.string(value) }
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["archiveNo"] = archiveNo.map { value in JSONValue.string(value) }
+                object["caseNo"] = caseNo.map { value in JSONValue.string(value) }
+                object["note"] = note.map { value in JSONValue.string(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -2972,8 +3536,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
+                    let object = try json.wireObject(at: wirePath)
+                    id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
                 }
 
                 public var json: JSONValue {
@@ -2997,18 +3561,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["from": JSONValue.string(from), "to": JSONValue.string(to)]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["from": JSONValue.string(from), "to": JSONValue.string(to)]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -3023,10 +3587,10 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    received = try fields["received", default: .null].wireInt(at: "\(wirePath).received")
-                    helped = try fields["helped", default: .null].wireInt(at: "\(wirePath).helped")
-                    byKind = try fields["byKind", default: .null].wireMap(at: "\(wirePath).byKind") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    received = try object["received", default: .null].wireInt(at: "\(wirePath).received")
+                    helped = try object["helped", default: .null].wireInt(at: "\(wirePath).helped")
+                    byKind = try object["byKind", default: .null].wireMap(at: "\(wirePath).byKind") { value, path in
                         try value.wireInt(at: path)
                     }
                 }
@@ -3063,25 +3627,25 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                kind = try fields["kind", default: .null].wireString(at: "\(wirePath).kind")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                months = try fields["months", default: .null].wireOptional(at: "\(wirePath).months") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                months = try object["months", default: .null].wireOptional(at: "\(wirePath).months") { value, path in
                     try value.wireInt(at: path)
                 }
-                termMonths = try fields["termMonths", default: .null].wireOptional(at: "\(wirePath).termMonths") {
+                termMonths = try object["termMonths", default: .null].wireOptional(at: "\(wirePath).termMonths") {
                     value, path in try value.wireInt(at: path)
                 }
-                total = try fields["total", default: .null].wireInt(at: "\(wirePath).total")
+                total = try object["total", default: .null].wireInt(at: "\(wirePath).total")
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "kind": JSONValue.string(kind), "amount": JSONValue.int(amount), "total": JSONValue.int(total),
                 ]
-                fields["months"] = months.map { value in JSONValue.int(value) }
-                fields["termMonths"] = termMonths.map { value in JSONValue.int(value) }
-                return .object(fields)
+                object["months"] = months.map { value in JSONValue.int(value) }
+                object["termMonths"] = termMonths.map { value in JSONValue.int(value) }
+                return .object(object)
             }
         }
 
@@ -3128,53 +3692,53 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                helpType = try fields["helpType", default: .null].wireString(at: "\(wirePath).helpType")
-                state = try fields["state", default: .null].wireString(at: "\(wirePath).state")
-                form = try fields["form", default: .null].wireObject(at: "\(wirePath).form")
-                filedBy = try fields["filedBy", default: .null].wireString(at: "\(wirePath).filedBy")
-                reviewedBy = try fields["reviewedBy", default: .null].wireOptional(at: "\(wirePath).reviewedBy") {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
+                state = try object["state", default: .null].wireString(at: "\(wirePath).state")
+                form = try object["form", default: .null].wireObject(at: "\(wirePath).form")
+                filedBy = try object["filedBy", default: .null].wireString(at: "\(wirePath).filedBy")
+                reviewedBy = try object["reviewedBy", default: .null].wireOptional(at: "\(wirePath).reviewedBy") {
                     value, path in try value.wireString(at: path)
                 }
-                approvedBy = try fields["approvedBy", default: .null].wireOptional(at: "\(wirePath).approvedBy") {
+                approvedBy = try object["approvedBy", default: .null].wireOptional(at: "\(wirePath).approvedBy") {
                     value, path in try value.wireString(at: path)
                 }
-                plan = try fields["plan", default: .null].wireOptional(at: "\(wirePath).plan") { value, path in
+                plan = try object["plan", default: .null].wireOptional(at: "\(wirePath).plan") { value, path in
                     try Plan(json: value, at: path)
                 }
-                noticeDeadline = try fields["noticeDeadline", default: .null].wireOptional(
+                noticeDeadline = try object["noticeDeadline", default: .null].wireOptional(
                     at: "\(wirePath).noticeDeadline"
                 ) { value, path in try value.wireString(at: path) }
-                frozenRemainingDays = try fields["frozenRemainingDays", default: .null].wireOptional(
+                frozenRemainingDays = try object["frozenRemainingDays", default: .null].wireOptional(
                     at: "\(wirePath).frozenRemainingDays"
                 ) { value, path in try value.wireInt(at: path) }
-                instalmentsPaid = try fields["instalmentsPaid", default: .null].wireInt(
+                instalmentsPaid = try object["instalmentsPaid", default: .null].wireInt(
                     at: "\(wirePath).instalmentsPaid")
-                repaid = try fields["repaid", default: .null].wireInt(at: "\(wirePath).repaid")
-                reason = try fields["reason", default: .null].wireOptional(at: "\(wirePath).reason") { value, path in
+                repaid = try object["repaid", default: .null].wireInt(at: "\(wirePath).repaid")
+                reason = try object["reason", default: .null].wireOptional(at: "\(wirePath).reason") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.int(id), "caseNo": JSONValue.string(caseNo),
                     "archiveNo": JSONValue.string(archiveNo), "unitId": JSONValue.string(unitId),
                     "helpType": JSONValue.string(helpType), "state": JSONValue.string(state),
                     "form": JSONValue.object(form), "filedBy": JSONValue.string(filedBy),
                     "instalmentsPaid": JSONValue.int(instalmentsPaid), "repaid": JSONValue.int(repaid),
                 ]
-                fields["reviewedBy"] = reviewedBy.map { value in JSONValue.string(value) }
-                fields["approvedBy"] = approvedBy.map { value in JSONValue.string(value) }
-                fields["plan"] = plan.map { value in value.json }
-                fields["noticeDeadline"] = noticeDeadline.map { value in JSONValue.string(value) }
-                fields["frozenRemainingDays"] = frozenRemainingDays.map { value in JSONValue.int(value) }
-                fields["reason"] = reason.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["reviewedBy"] = reviewedBy.map { value in JSONValue.string(value) }
+                object["approvedBy"] = approvedBy.map { value in JSONValue.string(value) }
+                object["plan"] = plan.map { value in value.json }
+                object["noticeDeadline"] = noticeDeadline.map { value in JSONValue.string(value) }
+                object["frozenRemainingDays"] = frozenRemainingDays.map { value in JSONValue.int(value) }
+                object["reason"] = reason.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -3196,24 +3760,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                at = try fields["at", default: .null].wireString(at: "\(wirePath).at")
-                actor = try fields["actor", default: .null].wireString(at: "\(wirePath).actor")
-                event = try fields["event", default: .null].wireString(at: "\(wirePath).event")
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
-                comment = try fields["comment", default: .null].wireOptional(at: "\(wirePath).comment") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                at = try object["at", default: .null].wireString(at: "\(wirePath).at")
+                actor = try object["actor", default: .null].wireString(at: "\(wirePath).actor")
+                event = try object["event", default: .null].wireString(at: "\(wirePath).event")
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                comment = try object["comment", default: .null].wireOptional(at: "\(wirePath).comment") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "at": JSONValue.string(at), "actor": JSONValue.string(actor), "event": JSONValue.string(event),
                     "from": JSONValue.string(from), "to": JSONValue.string(to),
                 ]
-                fields["comment"] = comment.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["comment"] = comment.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -3229,10 +3793,10 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                code = try fields["code", default: .null].wireString(at: "\(wirePath).code")
-                zh = try fields["zh", default: .null].wireString(at: "\(wirePath).zh")
-                en = try fields["en", default: .null].wireString(at: "\(wirePath).en")
+                let object = try json.wireObject(at: wirePath)
+                code = try object["code", default: .null].wireString(at: "\(wirePath).code")
+                zh = try object["zh", default: .null].wireString(at: "\(wirePath).zh")
+                en = try object["en", default: .null].wireString(at: "\(wirePath).en")
             }
 
             public var json: JSONValue {
@@ -3265,28 +3829,28 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                principal = try fields["principal", default: .null].wireInt(at: "\(wirePath).principal")
-                repaid = try fields["repaid", default: .null].wireInt(at: "\(wirePath).repaid")
-                dueByToday = try fields["dueByToday", default: .null].wireInt(at: "\(wirePath).dueByToday")
-                overdue = try fields["overdue", default: .null].wireInt(at: "\(wirePath).overdue")
-                nextDue = try fields["nextDue", default: .null].wireOptional(at: "\(wirePath).nextDue") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                principal = try object["principal", default: .null].wireInt(at: "\(wirePath).principal")
+                repaid = try object["repaid", default: .null].wireInt(at: "\(wirePath).repaid")
+                dueByToday = try object["dueByToday", default: .null].wireInt(at: "\(wirePath).dueByToday")
+                overdue = try object["overdue", default: .null].wireInt(at: "\(wirePath).overdue")
+                nextDue = try object["nextDue", default: .null].wireOptional(at: "\(wirePath).nextDue") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "archiveNo": JSONValue.string(archiveNo),
                     "unitId": JSONValue.string(unitId), "principal": JSONValue.int(principal),
                     "repaid": JSONValue.int(repaid), "dueByToday": JSONValue.int(dueByToday),
                     "overdue": JSONValue.int(overdue),
                 ]
-                fields["nextDue"] = nextDue.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["nextDue"] = nextDue.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -3310,13 +3874,13 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                instalment = try fields["instalment", default: .null].wireInt(at: "\(wirePath).instalment")
-                fundId = try fields["fundId", default: .null].wireString(at: "\(wirePath).fundId")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                paidAt = try fields["paidAt", default: .null].wireString(at: "\(wirePath).paidAt")
-                paidBy = try fields["paidBy", default: .null].wireString(at: "\(wirePath).paidBy")
-                alreadyPaid = try fields["alreadyPaid", default: .null].wireBool(at: "\(wirePath).alreadyPaid")
+                let object = try json.wireObject(at: wirePath)
+                instalment = try object["instalment", default: .null].wireInt(at: "\(wirePath).instalment")
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                paidAt = try object["paidAt", default: .null].wireString(at: "\(wirePath).paidAt")
+                paidBy = try object["paidBy", default: .null].wireString(at: "\(wirePath).paidBy")
+                alreadyPaid = try object["alreadyPaid", default: .null].wireBool(at: "\(wirePath).alreadyPaid")
             }
 
             public var json: JSONValue {
@@ -3345,22 +3909,22 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                archiveNo = try fields["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
-                helpType = try fields["helpType", default: .null].wireString(at: "\(wirePath).helpType")
-                form = try fields["form", default: .null].wireObject(at: "\(wirePath).form")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
+                helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
+                form = try object["form", default: .null].wireObject(at: "\(wirePath).form")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "helpType": JSONValue.string(helpType),
                     "form": JSONValue.object(form),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3375,8 +3939,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3395,8 +3959,8 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
             }
 
             public var json: JSONValue {
@@ -3415,12 +3979,12 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
-                    events = try fields["events", default: .null].wireArray(at: "\(wirePath).events") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
+                    events = try object["events", default: .null].wireArray(at: "\(wirePath).events") { value, path in
                         try Event(json: value, at: path)
                     }
-                    payments = try fields["payments", default: .null].wireArray(at: "\(wirePath).payments") {
+                    payments = try object["payments", default: .null].wireArray(at: "\(wirePath).payments") {
                         value, path in try Payment(json: value, at: path)
                     }
                 }
@@ -3453,28 +4017,28 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                state = try fields["state", default: .null].wireOptional(at: "\(wirePath).state") { value, path in
+                state = try object["state", default: .null].wireOptional(at: "\(wirePath).state") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["state"] = state.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["state"] = state.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -3487,17 +4051,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["case": `case`.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["case": `case`.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -3519,24 +4083,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -3549,17 +4113,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    loan = try Loan(json: fields["loan", default: .null], at: "\(wirePath).loan")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    loan = try Loan(json: object["loan", default: .null], at: "\(wirePath).loan")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["loan": loan.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["loan": loan.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -3575,8 +4139,8 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
             }
 
             public var json: JSONValue {
@@ -3595,23 +4159,23 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    eligible = try fields["eligible", default: .null].wireBool(at: "\(wirePath).eligible")
-                    reasons = try fields["reasons", default: .null].wireArray(at: "\(wirePath).reasons") {
+                    let object = try json.wireObject(at: wirePath)
+                    eligible = try object["eligible", default: .null].wireBool(at: "\(wirePath).eligible")
+                    reasons = try object["reasons", default: .null].wireArray(at: "\(wirePath).reasons") {
                         value, path in try Reason(json: value, at: path)
                     }
-                    plan = try fields["plan", default: .null].wireOptional(at: "\(wirePath).plan") { value, path in
+                    plan = try object["plan", default: .null].wireOptional(at: "\(wirePath).plan") { value, path in
                         try Plan(json: value, at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = [
+                    var object: [String: JSONValue] = [
                         "eligible": JSONValue.bool(eligible),
                         "reasons": JSONValue.array(reasons.map { value in value.json }),
                     ]
-                    fields["plan"] = plan.map { value in value.json }
-                    return .object(fields)
+                    object["plan"] = plan.map { value in value.json }
+                    return .object(object)
                 }
             }
         }
@@ -3628,17 +4192,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3653,8 +4217,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3677,20 +4241,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "reason": JSONValue.string(reason),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3705,8 +4269,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3727,17 +4291,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3752,8 +4316,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3776,21 +4340,21 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                comment = try fields["comment", default: .null].wireOptional(at: "\(wirePath).comment") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                comment = try object["comment", default: .null].wireOptional(at: "\(wirePath).comment") { value, path in
                     try value.wireString(at: path)
                 }
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
-                fields["comment"] = comment.map { value in JSONValue.string(value) }
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
+                object["comment"] = comment.map { value in JSONValue.string(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3805,8 +4369,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3829,20 +4393,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "reason": JSONValue.string(reason),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3857,8 +4421,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3880,17 +4444,17 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3905,8 +4469,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3930,20 +4494,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                summary = try fields["summary", default: .null].wireString(at: "\(wirePath).summary")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                summary = try object["summary", default: .null].wireString(at: "\(wirePath).summary")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "summary": JSONValue.string(summary),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -3958,8 +4522,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -3982,20 +4546,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                decision = try fields["decision", default: .null].wireString(at: "\(wirePath).decision")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                decision = try object["decision", default: .null].wireString(at: "\(wirePath).decision")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "decision": JSONValue.string(decision),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4010,8 +4574,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -4034,20 +4598,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                decision = try fields["decision", default: .null].wireString(at: "\(wirePath).decision")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                decision = try object["decision", default: .null].wireString(at: "\(wirePath).decision")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "decision": JSONValue.string(decision),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4062,8 +4626,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -4089,22 +4653,22 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                instalment = try fields["instalment", default: .null].wireInt(at: "\(wirePath).instalment")
-                fundId = try fields["fundId", default: .null].wireString(at: "\(wirePath).fundId")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                instalment = try object["instalment", default: .null].wireInt(at: "\(wirePath).instalment")
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "instalment": JSONValue.int(instalment),
                     "fundId": JSONValue.string(fundId),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -4117,9 +4681,9 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
-                    payment = try Payment(json: fields["payment", default: .null], at: "\(wirePath).payment")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
+                    payment = try Payment(json: object["payment", default: .null], at: "\(wirePath).payment")
                 }
 
                 public var json: JSONValue {
@@ -4144,22 +4708,22 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                fundId = try fields["fundId", default: .null].wireString(at: "\(wirePath).fundId")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "amount": JSONValue.int(amount),
                     "fundId": JSONValue.string(fundId),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4174,8 +4738,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -4198,20 +4762,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "reason": JSONValue.string(reason),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4226,8 +4790,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -4257,23 +4821,23 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                service = try fields["service", default: .null].wireString(at: "\(wirePath).service")
-                deliveredBy = try fields["deliveredBy", default: .null].wireString(at: "\(wirePath).deliveredBy")
-                outcome = try fields["outcome", default: .null].wireString(at: "\(wirePath).outcome")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                service = try object["service", default: .null].wireString(at: "\(wirePath).service")
+                deliveredBy = try object["deliveredBy", default: .null].wireString(at: "\(wirePath).deliveredBy")
+                outcome = try object["outcome", default: .null].wireString(at: "\(wirePath).outcome")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "service": JSONValue.string(service),
                     "deliveredBy": JSONValue.string(deliveredBy), "outcome": JSONValue.string(outcome),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4288,8 +4852,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -4312,20 +4876,20 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "reason": JSONValue.string(reason),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4340,8 +4904,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    `case` = try Case(json: fields["case", default: .null], at: "\(wirePath).case")
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
                 }
 
                 public var json: JSONValue {
@@ -4378,29 +4942,29 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireString(at: "\(wirePath).id")
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                source = try fields["source", default: .null].wireString(at: "\(wirePath).source")
-                donor = try fields["donor", default: .null].wireOptional(at: "\(wirePath).donor") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireString(at: "\(wirePath).id")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                source = try object["source", default: .null].wireString(at: "\(wirePath).source")
+                donor = try object["donor", default: .null].wireOptional(at: "\(wirePath).donor") { value, path in
                     try value.wireString(at: path)
                 }
-                helpTypes = try fields["helpTypes", default: .null].wireArray(at: "\(wirePath).helpTypes") {
+                helpTypes = try object["helpTypes", default: .null].wireArray(at: "\(wirePath).helpTypes") {
                     value, path in try value.wireString(at: path)
                 }
-                balance = try fields["balance", default: .null].wireInt(at: "\(wirePath).balance")
+                balance = try object["balance", default: .null].wireInt(at: "\(wirePath).balance")
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.string(id), "name": JSONValue.string(name), "unitId": JSONValue.string(unitId),
                     "source": JSONValue.string(source),
                     "helpTypes": JSONValue.array(helpTypes.map { value in JSONValue.string(value) }),
                     "balance": JSONValue.int(balance),
                 ]
-                fields["donor"] = donor.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["donor"] = donor.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -4440,38 +5004,38 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                requestedBy = try fields["requestedBy", default: .null].wireString(at: "\(wirePath).requestedBy")
-                requestedAt = try fields["requestedAt", default: .null].wireString(at: "\(wirePath).requestedAt")
-                expiresAt = try fields["expiresAt", default: .null].wireString(at: "\(wirePath).expiresAt")
-                state = try fields["state", default: .null].wireString(at: "\(wirePath).state")
-                decidedBy = try fields["decidedBy", default: .null].wireOptional(at: "\(wirePath).decidedBy") {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                requestedBy = try object["requestedBy", default: .null].wireString(at: "\(wirePath).requestedBy")
+                requestedAt = try object["requestedAt", default: .null].wireString(at: "\(wirePath).requestedAt")
+                expiresAt = try object["expiresAt", default: .null].wireString(at: "\(wirePath).expiresAt")
+                state = try object["state", default: .null].wireString(at: "\(wirePath).state")
+                decidedBy = try object["decidedBy", default: .null].wireOptional(at: "\(wirePath).decidedBy") {
                     value, path in try value.wireString(at: path)
                 }
-                decidedAt = try fields["decidedAt", default: .null].wireOptional(at: "\(wirePath).decidedAt") {
+                decidedAt = try object["decidedAt", default: .null].wireOptional(at: "\(wirePath).decidedAt") {
                     value, path in try value.wireString(at: path)
                 }
-                note = try fields["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.int(id), "from": JSONValue.string(from), "to": JSONValue.string(to),
                     "amount": JSONValue.int(amount), "reason": JSONValue.string(reason),
                     "requestedBy": JSONValue.string(requestedBy), "requestedAt": JSONValue.string(requestedAt),
                     "expiresAt": JSONValue.string(expiresAt), "state": JSONValue.string(state),
                 ]
-                fields["decidedBy"] = decidedBy.map { value in JSONValue.string(value) }
-                fields["decidedAt"] = decidedAt.map { value in JSONValue.string(value) }
-                fields["note"] = note.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["decidedBy"] = decidedBy.map { value in JSONValue.string(value) }
+                object["decidedAt"] = decidedAt.map { value in JSONValue.string(value) }
+                object["note"] = note.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -4500,30 +5064,30 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                txn = try fields["txn", default: .null].wireInt(at: "\(wirePath).txn")
-                at = try fields["at", default: .null].wireString(at: "\(wirePath).at")
-                businessDate = try fields["businessDate", default: .null].wireString(at: "\(wirePath).businessDate")
-                kind = try fields["kind", default: .null].wireString(at: "\(wirePath).kind")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                actor = try fields["actor", default: .null].wireString(at: "\(wirePath).actor")
-                memo = try fields["memo", default: .null].wireOptional(at: "\(wirePath).memo") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                txn = try object["txn", default: .null].wireInt(at: "\(wirePath).txn")
+                at = try object["at", default: .null].wireString(at: "\(wirePath).at")
+                businessDate = try object["businessDate", default: .null].wireString(at: "\(wirePath).businessDate")
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                actor = try object["actor", default: .null].wireString(at: "\(wirePath).actor")
+                memo = try object["memo", default: .null].wireOptional(at: "\(wirePath).memo") { value, path in
                     try value.wireString(at: path)
                 }
-                caseNo = try fields["caseNo", default: .null].wireOptional(at: "\(wirePath).caseNo") { value, path in
+                caseNo = try object["caseNo", default: .null].wireOptional(at: "\(wirePath).caseNo") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "txn": JSONValue.int(txn), "at": JSONValue.string(at),
                     "businessDate": JSONValue.string(businessDate), "kind": JSONValue.string(kind),
                     "amount": JSONValue.int(amount), "actor": JSONValue.string(actor),
                 ]
-                fields["memo"] = memo.map { value in JSONValue.string(value) }
-                fields["caseNo"] = caseNo.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["memo"] = memo.map { value in JSONValue.string(value) }
+                object["caseNo"] = caseNo.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -4563,22 +5127,22 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                fundId = try fields["fundId", default: .null].wireString(at: "\(wirePath).fundId")
-                fundName = try fields["fundName", default: .null].wireString(at: "\(wirePath).fundName")
-                source = try fields["source", default: .null].wireString(at: "\(wirePath).source")
-                opening = try fields["opening", default: .null].wireInt(at: "\(wirePath).opening")
-                deposits = try fields["deposits", default: .null].wireInt(at: "\(wirePath).deposits")
-                transfersIn = try fields["transfersIn", default: .null].wireInt(at: "\(wirePath).transfersIn")
-                repayments = try fields["repayments", default: .null].wireInt(at: "\(wirePath).repayments")
-                disbursements = try fields["disbursements", default: .null].wireInt(at: "\(wirePath).disbursements")
-                loansOut = try fields["loansOut", default: .null].wireInt(at: "\(wirePath).loansOut")
-                transfersOut = try fields["transfersOut", default: .null].wireInt(at: "\(wirePath).transfersOut")
-                closing = try fields["closing", default: .null].wireInt(at: "\(wirePath).closing")
-                byHelpType = try fields["byHelpType", default: .null].wireMap(at: "\(wirePath).byHelpType") {
+                let object = try json.wireObject(at: wirePath)
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                fundName = try object["fundName", default: .null].wireString(at: "\(wirePath).fundName")
+                source = try object["source", default: .null].wireString(at: "\(wirePath).source")
+                opening = try object["opening", default: .null].wireInt(at: "\(wirePath).opening")
+                deposits = try object["deposits", default: .null].wireInt(at: "\(wirePath).deposits")
+                transfersIn = try object["transfersIn", default: .null].wireInt(at: "\(wirePath).transfersIn")
+                repayments = try object["repayments", default: .null].wireInt(at: "\(wirePath).repayments")
+                disbursements = try object["disbursements", default: .null].wireInt(at: "\(wirePath).disbursements")
+                loansOut = try object["loansOut", default: .null].wireInt(at: "\(wirePath).loansOut")
+                transfersOut = try object["transfersOut", default: .null].wireInt(at: "\(wirePath).transfersOut")
+                closing = try object["closing", default: .null].wireInt(at: "\(wirePath).closing")
+                byHelpType = try object["byHelpType", default: .null].wireMap(at: "\(wirePath).byHelpType") {
                     value, path in try value.wireInt(at: path)
                 }
-                recipients = try fields["recipients", default: .null].wireInt(at: "\(wirePath).recipients")
+                recipients = try object["recipients", default: .null].wireInt(at: "\(wirePath).recipients")
             }
 
             public var json: JSONValue {
@@ -4620,31 +5184,31 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireString(at: "\(wirePath).id")
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                unitId = try fields["unitId", default: .null].wireString(at: "\(wirePath).unitId")
-                source = try fields["source", default: .null].wireString(at: "\(wirePath).source")
-                donor = try fields["donor", default: .null].wireOptional(at: "\(wirePath).donor") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireString(at: "\(wirePath).id")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                source = try object["source", default: .null].wireString(at: "\(wirePath).source")
+                donor = try object["donor", default: .null].wireOptional(at: "\(wirePath).donor") { value, path in
                     try value.wireString(at: path)
                 }
-                helpTypes = try fields["helpTypes", default: .null].wireArray(at: "\(wirePath).helpTypes") {
+                helpTypes = try object["helpTypes", default: .null].wireArray(at: "\(wirePath).helpTypes") {
                     value, path in try value.wireString(at: path)
                 }
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "id": JSONValue.string(id), "name": JSONValue.string(name), "unitId": JSONValue.string(unitId),
                     "source": JSONValue.string(source),
                     "helpTypes": JSONValue.array(helpTypes.map { value in JSONValue.string(value) }),
                 ]
-                fields["donor"] = donor.map { value in JSONValue.string(value) }
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["donor"] = donor.map { value in JSONValue.string(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4659,8 +5223,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    fund = try Fund(json: fields["fund", default: .null], at: "\(wirePath).fund")
+                    let object = try json.wireObject(at: wirePath)
+                    fund = try Fund(json: object["fund", default: .null], at: "\(wirePath).fund")
                 }
 
                 public var json: JSONValue {
@@ -4686,21 +5250,21 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                fundId = try fields["fundId", default: .null].wireString(at: "\(wirePath).fundId")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                memo = try fields["memo", default: .null].wireString(at: "\(wirePath).memo")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                memo = try object["memo", default: .null].wireString(at: "\(wirePath).memo")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "fundId": JSONValue.string(fundId), "amount": JSONValue.int(amount), "memo": JSONValue.string(memo),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4715,8 +5279,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    fund = try Fund(json: fields["fund", default: .null], at: "\(wirePath).fund")
+                    let object = try json.wireObject(at: wirePath)
+                    fund = try Fund(json: object["fund", default: .null], at: "\(wirePath).fund")
                 }
 
                 public var json: JSONValue {
@@ -4746,23 +5310,23 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                reason = try fields["reason", default: .null].wireString(at: "\(wirePath).reason")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "from": JSONValue.string(from), "to": JSONValue.string(to), "amount": JSONValue.int(amount),
                     "reason": JSONValue.string(reason),
                 ]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4777,8 +5341,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    transfer = try PendingTransfer(json: fields["transfer", default: .null], at: "\(wirePath).transfer")
+                    let object = try json.wireObject(at: wirePath)
+                    transfer = try PendingTransfer(json: object["transfer", default: .null], at: "\(wirePath).transfer")
                 }
 
                 public var json: JSONValue {
@@ -4802,21 +5366,21 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                note = try fields["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                note = try object["note", default: .null].wireOptional(at: "\(wirePath).note") { value, path in
                     try value.wireString(at: path)
                 }
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["id": JSONValue.int(id)]
-                fields["note"] = note.map { value in JSONValue.string(value) }
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["id": JSONValue.int(id)]
+                object["note"] = note.map { value in JSONValue.string(value) }
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -4831,10 +5395,10 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    transfer = try PendingTransfer(json: fields["transfer", default: .null], at: "\(wirePath).transfer")
-                    from = try Fund(json: fields["from", default: .null], at: "\(wirePath).from")
-                    to = try Fund(json: fields["to", default: .null], at: "\(wirePath).to")
+                    let object = try json.wireObject(at: wirePath)
+                    transfer = try PendingTransfer(json: object["transfer", default: .null], at: "\(wirePath).transfer")
+                    from = try Fund(json: object["from", default: .null], at: "\(wirePath).from")
+                    to = try Fund(json: object["to", default: .null], at: "\(wirePath).to")
                 }
 
                 public var json: JSONValue {
@@ -4858,18 +5422,18 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                id = try fields["id", default: .null].wireInt(at: "\(wirePath).id")
-                note = try fields["note", default: .null].wireString(at: "\(wirePath).note")
-                requestId = try fields["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                let object = try json.wireObject(at: wirePath)
+                id = try object["id", default: .null].wireInt(at: "\(wirePath).id")
+                note = try object["note", default: .null].wireString(at: "\(wirePath).note")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = ["id": JSONValue.int(id), "note": JSONValue.string(note)]
-                fields["requestId"] = requestId.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = ["id": JSONValue.int(id), "note": JSONValue.string(note)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue, WireSingleReply {
@@ -4884,8 +5448,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    transfer = try PendingTransfer(json: fields["transfer", default: .null], at: "\(wirePath).transfer")
+                    let object = try json.wireObject(at: wirePath)
+                    transfer = try PendingTransfer(json: object["transfer", default: .null], at: "\(wirePath).transfer")
                 }
 
                 public var json: JSONValue {
@@ -4905,16 +5469,16 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                pendingOnly = try fields["pendingOnly", default: .null].wireOptional(at: "\(wirePath).pendingOnly") {
+                let object = try json.wireObject(at: wirePath)
+                pendingOnly = try object["pendingOnly", default: .null].wireOptional(at: "\(wirePath).pendingOnly") {
                     value, path in try value.wireBool(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["pendingOnly"] = pendingOnly.map { value in JSONValue.bool(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["pendingOnly"] = pendingOnly.map { value in JSONValue.bool(value) }
+                return .object(object)
             }
 
             public struct Reply: WireValue {
@@ -4925,8 +5489,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    transfers = try fields["transfers", default: .null].wireArray(at: "\(wirePath).transfers") {
+                    let object = try json.wireObject(at: wirePath)
+                    transfers = try object["transfers", default: .null].wireArray(at: "\(wirePath).transfers") {
                         value, path in try PendingTransfer(json: value, at: path)
                     }
                 }
@@ -4959,8 +5523,8 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    funds = try fields["funds", default: .null].wireArray(at: "\(wirePath).funds") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    funds = try object["funds", default: .null].wireArray(at: "\(wirePath).funds") { value, path in
                         try Fund(json: value, at: path)
                     }
                 }
@@ -4991,25 +5555,25 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                fundId = try fields["fundId", default: .null].wireString(at: "\(wirePath).fundId")
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "fundId": JSONValue.string(fundId), "from": JSONValue.string(from), "to": JSONValue.string(to),
                 ]
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -5022,17 +5586,17 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    line = try Line(json: fields["line", default: .null], at: "\(wirePath).line")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    line = try Line(json: object["line", default: .null], at: "\(wirePath).line")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["line": line.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["line": line.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -5051,9 +5615,9 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                from = try fields["from", default: .null].wireString(at: "\(wirePath).from")
-                to = try fields["to", default: .null].wireString(at: "\(wirePath).to")
+                let object = try json.wireObject(at: wirePath)
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
             }
 
             public var json: JSONValue {
@@ -5070,19 +5634,19 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    funds = try fields["funds", default: .null].wireArray(at: "\(wirePath).funds") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    funds = try object["funds", default: .null].wireArray(at: "\(wirePath).funds") { value, path in
                         try FundStatement(json: value, at: path)
                     }
-                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["funds": JSONValue.array(funds.map { value in value.json })]
-                    fields["head"] = head.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["funds": JSONValue.array(funds.map { value in value.json })]
+                    object["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }
@@ -5101,10 +5665,13 @@ public enum Wire {
             /// in_notice or objected
             public var state: String
             public var passesAt: String?
+            /// The notice period people read (公示期 1月6日至1月12日): its first and last working day, YYYY-MM-DD.
+            public var firstDay: String?
+            public var lastDay: String?
 
             public init(
                 caseNo: String, name: String, unit: String, helpType: String, amount: Int64, state: String,
-                passesAt: String? = nil
+                passesAt: String? = nil, firstDay: String? = nil, lastDay: String? = nil
             ) {
                 self.caseNo = caseNo
                 self.name = name
@@ -5113,29 +5680,39 @@ public enum Wire {
                 self.amount = amount
                 self.state = state
                 self.passesAt = passesAt
+                self.firstDay = firstDay
+                self.lastDay = lastDay
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                caseNo = try fields["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
-                name = try fields["name", default: .null].wireString(at: "\(wirePath).name")
-                unit = try fields["unit", default: .null].wireString(at: "\(wirePath).unit")
-                helpType = try fields["helpType", default: .null].wireString(at: "\(wirePath).helpType")
-                amount = try fields["amount", default: .null].wireInt(at: "\(wirePath).amount")
-                state = try fields["state", default: .null].wireString(at: "\(wirePath).state")
-                passesAt = try fields["passesAt", default: .null].wireOptional(at: "\(wirePath).passesAt") {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                unit = try object["unit", default: .null].wireString(at: "\(wirePath).unit")
+                helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                state = try object["state", default: .null].wireString(at: "\(wirePath).state")
+                passesAt = try object["passesAt", default: .null].wireOptional(at: "\(wirePath).passesAt") {
                     value, path in try value.wireString(at: path)
+                }
+                firstDay = try object["firstDay", default: .null].wireOptional(at: "\(wirePath).firstDay") {
+                    value, path in try value.wireString(at: path)
+                }
+                lastDay = try object["lastDay", default: .null].wireOptional(at: "\(wirePath).lastDay") { value, path in
+                    try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [
+                var object: [String: JSONValue] = [
                     "caseNo": JSONValue.string(caseNo), "name": JSONValue.string(name), "unit": JSONValue.string(unit),
                     "helpType": JSONValue.string(helpType), "amount": JSONValue.int(amount),
                     "state": JSONValue.string(state),
                 ]
-                fields["passesAt"] = passesAt.map { value in JSONValue.string(value) }
-                return .object(fields)
+                object["passesAt"] = passesAt.map { value in JSONValue.string(value) }
+                object["firstDay"] = firstDay.map { value in JSONValue.string(value) }
+                object["lastDay"] = lastDay.map { value in JSONValue.string(value) }
+                return .object(object)
             }
         }
 
@@ -5158,24 +5735,24 @@ public enum Wire {
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
-                let fields = try json.wireObject(at: wirePath)
-                unit = try fields["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
                     try value.wireString(at: path)
                 }
-                limit = try fields["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
-                after = try fields["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
                     try value.wireString(at: path)
                 }
             }
 
             public var json: JSONValue {
-                var fields: [String: JSONValue] = [:]
-                fields["unit"] = unit.map { value in JSONValue.string(value) }
-                fields["limit"] = limit.map { value in JSONValue.int(value) }
-                fields["after"] = after.map { value in JSONValue.string(value) }
-                return .object(fields)
+                var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
             }
 
             public struct Reply: WirePage {
@@ -5190,21 +5767,21 @@ public enum Wire {
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
-                    let fields = try json.wireObject(at: wirePath)
-                    entry = try Entry(json: fields["entry", default: .null], at: "\(wirePath).entry")
-                    next = try fields["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                    let object = try json.wireObject(at: wirePath)
+                    entry = try Entry(json: object["entry", default: .null], at: "\(wirePath).entry")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
                         try value.wireString(at: path)
                     }
-                    head = try fields["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
                         try value.wireString(at: path)
                     }
                 }
 
                 public var json: JSONValue {
-                    var fields: [String: JSONValue] = ["entry": entry.json]
-                    fields["next"] = next.map { value in JSONValue.string(value) }
-                    fields["head"] = head.map { value in JSONValue.string(value) }
-                    return .object(fields)
+                    var object: [String: JSONValue] = ["entry": entry.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    object["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(object)
                 }
             }
         }

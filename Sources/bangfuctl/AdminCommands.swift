@@ -15,14 +15,14 @@ struct Status: ParsableCommand {
         if global.json { return global.printJSON(status.json) }
         let zh = global.zh
         let rows: [(String, String, String)] = [
-            ("版本", "version", status.version), ("启动于", "started", status.startedAt), ("当前时间", "now", status.now),
-            ("时钟", "clock", status.clock), ("配置文件", "configuration", shown(status.configuration)),
-            ("数据库", "database", status.database),
-            ("写入方式", "durability", "journal_mode=\(status.journalMode), synchronous=\(status.synchronous)"),
+            ("版本", "version", status.version), ("启动于", "started", global.time(status.startedAt)),
+            ("当前时间", "now", global.time(status.now)), ("时钟", "clock", global.word(.clock, status.clock)),
+            ("配置文件", "configuration", shown(status.configuration)), ("数据库", "database", status.database),
+            ("写入方式", "durability", Self.durability(status, zh: zh)),
             ("连接数", "connections", String(status.connections)),
             ("帮扶项目", "help types", "\(status.plugins)（\(zh ? "加载失败" : "failed") \(status.pluginFailures)）"),
             ("公示中案件", "cases in notice", String(status.casesInNotice)),
-            ("下一公示届满", "next notice deadline", shown(status.nextNoticeDeadline)),
+            ("下一公示届满", "next notice deadline", shown(status.nextNoticeDeadline.map(global.time))),
             (
                 "审计链头", "audit heads",
                 status.auditHeads == "journal"
@@ -36,7 +36,7 @@ struct Status: ParsableCommand {
                 status.checkpointKey == "credential"
                     ? (zh ? "来自 systemd 凭据" : "from a systemd credential")
                     : (zh
-                        ? "保存在数据目录中：能改写数据的人也能伪造签名，请改用凭据（见 README 的 Evidence）"
+                        ? "保存在数据目录中：能改写数据的人也能伪造签名，请改用服务凭据（见 systemd/bangfud.service.d/credentials.conf）"
                         : "kept beside the data: whoever can write the data can sign too; use a credential (README, Evidence)")
             ),
             (
@@ -44,7 +44,7 @@ struct Status: ParsableCommand {
                 status.refKey == "credential"
                     ? (zh ? "来自 systemd 凭据" : "from a systemd credential")
                     : (zh
-                        ? "保存在数据目录中：拿到数据目录副本的人可由身份证号算出引用，请改用凭据（见 README 的 Evidence）"
+                        ? "保存在数据目录中：拿到数据目录副本的人可由身份证号算出引用，请改用服务凭据（见 systemd/bangfud.service.d/credentials.conf）"
                         : "kept beside the data: a copy of the state directory lets refs be recomputed; use a credential (README, Evidence)")
             ),
             (
@@ -57,6 +57,14 @@ struct Status: ParsableCommand {
         var table = TextTable(headers: zh ? ["项目", "值"] : ["item", "value"])
         for (nameZh, nameEn, value) in rows { table.add([zh ? nameZh : nameEn, value]) }
         print(table.render())
+    }
+
+    /// How SQLite writes, as SQLite names it in English and in words in Chinese.
+    static func durability(_ status: Wire.Admin.Status.Reply, zh: Bool) -> String {
+        guard zh else { return "journal_mode=\(status.journalMode), synchronous=\(status.synchronous)" }
+        let journal = status.journalMode.lowercased() == "wal" ? "预写日志" : "日志模式 \(status.journalMode)"
+        let sync = ["FULL": "每次提交落盘", "EXTRA": "每次提交落盘（加强）", "NORMAL": "检查点时落盘", "OFF": "不落盘（危险）"]
+        return "\(journal)，\(sync[status.synchronous.uppercased()] ?? status.synchronous)"
     }
 }
 
@@ -73,7 +81,8 @@ struct Plugins: ParsableCommand {
             rightAligned: [4])
         for plugin in plugins.loaded {
             table.add([
-                plugin.id, zh ? plugin.nameZh : plugin.nameEn, plugin.version, plugin.paymentKind,
+                plugin.id, zh ? plugin.nameZh : plugin.nameEn, plugin.version,
+                global.word(.paymentKind, plugin.paymentKind),
                 plugin.amountCap.map(yuan) ?? "-",
             ])
         }
@@ -263,7 +272,7 @@ struct ClockCommand: ParsableCommand {
             let clock = global.call(Wire.Admin.GetClock())
             if global.json { return global.printJSON(clock.json) }
             let kind = clock.manual ? (global.zh ? "手动时钟" : "manual") : (global.zh ? "系统时钟" : "system")
-            print("\(clock.now) (\(kind))")
+            print(global.zh ? "\(global.time(clock.now))（\(kind)）" : "\(clock.now) (\(kind))")
         }
     }
 
@@ -280,7 +289,7 @@ struct ClockCommand: ParsableCommand {
             }
             let moved = global.call(Wire.Admin.AdvanceClock(seconds: seconds))
             if global.json { return global.printJSON(moved.json) }
-            print(global.zh ? "时钟已拨至 \(moved.now)" : "clock now \(moved.now)")
+            print(global.zh ? "时钟已拨至 \(global.time(moved.now))" : "clock now \(moved.now)")
         }
 
         /// `1d12h` in seconds; nil for anything else, or past Int64 (overflow-checked).
@@ -340,8 +349,8 @@ struct CheckpointCommand: ParsableCommand {
 
         func run() throws {
             let exported = global.call(Wire.Admin.Checkpoint())
-            try exported.checkpoint.write(toFile: output, atomically: true, encoding: .utf8)
-            try (exported.publicKey + "\n").write(toFile: publicKey, atomically: true, encoding: .utf8)
+            global.write(exported.checkpoint, to: output)
+            global.write(exported.publicKey + "\n", to: publicKey)
             if global.json { return global.printJSON(exported.json) }
             print(global.zh ? "已写入 \(output) 与 \(publicKey)" : "wrote \(output) and \(publicKey)")
             if exported.keySource != "credential" {

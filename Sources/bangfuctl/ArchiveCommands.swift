@@ -9,7 +9,8 @@ struct ArchiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "archive", abstract: "困难职工档案（一户一档）/ Household archives.",
         subcommands: [
-            Create.self, Get.self, History.self, List.self, Update.self, Review.self, Exit.self, Reenter.self,
+            Create.self, Get.self, History.self, List.self, Search.self, Update.self, Review.self, Exit.self,
+            Reenter.self,
         ])
 
     /// Reads an archive JSON file (`-` for standard input), checked against the IDL's ArchiveData
@@ -36,19 +37,23 @@ struct ArchiveCommand: ParsableCommand {
     static func show(_ household: Wire.Archive.Household, _ global: Global) {
         let archive = household.archive
         let zh = global.zh
+        let names = global.names()
         var table = TextTable(headers: zh ? ["项目", "值"] : ["item", "value"])
         var rows: [(String, String, String)] = [
-            ("档案号", "archive", household.archiveNo), ("状态", "status", household.status),
-            ("单位", "unit", archive.unitId), ("户主", "applicant", archive.head.name),
+            ("档案号", "archive", household.archiveNo), ("状态", "status", global.word(.archiveStatus, household.status)),
+            ("单位", "unit", names.unit(archive.unitId)), ("户主", "applicant", archive.head.name),
             ("身份证号", "ID number", archive.head.idNumber),
             ("家庭人口", "household size", String(1 + (archive.members?.count ?? 0))),
-            ("困难类别", "category", shown(household.category)), ("认定理由", "reason", household.categoryReason),
+            ("困难类别", "category", shown(household.category.map { global.word(.category, $0) })),
+            ("认定理由", "reason", household.categoryReason),
             ("人均月收入", "per-capita monthly", yuan(household.perCapitaMonthly)),
-            ("低保标准", "低保", yuan(household.dibaoMonthly)), ("下次复核", "review due", household.reviewDue),
+            ("低保标准", "低保", yuan(household.dibaoMonthly)), ("下次复核", "review due", global.day(household.reviewDue)),
         ]
-        if let closedAt = household.closedAt { rows.append(("关闭时间", "closed", closedAt)) }
+        if let address = archive.address { rows.append(("家庭住址", "address", address)) }
+        if let closedAt = household.closedAt { rows.append(("关闭时间", "closed", global.time(closedAt))) }
         if let erasedAt = household.erasedAt {
-            rows.append(("个人信息清除", "personal data erased", erasedAt + (zh ? "（超过保存期限）" : " (past retention)")))
+            rows.append(
+                ("个人信息清除", "personal data erased", global.time(erasedAt) + (zh ? "（超过保存期限）" : " (past retention)")))
         }
         for (nameZh, nameEn, value) in rows { table.add([zh ? nameZh : nameEn, value]) }
         print(table.render())
@@ -91,9 +96,15 @@ struct ArchiveCommand: ParsableCommand {
             var table = TextTable(
                 headers: global.zh
                     ? ["时间", "操作人", "操作", "字段", "原值", "新值"] : ["time", "actor", "action", "field", "old", "new"])
+            let language = global.language
             for change in history.changes {
+                let value = { (text: String?) in
+                    text.map { Words.archiveValue(field: change.field, $0, language) } ?? ""
+                }
+                let actor = change.actor == "system" ? global.word(.actor, "system") : change.actor
                 table.add([
-                    change.at, change.actor, change.action, change.field, change.oldValue ?? "", change.newValue ?? "",
+                    global.time(change.at), actor, global.word(.archiveAction, change.action),
+                    Words.archiveField(change.field, language), value(change.oldValue), value(change.newValue),
                 ])
             }
             print(table.render())
@@ -108,18 +119,43 @@ struct ArchiveCommand: ParsableCommand {
         func run() {
             let archives = global.all(Wire.Archive.List(unit: unit, status: status)).map(\.archive)
             if global.json { return global.printJSON(archives) }
-            var table = TextTable(
-                headers: global.zh
-                    ? ["档案号", "户主", "单位", "状态", "类别", "下次复核"]
-                    : ["archive", "applicant", "unit", "status", "category", "review due"])
-            for archive in archives {
-                table.add([
-                    archive.archiveNo, archive.name, archive.unitId, archive.status, archive.category ?? "",
-                    archive.reviewDue,
-                ])
-            }
-            print(table.render())
+            ArchiveCommand.list(archives, global)
         }
+    }
+
+    struct Search: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "按姓名（开头几个字）或身份证号查找档案 / Find archives by a name's beginning or an ID number.")
+        @OptionGroup var global: Global
+        @Option(help: "姓名开头，户主或成员 / A name's beginning, head or member.") var name: String?
+        @Option(name: .customLong("id-number"), help: "身份证号（完整 18 位）/ ID number, all 18 characters.") var idNumber:
+            String?
+        @Option(help: "单位（含下级）/ Unit and its subtree.") var unit: String?
+        func run() {
+            guard name != nil || idNumber != nil else {
+                global.die(global.zh ? "请给出 --name 或 --id-number" : "give --name or --id-number", code: 2)
+            }
+            let archives = global.call(Wire.Archive.Search(name: name, idNumber: idNumber, unit: unit)).archives
+            if global.json { return global.printJSON(archives) }
+            ArchiveCommand.list(archives, global)
+        }
+    }
+
+    /// Archive lines as a table.
+    static func list(_ archives: [Wire.Archive.Summary], _ global: Global) {
+        var table = TextTable(
+            headers: global.zh
+                ? ["档案号", "户主", "单位", "状态", "类别", "下次复核"]
+                : ["archive", "applicant", "unit", "status", "category", "review due"])
+        let names = global.names()
+        for archive in archives {
+            table.add([
+                archive.archiveNo, archive.name, names.unit(archive.unitId),
+                global.word(.archiveStatus, archive.status), archive.category.map { global.word(.category, $0) } ?? "",
+                global.day(archive.reviewDue),
+            ])
+        }
+        print(table.render())
     }
 
     struct Update: ParsableCommand {
@@ -148,7 +184,8 @@ struct ArchiveCommand: ParsableCommand {
                 .household
             if global.json { return global.printJSON(household.json) }
             print(
-                global.zh ? "已复核，下次复核 \(household.reviewDue)" : "reviewed; next review \(household.reviewDue)")
+                global.zh
+                    ? "已复核，下次复核 \(global.day(household.reviewDue))" : "reviewed; next review \(household.reviewDue)")
         }
     }
 

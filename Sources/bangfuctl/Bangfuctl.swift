@@ -21,7 +21,8 @@ struct Bangfuctl: ParsableCommand {
             """,
         version: BangfuVersion.current,
         subcommands: [
-            Status.self, ArchiveCommand.self, CaseCommand.self, FundCommand.self, NoticeCommand.self,
+            Status.self, ArchiveCommand.self, HouseholdCommand.self, CaseCommand.self, FundCommand.self,
+            NoticeCommand.self,
             CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, CheckpointCommand.self,
             Reload.self, ClockCommand.self,
         ]
@@ -35,12 +36,34 @@ struct Bangfuctl: ParsableCommand {
             try command.run()
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            let lead =
-                Language.fromEnvironment == .zh
-                ? "用法错误（bangfuctl --help 查看用法）：" : "wrong usage (see bangfuctl --help): "
-            FileHandle.standardError.write(Data((lead + message(for: error) + "\n").utf8))
+            let zh = Language.fromEnvironment == .zh
+            let text = zh ? "用法错误：" + chinese(message(for: error)) : "wrong usage: " + message(for: error)
+            let hint = zh ? "（bangfuctl --help 查看用法）" : " (see bangfuctl --help)"
+            FileHandle.standardError.write(Data((text + hint + "\n").utf8))
             Foundation.exit(2)
         }
+    }
+
+    /// The parser's messages in Chinese, for the ones people meet; others as the parser wrote them.
+    static func chinese(_ message: String) -> String {
+        let patterns: [(String, String)] = [
+            (#"^Missing expected argument '(.+)'$"#, "缺少参数 $1"),
+            (#"^Unexpected argument '(.+)'$"#, "多余的参数 $1"),
+            (#"^Unknown option '(.+)'$"#, "没有这个选项：$1"),
+            (#"^Missing value for '(.+)'$"#, "选项 $1 缺少值"),
+            (#"^The value '(.+)' is invalid for '(.+)'(.*)$"#, "$2 的值 $1 无效"),
+            (#"^Unexpected arguments? (.+)$"#, "多余的参数 $1"),
+        ]
+        let first = message.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? message
+        for (pattern, replacement) in patterns {
+            if let regex = try? NSRegularExpression(pattern: pattern),
+                regex.firstMatch(in: first, range: NSRange(first.startIndex..., in: first)) != nil
+            {
+                return regex.stringByReplacingMatches(
+                    in: first, range: NSRange(first.startIndex..., in: first), withTemplate: replacement)
+            }
+        }
+        return first
     }
 }
 
@@ -77,25 +100,31 @@ struct Global: ParsableArguments {
         do {
             return try body(try VarlinkClient(path: socket))
         } catch let error as VarlinkClientError {
-            die(
-                zh
-                    ? "连不上 bangfud（\(error)）：bangfud 是否在运行？请检查 --socket 或 BANGFU_SOCKET"
-                    : "cannot reach bangfud (\(error)): is it running? check --socket or BANGFU_SOCKET", code: 3)
+            guard zh else {
+                die("cannot reach bangfud (\(error)): is it running? check --socket or BANGFU_SOCKET", code: 3)
+            }
+            die("连不上 bangfud：\(Self.reason(error))", code: 3)
         } catch let error as VarlinkError {
             let short = error.name.split(separator: ".").last.map(String.init) ?? error.name
             switch error.name {
             case "org.varlink.service.PermissionDenied":
+                // bangfud names the role and unit needed when it may say so; else the operation only.
+                if let message = (zh ? error.parameters["message"] : error.parameters["messageEn"])?.stringValue {
+                    die(message, code: 4)
+                }
                 die(
                     zh
-                        ? "无权执行 \(method.rawValue)：您的账号在相关单位没有所需角色"
-                        : "permission denied for \(method.rawValue): your account lacks the role on that unit", code: 4)
+                        ? "无权\(Words.of(.operation, Words.operation(method: method.rawValue), .zh))：您的账号没有执行它所需的角色"
+                        : "permission denied for \(method.rawValue): your account lacks the role it needs", code: 4)
             case "org.varlink.service.InvalidParameter":
                 let parameter = error.parameters["parameter"]?.stringValue ?? ""
                 die(zh ? "参数无效：\(parameter)" : "invalid parameter: \(parameter)", code: 2)
             default:
                 let message =
-                    (zh ? error.parameters["message"] : error.parameters["messageEn"])?.stringValue ?? error.description
-                die("\(message) [\(short)]", code: short == "NotFound" ? 5 : 1)
+                    (zh ? error.parameters["message"] : error.parameters["messageEn"])?.stringValue
+                    ?? (zh ? "bangfud 拒绝了请求（\(short)）" : error.description)
+                // The code is for scripts: in `--json` and in English; Chinese reads as Chinese.
+                die(zh && !json ? message : "\(message) [\(short)]", code: short == "NotFound" ? 5 : 1)
             }
         } catch let error as WireDecodingError {
             die(
@@ -104,7 +133,34 @@ struct Global: ParsableArguments {
                     : "bangfud's reply does not match the interface (field \(error.field)): are bangfuctl and bangfud the same version?",
                 code: 1)
         } catch {
-            die("\(error)", code: 1)
+            die(zh ? "调用 bangfud 时出错：\(error.localizedDescription)" : "\(error)", code: 1)
+        }
+    }
+
+    /// Why the socket could not be reached, in Chinese, with what to do.
+    static func reason(_ error: VarlinkClientError) -> String {
+        switch error {
+        case .connect(let path, _, let code) where code == ENOENT:
+            return "套接字 \(path) 不存在：bangfud 是否在运行？请检查 --socket 或 BANGFU_SOCKET"
+        case .connect(let path, _, let code) where code == EACCES || code == EPERM:
+            return "无权访问套接字 \(path)：请让管理员把您的账号加入可以使用它的用户组"
+        case .connect(let path, _, let code) where code == ECONNREFUSED:
+            return "套接字 \(path) 无人应答：bangfud 没有在运行"
+        case .connect(let path, _, _):
+            return "无法连接套接字 \(path)：请检查 --socket 或 BANGFU_SOCKET"
+        case .io, .closed:
+            return "连接中断：bangfud 可能已停止或重启，请稍后重试"
+        }
+    }
+
+    /// Writes a file the user named, or ends with what went wrong in words (never a raw system error).
+    func write(_ text: String, to path: String) {
+        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            die(
+                zh
+                    ? "无法写入 \(path)：请检查目录是否存在以及您是否有写权限"
+                    : "cannot write \(path): check the directory and its permissions",
+                code: 1)
         }
     }
 
@@ -121,9 +177,39 @@ struct Global: ParsableArguments {
     }
 
     func die(_ message: String, code: Int32) -> Never {
-        FileHandle.standardError.write(Data("bangfuctl: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(zh ? "错误：" : "bangfuctl: ")\(message)\n".utf8))
         Foundation.exit(code)
     }
+
+    var language: Language { zh ? .zh : .en }
+
+    /// The word for a code (`in_notice` is 公示中); the code itself in English.
+    func word(_ kind: Words.Kind, _ code: String) -> String { Words.of(kind, code, language) }
+
+    /// An instant as 2027年2月19日 09:00.
+    func time(_ iso: String) -> String { ReadableTime.instant(iso, language) }
+
+    /// A date as 2027年2月19日.
+    func day(_ text: String) -> String { ReadableTime.date(text, language) }
+
+    /// Unit and help-type names from bangfud, read once per command that shows them.
+    func names() -> Names {
+        guard zh, !json else { return Names(units: [:], helpTypes: [:]) }
+        let reply = call(Wire.Admin.Names())
+        return Names(
+            units: Dictionary(reply.units.map { ($0.id, $0.nameZh) }, uniquingKeysWith: { first, _ in first }),
+            helpTypes: Dictionary(reply.helpTypes.map { ($0.id, $0.nameZh) }, uniquingKeysWith: { first, _ in first }))
+    }
+}
+
+/// What people read instead of unit and help-type ids (empty in English and `--json`: ids stay).
+struct Names {
+    let units: [String: String]
+    let helpTypes: [String: String]
+
+    func unit(_ id: String) -> String { units[id] ?? id }
+    func helpType(_ id: String) -> String { helpTypes[id] ?? id }
+    func helpTypes(_ ids: [String]) -> String { ids.map(helpType).joined(separator: helpTypes.isEmpty ? "," : "、") }
 }
 
 /// A request id for a mutating call: a retry with the same id returns the first answer.

@@ -24,6 +24,40 @@ struct CampaignCommand: ParsableCommand {
         Foundation.exit(1)
     }
 
+    /// Shows what a batch would do and asks; without a terminal it refuses (exit 2) unless `--yes`
+    /// was given: a batch moves many cases at once and is not undone by running it again.
+    static func confirm(
+        _ items: [Wire.Campaigns.BatchItem], doing: (zh: String, en: String), yes: Bool, _ global: Global
+    ) {
+        let zh = global.zh
+        guard !items.isEmpty else {
+            if !global.json { print(zh ? "没有需要\(doing.zh)的案件" : "no cases to \(doing.en)") }
+            return
+        }
+        guard !yes else { return }
+        var table = TextTable(headers: zh ? ["案件号", "档案号", "金额"] : ["case", "archive", "amount"], rightAligned: [2])
+        for item in items { table.add([item.caseNo, item.archiveNo, yuan(item.amount)]) }
+        let total = items.reduce(Int64(0)) { sum, item in sum &+ item.amount }
+        let stream = global.json ? FileHandle.standardError : FileHandle.standardOutput
+        stream.write(
+            Data(
+                ((zh
+                    ? "将\(doing.zh)以下 \(items.count) 件，合计 \(yuan(total))：\n"
+                    : "this will \(doing.en) these \(items.count) cases, \(yuan(total)) in all:\n") + table.render()
+                    + "\n")
+                    .utf8))
+        guard isatty(STDIN_FILENO) == 1 else {
+            global.die(
+                zh ? "未确认：没有终端可以询问，确认无误请加 --yes 再运行" : "not confirmed: no terminal to ask; add --yes to go ahead",
+                code: 2)
+        }
+        stream.write(Data((zh ? "确认办理？[y/N] " : "go ahead? [y/N] ").utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        guard ["y", "yes", "是", "确认"].contains(answer) else {
+            global.die(zh ? "已取消，未做任何改动" : "cancelled; nothing changed", code: 1)
+        }
+    }
+
     static func bar(_ done: Int, _ total: Int, width: Int = 30) -> String {
         let filled = total == 0 ? width : min(width, done * width / max(total, 1))
         return "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
@@ -33,9 +67,10 @@ struct CampaignCommand: ParsableCommand {
     static func printProgress(_ progress: Wire.Campaigns.RunProgress, _ global: Global) {
         let run = progress.run
         let zh = global.zh
+        let name = zh ? campaignNames(global)[run.campaignId] ?? run.campaignId : run.campaignId
         print(
             zh
-                ? "活动 #\(run.id) \(run.campaignId) 节日 \(run.holiday) 状态 \(run.state)"
+                ? "活动 #\(run.id) \(name) 节日 \(global.day(run.holiday)) 状态 \(global.word(.campaignState, run.state))"
                 : "run #\(run.id) \(run.campaignId) holiday \(run.holiday) state \(run.state)")
         print((zh ? "规划 " : "planning ") + bar(Int(progress.processed), Int(run.targeted)))
         var table = TextTable(headers: zh ? ["项目", "户数/金额"] : ["item", "count/amount"], rightAligned: [1])
@@ -49,6 +84,13 @@ struct CampaignCommand: ParsableCommand {
         ]
         for (nameZh, nameEn, value) in rows { table.add([zh ? nameZh : nameEn, value]) }
         print(table.render())
+    }
+
+    /// Campaign ids to their names (Chinese output names campaigns, never their ids).
+    static func campaignNames(_ global: Global) -> [String: String] {
+        Dictionary(
+            global.call(Wire.Campaigns.Definitions()).campaigns.map { ($0.id, $0.name) },
+            uniquingKeysWith: { first, _ in first })
     }
 
     struct List: ParsableCommand {
@@ -66,13 +108,21 @@ struct CampaignCommand: ParsableCommand {
             let zh = global.zh
             var table = TextTable(
                 headers: zh
-                    ? ["活动", "名称", "节日规则", "提前天数", "下次节日", "预算"]
-                    : ["campaign", "name", "holiday", "lead days", "next holiday", "budget"], rightAligned: [5])
+                    ? ["活动", "节日", "提前天数", "下次节日", "预算"]
+                    : ["campaign", "name", "holiday", "lead days", "next holiday", "budget"], rightAligned: [zh ? 4 : 5]
+            )
+            let names = Dictionary(definitions.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
             for definition in definitions {
-                table.add([
-                    definition.id, definition.name, definition.holiday, String(definition.leadDays),
-                    definition.nextHoliday ?? "", yuan(definition.budget),
-                ])
+                let rule = (try? HolidayRule(parsing: definition.holiday)).map { Words.holiday($0, global.language) }
+                let naming =
+                    zh
+                    ? [definition.name, rule ?? definition.holiday]
+                    : [definition.id, definition.name, definition.holiday]
+                table.add(
+                    naming + [
+                        String(definition.leadDays), definition.nextHoliday.map(global.day) ?? "",
+                        yuan(definition.budget),
+                    ])
             }
             print(table.render())
             var runTable = TextTable(
@@ -81,7 +131,9 @@ struct CampaignCommand: ParsableCommand {
                     : ["run", "campaign", "holiday", "state", "targeted", "committed"], rightAligned: [4, 5])
             for run in runs {
                 runTable.add([
-                    String(run.id), run.campaignId, run.holiday, run.state, String(run.targeted), yuan(run.committed),
+                    String(run.id), zh ? names[run.campaignId] ?? run.campaignId : run.campaignId,
+                    global.day(run.holiday),
+                    global.word(.campaignState, run.state), String(run.targeted), yuan(run.committed),
                 ])
             }
             print("")
@@ -106,8 +158,12 @@ struct CampaignCommand: ParsableCommand {
                 print(zh ? "\n因预算未列入（按困难程度排序）：" : "\nleft out by the budget (deepest hardship first):")
                 var table = TextTable(
                     headers: zh ? ["档案号", "户主", "单位", "类别"] : ["archive", "applicant", "unit", "category"])
+                let names = global.names()
                 for household in leftOut {
-                    table.add([household.archiveNo, household.name, household.unitId, household.category ?? ""])
+                    table.add([
+                        household.archiveNo, household.name, names.unit(household.unitId),
+                        household.category.map { global.word(.category, $0) } ?? "",
+                    ])
                 }
                 print(table.render())
             }
@@ -143,7 +199,10 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var request: RequestOptions
         @Argument(help: "活动编号 / Run id.") var runId: Int64
         @Option var unit: String
+        @Flag(help: "不再询问（脚本用）/ Do not ask (for scripts).") var yes = false
         func run() {
+            let planned = global.call(Wire.Campaigns.PassReview(runId: runId, unit: unit, dryRun: true)).items
+            CampaignCommand.confirm(planned, doing: ("初审通过", "pass the review of"), yes: yes, global)
             let passed = global.call(
                 Wire.Campaigns.PassReview(runId: runId, unit: unit, requestId: request.requestId))
             if global.json { return global.printJSON(passed.json) }
@@ -159,7 +218,10 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var request: RequestOptions
         @Argument(help: "活动编号 / Run id.") var runId: Int64
         @Option var unit: String
+        @Flag(help: "不再询问（脚本用）/ Do not ask (for scripts).") var yes = false
         func run() {
+            let planned = global.call(Wire.Campaigns.Approve(runId: runId, unit: unit, dryRun: true)).items
+            CampaignCommand.confirm(planned, doing: ("审批并公示", "approve"), yes: yes, global)
             let approved = global.call(Wire.Campaigns.Approve(runId: runId, unit: unit, requestId: request.requestId))
             if global.json { return global.printJSON(approved.json) }
             print(global.zh ? "已审批 \(approved.cases) 件，进入公示" : "\(approved.cases) cases approved; in notice")
@@ -179,10 +241,12 @@ struct CampaignCommand: ParsableCommand {
             var table = TextTable(
                 headers: zh
                     ? ["编号", "档案号", "单位", "走访人", "截止", "状态"] : ["id", "archive", "unit", "visitor", "due", "status"])
+            let names = global.names()
             for visit in visits {
                 table.add([
-                    String(visit.id), visit.archiveNo, visit.unitId, visit.visitor ?? (zh ? "单位走访组" : "unit pool"),
-                    visit.dueOn, visit.status,
+                    String(visit.id), visit.archiveNo, names.unit(visit.unitId),
+                    visit.visitor ?? (zh ? "单位走访组" : "unit pool"), global.day(visit.dueOn),
+                    global.word(.visitStatus, visit.status),
                 ])
             }
             print(table.render())

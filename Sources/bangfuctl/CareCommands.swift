@@ -19,17 +19,21 @@ struct CareCommand: ParsableCommand {
             headers: zh
                 ? ["编号", "档案号", "单位", "走访人", "事由", "截止", "状态"]
                 : ["id", "archive", "unit", "visitor", "event", "due", "status"])
+        let names = global.names()
         for visit in visits {
             table.add([
-                String(visit.id), visit.archiveNo, visit.unitId, visit.visitor ?? (zh ? "单位走访组" : "unit pool"),
-                visit.event ?? (zh ? "活动" : "campaign"), visit.dueOn, visit.status,
+                String(visit.id), visit.archiveNo, names.unit(visit.unitId),
+                visit.visitor ?? (zh ? "单位走访组" : "unit pool"),
+                visit.event.map { global.word(.mustVisitEvent, $0) } ?? (zh ? "活动" : "campaign"),
+                global.day(visit.dueOn),
+                global.word(.visitStatus, visit.status),
             ])
         }
         print(table.render())
     }
 
     static func printHelpers(_ helpers: [String], _ global: Global) {
-        print((global.zh ? "帮扶联系人：" : "helpers: ") + helpers.joined(separator: ", "))
+        print((global.zh ? "帮扶联系人：" : "helpers: ") + helpers.joined(separator: global.zh ? "、" : ", "))
     }
 
     struct MustVisit: ParsableCommand {
@@ -145,10 +149,11 @@ struct CareCommand: ParsableCommand {
             if global.json { return global.printJSON(households) }
             var table = TextTable(
                 headers: global.zh ? ["档案号", "单位", "联系人", "最近联系"] : ["archive", "unit", "helpers", "last contact"])
+            let names = global.names()
             for household in households {
                 table.add([
-                    household.archiveNo, household.unitId, household.helpers.joined(separator: ","),
-                    shown(household.lastContact),
+                    household.archiveNo, names.unit(household.unitId), household.helpers.joined(separator: ","),
+                    shown(household.lastContact.map(global.time)),
                 ])
             }
             print(table.render())
@@ -185,9 +190,11 @@ struct CareCommand: ParsableCommand {
                 headers: global.zh
                     ? ["档案号", "单位", "复核到期", "逾期", "建议脱困"]
                     : ["archive", "unit", "review due", "overdue", "suggest exit"])
+            let names = global.names()
             for review in reviews {
                 table.add([
-                    review.archiveNo, review.unitId, review.reviewDue, review.overdue ? "✗" : "",
+                    review.archiveNo, names.unit(review.unitId), global.day(review.reviewDue),
+                    review.overdue ? "✗" : "",
                     review.suggestExit ? "✓" : "",
                 ])
             }
@@ -233,7 +240,7 @@ struct CareCommand: ParsableCommand {
                     : "received \(summary.received), helped \(summary.helped)")
             var table = TextTable(headers: zh ? ["类别", "人次"] : ["kind", "count"], rightAligned: [1])
             for (kind, count) in summary.byKind.sorted(by: { first, second in first.key < second.key }) {
-                table.add([kind, String(count)])
+                table.add([global.word(.receptionKind, kind), String(count)])
             }
             print(table.render())
         }

@@ -15,32 +15,36 @@ struct CaseCommand: ParsableCommand {
             Withdraw.self,
         ])
 
-    static func show(_ helpCase: Wire.Cases.Case, _ global: Global) {
+    static func show(_ helpCase: Wire.Cases.Case, _ global: Global, names: Names? = nil) {
         let zh = global.zh
+        let names = names ?? global.names()
         var table = TextTable(headers: zh ? ["项目", "值"] : ["item", "value"])
         var rows: [(String, String, String)] = [
             ("案件号", "case", helpCase.caseNo), ("档案号", "archive", helpCase.archiveNo),
-            ("单位", "unit", helpCase.unitId), ("帮扶项目", "help type", helpCase.helpType),
-            ("状态", "state", Self.state(helpCase.state, global)), ("申请经办", "filed by", helpCase.filedBy),
+            ("单位", "unit", names.unit(helpCase.unitId)), ("帮扶项目", "help type", names.helpType(helpCase.helpType)),
+            ("状态", "state", global.word(.caseState, helpCase.state)), ("申请经办", "filed by", helpCase.filedBy),
             ("初审", "reviewed by", helpCase.reviewedBy ?? ""), ("审批", "approved by", helpCase.approvedBy ?? ""),
         ]
         if let plan = helpCase.plan {
-            rows.append(
-                ("发放", "payment", "\(plan.kind) \(yuan(plan.amount))，\(zh ? "合计" : "total") \(yuan(plan.total))"))
+            rows.append(("发放", "payment", planText(plan, global)))
         }
-        if let deadline = helpCase.noticeDeadline { rows.append(("公示届满", "notice passes", deadline)) }
+        if let deadline = helpCase.noticeDeadline { rows.append(("公示届满", "notice passes", global.time(deadline))) }
         if let reason = helpCase.reason { rows.append(("说明", "reason", reason)) }
         for (nameZh, nameEn, value) in rows where !value.isEmpty { table.add([zh ? nameZh : nameEn, value]) }
         print(table.render())
     }
 
-    static func state(_ raw: String, _ global: Global) -> String {
-        guard global.zh, let state = CaseState(rawValue: raw) else { return raw }
-        return "\(state.zh)（\(raw)）"
+    /// 一次性发放 ¥5,000.00，合计 ¥5,000.00.
+    static func planText(_ plan: Wire.Cases.Plan, _ global: Global) -> String {
+        "\(global.word(.paymentKind, plan.kind)) \(yuan(plan.amount))，\(global.zh ? "合计" : "total") \(yuan(plan.total))"
     }
 
     /// Parses `--form key=value`: integers and true/false keep their type, anything else is text.
-    static func form(_ pairs: [String], json: String?, _ global: Global) -> [String: JSONValue] {
+    /// Amounts are typed in yuan: `self_paid=150.00` fills the money field `self_paid_fen` with 15000
+    /// (a key that ends in `_fen` is taken as fen, as in `--form-json`).
+    static func form(_ pairs: [String], json: String?, moneyFields: Set<String> = [], _ global: Global) -> [String:
+        JSONValue]
+    {
         var form: [String: JSONValue] = [:]
         if let json {
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)),
@@ -56,6 +60,10 @@ struct CaseCommand: ParsableCommand {
             }
             let key = String(pair[..<equals])
             let text = String(pair[pair.index(after: equals)...])
+            if moneyFields.contains(key + "_fen") {
+                form[key + "_fen"] = .int(fen(text, global))
+                continue
+            }
             form[key] =
                 Int64(text).map { .int($0) }
                 ?? (text == "true" ? .bool(true) : text == "false" ? .bool(false) : .string(text))
@@ -81,7 +89,9 @@ struct CaseCommand: ParsableCommand {
             [String] = []
         @Option(help: "表单 JSON 对象 / Form as a JSON object.") var formJson: String?
         func run() {
-            let fields = CaseCommand.form(form, json: formJson, global)
+            let declared = global.call(Wire.Admin.Plugins()).loaded.first { plugin in plugin.id == helpType }?.fields
+            let money = Set((declared ?? []).filter { field in field.type == "money" }.map(\.key))
+            let fields = CaseCommand.form(form, json: formJson, moneyFields: money, global)
             CaseCommand.transition(
                 global,
                 Wire.Cases.File(archiveNo: archiveNo, helpType: helpType, form: fields, requestId: request.requestId))
@@ -100,14 +110,16 @@ struct CaseCommand: ParsableCommand {
             var table = TextTable(
                 headers: zh ? ["时间", "操作人", "事件", "状态变化", "说明"] : ["time", "actor", "event", "transition", "comment"])
             for event in detail.events {
-                table.add([event.at, event.actor, event.event, "\(event.from) → \(event.to)", event.comment ?? ""])
+                let actor = event.actor == "system" ? global.word(.actor, "system") : event.actor
+                let change = "\(global.word(.caseState, event.from)) → \(global.word(.caseState, event.to))"
+                table.add([global.time(event.at), actor, global.word(.event, event.event), change, event.comment ?? ""])
             }
             print("")
             print(table.render())
             for payment in detail.payments {
                 print(
                     zh
-                        ? "第 \(payment.instalment) 期 \(yuan(payment.amount)) 自 \(payment.fundId) 于 \(payment.paidAt) 由 \(payment.paidBy) 发放"
+                        ? "第 \(payment.instalment) 期 \(yuan(payment.amount)) 自 \(payment.fundId) 于 \(global.time(payment.paidAt)) 由 \(payment.paidBy) 发放"
                         : "instalment \(payment.instalment) \(yuan(payment.amount)) from \(payment.fundId) at \(payment.paidAt) by \(payment.paidBy)"
                 )
             }
@@ -122,13 +134,15 @@ struct CaseCommand: ParsableCommand {
         func run() {
             let cases = global.all(Wire.Cases.List(unit: unit, state: state)).map(\.case)
             if global.json { return global.printJSON(cases) }
+            let names = global.names()
             var table = TextTable(
                 headers: global.zh
                     ? ["案件号", "档案号", "帮扶项目", "状态", "金额"] : ["case", "archive", "help type", "state", "total"],
                 rightAligned: [4])
             for helpCase in cases {
                 table.add([
-                    helpCase.caseNo, helpCase.archiveNo, helpCase.helpType, CaseCommand.state(helpCase.state, global),
+                    helpCase.caseNo, helpCase.archiveNo, names.helpType(helpCase.helpType),
+                    global.word(.caseState, helpCase.state),
                     helpCase.plan.map { plan in yuan(plan.total) } ?? "",
                 ])
             }
@@ -151,7 +165,7 @@ struct CaseCommand: ParsableCommand {
             for loan in loans {
                 table.add([
                     loan.caseNo, loan.archiveNo, yuan(loan.principal), yuan(loan.repaid), yuan(loan.dueByToday),
-                    yuan(loan.overdue), loan.nextDue ?? "",
+                    yuan(loan.overdue), loan.nextDue.map(global.day) ?? "",
                 ])
             }
             print(table.render())
@@ -168,7 +182,7 @@ struct CaseCommand: ParsableCommand {
             let zh = global.zh
             print(assessment.eligible ? (zh ? "符合条件" : "eligible") : (zh ? "不符合条件" : "not eligible"))
             for reason in assessment.reasons { print("  - \(zh ? reason.zh : reason.en)") }
-            if let plan = assessment.plan { print("  \(plan.kind) \(yuan(plan.total))") }
+            if let plan = assessment.plan { print("  \(global.word(.paymentKind, plan.kind)) \(yuan(plan.total))") }
         }
     }
 

@@ -15,7 +15,6 @@ struct FundCommand: ParsableCommand {
 
     /// Transfers between funds as a table: who asked, who decided, and where each stands.
     static func showTransfers(_ transfers: [Wire.Funds.PendingTransfer], _ global: Global) {
-        let states: [String: String] = ["pending": "待确认", "confirmed": "已确认", "rejected": "已驳回", "expired": "已过期"]
         let zh = global.zh
         var table = TextTable(
             headers: zh
@@ -25,8 +24,8 @@ struct FundCommand: ParsableCommand {
         for transfer in transfers {
             table.add([
                 String(transfer.id), transfer.from, transfer.to, yuan(transfer.amount), transfer.reason,
-                transfer.requestedBy, zh ? states[transfer.state] ?? transfer.state : transfer.state,
-                transfer.decidedBy ?? "", transfer.expiresAt,
+                transfer.requestedBy, global.word(.transferState, transfer.state),
+                transfer.decidedBy ?? "", global.time(transfer.expiresAt),
             ])
         }
         print(table.render())
@@ -34,14 +33,15 @@ struct FundCommand: ParsableCommand {
 
     static func show(_ funds: [Wire.Funds.Fund], _ global: Global) {
         let zh = global.zh
+        let names = global.names()
         var table = TextTable(
             headers: zh
                 ? ["账户", "名称", "单位", "来源", "专款用于", "余额"] : ["fund", "name", "unit", "source", "help types", "balance"],
             rightAligned: [5])
         for fund in funds {
-            let source = zh ? (FundSource(rawValue: fund.source)?.zh ?? fund.source) : fund.source
             table.add([
-                fund.id, fund.name, fund.unitId, source, fund.helpTypes.joined(separator: ","), yuan(fund.balance),
+                fund.id, fund.name, names.unit(fund.unitId), global.word(.fundSource, fund.source),
+                names.helpTypes(fund.helpTypes), yuan(fund.balance),
             ])
         }
         print(table.render())
@@ -174,7 +174,8 @@ struct FundCommand: ParsableCommand {
                 rightAligned: [2])
             for line in lines {
                 table.add([
-                    line.businessDate, line.kind, yuan(line.amount), line.actor, line.memo ?? "", line.caseNo ?? "",
+                    global.day(line.businessDate), global.word(.ledgerKind, line.kind), yuan(line.amount), line.actor,
+                    line.memo ?? "", line.caseNo ?? "",
                 ])
             }
             print(table.render())
@@ -223,9 +224,14 @@ struct NoticeCommand: ParsableCommand {
         entry.amount == 0 ? (zh ? "非资金帮扶" : "no money (a service)") : yuan(entry.amount)
     }
 
-    /// When the entry's notice passes; a case under objection has no deadline until it is decided.
-    static func deadline(_ entry: Wire.Notice.Entry, zh: Bool) -> String {
-        entry.state == "objected" ? (zh ? "异议核查中" : "objection under review") : entry.passesAt ?? ""
+    /// The entry's notice period (公示期 2027年2月5日至2月18日); a case under objection has none
+    /// until the objection is decided.
+    static func period(_ entry: Wire.Notice.Entry, _ language: Language) -> String {
+        if entry.state == "objected" { return language == .zh ? "异议核查中" : "objection under review" }
+        if let first = entry.firstDay, let last = entry.lastDay {
+            return ReadableTime.period(from: first, to: last, language)
+        }
+        return entry.passesAt.map { ReadableTime.instant($0, language) } ?? ""
     }
 
     /// The entries, and the audit head the last page was read at (printed with the notice).
@@ -243,12 +249,12 @@ struct NoticeCommand: ParsableCommand {
             if global.json { return global.printJSON(entries) }
             var table = TextTable(
                 headers: global.zh
-                    ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示届满"]
-                    : ["case", "name", "unit", "help type", "amount", "passes at"], rightAligned: [4])
+                    ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示期"]
+                    : ["case", "name", "unit", "help type", "amount", "notice period"], rightAligned: [4])
             for entry in entries {
                 table.add([
                     entry.caseNo, entry.name, entry.unit, entry.helpType, NoticeCommand.amount(entry, zh: global.zh),
-                    NoticeCommand.deadline(entry, zh: global.zh),
+                    NoticeCommand.period(entry, global.language),
                 ])
             }
             print(table.render())
@@ -275,11 +281,11 @@ struct NoticeCommand: ParsableCommand {
                     [
                         entry.caseNo, entry.name, entry.unit, entry.helpType,
                         entry.amount == 0 ? "非资金帮扶" : Money(fen: entry.amount).plain,
-                        NoticeCommand.deadline(entry, zh: true),
+                        NoticeCommand.period(entry, .zh),
                     ].map(quoted).joined(separator: ",")
                 }
                 let footer = head.map { ["审计链头 / audit head," + quoted($0)] } ?? []
-                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示届满"] + lines + footer).joined(separator: "\r\n") + "\r\n"
+                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示期"] + lines + footer).joined(separator: "\r\n") + "\r\n"
             case "html":
                 func escaped(_ text: String) -> String {
                     text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -289,7 +295,7 @@ struct NoticeCommand: ParsableCommand {
                     let cells = [entry.caseNo, entry.name, entry.unit, entry.helpType].map { "<td>\(escaped($0))</td>" }
                     return "<tr>" + cells.joined()
                         + "<td class=\"n\">\(escaped(NoticeCommand.amount(entry, zh: true)))</td>"
-                        + "<td>\(escaped(NoticeCommand.deadline(entry, zh: true)))</td></tr>"
+                        + "<td>\(escaped(NoticeCommand.period(entry, .zh)))</td></tr>"
                 }.joined(separator: "\n")
                 text = """
                     <!DOCTYPE html>
@@ -298,7 +304,7 @@ struct NoticeCommand: ParsableCommand {
                     </head><body>
                     <h1>困难职工帮扶公示</h1>
                     <p>公示期内如有异议，请向本单位工会反映。本名单仅列姓名（脱敏）、单位、帮扶项目与金额。</p>
-                    <table><thead><tr><th>案件号</th><th>姓名</th><th>单位</th><th>帮扶项目</th><th>金额</th><th>公示届满</th></tr></thead>
+                    <table><thead><tr><th>案件号</th><th>姓名</th><th>单位</th><th>帮扶项目</th><th>金额</th><th>公示期</th></tr></thead>
                     <tbody>
                     \(rows)
                     </tbody></table>
@@ -310,12 +316,7 @@ struct NoticeCommand: ParsableCommand {
                 global.die(global.zh ? "--format 只能是 html 或 csv" : "--format must be html or csv", code: 2)
             }
             if let output {
-                do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                    global.die(
-                        global.zh
-                            ? "无法写入 \(output)：请检查目录与权限"
-                            : "cannot write \(output): check the directory and its permissions", code: 1)
-                }
+                global.write(text, to: output)
                 // Said on stderr, so that the file (or a pipe) holds the notice only.
                 let path = URL(fileURLWithPath: output).standardizedFileURL.path
                 FileHandle.standardError.write(

@@ -67,6 +67,67 @@ import Testing
         #expect(due.first?["helpers"]?.array?.first?.string == "uid:\(D.helper2)")
     }
 
+    /// Issue 13.14 and 13.16: one household at a glance, each part for the roles whose work it is;
+    /// the home address for those who work the case and the paired helper only; search by a name's
+    /// beginning and by ID number for the roles that see both.
+    @Test func aHouseholdAtAGlanceAsEachRoleSeesIt() throws {
+        let d = try LiveDaemon()
+        let a = try archive(d)
+        let address = "青岛市市南区样例路 1 号 2 单元 301 室（合成数据）"
+        _ = try d.ctlJSON(D.cw, ["care", "pair", a, "uid:\(D.helper)"])
+        _ = try d.ctlJSON(D.helper, ["care", "contact", a, "--kind", "phone", "--note", "电话问候"])
+        let filed = try d.ctlJSON(D.cw, ["case", "file", a, "medical-aid", "--form", "self_paid=800.00"])
+        func overview(_ uid: UInt32) throws -> JSONValue { try d.ctlJSON(uid, ["household", a]) }
+
+        let caseworker = try overview(D.cw)
+        #expect(caseworker["household"]?["archive"]?["address"]?.string == address)
+        #expect(caseworker["household"]?["archive"]?["head"]?["idNumber"]?.string == "990101197610120310")
+        #expect(caseworker["cases"]?.array?.first?["caseNo"] == filed["caseNo"])
+        #expect(caseworker["cases"]?.array?.first?["form"]?["self_paid_fen"]?.int == 80_000)
+        #expect(caseworker["contacts"]?.array?.first?["note"]?.string == "电话问候")
+        #expect(caseworker["helpers"]?.array?.count == 1)
+
+        // The paired helper: how to reach them; no ID number, income, cases or payments.
+        let helper = try overview(D.helper)
+        #expect(helper["household"]?["archive"]?["address"]?.string == address)
+        #expect(helper["household"]?["archive"]?["head"]?["name"]?.string == "张三明")
+        #expect(helper["household"]?["archive"]?["head"]?["phone"]?.string != nil)
+        #expect(helper["household"]?["archive"]?["head"]?["idNumber"]?.string != "990101197610120310")
+        #expect(helper["household"]?["archive"]?["annualIncome"]?.int == 0)
+        #expect(helper["cases"]?.array?.isEmpty == true && helper["incomes"]?.array?.isEmpty == true)
+        #expect(helper["contacts"]?.array?.count == 1)
+        // Another helper of the same unit, not paired: as if it did not exist.
+        let (unpaired, _, _) = try d.ctl(D.helper2, ["household", a])
+        #expect(unpaired == 5)
+
+        // The treasurer pays: no address, no contacts; the auditor: masked, no address.
+        let treasurer = try overview(D.tr)
+        #expect(treasurer["household"]?["archive"]?["address"] == nil)
+        #expect(treasurer["contacts"]?.array?.isEmpty == true && treasurer["cases"]?.array?.count == 1)
+        let auditor = try overview(D.au)
+        #expect(auditor["household"]?["archive"]?["address"] == nil)
+        #expect(auditor["household"]?["archive"]?["head"]?["name"]?.string == "张*明")
+        #expect(auditor["contacts"]?.array?.first?["note"]?.string == "***")
+
+        // Search: a name's beginning (head or member) or an ID number, for those who see both.
+        let byName = try d.ctlJSON(D.cw, ["archive", "search", "--name", "张三"]).array ?? []
+        #expect(byName.count == 1 && byName.first?["name"]?.string == "张三明")
+        let byMember = try d.ctlJSON(D.cw, ["archive", "search", "--id-number", "990101197803050427"]).array ?? []
+        #expect(byMember.first?["archiveNo"]?.string == a)
+        #expect(try d.ctlJSON(D.cw, ["archive", "search", "--name", "李秀"]).array?.first?["archiveNo"]?.string == a)
+        #expect((try d.ctlJSON(D.cw, ["archive", "search", "--name", "王"]).array ?? []).isEmpty)
+        #expect((try d.ctlJSON(D.cw, ["archive", "search", "--name", "三明"]).array ?? []).isEmpty, "a beginning")
+        #expect(try d.ctl(D.tr, ["archive", "search", "--name", "张"]).0 == 4)
+        #expect(try d.ctl(D.au, ["archive", "search", "--name", "张"]).0 == 4)
+        #expect(try d.ctl(D.cw, ["archive", "search", "--id-number", "12345"]).0 == 1)
+        // The caseworker's own list shows names in full now; the auditor's stays masked.
+        #expect(try d.ctlJSON(D.cw, ["archive", "list"]).array?.first?["name"]?.string == "张三明")
+        #expect(try d.ctlJSON(D.au, ["archive", "list"]).array?.first?["name"]?.string == "张*明")
+        // In Chinese, a person reads it.
+        let (_, text, _) = try d.ctl(D.cw, ["household", a], lang: "zh_CN.UTF-8")
+        #expect(text.contains("家庭住址") && text.contains("个人自付医疗费用") && text.contains("¥800.00"), "\(text)")
+    }
+
     @Test func reviewsDueOverdueAndAnExitSuggestion() throws {
         let d = try LiveDaemon()
         let a = try archive(d)

@@ -98,7 +98,10 @@ import Testing
         let caseNo = try approvedCase(d)
         let (code, _, err) = try d.ctl(D.nobody, ["case", "get", caseNo])
         #expect(code == 4, "\(err)")
-        #expect(err.contains("permission denied"))
+        // Refused before any record is read: the roles it would need, and not the case's unit.
+        #expect(err.contains("may not call org.bangfu.Cases.Get") && err.contains("caseworker"), "\(err)")
+        let (_, _, chinese) = try d.ctl(D.nobody, ["case", "get", caseNo], lang: "zh_CN.UTF-8")
+        #expect(chinese.contains("无权") && chinese.contains("经办人") && !chinese.contains("b1"), "\(chinese)")
         // A reviewer cannot approve (role), a treasurer of the unit cannot file.
         #expect(try d.ctl(D.rv, ["case", "approve", caseNo]).0 == 4)
         #expect(try d.ctl(D.tr, ["archive", "create", "--file", try D.sampleArchive()]).0 == 4)
@@ -137,6 +140,8 @@ import Testing
             let (code, _, err) = try LiveDaemon.run(
                 [LiveDaemon.bin + "/bangfuctl"], arguments, env: ["LANG": "zh_CN.UTF-8"])
             #expect(code == 2 && err.contains("用法错误"), "\(arguments): \(code) \(err)")
+            // The parser's own words are said in Chinese too.
+            #expect(!["Missing", "Unexpected", "Unknown", "Error"].contains { word in err.contains(word) }, "\(err)")
         }
         #expect(try LiveDaemon.run([LiveDaemon.bin + "/bangfuctl"], ["--help"]).0 == 0)
     }

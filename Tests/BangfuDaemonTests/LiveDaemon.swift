@@ -11,10 +11,13 @@ final class LiveDaemon: @unchecked Sendable {
     static var bin: String {
         ProcessInfo.processInfo.environment["BANGFU_BIN_DIR"] ?? root.appendingPathComponent(".build/debug").path
     }
+    /// The PyPI varlink client's Python, where the test uids can run it (see `OtherUsers`).
     static var python: String {
         ProcessInfo.processInfo.environment["BANGFU_PYTHON"]
-            ?? root.appendingPathComponent(".build/pyvenv/bin/python").path
+            ?? OtherUsers.reachable(root.appendingPathComponent(".build/pyvenv").path) + "/bin/python"
     }
+    /// bangfuctl where the test uids can run it, even from a checkout they cannot enter.
+    static var ctlForOthers: String { OtherUsers.reachable(bin + "/bangfuctl") }
 
     /// Test principals: caseworker, reviewer, approver, treasurer, auditor, nobody; the group may use the socket.
     static let cw: UInt32 = 61001, rv: UInt32 = 61002, ap: UInt32 = 61003, tr: UInt32 = 61004, au: UInt32 = 61005,
@@ -142,7 +145,7 @@ final class LiveDaemon: @unchecked Sendable {
             uid.map {
                 [
                     "/usr/bin/setpriv", "--reuid=\($0)", "--regid=\(LiveDaemon.gid)", "--clear-groups",
-                    LiveDaemon.bin + "/bangfuctl",
+                    LiveDaemon.ctlForOthers,
                 ]
             }
                 ?? [LiveDaemon.bin + "/bangfuctl"], args + ["--socket", socket], env: ["LANG": lang])

@@ -73,12 +73,20 @@ import Testing
         #expect(try runs(d).count == 1)
         // Batches per unit: review, approve (one notice list), visit, notice, payment.
         // A batch covers the unit named: the reviewer of b1 may not review the whole county.
-        #expect(try d.ctl(D.rv, ["campaign", "review", String(runId), "--unit", "county"]).0 == 4)
-        #expect(try d.ctlJSON(D.rv, ["campaign", "review", String(runId), "--unit", "b1"])["cases"]?.int == 3)
+        #expect(try d.ctl(D.rv, ["campaign", "review", String(runId), "--unit", "county", "--yes"]).0 == 4)
+        #expect(try d.ctlJSON(D.rv, ["campaign", "review", String(runId), "--unit", "b1", "--yes"])["cases"]?.int == 3)
         #expect(
-            try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1"]).0 == 4,
+            try d.ctl(D.cw, ["campaign", "approve", String(runId), "--unit", "b1", "--yes"]).0 == 4,
             "a caseworker cannot approve")
-        #expect(try d.ctlJSON(D.ap, ["campaign", "approve", String(runId), "--unit", "county"])["cases"]?.int == 3)
+        // Issue 13.20: asked first; with no terminal to ask and no --yes, nothing is done (exit 2),
+        // and what it would have done is listed.
+        let (asked, listed, refusal) = try d.ctl(
+            D.ap, ["campaign", "approve", String(runId), "--unit", "county"], lang: "zh_CN.UTF-8")
+        let reviewed = try d.ctlJSON(D.au, ["case", "list", "--state", "branch_review_passed"]).array ?? []
+        #expect(asked == 2 && refusal.contains("--yes") && listed.contains("将审批并公示以下 3 件"), "\(listed)\(refusal)")
+        #expect(reviewed.count == 3 && reviewed.allSatisfy { listed.contains($0["caseNo"]?.string ?? "?") })
+        #expect(
+            try d.ctlJSON(D.ap, ["campaign", "approve", String(runId), "--unit", "county", "--yes"])["cases"]?.int == 3)
         let notice = try d.ctlJSON(D.au, ["notice", "list"]).array ?? []
         // Issue 13.8: named by the occasion; the holiday's date went into the form (13.1).
         #expect(notice.count == 3 && notice.allSatisfy { $0["helpType"]?.string == "春节慰问金" })
@@ -184,8 +192,9 @@ import Testing
         _ = try d.ctlJSON(D.ap, ["case", "approve", relief])
         _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
         let runId = String(try #require(try runs(d).first?["id"]?.int))
-        #expect(try d.ctlJSON(D.rv, ["campaign", "review", runId, "--unit", "b1"])["cases"]?.int == 3)
-        let (code, out, _) = try d.ctl(D.ap, ["campaign", "approve", runId, "--unit", "b1"], lang: "zh_CN.UTF-8")
+        #expect(try d.ctlJSON(D.rv, ["campaign", "review", runId, "--unit", "b1", "--yes"])["cases"]?.int == 3)
+        let (code, out, _) = try d.ctl(
+            D.ap, ["campaign", "approve", runId, "--unit", "b1", "--yes"], lang: "zh_CN.UTF-8")
         #expect(code == 1 && out.contains("已审批 2 件"), "\(out)")
         let cappedCase = try #require(
             (try d.ctlJSON(D.au, ["case", "list", "--state", "branch_review_passed"]).array ?? []).first?["caseNo"]?

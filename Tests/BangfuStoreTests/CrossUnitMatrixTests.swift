@@ -77,9 +77,9 @@ import Testing
                         got = .notFound
                         // Word for word what a missing record gets.
                         #expect(
-                            error.zh == "\(target.label) \(target.key) 不存在",
+                            error.zh == "\(target.labelZh) \(target.key) 不存在",
                             "\(operation) by \(role)-\(relation): \(error.zh)")
-                        #expect(error.en == "\(target.label) \(target.key) does not exist")
+                        #expect(error.en == "\(target.labelEn) \(target.key) does not exist")
                     }
                     #expect(
                         got == expected,
@@ -102,7 +102,8 @@ import Testing
     struct Target {
         var archiveId: Int64 = 0
         var caseId: Int64 = 0
-        var label: String
+        var labelZh: String
+        var labelEn: String
         var key: String
     }
 
@@ -110,19 +111,19 @@ import Testing
     func prepare(_ operation: String, _ fx: Fixture) async throws -> Target {
         let setupCW = fx.actor("setup-cw")
         let archive = try await fx.store.createArchive(fx.input(unit: "county"), by: setupCW, at: fx.tick())
-        var target = Target(archiveId: archive.id, label: "档案/archive", key: archive.archiveNo)
+        var target = Target(archiveId: archive.id, labelZh: "档案", labelEn: "archive", key: archive.archiveNo)
         switch operation {
         case "archive.reenter":
             _ = try await fx.store.exitArchive(
                 id: archive.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("setup-ap"), at: fx.tick())
         case "fund.deposit", "fund.transfer":
-            target.label = "资金账户/fund"
+            (target.labelZh, target.labelEn) = ("资金账户", "fund")
             target.key = "f1"
         case let op where op.hasPrefix("case.") && op != "case.file":
             let filed = try await fx.store.fileCase(
                 householdId: archive.id, helpType: "hardship-relief", by: setupCW, at: fx.tick())
             target.caseId = filed.id
-            target.label = "案件/case"
+            (target.labelZh, target.labelEn) = ("案件", "case")
             target.key = filed.caseNo
             let steps: [(CaseEvent, String)] = [
                 (.submit, "setup-cw"), (.passReview(comment: nil), "setup-rv"),

@@ -1,6 +1,7 @@
 import BangfuConfig
 import BangfuCore
 import BangfuStore
+import BangfuLoad
 import Foundation
 import GRDB
 import Testing
@@ -158,7 +159,8 @@ final class Fixture: @unchecked Sendable {
         let process = Process()
         if let uid {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", toolPath] + args
+            process.arguments =
+                ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", OtherUsers.reachable(toolPath)] + args
         } else {
             process.executableURL = URL(fileURLWithPath: toolPath)
             process.arguments = args

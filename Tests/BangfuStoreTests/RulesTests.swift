@@ -45,7 +45,7 @@ import Testing
             Issue.record("a caseworker of b3 re-entered b1's archive")
         } catch let error as BangfuError {
             #expect(error.code == .notFound)
-            #expect(error.en == "档案/archive \(closed.archiveNo) does not exist")
+            #expect(error.en == "archive \(closed.archiveNo) does not exist")
         }
         // A caseworker of b1 only may not move it into b3 either.
         do {

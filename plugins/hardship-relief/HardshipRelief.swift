@@ -51,7 +51,7 @@ struct HardshipRelief: HelpTypePlugin {
             }
             var amount = base
             var why = Reason(
-                "by_category", zh: "按困难类别（\(cat)）救助 \(Reason.yuan(base))",
+                "by_category", zh: "按困难类别（\(Reason.categoryZh(cat))）救助 \(Reason.yuan(base))",
                 en: "grant for category \(cat): \(Reason.yuan(base))")
             if let loss = r.int("loss_fen"), loss < base {
                 amount = loss

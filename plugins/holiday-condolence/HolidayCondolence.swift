@@ -79,17 +79,17 @@ struct HolidayCondolence: HelpTypePlugin {
             if sameOccurrence {
                 return .refuse(
                     Reason(
-                        "already_visited", zh: "该节日（\(holidayDate ?? "本次")）已慰问过",
+                        "already_visited", zh: "该节日（\(holidayDate.map(Reason.dateZh) ?? "本次")）已慰问过",
                         en: "already paid for this holiday (\(holidayDate ?? "this time"))"))
             }
             let amount = max(byCategory, byModel)
             let why =
                 byModel > byCategory
                 ? Reason(
-                    "model_worker", zh: "劳模（\(level!)）慰问 \(Reason.yuan(amount))",
+                    "model_worker", zh: "\(Reason.modelWorkerZh(level!))慰问 \(Reason.yuan(amount))",
                     en: "model worker (\(level!)): \(Reason.yuan(amount))")
                 : Reason(
-                    "by_category", zh: "按困难类别（\(h.category!)）慰问 \(Reason.yuan(amount))",
+                    "by_category", zh: "按困难类别（\(Reason.categoryZh(h.category!))）慰问 \(Reason.yuan(amount))",
                     en: "category \(h.category!): \(Reason.yuan(amount))")
             return Assessment(eligible: true, reasons: [why], plan: PlanProposal(kind: .oneOff, amountFen: amount))
         }

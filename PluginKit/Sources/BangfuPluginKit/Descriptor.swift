@@ -213,7 +213,11 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
             case (.bool, .bool):
                 break
             default:
-                throw bad("“\(f.labelZh)”类型不对，应为 \(f.type.rawValue)", "\(f.key) must be of type \(f.type.rawValue)")
+                let kinds: [FieldType: String] = [
+                    .string: "文字", .integer: "整数", .money: "金额", .choice: "选项之一", .bool: "是或否", .date: "日期",
+                ]
+                throw bad(
+                    "“\(f.labelZh)”类型不对，应为\(kinds[f.type] ?? "")", "\(f.key) must be of type \(f.type.rawValue)")
             }
         }
     }

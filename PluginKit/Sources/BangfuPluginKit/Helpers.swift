@@ -21,6 +21,23 @@ extension Reason {
     public static let notInHardship = Reason(
         "not_in_hardship", zh: "该户不属于困难职工家庭（无困难类别）", en: "the household is not in hardship (no category)")
 
+    /// A hardship category in a Chinese reason: `deep` is 深度困难 (a reason is read, never a code).
+    public static func categoryZh(_ code: String) -> String {
+        ["deep": "深度困难", "relative": "相对困难", "accident": "意外致困"][code] ?? code
+    }
+
+    /// A model-worker level in a Chinese reason: `national` is 全国劳模.
+    public static func modelWorkerZh(_ code: String) -> String {
+        ["city": "市级劳模", "provincial": "省部级劳模", "national": "全国劳模"][code] ?? code
+    }
+
+    /// A date in a Chinese reason: `2027-02-06` is 2027年2月6日; other text unchanged.
+    public static func dateZh(_ text: String) -> String {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard text.count == 10, parts.count == 3 else { return text }
+        return "\(parts[0])年\(parts[1])月\(parts[2])日"
+    }
+
     /// Amounts in reasons: `¥1,234.56`.
     public static func yuan(_ fen: Int64) -> String {
         let a = fen.magnitude
