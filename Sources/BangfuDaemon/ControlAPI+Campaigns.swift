@@ -56,18 +56,25 @@ extension ControlAPI {
                 let page = try Page(limit: call.limit, after: call.after, keyLength: 3)
                 // Only households of units the caller holds one of these roles on.
                 let units = try await readableUnits(actor, roles: leftOutReaders, under: nil)
+                let outcome =
+                    try call.outcome.map { text -> CampaignOutcome in
+                        guard let outcome = CampaignOutcome(rawValue: text), outcome != .planned else {
+                            throw VarlinkError.invalidParameter("outcome")
+                        }
+                        return outcome
+                    } ?? .leftOutBudget
                 let (members, next) = page.cut(
-                    try await store.campaignMembers(
-                        runId: call.runId, outcome: .leftOutBudget, units: units, page: page)
+                    try await store.campaignMembers(runId: call.runId, outcome: outcome, units: units, page: page)
                 ) { household, _, _ in
                     let key = CampaignTarget.PriorityKey(household)
                     return [Int64(key.rank), key.perCapitaFen, key.householdId]
                 }
-                return ControlAPI.paged(members, next: next) { household, _, _ in
+                return ControlAPI.paged(members, next: next) { household, _, reason in
                     .init(
                         household: Wire.Campaigns.LeftOutHousehold(
                             archiveNo: household.archiveNo, name: maskedName(household.input.head.name),
-                            unitId: household.input.unitId, category: household.assessment.category?.rawValue))
+                            unitId: household.input.unitId, category: household.assessment.category?.rawValue,
+                            outcome: outcome.rawValue, reason: reason))
                 }
             },
             listing(Wire.Campaigns.Visits.self, roles: staff) { actor, call in

@@ -196,8 +196,10 @@ actor Scheduler {
         let meta: Logger.Metadata = ["CAMPAIGN": "\(def.id)", "HOLIDAY": "\(holiday)"]
         logger.info("planning \(def.name) for \(holiday)", metadata: meta)
         let name = def.name, id = def.id
-        let p = try await CampaignPlanner(workflow: workflow, batchSize: batchSize).plan(def, holiday: holiday, at: now)
-        { done, total in
+        let rules = settings().1.hostRules
+        let p = try await CampaignPlanner(workflow: workflow, hostRules: rules, batchSize: batchSize).plan(
+            def, holiday: holiday, at: now
+        ) { done, total in
             Systemd.status("规划 \(name) \(holiday)：\(done)/\(total) 户 / planning \(id): \(done)/\(total)")
         }
         logger.info(

@@ -2155,17 +2155,26 @@ public enum Wire {
             }
         }
 
+        /// A household the run did not select: outcome left_out_budget (the budget was spent on deeper
+        /// hardship) or ineligible (the help type or a host rule such as the yearly cap said no), and why.
         public struct LeftOutHousehold: WireValue {
             public var archiveNo: String
             public var name: String
             public var unitId: String
             public var category: String?
+            public var outcome: String
+            public var reason: String
 
-            public init(archiveNo: String, name: String, unitId: String, category: String? = nil) {
+            public init(
+                archiveNo: String, name: String, unitId: String, category: String? = nil, outcome: String,
+                reason: String
+            ) {
                 self.archiveNo = archiveNo
                 self.name = name
                 self.unitId = unitId
                 self.category = category
+                self.outcome = outcome
+                self.reason = reason
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
@@ -2176,12 +2185,15 @@ public enum Wire {
                 category = try object["category", default: .null].wireOptional(at: "\(wirePath).category") {
                     value, path in try value.wireString(at: path)
                 }
+                outcome = try object["outcome", default: .null].wireString(at: "\(wirePath).outcome")
+                reason = try object["reason", default: .null].wireString(at: "\(wirePath).reason")
             }
 
             public var json: JSONValue {
                 var object: [String: JSONValue] = [
                     "archiveNo": JSONValue.string(archiveNo), "name": JSONValue.string(name),
-                    "unitId": JSONValue.string(unitId),
+                    "unitId": JSONValue.string(unitId), "outcome": JSONValue.string(outcome),
+                    "reason": JSONValue.string(reason),
                 ]
                 object["category"] = category.map { value in JSONValue.string(value) }
                 return .object(object)
@@ -2423,18 +2435,21 @@ public enum Wire {
             }
         }
 
-        /// Households the budget left out, deepest hardship first, in the caller's units (call with more).
+        /// Households the budget left out (or, with outcome "ineligible", those not eligible, each with the
+        /// reason), deepest hardship first, in the caller's units (call with more).
         /// One page (limit: default 100, at most 1000) after the cursor `after`; the last reply carries
         /// `next` when another page follows (pass it as `after`).
         public struct LeftOut: WirePagedCall {
             public static let method = WireMethod.campaignsLeftOut
 
             public var runId: Int64
+            public var outcome: String?
             public var limit: Int64?
             public var after: String?
 
-            public init(runId: Int64, limit: Int64? = nil, after: String? = nil) {
+            public init(runId: Int64, outcome: String? = nil, limit: Int64? = nil, after: String? = nil) {
                 self.runId = runId
+                self.outcome = outcome
                 self.limit = limit
                 self.after = after
             }
@@ -2442,6 +2457,9 @@ public enum Wire {
             public init(json: JSONValue, at wirePath: String) throws {
                 let object = try json.wireObject(at: wirePath)
                 runId = try object["runId", default: .null].wireInt(at: "\(wirePath).runId")
+                outcome = try object["outcome", default: .null].wireOptional(at: "\(wirePath).outcome") { value, path in
+                    try value.wireString(at: path)
+                }
                 limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
                     try value.wireInt(at: path)
                 }
@@ -2452,6 +2470,7 @@ public enum Wire {
 
             public var json: JSONValue {
                 var object: [String: JSONValue] = ["runId": JSONValue.int(runId)]
+                object["outcome"] = outcome.map { value in JSONValue.string(value) }
                 object["limit"] = limit.map { value in JSONValue.int(value) }
                 object["after"] = after.map { value in JSONValue.string(value) }
                 return .object(object)

@@ -8,11 +8,15 @@ import Synchronization
 /// Resumable: households already decided in the run are skipped.
 public struct CampaignPlanner: Sendable {
     public let workflow: Workflow
+    /// The rules an approval will check (the yearly cap): a household they would refuse is flagged
+    /// at planning, with the reason, instead of being selected and refused in the batch.
+    public let hostRules: HostRules
     /// Households per transaction (and per plugin call).
     public let batchSize: Int
 
-    public init(workflow: Workflow, batchSize: Int = 200) {
+    public init(workflow: Workflow, hostRules: HostRules, batchSize: Int = 200) {
         self.workflow = workflow
+        self.hostRules = hostRules
         self.batchSize = batchSize
     }
 
@@ -48,19 +52,29 @@ public struct CampaignPlanner: Sendable {
         for start in stride(from: 0, to: todo.count, by: batchSize) {
             let batch = try await store.households(ids: Array(todo[start..<min(start + batchSize, todo.count)]))
             let results = try await workflow.assess(households: batch, helpType: def.helpType, form: form, at: now)
+            let prior = try await store.caseSummaries(householdIds: batch.map(\.id))
             var entries: [CampaignEntry] = []
             for (h, a) in zip(batch, results) {
-                let reason = a.reasons.map(\.code).joined(separator: ",")
+                // Kept as people read it: the left-out list says why, by name.
+                let reason = a.reasons.map(\.zh).joined(separator: "；")
                 guard a.eligible, let plan = a.plan else {
                     entries.append(
                         CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: reason))
                     continue
                 }
                 let amount = Money(fen: plan.totalFen)
+                do {
+                    try hostRules.checkApproval(.oneOff(amount), on: day, prior: prior[h.id] ?? [])
+                } catch let refused as BangfuError {
+                    entries.append(
+                        CampaignEntry(householdId: h.id, outcome: .ineligible, amount: .zero, reason: refused.zh))
+                    continue
+                }
                 // Deepest hardship first: once the budget is spent, the rest are left out (and reported).
                 if committed + amount > def.budget {
                     entries.append(
-                        CampaignEntry(householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "budget"))
+                        CampaignEntry(
+                            householdId: h.id, outcome: .leftOutBudget, amount: .zero, reason: "预算已用完（按困难程度排序）"))
                 } else {
                     committed = committed + amount
                     entries.append(CampaignEntry(householdId: h.id, outcome: .planned, amount: amount, reason: reason))

@@ -90,7 +90,7 @@ struct CampaignBench: AsyncParsableCommand {
         FileHandle.standardError.write(Data("planning...\n".utf8))
         let t1 = Date()
         let every = max(1, households / 20)
-        let progress = try await CampaignPlanner(workflow: workflow, batchSize: batchSize).plan(
+        let progress = try await CampaignPlanner(workflow: workflow, hostRules: HostRules(), batchSize: batchSize).plan(
             def, holiday: try LocalDate(parsing: "2028-01-26"), at: now
         ) { done, total in
             if done % every < batchSize || done == total {

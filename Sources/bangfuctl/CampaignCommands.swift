@@ -149,20 +149,29 @@ struct CampaignCommand: ParsableCommand {
         func run() {
             let progress = global.call(Wire.Campaigns.Progress(runId: runId)).progress
             let leftOut = global.all(Wire.Campaigns.LeftOut(runId: runId)).map(\.household)
+            let ineligible = global.all(Wire.Campaigns.LeftOut(runId: runId, outcome: "ineligible")).map(\.household)
             if global.json {
-                return global.printJSON(.object(["progress": progress.json, "leftOut": .array(leftOut.map(\.json))]))
+                return global.printJSON(
+                    .object([
+                        "progress": progress.json, "leftOut": .array(leftOut.map(\.json)),
+                        "ineligible": .array(ineligible.map(\.json)),
+                    ]))
             }
             CampaignCommand.printProgress(progress, global)
-            if !leftOut.isEmpty {
-                let zh = global.zh
-                print(zh ? "\n因预算未列入（按困难程度排序）：" : "\nleft out by the budget (deepest hardship first):")
+            let zh = global.zh
+            let names = global.names()
+            for (households, title) in [
+                (leftOut, zh ? "因预算未列入（按困难程度排序）：" : "left out by the budget (deepest hardship first):"),
+                (ineligible, zh ? "不符合条件：" : "not eligible:"),
+            ] where !households.isEmpty {
+                print("\n" + title)
                 var table = TextTable(
-                    headers: zh ? ["档案号", "户主", "单位", "类别"] : ["archive", "applicant", "unit", "category"])
-                let names = global.names()
-                for household in leftOut {
+                    headers: zh
+                        ? ["档案号", "户主", "单位", "类别", "原因"] : ["archive", "applicant", "unit", "category", "reason"])
+                for household in households {
                     table.add([
                         household.archiveNo, household.name, names.unit(household.unitId),
-                        household.category.map { global.word(.category, $0) } ?? "",
+                        household.category.map { global.word(.category, $0) } ?? "", household.reason,
                     ])
                 }
                 print(table.render())

@@ -175,6 +175,31 @@ import Testing
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
     }
 
+    /// Issue 13.9 and 13.1: a household already at the yearly cap is flagged when the run is
+    /// planned, not selected; the left-out list names it with the reason.
+    @Test func thePlannerFlagsAHouseholdOverTheCap() throws {
+        let d = try LiveDaemon(
+            yaml: Self.yaml(budget: "3000", pay: false) + "\nrules:\n  yearly_cap: \"5500\"\n", startNow: false)
+        try seed(d, 3)
+        try d.start(clock: "manual:2026-12-22T09:00")
+        let capped = try #require((try d.ctlJSON(D.au, ["archive", "list"]).array ?? []).first?["archiveNo"]?.string)
+        let relief = try #require(
+            try d.ctlJSON(D.cw, ["case", "file", capped, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?
+                .string)
+        _ = try d.ctlJSON(D.cw, ["case", "submit", relief])
+        _ = try d.ctlJSON(D.rv, ["case", "pass", relief])
+        _ = try d.ctlJSON(D.ap, ["case", "approve", relief])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
+        let runId = String(try #require(try runs(d).first?["id"]?.int))
+        let shown = try d.ctlJSON(D.au, ["campaign", "show", runId])
+        #expect(shown["progress"]?["planned"]?.int == 2 && shown["progress"]?["ineligible"]?.int == 1)
+        let flagged = shown["ineligible"]?.array?.first
+        #expect(flagged?["archiveNo"]?.string == capped && flagged?["reason"]?.string?.contains("上限") == true)
+        let (_, text, _) = try d.ctl(D.au, ["campaign", "show", runId], lang: "zh_CN.UTF-8")
+        #expect(text.contains("不符合条件：") && text.contains(capped) && text.contains("上限"), "\(text)")
+        #expect(try d.ctlJSON(D.rv, ["campaign", "review", runId, "--unit", "b1", "--yes"])["cases"]?.int == 2)
+    }
+
     /// Issue 13.9: one household over the yearly cap does not fail the batch; it is named with why.
     @Test func aCampaignBatchDoesWhatItCanAndNamesWhatItCouldNot() throws {
         let d = try LiveDaemon(
@@ -189,9 +214,10 @@ import Testing
                 .string)
         _ = try d.ctlJSON(D.cw, ["case", "submit", relief])
         _ = try d.ctlJSON(D.rv, ["case", "pass", relief])
-        _ = try d.ctlJSON(D.ap, ["case", "approve", relief])
         _ = try d.ctlJSON(nil, ["clock", "advance", "1d"])
         let runId = String(try #require(try runs(d).first?["id"]?.int))
+        // Approved after the planning: the household reaches the cap between planning and the batch.
+        _ = try d.ctlJSON(D.ap, ["case", "approve", relief])
         #expect(try d.ctlJSON(D.rv, ["campaign", "review", runId, "--unit", "b1", "--yes"])["cases"]?.int == 3)
         let (code, out, _) = try d.ctl(
             D.ap, ["campaign", "approve", runId, "--unit", "b1", "--yes"], lang: "zh_CN.UTF-8")
