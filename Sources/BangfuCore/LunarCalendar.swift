@@ -197,6 +197,18 @@ public struct CampaignDefinition: Sendable, Hashable {
             .filter { $0.adding(days: -leadDays) <= today && today <= $0 }
     }
 
+    /// Occurrences whose holiday fell on or after `first` and before `today`: those a run should
+    /// exist for. Without one, the occurrence was missed (the daemon was down over its lead days,
+    /// or the clock jumped past them).
+    public func occurrences(from first: LocalDate, before today: LocalDate) -> [LocalDate] {
+        guard first < today else { return [] }
+        return (first.year...today.year).compactMap { year in holiday.date(in: year) }
+            .filter { holiday in first <= holiday && holiday < today }
+    }
+
+    /// Whether `date` is one of this campaign's occurrences (the holiday, or a window's first day).
+    public func isOccurrence(_ date: LocalDate) -> Bool { holiday.date(in: date.year) == date }
+
     /// When this occurrence's visits are due: the window's last day, else `visitDueDaysBefore` the holiday.
     public func visitDue(for holiday: LocalDate) -> LocalDate {
         self.holiday.windowEnd(from: holiday) ?? holiday.adding(days: -visitDueDaysBefore)

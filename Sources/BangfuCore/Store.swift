@@ -116,6 +116,12 @@ public protocol BangfuStore: Sendable {
     /// The campaign a case was planned by, if any.
     func campaignOf(caseId: Int64) async throws -> String?
     func closeCampaignRun(runId: Int64, by: Actor, at: Date) async throws
+    /// A planned run back to planning, so households archived since can join (approver or admin on
+    /// a top unit); a run still planning is answered as it is, a closed one refused.
+    func reopenCampaignRun(runId: Int64, by: Actor, at: Date) async throws -> CampaignRun
+    /// When the store recorded its first audited act: the day bangfu started keeping these records,
+    /// before which no campaign occurrence counts as missed.
+    func firstActivity() async throws -> Date?
     /// A run's counts over the households of `units`, or of every unit when nil.
     func campaignProgress(runId: Int64, units: [String]?) async throws -> CampaignProgress
     /// One page of a run's households with `outcome` in `units`, deepest hardship first (the key of

@@ -23,6 +23,7 @@ extension ControlAPI {
                     journalMode: durability.journalMode, synchronous: durability.synchronous,
                     connections: Int64(runtime.connections()), plugins: Int64(runtime.plugins.loaded.count),
                     pluginFailures: Int64(runtime.plugins.failed.count), casesInNotice: Int64(inNotice),
+                    missedCampaigns: Int64(try await runtime.missedCampaigns().count),
                     nextNoticeDeadline: try await store.nextNoticeDeadline().map(Wire.time),
                     writes: Int64(store.writeStats.writes), writeTransactions: Int64(store.writeStats.transactions),
                     largestWriteGroup: Int64(store.writeStats.largestGroup),

@@ -39,18 +39,22 @@ extension ControlAPI {
                     })
             },
             method(Wire.Campaigns.List.self, roles: staff) { _, _ in
-                .init(runs: try await store.campaignRuns().map(Wire.Campaigns.Run.init))
+                .init(
+                    runs: try await store.campaignRuns().map(Wire.Campaigns.Run.init),
+                    missed: try await runtime.missedCampaigns().map { missed in
+                        Wire.Campaigns.Missed(campaignId: missed.definition.id, holiday: missed.holiday.description)
+                    })
             },
             method(Wire.Campaigns.Progress.self, roles: staff) { actor, call in
                 let units = try await readableUnits(actor, roles: staff, under: call.unit)
                 let progress = try await store.campaignProgress(runId: call.runId, units: units)
-                return .init(
-                    progress: Wire.Campaigns.RunProgress(
-                        run: Wire.Campaigns.Run(progress.run), processed: Int64(progress.processed),
-                        planned: Int64(progress.planned), leftOut: Int64(progress.leftOut),
-                        ineligible: Int64(progress.ineligible), visited: Int64(progress.visited),
-                        approved: Int64(progress.approved), paid: Int64(progress.paid),
-                        budgetLeft: progress.budgetLeft.fen))
+                return .init(progress: Wire.Campaigns.RunProgress(progress))
+            },
+            method(Wire.Campaigns.Replan.self, roles: [.approver, .admin]) { actor, call in
+                let holiday = try LocalDate(parsing: call.holiday)
+                let progress = try await runtime.replan(campaignId: call.campaignId, holiday: holiday, by: actor)
+                runtime.clock.poke()
+                return .init(progress: Wire.Campaigns.RunProgress(progress))
             },
             listing(Wire.Campaigns.LeftOut.self, roles: leftOutReaders) { actor, call in
                 let page = try Page(limit: call.limit, after: call.after, keyLength: 3)
@@ -123,6 +127,16 @@ extension ControlAPI {
             name: "org.bangfu.Campaigns",
             description: ControlAPI.idl(PackageResources.org_bangfu_Campaigns_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+}
+
+extension Wire.Campaigns.RunProgress {
+    init(_ progress: CampaignProgress) {
+        self.init(
+            run: Wire.Campaigns.Run(progress.run), processed: Int64(progress.processed),
+            planned: Int64(progress.planned), leftOut: Int64(progress.leftOut),
+            ineligible: Int64(progress.ineligible), visited: Int64(progress.visited),
+            approved: Int64(progress.approved), paid: Int64(progress.paid), budgetLeft: progress.budgetLeft.fen)
     }
 }
 

@@ -26,6 +26,8 @@ actor Scheduler {
     let checkpoint: @Sendable () async -> Void
     /// When the next timed checkpoint is due (`audit.checkpoint_minutes` after the last).
     private var nextCheckpoint: Date?
+    /// Missed campaign occurrences already written to the journal (once each per run of bangfud).
+    private var reportedMissed: Set<String> = []
 
     init(
         store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
@@ -189,6 +191,13 @@ actor Scheduler {
                 continue
             }
             try await plan(def, holiday: holiday, at: now, workflow: workflow)
+        }
+        // A holiday that passed with no run is said, not skipped silently (status and campaign list too).
+        for missed in try await Runtime.missedCampaigns(store: store, config: config, now: now)
+        where reportedMissed.insert("\(missed.definition.id) \(missed.holiday)").inserted {
+            logger.warning(
+                "campaign \(missed.definition.id) for \(missed.holiday) was missed: its holiday passed with no run (bangfud was down or the clock moved past its lead days); bangfuctl campaign replan \(missed.definition.id) --holiday \(missed.holiday) plans it late",
+                metadata: ["CAMPAIGN": "\(missed.definition.id)", "HOLIDAY": "\(missed.holiday)"])
         }
     }
 

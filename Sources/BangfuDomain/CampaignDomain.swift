@@ -84,6 +84,25 @@ public enum CampaignDomain {
             at: at, actor: actor.id, action: "campaign_close", entity: "campaign_run", entityId: String(runId))
     }
 
+    /// A planned run opened again for planning (households archived since join it), by an approver
+    /// or admin on a top unit: planning covers every unit. Returns the run.
+    public static func reopen(_ work: some UnitOfWork, runId: Int64, by actor: Actor, at: Date) throws -> CampaignRun {
+        let tree = try work.unitTree()
+        guard let run = try work.campaignRun(id: runId) else { throw RecordRef(.campaignRun, "#\(runId)").notFound }
+        try actor.requireOnTop(anyOf: [.approver, .admin], in: tree, for: "campaign_replan")
+        guard run.state != .closed else {
+            throw BangfuError(
+                .invalidInput, zh: "活动已关闭，不能再增加家庭", en: "the campaign run is closed; no households join it")
+        }
+        guard run.state == .planned else { return run }
+        try work.setCampaignRun(id: runId, state: .planning, committed: run.committed)
+        try work.audit(
+            at: at, actor: actor.id, action: "campaign_replan", entity: "campaign_run", entityId: String(runId))
+        var reopened = run
+        reopened.state = .planning
+        return reopened
+    }
+
     /// One event to every case of the run in `unit`'s subtree that is in `state` (batch review or
     /// approval), by a holder of one of `roles` on `unit`, each case through the same rules as a single case.
     public static func applyToRun(

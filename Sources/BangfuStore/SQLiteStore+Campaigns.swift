@@ -77,6 +77,18 @@ extension SQLiteStore {
         }
     }
 
+    public func reopenCampaignRun(runId: Int64, by actor: Actor, at: Date) async throws -> CampaignRun {
+        try await write { db in
+            try CampaignDomain.reopen(SQLiteUnitOfWork(db: db), runId: runId, by: actor, at: at)
+        }
+    }
+
+    public func firstActivity() async throws -> Date? {
+        try await read { db in
+            try (Int64.fetchOne(db, sql: "SELECT MIN(at_ms) FROM audit_log")).map { SQLiteStore.date(ms: $0) }
+        }
+    }
+
     public func closeCampaignRun(runId: Int64, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
             try CampaignDomain.close(SQLiteUnitOfWork(db: db), runId: runId, by: actor, at: at)

@@ -27,6 +27,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case archiveList = "org.bangfu.Archive.List"
     case campaignsDefinitions = "org.bangfu.Campaigns.Definitions"
     case campaignsList = "org.bangfu.Campaigns.List"
+    case campaignsReplan = "org.bangfu.Campaigns.Replan"
     case campaignsProgress = "org.bangfu.Campaigns.Progress"
     case campaignsLeftOut = "org.bangfu.Campaigns.LeftOut"
     case campaignsVisits = "org.bangfu.Campaigns.Visits"
@@ -271,6 +272,8 @@ public enum Wire {
                 public var plugins: Int64
                 public var pluginFailures: Int64
                 public var casesInNotice: Int64
+                /// Campaign occurrences whose holiday passed with no run (see org.bangfu.Campaigns.List).
+                public var missedCampaigns: Int64
                 public var nextNoticeDeadline: String?
                 /// Group commit since start: writes, the transactions they shared, the most in one.
                 public var writes: Int64
@@ -292,9 +295,10 @@ public enum Wire {
                 public init(
                     version: String, startedAt: String, now: String, clock: String, configuration: String? = nil,
                     database: String, journalMode: String, synchronous: String, connections: Int64, plugins: Int64,
-                    pluginFailures: Int64, casesInNotice: Int64, nextNoticeDeadline: String? = nil, writes: Int64,
-                    writeTransactions: Int64, largestWriteGroup: Int64, auditHeads: String, checkpointKey: String,
-                    refKey: String, checkpointPublicKey: String
+                    pluginFailures: Int64, casesInNotice: Int64, missedCampaigns: Int64,
+                    nextNoticeDeadline: String? = nil, writes: Int64, writeTransactions: Int64,
+                    largestWriteGroup: Int64, auditHeads: String, checkpointKey: String, refKey: String,
+                    checkpointPublicKey: String
                 ) {
                     self.version = version
                     self.startedAt = startedAt
@@ -308,6 +312,7 @@ public enum Wire {
                     self.plugins = plugins
                     self.pluginFailures = pluginFailures
                     self.casesInNotice = casesInNotice
+                    self.missedCampaigns = missedCampaigns
                     self.nextNoticeDeadline = nextNoticeDeadline
                     self.writes = writes
                     self.writeTransactions = writeTransactions
@@ -335,6 +340,8 @@ public enum Wire {
                     pluginFailures = try object["pluginFailures", default: .null].wireInt(
                         at: "\(wirePath).pluginFailures")
                     casesInNotice = try object["casesInNotice", default: .null].wireInt(at: "\(wirePath).casesInNotice")
+                    missedCampaigns = try object["missedCampaigns", default: .null].wireInt(
+                        at: "\(wirePath).missedCampaigns")
                     nextNoticeDeadline = try object["nextNoticeDeadline", default: .null].wireOptional(
                         at: "\(wirePath).nextNoticeDeadline"
                     ) { value, path in try value.wireString(at: path) }
@@ -358,7 +365,8 @@ public enum Wire {
                         "database": JSONValue.string(database), "journalMode": JSONValue.string(journalMode),
                         "synchronous": JSONValue.string(synchronous), "connections": JSONValue.int(connections),
                         "plugins": JSONValue.int(plugins), "pluginFailures": JSONValue.int(pluginFailures),
-                        "casesInNotice": JSONValue.int(casesInNotice), "writes": JSONValue.int(writes),
+                        "casesInNotice": JSONValue.int(casesInNotice),
+                        "missedCampaigns": JSONValue.int(missedCampaigns), "writes": JSONValue.int(writes),
                         "writeTransactions": JSONValue.int(writeTransactions),
                         "largestWriteGroup": JSONValue.int(largestWriteGroup),
                         "auditHeads": JSONValue.string(auditHeads), "checkpointKey": JSONValue.string(checkpointKey),
@@ -2261,6 +2269,29 @@ public enum Wire {
             }
         }
 
+        /// An occurrence whose holiday has passed with no run: bangfud was down over its lead days, or the
+        /// clock moved past them. Reported in List, Status and the journal until someone plans it (Replan)
+        /// or decides not to.
+        public struct Missed: WireValue {
+            public var campaignId: String
+            public var holiday: String
+
+            public init(campaignId: String, holiday: String) {
+                self.campaignId = campaignId
+                self.holiday = holiday
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                campaignId = try object["campaignId", default: .null].wireString(at: "\(wirePath).campaignId")
+                holiday = try object["holiday", default: .null].wireString(at: "\(wirePath).holiday")
+            }
+
+            public var json: JSONValue {
+                .object(["campaignId": JSONValue.string(campaignId), "holiday": JSONValue.string(holiday)])
+            }
+        }
+
         /// A case a batch could not move, and why (it stays as it was; the others went on).
         public struct BatchFailure: WireValue {
             public var caseNo: String
@@ -2368,9 +2399,11 @@ public enum Wire {
 
             public struct Reply: WireValue {
                 public var runs: [Run]
+                public var missed: [Missed]
 
-                public init(runs: [Run]) {
+                public init(runs: [Run], missed: [Missed]) {
                     self.runs = runs
+                    self.missed = missed
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -2378,10 +2411,64 @@ public enum Wire {
                     runs = try object["runs", default: .null].wireArray(at: "\(wirePath).runs") { value, path in
                         try Run(json: value, at: path)
                     }
+                    missed = try object["missed", default: .null].wireArray(at: "\(wirePath).missed") { value, path in
+                        try Missed(json: value, at: path)
+                    }
                 }
 
                 public var json: JSONValue {
-                    .object(["runs": JSONValue.array(runs.map { value in value.json })])
+                    .object([
+                        "runs": JSONValue.array(runs.map { value in value.json }),
+                        "missed": JSONValue.array(missed.map { value in value.json }),
+                    ])
+                }
+            }
+        }
+
+        /// Plans the occurrence of `campaignId` on `holiday` (YYYY-MM-DD) now: a missed one late, or a
+        /// planned one again so that households archived since join it (those already decided stay as
+        /// they were; the budget left is what is shared). Approver or admin on a top unit: planning covers
+        /// every unit.
+        /// Safe to repeat: households already decided are never planned twice.
+        public struct Replan: WireCall {
+            public static let method = WireMethod.campaignsReplan
+
+            public var campaignId: String
+            public var holiday: String
+
+            public init(campaignId: String, holiday: String) {
+                self.campaignId = campaignId
+                self.holiday = holiday
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                campaignId = try object["campaignId", default: .null].wireString(at: "\(wirePath).campaignId")
+                holiday = try object["holiday", default: .null].wireString(at: "\(wirePath).holiday")
+            }
+
+            public var json: JSONValue {
+                .object(["campaignId": JSONValue.string(campaignId), "holiday": JSONValue.string(holiday)])
+            }
+
+            public struct Reply: WireValue, WireSingleReply {
+                public typealias Value = RunProgress
+                public init(value: RunProgress) { self.init(progress: value) }
+                public var value: RunProgress { progress }
+
+                public var progress: RunProgress
+
+                public init(progress: RunProgress) {
+                    self.progress = progress
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    progress = try RunProgress(json: object["progress", default: .null], at: "\(wirePath).progress")
+                }
+
+                public var json: JSONValue {
+                    .object(["progress": progress.json])
                 }
             }
         }

@@ -22,6 +22,13 @@ struct Status: ParsableCommand {
             ("连接数", "connections", String(status.connections)),
             ("帮扶项目", "help types", "\(status.plugins)（\(zh ? "加载失败" : "failed") \(status.pluginFailures)）"),
             ("公示中案件", "cases in notice", String(status.casesInNotice)),
+            (
+                "错过的节日活动", "missed campaigns",
+                status.missedCampaigns == 0
+                    ? "0"
+                    : "\(status.missedCampaigns)"
+                        + (zh ? "（见 bangfuctl campaign list）" : " (see bangfuctl campaign list)")
+            ),
             ("下一公示届满", "next notice deadline", shown(status.nextNoticeDeadline.map(global.time))),
             (
                 "审计链头", "audit heads",

@@ -10,6 +10,7 @@ struct CampaignCommand: ParsableCommand {
         commandName: "campaign", abstract: "节日走访活动（送温暖、七一、六一、中秋、金秋助学）/ Holiday-visit campaigns.",
         subcommands: [
             List.self, Show.self, Progress.self, Review.self, Approve.self, Visits.self, Visit.self, Close.self,
+            AddHouseholds.self, Replan.self,
         ])
 
     /// The cases a batch could not move, each with its number and reason; exit 1 when there are any.
@@ -98,11 +99,13 @@ struct CampaignCommand: ParsableCommand {
         @OptionGroup var global: Global
         func run() {
             let definitions = global.call(Wire.Campaigns.Definitions()).campaigns
-            let runs = global.call(Wire.Campaigns.List()).runs
+            let listed = global.call(Wire.Campaigns.List())
+            let runs = listed.runs
             if global.json {
                 return global.printJSON(
                     .object([
                         "campaigns": .array(definitions.map(\.json)), "runs": .array(runs.map(\.json)),
+                        "missed": .array(listed.missed.map(\.json)),
                     ]))
             }
             let zh = global.zh
@@ -138,7 +141,46 @@ struct CampaignCommand: ParsableCommand {
             }
             print("")
             print(runTable.render())
+            guard !listed.missed.isEmpty else { return }
+            print(zh ? "\n节日已过却未规划（守护进程停机或时钟越过了规划日）：" : "\nmissed (the holiday passed with no run):")
+            for missed in listed.missed {
+                let name = zh ? names[missed.campaignId] ?? missed.campaignId : missed.campaignId
+                print(
+                    "  \(name) \(global.day(missed.holiday))"
+                        + (zh ? "：补充规划请用 " : ": to plan it late, ")
+                        + "bangfuctl campaign replan \(missed.campaignId) --holiday \(missed.holiday)")
+            }
         }
+    }
+
+    /// Plans an occurrence now and shows its progress.
+    static func replan(campaignId: String, holiday: String, _ global: Global) {
+        let progress = global.call(Wire.Campaigns.Replan(campaignId: campaignId, holiday: holiday)).progress
+        if global.json { return global.printJSON(progress.json) }
+        printProgress(progress, global)
+    }
+
+    struct AddHouseholds: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-households",
+            abstract: "把此后建档的家庭加入已规划的活动 / Plan the households archived since into a planned run.")
+        @OptionGroup var global: Global
+        @Argument(help: "活动编号 / Run id.") var runId: Int64
+        func run() {
+            guard let run = global.call(Wire.Campaigns.List()).runs.first(where: { $0.id == runId }) else {
+                global.die(global.zh ? "慰问活动 #\(runId) 不存在" : "campaign run #\(runId) does not exist", code: 5)
+            }
+            CampaignCommand.replan(campaignId: run.campaignId, holiday: run.holiday, global)
+        }
+    }
+
+    struct Replan: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "补充规划一次活动（错过的节日，或加入新建档的家庭）/ Plan an occurrence now: a missed one, or again.")
+        @OptionGroup var global: Global
+        @Argument(help: "活动代码 / Campaign id.") var campaignId: String
+        @Option(help: "节日日期 YYYY-MM-DD / The holiday's date.") var holiday: String
+        func run() { CampaignCommand.replan(campaignId: campaignId, holiday: holiday, global) }
     }
 
     struct Show: ParsableCommand {

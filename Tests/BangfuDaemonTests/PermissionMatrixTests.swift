@@ -46,7 +46,7 @@ import Testing
         "org.bangfu.Campaigns.LeftOut": [cw, rv, ap, au, ad],
         "org.bangfu.Campaigns.Visits": [cw, rv, ap, tr, au, he, ad], "org.bangfu.Campaigns.RecordVisit": [he, cw, rv],
         "org.bangfu.Campaigns.PassReview": [rv], "org.bangfu.Campaigns.Approve": [ap],
-        "org.bangfu.Campaigns.Close": [ap, ad],
+        "org.bangfu.Campaigns.Close": [ap, ad], "org.bangfu.Campaigns.Replan": [ap, ad],
         "org.bangfu.Care.MustVisit": [cw, he], "org.bangfu.Care.OverdueVisits": careStaff,
         "org.bangfu.Care.RecordVisit": [he, cw],
         "org.bangfu.Care.Pair": [cw], "org.bangfu.Care.Unpair": [cw], "org.bangfu.Care.Reassign": [cw],

@@ -175,6 +175,50 @@ import Testing
         #expect(try d.ctlJSON(D.au, ["verify"])["ok"]?.boolValue == true)
     }
 
+    /// Issue 13.10: started after the lead day, the run is planned with whom there is; households
+    /// archived later join it with `add-households`, those decided are not planned twice.
+    @Test func householdsArchivedAfterPlanningJoinTheRun() throws {
+        let d = try LiveDaemon(yaml: Self.yaml(budget: "3000"), clock: "manual:2026-12-24T09:00")
+        let runId = try #require(try runs(d).first?["id"]?.int)
+        #expect(try runs(d).first?["targeted"]?.int == 0)
+        let a = try #require(
+            try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
+        // Planning covers every unit: an approver or admin of a top unit (here root) replans.
+        #expect(try d.ctl(D.cw, ["campaign", "add-households", String(runId)]).0 == 4)
+        #expect(try d.ctl(D.ap, ["campaign", "add-households", String(runId)]).0 == 4, "the county's approver")
+        let added = try d.ctlJSON(nil, ["campaign", "add-households", String(runId)])
+        #expect(added["planned"]?.int == 1 && added["run"]?["state"]?.string == "planned", "\(added)")
+        let visits = try d.ctlJSON(D.au, ["campaign", "visits", String(runId)]).array ?? []
+        #expect(visits.count == 1 && visits.first?["archiveNo"]?.string == a)
+        // Again: nothing new, nothing twice.
+        #expect(try d.ctlJSON(nil, ["campaign", "add-households", String(runId)])["planned"]?.int == 1)
+        #expect(try d.ctlJSON(D.au, ["campaign", "visits", String(runId)]).array?.count == 1)
+    }
+
+    /// Issue 13.10: a long clock move past a campaign's lead days and holiday is reported as missed
+    /// (status, campaign list, the journal) and can be planned late.
+    @Test func aHolidayTheClockMovedPastIsReportedAndCanBePlannedLate() throws {
+        let d = try LiveDaemon(yaml: Self.yaml(budget: "3000"), startNow: false)
+        try seed(d, 2)
+        try d.start(clock: "manual:2026-12-01T09:00")
+        #expect(try d.ctlJSON(D.au, ["status"])["missedCampaigns"]?.int == 0)
+        _ = try d.ctlJSON(nil, ["clock", "advance", "90d"])
+        #expect(try runs(d).isEmpty)
+        #expect(try d.ctlJSON(D.au, ["status"])["missedCampaigns"]?.int == 1)
+        let missed = try d.ctlJSON(D.au, ["campaign", "list"])["missed"]?.array ?? []
+        #expect(
+            missed.first?["campaignId"]?.string == "spring-festival" && missed.first?["holiday"]?.string == "2027-02-06"
+        )
+        let log = try String(contentsOfFile: d.logPath, encoding: .utf8)
+        #expect(log.contains("campaign spring-festival for 2027-02-06 was missed"), "\(log)")
+        let (_, listed, _) = try d.ctl(D.au, ["campaign", "list"], lang: "zh_CN.UTF-8")
+        #expect(listed.contains("节日已过却未规划") && listed.contains("2027年2月6日"), "\(listed)")
+        #expect(try d.ctl(nil, ["campaign", "replan", "spring-festival", "--holiday", "2027-02-07"]).0 == 1)
+        let late = try d.ctlJSON(nil, ["campaign", "replan", "spring-festival", "--holiday", "2027-02-06"])
+        #expect(late["planned"]?.int == 2, "\(late)")
+        #expect(try d.ctlJSON(D.au, ["status"])["missedCampaigns"]?.int == 0)
+    }
+
     /// Issue 13.9 and 13.1: a household already at the yearly cap is flagged when the run is
     /// planned, not selected; the left-out list names it with the reason.
     @Test func thePlannerFlagsAHouseholdOverTheCap() throws {
