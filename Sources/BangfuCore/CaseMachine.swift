@@ -18,6 +18,8 @@ public enum CaseEventKind: String, Sendable, Codable, CaseIterable {
     case close
     case withdraw
     case recordService = "record_service"
+    /// The form corrected (after a return or an upheld objection): a new kept version, same state.
+    case amend
 }
 
 /// An event applied to a case, with what it carries.
@@ -43,6 +45,8 @@ public enum CaseEvent: Sendable, Hashable {
     /// Help without money delivered (legal aid, a job referral): what, by whom, and the outcome;
     /// it closes the case.
     case recordService(service: String, deliveredBy: String, outcome: String)
+    /// The form replaced by `formJSON` (checked against the help type by the workflow), with why.
+    case amend(formJSON: String, cause: String?, note: String)
 
     public var kind: CaseEventKind {
         switch self {
@@ -62,6 +66,7 @@ public enum CaseEvent: Sendable, Hashable {
         case .close: return .close
         case .withdraw: return .withdraw
         case .recordService: return .recordService
+        case .amend: return .amend
         }
     }
 
@@ -72,6 +77,7 @@ public enum CaseEvent: Sendable, Hashable {
             .upholdObjection(let s), .close(let s), .withdraw(let s):
             return s
         case .passReview(let c): return c
+        case .amend(_, _, let note): return note
         case .recordService(let service, let deliveredBy, let outcome): return "\(service)；\(deliveredBy)；\(outcome)"
         default: return nil
         }
@@ -83,6 +89,8 @@ public enum TransitionTarget: Sendable, Hashable {
     case state(CaseState)
     /// After a payment: `active` while instalments (or loan repayments) remain, else `closed`.
     case afterPayment
+    /// The state does not change (an amendment).
+    case unchanged
 }
 
 /// One row of the transition table: an event from a state to a target, by which roles.
@@ -97,6 +105,8 @@ public struct CaseTransition: Sendable, Hashable {
 public enum CaseEffect: Sendable, Hashable {
     /// Arm (or re-arm) the notice timer to fire at this instant.
     case armNoticeTimer(at: Date)
+    /// Keep the form as it was before an amendment, and the new one, as numbered versions.
+    case keepFormVersions(previous: String)
     case cancelNoticeTimer
     /// Create the disbursement plan rows.
     case planDisbursements(PaymentPlan)
@@ -148,6 +158,7 @@ public enum CaseMachine {
             + t(.close, [.disbursing, .active], .state(.closed), [.approver])
             + t(.recordService, [.disbursing], .state(.closed), [.caseworker, .approver])
             + t(.withdraw, beforePayment, .state(.withdrawn), [.caseworker])
+            + t(.amend, [.draft, .submitted, .returned], .unchanged, [.caseworker])
     }()
 
     private static let index: [CaseEventKind: [CaseState: CaseTransition]] = {
@@ -171,7 +182,7 @@ public enum CaseMachine {
         guard let tr = index[kind]?[state] else {
             throw BangfuError(
                 .invalidTransition,
-                zh: "案件处于“\(state.zh)”(\(state.rawValue)) 状态，不能执行 \(kind.rawValue)",
+                zh: "案件处于“\(state.zh)”状态，不能\(Words.of(.event, kind.rawValue, .zh))",
                 en: "a case in state \(state.rawValue) cannot take event \(kind.rawValue)",
                 context: ["state": state.rawValue, "event": kind.rawValue])
         }
@@ -323,6 +334,14 @@ public enum CaseMachine {
                     .invalidInput, zh: "服务记录每项最多 500 字", en: "each part of a service record is at most 500 characters")
             }
             n.reason = outcome
+        case .amend(let formJSON, let cause, let note):
+            try needText(note, "修改说明", "note on what was corrected")
+            guard formJSON != c.formJSON else {
+                throw BangfuError(.invalidInput, zh: "申请表没有改动", en: "the form is unchanged")
+            }
+            n.formJSON = formJSON
+            n.cause = cause
+            effects.append(.keepFormVersions(previous: c.formJSON))
         case .withdraw(let r):
             try needText(r, "撤回原因", "reason for withdrawal")
             n.reason = r
@@ -333,6 +352,8 @@ public enum CaseMachine {
         switch tr.to {
         case .state(let s):
             n.state = s
+        case .unchanged:
+            break
         case .afterPayment:
             let plan = n.plan!
             if plan.isLoan {

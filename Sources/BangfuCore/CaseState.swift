@@ -137,6 +137,8 @@ public struct HelpCase: Sendable, Codable, Hashable {
     /// Why it was returned, rejected, withdrawn or closed: the latest such reason.
     public var reason: String?
     public var version: Int
+    /// The case number of the withdrawn or rejected case this one was filed again to replace.
+    public var replaces: String?
 
     public init(
         id: Int64, caseNo: String, householdId: Int64, unitId: String, helpType: String, filedBy: String,
@@ -189,5 +191,22 @@ public struct LoanSchedule: Sendable, Hashable {
     /// The next repayment date after `day`, if any remain.
     public func nextDue(after day: LocalDate) -> LocalDate? {
         (1...termMonths).map(dueDate).first { $0 > day }
+    }
+}
+
+/// One kept version of a case's form: version 1 as filed, then each amendment with who made it and why.
+public struct FormVersion: Sendable, Codable, Hashable {
+    public var version: Int
+    public var formJSON: String
+    public var at: Date
+    public var actor: String
+    public var note: String
+
+    public init(version: Int, formJSON: String, at: Date, actor: String, note: String) {
+        self.version = version
+        self.formJSON = formJSON
+        self.at = at
+        self.actor = actor
+        self.note = note
     }
 }

@@ -67,12 +67,18 @@ public struct CaseApplication: Sendable, Hashable {
     public var cause: String?
     /// Whether the help type is flagged "temporary aid".
     public var temporaryAid: Bool
+    /// The case number of a withdrawn or rejected case of the household this one replaces.
+    public var replaces: String?
 
-    public init(helpType: String, formJSON: String = "{}", cause: String? = nil, temporaryAid: Bool = false) {
+    public init(
+        helpType: String, formJSON: String = "{}", cause: String? = nil, temporaryAid: Bool = false,
+        replaces: String? = nil
+    ) {
         self.helpType = helpType
         self.formJSON = formJSON
         self.cause = cause
         self.temporaryAid = temporaryAid
+        self.replaces = replaces
     }
 }
 

@@ -331,6 +331,8 @@ public struct CaseDetail: Sendable {
     public var disbursements: [Disbursement]
     /// The unit tree of the same moment, so the caller's access is checked without another read.
     public var unitTree: UnitTree
+    /// The form's kept versions (empty until it is amended).
+    public var formVersions: [FormVersion] = []
 
     public init(
         helpCase: HelpCase, archiveNo: String, events: [CaseEventRecord], disbursements: [Disbursement],

@@ -68,7 +68,8 @@ extension ControlAPI {
                 let form = try ControlAPI.form(call.form)
                 let household = try await writes.store.household(archiveNo: call.archiveNo)
                 let filed = try await writes.workflow.fileCase(
-                    householdId: household.id, helpType: call.helpType, form: form, by: actor, at: clock.now())
+                    householdId: household.id, helpType: call.helpType, form: form, replaces: call.replaces, by: actor,
+                    at: clock.now())
                 logCase(filed, "file", actor)
                 return .init(case: try await caseWire(filed, for: actor))
             },
@@ -80,7 +81,16 @@ extension ControlAPI {
                 return .init(
                     case: Wire.Cases.Case(helpCase, archiveNo: detail.archiveNo).seen(by: visibility),
                     events: detail.events.map { event in Wire.Cases.Event(event).seen(by: visibility) },
-                    payments: detail.disbursements.map(Wire.Cases.Payment.init))
+                    payments: detail.disbursements.map(Wire.Cases.Payment.init),
+                    forms: detail.formVersions.map { version in Wire.Cases.FormVersion(version).seen(by: visibility) })
+            },
+            change(Wire.Cases.Amend.self, roles: [.caseworker]) { actor, call, writes in
+                let form = try ControlAPI.form(call.form)
+                let helpCase = try await writes.store.helpCase(caseNo: call.caseNo)
+                let amended = try await writes.workflow.amend(
+                    caseId: helpCase.id, form: form, note: call.note, by: actor, at: clock.now())
+                logCase(amended, "amend", actor)
+                return .init(case: try await caseWire(amended, for: actor))
             },
             listing(Wire.Cases.List.self, roles: ControlAPI.caseReaders) { actor, call in
                 let page = try Page(limit: call.limit, after: call.after)

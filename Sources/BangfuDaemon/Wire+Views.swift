@@ -47,7 +47,8 @@ extension Wire.Cases.Case {
             plan: helpCase.plan.map(Wire.Cases.Plan.init),
             noticeDeadline: helpCase.noticeDeadline.map(Wire.time),
             frozenRemainingDays: helpCase.frozenRemainingDays.map(Int64.init),
-            instalmentsPaid: Int64(helpCase.instalmentsPaid), repaid: helpCase.repaid.fen, reason: helpCase.reason)
+            instalmentsPaid: Int64(helpCase.instalmentsPaid), repaid: helpCase.repaid.fen, reason: helpCase.reason,
+            replaces: helpCase.replaces)
     }
 
     /// The case as a role without full visibility (treasurer, auditor) sees it: the form's text
@@ -57,6 +58,23 @@ extension Wire.Cases.Case {
         var seen = self
         seen.form = form.mapValues { value in if case .string = value { .string(Wire.hidden) } else { value } }
         seen.reason = reason.map { _ in Wire.hidden }
+        return seen
+    }
+}
+
+extension Wire.Cases.FormVersion {
+    init(_ version: FormVersion) {
+        self.init(
+            version: Int64(version.version), at: Wire.time(version.at), actor: version.actor, note: version.note,
+            form: (try? JSONValue.parse(version.formJSON.utf8))?.objectValue ?? [:])
+    }
+
+    /// As a role without full visibility sees it: the form's text and the note hidden.
+    func seen(by visibility: Visibility) -> Self {
+        guard !visibility.showsFreeText else { return self }
+        var seen = self
+        seen.form = form.mapValues { value in if case .string = value { .string(Wire.hidden) } else { value } }
+        seen.note = Wire.hidden
         return seen
     }
 }

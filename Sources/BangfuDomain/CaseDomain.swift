@@ -40,17 +40,41 @@ public enum CaseDomain {
         let today = zone.date(of: at)
         try policy.hostRules.checkFiling(
             application, on: today, prior: try work.caseSummaries(householdId: household.id, zone: zone))
+        if let replaced = application.replaces {
+            try requireReplaceable(work, replaced, household: household, actor: actor, tree: tree)
+        }
         let number = CaseDomain.number("BF", today.year, try work.nextNumber("case:\(today.year)"))
-        let filed = try work.insertCase(
-            HelpCase(
-                id: 0, caseNo: number, householdId: household.id, unitId: household.input.unitId,
-                helpType: application.helpType,
-                filedBy: actor.id, formJSON: application.formJSON, cause: application.cause,
-                temporaryAid: application.temporaryAid),
-            at: at)
+        var draft = HelpCase(
+            id: 0, caseNo: number, householdId: household.id, unitId: household.input.unitId,
+            helpType: application.helpType,
+            filedBy: actor.id, formJSON: application.formJSON, cause: application.cause,
+            temporaryAid: application.temporaryAid)
+        draft.replaces = application.replaces
+        let filed = try work.insertCase(draft, at: at)
         try work.audit(
             at: at, actor: actor.id, action: "file_case", entity: "case", entityId: number)
         return filed
+    }
+
+    /// A case filed again replaces one of the same household that ended without help (withdrawn
+    /// or rejected), once: the new case links to it, so the history reads as one application.
+    static func requireReplaceable(
+        _ work: some UnitOfWork, _ caseNo: String, household: Household, actor: Actor, tree: UnitTree
+    ) throws {
+        let record = RecordRef(.helpCase, caseNo)
+        guard let replaced = try work.helpCase(caseNo: caseNo) else { throw record.notFound }
+        try actor.requireRead(record, unit: replaced.unitId, in: tree)
+        guard replaced.householdId == household.id else {
+            throw BangfuError(
+                .invalidInput, zh: "案件 \(caseNo) 不是档案 \(household.archiveNo) 的案件",
+                en: "case \(caseNo) is not a case of archive \(household.archiveNo)", context: ["field": "replaces"])
+        }
+        guard replaced.state == .withdrawn || replaced.state == .rejected else {
+            throw BangfuError(
+                .invalidInput, zh: "案件 \(caseNo) 尚在办理（\(replaced.state.zh)）：可修改申请表，不必重新申请",
+                en: "case \(caseNo) is still open (\(replaced.state.rawValue)): amend its form instead of filing again",
+                context: ["field": "replaces"])
+        }
     }
 
     /// A readable number such as `BF-2027-000123`.
@@ -97,6 +121,9 @@ public enum CaseDomain {
         for effect in effects {
             switch effect {
             case .armNoticeTimer, .cancelNoticeTimer: break  // the deadline is saved with the case
+            case .keepFormVersions:
+                try work.keepFormVersion(
+                    caseId: current.id, next: next.formJSON, at: at, actor: actor.id, note: event.comment ?? "")
             case .planDisbursements: break  // instalments are paid one by one against the stored plan
             case .debit(let fundId, let amount, let instalment, let loan):
                 disbursement = try pay(

@@ -19,12 +19,19 @@ public protocol UnitOfWork {
 
     func household(id: Int64) throws -> Household
     func helpCase(id: Int64) throws -> HelpCase
+    /// The case numbered `caseNo`, nil when there is none.
+    func helpCase(caseNo: String) throws -> HelpCase?
     /// The household's cases, oldest first, as host rules see them.
     func caseSummaries(householdId: Int64, zone: BusinessZone) throws -> [CaseSummary]
     /// The next number of a named yearly sequence (`case:2027`), counted up in this transaction.
     func nextNumber(_ sequence: String) throws -> Int
     /// Inserts a new draft case (its `id` is ignored) and returns the case with the id it got.
     func insertCase(_ draft: HelpCase, at: Date) throws -> HelpCase
+    /// Keeps a case's form versions: the first call for a case records the form as filed (version
+    /// 1, from the stored case) before `next`; every call adds `next` as the following version.
+    func keepFormVersion(caseId: Int64, next formJSON: String, at: Date, actor: String, note: String) throws
+    /// A case's kept form versions, oldest first.
+    func formVersions(caseId: Int64) throws -> [FormVersion]
     /// Saves a case whose `version` is one above the stored one; anything else is a concurrent change.
     func saveCase(_ helpCase: HelpCase, at: Date) throws
     func appendCaseEvent(

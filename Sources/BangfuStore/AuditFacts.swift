@@ -49,6 +49,7 @@ enum AuditFacts {
         Table(name: "income_record", key: ["household_id", "month"], appendOnly: false),
         Table(name: "reception", key: ["id"], appendOnly: true),
         Table(name: "personal_value", key: ["id"], appendOnly: true, since: 9, erasable: PersonalValues.erasable),
+        Table(name: "case_form", key: ["case_id", "version"], appendOnly: true, since: 10),
     ]
 
     static let byName = Dictionary(uniqueKeysWithValues: tables.map { table in (table.name, table) })

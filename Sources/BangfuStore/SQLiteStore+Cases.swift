@@ -10,6 +10,7 @@ extension SQLiteStore {
         "id", "case_no", "household_id", "unit_id", "help_type", "filed_by", "form", "cause", "temporary_aid",
         "approved_ms", "state", "reviewed_by", "approved_by", "plan", "notice_after", "notice_days",
         "notice_deadline_ms", "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "created_ms",
+        "replaces",
     ]
     /// `SELECT` list of `caseColumns`, optionally qualified by a table alias.
     static func caseSelect(_ alias: String? = nil) -> String {
@@ -40,6 +41,7 @@ extension SQLiteStore {
         c.repaid = Money(fen: r[19])
         c.reason = r[20]
         c.version = r[21]
+        c.replaces = r[23]
         return c
     }
 
@@ -74,18 +76,28 @@ extension SQLiteStore {
             sql: """
                 UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
                   notice_deadline_ms = ?, frozen_remaining = ?, instalments_paid = ?, repaid_fen = ?, reason = ?, version = ?,
-                  updated_ms = ?, approved_ms = ?
+                  updated_ms = ?, approved_ms = ?, form = ?, cause = ?
                 WHERE id = ? AND version = ?
                 """
         ).execute(arguments: [
             c.state.rawValue, c.reviewedBy, c.approvedBy, try c.plan.map(PlanText.text),
             c.notice?.countsAfter.description,
             c.notice?.workingDays, c.noticeDeadline.map(ms), c.frozenRemainingDays, c.instalmentsPaid, c.repaid.fen,
-            c.reason, c.version, ms(at), c.approvedAt.map(ms), c.id, c.version - 1,
+            c.reason, c.version, ms(at), c.approvedAt.map(ms), c.formJSON, c.cause, c.id, c.version - 1,
         ])
         guard db.changesCount == 1 else {
             throw BangfuError(
                 .storage, zh: "案件 \(c.caseNo) 已被同时修改，请重试", en: "case \(c.caseNo) changed concurrently; retry")
+        }
+    }
+
+    static func formVersions(_ db: Database, caseId: Int64) throws -> [FormVersion] {
+        try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT version, form, at_ms, actor, note FROM case_form WHERE case_id = ? ORDER BY version"),
+            arguments: [caseId]
+        ).map { row in
+            FormVersion(version: row[0], formJSON: row[1], at: date(ms: row[2]), actor: row[3], note: row[4])
         }
     }
 
@@ -230,10 +242,12 @@ extension SQLiteStore {
                 throw SQLiteStore.notFound(.helpCase, caseNo)
             }
             let c = try SQLiteStore.helpCase(from: r)
-            return CaseDetail(
+            var detail = CaseDetail(
                 helpCase: c, archiveNo: r[SQLiteStore.caseColumns.count],
                 events: try SQLiteStore.events(db, caseId: c.id),
                 disbursements: try SQLiteStore.disbursements(db, caseId: c.id), unitTree: try SQLiteStore.loadTree(db))
+            detail.formVersions = try SQLiteStore.formVersions(db, caseId: c.id)
+            return detail
         }
     }
 

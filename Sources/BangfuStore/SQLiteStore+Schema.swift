@@ -352,6 +352,29 @@ extension SQLiteStore {
             try PersonalValues.migrate(db)
             try AuditFacts.baseline(db, version: 9)
         }
+        // Correcting an application: every version of a form kept (append-only, audited), and a
+        // case filed again linked to the one it replaces (once).
+        m.registerMigration("v10-form-versions") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE help_case ADD COLUMN replaces TEXT REFERENCES help_case(case_no);
+                    CREATE UNIQUE INDEX help_case_replaces ON help_case(replaces) WHERE replaces IS NOT NULL;
+                    CREATE TABLE case_form (
+                        case_id INTEGER NOT NULL REFERENCES help_case(id),
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        form TEXT NOT NULL CHECK (json_valid(form)),
+                        at_ms INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        note TEXT NOT NULL,
+                        PRIMARY KEY (case_id, version)
+                    ) WITHOUT ROWID;
+                    CREATE TRIGGER case_form_no_update BEFORE UPDATE ON case_form
+                    BEGIN SELECT RAISE(ABORT, 'form versions are append-only'); END;
+                    CREATE TRIGGER case_form_no_delete BEFORE DELETE ON case_form
+                    BEGIN SELECT RAISE(ABORT, 'form versions are append-only'); END;
+                    """)
+            try AuditFacts.baseline(db, version: 10)
+        }
         return m
     }
 }

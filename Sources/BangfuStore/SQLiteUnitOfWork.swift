@@ -36,6 +36,32 @@ struct SQLiteUnitOfWork: UnitOfWork {
 
     func helpCase(id: Int64) throws -> HelpCase { try SQLiteStore.loadCase(db, id: id) }
 
+    func helpCase(caseNo: String) throws -> HelpCase? {
+        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
+            .map(SQLiteStore.helpCase(from:))
+    }
+
+    func keepFormVersion(caseId: Int64, next formJSON: String, at: Date, actor: String, note: String) throws {
+        // Version 1 is the form as filed, copied from the case before it changes.
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO case_form(case_id, version, form, at_ms, actor, note)
+                SELECT id, 1, form, created_ms, filed_by, '原始申请' FROM help_case
+                WHERE id = ? AND NOT EXISTS (SELECT 1 FROM case_form WHERE case_id = ?)
+                """
+        ).execute(arguments: [caseId, caseId])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO case_form(case_id, version, form, at_ms, actor, note)
+                SELECT ?, MAX(version) + 1, ?, ?, ?, ? FROM case_form WHERE case_id = ?
+                """
+        ).execute(arguments: [caseId, formJSON, SQLiteStore.ms(at), actor, note, caseId])
+    }
+
+    func formVersions(caseId: Int64) throws -> [FormVersion] {
+        try SQLiteStore.formVersions(db, caseId: caseId)
+    }
+
     func caseSummaries(householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
         try SQLiteStore.summaries(db, householdId: householdId, zone: zone)
     }
@@ -46,12 +72,12 @@ struct SQLiteUnitOfWork: UnitOfWork {
         try db.cachedStatement(
             sql: """
                 INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
-                                      form, cause, temporary_aid)
-                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?)
+                                      form, cause, temporary_aid, replaces)
+                VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             draft.caseNo, draft.householdId, draft.unitId, draft.helpType, draft.filedBy, SQLiteStore.ms(at),
-            SQLiteStore.ms(at), draft.formJSON, draft.cause, draft.temporaryAid,
+            SQLiteStore.ms(at), draft.formJSON, draft.cause, draft.temporaryAid, draft.replaces,
         ])
         var filed = draft
         filed.id = db.lastInsertedRowID

@@ -55,6 +55,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case casesSubmit = "org.bangfu.Cases.Submit"
     case casesReturnForInfo = "org.bangfu.Cases.ReturnForInfo"
     case casesResubmit = "org.bangfu.Cases.Resubmit"
+    case casesAmend = "org.bangfu.Cases.Amend"
     case casesPassReview = "org.bangfu.Cases.PassReview"
     case casesReject = "org.bangfu.Cases.Reject"
     case casesApprove = "org.bangfu.Cases.Approve"
@@ -3772,12 +3773,14 @@ public enum Wire {
             public var instalmentsPaid: Int64
             public var repaid: Int64
             public var reason: String?
+            /// The withdrawn or rejected case this one was filed again to replace.
+            public var replaces: String?
 
             public init(
                 id: Int64, caseNo: String, archiveNo: String, unitId: String, helpType: String, state: String,
                 form: [String: JSONValue], filedBy: String, reviewedBy: String? = nil, approvedBy: String? = nil,
                 plan: Plan? = nil, noticeDeadline: String? = nil, frozenRemainingDays: Int64? = nil,
-                instalmentsPaid: Int64, repaid: Int64, reason: String? = nil
+                instalmentsPaid: Int64, repaid: Int64, reason: String? = nil, replaces: String? = nil
             ) {
                 self.id = id
                 self.caseNo = caseNo
@@ -3795,6 +3798,7 @@ public enum Wire {
                 self.instalmentsPaid = instalmentsPaid
                 self.repaid = repaid
                 self.reason = reason
+                self.replaces = replaces
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
@@ -3828,6 +3832,9 @@ public enum Wire {
                 reason = try object["reason", default: .null].wireOptional(at: "\(wirePath).reason") { value, path in
                     try value.wireString(at: path)
                 }
+                replaces = try object["replaces", default: .null].wireOptional(at: "\(wirePath).replaces") {
+                    value, path in try value.wireString(at: path)
+                }
             }
 
             public var json: JSONValue {
@@ -3844,7 +3851,41 @@ public enum Wire {
                 object["noticeDeadline"] = noticeDeadline.map { value in JSONValue.string(value) }
                 object["frozenRemainingDays"] = frozenRemainingDays.map { value in JSONValue.int(value) }
                 object["reason"] = reason.map { value in JSONValue.string(value) }
+                object["replaces"] = replaces.map { value in JSONValue.string(value) }
                 return .object(object)
+            }
+        }
+
+        /// A kept version of the form: 1 as filed, then each amendment with who made it and why.
+        public struct FormVersion: WireValue {
+            public var version: Int64
+            public var at: String
+            public var actor: String
+            public var note: String
+            public var form: [String: JSONValue]
+
+            public init(version: Int64, at: String, actor: String, note: String, form: [String: JSONValue]) {
+                self.version = version
+                self.at = at
+                self.actor = actor
+                self.note = note
+                self.form = form
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                version = try object["version", default: .null].wireInt(at: "\(wirePath).version")
+                at = try object["at", default: .null].wireString(at: "\(wirePath).at")
+                actor = try object["actor", default: .null].wireString(at: "\(wirePath).actor")
+                note = try object["note", default: .null].wireString(at: "\(wirePath).note")
+                form = try object["form", default: .null].wireObject(at: "\(wirePath).form")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "version": JSONValue.int(version), "at": JSONValue.string(at), "actor": JSONValue.string(actor),
+                    "note": JSONValue.string(note), "form": JSONValue.object(form),
+                ])
             }
         }
 
@@ -3999,18 +4040,24 @@ public enum Wire {
         }
 
         /// Files a draft case of a help type; the form is checked against the help type's fields.
+        /// `replaces`: a withdrawn or rejected case of the same household this one files again (linked, once).
         public struct File: WireCall {
             public static let method = WireMethod.casesFile
 
             public var archiveNo: String
             public var helpType: String
             public var form: [String: JSONValue]
+            public var replaces: String?
             public var requestId: String?
 
-            public init(archiveNo: String, helpType: String, form: [String: JSONValue], requestId: String? = nil) {
+            public init(
+                archiveNo: String, helpType: String, form: [String: JSONValue], replaces: String? = nil,
+                requestId: String? = nil
+            ) {
                 self.archiveNo = archiveNo
                 self.helpType = helpType
                 self.form = form
+                self.replaces = replaces
                 self.requestId = requestId
             }
 
@@ -4019,6 +4066,9 @@ public enum Wire {
                 archiveNo = try object["archiveNo", default: .null].wireString(at: "\(wirePath).archiveNo")
                 helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
                 form = try object["form", default: .null].wireObject(at: "\(wirePath).form")
+                replaces = try object["replaces", default: .null].wireOptional(at: "\(wirePath).replaces") {
+                    value, path in try value.wireString(at: path)
+                }
                 requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
                     value, path in try value.wireString(at: path)
                 }
@@ -4029,6 +4079,7 @@ public enum Wire {
                     "archiveNo": JSONValue.string(archiveNo), "helpType": JSONValue.string(helpType),
                     "form": JSONValue.object(form),
                 ]
+                object["replaces"] = replaces.map { value in JSONValue.string(value) }
                 object["requestId"] = requestId.map { value in JSONValue.string(value) }
                 return .object(object)
             }
@@ -4055,6 +4106,7 @@ public enum Wire {
             }
         }
 
+        /// The case, its history, payments, and its form's kept versions (none until it is amended).
         public struct Get: WireCall {
             public static let method = WireMethod.casesGet
 
@@ -4077,11 +4129,13 @@ public enum Wire {
                 public var `case`: Case
                 public var events: [Event]
                 public var payments: [Payment]
+                public var forms: [FormVersion]
 
-                public init(case: Case, events: [Event], payments: [Payment]) {
+                public init(case: Case, events: [Event], payments: [Payment], forms: [FormVersion]) {
                     self.`case` = `case`
                     self.events = events
                     self.payments = payments
+                    self.forms = forms
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -4093,12 +4147,16 @@ public enum Wire {
                     payments = try object["payments", default: .null].wireArray(at: "\(wirePath).payments") {
                         value, path in try Payment(json: value, at: path)
                     }
+                    forms = try object["forms", default: .null].wireArray(at: "\(wirePath).forms") { value, path in
+                        try FormVersion(json: value, at: path)
+                    }
                 }
 
                 public var json: JSONValue {
                     .object([
                         "case": `case`.json, "events": JSONValue.array(events.map { value in value.json }),
                         "payments": JSONValue.array(payments.map { value in value.json }),
+                        "forms": JSONValue.array(forms.map { value in value.json }),
                     ])
                 }
             }
@@ -4406,6 +4464,64 @@ public enum Wire {
 
             public var json: JSONValue {
                 var object: [String: JSONValue] = ["caseNo": JSONValue.string(caseNo)]
+                object["requestId"] = requestId.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+
+            public struct Reply: WireValue, WireSingleReply {
+                public typealias Value = Case
+                public init(value: Case) { self.init(case: value) }
+                public var value: Case { `case` }
+
+                public var `case`: Case
+
+                public init(case: Case) {
+                    self.`case` = `case`
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    `case` = try Case(json: object["case", default: .null], at: "\(wirePath).case")
+                }
+
+                public var json: JSONValue {
+                    .object(["case": `case`.json])
+                }
+            }
+        }
+
+        /// Corrects the form (a draft, a returned case, or one back in review after an upheld objection)
+        /// instead of withdrawing and filing again: checked against the help type like a new form; the old
+        /// and the new are kept as numbered versions, with `note` saying what changed. Caseworker.
+        public struct Amend: WireCall {
+            public static let method = WireMethod.casesAmend
+
+            public var caseNo: String
+            public var form: [String: JSONValue]
+            public var note: String
+            public var requestId: String?
+
+            public init(caseNo: String, form: [String: JSONValue], note: String, requestId: String? = nil) {
+                self.caseNo = caseNo
+                self.form = form
+                self.note = note
+                self.requestId = requestId
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                form = try object["form", default: .null].wireObject(at: "\(wirePath).form")
+                note = try object["note", default: .null].wireString(at: "\(wirePath).note")
+                requestId = try object["requestId", default: .null].wireOptional(at: "\(wirePath).requestId") {
+                    value, path in try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "caseNo": JSONValue.string(caseNo), "form": JSONValue.object(form), "note": JSONValue.string(note),
+                ]
                 object["requestId"] = requestId.map { value in JSONValue.string(value) }
                 return .object(object)
             }

@@ -23,18 +23,36 @@ public struct Workflow: Sendable {
     }
 
     /// Files a draft case: the help type must be loaded and the form must pass its fields.
-    public func fileCase(householdId: Int64, helpType: String, form: [String: FormValue], by actor: Actor, at: Date)
+    public func fileCase(
+        householdId: Int64, helpType: String, form: [String: FormValue], replaces: String? = nil, by actor: Actor,
+        at: Date
+    ) async throws -> HelpCase {
+        var app = try application(helpType: helpType, form: form)
+        app.replaces = replaces
+        return try await store.fileCase(householdId: householdId, application: app, by: actor, at: at)
+    }
+
+    /// Corrects a case's form: checked against its help type as a new one is; the versions are kept.
+    public func amend(caseId: Int64, form: [String: FormValue], note: String, by actor: Actor, at: Date)
         async throws -> HelpCase
     {
+        let current = try await store.helpCase(id: caseId)
+        let app = try application(helpType: current.helpType, form: form)
+        return try await store.apply(
+            .amend(formJSON: app.formJSON, cause: app.cause, note: note), toCase: caseId, by: actor, at: at
+        ).helpCase
+    }
+
+    /// A form as an application of `helpType`: the help type must be loaded and the form pass its fields.
+    func application(helpType: String, form: [String: FormValue]) throws -> CaseApplication {
         let p = try plugins.helpType(helpType)
         do { try p.descriptor.validate(form: form) } catch let e as PluginError {
             throw BangfuError(
                 .invalidInput, zh: "\(p.descriptor.nameZh)申请表有误：\(e.zh)", en: "\(p.descriptor.nameEn) form: \(e.en)")
         }
-        let app = CaseApplication(
+        return CaseApplication(
             helpType: helpType, formJSON: try Workflow.canonical(form), cause: form["cause"]?.string,
             temporaryAid: p.descriptor.flags.contains(HelpTypeDescriptor.temporaryAid))
-        return try await store.fileCase(householdId: householdId, application: app, by: actor, at: at)
     }
 
     /// What the help type says about a case now: eligible or not, why, and the proposed payment.

@@ -12,7 +12,7 @@ struct CaseCommand: ParsableCommand {
             File.self, Get.self, List.self, Loans.self, Assess.self, Submit.self, Return.self, Resubmit.self, Pass.self,
             Reject.self,
             Approve.self, Object.self, Dismiss.self, Uphold.self, Pay.self, Repay.self, Close.self, Service.self,
-            Withdraw.self,
+            Withdraw.self, Amend.self,
         ])
 
     static func show(_ helpCase: Wire.Cases.Case, _ global: Global, names: Names? = nil) {
@@ -30,6 +30,7 @@ struct CaseCommand: ParsableCommand {
         }
         if let deadline = helpCase.noticeDeadline { rows.append(("公示届满", "notice passes", global.time(deadline))) }
         if let reason = helpCase.reason { rows.append(("说明", "reason", reason)) }
+        if let replaced = helpCase.replaces { rows.append(("重新申请，替代", "replaces", replaced)) }
         for (nameZh, nameEn, value) in rows where !value.isEmpty { table.add([zh ? nameZh : nameEn, value]) }
         print(table.render())
     }
@@ -71,6 +72,12 @@ struct CaseCommand: ParsableCommand {
         return form
     }
 
+    /// The help type's money fields (typed in yuan on the command line).
+    static func moneyFields(_ helpType: String, _ global: Global) -> Set<String> {
+        let declared = global.call(Wire.Admin.Plugins()).loaded.first { plugin in plugin.id == helpType }?.fields
+        return Set((declared ?? []).filter { field in field.type == "money" }.map(\.key))
+    }
+
     /// A call whose answer is the case after it: shown, or printed as JSON.
     static func transition<Call: WireCall>(_ global: Global, _ call: Call)
     where Call.Reply: WireSingleReply, Call.Reply.Value == Wire.Cases.Case {
@@ -88,13 +95,16 @@ struct CaseCommand: ParsableCommand {
         @Option(name: .customLong("form"), help: "表单字段 键=值，可重复 / Form field key=value, repeatable.") var form:
             [String] = []
         @Option(help: "表单 JSON 对象 / Form as a JSON object.") var formJson: String?
+        @Option(help: "重新申请时被替代的（已撤回或未通过的）案件号 / The withdrawn or rejected case this files again.")
+        var replaces: String?
         func run() {
-            let declared = global.call(Wire.Admin.Plugins()).loaded.first { plugin in plugin.id == helpType }?.fields
-            let money = Set((declared ?? []).filter { field in field.type == "money" }.map(\.key))
-            let fields = CaseCommand.form(form, json: formJson, moneyFields: money, global)
+            let fields = CaseCommand.form(
+                form, json: formJson, moneyFields: CaseCommand.moneyFields(helpType, global), global)
             CaseCommand.transition(
                 global,
-                Wire.Cases.File(archiveNo: archiveNo, helpType: helpType, form: fields, requestId: request.requestId))
+                Wire.Cases.File(
+                    archiveNo: archiveNo, helpType: helpType, form: fields, replaces: replaces,
+                    requestId: request.requestId))
         }
     }
 
@@ -116,6 +126,19 @@ struct CaseCommand: ParsableCommand {
             }
             print("")
             print(table.render())
+            if !detail.forms.isEmpty {
+                print(zh ? "\n申请表版本" : "\nform versions")
+                var versions = TextTable(
+                    headers: zh ? ["版本", "时间", "修改人", "说明", "表单"] : ["version", "at", "by", "note", "form"])
+                let labels = FormText.labels(global)[detail.case.helpType] ?? [:]
+                for version in detail.forms {
+                    versions.add([
+                        String(version.version), global.time(version.at), version.actor, version.note,
+                        FormText.text(version.form, labels, global),
+                    ])
+                }
+                print(versions.render())
+            }
             for payment in detail.payments {
                 print(
                     zh
@@ -372,6 +395,29 @@ struct CaseCommand: ParsableCommand {
                 Wire.Cases.RecordService(
                     caseNo: caseNo, service: service, deliveredBy: deliveredBy, outcome: outcome,
                     requestId: request.requestId))
+        }
+    }
+
+    struct Amend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "修改申请表（退回补充或异议成立后），保留每一版 / Correct the form; every version is kept.")
+        @OptionGroup var global: Global
+        @OptionGroup var request: RequestOptions
+        @Argument var caseNo: String
+        @Option(name: .customLong("form"), help: "要改的字段 键=值，可重复，其余不变 / Fields to change, key=value.") var form:
+            [String] = []
+        @Option(help: "整张新表单 JSON / The whole new form as JSON.") var formJson: String?
+        @Option(help: "修改说明 / What was corrected and why.") var note: String
+        func run() {
+            let current = global.call(Wire.Cases.Get(caseNo: caseNo)).case
+            var fields = formJson == nil ? current.form : [:]
+            for (key, value) in CaseCommand.form(
+                form, json: formJson, moneyFields: CaseCommand.moneyFields(current.helpType, global), global)
+            {
+                fields[key] = value
+            }
+            CaseCommand.transition(
+                global, Wire.Cases.Amend(caseNo: caseNo, form: fields, note: note, requestId: request.requestId))
         }
     }
 

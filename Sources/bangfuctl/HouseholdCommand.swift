@@ -29,7 +29,7 @@ struct HouseholdCommand: ParsableCommand {
         }
         if !overview.helpers.isEmpty { CareCommand.printHelpers(overview.helpers, global) }
         let names = global.names()
-        let labels = formLabels()
+        let labels = FormText.labels(global)
         if !overview.cases.isEmpty {
             section(zh ? "案件" : "cases")
             var table = TextTable(
@@ -39,7 +39,8 @@ struct HouseholdCommand: ParsableCommand {
             for line in overview.cases {
                 table.add([
                     line.caseNo, names.helpType(line.helpType), global.word(.caseState, line.state),
-                    line.amount.map(yuan) ?? "", line.filedBy, form(line.form, labels[line.helpType] ?? [:]),
+                    line.amount.map(yuan) ?? "", line.filedBy,
+                    FormText.text(line.form, labels[line.helpType] ?? [:], global),
                 ])
             }
             print(table.render())
@@ -99,30 +100,4 @@ struct HouseholdCommand: ParsableCommand {
     }
 
     func section(_ title: String) { print("\n" + title) }
-
-    /// Each help type's field labels and which fields are money (read once, for the forms).
-    func formLabels() -> [String: [String: Wire.Admin.Field]] {
-        guard global.zh else { return [:] }
-        let plugins = (try? VarlinkClient(path: global.socket).call(Wire.Admin.Plugins()))?.loaded ?? []
-        return Dictionary(
-            plugins.map { plugin in
-                (plugin.id, Dictionary(plugin.fields.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first }))
-            }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// A form as a person reads it: labels for keys, amounts in yuan.
-    func form(_ fields: [String: JSONValue], _ labels: [String: Wire.Admin.Field]) -> String {
-        fields.keys.sorted().compactMap { key in
-            guard let value = fields[key] else { return nil }
-            let field = labels[key]
-            let name = field.map { global.zh ? $0.labelZh : $0.labelEn } ?? key
-            switch value {
-            case .int(let number) where field?.type == "money": return "\(name) \(yuan(number))"
-            case .int(let number): return "\(name) \(number)"
-            case .string(let text): return "\(name) \(text)"
-            case .bool(let flag): return "\(name) \(flag ? (global.zh ? "是" : "yes") : (global.zh ? "否" : "no"))"
-            default: return nil
-            }
-        }.joined(separator: global.zh ? "；" : "; ")
-    }
 }

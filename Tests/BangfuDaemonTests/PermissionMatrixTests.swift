@@ -28,7 +28,7 @@ import Testing
         "org.bangfu.Cases.UpholdObjection": [ap],
         "org.bangfu.Cases.Pay": [tr], "org.bangfu.Cases.ReceiveRepayment": [tr], "org.bangfu.Cases.Close": [ap],
         "org.bangfu.Cases.RecordService": [cw, ap],
-        "org.bangfu.Cases.Withdraw": [cw],
+        "org.bangfu.Cases.Withdraw": [cw], "org.bangfu.Cases.Amend": [cw],
         "org.bangfu.Funds.Create": [tr], "org.bangfu.Funds.Deposit": [tr], "org.bangfu.Funds.Transfer": [ap],
         "org.bangfu.Funds.ConfirmTransfer": [ap], "org.bangfu.Funds.RejectTransfer": [ap],
         "org.bangfu.Funds.Pending": [tr, ap, au, ad],

@@ -47,7 +47,7 @@ import Testing
                 plan: Wire.Cases.Plan(kind: "monthly", amount: 1, months: 6, total: 6),
                 instalmentsPaid: 0, repaid: 0),
             events: [Wire.Cases.Event(at: "t", actor: "a", event: "submit", from: "draft", to: "submitted")],
-            payments: [])
+            payments: [], forms: [Wire.Cases.FormVersion(version: 1, at: "t", actor: "a", note: "原始申请", form: [:])])
         #expect(try Wire.Cases.Get.Reply(parameters: reply.fields) == reply)
         let summary = Wire.Care.ReceptionSummary.Reply(received: 4, helped: 2, byKind: ["法律": 1, "就业": 3])
         #expect(try Wire.Care.ReceptionSummary.Reply(parameters: summary.fields) == summary)

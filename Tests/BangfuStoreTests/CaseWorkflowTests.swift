@@ -78,6 +78,7 @@ extension Fixture {
             case .close: .close(reason: "办结")
             case .withdraw: .withdraw(reason: "撤回")
             case .recordService: .recordService(service: "代写劳动仲裁申请书", deliveredBy: "法律援助律师", outcome: "已立案")
+            case .amend: .amend(formJSON: #"{"self_paid_fen":90000}"#, cause: nil, note: "更正自付金额")
             }
         // The notice timer event needs the deadline to have passed, a monthly instalment after the
         // first its due day (the 10th of the next month); everything else acts now.
@@ -91,6 +92,8 @@ extension Fixture {
     /// Monthly plans of 3 instalments (one paid in `active`), a loan of ¥1,000 (¥100 repaid now).
     static let allowedTransitions: [String: CaseState] = [
         "draft/submit": .submitted, "draft/withdraw": .withdrawn,
+        // A correction of the form keeps the state (draft, in review, returned; 13.15).
+        "draft/amend": .draft, "submitted/amend": .submitted, "returned/amend": .returned,
         "submitted/return_for_info": .returned, "submitted/pass_review": .branchReviewPassed,
         "submitted/reject": .rejected,
         "submitted/withdraw": .withdrawn,
@@ -139,8 +142,8 @@ extension Fixture {
                 }
             }
         }
-        #expect(allowed == 25 && allowed == Self.allowedTransitions.count)
-        #expect(allowed + refused == 12 * 16)
+        #expect(allowed == 28 && allowed == Self.allowedTransitions.count)
+        #expect(allowed + refused == 12 * 17)
         #expect(try await fx.store.verify().ok)
     }
 

@@ -25,7 +25,7 @@ struct HardshipRelief: HelpTypePlugin {
                     key: "cause", labelZh: "救助事由", labelEn: "cause", type: .choice,
                     options: ["serious_illness", "disaster", "emergency", "schooling"]),
                 FormField(
-                    key: "loss_fen", labelZh: "损失或支出（分）", labelEn: "loss or cost, fen", type: .money, required: false,
+                    key: "loss_fen", labelZh: "损失或支出（元）", labelEn: "loss or cost, yuan", type: .money, required: false,
                     min: 1),
                 FormField(
                     key: "description", labelZh: "情况说明", labelEn: "description", type: .string, required: false,

@@ -24,7 +24,7 @@ struct MedicalAid: HelpTypePlugin {
             id: "medical-aid", nameZh: "医疗救助", nameEn: "Medical aid", version: "1.0.0", paymentKind: .oneOff,
             fields: [
                 FormField(
-                    key: "self_paid_fen", labelZh: "个人自付医疗费用（分）", labelEn: "self-paid medical cost, fen", type: .money,
+                    key: "self_paid_fen", labelZh: "个人自付医疗费用（元）", labelEn: "self-paid medical cost, yuan", type: .money,
                     min: 1),
                 FormField(
                     key: "hospital", labelZh: "就诊医院", labelEn: "hospital", type: .string, required: false, maxLength: 60

@@ -24,7 +24,7 @@ struct MicroLoan: HelpTypePlugin {
                 FormField(
                     key: "purpose", labelZh: "用途", labelEn: "purpose", type: .choice,
                     options: ["reemployment", "small_business"]),
-                FormField(key: "principal_fen", labelZh: "借款金额（分）", labelEn: "principal, fen", type: .money, min: 1),
+                FormField(key: "principal_fen", labelZh: "借款金额（元）", labelEn: "principal, yuan", type: .money, min: 1),
                 FormField(
                     key: "term_months", labelZh: "期限（月）", labelEn: "term, months", type: .integer, min: 1, max: 120),
                 FormField(
