@@ -27,7 +27,8 @@ public struct HostRules: Sendable, Hashable {
         {
             throw BangfuError(
                 .hostRule,
-                zh: "同一原因（\(cause)）\(window) 天内不能重复申请：已有案件 \(earlier.caseNo)（\(earlier.filedOn) 提交）",
+                zh:
+                    "同一原因 \(window) 天内不能重复申请：已有案件 \(earlier.caseNo)（\(ReadableTime.date(earlier.filedOn.description, .zh))提交）",
                 en:
                     "no second application for the same cause (\(cause)) within \(window) days: case \(earlier.caseNo) was filed on \(earlier.filedOn)"
             )

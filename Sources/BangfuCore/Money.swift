@@ -25,7 +25,8 @@ public struct Money: Hashable, Comparable, Sendable, Codable, CustomStringConver
         guard fen >= minimum, fen <= Money.maximum.fen else {
             throw BangfuError(
                 .invalidInput,
-                zh: "\(field) 的金额 \(fen) 分超出范围：应在 \(Money(fen: minimum)) 至 \(Money.maximum) 之间",
+                zh:
+                    "\(Words.archiveField(field, .zh))的金额 \(Money(fen: fen)) 超出范围：应在 \(Money(fen: minimum)) 至 \(Money.maximum) 之间",
                 en:
                     "\(field): \(fen) fen is out of range; it must be between \(Money(fen: minimum)) and \(Money.maximum)",
                 context: ["field": field])
