@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(path: "PluginKit"),
@@ -125,6 +126,7 @@ let package = Package(
                 .embedInCode("varlink/org.bangfu.Admin.varlink"),
                 .embedInCode("varlink/org.bangfu.Campaigns.varlink"),
                 .embedInCode("varlink/org.bangfu.Care.varlink"),
+                .embedInCode("varlink/org.bangfu.Import.varlink"),
             ]
         ),
         .executableTarget(
@@ -143,7 +145,10 @@ let package = Package(
             ]
         ),
         // Terminal presentation shared by the command-line tools: CJK-aware tables, language.
-        .target(name: "BangfuCLIKit", dependencies: ["BangfuCore"]),
+        // Sheets (CSV in UTF-8 or GB18030, XLSX) for imports.
+        .target(
+            name: "BangfuCLIKit",
+            dependencies: ["BangfuCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // Offline tool on a store file: demo, seed, verify, statements.
         .executableTarget(
             name: "bangfu-db",

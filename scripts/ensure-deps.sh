@@ -2,7 +2,8 @@
 # Installs the Debian packages bangfu builds and tests against, when they are missing (Debian 12, as root or via sudo).
 set -euo pipefail
 need=()
-for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf; do
+# libreoffice-calc-nogui: the import tests convert a CSV into the XLSX LibreOffice writes.
+for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf libreoffice-calc-nogui; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # The plugin tests build broken plugins from C with cc.

@@ -22,6 +22,11 @@ public protocol BangfuStore: Sendable {
     func household(id: Int64) async throws -> Household
     func household(archiveNo: String) async throws -> Household
     func archiveHistory(id: Int64) async throws -> [ArchiveChange]
+    /// Archives each household of an import in one transaction, each alone through the archive
+    /// rules; with `dryRun` each is checked and undone. A head already in an open archive the
+    /// caller may read is left unchanged.
+    func importArchives(_ inputs: [ArchiveInput], by: Actor, at: Date, dryRun: Bool) async throws
+        -> [ArchiveImport.Outcome]
     /// Everything kept about one household (一户一档), read at one point in time.
     func householdFile(archiveNo: String) async throws -> HouseholdFile
     /// Archives in `units` with a person whose name begins with `namePrefix` or whose ID number is

@@ -9,7 +9,7 @@ public enum Words {
     public enum Kind: Sendable {
         case caseState, event, paymentKind, ledgerKind, campaignState, campaignOutcome, visitStatus
         case archiveStatus, exitReason, transferState, category, role, fundSource, contactKind
-        case operation, receptionChannel, receptionOutcome, receptionKind, mustVisitEvent, actor, clock, archiveAction
+        case operation, cause, receptionChannel, receptionOutcome, receptionKind, mustVisitEvent, actor, clock, archiveAction
     }
 
     /// The word for `code` in `language`; the code itself when it is not one of the known ones.
@@ -61,6 +61,12 @@ public enum Words {
             "campaign_close": "关闭活动", "campaign_replan": "为活动补充规划", "verify_audit": "校验审计链", "reload": "重新加载配置",
             "backup": "备份",
             "checkpoint": "签发检查点", "advance_clock": "拨动时钟", "read": "查看",
+        ],
+        .cause: [
+            "unable_to_work": "丧失劳动能力", "unemployed": "失业", "laid_off": "下岗", "no_social_insurance": "未参加社会保险",
+            "insurance_unpaid": "社会保险欠缴", "serious_illness": "大病", "disaster": "灾害", "accident": "意外事故",
+            "children_schooling": "子女就学", "single_parent_low_income": "单亲低收入", "enterprise_shutdown": "企业关停",
+            "other": "其他",
         ],
         .paymentKind: ["one_off": "一次性发放", "monthly": "按月发放", "loan": "借款", "non_monetary": "非资金帮扶"],
         .ledgerKind: [
@@ -148,6 +154,16 @@ public enum Words {
             "early_retired": "内退", "migrant_worker": "农民工",
         ],
     ]
+
+    /// The code a Chinese word stands for (`大病` is `serious_illness`), nil when it is none.
+    public static func code(of word: String, _ kind: Kind) -> String? {
+        chinese[kind]?.first { _, value in value == word }?.key
+    }
+
+    /// The code of a Chinese value of an archive field (`中共党员` is `party_member`).
+    public static func code(ofValue word: String, field: String) -> String? {
+        valueWords[field]?.first { _, value in value == word }?.key
+    }
 
     /// A holiday rule as people say it: `lunar:01-01` is 农历正月初一, `gregorian:07-01` 7月1日.
     public static func holiday(_ rule: HolidayRule, _ language: Language) -> String {

@@ -29,6 +29,8 @@ public final class Runtime: Sendable {
     // Set once in init, right after `current`: the scheduler reads the live settings through it.
     nonisolated(unsafe) private(set) var scheduler: Scheduler!
     let connectionCount = Mutex<(@Sendable () -> Int)?>(nil)
+    /// Imports under way (`org.bangfu.Import`): the rows each caller has sent, until Finish.
+    let imports = ImportSessions()
 
     /// Paths and switches fixed at start.
     public struct Options: Sendable {

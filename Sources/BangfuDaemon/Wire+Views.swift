@@ -18,6 +18,11 @@ extension Wire {
 
     /// What stands in for free text a role may not read (forms' text, reasons, comments).
     static let hidden = "***"
+
+    /// A form with its text hidden, its numbers (amounts, counts) and flags kept.
+    static func hidingText(_ form: [String: JSONValue]) -> [String: JSONValue] {
+        form.mapValues { value in if case .string = value { .string(hidden) } else { value } }
+    }
 }
 
 extension Wire.Cases.Plan {
@@ -56,7 +61,7 @@ extension Wire.Cases.Case {
     func seen(by visibility: Visibility) -> Self {
         guard !visibility.showsFreeText else { return self }
         var seen = self
-        seen.form = form.mapValues { value in if case .string = value { .string(Wire.hidden) } else { value } }
+        seen.form = Wire.hidingText(form)
         seen.reason = reason.map { _ in Wire.hidden }
         return seen
     }
@@ -73,7 +78,7 @@ extension Wire.Cases.FormVersion {
     func seen(by visibility: Visibility) -> Self {
         guard !visibility.showsFreeText else { return self }
         var seen = self
-        seen.form = form.mapValues { value in if case .string = value { .string(Wire.hidden) } else { value } }
+        seen.form = Wire.hidingText(form)
         seen.note = Wire.hidden
         return seen
     }

@@ -54,6 +54,15 @@ extension SQLiteStore {
         }
     }
 
+    public func importArchives(_ inputs: [ArchiveInput], by actor: Actor, at: Date, dryRun: Bool) async throws
+        -> [ArchiveImport.Outcome]
+    {
+        let policy = self.policy
+        return try await write { db in
+            try ImportDomain.archive(SQLiteUnitOfWork(db: db), inputs, by: actor, at: at, policy: policy, dryRun: dryRun)
+        }
+    }
+
     public func updateArchive(id: Int64, _ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
         return try await write { db in

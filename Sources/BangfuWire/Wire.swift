@@ -76,6 +76,9 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case fundsList = "org.bangfu.Funds.List"
     case fundsLedger = "org.bangfu.Funds.Ledger"
     case fundsStatement = "org.bangfu.Funds.Statement"
+    case importBegin = "org.bangfu.Import.Begin"
+    case importRows = "org.bangfu.Import.Rows"
+    case importFinish = "org.bangfu.Import.Finish"
     case noticeList = "org.bangfu.Notice.List"
 }
 
@@ -5869,6 +5872,311 @@ public enum Wire {
                     var object: [String: JSONValue] = ["funds": JSONValue.array(funds.map { value in value.json })]
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+            }
+        }
+    }
+
+    /// Importing household ledgers (a row per person, as the national form and county 台账 keep them)
+    /// as archives (一户一档). The client reads its file (CSV in UTF-8 or GB18030, XLSX) and sends the
+    /// rows; bangfud never opens a path a client names. Begin, then Rows (as many calls as needed, each
+    /// under the socket's 1 MiB message limit), then Finish, all by the same caller, within an hour.
+    /// Each household goes through the same rules as org.bangfu.Archive.Create, alone: one refused does
+    /// not stop the others; they commit in transactions of 200 households, so a file is imported in
+    /// resumable batches and safe to repeat (a head already in an open archive the caller may read is
+    /// left unchanged). Columns are recognised by the national form's Chinese headings (docs/import.md)
+    /// or a mapping (heading to field).
+    public enum Import {
+        /// A bad value: its row in the sheet (the heading row is 1), the column's heading, the value, why.
+        public struct Problem: WireValue {
+            public var row: Int64
+            public var column: String
+            public var value: String
+            public var message: String
+            public var messageEn: String
+
+            public init(row: Int64, column: String, value: String, message: String, messageEn: String) {
+                self.row = row
+                self.column = column
+                self.value = value
+                self.message = message
+                self.messageEn = messageEn
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                row = try object["row", default: .null].wireInt(at: "\(wirePath).row")
+                column = try object["column", default: .null].wireString(at: "\(wirePath).column")
+                value = try object["value", default: .null].wireString(at: "\(wirePath).value")
+                message = try object["message", default: .null].wireString(at: "\(wirePath).message")
+                messageEn = try object["messageEn", default: .null].wireString(at: "\(wirePath).messageEn")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "row": JSONValue.int(row), "column": JSONValue.string(column), "value": JSONValue.string(value),
+                    "message": JSONValue.string(message), "messageEn": JSONValue.string(messageEn),
+                ])
+            }
+        }
+
+        /// What became of one household: created, would_create (dryRun), unchanged, refused (with why).
+        /// `category` is the derived one; `statedCategory` what the file said, when the two differ.
+        public struct Result: WireValue {
+            public var row: Int64
+            public var name: String
+            public var action: String
+            public var archiveNo: String?
+            public var category: String?
+            public var statedCategory: String?
+            public var message: String?
+            public var messageEn: String?
+
+            public init(
+                row: Int64, name: String, action: String, archiveNo: String? = nil, category: String? = nil,
+                statedCategory: String? = nil, message: String? = nil, messageEn: String? = nil
+            ) {
+                self.row = row
+                self.name = name
+                self.action = action
+                self.archiveNo = archiveNo
+                self.category = category
+                self.statedCategory = statedCategory
+                self.message = message
+                self.messageEn = messageEn
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                row = try object["row", default: .null].wireInt(at: "\(wirePath).row")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                action = try object["action", default: .null].wireString(at: "\(wirePath).action")
+                archiveNo = try object["archiveNo", default: .null].wireOptional(at: "\(wirePath).archiveNo") {
+                    value, path in try value.wireString(at: path)
+                }
+                category = try object["category", default: .null].wireOptional(at: "\(wirePath).category") {
+                    value, path in try value.wireString(at: path)
+                }
+                statedCategory = try object["statedCategory", default: .null].wireOptional(
+                    at: "\(wirePath).statedCategory"
+                ) { value, path in try value.wireString(at: path) }
+                message = try object["message", default: .null].wireOptional(at: "\(wirePath).message") { value, path in
+                    try value.wireString(at: path)
+                }
+                messageEn = try object["messageEn", default: .null].wireOptional(at: "\(wirePath).messageEn") {
+                    value, path in try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "row": JSONValue.int(row), "name": JSONValue.string(name), "action": JSONValue.string(action),
+                ]
+                object["archiveNo"] = archiveNo.map { value in JSONValue.string(value) }
+                object["category"] = category.map { value in JSONValue.string(value) }
+                object["statedCategory"] = statedCategory.map { value in JSONValue.string(value) }
+                object["message"] = message.map { value in JSONValue.string(value) }
+                object["messageEn"] = messageEn.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+        }
+
+        /// columns: the heading row as written. mapping: heading to field name, for other layouts. unit,
+        /// region, mainCause: what the sheet does not give. dryRun: check everything, change nothing.
+        public struct Begin: WireCall {
+            public static let method = WireMethod.importBegin
+
+            public var columns: [String]
+            public var mapping: [String: String]?
+            public var unit: String?
+            public var region: String?
+            public var mainCause: String?
+            public var dryRun: Bool
+
+            public init(
+                columns: [String], mapping: [String: String]? = nil, unit: String? = nil, region: String? = nil,
+                mainCause: String? = nil, dryRun: Bool
+            ) {
+                self.columns = columns
+                self.mapping = mapping
+                self.unit = unit
+                self.region = region
+                self.mainCause = mainCause
+                self.dryRun = dryRun
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                columns = try object["columns", default: .null].wireArray(at: "\(wirePath).columns") { value, path in
+                    try value.wireString(at: path)
+                }
+                mapping = try object["mapping", default: .null].wireOptional(at: "\(wirePath).mapping") { value, path in
+                    try value.wireMap(at: path) { value, path in try value.wireString(at: path) }
+                }
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                    try value.wireString(at: path)
+                }
+                region = try object["region", default: .null].wireOptional(at: "\(wirePath).region") { value, path in
+                    try value.wireString(at: path)
+                }
+                mainCause = try object["mainCause", default: .null].wireOptional(at: "\(wirePath).mainCause") {
+                    value, path in try value.wireString(at: path)
+                }
+                dryRun = try object["dryRun", default: .null].wireBool(at: "\(wirePath).dryRun")
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "columns": JSONValue.array(columns.map { value in JSONValue.string(value) }),
+                    "dryRun": JSONValue.bool(dryRun),
+                ]
+                object["mapping"] = mapping.map { value in
+                    JSONValue.object(value.mapValues { value in JSONValue.string(value) })
+                }
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["region"] = region.map { value in JSONValue.string(value) }
+                object["mainCause"] = mainCause.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+
+            public struct Reply: WireValue {
+                public var importId: String
+                public var ignoredColumns: [String]
+
+                public init(importId: String, ignoredColumns: [String]) {
+                    self.importId = importId
+                    self.ignoredColumns = ignoredColumns
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    importId = try object["importId", default: .null].wireString(at: "\(wirePath).importId")
+                    ignoredColumns = try object["ignoredColumns", default: .null].wireArray(
+                        at: "\(wirePath).ignoredColumns"
+                    ) { value, path in try value.wireString(at: path) }
+                }
+
+                public var json: JSONValue {
+                    .object([
+                        "importId": JSONValue.string(importId),
+                        "ignoredColumns": JSONValue.array(ignoredColumns.map { value in JSONValue.string(value) }),
+                    ])
+                }
+            }
+        }
+
+        /// The next rows, in order; `first` is the sheet row number of the first of them.
+        public struct Rows: WireCall {
+            public static let method = WireMethod.importRows
+
+            public var importId: String
+            public var first: Int64
+            public var rows: [[String]]
+
+            public init(importId: String, first: Int64, rows: [[String]]) {
+                self.importId = importId
+                self.first = first
+                self.rows = rows
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                importId = try object["importId", default: .null].wireString(at: "\(wirePath).importId")
+                first = try object["first", default: .null].wireInt(at: "\(wirePath).first")
+                rows = try object["rows", default: .null].wireArray(at: "\(wirePath).rows") { value, path in
+                    try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
+                }
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "importId": JSONValue.string(importId), "first": JSONValue.int(first),
+                    "rows": JSONValue.array(
+                        rows.map { value in JSONValue.array(value.map { value in JSONValue.string(value) }) }),
+                ])
+            }
+
+            public struct Reply: WireValue {
+                public var received: Int64
+
+                public init(received: Int64) {
+                    self.received = received
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    received = try object["received", default: .null].wireInt(at: "\(wirePath).received")
+                }
+
+                public var json: JSONValue {
+                    .object(["received": JSONValue.int(received)])
+                }
+            }
+        }
+
+        /// Reads the rows as households and archives them (or, dryRun, checks them), then answers (call
+        /// with more): every reply carries the totals and a part of the problems (bad values) and results
+        /// (refused households, and those whose stated 困难类别 differs from the derived one), the parts
+        /// kept under the message limit; the last reply has no `continues`.
+        public struct Finish: WireCall {
+            public static let method = WireMethod.importFinish
+
+            public var importId: String
+
+            public init(importId: String) {
+                self.importId = importId
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                importId = try object["importId", default: .null].wireString(at: "\(wirePath).importId")
+            }
+
+            public var json: JSONValue {
+                .object(["importId": JSONValue.string(importId)])
+            }
+
+            public struct Reply: WireValue {
+                public var households: Int64
+                public var created: Int64
+                public var unchanged: Int64
+                public var refused: Int64
+                public var problems: [Problem]
+                public var results: [Result]
+
+                public init(
+                    households: Int64, created: Int64, unchanged: Int64, refused: Int64, problems: [Problem],
+                    results: [Result]
+                ) {
+                    self.households = households
+                    self.created = created
+                    self.unchanged = unchanged
+                    self.refused = refused
+                    self.problems = problems
+                    self.results = results
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    households = try object["households", default: .null].wireInt(at: "\(wirePath).households")
+                    created = try object["created", default: .null].wireInt(at: "\(wirePath).created")
+                    unchanged = try object["unchanged", default: .null].wireInt(at: "\(wirePath).unchanged")
+                    refused = try object["refused", default: .null].wireInt(at: "\(wirePath).refused")
+                    problems = try object["problems", default: .null].wireArray(at: "\(wirePath).problems") {
+                        value, path in try Problem(json: value, at: path)
+                    }
+                    results = try object["results", default: .null].wireArray(at: "\(wirePath).results") {
+                        value, path in try Result(json: value, at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    .object([
+                        "households": JSONValue.int(households), "created": JSONValue.int(created),
+                        "unchanged": JSONValue.int(unchanged), "refused": JSONValue.int(refused),
+                        "problems": JSONValue.array(problems.map { value in value.json }),
+                        "results": JSONValue.array(results.map { value in value.json }),
+                    ])
                 }
             }
         }
