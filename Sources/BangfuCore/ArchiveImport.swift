@@ -63,8 +63,9 @@ public enum ArchiveImport {
         public var zh: String?
         public var en: String?
 
-        public init(action: Action, archiveNo: String? = nil, category: String? = nil, zh: String? = nil, en: String? = nil)
-        {
+        public init(
+            action: Action, archiveNo: String? = nil, category: String? = nil, zh: String? = nil, en: String? = nil
+        ) {
             self.action = action
             self.archiveNo = archiveNo
             self.category = category
@@ -149,7 +150,9 @@ public enum ArchiveImport {
                     Problem(
                         row: rowNumber, column: heading(of: .relation, columns, fields), value: value[.relation] ?? "",
                         zh: "不知这一行属于哪一户：请填写户号或户主身份证号（户主本人一行的关系填“户主”）",
-                        en: "which household this row belongs to is unknown: give a household number or the head's ID number"))
+                        en:
+                            "which household this row belongs to is unknown: give a household number or the head's ID number"
+                    ))
                 continue
             }
             if byKey[key] == nil { order.append(key) }
@@ -160,7 +163,8 @@ public enum ArchiveImport {
             let people = byKey[key] ?? []
             var found: [Problem] = []
             func bad(_ row: Int, _ field: Field, _ value: String, _ zh: String, _ en: String) {
-                found.append(Problem(row: row, column: heading(of: field, columns, fields), value: value, zh: zh, en: en))
+                found.append(
+                    Problem(row: row, column: heading(of: field, columns, fields), value: value, zh: zh, en: en))
             }
             let heads = people.filter { isHeadRelation($0.value[.relation]) }
             guard heads.count == 1, let head = heads.first else {
@@ -168,7 +172,9 @@ public enum ArchiveImport {
                 bad(
                     row, .relation, people.first?.value[.relation] ?? "",
                     heads.isEmpty ? "这一户没有户主行（与户主关系填“户主”或“本人”）" : "这一户有 \(heads.count) 个户主行",
-                    heads.isEmpty ? "the household has no head row (relation 户主 or 本人)" : "the household has \(heads.count) head rows")
+                    heads.isEmpty
+                        ? "the household has no head row (relation 户主 or 本人)"
+                        : "the household has \(heads.count) head rows")
                 problems += found
                 continue
             }
@@ -182,7 +188,8 @@ public enum ArchiveImport {
                     bad(
                         person.row, .idNumber, text,
                         "身份证号被表格软件当成了数字，后几位已经丢失：请在表格中把该列设为“文本”（或在号码前加英文单引号），重新录入后再导出",
-                        "a spreadsheet turned the ID number into a number and lost its last digits: format the column as text (or start the number with an apostrophe), enter it again and export")
+                        "a spreadsheet turned the ID number into a number and lost its last digits: format the column as text (or start the number with an apostrophe), enter it again and export"
+                    )
                     return nil
                 }
                 do { return try IDNumber(text, today: today) } catch let error as BangfuError {
@@ -200,10 +207,13 @@ public enum ArchiveImport {
                 }
             }
             func choice<Value: RawRepresentable>(
-                _ person: (row: Int, value: [Field: String]), _ field: Field, archiveField: String, default fallback: Value
+                _ person: (row: Int, value: [Field: String]), _ field: Field, archiveField: String,
+                default fallback: Value
             ) -> Value where Value.RawValue == String {
                 guard let text = person.value[field] else { return fallback }
-                if let value = Value(rawValue: text) ?? Words.code(ofValue: text, field: archiveField).flatMap(Value.init) {
+                if let value = Value(rawValue: text)
+                    ?? Words.code(ofValue: text, field: archiveField).flatMap(Value.init)
+                {
                     return value
                 }
                 bad(person.row, field, text, "无法识别“\(text)”", "\"\(text)\" is not recognised")
@@ -223,7 +233,8 @@ public enum ArchiveImport {
                 if let id {
                     members.append(
                         Member(
-                            name: name, idNumber: id, relation: person.value[.relation] ?? "其他", health: person.value[.health],
+                            name: name, idNumber: id, relation: person.value[.relation] ?? "其他",
+                            health: person.value[.health],
                             monthlyIncome: income, schoolOrEmployer: person.value[.employer]))
                 }
             }
@@ -235,26 +246,34 @@ public enum ArchiveImport {
                 bad(
                     head.row, .unit, unitText ?? "",
                     unitText == nil ? "没有所属单位：请在表中给出，或用 --unit 指定" : "单位“\(unitText ?? "")”不存在：请用配置中的单位代码或名称",
-                    unitText == nil ? "no unit: give it in the sheet or with --unit" : "unit \"\(unitText ?? "")\" does not exist")
+                    unitText == nil
+                        ? "no unit: give it in the sheet or with --unit" : "unit \"\(unitText ?? "")\" does not exist")
             }
             let region = head.value[.region] ?? defaults.region
             if region == nil {
-                bad(head.row, .region, "", "没有低保地区：请在表中给出，或用 --region 指定", "no 低保 region: give it in the sheet or with --region")
+                bad(
+                    head.row, .region, "", "没有低保地区：请在表中给出，或用 --region 指定",
+                    "no 低保 region: give it in the sheet or with --region")
             }
             let causeText = head.value[.mainCause] ?? defaults.mainCause ?? ""
-            let cause = causes.contains(causeText) ? causeText : Words.code(of: causeText, .cause).flatMap {
-                causes.contains($0) ? $0 : nil
-            }
+            let cause =
+                causes.contains(causeText)
+                ? causeText
+                : Words.code(of: causeText, .cause).flatMap {
+                    causes.contains($0) ? $0 : nil
+                }
             if cause == nil {
                 bad(
                     head.row, .mainCause, causeText,
                     causeText.isEmpty ? "缺少致困原因" : "致困原因“\(causeText)”不在配置的清单中",
-                    causeText.isEmpty ? "the cause of hardship is missing" : "cause \"\(causeText)\" is not in the configured list")
+                    causeText.isEmpty
+                        ? "the cause of hardship is missing" : "cause \"\(causeText)\" is not in the configured list")
             }
             let headName = head.value[.name] ?? ""
             if headName.isEmpty { bad(head.row, .name, "", "缺少户主姓名", "the head's name is missing") }
             let annual =
-                money(head, .annualIncome) ?? (try? Money.product(monthlyTotal.fen, 12, "annualIncome")).map(Money.init(fen:))
+                money(head, .annualIncome)
+                ?? (try? Money.product(monthlyTotal.fen, 12, "annualIncome")).map(Money.init(fen:))
             let person = Person(
                 name: headName, idNumber: headID ?? .erased, ethnicity: head.value[.ethnicity],
                 politicalStatus: choice(head, .politicalStatus, archiveField: "politicalStatus", default: .masses),

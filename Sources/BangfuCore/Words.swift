@@ -9,7 +9,8 @@ public enum Words {
     public enum Kind: Sendable {
         case caseState, event, paymentKind, ledgerKind, campaignState, campaignOutcome, visitStatus
         case archiveStatus, exitReason, transferState, category, role, fundSource, contactKind
-        case operation, cause, receptionChannel, receptionOutcome, receptionKind, mustVisitEvent, actor, clock, archiveAction
+        case operation, cause, receptionChannel, receptionOutcome, receptionKind, mustVisitEvent, actor, clock,
+            archiveAction
     }
 
     /// The word for `code` in `language`; the code itself when it is not one of the known ones.

@@ -49,7 +49,9 @@ actor ImportSessions {
             throw BangfuError(
                 .invalidInput,
                 zh: "导入过大（最多 \(Self.maximumRows) 行、每行 \(Self.maximumCells) 列）：请分成几个文件导入",
-                en: "the import is too large (at most \(Self.maximumRows) rows of \(Self.maximumCells) columns): split the file")
+                en:
+                    "the import is too large (at most \(Self.maximumRows) rows of \(Self.maximumCells) columns): split the file"
+            )
         }
         for (offset, cells) in rows.enumerated() { session.rows.append((first + offset, cells)) }
         session.bytes += bytes

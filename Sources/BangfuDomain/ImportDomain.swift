@@ -31,7 +31,8 @@ public enum ImportDomain {
                 return ArchiveImport.Outcome(
                     action: .created, archiveNo: created.archiveNo, category: created.assessment.category?.rawValue)
             } catch let checked as DryRun {
-                return ArchiveImport.Outcome(action: .wouldCreate, category: checked.household.assessment.category?.rawValue)
+                return ArchiveImport.Outcome(
+                    action: .wouldCreate, category: checked.household.assessment.category?.rawValue)
             } catch let refused as BangfuError {
                 return ArchiveImport.Outcome(action: .refused, zh: refused.zh, en: refused.en)
             }

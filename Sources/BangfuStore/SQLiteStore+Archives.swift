@@ -59,7 +59,8 @@ extension SQLiteStore {
     {
         let policy = self.policy
         return try await write { db in
-            try ImportDomain.archive(SQLiteUnitOfWork(db: db), inputs, by: actor, at: at, policy: policy, dryRun: dryRun)
+            try ImportDomain.archive(
+                SQLiteUnitOfWork(db: db), inputs, by: actor, at: at, policy: policy, dryRun: dryRun)
         }
     }
 

@@ -21,7 +21,8 @@ struct Bangfuctl: ParsableCommand {
             """,
         version: BangfuVersion.current,
         subcommands: [
-            Status.self, ArchiveCommand.self, HouseholdCommand.self, ImportCommand.self, CaseCommand.self, FundCommand.self,
+            Status.self, ArchiveCommand.self, HouseholdCommand.self, ImportCommand.self, CaseCommand.self,
+            FundCommand.self,
             NoticeCommand.self,
             CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, CheckpointCommand.self,
             Reload.self, ClockCommand.self,
@@ -83,9 +84,10 @@ struct Global: ParsableArguments {
         reaching(Call.method) { client in try client.call(call) }
     }
 
-    /// A method called with `more`: every reply.
-    func stream<Call: WireCall>(_ call: Call) -> [Call.Reply] {
-        reaching(Call.method) { client in try client.stream(call) }
+    /// A method called with `more`: every reply. `timeoutSeconds`: how long a reply may take (an
+    /// import's Finish works through every household before it answers).
+    func stream<Call: WireCall>(_ call: Call, timeoutSeconds: Int = 60) -> [Call.Reply] {
+        reaching(Call.method, timeoutSeconds: timeoutSeconds) { client in try client.stream(call) }
     }
 
     /// Every page of a paged listing, 1,000 at a time, following `next` until the last page.
@@ -96,9 +98,11 @@ struct Global: ParsableArguments {
     }
 
     /// Runs `body` against bangfud's socket, turning each failure into its message and exit code.
-    private func reaching<Value>(_ method: WireMethod, _ body: (VarlinkClient) throws -> Value) -> Value {
+    private func reaching<Value>(
+        _ method: WireMethod, timeoutSeconds: Int = 60, _ body: (VarlinkClient) throws -> Value
+    ) -> Value {
         do {
-            return try body(try VarlinkClient(path: socket))
+            return try body(try VarlinkClient(path: socket, timeoutSeconds: timeoutSeconds))
         } catch let error as VarlinkClientError {
             guard zh else {
                 die("cannot reach bangfud (\(error)): is it running? check --socket or BANGFU_SOCKET", code: 3)

@@ -52,7 +52,7 @@ struct ImportCommand: ParsableCommand {
                     Data(((zh ? "未识别、不导入的列：" : "columns not recognised (left out): ") + names + "\n").utf8))
             }
             send(Array(sheet.rows.dropFirst()), to: begun.importId)
-            let replies = global.stream(Wire.Import.Finish(importId: begun.importId))
+            let replies = global.stream(Wire.Import.Finish(importId: begun.importId), timeoutSeconds: 3_600)
             let problems = replies.flatMap(\.problems)
             let results = replies.flatMap(\.results)
             guard let totals = replies.last else { return }
@@ -87,7 +87,8 @@ struct ImportCommand: ParsableCommand {
                 }
             }
             if progress {
-                FileHandle.standardError.write(Data("\n\(global.zh ? "正在按档案规则逐户核对……" : "checking each household…")\n".utf8))
+                FileHandle.standardError.write(
+                    Data("\n\(global.zh ? "正在按档案规则逐户核对……" : "checking each household…")\n".utf8))
             }
         }
 
@@ -103,7 +104,8 @@ struct ImportCommand: ParsableCommand {
             return mapping
         }
 
-        func report(_ totals: Wire.Import.Finish.Reply, problems: [Wire.Import.Problem], results: [Wire.Import.Result]) {
+        func report(_ totals: Wire.Import.Finish.Reply, problems: [Wire.Import.Problem], results: [Wire.Import.Result])
+        {
             let zh = global.zh
             let created = dryRun ? (zh ? "可新建" : "would create") : (zh ? "新建" : "created")
             print(
@@ -112,9 +114,12 @@ struct ImportCommand: ParsableCommand {
                     : "\(totals.households) households: \(created) \(totals.created), already archived \(totals.unchanged), refused \(totals.refused); \(problems.count) bad values"
             )
             if !problems.isEmpty {
-                var table = TextTable(headers: zh ? ["行", "列", "值", "原因"] : ["row", "column", "value", "why"], rightAligned: [0])
+                var table = TextTable(
+                    headers: zh ? ["行", "列", "值", "原因"] : ["row", "column", "value", "why"], rightAligned: [0])
                 for problem in problems {
-                    table.add([String(problem.row), problem.column, problem.value, zh ? problem.message : problem.messageEn])
+                    table.add([
+                        String(problem.row), problem.column, problem.value, zh ? problem.message : problem.messageEn,
+                    ])
                 }
                 print("\n" + table.render())
             }

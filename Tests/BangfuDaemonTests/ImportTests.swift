@@ -10,7 +10,8 @@ import Testing
     static let otherCaseworker: UInt32 = 61008
 
     /// The test configuration with a second branch, b2, and a caseworker there.
-    static let yaml = D.yaml
+    static let yaml =
+        D.yaml
         .replacingOccurrences(
             of: "  - { id: b1, name: 一厂工会, parent: county, level: grassroots }",
             with: """

@@ -56,7 +56,12 @@ final class Fixture: @unchecked Sendable {
     init(extraYAML: String = "", grantsYAML: String? = nil, synchronousFull: Bool = true) async throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        var base = Fixture.yaml
+        // The calendar beside the database: a tool run as another uid may not reach the checkout.
+        let calendar = dir.appendingPathComponent("2027.synthetic.yaml")
+        try FileManager.default.copyItem(
+            at: Fixture.root.appendingPathComponent("etc/calendars/2027.synthetic.yaml"), to: calendar)
+        var base = Fixture.yaml.replacingOccurrences(
+            of: "\(Fixture.root.path)/etc/calendars/2027.synthetic.yaml", with: calendar.path)
         if let grantsYAML, let start = base.range(of: "grants:") {
             base = String(base[..<start.lowerBound]) + grantsYAML
         }
