@@ -182,6 +182,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Prints how fast a ledger imports through bangfud, against plain SQLite in the same run.
+        .executableTarget(
+            name: "bangfu-import-bench",
+            dependencies: [
+                "BangfuLoad", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Connects to the daemon's socket as another uid, one thread at a time (load generators only).
         .target(name: "CBenchSupport"),
         // The load generator shared by bangfu-bench and the durability tests: clients per role over the

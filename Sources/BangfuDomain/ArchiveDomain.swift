@@ -18,9 +18,11 @@ public enum ArchiveDomain {
             en: "not eligible for an archive: \(assessment.reasonEn)")
     }
 
-    public static func create(_ work: some UnitOfWork, _ input: ArchiveInput, by actor: Actor, at: Date, policy: Policy)
-        throws -> Household
-    {
+    /// - Parameter audited: false when the caller audits several creations in one entry (an
+    ///   import's batch); the rows are recorded by that entry all the same.
+    public static func create(
+        _ work: some UnitOfWork, _ input: ArchiveInput, by actor: Actor, at: Date, policy: Policy, audited: Bool = true
+    ) throws -> Household {
         let assessment = try assess(input, at: at, policy: policy)
         guard assessment.category != nil else { throw notEligible(assessment) }
         let today = policy.caseRules.zone.date(of: at)
@@ -34,7 +36,7 @@ public enum ArchiveDomain {
             reviewDue: today.adding(months: policy.reviewIntervalMonths), createdAt: at)
         household.id = try work.insertHousehold(household)
         try work.replacePersons(householdId: household.id, idNumbers: input.idNumbers, open: true)
-        try record(work, household, old: nil, actor: actor.id, action: "create_archive", at: at)
+        try record(work, household, old: nil, actor: actor.id, action: "create_archive", at: at, audited: audited)
         return household
     }
 
@@ -237,7 +239,8 @@ public enum ArchiveDomain {
 
     /// The field-level history of a change (old -> new) and its audit row (ids and hashes only).
     static func record(
-        _ work: some UnitOfWork, _ household: Household, old: Household?, actor: String, action: String, at: Date
+        _ work: some UnitOfWork, _ household: Household, old: Household?, actor: String, action: String, at: Date,
+        audited: Bool = true
     ) throws {
         var changes = ArchiveChange.diff(old: old?.input, new: household.input, at: at, actor: actor, action: action)
         func meta(_ field: String, _ before: String?, _ after: String?) {
@@ -252,6 +255,7 @@ public enum ArchiveDomain {
         meta("review_due", old?.reviewDue.description, household.reviewDue.description)
         meta("exit_reason", old?.exitReason?.rawValue, household.exitReason?.rawValue)
         try work.appendArchiveHistory(householdId: household.id, changes)
+        guard audited else { return }
         try work.audit(
             at: at, actor: actor, action: action, entity: "household", entityId: household.archiveNo)
     }

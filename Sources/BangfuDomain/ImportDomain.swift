@@ -16,7 +16,7 @@ public enum ImportDomain {
         _ work: some UnitOfWork, _ inputs: [ArchiveInput], by actor: Actor, at: Date, policy: Policy, dryRun: Bool
     ) throws -> [ArchiveImport.Outcome] {
         let tree = try work.unitTree()
-        return try inputs.map { input in
+        let outcomes = try inputs.map { input in
             if let held = try work.openArchiveHolding(input.head.idNumber, except: nil),
                 actor.mayRead(.archive, unit: held.unitId, in: tree)
             {
@@ -24,7 +24,8 @@ public enum ImportDomain {
             }
             do {
                 let created = try work.undoingOnError {
-                    let household = try ArchiveDomain.create(work, input, by: actor, at: at, policy: policy)
+                    let household = try ArchiveDomain.create(
+                        work, input, by: actor, at: at, policy: policy, audited: false)
                     if dryRun { throw DryRun(household: household) }
                     return household
                 }
@@ -37,5 +38,13 @@ public enum ImportDomain {
                 return ArchiveImport.Outcome(action: .refused, zh: refused.zh, en: refused.en)
             }
         }
+        // One entry for the batch: it records every row the created archives wrote.
+        let created = outcomes.compactMap { $0.action == .created ? $0.archiveNo : nil }
+        if let first = created.first, let last = created.last {
+            try work.audit(
+                at: at, actor: actor.id, action: "import_archives", entity: "household",
+                entityId: first == last ? first : "\(first)..\(last) (\(created.count))")
+        }
+        return outcomes
     }
 }

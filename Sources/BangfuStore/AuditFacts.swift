@@ -84,7 +84,11 @@ enum AuditFacts {
     /// their earlier entries; a row that never changes counts as recorded once from this entry on.
     static func baseline(_ db: Database, version: Int) throws {
         rowTextSQL.withLock { $0.removeAll() }
-        defer { rowTextSQL.withLock { $0.removeAll() } }
+        pendingTextSQL.withLock { $0.removeAll() }
+        defer {
+            rowTextSQL.withLock { $0.removeAll() }
+            pendingTextSQL.withLock { $0.removeAll() }
+        }
         for table in tables where table.since == version {
             let key = "json_array(" + table.key.map { "NEW.\($0)" }.joined(separator: ", ") + ")"
             // An erasable table's one allowed update (the erasure) is no new fact.
@@ -152,14 +156,44 @@ enum AuditFacts {
 
     typealias Fact = (tbl: String, key: String, rowHash: String)
 
-    /// The rows noted since the last entry, each with the hash it has now.
+    /// The rows noted since the last entry, each with the hash it has now: one query per table
+    /// for all its noted rows (an import's batch notes thousands).
     static func pending(_ db: Database) throws -> [Fact] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, key FROM pending_fact ORDER BY tbl, key")).compactMap {
-            row in
-            guard let table = byName[row["tbl"]] else { return nil }
-            let key: String = row["key"]
-            return (table.name, key, try rowHash(db, table: table, key: key))
+        let notes = try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, key FROM pending_fact ORDER BY tbl, key"))
+            .map { row -> (tbl: String, key: String) in (row["tbl"], row["key"]) }
+        var texts: [String: [String: String]] = [:]
+        for name in Set(notes.map(\.tbl)) {
+            guard let table = byName[name] else { continue }
+            var byKey: [String: String] = [:]
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: try pendingTextQuery(db, table: table)), arguments: [table.name])
+            {
+                byKey[row[0]] = row[1]
+            }
+            texts[name] = byKey
         }
+        return notes.compactMap { note in
+            guard byName[note.tbl] != nil else { return nil }
+            let text = texts[note.tbl]?[note.key]
+            return (note.tbl, note.key, text.map(Audit.sha256) ?? Audit.sha256("deleted"))
+        }
+    }
+
+    private static let pendingTextSQL = Mutex<[String: String]>([:])
+
+    /// Each noted row of `table` with its canonical text (the same text as `rowText`).
+    static func pendingTextQuery(_ db: Database, table: Table) throws -> String {
+        if let known = pendingTextSQL.withLock({ $0[table.name] }) { return known }
+        let columns = try String.fetchAll(
+            db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name]
+        ).filter { column in !table.erasable.contains(column) }
+        let text = columns.map { "quote(t.\"\($0)\")" }.joined(separator: " || char(31) || ")
+        let match = table.key.enumerated().map { index, column in
+            "t.\"\(column)\" = json_extract(p.key, '$[\(index)]')"
+        }.joined(separator: " AND ")
+        let sql = "SELECT p.key, \(text) FROM pending_fact p JOIN \(table.name) t ON \(match) WHERE p.tbl = ?"
+        pendingTextSQL.withLock { $0[table.name] = sql }
+        return sql
     }
 
     /// A write must end with its audit entry: rows it changed that no entry recorded would be

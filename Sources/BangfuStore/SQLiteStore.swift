@@ -350,7 +350,7 @@ enum Audit {
     static let genesis = String(repeating: "0", count: 64)
 
     static func sha256(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).hexString
+        SHA256.hash(data: Data(s.utf8)).withUnsafeBytes { bytes in bytes.hexString }
     }
 
     /// The text hashed for a row; fields are separated by a byte that cannot occur in them.

@@ -6,6 +6,17 @@ import Testing
 /// never compared with a target here (shared machines are noisy); what must hold is that every
 /// call succeeded and every section produced its figures.
 @Suite struct BenchSmokeTests {
+    /// bangfu-import-bench at a smoke size: every household archived through bangfud, the floor
+    /// measured in the same run.
+    @Test func importBenchRunsAtSmokeSize() throws {
+        let (code, out, err) = try LiveDaemon.run(
+            [LiveDaemon.bin + "/bangfu-import-bench"], ["--rows", "60", "--bin", LiveDaemon.bin, "--json"])
+        #expect(code == 0, "\(err)")
+        let figures = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        #expect(figures["households"]?.number == 30, "\(out)")
+        #expect((figures["importOverFloor"]?.number ?? 0) > 0)
+    }
+
     @Test func benchRunsEverySectionAtSmokeSize() throws {
         let (code, out, err) = try LiveDaemon.run(
             [LiveDaemon.bin + "/bangfu-bench"],

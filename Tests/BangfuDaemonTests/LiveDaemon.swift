@@ -205,4 +205,12 @@ extension JSONValue {
     subscript(_ key: String) -> JSONValue? { objectValue?[key] }
     var string: String? { stringValue }
     var int: Int64? { if case .int(let i) = self { return i } else { return nil } }
+    /// A number written either way (JSON does not tell 30 from 30.0).
+    var number: Double? {
+        switch self {
+        case .int(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
 }
