@@ -113,6 +113,7 @@ extension Wire.Archive.Household {
         self.init(
             id: household.id, archiveNo: household.archiveNo, status: household.status.rawValue,
             category: household.assessment.category?.rawValue, categoryReason: household.assessment.reasonZh,
+            categoryReasonEn: household.assessment.reasonEn,
             perCapitaMonthly: household.assessment.perCapitaMonthly.fen,
             dibaoMonthly: household.assessment.dibaoMonthly.fen, reviewDue: household.reviewDue.description,
             createdAt: Wire.time(household.createdAt), closedAt: household.closedAt.map(Wire.time),

@@ -1091,7 +1091,9 @@ public enum Wire {
             public var status: String
             /// deep, relative, accident; absent when no longer in hardship
             public var category: String?
+            /// Why the category, in Chinese and in English.
             public var categoryReason: String
+            public var categoryReasonEn: String
             public var perCapitaMonthly: Int64
             public var dibaoMonthly: Int64
             public var reviewDue: String
@@ -1105,14 +1107,16 @@ public enum Wire {
 
             public init(
                 id: Int64, archiveNo: String, status: String, category: String? = nil, categoryReason: String,
-                perCapitaMonthly: Int64, dibaoMonthly: Int64, reviewDue: String, createdAt: String,
-                closedAt: String? = nil, exitReason: String? = nil, erasedAt: String? = nil, archive: ArchiveData
+                categoryReasonEn: String, perCapitaMonthly: Int64, dibaoMonthly: Int64, reviewDue: String,
+                createdAt: String, closedAt: String? = nil, exitReason: String? = nil, erasedAt: String? = nil,
+                archive: ArchiveData
             ) {
                 self.id = id
                 self.archiveNo = archiveNo
                 self.status = status
                 self.category = category
                 self.categoryReason = categoryReason
+                self.categoryReasonEn = categoryReasonEn
                 self.perCapitaMonthly = perCapitaMonthly
                 self.dibaoMonthly = dibaoMonthly
                 self.reviewDue = reviewDue
@@ -1133,6 +1137,8 @@ public enum Wire {
                 }
                 categoryReason = try object["categoryReason", default: .null].wireString(
                     at: "\(wirePath).categoryReason")
+                categoryReasonEn = try object["categoryReasonEn", default: .null].wireString(
+                    at: "\(wirePath).categoryReasonEn")
                 perCapitaMonthly = try object["perCapitaMonthly", default: .null].wireInt(
                     at: "\(wirePath).perCapitaMonthly")
                 dibaoMonthly = try object["dibaoMonthly", default: .null].wireInt(at: "\(wirePath).dibaoMonthly")
@@ -1154,6 +1160,7 @@ public enum Wire {
                 var object: [String: JSONValue] = [
                     "id": JSONValue.int(id), "archiveNo": JSONValue.string(archiveNo),
                     "status": JSONValue.string(status), "categoryReason": JSONValue.string(categoryReason),
+                    "categoryReasonEn": JSONValue.string(categoryReasonEn),
                     "perCapitaMonthly": JSONValue.int(perCapitaMonthly), "dibaoMonthly": JSONValue.int(dibaoMonthly),
                     "reviewDue": JSONValue.string(reviewDue), "createdAt": JSONValue.string(createdAt),
                     "archive": archive.json,

@@ -20,7 +20,12 @@ struct Status: ParsableCommand {
             ("配置文件", "configuration", shown(status.configuration)), ("数据库", "database", status.database),
             ("写入方式", "durability", Self.durability(status, zh: zh)),
             ("连接数", "connections", String(status.connections)),
-            ("帮扶项目", "help types", "\(status.plugins)（\(zh ? "加载失败" : "failed") \(status.pluginFailures)）"),
+            (
+                "帮扶项目", "help types",
+                zh
+                    ? "\(status.plugins)（加载失败 \(status.pluginFailures)）"
+                    : "\(status.plugins) (failed \(status.pluginFailures))"
+            ),
             ("公示中案件", "cases in notice", String(status.casesInNotice)),
             (
                 "错过的节日活动", "missed campaigns",
@@ -296,7 +301,7 @@ struct ClockCommand: ParsableCommand {
             }
             let moved = global.call(Wire.Admin.AdvanceClock(seconds: seconds))
             if global.json { return global.printJSON(moved.json) }
-            print(global.zh ? "时钟已拨至 \(global.time(moved.now))" : "clock now \(moved.now)")
+            print((global.zh ? "时钟已拨至 " : "clock now ") + global.time(moved.now))
         }
 
         /// `1d12h` in seconds; nil for anything else, or past Int64 (overflow-checked).

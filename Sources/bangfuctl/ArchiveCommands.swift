@@ -45,7 +45,7 @@ struct ArchiveCommand: ParsableCommand {
             ("身份证号", "ID number", archive.head.idNumber),
             ("家庭人口", "household size", String(1 + (archive.members?.count ?? 0))),
             ("困难类别", "category", shown(household.category.map { global.word(.category, $0) })),
-            ("认定理由", "reason", household.categoryReason),
+            ("认定理由", "reason", zh ? household.categoryReason : household.categoryReasonEn),
             ("人均月收入", "per-capita monthly", yuan(household.perCapitaMonthly)),
             ("低保标准", "低保", yuan(household.dibaoMonthly)), ("下次复核", "review due", global.day(household.reviewDue)),
         ]

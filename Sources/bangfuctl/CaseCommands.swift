@@ -37,7 +37,7 @@ struct CaseCommand: ParsableCommand {
 
     /// 一次性发放 ¥5,000.00，合计 ¥5,000.00.
     static func planText(_ plan: Wire.Cases.Plan, _ global: Global) -> String {
-        "\(global.word(.paymentKind, plan.kind)) \(yuan(plan.amount))，\(global.zh ? "合计" : "total") \(yuan(plan.total))"
+        "\(global.word(.paymentKind, plan.kind)) \(yuan(plan.amount))\(global.zh ? "，合计" : ", total") \(yuan(plan.total))"
     }
 
     /// Parses `--form key=value`: integers and true/false keep their type, anything else is text.
@@ -143,7 +143,7 @@ struct CaseCommand: ParsableCommand {
                 print(
                     zh
                         ? "第 \(payment.instalment) 期 \(yuan(payment.amount)) 自 \(payment.fundId) 于 \(global.time(payment.paidAt)) 由 \(payment.paidBy) 发放"
-                        : "instalment \(payment.instalment) \(yuan(payment.amount)) from \(payment.fundId) at \(payment.paidAt) by \(payment.paidBy)"
+                        : "instalment \(payment.instalment) \(yuan(payment.amount)) from \(payment.fundId) at \(global.time(payment.paidAt)) by \(payment.paidBy)"
                 )
             }
         }
