@@ -58,7 +58,7 @@ as chenjing fund deposit shinan-hardship 50000 --memo "2027 年度工会帮扶�
 
 say "[2] 经办人 wangfang：建档（一户一档）" "[2] caseworker wangfang: archives the household"
 archive=$(as wangfang archive create --file - --json <etc/samples/archive-zhang.json | sed -n 's/.*"archiveNo" : "\(HA-[0-9-]*\)".*/\1/p' | head -n 1)
-as wangfang archive get "$archive"
+as wangfang household "$archive"
 
 say "[3] 经办人 wangfang：代为申请特困救助并提交" "[3] caseworker wangfang: files a hardship-relief application and submits it"
 case_no=$(as wangfang case file "$archive" hardship-relief --form cause=serious_illness --form description=配偶重病住院 --json | sed -n 's/.*"caseNo" : "\(BF-[0-9-]*\)".*/\1/p' | head -n 1)

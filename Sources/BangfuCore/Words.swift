@@ -138,6 +138,8 @@ public enum Words {
         case "category": return of(.category, value, language)
         case "exit_reason": return of(.exitReason, value, language)
         case "review_due": return ReadableTime.date(value, language)
+        case "annualIncome", "rigidExpenses", "accidentCosts", "monthlyIncome":
+            return Int64(value).map { fen in Money(fen: fen).description } ?? value
         default:
             guard language == .zh, let words = valueWords[name] else { return value }
             return words[value] ?? value
@@ -150,6 +152,7 @@ public enum Words {
             "other": "其他",
         ],
         "modelWorkerLevel": ["none": "无", "city": "市级劳模", "provincial": "省部级劳模", "national": "全国劳模"],
+        "relation": ["spouse": "配偶", "child": "子女", "parent": "父母", "sibling": "兄弟姐妹", "other": "其他"],
         "workStatus": [
             "employed": "在岗", "laid_off": "下岗", "unemployed": "失业", "retired": "退休", "sick_leave": "病休",
             "early_retired": "内退", "migrant_worker": "农民工",

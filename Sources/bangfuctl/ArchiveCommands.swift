@@ -50,6 +50,7 @@ struct ArchiveCommand: ParsableCommand {
             ("低保标准", "低保", yuan(household.dibaoMonthly)), ("下次复核", "review due", global.day(household.reviewDue)),
         ]
         if let address = archive.address { rows.append(("家庭住址", "address", address)) }
+        if let phone = archive.head.phone { rows.append(("联系电话", "phone", phone)) }
         if let closedAt = household.closedAt { rows.append(("关闭时间", "closed", global.time(closedAt))) }
         if let erasedAt = household.erasedAt {
             rows.append(

@@ -20,11 +20,15 @@ struct HouseholdCommand: ParsableCommand {
         let zh = global.zh
         ArchiveCommand.show(overview.household, global)
         let archive = overview.household.archive
-        if let phone = archive.head.phone { print((zh ? "联系电话：" : "phone: ") + phone) }
         if let members = archive.members, !members.isEmpty {
             section(zh ? "家庭成员" : "members")
             var table = TextTable(headers: zh ? ["姓名", "与户主关系", "身份证号"] : ["name", "relation", "ID number"])
-            for member in members { table.add([member.name, member.relation, member.idNumber]) }
+            for member in members {
+                table.add([
+                    member.name, Words.archiveValue(field: "relation", member.relation, global.language),
+                    member.idNumber,
+                ])
+            }
             print(table.render())
         }
         if !overview.helpers.isEmpty { CareCommand.printHelpers(overview.helpers, global) }

@@ -45,5 +45,7 @@ import Testing
         #expect(Words.archiveValue(field: "head.politicalStatus", "party_member", .zh) == "中共党员")
         #expect(Words.archiveValue(field: "review_due", "2028-02-04", .zh) == "2028年2月4日")
         #expect(Words.archiveValue(field: "head.name", "张三明", .zh) == "张三明")
+        #expect(Words.archiveValue(field: "annualIncome", "3600000", .zh) == "¥36,000.00")
+        #expect(Words.archiveValue(field: "members[0].relation", "spouse", .zh) == "配偶")
     }
 }
