@@ -426,7 +426,7 @@ import Testing
         let archive = try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])
         let a = try #require(archive["archiveNo"]?.string)
         let child = try #require(
-            archive["archive"]?["members"]?.array?.first { $0["relation"]?.string == "child" }?["ref"]?.string)
+            archive["archive"]?["members"]?.array?.first { $0["relation"]?.string == "子女" }?["ref"]?.string)
         _ = try approvedAndPaid(
             d, a, "education-aid",
             ["program=named_donor", "student_ref=\(child)", "school_year=2026", "graduation_year=2028"])
