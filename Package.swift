@@ -127,6 +127,7 @@ let package = Package(
                 .embedInCode("varlink/org.bangfu.Campaigns.varlink"),
                 .embedInCode("varlink/org.bangfu.Care.varlink"),
                 .embedInCode("varlink/org.bangfu.Import.varlink"),
+                .embedInCode("varlink/org.bangfu.Reports.varlink"),
             ]
         ),
         .executableTarget(

@@ -39,11 +39,21 @@ public struct Sheet: Sendable {
 
     /// GB18030 to a String with glibc's iconv; nil when the bytes are not GB18030.
     static func gb18030(_ bytes: [UInt8]) -> String? {
-        let converter = iconv_open("UTF-8", "GB18030")
+        convert(bytes, from: "GB18030", to: "UTF-8").map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Text as GB18030 bytes (what Excel in China opens without asking); nil if iconv cannot.
+    public static func gb18030(encoding text: String) -> Data? {
+        convert(Array(text.utf8), from: "UTF-8", to: "GB18030").map { Data($0) }
+    }
+
+    /// Bytes from one encoding to another with glibc's iconv, all or nothing.
+    static func convert(_ bytes: [UInt8], from source: String, to target: String) -> [UInt8]? {
+        let converter = iconv_open(target, source)
         guard converter != iconv_t(bitPattern: -1) else { return nil }
         defer { iconv_close(converter) }
         var input = bytes.map { CChar(bitPattern: $0) }
-        var output = [CChar](repeating: 0, count: bytes.count * 2 + 16)
+        var output = [CChar](repeating: 0, count: bytes.count * 4 + 16)
         let converted: Int? = input.withUnsafeMutableBufferPointer { inputBuffer in
             output.withUnsafeMutableBufferPointer { outputBuffer in
                 var inPointer = inputBuffer.baseAddress
@@ -55,7 +65,17 @@ public struct Sheet: Sendable {
             }
         }
         guard let converted else { return nil }
-        return String(decoding: output[0..<converted].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return output[0..<converted].map { UInt8(bitPattern: $0) }
+    }
+
+    /// Rows as CSV (RFC 4180, CRLF), every field quoted where it must be.
+    public static func csvText(_ rows: [[String]]) -> String {
+        rows.map { row in
+            row.map { field in
+                field.contains(where: { ",\"\r\n".contains($0) })
+                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }.joined(separator: ",")
+        }.joined(separator: "\r\n") + "\r\n"
     }
 
     /// RFC 4180: fields separated by commas, quoted with double quotes (a quote doubled inside),

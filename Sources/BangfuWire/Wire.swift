@@ -80,6 +80,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case importRows = "org.bangfu.Import.Rows"
     case importFinish = "org.bangfu.Import.Finish"
     case noticeList = "org.bangfu.Notice.List"
+    case reportsFigures = "org.bangfu.Reports.Figures"
 }
 
 /// The types and calls of bangfud's interfaces, one namespace per interface.
@@ -6317,6 +6318,155 @@ public enum Wire {
                 public var json: JSONValue {
                     var object: [String: JSONValue] = ["entry": entry.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
+                    object["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(object)
+                }
+            }
+        }
+    }
+
+    /// Report forms (统计报表) for a unit and its subtree over a month, a quarter or a year: each unit's
+    /// figures rolled up over everything below it, so a city sees each county and its own total. The
+    /// daemon answers figures; rendering (tables, CSV, documents) happens in the client.
+    public enum Reports {
+        /// One unit's figures, its subtree included. depth: 0 for the units asked about, 1 below them, ...
+        public struct UnitRow: WireValue {
+            public var unitId: String
+            public var unitName: String
+            public var parentId: String?
+            public var depth: Int64
+            /// Archives open now, closed, and open by derived category.
+            public var openArchives: Int64
+            public var closedArchives: Int64
+            public var deep: Int64
+            public var relative: Int64
+            public var accident: Int64
+            /// Cases, and those still being handled (not closed, rejected or withdrawn).
+            public var cases: Int64
+            public var casesInProgress: Int64
+            /// Aid payments in the period and their sum (fen); loans lent in the period apart (fen).
+            public var payments: Int64
+            public var aidPaid: Int64
+            public var lent: Int64
+
+            public init(
+                unitId: String, unitName: String, parentId: String? = nil, depth: Int64, openArchives: Int64,
+                closedArchives: Int64, deep: Int64, relative: Int64, accident: Int64, cases: Int64,
+                casesInProgress: Int64, payments: Int64, aidPaid: Int64, lent: Int64
+            ) {
+                self.unitId = unitId
+                self.unitName = unitName
+                self.parentId = parentId
+                self.depth = depth
+                self.openArchives = openArchives
+                self.closedArchives = closedArchives
+                self.deep = deep
+                self.relative = relative
+                self.accident = accident
+                self.cases = cases
+                self.casesInProgress = casesInProgress
+                self.payments = payments
+                self.aidPaid = aidPaid
+                self.lent = lent
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                unitId = try object["unitId", default: .null].wireString(at: "\(wirePath).unitId")
+                unitName = try object["unitName", default: .null].wireString(at: "\(wirePath).unitName")
+                parentId = try object["parentId", default: .null].wireOptional(at: "\(wirePath).parentId") {
+                    value, path in try value.wireString(at: path)
+                }
+                depth = try object["depth", default: .null].wireInt(at: "\(wirePath).depth")
+                openArchives = try object["openArchives", default: .null].wireInt(at: "\(wirePath).openArchives")
+                closedArchives = try object["closedArchives", default: .null].wireInt(at: "\(wirePath).closedArchives")
+                deep = try object["deep", default: .null].wireInt(at: "\(wirePath).deep")
+                relative = try object["relative", default: .null].wireInt(at: "\(wirePath).relative")
+                accident = try object["accident", default: .null].wireInt(at: "\(wirePath).accident")
+                cases = try object["cases", default: .null].wireInt(at: "\(wirePath).cases")
+                casesInProgress = try object["casesInProgress", default: .null].wireInt(
+                    at: "\(wirePath).casesInProgress")
+                payments = try object["payments", default: .null].wireInt(at: "\(wirePath).payments")
+                aidPaid = try object["aidPaid", default: .null].wireInt(at: "\(wirePath).aidPaid")
+                lent = try object["lent", default: .null].wireInt(at: "\(wirePath).lent")
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "unitId": JSONValue.string(unitId), "unitName": JSONValue.string(unitName),
+                    "depth": JSONValue.int(depth), "openArchives": JSONValue.int(openArchives),
+                    "closedArchives": JSONValue.int(closedArchives), "deep": JSONValue.int(deep),
+                    "relative": JSONValue.int(relative), "accident": JSONValue.int(accident),
+                    "cases": JSONValue.int(cases), "casesInProgress": JSONValue.int(casesInProgress),
+                    "payments": JSONValue.int(payments), "aidPaid": JSONValue.int(aidPaid), "lent": JSONValue.int(lent),
+                ]
+                object["parentId"] = parentId.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+        }
+
+        /// period: 2027 (a year), 2027-Q1 (a quarter) or 2027-03 (a month). unit: the unit to report on
+        /// (with its subtree); without it, every unit the caller holds a role on. `head` is the audit
+        /// chain's head the figures were read at, to print with them.
+        public struct Figures: WireCall {
+            public static let method = WireMethod.reportsFigures
+
+            public var period: String
+            public var unit: String?
+
+            public init(period: String, unit: String? = nil) {
+                self.period = period
+                self.unit = unit
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                period = try object["period", default: .null].wireString(at: "\(wirePath).period")
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                    try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = ["period": JSONValue.string(period)]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+
+            public struct Reply: WireValue {
+                public var from: String
+                public var to: String
+                public var periodName: String
+                public var rows: [UnitRow]
+                public var head: String?
+
+                public init(from: String, to: String, periodName: String, rows: [UnitRow], head: String? = nil) {
+                    self.from = from
+                    self.to = to
+                    self.periodName = periodName
+                    self.rows = rows
+                    self.head = head
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                    to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                    periodName = try object["periodName", default: .null].wireString(at: "\(wirePath).periodName")
+                    rows = try object["rows", default: .null].wireArray(at: "\(wirePath).rows") { value, path in
+                        try UnitRow(json: value, at: path)
+                    }
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    var object: [String: JSONValue] = [
+                        "from": JSONValue.string(from), "to": JSONValue.string(to),
+                        "periodName": JSONValue.string(periodName),
+                        "rows": JSONValue.array(rows.map { value in value.json }),
+                    ]
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
                 }

@@ -21,7 +21,8 @@ struct Bangfuctl: ParsableCommand {
             """,
         version: BangfuVersion.current,
         subcommands: [
-            Status.self, ArchiveCommand.self, HouseholdCommand.self, ImportCommand.self, CaseCommand.self,
+            Status.self, ArchiveCommand.self, HouseholdCommand.self, ImportCommand.self, ReportCommand.self,
+            CaseCommand.self,
             FundCommand.self,
             NoticeCommand.self,
             CampaignCommand.self, CareCommand.self, Plugins.self, Verify.self, Backup.self, CheckpointCommand.self,
