@@ -80,6 +80,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case importRows = "org.bangfu.Import.Rows"
     case importFinish = "org.bangfu.Import.Finish"
     case noticeList = "org.bangfu.Notice.List"
+    case noticeHistory = "org.bangfu.Notice.History"
     case reportsFigures = "org.bangfu.Reports.Figures"
 }
 
@@ -6287,6 +6288,79 @@ public enum Wire {
 
             public var json: JSONValue {
                 var object: [String: JSONValue] = [:]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                object["limit"] = limit.map { value in JSONValue.int(value) }
+                object["after"] = after.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+
+            public struct Reply: WirePage {
+                public var entry: Entry
+                public var next: String?
+                public var head: String?
+
+                public init(entry: Entry, next: String? = nil, head: String? = nil) {
+                    self.entry = entry
+                    self.next = next
+                    self.head = head
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    entry = try Entry(json: object["entry", default: .null], at: "\(wirePath).entry")
+                    next = try object["next", default: .null].wireOptional(at: "\(wirePath).next") { value, path in
+                        try value.wireString(at: path)
+                    }
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    var object: [String: JSONValue] = ["entry": entry.json]
+                    object["next"] = next.map { value in JSONValue.string(value) }
+                    object["head"] = head.map { value in JSONValue.string(value) }
+                    return .object(object)
+                }
+            }
+        }
+
+        /// Every notice that ran within [from, to] (YYYY-MM-DD), whatever became of its case since: the
+        /// notice board's history, to print a past notice again. Same lines, paging and head as List.
+        public struct History: WirePagedCall {
+            public static let method = WireMethod.noticeHistory
+
+            public var unit: String?
+            public var from: String
+            public var to: String
+            public var limit: Int64?
+            public var after: String?
+
+            public init(unit: String? = nil, from: String, to: String, limit: Int64? = nil, after: String? = nil) {
+                self.unit = unit
+                self.from = from
+                self.to = to
+                self.limit = limit
+                self.after = after
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                    try value.wireString(at: path)
+                }
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+                limit = try object["limit", default: .null].wireOptional(at: "\(wirePath).limit") { value, path in
+                    try value.wireInt(at: path)
+                }
+                after = try object["after", default: .null].wireOptional(at: "\(wirePath).after") { value, path in
+                    try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = ["from": JSONValue.string(from), "to": JSONValue.string(to)]
                 object["unit"] = unit.map { value in JSONValue.string(value) }
                 object["limit"] = limit.map { value in JSONValue.int(value) }
                 object["after"] = after.map { value in JSONValue.string(value) }

@@ -217,7 +217,7 @@ struct FundCommand: ParsableCommand {
 struct NoticeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notice", abstract: "公示名单（仅显示脱敏姓名）/ The public notice (masked names only).",
-        subcommands: [List.self, Export.self], defaultSubcommand: List.self)
+        subcommands: [List.self, History.self, Export.self], defaultSubcommand: List.self)
 
     /// The amount a notice shows: help without money shows as such, never as ¥0.00.
     static func amount(_ entry: Wire.Notice.Entry, zh: Bool) -> String {
@@ -234,10 +234,41 @@ struct NoticeCommand: ParsableCommand {
         return entry.passesAt.map { ReadableTime.instant($0, language) } ?? ""
     }
 
-    /// The entries, and the audit head the last page was read at (printed with the notice).
-    static func entries(_ global: Global, unit: String?) -> (entries: [Wire.Notice.Entry], head: String?) {
+    /// The entries, and the audit head the last page was read at (printed with the notice): the
+    /// current notice, or with `from`/`to` every notice that ran within those days (its history).
+    static func entries(_ global: Global, unit: String?, from: String? = nil, to: String? = nil) -> (
+        entries: [Wire.Notice.Entry], head: String?
+    ) {
+        if let from, let to {
+            let replies = global.all(Wire.Notice.History(unit: unit, from: from, to: to))
+            return (replies.map(\.entry), replies.last?.head)
+        }
         let replies = global.all(Wire.Notice.List(unit: unit))
         return (replies.map(\.entry), replies.last?.head)
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "往期公示：期间内公示过的案件（可再打印）/ Past notices: every case whose notice ran in the period.")
+        @OptionGroup var global: Global
+        @Option var unit: String?
+        @Option(help: "起始日期 YYYY-MM-DD / First day.") var from: String
+        @Option(help: "结束日期 YYYY-MM-DD / Last day.") var to: String
+        func run() {
+            let (entries, _) = NoticeCommand.entries(global, unit: unit, from: from, to: to)
+            if global.json { return global.printJSON(entries) }
+            var table = TextTable(
+                headers: global.zh
+                    ? ["案件号", "姓名", "单位", "帮扶项目", "金额", "公示期", "现状"]
+                    : ["case", "name", "unit", "help type", "amount", "notice period", "now"], rightAligned: [4])
+            for entry in entries {
+                table.add([
+                    entry.caseNo, entry.name, entry.unit, entry.helpType, NoticeCommand.amount(entry, zh: global.zh),
+                    NoticeCommand.period(entry, global.language), global.word(.caseState, entry.state),
+                ])
+            }
+            print(table.render())
+        }
     }
 
     struct List: ParsableCommand {
@@ -268,9 +299,14 @@ struct NoticeCommand: ParsableCommand {
         @Option var unit: String?
         @Option(help: "html|csv") var format: String = "html"
         @Option(help: "输出文件；默认标准输出 / Output file; standard output by default.") var output: String?
+        @Option(help: "往期公示的起始日期（与 --to 同用）/ A past notice: first day (with --to).") var from: String?
+        @Option(help: "往期公示的结束日期 / A past notice: last day.") var to: String?
 
         func run() throws {
-            let (entries, head) = NoticeCommand.entries(global, unit: unit)
+            guard (from == nil) == (to == nil) else {
+                global.die(global.zh ? "--from 与 --to 须同时给出" : "--from and --to go together", code: 2)
+            }
+            let (entries, head) = NoticeCommand.entries(global, unit: unit, from: from, to: to)
             let text: String
             switch format {
             case "csv":

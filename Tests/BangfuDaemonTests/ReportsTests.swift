@@ -33,6 +33,18 @@ import Testing
         _ = try d.ctlJSON(nil, ["clock", "advance", "20d"])
         _ = try d.ctlJSON(D.tr, ["case", "pay", caseNo, "--fund", "f1"])
 
+        // 14.3 (part): the notice passed and left the board, and is kept in its history.
+        #expect(try d.ctlJSON(D.au, ["notice", "list"]).array?.isEmpty == true)
+        let past = try d.ctlJSON(D.au, ["notice", "history", "--from", "2027-02-01", "--to", "2027-02-28"]).array ?? []
+        #expect(past.count == 1 && past.first?["caseNo"]?.string == caseNo && past.first?["state"]?.string == "closed")
+        #expect(past.first?["firstDay"]?.string != nil && past.first?["name"]?.string == "张*明")
+        #expect(
+            try d.ctlJSON(D.au, ["notice", "history", "--from", "2027-01-01", "--to", "2027-01-31"]).array?.isEmpty
+                == true)
+        let (exported, printable, _) = try d.ctl(
+            D.au, ["notice", "export", "--from", "2027-02-01", "--to", "2027-02-28", "--format", "csv"])
+        #expect(exported == 0 && printable.contains(caseNo) && printable.contains("张*明"), "\(printable)")
+
         let report = try d.ctlJSON(D.au, ["report", "figures", "--period", "2027-Q1"])
         let rows = report["rows"]?.array ?? []
         #expect(rows.map { $0["unitId"]?.string ?? "" } == ["city", "county", "b1", "b2"])
