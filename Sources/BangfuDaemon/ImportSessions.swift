@@ -43,7 +43,7 @@ actor ImportSessions {
         guard var session = sessions[id], session.owner == owner else { throw Self.notFound(id) }
         let bytes = rows.reduce(0) { total, cells in total + cells.reduce(0) { $0 + $1.utf8.count } }
         guard session.rows.count + rows.count <= Self.maximumRows, session.bytes + bytes <= Self.maximumBytes,
-            rows.allSatisfy({ $0.count <= Self.maximumCells }), first >= 2
+            rows.allSatisfy({ $0.count <= Self.maximumCells }), (2...Self.maximumRows + 1).contains(first)
         else {
             sessions[id] = nil
             throw BangfuError(

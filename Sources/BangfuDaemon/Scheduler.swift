@@ -73,6 +73,7 @@ actor Scheduler {
             let today = config.businessZone.date(of: now)
             if lastDailyRun != today {
                 try await daily(today, now, workflow: workflow, config: config)
+                try await reportMissedCampaigns(now, config: config)
                 lastDailyRun = today
             }
         } catch {
@@ -192,7 +193,11 @@ actor Scheduler {
             }
             try await plan(def, holiday: holiday, at: now, workflow: workflow)
         }
-        // A holiday that passed with no run is said, not skipped silently (status and campaign list too).
+    }
+
+    /// A holiday that passed with no run is said, not skipped silently (status and campaign list
+    /// too). One can only become missed when the business day changes: checked with the daily work.
+    func reportMissedCampaigns(_ now: Date, config: BangfuConfiguration) async throws {
         for missed in try await Runtime.missedCampaigns(store: store, config: config, now: now)
         where reportedMissed.insert("\(missed.definition.id) \(missed.holiday)").inserted {
             logger.warning(

@@ -34,10 +34,10 @@ struct ArchiveCommand: ParsableCommand {
         }
     }
 
-    static func show(_ household: Wire.Archive.Household, _ global: Global) {
+    static func show(_ household: Wire.Archive.Household, _ global: Global, names: Names? = nil) {
         let archive = household.archive
         let zh = global.zh
-        let names = global.names()
+        let names = names ?? global.names()
         var table = TextTable(headers: zh ? ["项目", "值"] : ["item", "value"])
         var rows: [(String, String, String)] = [
             ("档案号", "archive", household.archiveNo), ("状态", "status", global.word(.archiveStatus, household.status)),

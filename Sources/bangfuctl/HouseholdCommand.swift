@@ -18,7 +18,8 @@ struct HouseholdCommand: ParsableCommand {
         let overview = global.call(Wire.Archive.Overview(archiveNo: archiveNo))
         if global.json { return global.printJSON(overview.json) }
         let zh = global.zh
-        ArchiveCommand.show(overview.household, global)
+        let names = global.names()
+        ArchiveCommand.show(overview.household, global, names: names)
         let archive = overview.household.archive
         if let members = archive.members, !members.isEmpty {
             section(zh ? "家庭成员" : "members")
@@ -32,7 +33,6 @@ struct HouseholdCommand: ParsableCommand {
             print(table.render())
         }
         if !overview.helpers.isEmpty { CareCommand.printHelpers(overview.helpers, global) }
-        let names = global.names()
         let labels = FormText.labels(global)
         if !overview.cases.isEmpty {
             section(zh ? "案件" : "cases")
