@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "bangfu-bench", targets: ["bangfu-bench"]),
         .executable(name: "bangfud", targets: ["bangfud"]),
         .executable(name: "bangfuctl", targets: ["bangfuctl"]),
+        .executable(name: "bangfu-render", targets: ["bangfu-render"]),
     ] + helpTypes.map { .library(name: "bangfu-help-\($0.id)", type: .dynamic, targets: [$0.target]) },
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -150,6 +151,17 @@ let package = Package(
         .target(
             name: "BangfuCLIKit",
             dependencies: ["BangfuCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Pango on Cairo (Debian libpango1.0-dev, libcairo2-dev): CJK text set into PDF.
+        .systemLibrary(
+            name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
+        // libxlsxwriter (Debian libxlsxwriter-dev): spreadsheets Excel, WPS and LibreOffice open.
+        .systemLibrary(name: "CXlsxWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        // Documents as PDF (Pango/Cairo), HTML (print CSS, inline SVG charts) and XLSX.
+        .target(name: "BangfuRender", dependencies: ["BangfuCLIKit", "CPangoCairo", "CXlsxWriter"]),
+        // Renders documents bangfuctl builds; its own program so that bangfud links none of it.
+        .executableTarget(
+            name: "bangfu-render",
+            dependencies: ["BangfuRender", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Offline tool on a store file: demo, seed, verify, statements.
         .executableTarget(
             name: "bangfu-db",

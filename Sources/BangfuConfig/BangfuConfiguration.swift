@@ -9,6 +9,8 @@ import Yams
 public struct BangfuConfiguration: Sendable {
     public var businessZone: BusinessZone
     public var noticeWorkingDays: Int
+    /// The phone printed on the public notice for objections (12351, the unions' hotline, unless configured).
+    public var objectionPhone: String
     public var calendar: WorkCalendar
     /// Calendar years whose holidays are configured, and whether each is synthetic (made up for tests).
     public var calendarYears: [Int: Bool]
@@ -62,6 +64,7 @@ public struct BangfuConfiguration: Sendable {
     public init() {
         businessZone = .shanghai
         noticeWorkingDays = 5
+        objectionPhone = "12351"
         calendar = WorkCalendar()
         calendarYears = [:]
         categoryRules = CategoryRules(dibao: [])
@@ -303,7 +306,10 @@ struct ConfigFile: Decodable {
     }
     struct NoticeSection: Decodable {
         var workingDays: Int?
-        enum CodingKeys: String, CodingKey { case workingDays = "working_days" }
+        var objectionPhone: String?
+        enum CodingKeys: String, CodingKey {
+            case workingDays = "working_days", objectionPhone = "objection_phone"
+        }
     }
     /// A year's holidays inline, or a `file:` with the same keys.
     struct CalendarEntry: Decodable {
@@ -380,6 +386,16 @@ struct ConfigFile: Decodable {
                 throw bad("notice.working_days", "须在 1 到 60 之间，而不是 \(d)", "must be 1 to 60, not \(d)")
             }
             c.noticeWorkingDays = d
+        }
+        if let phone = notice?.objectionPhone {
+            // Printed on a public board: digits, spaces and dashes only, so it can carry nothing else.
+            guard (3...20).contains(phone.count), phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == " ") })
+            else {
+                throw bad(
+                    "notice.objection_phone", "只能是 3 到 20 位数字（可含空格或连字符），而不是“\(phone)”",
+                    "must be 3 to 20 digits (spaces or dashes allowed), not \"\(phone)\"")
+            }
+            c.objectionPhone = phone
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         for (i, entry) in (calendars ?? []).enumerated() {

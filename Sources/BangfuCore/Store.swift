@@ -78,8 +78,8 @@ public protocol BangfuStore: Sendable {
     /// Income and expenditure per fund for business dates in [from, to] (帐务公开).
     func statement(from: LocalDate, to: LocalDate) async throws -> [FundStatement]
 
-    /// Figures per unit, each rolled up over its subtree; payments counted for business dates in [from, to].
-    func unitFigures(from: LocalDate, to: LocalDate) async throws -> [String: UnitFigures]
+    /// Report figures per unit over the window, each rolled up over its subtree.
+    func unitFigures(_ window: ReportWindow) async throws -> [String: UnitFigures]
 
     /// Each fund's ledger lines for business dates in [from, to], oldest first.
     func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine]

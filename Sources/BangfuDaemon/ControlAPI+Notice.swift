@@ -18,7 +18,11 @@ extension ControlAPI {
                     try await store.cases(units: units, states: [.inNotice, .objected], page: page)
                 ) { helpCase in helpCase.id }
                 let (entries, head) = try await noticeLines(cases, tree: tree)
-                return ControlAPI.paged(entries, next: next) { entry in .init(entry: entry, head: head) }
+                let issuer = ControlAPI.issuer(of: call.unit, in: tree)
+                let phone = runtime.config.objectionPhone
+                return ControlAPI.paged(entries, next: next) { entry in
+                    .init(entry: entry, head: head, issuedBy: issuer, objectionPhone: phone)
+                }
             },
             listing(Wire.Notice.History.self, roles: Set(Role.allCases)) { _, call in
                 let page = try Page(limit: call.limit, after: call.after)
@@ -39,12 +43,22 @@ extension ControlAPI {
                         return helpCase
                     })
                 let (entries, head) = try await noticeLines(cases, tree: tree)
-                return ControlAPI.paged(entries, next: next) { entry in .init(entry: entry, head: head) }
+                let issuer = ControlAPI.issuer(of: call.unit, in: tree)
+                let phone = runtime.config.objectionPhone
+                return ControlAPI.paged(entries, next: next) { entry in
+                    .init(entry: entry, head: head, issuedBy: issuer, objectionPhone: phone)
+                }
             },
         ]
         return VarlinkInterface(
             name: "org.bangfu.Notice", description: ControlAPI.idl(PackageResources.org_bangfu_Notice_varlink),
             methods: Dictionary(uniqueKeysWithValues: methods))
+    }
+
+    /// Who publishes a notice: the unit asked, else the top of the tree (the first root by id).
+    static func issuer(of unit: String?, in tree: UnitTree) -> String {
+        let id = unit ?? tree.units.values.filter { $0.parentId == nil }.map(\.id).sorted().first
+        return id.flatMap { tree.units[$0]?.name } ?? ""
     }
 
     /// Notice lines from allow-listed fields only (masked name, unit, help type or occasion,

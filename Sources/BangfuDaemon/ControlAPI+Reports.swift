@@ -15,7 +15,10 @@ extension ControlAPI {
                 let period = try ReportPeriod(parsing: call.period)
                 let readable = Set(try await readableUnits(actor, roles: ControlAPI.reportReaders, under: call.unit))
                 let tree = try await store.unitTree()
-                let figures = try await store.unitFigures(from: period.from, to: period.to)
+                let figures = try await store.unitFigures(
+                    ReportWindow(
+                        from: period.from, to: period.to, zone: runtime.config.businessZone,
+                        contactIntervalDays: runtime.config.contactIntervalDays))
                 let head = try await store.auditHead()?.description
                 // The tops: the unit asked, else each readable unit whose parent is not readable.
                 let tops =
@@ -49,10 +52,18 @@ extension Wire.Reports.UnitRow {
         self.init(
             unitId: unit.id, unitName: unit.name, parentId: unit.parentId, depth: Int64(depth),
             openArchives: Int64(figures.openArchives), closedArchives: Int64(figures.closedArchives),
+            newArchives: Int64(figures.newArchives), exitedArchives: Int64(figures.exitedArchives),
+            reenteredArchives: Int64(figures.reenteredArchives),
             deep: Int64(figures.archivesByCategory["deep"] ?? 0),
             relative: Int64(figures.archivesByCategory["relative"] ?? 0),
             accident: Int64(figures.archivesByCategory["accident"] ?? 0), cases: Int64(cases),
             casesInProgress: Int64(cases - finished), payments: Int64(figures.payments), aidPaid: figures.paid.fen,
-            lent: figures.lent.fen)
+            lent: figures.lent.fen, repaid: figures.repaid.fen, personTimes: Int64(figures.personTimes),
+            receptions: Int64(figures.receptions), receptionsHelped: Int64(figures.receptionsHelped),
+            lines: figures.lines.sorted { $0.key < $1.key }.map { key, tally in
+                Wire.Reports.Line(
+                    section: key.section.rawValue, key: key.key, detail: key.detail, count: Int64(tally.count),
+                    amount: tally.amount.fen)
+            })
     }
 }

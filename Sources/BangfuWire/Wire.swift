@@ -6259,7 +6259,9 @@ public enum Wire {
         /// One page (limit: default 100, at most 1000) after the cursor `after`; the last reply carries
         /// `next` when another page follows (pass it as `after`).
         /// Every reply carries `head`, the audit chain's head (SEQ:HASH) the notice was read at: printed on the
-        /// notice, it pins the records behind it (bangfuctl verify --anchor).
+        /// notice, it pins the records behind it (bangfuctl verify --anchor). `issuedBy` is the union that
+        /// publishes it (the unit asked, else the top of the tree) and `objectionPhone` the number printed
+        /// for objections (notice.objection_phone, 12351 by default).
         public struct List: WirePagedCall {
             public static let method = WireMethod.noticeList
 
@@ -6298,11 +6300,17 @@ public enum Wire {
                 public var entry: Entry
                 public var next: String?
                 public var head: String?
+                public var issuedBy: String
+                public var objectionPhone: String
 
-                public init(entry: Entry, next: String? = nil, head: String? = nil) {
+                public init(
+                    entry: Entry, next: String? = nil, head: String? = nil, issuedBy: String, objectionPhone: String
+                ) {
                     self.entry = entry
                     self.next = next
                     self.head = head
+                    self.issuedBy = issuedBy
+                    self.objectionPhone = objectionPhone
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -6314,10 +6322,16 @@ public enum Wire {
                     head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
                         try value.wireString(at: path)
                     }
+                    issuedBy = try object["issuedBy", default: .null].wireString(at: "\(wirePath).issuedBy")
+                    objectionPhone = try object["objectionPhone", default: .null].wireString(
+                        at: "\(wirePath).objectionPhone")
                 }
 
                 public var json: JSONValue {
-                    var object: [String: JSONValue] = ["entry": entry.json]
+                    var object: [String: JSONValue] = [
+                        "entry": entry.json, "issuedBy": JSONValue.string(issuedBy),
+                        "objectionPhone": JSONValue.string(objectionPhone),
+                    ]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
@@ -6371,11 +6385,17 @@ public enum Wire {
                 public var entry: Entry
                 public var next: String?
                 public var head: String?
+                public var issuedBy: String
+                public var objectionPhone: String
 
-                public init(entry: Entry, next: String? = nil, head: String? = nil) {
+                public init(
+                    entry: Entry, next: String? = nil, head: String? = nil, issuedBy: String, objectionPhone: String
+                ) {
                     self.entry = entry
                     self.next = next
                     self.head = head
+                    self.issuedBy = issuedBy
+                    self.objectionPhone = objectionPhone
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -6387,10 +6407,16 @@ public enum Wire {
                     head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
                         try value.wireString(at: path)
                     }
+                    issuedBy = try object["issuedBy", default: .null].wireString(at: "\(wirePath).issuedBy")
+                    objectionPhone = try object["objectionPhone", default: .null].wireString(
+                        at: "\(wirePath).objectionPhone")
                 }
 
                 public var json: JSONValue {
-                    var object: [String: JSONValue] = ["entry": entry.json]
+                    var object: [String: JSONValue] = [
+                        "entry": entry.json, "issuedBy": JSONValue.string(issuedBy),
+                        "objectionPhone": JSONValue.string(objectionPhone),
+                    ]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
@@ -6403,15 +6429,53 @@ public enum Wire {
     /// figures rolled up over everything below it, so a city sees each county and its own total. The
     /// daemon answers figures; rendering (tables, CSV, documents) happens in the client.
     public enum Reports {
+        /// One line of a section: section is archives_by_cause, cases_by_type, paid_by_type, loans_by_type,
+        /// receptions, visits, contacts or campaigns; key and detail say what within it (docs/reports.md).
+        public struct Line: WireValue {
+            public var section: String
+            public var key: String
+            public var detail: String
+            public var count: Int64
+            public var amount: Int64
+
+            public init(section: String, key: String, detail: String, count: Int64, amount: Int64) {
+                self.section = section
+                self.key = key
+                self.detail = detail
+                self.count = count
+                self.amount = amount
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                section = try object["section", default: .null].wireString(at: "\(wirePath).section")
+                key = try object["key", default: .null].wireString(at: "\(wirePath).key")
+                detail = try object["detail", default: .null].wireString(at: "\(wirePath).detail")
+                count = try object["count", default: .null].wireInt(at: "\(wirePath).count")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "section": JSONValue.string(section), "key": JSONValue.string(key),
+                    "detail": JSONValue.string(detail), "count": JSONValue.int(count), "amount": JSONValue.int(amount),
+                ])
+            }
+        }
+
         /// One unit's figures, its subtree included. depth: 0 for the units asked about, 1 below them, ...
         public struct UnitRow: WireValue {
             public var unitId: String
             public var unitName: String
             public var parentId: String?
             public var depth: Int64
-            /// Archives open now, closed, and open by derived category.
+            /// Archives open at the period's end, closed by then, and open by derived category.
             public var openArchives: Int64
             public var closedArchives: Int64
+            /// Archives opened, closed and re-entered within the period.
+            public var newArchives: Int64
+            public var exitedArchives: Int64
+            public var reenteredArchives: Int64
             public var deep: Int64
             public var relative: Int64
             public var accident: Int64
@@ -6422,11 +6486,19 @@ public enum Wire {
             public var payments: Int64
             public var aidPaid: Int64
             public var lent: Int64
+            public var repaid: Int64
+            /// 帮扶人次 (payments and loans made) and 接待人次 with those helped.
+            public var personTimes: Int64
+            public var receptions: Int64
+            public var receptionsHelped: Int64
+            public var lines: [Line]
 
             public init(
                 unitId: String, unitName: String, parentId: String? = nil, depth: Int64, openArchives: Int64,
-                closedArchives: Int64, deep: Int64, relative: Int64, accident: Int64, cases: Int64,
-                casesInProgress: Int64, payments: Int64, aidPaid: Int64, lent: Int64
+                closedArchives: Int64, newArchives: Int64, exitedArchives: Int64, reenteredArchives: Int64, deep: Int64,
+                relative: Int64, accident: Int64, cases: Int64, casesInProgress: Int64, payments: Int64, aidPaid: Int64,
+                lent: Int64, repaid: Int64, personTimes: Int64, receptions: Int64, receptionsHelped: Int64,
+                lines: [Line]
             ) {
                 self.unitId = unitId
                 self.unitName = unitName
@@ -6434,6 +6506,9 @@ public enum Wire {
                 self.depth = depth
                 self.openArchives = openArchives
                 self.closedArchives = closedArchives
+                self.newArchives = newArchives
+                self.exitedArchives = exitedArchives
+                self.reenteredArchives = reenteredArchives
                 self.deep = deep
                 self.relative = relative
                 self.accident = accident
@@ -6442,6 +6517,11 @@ public enum Wire {
                 self.payments = payments
                 self.aidPaid = aidPaid
                 self.lent = lent
+                self.repaid = repaid
+                self.personTimes = personTimes
+                self.receptions = receptions
+                self.receptionsHelped = receptionsHelped
+                self.lines = lines
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
@@ -6454,6 +6534,10 @@ public enum Wire {
                 depth = try object["depth", default: .null].wireInt(at: "\(wirePath).depth")
                 openArchives = try object["openArchives", default: .null].wireInt(at: "\(wirePath).openArchives")
                 closedArchives = try object["closedArchives", default: .null].wireInt(at: "\(wirePath).closedArchives")
+                newArchives = try object["newArchives", default: .null].wireInt(at: "\(wirePath).newArchives")
+                exitedArchives = try object["exitedArchives", default: .null].wireInt(at: "\(wirePath).exitedArchives")
+                reenteredArchives = try object["reenteredArchives", default: .null].wireInt(
+                    at: "\(wirePath).reenteredArchives")
                 deep = try object["deep", default: .null].wireInt(at: "\(wirePath).deep")
                 relative = try object["relative", default: .null].wireInt(at: "\(wirePath).relative")
                 accident = try object["accident", default: .null].wireInt(at: "\(wirePath).accident")
@@ -6463,16 +6547,29 @@ public enum Wire {
                 payments = try object["payments", default: .null].wireInt(at: "\(wirePath).payments")
                 aidPaid = try object["aidPaid", default: .null].wireInt(at: "\(wirePath).aidPaid")
                 lent = try object["lent", default: .null].wireInt(at: "\(wirePath).lent")
+                repaid = try object["repaid", default: .null].wireInt(at: "\(wirePath).repaid")
+                personTimes = try object["personTimes", default: .null].wireInt(at: "\(wirePath).personTimes")
+                receptions = try object["receptions", default: .null].wireInt(at: "\(wirePath).receptions")
+                receptionsHelped = try object["receptionsHelped", default: .null].wireInt(
+                    at: "\(wirePath).receptionsHelped")
+                lines = try object["lines", default: .null].wireArray(at: "\(wirePath).lines") { value, path in
+                    try Line(json: value, at: path)
+                }
             }
 
             public var json: JSONValue {
                 var object: [String: JSONValue] = [
                     "unitId": JSONValue.string(unitId), "unitName": JSONValue.string(unitName),
                     "depth": JSONValue.int(depth), "openArchives": JSONValue.int(openArchives),
-                    "closedArchives": JSONValue.int(closedArchives), "deep": JSONValue.int(deep),
+                    "closedArchives": JSONValue.int(closedArchives), "newArchives": JSONValue.int(newArchives),
+                    "exitedArchives": JSONValue.int(exitedArchives),
+                    "reenteredArchives": JSONValue.int(reenteredArchives), "deep": JSONValue.int(deep),
                     "relative": JSONValue.int(relative), "accident": JSONValue.int(accident),
                     "cases": JSONValue.int(cases), "casesInProgress": JSONValue.int(casesInProgress),
                     "payments": JSONValue.int(payments), "aidPaid": JSONValue.int(aidPaid), "lent": JSONValue.int(lent),
+                    "repaid": JSONValue.int(repaid), "personTimes": JSONValue.int(personTimes),
+                    "receptions": JSONValue.int(receptions), "receptionsHelped": JSONValue.int(receptionsHelped),
+                    "lines": JSONValue.array(lines.map { value in value.json }),
                 ]
                 object["parentId"] = parentId.map { value in JSONValue.string(value) }
                 return .object(object)

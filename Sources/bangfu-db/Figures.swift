@@ -14,8 +14,13 @@ struct Figures: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            let s = try await store.openStore(try store.loadConfiguration(), at: Date())
-            let figures = try await s.unitFigures(from: try period.dates().0, to: try period.dates().1)
+            let configuration = try store.loadConfiguration()
+            let s = try await store.openStore(configuration, at: Date())
+            let (from, to) = try period.dates()
+            let figures = try await s.unitFigures(
+                ReportWindow(
+                    from: from, to: to, zone: configuration.businessZone,
+                    contactIntervalDays: configuration.contactIntervalDays))
             if store.json {
                 printJSON(figures)
                 return

@@ -352,7 +352,9 @@ extension Fixture {
         // A loan of ¥1,000 paid out in b1: lent, not aid paid (13.6).
         _ = try await fx.caseIn(.active, plan: .loan(principal: Money(yuan: 1_000)))
         let f = try await fx.store.unitFigures(
-            from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!)
+            ReportWindow(
+                from: LocalDate(year: 2027, month: 1, day: 1)!, to: LocalDate(year: 2027, month: 12, day: 31)!,
+                zone: .shanghai, contactIntervalDays: 92))
         #expect(f["b1"]?.openArchives == 3 && f["b1"]?.casesByState["closed"] == 1 && f["b1"]?.paid == Money(yuan: 500))
         #expect(f["b1"]?.lent == Money(yuan: 1_000))
         #expect(f["b2"]?.openArchives == 0)
