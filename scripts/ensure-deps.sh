@@ -3,7 +3,10 @@
 set -euo pipefail
 need=()
 # libreoffice-calc-nogui: the import tests convert a CSV into the XLSX LibreOffice writes.
-for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf libreoffice-calc-nogui; do
+# libpango1.0-dev, libcairo2-dev, libxlsxwriter-dev, fonts-noto-cjk: bangfu-render sets documents
+# (PDF with Chinese text, XLSX); poppler-utils: the tests read the PDFs back (pdftotext, pdftoppm).
+for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf libreoffice-calc-nogui \
+  libpango1.0-dev libcairo2-dev libxlsxwriter-dev fonts-noto-cjk poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # The plugin tests build broken plugins from C with cc.

@@ -389,7 +389,8 @@ struct ConfigFile: Decodable {
         }
         if let phone = notice?.objectionPhone {
             // Printed on a public board: digits, spaces and dashes only, so it can carry nothing else.
-            guard (3...20).contains(phone.count), phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == " ") })
+            guard (3...20).contains(phone.count),
+                phone.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "-" || $0 == " ") })
             else {
                 throw bad(
                     "notice.objection_phone", "只能是 3 到 20 位数字（可含空格或连字符），而不是“\(phone)”",

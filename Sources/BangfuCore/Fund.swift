@@ -205,3 +205,20 @@ public struct PendingTransfer: Sendable, Codable, Hashable {
     /// The state as of `now`: a pending transfer past its expiry reads as expired.
     public func state(at now: Date) -> TransferState { state == .pending && now >= expiresAt ? .expired : state }
 }
+
+/// A payment as the signature sheet (发放签领表) lists it: whose case, which help, how much.
+public struct PaidLine: Sendable, Hashable {
+    public var caseNo: String
+    public var householdId: Int64
+    public var unitId: String
+    public var helpType: String
+    public var disbursement: Disbursement
+
+    public init(caseNo: String, householdId: Int64, unitId: String, helpType: String, disbursement: Disbursement) {
+        self.caseNo = caseNo
+        self.householdId = householdId
+        self.unitId = unitId
+        self.helpType = helpType
+        self.disbursement = disbursement
+    }
+}

@@ -78,6 +78,10 @@ public protocol BangfuStore: Sendable {
     /// Income and expenditure per fund for business dates in [from, to] (帐务公开).
     func statement(from: LocalDate, to: LocalDate) async throws -> [FundStatement]
 
+    /// Payments (aid and loans) made on business dates in [from, to] in the units, in the order paid;
+    /// at most `limit` (the caller asks for one more to tell that there are more).
+    func payments(units: [String], from: LocalDate, to: LocalDate, limit: Int) async throws -> [PaidLine]
+
     /// Report figures per unit over the window, each rolled up over its subtree.
     func unitFigures(_ window: ReportWindow) async throws -> [String: UnitFigures]
 

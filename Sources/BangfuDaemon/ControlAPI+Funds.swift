@@ -1,10 +1,13 @@
 import BangfuCore
+import BangfuDomain
 import BangfuVarlink
 import BangfuWire
 import Foundation
 
 extension ControlAPI {
     static let fundReaders: Set<Role> = [.treasurer, .approver, .auditor, .admin]
+    /// The most lines one signature sheet holds.
+    static let sheetLines = 10_000
 
     func fundWire(_ id: String) async throws -> Wire.Funds.Fund {
         Wire.Funds.Fund(try await runtime.store.fund(id: id), balance: try await runtime.store.balance(fundId: id))
@@ -88,6 +91,38 @@ extension ControlAPI {
                             kind: line.kind.rawValue, amount: line.amount.fen, actor: line.actor, memo: line.memo,
                             caseNo: line.caseNo))
                 }
+            },
+            // The signature sheet: each payee's name for the treasurer who hands the money over,
+            // masked for the auditor; ID numbers always masked (the payee shows the card).
+            method(Wire.Funds.SignatureSheet.self, roles: ControlAPI.fundReaders) { actor, call in
+                let period = try LocalDate.period(from: call.from, to: call.to)
+                let units = try await readableUnits(actor, roles: ControlAPI.fundReaders, under: call.unit)
+                let paid = try await store.payments(
+                    units: units, from: period.from, to: period.to, limit: ControlAPI.sheetLines + 1)
+                guard paid.count <= ControlAPI.sheetLines else {
+                    throw BangfuError(
+                        .invalidInput, zh: "期间内发放超过 \(ControlAPI.sheetLines) 笔：请缩短日期范围或指定单位",
+                        en: "more than \(ControlAPI.sheetLines) payments in the period: narrow the dates or name a unit"
+                    )
+                }
+                let tree = try await store.unitTree()
+                let households = Dictionary(
+                    try await store.households(ids: Array(Set(paid.map(\.householdId)))).map { ($0.id, $0) },
+                    uniquingKeysWith: { first, _ in first })
+                let plugins = runtime.plugins
+                let lines = paid.map { line in
+                    let head = households[line.householdId]?.input.head
+                    let name = head?.name ?? ""
+                    let visibility = Visibility.of(actor, unit: line.unitId, in: tree) ?? .masked
+                    return Wire.Funds.SheetLine(
+                        caseNo: line.caseNo, name: visibility == .masked ? maskedName(name) : name,
+                        idNumber: head?.idNumber.masked ?? "", unit: tree.units[line.unitId]?.name ?? line.unitId,
+                        helpType: (try? plugins.helpType(line.helpType).descriptor.nameZh) ?? line.helpType,
+                        instalment: Int64(line.disbursement.instalment), fundId: line.disbursement.fundId,
+                        amount: line.disbursement.amount.fen, paidAt: Wire.time(line.disbursement.paidAt))
+                }
+                // Read after the payments: the head covers at least what the sheet shows.
+                return .init(lines: lines, head: try await store.auditHead()?.description)
             },
             // Public accounts (帐务公开): anyone with a role may read them.
             method(Wire.Funds.Statement.self, roles: Set(Role.allCases)) { _, call in

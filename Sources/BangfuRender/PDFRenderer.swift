@@ -161,9 +161,12 @@ private final class PDFPages {
         let widths = columnWidths(section)
         // A heading is not left alone at the foot of a page: it keeps its table's header and first row.
         let headerHeight = rowHeight(section.columns.map { Cell($0.title) }, widths: widths, font: .bold, tall: false)
-        let firstRow = section.rows.first.map { rowHeight($0, widths: widths, font: .body, tall: section.tallRows) } ?? 0
+        let firstRow =
+            section.rows.first.map { rowHeight($0, widths: widths, font: .body, tall: section.tallRows) } ?? 0
         if y + 24 + headerHeight + firstRow > bottom { newPage() }
-        if !section.heading.isEmpty { paragraph(section.heading, font: .heading, alignment: PANGO_ALIGN_LEFT, after: 5) }
+        if !section.heading.isEmpty {
+            paragraph(section.heading, font: .heading, alignment: PANGO_ALIGN_LEFT, after: 5)
+        }
         if section.rows.isEmpty && !section.emptyText.isEmpty {
             paragraph(section.emptyText, font: .body, alignment: PANGO_ALIGN_LEFT, after: 10)
             return
@@ -227,7 +230,8 @@ private final class PDFPages {
                     case .center: PANGO_ALIGN_CENTER
                     }
                 let layout = layout(
-                    cell.text, font: font, width: textWidth(width, cell), alignment: shaded ? PANGO_ALIGN_CENTER : alignment)
+                    cell.text, font: font, width: textWidth(width, cell),
+                    alignment: shaded ? PANGO_ALIGN_CENTER : alignment)
                 cairo_set_source_rgb(cairo, 0.07, 0.07, 0.07)
                 show(layout, x: x + padding + Double(cell.indent) * 9, y: y + padding)
                 release(layout)

@@ -11,7 +11,9 @@ extension SQLiteStore {
             let start = SQLiteStore.ms(window.start)
             let end = SQLiteStore.ms(window.end)
             let days: [any DatabaseValueConvertible] = [window.from.description, window.to.description]
-            func each(_ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (Row, inout UnitFigures) -> Void)
+            func each(
+                _ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (Row, inout UnitFigures) -> Void
+            )
                 throws
             {
                 for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
@@ -54,7 +56,9 @@ extension SQLiteStore {
             ) { row, figures in
                 figures.casesByState[row["state"], default: 0] += row["n"] as Int
                 let filed: Int = row["filed"]
-                if filed > 0 { figures.lines[FigureKey(.casesByType, row["help_type"], row["state"])] = Tally(count: filed) }
+                if filed > 0 {
+                    figures.lines[FigureKey(.casesByType, row["help_type"], row["state"])] = Tally(count: filed)
+                }
             }
             // Money paid out within, by help type and fund source; a loan paid out is lent, not aid.
             try each(
@@ -151,7 +155,9 @@ extension SQLiteStore {
                 figures.lines[FigureKey(.campaigns, row["run"], row["outcome"])] = Tally(
                     count: row["n"], amount: Money(fen: row["fen"]))
                 let visited: Int = row["visited"]
-                if visited > 0 { figures.lines[FigureKey(.campaigns, row["run"], "visited"), default: Tally()].count += visited }
+                if visited > 0 {
+                    figures.lines[FigureKey(.campaigns, row["run"], "visited"), default: Tally()].count += visited
+                }
             }
             return try SQLiteStore.loadTree(db).rollUp(own)
         }

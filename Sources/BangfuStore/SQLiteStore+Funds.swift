@@ -113,6 +113,27 @@ extension SQLiteStore {
         ).map(disbursement(from:))
     }
 
+    public func payments(units: [String], from: LocalDate, to: LocalDate, limit: Int) async throws -> [PaidLine] {
+        try await readAside { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.case_id, d.instalment, d.fund_id, d.amount_fen, d.paid_ms, d.paid_by,
+                           c.case_no, c.household_id, c.unit_id, c.help_type
+                    FROM disbursement d JOIN ledger_txn t ON t.id = d.txn_id JOIN help_case c ON c.id = d.case_id
+                    WHERE t.business_date BETWEEN ? AND ? AND c.unit_id IN (\(SQLiteStore.inList(units.count)))
+                    ORDER BY t.id LIMIT ?
+                    """,
+                arguments: StatementArguments([from.description, to.description]) + StatementArguments(units)
+                    + StatementArguments([limit])
+            ).map { row in
+                PaidLine(
+                    caseNo: row["case_no"], householdId: row["household_id"], unitId: row["unit_id"],
+                    helpType: row["help_type"], disbursement: SQLiteStore.disbursement(from: row))
+            }
+        }
+    }
+
     public func ledger(fundId: String, from: LocalDate, to: LocalDate) async throws -> [LedgerLine] {
         try await ledger(fundId: fundId, from: from, to: to, page: nil)
     }

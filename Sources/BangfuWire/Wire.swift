@@ -75,6 +75,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case fundsPending = "org.bangfu.Funds.Pending"
     case fundsList = "org.bangfu.Funds.List"
     case fundsLedger = "org.bangfu.Funds.Ledger"
+    case fundsSignatureSheet = "org.bangfu.Funds.SignatureSheet"
     case fundsStatement = "org.bangfu.Funds.Statement"
     case importBegin = "org.bangfu.Import.Begin"
     case importRows = "org.bangfu.Import.Rows"
@@ -5393,6 +5394,57 @@ public enum Wire {
             }
         }
 
+        /// A payment on the signature sheet: the payee's name (masked for the auditor), masked ID number.
+        public struct SheetLine: WireValue {
+            public var caseNo: String
+            public var name: String
+            public var idNumber: String
+            public var unit: String
+            public var helpType: String
+            public var instalment: Int64
+            public var fundId: String
+            public var amount: Int64
+            public var paidAt: String
+
+            public init(
+                caseNo: String, name: String, idNumber: String, unit: String, helpType: String, instalment: Int64,
+                fundId: String, amount: Int64, paidAt: String
+            ) {
+                self.caseNo = caseNo
+                self.name = name
+                self.idNumber = idNumber
+                self.unit = unit
+                self.helpType = helpType
+                self.instalment = instalment
+                self.fundId = fundId
+                self.amount = amount
+                self.paidAt = paidAt
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                caseNo = try object["caseNo", default: .null].wireString(at: "\(wirePath).caseNo")
+                name = try object["name", default: .null].wireString(at: "\(wirePath).name")
+                idNumber = try object["idNumber", default: .null].wireString(at: "\(wirePath).idNumber")
+                unit = try object["unit", default: .null].wireString(at: "\(wirePath).unit")
+                helpType = try object["helpType", default: .null].wireString(at: "\(wirePath).helpType")
+                instalment = try object["instalment", default: .null].wireInt(at: "\(wirePath).instalment")
+                fundId = try object["fundId", default: .null].wireString(at: "\(wirePath).fundId")
+                amount = try object["amount", default: .null].wireInt(at: "\(wirePath).amount")
+                paidAt = try object["paidAt", default: .null].wireString(at: "\(wirePath).paidAt")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "caseNo": JSONValue.string(caseNo), "name": JSONValue.string(name),
+                    "idNumber": JSONValue.string(idNumber), "unit": JSONValue.string(unit),
+                    "helpType": JSONValue.string(helpType), "instalment": JSONValue.int(instalment),
+                    "fundId": JSONValue.string(fundId), "amount": JSONValue.int(amount),
+                    "paidAt": JSONValue.string(paidAt),
+                ])
+            }
+        }
+
         public struct Create: WireCall {
             public static let method = WireMethod.fundsCreate
 
@@ -5830,6 +5882,64 @@ public enum Wire {
                 public var json: JSONValue {
                     var object: [String: JSONValue] = ["line": line.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
+                    return .object(object)
+                }
+            }
+        }
+
+        /// The signature sheet (发放签领表): every payment made on business dates in [from, to] in the unit
+        /// and its subtree (default: every unit the caller may read), in the order paid, for the payees to
+        /// sign; at most 10,000 lines (narrow the dates or the unit). Treasurer, approver, admin, auditor.
+        public struct SignatureSheet: WireCall {
+            public static let method = WireMethod.fundsSignatureSheet
+
+            public var unit: String?
+            public var from: String
+            public var to: String
+
+            public init(unit: String? = nil, from: String, to: String) {
+                self.unit = unit
+                self.from = from
+                self.to = to
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                unit = try object["unit", default: .null].wireOptional(at: "\(wirePath).unit") { value, path in
+                    try value.wireString(at: path)
+                }
+                from = try object["from", default: .null].wireString(at: "\(wirePath).from")
+                to = try object["to", default: .null].wireString(at: "\(wirePath).to")
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = ["from": JSONValue.string(from), "to": JSONValue.string(to)]
+                object["unit"] = unit.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+
+            public struct Reply: WireValue {
+                public var lines: [SheetLine]
+                public var head: String?
+
+                public init(lines: [SheetLine], head: String? = nil) {
+                    self.lines = lines
+                    self.head = head
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    lines = try object["lines", default: .null].wireArray(at: "\(wirePath).lines") { value, path in
+                        try SheetLine(json: value, at: path)
+                    }
+                    head = try object["head", default: .null].wireOptional(at: "\(wirePath).head") { value, path in
+                        try value.wireString(at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    var object: [String: JSONValue] = ["lines": JSONValue.array(lines.map { value in value.json })]
+                    object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
             }

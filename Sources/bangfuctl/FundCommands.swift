@@ -10,7 +10,7 @@ struct FundCommand: ParsableCommand {
         commandName: "fund", abstract: "专款资金与帐务公开 / Earmarked funds and public accounts.",
         subcommands: [
             Create.self, Deposit.self, Transfer.self, Pending.self, Confirm.self, Reject.self, List.self, Ledger.self,
-            Statement.self,
+            Statement.self, Sheet.self,
         ])
 
     /// Transfers between funds as a table: who asked, who decided, and where each stands.
@@ -183,13 +183,21 @@ struct FundCommand: ParsableCommand {
     }
 
     struct Statement: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "帐务公开：收支报表 / Public accounts for a period.")
+        static let configuration = CommandConfiguration(
+            abstract: "帐务公开：收支报表（可打印为 PDF 等）/ Public accounts for a period (printable as PDF and more).")
         @OptionGroup var global: Global
         @Option var from: String
         @Option var to: String
+        @OptionGroup var document: DocumentOutput
         func run() {
+            if document.format != nil { _ = document.chosenFormat(global, default: "table") }
             let statement = global.call(Wire.Funds.Statement(from: from, to: to))
             if global.json { return global.printJSON(statement.json) }
+            if document.format != nil || document.output != nil {
+                return document.deliver(
+                    Documents.accounts(statement, from: from, to: to, global), global, default: "table",
+                    what: ("帐务公开", "public accounts"))
+            }
             // Aid paid apart from money lent, repaid and moved between funds (as the offline statement):
             // a loan or a transfer is not spending.
             var table = TextTable(
@@ -210,6 +218,28 @@ struct FundCommand: ParsableCommand {
             }
             print(table.render())
             if let head = statement.head { print((global.zh ? "审计链头 " : "audit head ") + head) }
+        }
+    }
+}
+
+extension FundCommand {
+    /// `bangfuctl fund sheet`: the signature sheet (发放签领表) of the payments made in a period.
+    struct Sheet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "发放签领表：期间内的发放，金额含大写，供领款人签名 / The payment signature sheet for a period.")
+        @OptionGroup var global: Global
+        @Option(help: "单位（含下级）/ Unit (with its subtree).") var unit: String?
+        @Option(help: "起始日期 YYYY-MM-DD / First business date.") var from: String
+        @Option(help: "结束日期 YYYY-MM-DD / Last business date.") var to: String
+        @OptionGroup var document: DocumentOutput
+        func run() {
+            _ = document.chosenFormat(global, default: "table")
+            let sheet = global.call(Wire.Funds.SignatureSheet(unit: unit, from: from, to: to))
+            if global.json { return global.printJSON(sheet.json) }
+            let unitName = unit.map { global.names().unit($0) }
+            document.deliver(
+                Documents.signatureSheet(sheet, from: from, to: to, unit: unitName, global), global, default: "table",
+                what: ("签领表（\(sheet.lines.count) 笔）", "signature sheet (\(sheet.lines.count) payments)"))
         }
     }
 }
@@ -237,14 +267,14 @@ struct NoticeCommand: ParsableCommand {
     /// The entries, and the audit head the last page was read at (printed with the notice): the
     /// current notice, or with `from`/`to` every notice that ran within those days (its history).
     static func entries(_ global: Global, unit: String?, from: String? = nil, to: String? = nil) -> (
-        entries: [Wire.Notice.Entry], head: String?
+        entries: [Wire.Notice.Entry], head: String?, issuer: String?, phone: String?
     ) {
         if let from, let to {
             let replies = global.all(Wire.Notice.History(unit: unit, from: from, to: to))
-            return (replies.map(\.entry), replies.last?.head)
+            return (replies.map(\.entry), replies.last?.head, replies.last?.issuedBy, replies.last?.objectionPhone)
         }
         let replies = global.all(Wire.Notice.List(unit: unit))
-        return (replies.map(\.entry), replies.last?.head)
+        return (replies.map(\.entry), replies.last?.head, replies.last?.issuedBy, replies.last?.objectionPhone)
     }
 
     struct History: ParsableCommand {
@@ -255,7 +285,7 @@ struct NoticeCommand: ParsableCommand {
         @Option(help: "起始日期 YYYY-MM-DD / First day.") var from: String
         @Option(help: "结束日期 YYYY-MM-DD / Last day.") var to: String
         func run() {
-            let (entries, _) = NoticeCommand.entries(global, unit: unit, from: from, to: to)
+            let entries = NoticeCommand.entries(global, unit: unit, from: from, to: to).entries
             if global.json { return global.printJSON(entries) }
             var table = TextTable(
                 headers: global.zh
@@ -276,7 +306,7 @@ struct NoticeCommand: ParsableCommand {
         @OptionGroup var global: Global
         @Option var unit: String?
         func run() {
-            let (entries, _) = NoticeCommand.entries(global, unit: unit)
+            let entries = NoticeCommand.entries(global, unit: unit).entries
             if global.json { return global.printJSON(entries) }
             var table = TextTable(
                 headers: global.zh
@@ -294,11 +324,10 @@ struct NoticeCommand: ParsableCommand {
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "导出可打印的公示（HTML 或 CSV）/ Export the notice as printable HTML or CSV.")
+            abstract: "打印公示（PDF、HTML、CSV 或 XLSX）/ Print the notice as PDF, HTML, CSV or XLSX.")
         @OptionGroup var global: Global
         @Option var unit: String?
-        @Option(help: "html|csv") var format: String = "html"
-        @Option(help: "输出文件；默认标准输出 / Output file; standard output by default.") var output: String?
+        @OptionGroup var document: DocumentOutput
         @Option(help: "往期公示的起始日期（与 --to 同用）/ A past notice: first day (with --to).") var from: String?
         @Option(help: "往期公示的结束日期 / A past notice: last day.") var to: String?
 
@@ -306,63 +335,13 @@ struct NoticeCommand: ParsableCommand {
             guard (from == nil) == (to == nil) else {
                 global.die(global.zh ? "--from 与 --to 须同时给出" : "--from and --to go together", code: 2)
             }
-            let (entries, head) = NoticeCommand.entries(global, unit: unit, from: from, to: to)
-            let text: String
-            switch format {
-            case "csv":
-                func quoted(_ field: String) -> String {
-                    "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                }
-                let lines = entries.map { entry in
-                    [
-                        entry.caseNo, entry.name, entry.unit, entry.helpType,
-                        entry.amount == 0 ? "非资金帮扶" : Money(fen: entry.amount).plain,
-                        NoticeCommand.period(entry, .zh),
-                    ].map(quoted).joined(separator: ",")
-                }
-                let footer = head.map { ["审计链头 / audit head," + quoted($0)] } ?? []
-                text = (["案件号,姓名,单位,帮扶项目,金额（元）,公示期"] + lines + footer).joined(separator: "\r\n") + "\r\n"
-            case "html":
-                func escaped(_ text: String) -> String {
-                    text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                        .replacingOccurrences(of: ">", with: "&gt;")
-                }
-                let rows = entries.map { entry in
-                    let cells = [entry.caseNo, entry.name, entry.unit, entry.helpType].map { "<td>\(escaped($0))</td>" }
-                    return "<tr>" + cells.joined()
-                        + "<td class=\"n\">\(escaped(NoticeCommand.amount(entry, zh: true)))</td>"
-                        + "<td>\(escaped(NoticeCommand.period(entry, .zh)))</td></tr>"
-                }.joined(separator: "\n")
-                text = """
-                    <!DOCTYPE html>
-                    <html lang="zh-CN"><head><meta charset="utf-8"><title>帮扶公示</title>
-                    <style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td,th{border:1px solid #333;padding:.4em}.n{text-align:right}@media print{body{margin:0}}</style>
-                    </head><body>
-                    <h1>困难职工帮扶公示</h1>
-                    <p>公示期内如有异议，请向本单位工会反映。本名单仅列姓名（脱敏）、单位、帮扶项目与金额。</p>
-                    <table><thead><tr><th>案件号</th><th>姓名</th><th>单位</th><th>帮扶项目</th><th>金额</th><th>公示期</th></tr></thead>
-                    <tbody>
-                    \(rows)
-                    </tbody></table>
-                    \(head.map { "<p class=\"head\">审计链头 / audit head: <code>\(escaped($0))</code></p>" } ?? "")
-                    </body></html>
-
-                    """
-            default:
-                global.die(global.zh ? "--format 只能是 html 或 csv" : "--format must be html or csv", code: 2)
-            }
-            if let output {
-                global.write(text, to: output)
-                // Said on stderr, so that the file (or a pipe) holds the notice only.
-                let path = URL(fileURLWithPath: output).standardizedFileURL.path
-                FileHandle.standardError.write(
-                    Data(
-                        (global.zh
-                            ? "公示已写入 \(path)（\(entries.count) 件，\(format.uppercased())）\n"
-                            : "notice written to \(path) (\(entries.count) cases, \(format.uppercased()))\n").utf8))
-            } else {
-                print(text, terminator: "")
-            }
+            _ = document.chosenFormat(global, default: "html")
+            let notice = NoticeCommand.entries(global, unit: unit, from: from, to: to)
+            document.deliver(
+                Documents.notice(
+                    notice.entries, head: notice.head, issuer: notice.issuer, phone: notice.phone, global),
+                global, default: "html",
+                what: ("公示（\(notice.entries.count) 件）", "notice (\(notice.entries.count) cases)"))
         }
     }
 }

@@ -18,6 +18,8 @@ final class LiveDaemon: @unchecked Sendable {
     }
     /// bangfuctl where the test uids can run it, even from a checkout they cannot enter.
     static var ctlForOthers: String { OtherUsers.reachable(bin + "/bangfuctl") }
+    /// bangfu-render likewise; bangfuctl finds it through BANGFU_RENDER.
+    static var renderForOthers: String { OtherUsers.reachable(bin + "/bangfu-render") }
 
     /// Test principals: caseworker, reviewer, approver, treasurer, auditor, nobody; the group may use the socket.
     static let cw: UInt32 = 61001, rv: UInt32 = 61002, ap: UInt32 = 61003, tr: UInt32 = 61004, au: UInt32 = 61005,
@@ -148,7 +150,8 @@ final class LiveDaemon: @unchecked Sendable {
                     LiveDaemon.ctlForOthers,
                 ]
             }
-                ?? [LiveDaemon.bin + "/bangfuctl"], args + ["--socket", socket], env: ["LANG": lang])
+                ?? [LiveDaemon.bin + "/bangfuctl"], args + ["--socket", socket],
+            env: ["LANG": lang, "BANGFU_RENDER": LiveDaemon.renderForOthers])
     }
 
     /// bangfuctl --json as `uid`, decoded; the call must succeed.

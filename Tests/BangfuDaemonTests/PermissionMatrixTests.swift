@@ -33,7 +33,7 @@ import Testing
         "org.bangfu.Funds.ConfirmTransfer": [ap], "org.bangfu.Funds.RejectTransfer": [ap],
         "org.bangfu.Funds.Pending": [tr, ap, au, ad],
         "org.bangfu.Funds.List": [tr, ap, au, ad], "org.bangfu.Funds.Ledger": [tr, ap, au, ad],
-        "org.bangfu.Funds.Statement": everyone,
+        "org.bangfu.Funds.Statement": everyone, "org.bangfu.Funds.SignatureSheet": [tr, ap, au, ad],
         "org.bangfu.Notice.List": everyone, "org.bangfu.Notice.History": everyone,
         "org.bangfu.Admin.Status": everyone, "org.bangfu.Admin.GetClock": everyone, "org.bangfu.Admin.Names": everyone,
         "org.bangfu.Admin.Plugins": [ad, au, ap, cw, rv, tr],
