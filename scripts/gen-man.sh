@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 swift package --allow-writing-to-package-directory generate-manual >/dev/null
 mkdir -p docs/man
-for tool in bangfud bangfuctl; do
+for tool in bangfud bangfuctl bangfu-render; do
   python3 - ".build/plugins/GenerateManual/outputs/$tool/$tool.1" "docs/man/$tool.1" <<'PY'
 import re, sys
 out = []
@@ -23,4 +23,4 @@ for line in open(sys.argv[1], encoding="utf-8"):
 open(sys.argv[2], "w", encoding="utf-8").write("".join(out))
 PY
 done
-echo "docs/man/bangfud.1 docs/man/bangfuctl.1 regenerated"
+echo "docs/man/bangfud.1 docs/man/bangfuctl.1 docs/man/bangfu-render.1 regenerated"

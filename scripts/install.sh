@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs bangfud, bangfuctl, the built-in help types, the systemd units, sysusers.d and
+# Installs bangfud, bangfuctl, bangfu-render, the built-in help types, the systemd units, sysusers.d and
 # tmpfiles.d files, man pages and shell completions. Honours DESTDIR and PREFIX (default /usr).
 # The Swift runtime libraries the binaries use are copied into PREFIX/lib/bangfu/swift and the
 # binaries' RUNPATH points there, so the toolchain is not needed at run time.
@@ -23,13 +23,13 @@ d="$DESTDIR$PREFIX"
 install -d "$d/bin" "$d/lib/bangfu/plugins" "$d/lib/bangfu/swift" "$d/lib/systemd/system" "$d/lib/sysusers.d" "$d/lib/tmpfiles.d" \
   "$d/share/man/man1" "$d/share/doc/bangfu" "$d/share/bash-completion/completions" "$d/share/zsh/vendor-completions" \
   "$d/share/fish/vendor_completions.d" "$DESTDIR/etc/bangfu"
-install -m 0755 "$bin/bangfud" "$bin/bangfuctl" "$d/bin/"
+install -m 0755 "$bin/bangfud" "$bin/bangfuctl" "$bin/bangfu-render" "$d/bin/"
 install -m 0644 "$bin"/libbangfu-help-*.so "$d/lib/bangfu/plugins/"
 
 # The Swift runtime: every library the binaries and plugins load from the toolchain.
-libs=$(ldd "$bin/bangfud" "$bin/bangfuctl" "$bin"/libbangfu-help-*.so | awk '$3 ~ /\/usr\/lib\/swift\// {print $3}' | sort -u)
+libs=$(ldd "$bin/bangfud" "$bin/bangfuctl" "$bin/bangfu-render" "$bin"/libbangfu-help-*.so | awk '$3 ~ /\/usr\/lib\/swift\// {print $3}' | sort -u)
 for lib in $libs; do install -m 0644 "$lib" "$d/lib/bangfu/swift/"; done
-patchelf --set-rpath '$ORIGIN/../lib/bangfu/swift' "$d/bin/bangfud" "$d/bin/bangfuctl"
+patchelf --set-rpath '$ORIGIN/../lib/bangfu/swift' "$d/bin/bangfud" "$d/bin/bangfuctl" "$d/bin/bangfu-render"
 for so in "$d"/lib/bangfu/plugins/*.so; do patchelf --set-rpath '$ORIGIN/../swift' "$so"; done
 
 sed -e "s#/usr/bin/bangfud#$PREFIX/bin/bangfud#" -e "s#--log-target journal#--log-target journal --plugin-dir $PREFIX/lib/bangfu/plugins#" \
@@ -37,8 +37,8 @@ sed -e "s#/usr/bin/bangfud#$PREFIX/bin/bangfud#" -e "s#--log-target journal#--lo
 install -m 0644 systemd/bangfud.socket "$d/lib/systemd/system/"
 install -m 0644 systemd/bangfu.sysusers.conf "$d/lib/sysusers.d/bangfu.conf"
 sed "s#/usr/lib/bangfu/plugins#$PREFIX/lib/bangfu/plugins#" systemd/bangfu.tmpfiles.conf > "$d/lib/tmpfiles.d/bangfu.conf"
-install -m 0644 docs/man/bangfud.1 docs/man/bangfuctl.1 "$d/share/man/man1/"
-install -m 0644 etc/bangfu.example.yaml README.md docs/plugins.md systemd/bangfud.service.d/credentials.conf "$d/share/doc/bangfu/"
+install -m 0644 docs/man/bangfud.1 docs/man/bangfuctl.1 docs/man/bangfu-render.1 "$d/share/man/man1/"
+install -m 0644 etc/bangfu.example.yaml README.md docs/plugins.md docs/import.md docs/documents.md systemd/bangfud.service.d/credentials.conf "$d/share/doc/bangfu/"
 "$d/bin/bangfuctl" --generate-completion-script bash > "$d/share/bash-completion/completions/bangfuctl"
 "$d/bin/bangfuctl" --generate-completion-script zsh > "$d/share/zsh/vendor-completions/_bangfuctl"
 "$d/bin/bangfuctl" --generate-completion-script fish > "$d/share/fish/vendor_completions.d/bangfuctl.fish"

@@ -175,6 +175,35 @@ import Testing
         #expect(try d.ctl(D.au, ["report", "figures", "--period", "2027-Q1", "--format", "docx"]).0 == 2)
     }
 
+    /// bangfu-render reads what it is given as data: markup in a name is printed as text (HTML
+    /// escaped, Pango given plain text), a document that is not one is refused with a message.
+    @Test func bangfuRenderTakesTextAsText() throws {
+        let render = D.bin + "/bangfu-render"
+        let out = try Self.outbox()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let hostile = #"<script>alert(1)</script> & <b>张</b>"#
+        let escapedForJSON = hostile.replacingOccurrences(of: "\"", with: "\\\"")
+        let document = """
+            {"title":"\(escapedForJSON)","lines":[],"closing":[],"pageFooter":"","orientation":"portrait",
+             "language":"zh-CN\\"><script>","sections":[{"heading":"<i>x</i>","columns":[{"title":"姓名",
+             "alignment":"leading","weight":1}],"rows":[[{"text":"\(escapedForJSON)","money":false,"indent":0}]],
+             "tallRows":false,"emptyText":"","chart":{"title":"<svg onload=x>","bars":[{"label":"<a>","value":1,"text":"</svg>"}]}}]}
+            """
+        let (htmlCode, html, _) = try D.run([render], ["--format", "html"], stdin: document)
+        #expect(htmlCode == 0)
+        #expect(!html.contains("<script") && !html.contains("<b>") && !html.contains("<i>") && !html.contains("<a>"))
+        #expect(!html.contains("<svg onload") && html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;"))
+        let pdf = out + "/hostile.pdf"
+        let (pdfCode, _, pdfErr) = try D.run([render], ["--format", "pdf", "--output", pdf], stdin: document)
+        try #require(pdfCode == 0, "\(pdfErr)")
+        #expect(try Self.pdfText(pdf).contains("<script>alert(1)</script> & <b>张</b>"))
+        for bad in ["", "{", #"{"title": 5}"#, String(repeating: "[", count: 20_000)] {
+            let (code, _, err) = try D.run([render], ["--format", "pdf", "--output", out + "/bad.pdf"], stdin: bad)
+            #expect(code == 1 && err.contains("不是 bangfu 文档"), "\(err)")
+        }
+        #expect(try D.run([render], ["--format", "docx"], stdin: document).0 != 0)
+    }
+
     /// LibreOffice's own reading of a spreadsheet, as CSV (UTF-8).
     static func libreOfficeCSV(_ xlsx: String, _ directory: String) throws -> String {
         let converted = directory + "/csv-\(UUID().uuidString.prefix(6))"

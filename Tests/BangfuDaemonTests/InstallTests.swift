@@ -12,7 +12,7 @@ import Testing
         #expect(code == 0, "\(out) \(err)")
         let p = dest + "/opt/bangfu-test"
         for f in [
-            "bin/bangfud", "bin/bangfuctl", "lib/bangfu/plugins/libbangfu-help-medical-aid.so",
+            "bin/bangfud", "bin/bangfuctl", "bin/bangfu-render", "lib/bangfu/plugins/libbangfu-help-medical-aid.so",
             "lib/systemd/system/bangfud.service",
             "lib/systemd/system/bangfud.socket", "lib/sysusers.d/bangfu.conf", "lib/tmpfiles.d/bangfu.conf",
             "share/man/man1/bangfuctl.1",
