@@ -29,15 +29,17 @@ done
 # The sample users run bangfuctl and reach the socket in the state directory: in a checkout they
 # cannot enter, both go to a directory under /tmp instead (said below).
 ctl="$bin/bangfuctl"
+render="$bin/bangfu-render"
 state="$root/demo-state"
 if ! reachable_by_others "$root/etc"; then
   reach=$(reachable_dir bangfu-demo)
-  cp -p "$bin/bangfuctl" "$reach/bangfuctl"
+  cp -p "$bin/bangfuctl" "$bin/bangfu-render" "$reach/"
   ctl="$reach/bangfuctl"
+  render="$reach/bangfu-render"
   state="$reach/demo-state"
   trap 'rm -rf "$reach"' EXIT
 fi
-rm -rf "$state"; mkdir -p "$state"; chmod 755 "$state"
+rm -rf "$state"; mkdir -p "$state/printed"; chmod 755 "$state"; chmod 1777 "$state/printed"
 log="$state/bangfud.log"
 "$bin/bangfud" --config etc/bangfu.example.yaml --state-dir "$state" --socket "$state/control.sock" --socket-group bangfu-demo \
   --plugin-dir "$bin" --log-target stderr --clock manual:2027-02-04T09:00 2>"$log" &
@@ -46,7 +48,7 @@ trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null || true; [ -z "${
 for _ in $(seq 100); do [ -S "$state/control.sock" ] && break; sleep 0.1; done
 [ -S "$state/control.sock" ] || { cat "$log" >&2; echo "bangfud did not start" >&2; exit 1; }
 export BANGFU_SOCKET="$state/control.sock"
-as() { local who=$1; shift; $SUDO runuser -u "$who" -- env LANG="${LANG:-}" BANGFU_SOCKET="$BANGFU_SOCKET" "$ctl" "$@"; }
+as() { local who=$1; shift; $SUDO runuser -u "$who" -- env LANG="${LANG:-}" BANGFU_SOCKET="$BANGFU_SOCKET" BANGFU_RENDER="$render" "$ctl" "$@"; }
 
 [ -z "${reach:-}" ] || say "本目录其他用户无法进入：示例程序与数据目录放在 $reach" "this checkout is closed to other users: the demo's program and state are in $reach"
 say "帮扶服务已启动（手动时钟 2027年2月4日 09:00，合成节假日日历，样例数据）" "bangfud is running (manual clock 2027-02-04 09:00, synthetic holiday calendar, sample data)"
@@ -74,6 +76,7 @@ as zhaomin case assess "$case_no"
 as zhaomin case approve "$case_no"
 say "    公示名单（审计 sunli 查看，仅脱敏姓名）" "    the public notice (auditor sunli's view, masked names only)"
 as sunli notice list
+as sunli notice export --format pdf --output "$state/printed/notice.pdf"
 
 say "[6] 时钟拨过公示期：公示在最后一个工作日后的 0 点届满，系统生成发放" "[6] the clock moves past the notice: it passes at 00:00 after its last working day; the daemon creates the disbursement"
 "$ctl" clock advance 15d
@@ -83,8 +86,12 @@ say "[7] 财务 chenjing：实名发放，重复发放只付一次" "[7] treasur
 as chenjing case pay "$case_no" --fund shinan-hardship --request-id demo-pay-1 | head -n 1
 as chenjing case pay "$case_no" --fund shinan-hardship | head -n 1
 as chenjing fund list
+say "    发放签领表（金额含大写，供领款人签名）" "    the signature sheet (amounts in figures and capitals, for the payee to sign)"
+as chenjing fund sheet --from 2027-02-01 --to 2027-02-28
+as chenjing fund sheet --from 2027-02-01 --to 2027-02-28 --format pdf --output "$state/printed/signature-sheet.pdf"
 
 say "[8] 审计 sunli：流转记录、帐务公开与审计链校验" "[8] auditor sunli: the case history, public accounts and the audit chain"
 as sunli case get "$case_no"
 as sunli fund statement --from 2027-01-01 --to 2027-12-31
+as sunli report figures --period 2027-Q1 --format pdf --output "$state/printed/report-2027-Q1.pdf"
 as sunli verify

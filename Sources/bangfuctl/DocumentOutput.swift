@@ -62,7 +62,7 @@ struct DocumentOutput: ParsableArguments {
         FileHandle.standardError.write(
             Data(
                 (global.zh
-                    ? "\(what.zh)已写入 \(path)（\(chosen.uppercased())）\n"
+                    ? "\(what.zh)已写入 \(path)\n"
                     : "\(what.en) written to \(path) (\(chosen.uppercased()))\n").utf8))
     }
 
@@ -83,7 +83,13 @@ struct DocumentOutput: ParsableArguments {
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: renderer)
-        process.arguments = ["--format", chosen, "--output", output ?? "-"]
+        // The output as an absolute path, and the renderer started in /: the caller's working
+        // directory may be one it cannot enter (a demo run with runuser from root's 0700 home),
+        // and Foundation changes into it before exec.
+        process.arguments = [
+            "--format", chosen, "--output", output.map { URL(fileURLWithPath: $0).standardizedFileURL.path } ?? "-",
+        ]
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
         let input = Pipe()
         process.standardInput = input
         do {

@@ -9,7 +9,7 @@ enum Documents {
     static func footer(_ head: String?, _ global: Global) -> String {
         guard let head else { return "" }
         return global.zh
-            ? "审计链头 \(head)（可用 bangfuctl verify --anchor 核对本文件所依据的记录）"
+            ? "审计链头 \(head)（凭此可核验本文件所依据的记录未被改动）"
             : "audit head \(head) (bangfuctl verify --anchor checks the records this was made from)"
     }
 
