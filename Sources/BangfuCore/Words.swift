@@ -126,7 +126,7 @@ public enum Words {
         "family": "家庭情况", "cause": "致困原因", "stateOfMind": "思想状况", "employmentWish": "就业意愿",
         "skills": "技能特长", "address": "家庭住址", "exit_note": "退出说明", "personal_data": "个人信息",
         "category": "困难类别", "review_due": "下次复核", "exit_reason": "退出原因", "amount": "金额",
-        "budget": "预算", "perCapita": "人均月收入",
+        "budget": "预算", "perCapita": "人均月收入", "archive": "建档（档案号）",
     ]
 
     /// A value in an archive's history as people say it: codes of the field's kind in words,

@@ -31,6 +31,8 @@ extension ControlAPI {
             },
             listing(Wire.Import.Finish.self, roles: [.caseworker]) { actor, call in
                 let session = try await runtime.imports.finish(call.importId, owner: actor.id)
+                let imports = runtime.imports
+                defer { Task { await imports.finished(call.importId) } }
                 let now = clock.now()
                 let config = runtime.config
                 let (households, problems) = ArchiveImport.households(
@@ -39,6 +41,7 @@ extension ControlAPI {
                     today: config.businessZone.date(of: now))
                 var results: [Wire.Import.Result] = []
                 var counts: [ArchiveImport.Outcome.Action: Int] = [:]
+                await imports.record(call.importId, households: households.count, done: 0)
                 for start in stride(from: 0, to: households.count, by: ControlAPI.importBatch) {
                     let batch = Array(households[start..<min(start + ControlAPI.importBatch, households.count)])
                     let outcomes = try await store.importArchives(
@@ -47,10 +50,16 @@ extension ControlAPI {
                         counts[outcome.action, default: 0] += 1
                         if let result = Wire.Import.Result(household, outcome) { results.append(result) }
                     }
+                    await imports.record(
+                        call.importId, households: households.count, done: start + batch.count)
                 }
                 return ControlAPI.importReplies(
                     households: households.count, counts: counts, problems: problems.map(Wire.Import.Problem.init),
                     results: results)
+            },
+            method(Wire.Import.Progress.self, roles: [.caseworker]) { actor, call in
+                let (households, done) = try await runtime.imports.progress(call.importId, owner: actor.id)
+                return .init(households: Int64(households), done: Int64(done))
             },
         ]
         return VarlinkInterface(

@@ -24,6 +24,8 @@ actor ImportSessions {
     static let lifetime: TimeInterval = 3_600
 
     private var sessions: [String: Session] = [:]
+    /// Finishes under way: whose, how many households, how many done.
+    private var running: [String: (owner: String, households: Int, done: Int)] = [:]
 
     /// Starts an import for `owner`; its id.
     func begin(_ session: Session) throws -> String {
@@ -59,11 +61,27 @@ actor ImportSessions {
         return session.rows.count
     }
 
-    /// The import's rows, ending it.
+    /// The import's rows, ending it; its progress is kept until `finished`.
     func finish(_ id: String, owner: String) throws -> Session {
         guard let session = sessions[id], session.owner == owner else { throw Self.notFound(id) }
         sessions[id] = nil
+        running[id] = (owner, 0, 0)
         return session
+    }
+
+    /// How far the Finish of `id` has come.
+    func record(_ id: String, households: Int, done: Int) {
+        guard let progress = running[id] else { return }
+        running[id] = (progress.owner, households, done)
+    }
+
+    /// The Finish of `id` answered (or failed): no progress to tell any more.
+    func finished(_ id: String) { running[id] = nil }
+
+    /// Households read and done, for the import's owner only.
+    func progress(_ id: String, owner: String) throws -> (households: Int, done: Int) {
+        guard let progress = running[id], progress.owner == owner else { throw Self.notFound(id) }
+        return (progress.households, progress.done)
     }
 
     /// Another caller's import is answered as a missing one.

@@ -238,11 +238,22 @@ public enum ArchiveDomain {
     }
 
     /// The field-level history of a change (old -> new) and its audit row (ids and hashes only).
+    /// A creation is one line naming the archive: the archive is its own first version, and every
+    /// later change records the values it replaced, so nothing is lost, while an import of a county's
+    /// ledger no longer writes (and audits) twenty-odd history rows and personal-value copies per
+    /// household, which was most of its time.
     static func record(
         _ work: some UnitOfWork, _ household: Household, old: Household?, actor: String, action: String, at: Date,
         audited: Bool = true
     ) throws {
-        var changes = ArchiveChange.diff(old: old?.input, new: household.input, at: at, actor: actor, action: action)
+        var changes =
+            old == nil
+            ? [
+                ArchiveChange(
+                    at: at, actor: actor, action: action, field: "archive", oldValue: nil,
+                    newValue: household.archiveNo)
+            ]
+            : ArchiveChange.diff(old: old?.input, new: household.input, at: at, actor: actor, action: action)
         func meta(_ field: String, _ before: String?, _ after: String?) {
             if before != after {
                 changes.append(

@@ -80,6 +80,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case importBegin = "org.bangfu.Import.Begin"
     case importRows = "org.bangfu.Import.Rows"
     case importFinish = "org.bangfu.Import.Finish"
+    case importProgress = "org.bangfu.Import.Progress"
     case noticeList = "org.bangfu.Notice.List"
     case noticeHistory = "org.bangfu.Notice.History"
     case reportsFigures = "org.bangfu.Reports.Figures"
@@ -6296,6 +6297,47 @@ public enum Wire {
                         "problems": JSONValue.array(problems.map { value in value.json }),
                         "results": JSONValue.array(results.map { value in value.json }),
                     ])
+                }
+            }
+        }
+
+        /// How far a Finish under way has come (the same caller, on another connection): the households
+        /// read from the rows and how many of them are done. NotFound before Finish and once it answered.
+        public struct Progress: WireCall {
+            public static let method = WireMethod.importProgress
+
+            public var importId: String
+
+            public init(importId: String) {
+                self.importId = importId
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                importId = try object["importId", default: .null].wireString(at: "\(wirePath).importId")
+            }
+
+            public var json: JSONValue {
+                .object(["importId": JSONValue.string(importId)])
+            }
+
+            public struct Reply: WireValue {
+                public var households: Int64
+                public var done: Int64
+
+                public init(households: Int64, done: Int64) {
+                    self.households = households
+                    self.done = done
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    households = try object["households", default: .null].wireInt(at: "\(wirePath).households")
+                    done = try object["done", default: .null].wireInt(at: "\(wirePath).done")
+                }
+
+                public var json: JSONValue {
+                    .object(["households": JSONValue.int(households), "done": JSONValue.int(done)])
                 }
             }
         }

@@ -52,7 +52,7 @@ struct ImportCommand: ParsableCommand {
                     Data(((zh ? "未识别、不导入的列：" : "columns not recognised (left out): ") + names + "\n").utf8))
             }
             send(Array(sheet.rows.dropFirst()), to: begun.importId)
-            let replies = global.stream(Wire.Import.Finish(importId: begun.importId), timeoutSeconds: 3_600)
+            let replies = finish(begun.importId)
             let problems = replies.flatMap(\.problems)
             let results = replies.flatMap(\.results)
             guard let totals = replies.last else { return }
@@ -90,6 +90,33 @@ struct ImportCommand: ParsableCommand {
                 FileHandle.standardError.write(
                     Data("\n\(global.zh ? "正在按档案规则逐户核对……" : "checking each household…")\n".utf8))
             }
+        }
+
+        /// Finish's replies. On a terminal, a bar of the households done while bangfud works through
+        /// them, asked for on a second connection (Finish answers only when all are done).
+        func finish(_ importId: String) -> [Wire.Import.Finish.Reply] {
+            let call = Wire.Import.Finish(importId: importId)
+            guard isatty(STDERR_FILENO) == 1 && !global.json else { return global.stream(call, timeoutSeconds: 3_600) }
+            let answer = FinishAnswer()
+            let global = self.global
+            Thread { answer.set(global.stream(call, timeoutSeconds: 3_600)) }.start()
+            var poller = try? VarlinkClient(path: global.socket, timeoutSeconds: 5)
+            while !answer.wait(seconds: 0.3) {
+                guard let client = poller else { continue }
+                do {
+                    let progress = try client.call(Wire.Import.Progress(importId: importId))
+                    if progress.households > 0 {
+                        let bar = CampaignCommand.bar(Int(progress.done), Int(progress.households))
+                        FileHandle.standardError.write(Data("\r\(global.zh ? "建档" : "archiving") \(bar)".utf8))
+                    }
+                } catch is VarlinkClientError {
+                    poller = try? VarlinkClient(path: global.socket, timeoutSeconds: 5)
+                } catch {
+                    // Not begun yet, or already answered: the bar waits for the next tick or the answer.
+                }
+            }
+            FileHandle.standardError.write(Data("\n".utf8))
+            return answer.replies
         }
 
         func readMapping(_ path: String) -> [String: String] {
@@ -137,4 +164,18 @@ struct ImportCommand: ParsableCommand {
             if dryRun { print(zh ? "\n（试运行：没有建档）" : "\n(dry run: nothing archived)") }
         }
     }
+}
+
+/// Finish's replies, handed from the thread that waits for them to the one drawing the bar.
+private final class FinishAnswer: @unchecked Sendable {
+    private let ready = DispatchSemaphore(value: 0)
+    private(set) var replies: [Wire.Import.Finish.Reply] = []
+
+    func set(_ replies: [Wire.Import.Finish.Reply]) {
+        self.replies = replies
+        ready.signal()
+    }
+
+    /// True once the replies are in (read `replies` after that); false after `seconds` without them.
+    func wait(seconds: Double) -> Bool { ready.wait(timeout: .now() + seconds) == .success }
 }

@@ -156,4 +156,52 @@ import Testing
         let (_, imported) = try importing(d, asText)
         #expect(imported?["created"]?.int == 2, "\(String(describing: imported))")
     }
+
+    /// On a terminal the caseworker sees the households being archived, not a pause: bangfuctl asks
+    /// Import.Progress on a second connection while Finish works (the owner's only: the session's owner check).
+    @Test func aLargeImportShowsItsProgressOnATerminal() throws {
+        let d = try LiveDaemon(yaml: Self.yaml)
+        var rows = ["户号,姓名,身份证号,与户主关系,月收入（元）,致困原因"]
+        for index in 0..<3_000 {
+            let body = "990101198001" + String(format: "%02d", 1 + index / 500) + String(format: "%03d", index % 500)
+            rows.append("\(index),职工\(index),\(Self.idNumber(body)),户主,500,大病")
+        }
+        let file = try write(rows.joined(separator: "\n") + "\n", "progress.csv")
+        // script(1) gives bangfuctl a pseudo-terminal, as a person at a console has.
+        let command = [
+            "/usr/bin/setpriv", "--reuid=\(D.cw)", "--regid=\(D.gid)", "--clear-groups", D.ctlForOthers, "import",
+            "archives", file, "--unit", "b1", "--region", "370200", "--socket", d.socket,
+        ].joined(separator: " ")
+        let (code, out, err) = try D.run(
+            ["/usr/bin/script"], ["-qec", command, "/dev/null"], env: ["LANG": "zh_CN.UTF-8", "LC_ALL": ""])
+        #expect(code == 0, "\(out) \(err)")
+        #expect(out.contains("共 3000 户：新建 3000"), "\(out)")
+        // The bar drawn while Finish worked: some households done, of all 3000.
+        let bars = out.matches(of: /建档 .*?(\d+)\/3000/).compactMap { Int($0.1) }
+        #expect(!bars.isEmpty && bars.contains { $0 < 3000 }, "\(out)")
+        // Progress of an import not (or no longer) finishing is not found.
+        let python = D.python
+        let probe = """
+            import varlink, sys
+            with varlink.Client(address="unix:" + sys.argv[1]) as client, client.open("org.bangfu.Import") as api:
+                started = api.Begin(["姓名", "身份证号", "与户主关系"], None, "b1", "370200", None, True)
+                for who in ("owner", "owner-finished"):
+                    try:
+                        api.Progress(started["importId"])
+                        print(who, "answered")
+                    except varlink.VarlinkError as error:
+                        print(who, error.error(), error.parameters())
+                    if who == "owner":
+                        try:
+                            api.Finish(started["importId"])
+                        except varlink.VarlinkError as error:
+                            print("finish", error.error())
+            """
+        let (probed, said, probeErr) = try D.run(
+            ["/usr/bin/setpriv", "--reuid=\(D.cw)", "--regid=\(D.gid)", "--clear-groups", python],
+            ["-c", probe, d.socket])
+        #expect(probed == 0, "\(probeErr)")
+        let lines = said.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("owner") && $0.contains("'code': 'not_found'") }.count == 2, "\(said)")
+    }
 }

@@ -78,7 +78,10 @@ import Testing
             })
         #expect(update.contains { $0.field == "head.phone" && $0.oldValue == nil && $0.newValue == "13900000000" })
         #expect(update.contains { $0.field == "category" && $0.oldValue == "deep" && $0.newValue == "relative" })
-        #expect(history.contains { $0.action == "create_archive" && $0.field == "head.name" })
+        // A creation is one line naming the archive (with its category and review date), no values.
+        let created = history.filter { $0.action == "create_archive" }
+        #expect(created.map(\.field).sorted() == ["archive", "category", "review_due", "status"])
+        #expect(created.first { $0.field == "archive" }?.newValue == "HA-2027-000001")
         // Review, exit and re-entry are history too; a closed archive takes no case.
         fx.now = fx.now.addingTimeInterval(300 * 86400)
         let reviewed = try await fx.store.reviewArchive(id: h.id, by: fx.actor("cw"), at: fx.now)

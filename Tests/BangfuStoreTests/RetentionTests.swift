@@ -97,6 +97,10 @@ import Testing
     @Test func personalValuesAreOnlyEverErasedAndVerifyFindsAnyOtherChange() async throws {
         let fx = try await Fixture()
         let household = try await fx.store.createArchive(fullInput(fx), by: fx.actor("cw"), at: fx.tick())
+        // A change keeps the replaced personal values (a creation keeps none: the archive is its own first version).
+        var changed = household.input
+        changed.head.phone = "13800000000"
+        _ = try await fx.store.updateArchive(id: household.id, changed, by: fx.actor("cw"), at: fx.tick())
         let queue = try fx.raw()
         for sql in [
             "UPDATE personal_value SET value = 'x' WHERE household_id = \(household.id)",
