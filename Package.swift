@@ -129,6 +129,7 @@ let package = Package(
                 .embedInCode("varlink/org.bangfu.Care.varlink"),
                 .embedInCode("varlink/org.bangfu.Import.varlink"),
                 .embedInCode("varlink/org.bangfu.Reports.varlink"),
+                .embedInCode("varlink/org.bangfu.Work.varlink"),
             ]
         ),
         .executableTarget(

@@ -18,7 +18,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 IDL_DIR = ROOT / "Sources/BangfuDaemon/varlink"
 OUT = ROOT / "Sources/BangfuWire/Wire.swift"
-ORDER = ["Admin", "Archive", "Campaigns", "Care", "Cases", "Funds", "Import", "Notice", "Reports"]
+ORDER = ["Admin", "Archive", "Campaigns", "Care", "Cases", "Funds", "Import", "Notice", "Reports", "Work"]
 KEYWORDS = {"case", "default", "in", "is", "as", "return", "where", "for", "let", "var", "func", "self",
             "protocol", "struct", "enum", "class", "init", "operator", "repeat", "switch", "internal"}
 

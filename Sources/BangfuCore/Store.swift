@@ -82,6 +82,9 @@ public protocol BangfuStore: Sendable {
     /// at most `limit` (the caller asks for one more to tell that there are more).
     func payments(units: [String], from: LocalDate, to: LocalDate, limit: Int) async throws -> [PaidLine]
 
+    /// How many cases each state has in the units (my work's counts).
+    func caseCounts(units: [String]) async throws -> [CaseState: Int]
+
     /// Report figures per unit over the window, each rolled up over its subtree.
     func unitFigures(_ window: ReportWindow) async throws -> [String: UnitFigures]
 

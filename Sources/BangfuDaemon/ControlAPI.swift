@@ -14,7 +14,7 @@ struct ControlAPI: Sendable {
 
     /// Every interface, with its IDL text from the source tree.
     func interfaces() -> [VarlinkInterface] {
-        [archive(), cases(), funds(), notice(), admin(), campaigns(), care(), importer(), reports()]
+        [archive(), cases(), funds(), notice(), admin(), campaigns(), care(), importer(), reports(), work()]
     }
 
     /// What a mutating method writes through: the store and the workflow scoped to the caller's

@@ -188,6 +188,21 @@ extension SQLiteStore {
         }
     }
 
+    public func caseCounts(units: [String]) async throws -> [CaseState: Int] {
+        try await readAside { db in
+            var counts: [CaseState: Int] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql:
+                    "SELECT state, COUNT(*) AS n FROM help_case WHERE unit_id IN (\(SQLiteStore.inList(units.count))) GROUP BY 1",
+                arguments: StatementArguments(units))
+            {
+                if let state = CaseState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     public func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase] {
         try await readAside { db in
             try SQLiteStore.rowsInUnits(

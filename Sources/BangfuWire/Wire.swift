@@ -84,6 +84,7 @@ public enum WireMethod: String, CaseIterable, Sendable {
     case noticeList = "org.bangfu.Notice.List"
     case noticeHistory = "org.bangfu.Notice.History"
     case reportsFigures = "org.bangfu.Reports.Figures"
+    case workMine = "org.bangfu.Work.Mine"
 }
 
 /// The types and calls of bangfud's interfaces, one namespace per interface.
@@ -6792,6 +6793,145 @@ public enum Wire {
                     ]
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+            }
+        }
+    }
+
+    /// My work (我的待办): what waits for the caller, per role they hold, in the units they hold it on.
+    /// The web console's first page; any client may ask. Counts are exact for cases and transfers, and
+    /// at most 1000 (with `more`) for visits, contacts and reviews.
+    public enum Work {
+        /// One thing waiting: a case number, an archive number, a transfer id or a campaign; what it is in
+        /// words (the household's name as the role may see it, the help type, the amount in yuan); the unit
+        /// by name; since when it waits (a date or an instant), when known.
+        public struct Item: WireValue {
+            public var ref: String
+            public var label: String
+            public var unit: String
+            public var since: String?
+
+            public init(ref: String, label: String, unit: String, since: String? = nil) {
+                self.ref = ref
+                self.label = label
+                self.unit = unit
+                self.since = since
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                ref = try object["ref", default: .null].wireString(at: "\(wirePath).ref")
+                label = try object["label", default: .null].wireString(at: "\(wirePath).label")
+                unit = try object["unit", default: .null].wireString(at: "\(wirePath).unit")
+                since = try object["since", default: .null].wireOptional(at: "\(wirePath).since") { value, path in
+                    try value.wireString(at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                var object: [String: JSONValue] = [
+                    "ref": JSONValue.string(ref), "label": JSONValue.string(label), "unit": JSONValue.string(unit),
+                ]
+                object["since"] = since.map { value in JSONValue.string(value) }
+                return .object(object)
+            }
+        }
+
+        /// kind: to_review, to_approve, objections, to_pay, returned, drafts, reviews_due, transfers,
+        /// visits_due, contacts_due, missed_campaigns. The first items (at most 10), oldest first.
+        public struct Queue: WireValue {
+            public var kind: String
+            public var title: String
+            public var count: Int64
+            public var more: Bool
+            public var items: [Item]
+
+            public init(kind: String, title: String, count: Int64, more: Bool, items: [Item]) {
+                self.kind = kind
+                self.title = title
+                self.count = count
+                self.more = more
+                self.items = items
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                title = try object["title", default: .null].wireString(at: "\(wirePath).title")
+                count = try object["count", default: .null].wireInt(at: "\(wirePath).count")
+                more = try object["more", default: .null].wireBool(at: "\(wirePath).more")
+                items = try object["items", default: .null].wireArray(at: "\(wirePath).items") { value, path in
+                    try Item(json: value, at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "kind": JSONValue.string(kind), "title": JSONValue.string(title), "count": JSONValue.int(count),
+                    "more": JSONValue.bool(more), "items": JSONValue.array(items.map { value in value.json }),
+                ])
+            }
+        }
+
+        public struct RoleWork: WireValue {
+            public var role: String
+            public var roleName: String
+            public var queues: [Queue]
+
+            public init(role: String, roleName: String, queues: [Queue]) {
+                self.role = role
+                self.roleName = roleName
+                self.queues = queues
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                role = try object["role", default: .null].wireString(at: "\(wirePath).role")
+                roleName = try object["roleName", default: .null].wireString(at: "\(wirePath).roleName")
+                queues = try object["queues", default: .null].wireArray(at: "\(wirePath).queues") { value, path in
+                    try Queue(json: value, at: path)
+                }
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "role": JSONValue.string(role), "roleName": JSONValue.string(roleName),
+                    "queues": JSONValue.array(queues.map { value in value.json }),
+                ])
+            }
+        }
+
+        /// Per role the caller holds (a role without waiting work has no queues), in a fixed order.
+        public struct Mine: WireCall {
+            public static let method = WireMethod.workMine
+
+            public init() {
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let _ = try json.wireObject(at: wirePath)
+            }
+
+            public var json: JSONValue {
+                .object([:])
+            }
+
+            public struct Reply: WireValue {
+                public var roles: [RoleWork]
+
+                public init(roles: [RoleWork]) {
+                    self.roles = roles
+                }
+
+                public init(json: JSONValue, at wirePath: String) throws {
+                    let object = try json.wireObject(at: wirePath)
+                    roles = try object["roles", default: .null].wireArray(at: "\(wirePath).roles") { value, path in
+                        try RoleWork(json: value, at: path)
+                    }
+                }
+
+                public var json: JSONValue {
+                    .object(["roles": JSONValue.array(roles.map { value in value.json })])
                 }
             }
         }

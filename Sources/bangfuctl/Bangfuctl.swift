@@ -21,7 +21,8 @@ struct Bangfuctl: ParsableCommand {
             """,
         version: BangfuVersion.current,
         subcommands: [
-            Status.self, ArchiveCommand.self, HouseholdCommand.self, ImportCommand.self, ReportCommand.self,
+            Status.self, WorkCommand.self, ArchiveCommand.self, HouseholdCommand.self, ImportCommand.self,
+            ReportCommand.self,
             CaseCommand.self,
             FundCommand.self,
             NoticeCommand.self,

@@ -38,19 +38,8 @@ import Testing
         let d = try LiveDaemon(yaml: ImportTests.yaml)
         let out = try Self.outbox()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let ledger = out + "/ledger.csv"
-        try ImportTests.ledger.write(toFile: ledger, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger)
-        _ = try d.ctl(D.cw, ["import", "archives", ledger, "--unit", "b1", "--region", "370200"])
-        let archives = try d.ctlJSON(D.au, ["archive", "list"]).array ?? []
-        try #require(archives.count == 2)
-        _ = try d.ctlJSON(
-            D.tr,
-            [
-                "fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds",
-                "--help-type", "hardship-relief",
-            ])
-        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "100000", "--memo", "拨付"])
+        let archives = try d.importTheSampleLedger()
+        try d.createTheSampleFund()
         // 张三明's household (the one whose head is 张三明) gets one case, through to payment.
         let zhang = try #require(
             archives.first { ($0["name"]?.string ?? "").hasPrefix("张") }?["archiveNo"]?.string)

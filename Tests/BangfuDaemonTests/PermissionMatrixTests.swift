@@ -41,7 +41,7 @@ import Testing
         "org.bangfu.Admin.AdvanceClock": [ad], "org.bangfu.Admin.Backup": [ad],
         "org.bangfu.Admin.Checkpoint": [au, ad],
         "org.bangfu.Import.Begin": [cw], "org.bangfu.Import.Rows": [cw], "org.bangfu.Import.Finish": [cw],
-        "org.bangfu.Import.Progress": [cw],
+        "org.bangfu.Import.Progress": [cw], "org.bangfu.Work.Mine": [cw, rv, ap, tr, au, he, ad],
         "org.bangfu.Reports.Figures": [cw, rv, ap, tr, au, ad],
         "org.bangfu.Campaigns.Definitions": [cw, rv, ap, tr, au, he, ad],
         "org.bangfu.Campaigns.List": [cw, rv, ap, tr, au, he, ad],

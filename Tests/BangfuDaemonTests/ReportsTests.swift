@@ -9,20 +9,9 @@ import Testing
 
     @Test func figuresRollUpTheTreeAndMatchTheRecords() throws {
         let d = try LiveDaemon(yaml: ImportTests.yaml)
-        let ledger = "/tmp/bangfu-report-\(UUID().uuidString.prefix(8)).csv"
-        try ImportTests.ledger.write(toFile: ledger, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: ledger)
-        _ = try d.ctl(D.cw, ["import", "archives", ledger, "--unit", "b1", "--region", "370200"])
-        let archives = try d.ctlJSON(D.au, ["archive", "list"]).array ?? []
-        try #require(archives.count == 2)
+        let archives = try d.importTheSampleLedger()
         // One case paid: filed, reviewed, approved, past its notice, paid by the treasurer.
-        _ = try d.ctlJSON(
-            D.tr,
-            [
-                "fund", "create", "f1", "--name", "帮扶资金", "--unit", "county", "--source", "union_funds",
-                "--help-type", "hardship-relief",
-            ])
-        _ = try d.ctlJSON(D.tr, ["fund", "deposit", "f1", "100000", "--memo", "拨付"])
+        try d.createTheSampleFund()
         let archive = try #require(archives.first?["archiveNo"]?.string)
         let caseNo = try #require(
             try d.ctlJSON(D.cw, ["case", "file", archive, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?
