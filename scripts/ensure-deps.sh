@@ -5,8 +5,11 @@ need=()
 # libreoffice-calc-nogui: the import tests convert a CSV into the XLSX LibreOffice writes.
 # libpango1.0-dev, libcairo2-dev, libxlsxwriter-dev, fonts-noto-cjk: bangfu-render sets documents
 # (PDF with Chinese text, XLSX); poppler-utils: the tests read the PDFs back (pdftotext, pdftoppm).
+# cockpit-ws, cockpit-bridge, cockpit-system, chromium, chromium-driver: the console's test logs in
+# through Cockpit in a real browser.
 for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf libreoffice-calc-nogui \
-  libpango1.0-dev libcairo2-dev libxlsxwriter-dev fonts-noto-cjk poppler-utils; do
+  libpango1.0-dev libcairo2-dev libxlsxwriter-dev fonts-noto-cjk poppler-utils \
+  cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # The plugin tests build broken plugins from C with cc.
@@ -23,8 +26,11 @@ if ! command -v systemd-socket-activate >/dev/null || ! command -v setpriv >/dev
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq systemd util-linux
 fi
-# A varlink client we did not write: the PyPI package, in a venv inside the build directory.
+# A varlink client we did not write, and Selenium for the console's browser test (it drives
+# Debian's /usr/bin/chromedriver; its own driver manager is never used): PyPI, in a venv inside
+# the build directory.
 venv="$(dirname "$0")/../.build/pyvenv"
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import varlink' 2>/dev/null; then
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q varlink==31.0.0
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import varlink, selenium' 2>/dev/null; then
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q varlink==31.0.0 selenium==4.52.0
 fi

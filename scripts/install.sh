@@ -37,6 +37,10 @@ sed -e "s#/usr/bin/bangfud#$PREFIX/bin/bangfud#" -e "s#--log-target journal#--lo
 install -m 0644 systemd/bangfud.socket "$d/lib/systemd/system/"
 install -m 0644 systemd/bangfu.sysusers.conf "$d/lib/sysusers.d/bangfu.conf"
 sed "s#/usr/lib/bangfu/plugins#$PREFIX/lib/bangfu/plugins#" systemd/bangfu.tmpfiles.conf > "$d/lib/tmpfiles.d/bangfu.conf"
+# The web console, a Cockpit package (Cockpit itself: apt-get install cockpit).
+install -d "$d/share/cockpit/bangfu"
+install -m 0644 cockpit/bangfu/manifest.json cockpit/bangfu/index.html cockpit/bangfu/bangfu.js cockpit/bangfu/bangfu.css \
+  "$d/share/cockpit/bangfu/"
 install -m 0644 docs/man/bangfud.1 docs/man/bangfuctl.1 docs/man/bangfu-render.1 "$d/share/man/man1/"
 install -m 0644 etc/bangfu.example.yaml README.md docs/plugins.md docs/import.md docs/documents.md systemd/bangfud.service.d/credentials.conf "$d/share/doc/bangfu/"
 "$d/bin/bangfuctl" --generate-completion-script bash > "$d/share/bash-completion/completions/bangfuctl"

@@ -15,7 +15,7 @@ import Testing
             "bin/bangfud", "bin/bangfuctl", "bin/bangfu-render", "lib/bangfu/plugins/libbangfu-help-medical-aid.so",
             "lib/systemd/system/bangfud.service",
             "lib/systemd/system/bangfud.socket", "lib/sysusers.d/bangfu.conf", "lib/tmpfiles.d/bangfu.conf",
-            "share/man/man1/bangfuctl.1",
+            "share/man/man1/bangfuctl.1", "share/cockpit/bangfu/manifest.json", "share/cockpit/bangfu/bangfu.js",
             "share/bash-completion/completions/bangfuctl", "lib/bangfu/swift/libswiftCore.so",
         ] {
             #expect(FileManager.default.fileExists(atPath: p + "/" + f), "missing \(f)")
