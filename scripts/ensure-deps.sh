@@ -32,5 +32,5 @@ fi
 venv="$(dirname "$0")/../.build/pyvenv"
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import varlink, selenium' 2>/dev/null; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q varlink==31.0.0 selenium==4.52.0
+  "$venv/bin/pip" install -q varlink==31.0.0 selenium==4.51.0
 fi

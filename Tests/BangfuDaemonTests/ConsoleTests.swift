@@ -6,8 +6,9 @@ import Testing
 /// Issue 15 (first part): the console in Cockpit, in a real Chromium driven by Selenium through
 /// Debian's chromedriver. People log in through Cockpit's own login page (PAM, passwords made by
 /// the test); Cockpit runs the page's bridge as each of them, so bangfud sees their uid. A
-/// reviewer, an approver and a treasurer carry one case through review, approval and payment by
-/// clicking (the notice passes on the manual clock); a person without a role sees the refusal.
+/// caseworker, a reviewer, an approver and a treasurer carry one case through application,
+/// review, approval and payment by clicking (the notice passes on the manual clock); a person
+/// without a role sees the refusal.
 @Suite(.serialized) struct ConsoleTests {
     typealias D = LiveDaemon
 
@@ -18,9 +19,11 @@ import Testing
     /// interrupted run changes nothing elsewhere), granted by name as a site grants its staff.
     static let people: [(uid: UInt32, name: String)] = [
         (61101, "bftest-rv"), (61102, "bftest-ap"), (61103, "bftest-tr"), (61104, "bftest-nobody"),
+        (61105, "bftest-cw"),
     ]
     static let yaml =
         ImportTests.yaml + """
+              - { user: bftest-cw, role: caseworker, unit: b1 }
               - { user: bftest-rv, role: reviewer, unit: b1 }
               - { user: bftest-ap, role: approver, unit: county }
               - { user: bftest-tr, role: treasurer, unit: county }
@@ -49,7 +52,7 @@ import Testing
         return login
     }
 
-    @Test func threePeopleCarryACaseThroughTheConsoleAndAStrangerIsRefused() throws {
+    @Test func fourPeopleCarryACaseThroughTheConsoleAndAStrangerIsRefused() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.cockpitWS), "ensure-deps installs cockpit-ws")
         try #require(FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), "and chromium-driver")
         let d = try LiveDaemon(yaml: Self.yaml)
@@ -81,7 +84,9 @@ import Testing
                 _ = try? D.run(["/usr/sbin/userdel"], ["-f", login])
             }
         }
-        let (reviewer, approver, treasurer, stranger) = (logins[0], logins[1], logins[2], logins[3])
+        let (reviewer, approver, treasurer, stranger, caseworker) = (
+            logins[0], logins[1], logins[2], logins[3], logins[4]
+        )
 
         let port = Int.random(in: 20_000...40_000)
         let ws = Process()
@@ -99,25 +104,29 @@ import Testing
         }
         try #require(up, "cockpit-ws did not answer on \(base)")
 
-        // The caseworker files the application with bangfuctl (the console's application form is to come).
-        let archive = try #require(
+        // The household is archived (with bangfuctl: the console's archive form is to come) and the fund filled.
+        _ = try #require(
             try d.ctlJSON(D.cw, ["archive", "create", "--file", try D.sampleArchive()])["archiveNo"]?.string)
         try d.createTheSampleFund()
-        let caseNo = try #require(
-            try d.ctlJSON(D.cw, ["case", "file", archive, "hardship-relief", "--form", "cause=disaster"])["caseNo"]?
-                .string)
-        _ = try d.ctlJSON(D.cw, ["case", "submit", caseNo])
 
         let shots = ProcessInfo.processInfo.environment["BANGFU_SCREENSHOTS"] ?? "/tmp/bangfu-console-screenshots"
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         let flow = D.root.appendingPathComponent("Tests/Console/console_flow.py").path
-        func click(_ step: String, as user: String) throws -> String {
-            let (code, out, err) = try D.run([D.python], [flow, base, password, shots, step, user, caseNo])
+        var caseNo = ""
+        func click(_ step: String, as user: String, _ subject: String? = nil) throws -> String {
+            let (code, out, err) = try D.run([D.python], [flow, base, password, shots, step, user, subject ?? caseNo])
             try #require(code == 0, "\(step) as \(user):\n\(out)\n\(err)")
             return out
         }
         func state() throws -> String? { try d.ctlJSON(D.au, ["case", "get", caseNo])["case"]?["state"]?.string }
 
+        // The caseworker finds the household, fills the help type's own form, sees the assessment
+        // (¥5,000.00 for a disaster in a deep-hardship household), and submits.
+        let applied = try click("apply", as: caseworker, "张三明")
+        #expect(applied.contains("符合条件，测算金额：5,000.00 元"), "\(applied)")
+        caseNo = try #require(applied.firstMatch(of: /BF-\d{4}-\d{6}/).map { String($0.0) })
+        #expect(applied.contains("asked: 提交初审：\(caseNo) 张三明 特困救助 5,000.00 元"), "\(applied)")
+        #expect(try state() == "submitted")
         let reviewed = try click("review", as: reviewer)
         // The confirmation names the household and what it is for before anything changes.
         #expect(reviewed.contains("asked: 通过初审：\(caseNo) 张三明 特困救助"), "\(reviewed)")

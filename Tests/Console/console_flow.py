@@ -2,8 +2,9 @@
 
     console_flow.py BASE PASSWORD OUTDIR STEP USER [CASE]
 
-STEP is one of: review, approve, pay, refused, work. Each logs in through Cockpit's own login
-page as USER, opens 工会帮扶, does the step by clicking, and writes a screenshot OUTDIR/STEP.png.
+STEP is one of: apply (CASE is then the household's name), review, approve, pay, work. Each logs
+in through Cockpit's own login page as USER, opens 工会帮扶, does the step by clicking, and writes
+a screenshot OUTDIR/STEP.png.
 Prints what the page said last; exits non-zero when the page did not do what the step expects.
 """
 import sys
@@ -13,7 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 base, password, outdir, step, user = sys.argv[1:6]
 case = sys.argv[6] if len(sys.argv) > 6 else ""
@@ -37,7 +38,21 @@ try:
     driver.switch_to.frame(frame)
     wait.until(EC.presence_of_element_located((By.ID, "page-work")))
     kinds = {"review": "to_review", "approve": "to_approve", "pay": "to_pay"}
-    if step in kinds:
+    if step == "apply":
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-page='apply']").click()
+        wait.until(EC.presence_of_element_located((By.ID, "apply-name"))).send_keys(case)
+        driver.find_element(By.ID, "apply-find").click()
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "button[data-archive]"))).click()
+        Select(wait.until(EC.presence_of_element_located((By.ID, "apply-help-type")))).select_by_value("hardship-relief")
+        Select(wait.until(EC.presence_of_element_located((By.NAME, "cause")))).select_by_value("disaster")
+        driver.find_element(By.ID, "apply-assess").click()
+        print("assessed:", wait.until(EC.visibility_of_element_located((By.CSS_SELECTOR, "#apply-outcome p"))).text)
+        driver.save_screenshot(f"{outdir}/apply-assessed.png")
+        wait.until(EC.element_to_be_clickable((By.ID, "apply-submit"))).click()
+        print("asked:", wait.until(EC.visibility_of_element_located((By.ID, "confirm-text"))).text)
+        driver.find_element(By.ID, "confirm-ok").click()
+        wait.until(lambda page: page.find_element(By.ID, "status").text.startswith("已完成"))
+    elif step in kinds:
         button = wait.until(EC.element_to_be_clickable(
             (By.CSS_SELECTOR, f"button[data-action='{kinds[step]}'][data-ref='{case}']")))
         button.click()

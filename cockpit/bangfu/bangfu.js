@@ -32,6 +32,18 @@ const words = {
     amount: ["金额", "Amount"],
     period: ["公示期", "Notice period"],
     objections: ["公示期内如有异议，请拨打", "Objections: call"],
+    apply: ["申请", "Apply"],
+    search: ["按户主或成员姓名查找", "Find by a member's name"],
+    find: ["查找", "Find"],
+    choose: ["选择", "Choose"],
+    helpType: ["帮扶项目", "Help type"],
+    assess: ["填好了，测算", "Assess"],
+    submit: ["提交初审", "Submit for review"],
+    eligible: ["符合条件，测算金额：", "Eligible; amount: "],
+    notEligible: ["不符合条件：", "Not eligible: "],
+    noMatch: ["没有找到：请换个姓名，或先建档。", "No match: try another name, or archive the household first."],
+    yuan: ["元", "yuan"],
+    submitted: ["已提交初审：", "Submitted for review: "],
 };
 const t = (key) => words[key][english ? 1 : 0];
 
@@ -209,7 +221,127 @@ async function showNotice(page) {
     page.append(element("p", {}, `${t("objections")} ${last.objectionPhone}`));
 }
 
-const pages = { work: showWork, notice: showNotice };
+/// Yuan as people read it: 5,000.00.
+function yuan(fen) {
+    return (fen / 100).toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+/// One input per field the help type declares: amounts in yuan (sent in fen), choices as a list.
+function fieldInput(field) {
+    const label = english ? field.labelEn : field.labelZh;
+    const attributes = { name: field.key, "data-type": field.type };
+    if (field.required) attributes.required = "";
+    let input;
+    if (field.type === "choice") {
+        input = element("select", attributes, element("option", { value: "" }, ""),
+            ...(field.options || []).map((option) => element("option", { value: option }, option)));
+    } else if (field.type === "bool") {
+        input = element("input", { ...attributes, type: "checkbox" });
+    } else {
+        const type = { money: "number", integer: "number", date: "date" }[field.type] || "text";
+        input = element("input", { ...attributes, type, ...(field.type === "money" ? { step: "0.01", min: "0" } : {}) });
+    }
+    return element("label", { class: "field" }, element("span", {}, label + (field.required ? " *" : "")), input);
+}
+
+/// The form's values as the help type takes them (money fields in fen).
+function formValues(form) {
+    const values = {};
+    for (const input of form.querySelectorAll("[name]")) {
+        if (input.dataset.type === "bool") values[input.name] = input.checked;
+        else if (input.value === "") continue;
+        else if (input.dataset.type === "money") values[input.name] = Math.round(Number(input.value) * 100);
+        else if (input.dataset.type === "integer") values[input.name] = Number(input.value);
+        else values[input.name] = input.value;
+    }
+    return values;
+}
+
+/// 申请: find the household, fill the help type's own form, see the assessment, submit.
+async function showApply(page) {
+    const query = element("input", { type: "search", id: "apply-name", "aria-label": t("search"), placeholder: t("search") });
+    const results = element("div", { id: "apply-results" });
+    const form = element("form", { id: "apply-form" });
+    page.append(element("div", { class: "search" }, query, element("button", {
+        id: "apply-find", class: "primary",
+        onclick: async () => {
+            results.replaceChildren();
+            form.replaceChildren();
+            try {
+                const found = await call("org.bangfu.Archive.Search", { name: query.value.trim() });
+                const names = await call("org.bangfu.Admin.Names");
+                const unitName = (id) => (names.units.find((unit) => unit.id === id) || {}).nameZh || id;
+                if (found.archives.length === 0) return results.append(element("p", { class: "empty" }, t("noMatch")));
+                results.append(table([t("ref"), t("name"), t("unit"), ""], found.archives.map((archive) =>
+                    element("tr", {},
+                        element("td", {}, archive.archiveNo), element("td", {}, archive.name),
+                        element("td", {}, unitName(archive.unitId)),
+                        element("td", {}, element("button", {
+                            class: "primary", "data-archive": archive.archiveNo,
+                            onclick: () => applicationForm(form, archive),
+                        }, t("choose")))))));
+            } catch (failure) {
+                setStatus(said(failure), "refused");
+            }
+        },
+    }, t("find"))), results, form);
+}
+
+async function applicationForm(form, archive) {
+    const plugins = (await call("org.bangfu.Admin.Plugins")).loaded;
+    const helpType = element("select", { name: "helpType", id: "apply-help-type", "aria-label": t("helpType") },
+        ...plugins.map((plugin) => element("option", { value: plugin.id }, english ? plugin.nameEn : plugin.nameZh)));
+    const fields = element("div", { class: "fields" });
+    const outcome = element("div", { id: "apply-outcome" });
+    const showFields = () => {
+        const plugin = plugins.find((candidate) => candidate.id === helpType.value);
+        fields.replaceChildren(...(plugin ? plugin.fields.map(fieldInput) : []));
+        outcome.replaceChildren();
+    };
+    helpType.addEventListener("change", showFields);
+    form.replaceChildren(
+        element("h2", {}, `${archive.name}（${archive.archiveNo}）`),
+        element("label", { class: "field" }, element("span", {}, t("helpType")), helpType), fields,
+        element("button", {
+            type: "button", id: "apply-assess", class: "primary",
+            onclick: async () => {
+                if (!form.reportValidity()) return;
+                try {
+                    // Filed as a draft, then assessed by the help type: nothing goes to review yet.
+                    const filed = await call("org.bangfu.Cases.File", {
+                        archiveNo: archive.archiveNo, helpType: helpType.value, form: formValues(fields),
+                    });
+                    const caseNo = filed.case.caseNo;
+                    const assessed = await call("org.bangfu.Cases.Assess", { caseNo });
+                    const reasons = assessed.reasons.map((reason) => english ? reason.en : reason.zh).join("；");
+                    const amount = assessed.plan ? `${yuan(assessed.plan.total)} ${t("yuan")}` : "";
+                    outcome.replaceChildren(element("p", { class: assessed.eligible ? "ok" : "refused" },
+                        `${caseNo} ${assessed.eligible ? t("eligible") + amount : t("notEligible")} ${reasons}`));
+                    if (!assessed.eligible) return;
+                    outcome.append(element("button", {
+                        type: "button", id: "apply-submit", class: "primary",
+                        onclick: async () => {
+                            const plugin = plugins.find((candidate) => candidate.id === helpType.value);
+                            const what = `${t("submit")}：${caseNo} ${archive.name} ${english ? plugin.nameEn : plugin.nameZh} ${amount}`;
+                            if (!(await confirmed(`${what}？`))) return;
+                            try {
+                                await call("org.bangfu.Cases.Submit", { caseNo });
+                                setStatus(t("done") + what, "ok");
+                                outcome.replaceChildren();
+                            } catch (failure) {
+                                setStatus(said(failure), "refused");
+                            }
+                        },
+                    }, t("submit")));
+                } catch (failure) {
+                    setStatus(said(failure), "refused");
+                }
+            },
+        }, t("assess")), outcome);
+    showFields();
+}
+
+const pages = { work: showWork, apply: showApply, notice: showNotice };
 
 async function render(name) {
     const page = document.getElementById("page");
