@@ -19,11 +19,12 @@ import Testing
     /// interrupted run changes nothing elsewhere), granted by name as a site grants its staff.
     static let people: [(uid: UInt32, name: String)] = [
         (61101, "bftest-rv"), (61102, "bftest-ap"), (61103, "bftest-tr"), (61104, "bftest-nobody"),
-        (61105, "bftest-cw"),
+        (61105, "bftest-cw"), (61106, "bftest-he"),
     ]
     static let yaml =
         ImportTests.yaml + """
               - { user: bftest-cw, role: caseworker, unit: b1 }
+              - { user: bftest-he, role: helper, unit: b1 }
               - { user: bftest-rv, role: reviewer, unit: b1 }
               - { user: bftest-ap, role: approver, unit: county }
               - { user: bftest-tr, role: treasurer, unit: county }
@@ -87,6 +88,7 @@ import Testing
         let (reviewer, approver, treasurer, stranger, caseworker) = (
             logins[0], logins[1], logins[2], logins[3], logins[4]
         )
+        let helper = logins[5]
 
         let port = Int.random(in: 20_000...40_000)
         let ws = Process()
@@ -139,6 +141,15 @@ import Testing
         #expect(paid.contains("张三明 特困救助 ¥5,000.00") && paid.contains("资金账户 帮扶资金"), "\(paid)")
         #expect(try state() == "closed")
         #expect(try d.ctlJSON(D.au, ["case", "get", caseNo])["payments"]?.array?.count == 1)
+        // A paired helper whose household has gone a quarter without contact records a phone call
+        // on a phone-sized screen; the household leaves the overdue list.
+        let archive = try #require(try d.ctlJSON(D.au, ["case", "get", caseNo])["case"]?["archiveNo"]?.string)
+        _ = try d.ctlJSON(D.cw, ["care", "pair", archive, helper])
+        _ = try d.ctlJSON(nil, ["clock", "advance", "100d"])
+        #expect(try d.ctlJSON(D.cw, ["care", "overdue-contacts"]).array?.count == 1)
+        let contacted = try click("contact", as: helper, archive)
+        #expect(contacted.contains("记录联系：\(archive)") && contacted.contains("联系方式 电话"), "\(contacted)")
+        #expect(try d.ctlJSON(D.cw, ["care", "overdue-contacts"]).array?.isEmpty == true)
         // No role, no data: the refusal in words, in Chinese.
         let refused = try click("work", as: stranger)
         #expect(refused.contains("无权") && !refused.contains(caseNo), "\(refused)")

@@ -2,7 +2,8 @@
 
     console_flow.py BASE PASSWORD OUTDIR STEP USER [CASE]
 
-STEP is one of: apply (CASE is then the household's name), review, approve, pay, work. Each logs
+STEP is one of: apply (CASE is then the household's name), review, approve, pay, contact (on a
+phone's 390 px; CASE is then the archive number), work. Each logs
 in through Cockpit's own login page as USER, opens 工会帮扶, does the step by clicking, and writes
 a screenshot OUTDIR/STEP.png.
 Prints what the page said last; exits non-zero when the page did not do what the step expects.
@@ -37,7 +38,10 @@ try:
     frame = wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "iframe[name='cockpit1:localhost/bangfu']")))
     driver.switch_to.frame(frame)
     wait.until(EC.presence_of_element_located((By.ID, "page-work")))
-    kinds = {"review": "to_review", "approve": "to_approve", "pay": "to_pay"}
+    kinds = {"review": "to_review", "approve": "to_approve", "pay": "to_pay", "contact": "contacts_due"}
+    if step == "contact":
+        # A helper on a phone: 390 px wide.
+        driver.set_window_size(390, 844)
     if step == "apply":
         driver.find_element(By.CSS_SELECTOR, "#tabs button[data-page='apply']").click()
         wait.until(EC.presence_of_element_located((By.ID, "apply-name"))).send_keys(case)
@@ -55,6 +59,9 @@ try:
     elif step in kinds:
         button = wait.until(EC.element_to_be_clickable(
             (By.CSS_SELECTOR, f"button[data-action='{kinds[step]}'][data-ref='{case}']")))
+        if step == "contact":
+            Select(driver.find_element(By.CSS_SELECTOR, "select[data-choice='kind']")).select_by_value("phone")
+        driver.execute_script("arguments[0].scrollIntoView()", button)
         button.click()
         question = wait.until(EC.visibility_of_element_located((By.ID, "confirm-text"))).text
         print("asked:", question)

@@ -44,6 +44,11 @@ const words = {
     noMatch: ["没有找到：请换个姓名，或先建档。", "No match: try another name, or archive the household first."],
     yuan: ["元", "yuan"],
     submitted: ["已提交初审：", "Submitted for review: "],
+    contact: ["记录联系", "Record contact"],
+    contactKind: ["联系方式", "How"],
+    phone: ["电话", "phone"],
+    visit: ["走访", "visit"],
+    other: ["其他", "other"],
 };
 const t = (key) => words[key][english ? 1 : 0];
 
@@ -133,8 +138,13 @@ function table(headers, rows) {
         element("tbody", {}, ...rows));
 }
 
-/// The actions a queue's items take, by queue kind.
+/// The actions a queue's items take, by queue kind; `choice` is what the person picks first.
 const actions = {
+    contacts_due: {
+        label: "contact",
+        choice: "contactKind",
+        run: (item, kind) => call("org.bangfu.Care.RecordContact", { archiveNo: item.ref, kind }),
+    },
     to_review: { label: "pass", run: (item) => call("org.bangfu.Cases.PassReview", { caseNo: item.ref }) },
     to_approve: { label: "approve", run: (item) => call("org.bangfu.Cases.Approve", { caseNo: item.ref }) },
     to_pay: {
@@ -176,12 +186,17 @@ async function showWork(page) {
                         fund = element("select", { "aria-label": t("fund") },
                             ...funds.map((account) => element("option", { value: account.id }, account.name)));
                         controls.append(fund);
+                    } else if (action.choice === "contactKind") {
+                        fund = element("select", { "aria-label": t("contactKind"), "data-choice": "kind" },
+                            ...["phone", "visit", "other"].map((kind) => element("option", { value: kind }, t(kind))));
+                        controls.append(fund);
                     }
                     controls.append(element("button", {
                         class: "primary", "data-action": queue.kind, "data-ref": item.ref,
                         onclick: async () => {
+                            const picked = fund ? fund.selectedOptions[0]?.textContent || "" : "";
                             const what = `${t(action.label)}：${item.ref} ${item.label}` +
-                                (fund ? `（${t("fund")} ${fund.selectedOptions[0]?.textContent || ""}）` : "");
+                                (fund ? `（${t(action.choice || "fund")} ${picked}）` : "");
                             if (!(await confirmed(`${what}？`))) return;
                             try {
                                 await action.run(item, fund && fund.value);
