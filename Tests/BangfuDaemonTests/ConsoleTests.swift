@@ -141,6 +141,9 @@ import Testing
         #expect(paid.contains("张三明 特困救助 ¥5,000.00") && paid.contains("资金账户 帮扶资金"), "\(paid)")
         #expect(try state() == "closed")
         #expect(try d.ctlJSON(D.au, ["case", "get", caseNo])["payments"]?.array?.count == 1)
+        // The caseworker's household page: the case paid and closed, the payment, in words.
+        let household = try click("household", as: caseworker, "张三明")
+        #expect(household.contains("\(caseNo) 特困救助 已办结 5,000.00") && household.contains("发放记录"), "\(household)")
         // A paired helper whose household has gone a quarter without contact records a phone call
         // on a phone-sized screen; the household leaves the overdue list.
         let archive = try #require(try d.ctlJSON(D.au, ["case", "get", caseNo])["case"]?["archiveNo"]?.string)

@@ -2,7 +2,7 @@
 
     console_flow.py BASE PASSWORD OUTDIR STEP USER [CASE]
 
-STEP is one of: apply (CASE is then the household's name), review, approve, pay, contact (on a
+STEP is one of: apply or household (CASE is then the household's name), review, approve, pay, contact (on a
 phone's 390 px; CASE is then the archive number), work. Each logs
 in through Cockpit's own login page as USER, opens 工会帮扶, does the step by clicking, and writes
 a screenshot OUTDIR/STEP.png.
@@ -42,10 +42,16 @@ try:
     if step == "contact":
         # A helper on a phone: 390 px wide.
         driver.set_window_size(390, 844)
-    if step == "apply":
+    if step == "household":
+        driver.find_element(By.CSS_SELECTOR, "#tabs button[data-page='households']").click()
+        wait.until(EC.presence_of_element_located((By.ID, "search-name"))).send_keys(case)
+        driver.find_element(By.ID, "search-find").click()
+        wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "button[data-archive]"))).click()
+        wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#household h2")))
+    elif step == "apply":
         driver.find_element(By.CSS_SELECTOR, "#tabs button[data-page='apply']").click()
-        wait.until(EC.presence_of_element_located((By.ID, "apply-name"))).send_keys(case)
-        driver.find_element(By.ID, "apply-find").click()
+        wait.until(EC.presence_of_element_located((By.ID, "search-name"))).send_keys(case)
+        driver.find_element(By.ID, "search-find").click()
         wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "button[data-archive]"))).click()
         Select(wait.until(EC.presence_of_element_located((By.ID, "apply-help-type")))).select_by_value("hardship-relief")
         Select(wait.until(EC.presence_of_element_located((By.NAME, "cause")))).select_by_value("disaster")

@@ -44,6 +44,14 @@ const words = {
     noMatch: ["没有找到：请换个姓名，或先建档。", "No match: try another name, or archive the household first."],
     yuan: ["元", "yuan"],
     submitted: ["已提交初审：", "Submitted for review: "],
+    households: ["档案", "Households"],
+    view: ["查看", "View"],
+    cases: ["帮扶案件", "Cases"],
+    payments: ["发放记录", "Payments"],
+    contacts: ["结对联系", "Contacts"],
+    state: ["状态", "State"],
+    paidAt: ["发放时间", "Paid"],
+    by: ["经办", "By"],
     contact: ["记录联系", "Record contact"],
     contactKind: ["联系方式", "How"],
     phone: ["电话", "phone"],
@@ -274,32 +282,9 @@ function formValues(form) {
 
 /// 申请: find the household, fill the help type's own form, see the assessment, submit.
 async function showApply(page) {
-    const query = element("input", { type: "search", id: "apply-name", "aria-label": t("search"), placeholder: t("search") });
-    const results = element("div", { id: "apply-results" });
     const form = element("form", { id: "apply-form" });
-    page.append(element("div", { class: "search" }, query, element("button", {
-        id: "apply-find", class: "primary",
-        onclick: async () => {
-            results.replaceChildren();
-            form.replaceChildren();
-            try {
-                const found = await call("org.bangfu.Archive.Search", { name: query.value.trim() });
-                const names = await call("org.bangfu.Admin.Names");
-                const unitName = (id) => (names.units.find((unit) => unit.id === id) || {}).nameZh || id;
-                if (found.archives.length === 0) return results.append(element("p", { class: "empty" }, t("noMatch")));
-                results.append(table([t("ref"), t("name"), t("unit"), ""], found.archives.map((archive) =>
-                    element("tr", {},
-                        element("td", {}, archive.archiveNo), element("td", {}, archive.name),
-                        element("td", {}, unitName(archive.unitId)),
-                        element("td", {}, element("button", {
-                            class: "primary", "data-archive": archive.archiveNo,
-                            onclick: () => applicationForm(form, archive),
-                        }, t("choose")))))));
-            } catch (failure) {
-                setStatus(said(failure), "refused");
-            }
-        },
-    }, t("find"))), results, form);
+    householdSearch(page, t("choose"), (archive) => applicationForm(form, archive));
+    page.append(form);
 }
 
 async function applicationForm(form, archive) {
@@ -356,7 +341,78 @@ async function applicationForm(form, archive) {
     showFields();
 }
 
-const pages = { work: showWork, apply: showApply, notice: showNotice };
+/// Case states in words (the daemon answers codes).
+const states = {
+    draft: ["草稿", "draft"], submitted: ["待初审", "submitted"], returned: ["退回补充", "returned"],
+    branch_review_passed: ["待审批", "passed review"], in_notice: ["公示中", "in notice"],
+    objected: ["异议核查中", "objected"], notice_passed: ["待发放", "to pay"], disbursing: ["发放中", "disbursing"],
+    active: ["执行中", "active"], closed: ["已办结", "closed"], rejected: ["未通过", "rejected"],
+    withdrawn: ["已撤回", "withdrawn"],
+};
+const stateWord = (code) => (states[code] || [code, code])[english ? 1 : 0];
+
+/// A search by name whose results each get one button.
+function householdSearch(page, buttonLabel, chosen) {
+    const query = element("input", { type: "search", id: "search-name", "aria-label": t("search"), placeholder: t("search") });
+    const results = element("div", { id: "search-results" });
+    page.append(element("div", { class: "search" }, query, element("button", {
+        id: "search-find", class: "primary",
+        onclick: async () => {
+            results.replaceChildren();
+            try {
+                const found = await call("org.bangfu.Archive.Search", { name: query.value.trim() });
+                if (found.archives.length === 0) return results.append(element("p", { class: "empty" }, t("noMatch")));
+                const names = await call("org.bangfu.Admin.Names");
+                const unitName = (id) => (names.units.find((unit) => unit.id === id) || {}).nameZh || id;
+                results.append(table([t("ref"), t("name"), t("unit"), ""], found.archives.map((archive) =>
+                    element("tr", {},
+                        element("td", {}, archive.archiveNo), element("td", {}, archive.name),
+                        element("td", {}, unitName(archive.unitId)),
+                        element("td", {}, element("button", {
+                            class: "primary", "data-archive": archive.archiveNo, onclick: () => chosen(archive),
+                        }, buttonLabel))))));
+            } catch (failure) {
+                setStatus(said(failure), "refused");
+            }
+        },
+    }, t("find"))), results);
+}
+
+/// 档案: one household at a glance, as the caller's roles may see it (bangfud leaves out the rest).
+async function showHouseholds(page) {
+    const overview = element("div", { id: "household" });
+    householdSearch(page, t("view"), async (archive) => {
+        try {
+            const found = await call("org.bangfu.Archive.Overview", { archiveNo: archive.archiveNo });
+            const names = await call("org.bangfu.Admin.Names");
+            const helpName = (id) => {
+                const named = names.helpTypes.find((helpType) => helpType.id === id);
+                return named ? (english ? named.nameEn : named.nameZh) : id;
+            };
+            const household = found.household;
+            overview.replaceChildren(
+                element("h2", {}, `${archive.name}（${household.archiveNo}）`),
+                element("p", {}, english ? household.categoryReasonEn : household.categoryReason),
+                element("h3", {}, t("cases")),
+                table([t("ref"), t("help"), t("state"), t("amount")], found.cases.map((line) =>
+                    element("tr", { "data-ref": line.caseNo }, ...[line.caseNo, helpName(line.helpType), stateWord(line.state),
+                        line.amount == null ? "" : yuan(line.amount)].map((text) => element("td", {}, text))))),
+                element("h3", {}, t("payments")),
+                table([t("ref"), t("amount"), t("fund"), t("paidAt"), t("by")], found.payments.map((line) =>
+                    element("tr", {}, ...[line.caseNo, yuan(line.amount), line.fundId, readable(line.paidAt),
+                        line.paidBy].map((text) => element("td", {}, text))))),
+                element("h3", {}, t("contacts")),
+                table([t("since"), t("by"), t("contactKind")], found.contacts.map((line) =>
+                    element("tr", {}, ...[readable(line.at), line.helper, t(line.kind) || line.kind]
+                        .map((text) => element("td", {}, text))))));
+        } catch (failure) {
+            overview.replaceChildren(element("p", { class: "refused" }, said(failure)));
+        }
+    });
+    page.append(overview);
+}
+
+const pages = { work: showWork, apply: showApply, households: showHouseholds, notice: showNotice };
 
 async function render(name) {
     const page = document.getElementById("page");
