@@ -117,7 +117,7 @@ extension ControlAPI {
                     return Wire.Funds.SheetLine(
                         caseNo: line.caseNo, name: visibility == .masked ? maskedName(name) : name,
                         idNumber: head?.idNumber.masked ?? "", unit: tree.units[line.unitId]?.name ?? line.unitId,
-                        helpType: (try? plugins.helpType(line.helpType).descriptor.nameZh) ?? line.helpType,
+                        helpType: plugins.nameZh(of: line.helpType),
                         instalment: Int64(line.disbursement.instalment), fundId: line.disbursement.fundId,
                         amount: line.disbursement.amount.fen, paidAt: Wire.time(line.disbursement.paidAt))
                 }

@@ -81,7 +81,7 @@ extension ControlAPI {
                 .stringValue
             let helpType =
                 HolidayOccasion.noticeName(occasion: occasion)
-                ?? (try? plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
+                ?? plugins.nameZh(of: helpCase.helpType)
             let days = helpCase.notice?.days(calendar) ?? []
             return Wire.Notice.Entry(
                 caseNo: helpCase.caseNo, name: maskedName(names[helpCase.householdId] ?? ""),

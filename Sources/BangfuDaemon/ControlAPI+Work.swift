@@ -163,7 +163,7 @@ extension ControlAPI {
             let name = households[helpCase.householdId]?.input.head.name ?? ""
             let visibility = Visibility.ofCase(actor, unit: helpCase.unitId, in: tree)
             let shown = visibility == .full || visibility == .payment ? name : maskedName(name)
-            let helpType = (try? runtime.plugins.helpType(helpCase.helpType).descriptor.nameZh) ?? helpCase.helpType
+            let helpType = runtime.plugins.nameZh(of: helpCase.helpType)
             let amount = helpCase.plan.map { " \($0.total)" } ?? ""
             return Wire.Work.Item(
                 ref: helpCase.caseNo, label: "\(shown) \(helpType)\(amount)",

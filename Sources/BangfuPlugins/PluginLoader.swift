@@ -257,6 +257,10 @@ public struct PluginRegistry: Sendable {
     }
 
     /// The help type with this id, or `not_found` naming the ids that are loaded.
+    /// The help type's Chinese name as printed on notices and sheets; the id itself when it is
+    /// not loaded (a case filed under a help type since removed).
+    public func nameZh(of id: String) -> String { (try? helpType(id).descriptor.nameZh) ?? id }
+
     public func helpType(_ id: String) throws -> LoadedHelpType {
         guard let p = loaded.first(where: { $0.descriptor.id == id }) else {
             let ids = loaded.map(\.descriptor.id).joined(separator: ", ")
