@@ -39,8 +39,9 @@ install -m 0644 systemd/bangfu.sysusers.conf "$d/lib/sysusers.d/bangfu.conf"
 sed "s#/usr/lib/bangfu/plugins#$PREFIX/lib/bangfu/plugins#" systemd/bangfu.tmpfiles.conf > "$d/lib/tmpfiles.d/bangfu.conf"
 # The web console, a Cockpit package (Cockpit itself: apt-get install cockpit).
 install -d "$d/share/cockpit/bangfu"
-install -m 0644 cockpit/bangfu/manifest.json cockpit/bangfu/index.html cockpit/bangfu/bangfu.js cockpit/bangfu/bangfu.css \
-  "$d/share/cockpit/bangfu/"
+install -m 0644 cockpit/bangfu/index.html cockpit/bangfu/*.js cockpit/bangfu/bangfu.css "$d/share/cockpit/bangfu/"
+# The reports page spawns bangfuctl as the person logged in: the manifest says where it is.
+sed "s#\"/usr/bin/bangfuctl\"#\"$PREFIX/bin/bangfuctl\"#" cockpit/bangfu/manifest.json > "$d/share/cockpit/bangfu/manifest.json"
 install -m 0644 docs/man/bangfud.1 docs/man/bangfuctl.1 docs/man/bangfu-render.1 "$d/share/man/man1/"
 install -m 0644 etc/bangfu.example.yaml README.md docs/plugins.md docs/import.md docs/documents.md systemd/bangfud.service.d/credentials.conf "$d/share/doc/bangfu/"
 "$d/bin/bangfuctl" --generate-completion-script bash > "$d/share/bash-completion/completions/bangfuctl"

@@ -10,7 +10,7 @@ public enum Words {
         case caseState, event, paymentKind, ledgerKind, campaignState, campaignOutcome, visitStatus
         case archiveStatus, exitReason, transferState, category, role, fundSource, contactKind
         case operation, cause, receptionChannel, receptionOutcome, receptionKind, mustVisitEvent, actor, clock,
-            archiveAction
+            archiveAction, memberStatus
     }
 
     /// The word for `code` in `language`; the code itself when it is not one of the known ones.
@@ -76,6 +76,10 @@ public enum Words {
         .campaignState: ["planning": "计划中", "planned": "已计划", "closed": "已结束"],
         .campaignOutcome: ["planned": "已列入", "left_out_budget": "预算不足未列入", "ineligible": "不符合条件"],
         .visitStatus: ["planned": "待走访", "visited": "已走访", "cancelled": "已取消"],
+        .memberStatus: [
+            "student": "在校学生", "working": "就业", "unemployed": "失业", "retired": "退休", "preschool": "学龄前",
+            "other": "其他",
+        ],
         .archiveStatus: ["open": "在档", "closed": "已退出"],
         .exitReason: [
             "income_above_line": "收入稳定高于标准（脱困）", "death": "死亡", "transfer": "转出",
@@ -158,6 +162,36 @@ public enum Words {
             "early_retired": "内退", "migrant_worker": "农民工",
         ],
     ]
+
+    /// The words for every code a client shows people (`Admin.Names`), by the kind's name on the
+    /// wire, so that a web page reads the same list bangfuctl prints from.
+    public static var catalogue: [(kind: String, code: String, zh: String, en: String)] {
+        func spelled(_ code: String) -> String { code.replacingOccurrences(of: "_", with: " ") }
+        var entries: [(kind: String, code: String, zh: String, en: String)] = []
+        entries += CaseState.allCases.map { state in ("caseState", state.rawValue, state.zh, spelled(state.rawValue)) }
+        entries += HardshipCategory.allCases.map { category in
+            ("category", category.rawValue, category.zh, spelled(category.rawValue))
+        }
+        entries += FundSource.allCases.map { source in
+            ("fundSource", source.rawValue, source.zh, spelled(source.rawValue))
+        }
+        let kinds: [(String, Kind)] = [
+            ("cause", .cause), ("campaignState", .campaignState), ("campaignOutcome", .campaignOutcome),
+            ("visitStatus", .visitStatus), ("contactKind", .contactKind), ("ledgerKind", .ledgerKind),
+            ("transferState", .transferState), ("mustVisitEvent", .mustVisitEvent), ("memberStatus", .memberStatus),
+        ]
+        for (name, kind) in kinds {
+            entries += (chinese[kind] ?? [:]).sorted { $0.key < $1.key }.map { code, word in
+                (name, code, word, spelled(code))
+            }
+        }
+        for field in ["politicalStatus", "modelWorkerLevel", "relation", "workStatus"] {
+            entries += (valueWords[field] ?? [:]).sorted { $0.key < $1.key }.map { code, word in
+                (field, code, word, spelled(code))
+            }
+        }
+        return entries
+    }
 
     /// The code a Chinese word stands for (`大病` is `serious_illness`), nil when it is none.
     public static func code(of word: String, _ kind: Kind) -> String? {

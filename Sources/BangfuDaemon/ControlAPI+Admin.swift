@@ -45,7 +45,7 @@ extension ControlAPI {
                                 Wire.Admin.Field(
                                     key: field.key, labelZh: field.labelZh, labelEn: field.labelEn,
                                     type: field.type.rawValue, required: field.required, min: field.min, max: field.max,
-                                    options: field.options)
+                                    options: field.options, optionsZh: field.optionsZh, optionsEn: field.optionsEn)
                             })
                     },
                     failed: registry.failed.map { failure in
@@ -60,6 +60,9 @@ extension ControlAPI {
                         Wire.Admin.Named(
                             id: plugin.descriptor.id, nameZh: plugin.descriptor.nameZh,
                             nameEn: plugin.descriptor.nameEn)
+                    },
+                    words: Words.catalogue.map { entry in
+                        Wire.Admin.Word(kind: entry.kind, code: entry.code, zh: entry.zh, en: entry.en)
                     })
             },
             method(Wire.Admin.VerifyAudit.self, roles: [.auditor, .admin]) { actor, call in

@@ -93,7 +93,8 @@ extension ControlAPI {
                         Wire.Work.Item(
                             ref: visit.archiveNo,
                             label: visit.event.map { Words.of(.mustVisitEvent, $0, .zh) } ?? "节日走访",
-                            unit: tree.units[visit.unitId]?.name ?? visit.unitId, since: visit.dueOn.description)
+                            unit: tree.units[visit.unitId]?.name ?? visit.unitId, since: visit.dueOn.description,
+                            visitId: visit.id)
                     }))
             let contacts = try await store.contactsDue(
                 units: units, days: runtime.config.contactIntervalDays, at: runtime.clock.now(),

@@ -93,6 +93,7 @@ public enum Wire {
     public enum Admin {
         /// A field of a help type's application form. type: string, integer, money (fen on the wire; people
         /// type yuan: bangfuctl's `--form self_paid=150.00` fills `self_paid_fen`), choice, bool, date.
+        /// optionsZh, optionsEn: a choice's options as people read them, in the order of options.
         public struct Field: WireValue {
             public var key: String
             public var labelZh: String
@@ -102,10 +103,12 @@ public enum Wire {
             public var min: Int64?
             public var max: Int64?
             public var options: [String]?
+            public var optionsZh: [String]?
+            public var optionsEn: [String]?
 
             public init(
                 key: String, labelZh: String, labelEn: String, type: String, required: Bool, min: Int64? = nil,
-                max: Int64? = nil, options: [String]? = nil
+                max: Int64? = nil, options: [String]? = nil, optionsZh: [String]? = nil, optionsEn: [String]? = nil
             ) {
                 self.key = key
                 self.labelZh = labelZh
@@ -115,6 +118,8 @@ public enum Wire {
                 self.min = min
                 self.max = max
                 self.options = options
+                self.optionsZh = optionsZh
+                self.optionsEn = optionsEn
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
@@ -133,6 +138,12 @@ public enum Wire {
                 options = try object["options", default: .null].wireOptional(at: "\(wirePath).options") { value, path in
                     try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
                 }
+                optionsZh = try object["optionsZh", default: .null].wireOptional(at: "\(wirePath).optionsZh") {
+                    value, path in try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
+                }
+                optionsEn = try object["optionsEn", default: .null].wireOptional(at: "\(wirePath).optionsEn") {
+                    value, path in try value.wireArray(at: path) { value, path in try value.wireString(at: path) }
+                }
             }
 
             public var json: JSONValue {
@@ -144,6 +155,12 @@ public enum Wire {
                 object["min"] = min.map { value in JSONValue.int(value) }
                 object["max"] = max.map { value in JSONValue.int(value) }
                 object["options"] = options.map { value in
+                    JSONValue.array(value.map { value in JSONValue.string(value) })
+                }
+                object["optionsZh"] = optionsZh.map { value in
+                    JSONValue.array(value.map { value in JSONValue.string(value) })
+                }
+                object["optionsEn"] = optionsEn.map { value in
                     JSONValue.array(value.map { value in JSONValue.string(value) })
                 }
                 return .object(object)
@@ -249,6 +266,38 @@ public enum Wire {
             public var json: JSONValue {
                 .object([
                     "id": JSONValue.string(id), "nameZh": JSONValue.string(nameZh), "nameEn": JSONValue.string(nameEn),
+                ])
+            }
+        }
+
+        /// A code's words (Sources/BangfuCore/Words.swift): kind is caseState, category, cause,
+        /// campaignState, campaignOutcome, visitStatus, contactKind, fundSource, ledgerKind, transferState,
+        /// mustVisitEvent, politicalStatus, modelWorkerLevel, relation, workStatus or memberStatus.
+        public struct Word: WireValue {
+            public var kind: String
+            public var code: String
+            public var zh: String
+            public var en: String
+
+            public init(kind: String, code: String, zh: String, en: String) {
+                self.kind = kind
+                self.code = code
+                self.zh = zh
+                self.en = en
+            }
+
+            public init(json: JSONValue, at wirePath: String) throws {
+                let object = try json.wireObject(at: wirePath)
+                kind = try object["kind", default: .null].wireString(at: "\(wirePath).kind")
+                code = try object["code", default: .null].wireString(at: "\(wirePath).code")
+                zh = try object["zh", default: .null].wireString(at: "\(wirePath).zh")
+                en = try object["en", default: .null].wireString(at: "\(wirePath).en")
+            }
+
+            public var json: JSONValue {
+                .object([
+                    "kind": JSONValue.string(kind), "code": JSONValue.string(code), "zh": JSONValue.string(zh),
+                    "en": JSONValue.string(en),
                 ])
             }
         }
@@ -431,9 +480,10 @@ public enum Wire {
             }
         }
 
-        /// What people read instead of ids: every unit's name (units have one name; nameEn repeats the id)
-        /// and every loaded help type's names. Anyone who may use the socket may read them: the unit tree
-        /// and the help types are the organisation's, not anyone's records.
+        /// What people read instead of ids and codes: every unit's name (units have one name; nameEn
+        /// repeats the id), every loaded help type's names, and the words for the codes a client shows
+        /// (so a web page says 公示中, not in_notice, from the one list bangfuctl uses). Anyone who may use
+        /// the socket may read them: the unit tree and the help types are the organisation's, not anyone's records.
         public struct Names: WireCall {
             public static let method = WireMethod.adminNames
 
@@ -451,10 +501,12 @@ public enum Wire {
             public struct Reply: WireValue {
                 public var units: [Named]
                 public var helpTypes: [Named]
+                public var words: [Word]
 
-                public init(units: [Named], helpTypes: [Named]) {
+                public init(units: [Named], helpTypes: [Named], words: [Word]) {
                     self.units = units
                     self.helpTypes = helpTypes
+                    self.words = words
                 }
 
                 public init(json: JSONValue, at wirePath: String) throws {
@@ -465,12 +517,16 @@ public enum Wire {
                     helpTypes = try object["helpTypes", default: .null].wireArray(at: "\(wirePath).helpTypes") {
                         value, path in try Named(json: value, at: path)
                     }
+                    words = try object["words", default: .null].wireArray(at: "\(wirePath).words") { value, path in
+                        try Word(json: value, at: path)
+                    }
                 }
 
                 public var json: JSONValue {
                     .object([
                         "units": JSONValue.array(units.map { value in value.json }),
                         "helpTypes": JSONValue.array(helpTypes.map { value in value.json }),
+                        "words": JSONValue.array(words.map { value in value.json }),
                     ])
                 }
             }
@@ -6804,18 +6860,21 @@ public enum Wire {
     public enum Work {
         /// One thing waiting: a case number, an archive number, a transfer id or a campaign; what it is in
         /// words (the household's name as the role may see it, the help type, the amount in yuan); the unit
-        /// by name; since when it waits (a date or an instant), when known.
+        /// by name; since when it waits (a date or an instant), when known; for a visit, its id (what
+        /// RecordVisit takes).
         public struct Item: WireValue {
             public var ref: String
             public var label: String
             public var unit: String
             public var since: String?
+            public var visitId: Int64?
 
-            public init(ref: String, label: String, unit: String, since: String? = nil) {
+            public init(ref: String, label: String, unit: String, since: String? = nil, visitId: Int64? = nil) {
                 self.ref = ref
                 self.label = label
                 self.unit = unit
                 self.since = since
+                self.visitId = visitId
             }
 
             public init(json: JSONValue, at wirePath: String) throws {
@@ -6826,6 +6885,9 @@ public enum Wire {
                 since = try object["since", default: .null].wireOptional(at: "\(wirePath).since") { value, path in
                     try value.wireString(at: path)
                 }
+                visitId = try object["visitId", default: .null].wireOptional(at: "\(wirePath).visitId") { value, path in
+                    try value.wireInt(at: path)
+                }
             }
 
             public var json: JSONValue {
@@ -6833,6 +6895,7 @@ public enum Wire {
                     "ref": JSONValue.string(ref), "label": JSONValue.string(label), "unit": JSONValue.string(unit),
                 ]
                 object["since"] = since.map { value in JSONValue.string(value) }
+                object["visitId"] = visitId.map { value in JSONValue.int(value) }
                 return .object(object)
             }
         }

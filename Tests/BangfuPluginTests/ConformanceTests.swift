@@ -67,6 +67,33 @@ enum Conformance {
         try Conformance.check(try own.helpType(id))
     }
 
+    /// Issue 15: a form shows a choice's options in words (大病, not serious_illness): every built-in
+    /// choice field says them, through the ABI, one word per option.
+    @Test func builtInChoicesComeWithTheirWords() {
+        for helpType in PluginFixtures.registry.loaded {
+            for field in helpType.descriptor.fields where field.type == .choice {
+                #expect(
+                    field.optionsZh?.count == field.options?.count && field.optionsZh?.contains("") == false,
+                    "\(helpType.descriptor.id).\(field.key): \(field.optionsZh ?? [])")
+            }
+        }
+        let cause = PluginFixtures.registry.loaded.first { $0.descriptor.id == "hardship-relief" }?.descriptor.fields
+            .first { $0.key == "cause" }
+        #expect(cause?.optionsZh == ["大病", "灾害", "突发困难", "子女就学"])
+    }
+
+    /// Words that do not match the options one to one are refused when the plugin loads.
+    @Test func optionWordsThatDoNotMatchAreRefused() throws {
+        var descriptor = try #require(PluginFixtures.registry.loaded.first?.descriptor)
+        let index = try #require(descriptor.fields.firstIndex { $0.type == .choice })
+        descriptor.fields[index].optionsZh = ["只有一个"]
+        #expect(throws: PluginError.self) { try descriptor.validate() }
+        descriptor.fields[index].optionsZh = descriptor.fields[index].options?.map { _ in "" }
+        #expect(throws: PluginError.self) { try descriptor.validate() }
+        descriptor.fields[index].optionsZh = descriptor.fields[index].options
+        try descriptor.validate()
+    }
+
     @Test func configurationReachesThePlugin() throws {
         // A copy at its own path is a library of its own, so these settings stay out of other tests.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-config-\(UUID().uuidString)")

@@ -34,11 +34,11 @@ struct EducationAid: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "program", labelZh: "项目", labelEn: "program", type: .choice,
-                    options: ["autumn", "children_day", "named_donor"]),
+                    options: ["autumn", "children_day", "named_donor"], optionsZh: ["金秋助学", "六一助学", "定向捐助"]),
                 FormField(key: "student_ref", labelZh: "受助学生", labelEn: "student", type: .string, maxLength: 64),
                 FormField(
                     key: "school_level", labelZh: "学段", labelEn: "school level", type: .choice, required: false,
-                    options: Self.levels),
+                    options: Self.levels, optionsZh: ["学前", "小学", "初中", "高中", "职业教育", "大学"]),
                 FormField(
                     key: "school_year", labelZh: "学年（开始年份）", labelEn: "school year (starting year)", type: .integer,
                     min: 2000, max: 2100),

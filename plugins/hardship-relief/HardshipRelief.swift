@@ -23,7 +23,8 @@ struct HardshipRelief: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "cause", labelZh: "救助事由", labelEn: "cause", type: .choice,
-                    options: ["serious_illness", "disaster", "emergency", "schooling"]),
+                    options: ["serious_illness", "disaster", "emergency", "schooling"],
+                    optionsZh: ["大病", "灾害", "突发困难", "子女就学"]),
                 FormField(
                     key: "loss_fen", labelZh: "损失或支出（元）", labelEn: "loss or cost, yuan", type: .money, required: false,
                     min: 1),

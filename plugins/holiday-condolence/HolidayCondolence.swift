@@ -38,7 +38,8 @@ struct HolidayCondolence: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "occasion", labelZh: "节日", labelEn: "occasion", type: .choice,
-                    options: ["spring_festival", "new_year", "july_first", "children_day", "mid_autumn", "other"]),
+                    options: ["spring_festival", "new_year", "july_first", "children_day", "mid_autumn", "other"],
+                    optionsZh: ["春节", "元旦", "七一", "六一", "中秋", "其他"]),
                 FormField(
                     key: "campaign", labelZh: "走访活动", labelEn: "campaign", type: .string, required: false, maxLength: 60
                 ),

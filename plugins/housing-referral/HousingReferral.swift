@@ -21,7 +21,7 @@ struct HousingReferral: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "current_housing", labelZh: "现住房", labelEn: "current housing", type: .choice,
-                    options: ["rented", "own", "none", "other"]),
+                    options: ["rented", "own", "none", "other"], optionsZh: ["租房", "自有住房", "无住房", "其他"]),
                 FormField(
                     key: "notes", labelZh: "说明", labelEn: "notes", type: .string, required: false, maxLength: 200),
             ],

@@ -11,7 +11,8 @@ struct LegalAid: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "matter", labelZh: "事项", labelEn: "matter", type: .choice,
-                    options: ["labor_dispute", "work_injury", "wage_arrears", "social_insurance", "other"]),
+                    options: ["labor_dispute", "work_injury", "wage_arrears", "social_insurance", "other"],
+                    optionsZh: ["劳动争议", "工伤", "欠薪", "社会保险", "其他"]),
                 FormField(
                     key: "summary", labelZh: "案情摘要", labelEn: "summary", type: .string, required: false, maxLength: 200),
                 FormField(

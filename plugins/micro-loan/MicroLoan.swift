@@ -23,7 +23,7 @@ struct MicroLoan: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "purpose", labelZh: "用途", labelEn: "purpose", type: .choice,
-                    options: ["reemployment", "small_business"]),
+                    options: ["reemployment", "small_business"], optionsZh: ["再就业", "小本经营"]),
                 FormField(key: "principal_fen", labelZh: "借款金额（元）", labelEn: "principal, yuan", type: .money, min: 1),
                 FormField(
                     key: "term_months", labelZh: "期限（月）", labelEn: "term, months", type: .integer, min: 1, max: 120),

@@ -23,7 +23,7 @@ struct MonthlySubsidy: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "reason", labelZh: "补助原因", labelEn: "reason", type: .choice,
-                    options: ["no_pension", "unable_to_work"])
+                    options: ["no_pension", "unable_to_work"], optionsZh: ["无养老金", "丧失劳动能力"])
             ],
             fundSources: ["fiscal", "union_funds"],
             amountCapFen: c.integer("cap_monthly_fen").multipliedReportingOverflow(by: 12).partialValue)

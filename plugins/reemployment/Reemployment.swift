@@ -17,7 +17,8 @@ struct Reemployment: HelpTypePlugin {
             fields: [
                 FormField(
                     key: "service", labelZh: "服务", labelEn: "service", type: .choice,
-                    options: ["job_referral", "skills_training", "entrepreneurship_training"]),
+                    options: ["job_referral", "skills_training", "entrepreneurship_training"],
+                    optionsZh: ["职业介绍", "技能培训", "创业培训"]),
                 FormField(key: "person_ref", labelZh: "服务对象", labelEn: "person", type: .string, maxLength: 64),
                 FormField(
                     key: "program", labelZh: "岗位或培训项目", labelEn: "job or training programme", type: .string,

@@ -69,12 +69,17 @@ public struct FormField: Codable, Sendable, Hashable {
     public var max: Int64?
     /// Allowed values for `choice` fields.
     public var options: [String]?
+    /// The options as people read them, in the order of `options` (a form shows 大病, the form
+    /// keeps `serious_illness`); absent, a client shows the codes.
+    public var optionsZh: [String]?
+    public var optionsEn: [String]?
     /// Longest allowed text, in characters.
     public var maxLength: Int?
 
     public init(
         key: String, labelZh: String, labelEn: String, type: FieldType, required: Bool = true, min: Int64? = nil,
-        max: Int64? = nil, options: [String]? = nil, maxLength: Int? = nil
+        max: Int64? = nil, options: [String]? = nil, optionsZh: [String]? = nil, optionsEn: [String]? = nil,
+        maxLength: Int? = nil
     ) {
         self.key = key
         self.labelZh = labelZh
@@ -84,6 +89,8 @@ public struct FormField: Codable, Sendable, Hashable {
         self.min = min
         self.max = max
         self.options = options
+        self.optionsZh = optionsZh
+        self.optionsEn = optionsEn
         self.maxLength = maxLength
     }
 }
@@ -163,6 +170,18 @@ public struct HelpTypeDescriptor: Codable, Sendable, Hashable {
             }
             if f.type == .choice && (f.options ?? []).isEmpty {
                 throw bad("选择字段“\(f.key)”没有选项", "choice field \"\(f.key)\" has no options")
+            }
+            for words in [f.optionsZh, f.optionsEn].compactMap({ $0 }) {
+                guard words.count == (f.options ?? []).count,
+                    words.allSatisfy({ word in
+                        !word.isEmpty && word.count <= 60
+                            && !word.unicodeScalars.contains { $0.properties.generalCategory == .control }
+                    })
+                else {
+                    throw bad(
+                        "字段“\(f.key)”的选项文字与选项数目不符，或为空、过长",
+                        "field \"\(f.key)\" has option words that do not match its options, or are empty or too long")
+                }
             }
             if let lo = f.min, let hi = f.max, lo > hi {
                 throw bad("字段“\(f.key)”的下限大于上限", "field \"\(f.key)\" has min above max")
