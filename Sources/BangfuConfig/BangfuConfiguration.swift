@@ -100,9 +100,12 @@ public struct BangfuConfiguration: Sendable {
     }
 
     /// The actor for a user name and its groups, with the grants this configuration gives them.
-    public func actor(user: String, groups: [String] = [], isRoot: Bool = false) -> Actor {
-        let mine = grants.filter { g in
-            (g.user != nil && g.user == user) || (g.group.map { groups.contains($0) } ?? false)
+    public func actor(user: String, groups: [String] = [], isRoot: Bool = false, uid: UInt32? = nil) -> Actor {
+        // A `uid:N` grant still holds once the uid has an account: the person is the same.
+        let byUID = uid.map { "uid:\($0)" }
+        let mine = grants.filter { grant in
+            (grant.user != nil && (grant.user == user || grant.user == byUID))
+                || (grant.group.map { groups.contains($0) } ?? false)
         }
         return Actor(id: user, grants: mine.map { RoleGrant(role: $0.role, unitId: $0.unit) }, isRoot: isRoot)
     }

@@ -65,12 +65,13 @@ public enum UnixAccounts {
 
 extension BangfuConfiguration {
     /// The actor a uid is: its account's user and groups mapped to roles, or `uid:N` for a uid
-    /// without an account (it can still be granted roles as `uid:N`). Root is root.
+    /// without an account. A `uid:N` grant holds either way (an account made later for the uid
+    /// keeps its roles); the actor is named by the account when there is one.
     public func actor(uid: UInt32) -> Actor {
         guard let (name, groups) = UnixAccounts.account(uid: uid) else {
             return actor(user: "uid:\(uid)", groups: [], isRoot: uid == 0)
         }
-        return actor(user: name, groups: groups, isRoot: uid == 0)
+        return actor(user: name, groups: groups, isRoot: uid == 0, uid: uid)
     }
 
     /// The actor a name given by a caller stands for (a helper to pair): the grants of the name

@@ -63,6 +63,24 @@ import Testing
         #expect(Set(a.grants.map(\.role)) == [.caseworker, .auditor])
         #expect(c.actor(user: "mallory").grants.isEmpty)
     }
+
+    /// A `uid:N` grant holds for the person with that uid whether or not the uid has an account
+    /// (here nobody, 65534): an account made later for the uid does not take the roles away.
+    @Test func aUIDGrantHoldsOnceTheUIDHasAnAccount() throws {
+        let c = try BangfuConfiguration.parse(
+            yaml: """
+                units:
+                  - { id: city, name: 市, level: city }
+                grants:
+                  - { user: "uid:65534", role: auditor, unit: city }
+                  - { user: "uid:4000000001", role: caseworker, unit: city }
+                """, path: "t.yaml")
+        let named = c.actor(uid: 65534)
+        #expect(named.id == "nobody" && named.grants.map(\.role) == [.auditor])
+        let bare = c.actor(uid: 4_000_000_001)
+        #expect(bare.id == "uid:4000000001" && bare.grants.map(\.role) == [.caseworker])
+        #expect(c.actor(uid: 4_000_000_002).grants.isEmpty)
+    }
 }
 
 @Suite struct RulesConfigurationTests {
