@@ -10,7 +10,7 @@ struct FundCommand: ParsableCommand {
         commandName: "fund", abstract: "专款资金与帐务公开 / Earmarked funds and public accounts.",
         subcommands: [
             Create.self, Deposit.self, Transfer.self, Pending.self, Confirm.self, Reject.self, List.self, Ledger.self,
-            Statement.self, Sheet.self,
+            Statement.self, SignatureSheet.self,
         ])
 
     /// Transfers between funds as a table: who asked, who decided, and where each stands.
@@ -224,8 +224,9 @@ struct FundCommand: ParsableCommand {
 
 extension FundCommand {
     /// `bangfuctl fund sheet`: the signature sheet (发放签领表) of the payments made in a period.
-    struct Sheet: ParsableCommand {
+    struct SignatureSheet: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sheet",
             abstract: "发放签领表：期间内的发放，金额含大写，供领款人签名 / The payment signature sheet for a period.")
         @OptionGroup var global: Global
         @Option(help: "单位（含下级）/ Unit (with its subtree).") var unit: String?
