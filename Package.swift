@@ -152,6 +152,10 @@ let package = Package(
         .target(
             name: "BangfuCLIKit",
             dependencies: ["BangfuCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // libpq (Debian libpq-dev): PostgreSQL's own client library, synchronous like the unit of work.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // PostgreSQL sessions, typed errors and the leader lock of several instances on one database.
+        .target(name: "BangfuPostgres", dependencies: ["BangfuCore", "CLibPQ"]),
         // Pango on Cairo (Debian libpango1.0-dev, libcairo2-dev): CJK text set into PDF.
         .systemLibrary(
             name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
@@ -241,7 +245,7 @@ let package = Package(
             name: "BangfuStoreTests",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuEvidence",
-                "BangfuLoad", .product(name: "BangfuPluginKit", package: "PluginKit"),
+                "BangfuLoad", "BangfuPostgres", .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -7,9 +7,11 @@ need=()
 # (PDF with Chinese text, XLSX); poppler-utils: the tests read the PDFs back (pdftotext, pdftoppm).
 # cockpit-ws, cockpit-bridge, cockpit-system, chromium, chromium-driver: the console's test logs in
 # through Cockpit in a real browser.
+# libpq-dev: the PostgreSQL client library; postgresql-15: the server the PostgreSQL tests start
+# themselves (initdb into a temporary directory).
 for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf libreoffice-calc-nogui \
   libpango1.0-dev libcairo2-dev libxlsxwriter-dev fonts-noto-cjk poppler-utils \
-  cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver; do
+  cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver libpq-dev postgresql-15; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # The plugin tests build broken plugins from C with cc.

@@ -204,7 +204,9 @@ final class ConsoleSite {
     }
 
     deinit {
-        webServer.terminate()
+        // cockpit-ws outlives SIGTERM while it still has sessions: kill it.
+        kill(webServer.processIdentifier, SIGKILL)
+        webServer.waitUntilExit()
         for person in Self.people {
             _ = try? D.run(["/usr/bin/pkill"], ["-KILL", "-u", String(person.uid)])
             _ = try? D.run(["/usr/sbin/userdel"], ["-f", person.name])

@@ -1,0 +1,167 @@
+import BangfuCore
+import CLibPQ
+import Foundation
+
+/// One session with PostgreSQL through libpq, Debian's client library.
+///
+/// Synchronous on purpose: the store's unit of work is synchronous (a transaction's reads and
+/// writes run on the writer's thread, as with GRDB), so a PostgreSQL store implements the same
+/// seam without making every rule async or blocking an event loop. Parameters always travel
+/// separately from the SQL (`PQexecParams`), as text. Not thread-safe: one owner at a time.
+public final class PGConnection {
+    private let handle: OpaquePointer
+
+    /// Connects to `url` (`postgresql://user@host/db`, or `host=/run/postgresql dbname=bangfu`),
+    /// with the password, when there is one, given here and never in the URL or a command line.
+    public init(url: String, password: String? = nil, applicationName: String = "bangfud") throws {
+        var keywords = ["dbname", "application_name", "connect_timeout"]
+        var values = [url, applicationName, "10"]
+        if let password {
+            keywords.append("password")
+            values.append(password)
+        }
+        let connection = Self.withCStrings(keywords) { keywordPointers in
+            Self.withCStrings(values) { valuePointers in
+                // expand_dbname = 1: the first value may be a URL or a key=value string.
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw PGError(sqlState: nil, message: "libpq could not allocate a connection", connectionLost: true)
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PGError(sqlState: nil, message: message, connectionLost: true)
+        }
+        handle = connection
+        // The server's notices (a shutdown's warning) are not printed on the daemon's stderr.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// Whether the session is still up as far as libpq knows (a failed call tells for sure).
+    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// The server process serving this session (what `pg_terminate_backend` takes).
+    public var serverProcessId: Int32 { PQbackendPID(handle) }
+
+    /// Runs one statement with `parameters` bound to $1, $2, … (nil is SQL NULL); its rows, if any.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PGRows {
+        let result = Self.withOptionalCStrings(parameters) { pointers in
+            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        guard let result else { throw failure() }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return PGRows(result)
+        default:
+            throw failure(result)
+        }
+    }
+
+    /// Runs `body` in one transaction at `isolation`; commits when it returns, rolls back when it throws.
+    public func transaction<T>(_ isolation: PGIsolation = .readCommitted, _ body: () throws -> T) throws -> T {
+        try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            if isConnected { _ = try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    private func failure(_ result: OpaquePointer? = nil) -> PGError {
+        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
+        let text = message.isEmpty ? String(cString: PQerrorMessage(handle)) : message
+        // An error without a SQLSTATE comes from libpq itself: the connection failed under it.
+        let lost =
+            PQstatus(handle) != CONNECTION_OK || state == nil || state?.hasPrefix("08") == true
+            || state?.hasPrefix("57P") == true
+        return PGError(
+            sqlState: state, message: text.trimmingCharacters(in: .whitespacesAndNewlines), connectionLost: lost)
+    }
+
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let copies = strings.map { strdup($0) }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { UnsafePointer($0) } + [nil])
+    }
+
+    private static func withOptionalCStrings<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+        let copies = strings.map { text in text.map { strdup($0) } ?? nil }
+        defer { copies.forEach { free($0) } }
+        return body(copies.map { UnsafePointer($0) })
+    }
+}
+
+/// The isolation a transaction runs at.
+public enum PGIsolation: String, Sendable {
+    case readCommitted = "READ COMMITTED"
+    case repeatableRead = "REPEATABLE READ"
+    case serializable = "SERIALIZABLE"
+}
+
+/// The rows of a result, copied out of libpq as text (NULL is nil).
+public struct PGRows: Sendable {
+    public let columns: [String]
+    public let values: [[String?]]
+
+    init(_ result: OpaquePointer) {
+        let rowCount = Int(PQntuples(result))
+        let columnCount = Int(PQnfields(result))
+        columns = (0..<columnCount).map { column in String(cString: PQfname(result, Int32(column))) }
+        values = (0..<rowCount).map { row in
+            (0..<columnCount).map { column in
+                PQgetisnull(result, Int32(row), Int32(column)) == 1
+                    ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+            }
+        }
+    }
+
+    public var count: Int { values.count }
+
+    /// The value of `column` in row `row`, as text.
+    public func text(_ row: Int, _ column: String) -> String? {
+        guard let index = columns.firstIndex(of: column) else { return nil }
+        return values[row][index]
+    }
+
+    /// The value of `column` in row `row` as a 64-bit integer (integers travel as text).
+    public func int(_ row: Int, _ column: String) -> Int64? { text(row, column).flatMap { Int64($0) } }
+}
+
+/// What PostgreSQL or libpq said, with the SQLSTATE when the server gave one.
+public struct PGError: Error, Sendable, CustomStringConvertible {
+    public let sqlState: String?
+    public let message: String
+    /// The session is gone (server down or restarted, network cut): reconnect before the next call.
+    public let connectionLost: Bool
+
+    public var description: String { "\(sqlState ?? "-----"): \(message)" }
+
+    /// The error as bangfu answers it: a constraint is a duplicate or bad input; anything about the
+    /// connection says the database is unreachable for now, without the server's own words.
+    public var bangfuError: BangfuError {
+        switch sqlState {
+        case "23505":
+            return BangfuError(.duplicate, zh: "记录已存在", en: "the record already exists")
+        case "23514", "23502", "22003", "22P02":
+            return BangfuError(.invalidInput, zh: "数据不符合约束", en: "the data breaks a constraint")
+        case let state where connectionLost || state?.hasPrefix("08") == true || state?.hasPrefix("57P") == true:
+            return BangfuError(
+                .storage, zh: "数据库暂时无法连接，请稍后重试；若持续，请联系管理员检查 PostgreSQL",
+                en:
+                    "the database cannot be reached just now: try again later; if it persists, ask the administrator to check PostgreSQL"
+            )
+        default:
+            return BangfuError(.storage, zh: "数据库出错（\(sqlState ?? "?")）", en: "database error (\(sqlState ?? "?"))")
+        }
+    }
+}

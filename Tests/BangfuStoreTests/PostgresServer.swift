@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+/// A real PostgreSQL for the tests, started by the tests: `initdb` into a temporary directory as an
+/// unprivileged account (initdb refuses root), then `postgres` on a Unix-socket directory only, no
+/// TCP port. Trust authentication for the tests' own superuser `bangfu`; stopped and removed after.
+final class PostgresServer {
+    /// Debian's server binaries (postgresql-15; scripts/ensure-deps.sh installs it).
+    static let binaries = "/usr/lib/postgresql/15/bin"
+    let directory: String
+    let port = Int.random(in: 20_000...40_000)
+    private let account: String
+
+    /// Where clients connect: the socket directory, the port naming the socket, the database.
+    var url: String { "host=\(directory)/socket port=\(port) user=bangfu dbname=postgres" }
+
+    init() throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: "\(Self.binaries)/initdb"),
+            "PostgreSQL 15 is not installed: scripts/ensure-deps.sh installs postgresql-15")
+        // The server's own account when the package made one, else nobody.
+        account = (try Self.run(["/usr/bin/getent", "passwd", "postgres"])).0 == 0 ? "postgres" : "nobody"
+        directory = "/tmp/bangfu-pg-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: "\(directory)/socket", withIntermediateDirectories: true)
+        _ = try Self.run(["/usr/bin/chown", "-R", "\(account):", directory])
+        let (made, _, error) = try Self.run(
+            ["/usr/bin/setpriv"] + asServer + [
+                "\(Self.binaries)/initdb", "-D", "\(directory)/data", "-U", "bangfu", "-A", "trust", "-E", "UTF8",
+                "--locale=C", "--no-sync",
+            ])
+        try #require(made == 0, "initdb: \(error)")
+        try start()
+    }
+
+    deinit {
+        server?.terminate()
+        server?.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private var server: Process?
+
+    /// Starts the server (its own child process, as a site's service manager would run it) and
+    /// waits until it accepts connections.
+    func start() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments =
+            asServer + [
+                "\(Self.binaries)/postgres", "-D", "\(directory)/data", "-k", "\(directory)/socket", "-p", String(port),
+                "-c", "listen_addresses=", "-c", "fsync=off",
+            ]
+        FileManager.default.createFile(atPath: "\(directory)/server.log", contents: nil)
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: "\(directory)/server.log"))
+        logFile.seekToEndOfFile()
+        process.standardOutput = logFile
+        process.standardError = logFile
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        server = process
+        var ready = false
+        for _ in 0..<200 where !ready && process.isRunning {
+            ready =
+                FileManager.default.fileExists(atPath: "\(directory)/socket/.s.PGSQL.\(port)")
+                && log().contains("ready to accept connections")
+            if !ready { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        try #require(ready, "postgres did not start: \(log())")
+    }
+
+    /// Stops the server at once, as a crash would (SIGQUIT: every session is cut).
+    func stop() throws {
+        guard let server else { return }
+        kill(server.processIdentifier, SIGQUIT)
+        server.waitUntilExit()
+        self.server = nil
+    }
+
+    func log() -> String { (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? "" }
+
+    /// setpriv's arguments to run as the server's account.
+    private var asServer: [String] {
+        ["--reuid=\(account)", "--regid=\(account == "nobody" ? "nogroup" : account)", "--init-groups", "--"]
+    }
+
+    /// Runs a program to its end; its output through files, not pipes, since the server it starts
+    /// would hold a pipe open for as long as it runs.
+    static func run(_ command: [String]) throws -> (Int32, String, String) {
+        let outputs = "/tmp/bangfu-pg-run-\(UUID().uuidString.prefix(8))"
+        FileManager.default.createFile(atPath: outputs + ".out", contents: nil)
+        FileManager.default.createFile(atPath: outputs + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: outputs + ".out")
+            try? FileManager.default.removeItem(atPath: outputs + ".err")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs + ".out"))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: outputs + ".err"))
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let output = (try? String(contentsOfFile: outputs + ".out", encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: outputs + ".err", encoding: .utf8)) ?? ""
+        return (process.terminationStatus, output, errors)
+    }
+}
