@@ -63,6 +63,18 @@ public final class PGConnection {
         }
     }
 
+    /// Runs several statements of bangfu's own (a migration's DDL), never anything with values in it:
+    /// values go through `execute` as parameters.
+    public func executeScript(_ sql: StaticString) throws {
+        try executeScript(sql.description)
+    }
+
+    func executeScript(_ sql: String) throws {
+        guard let result = PQexec(handle, sql) else { throw failure() }
+        defer { PQclear(result) }
+        guard [PGRES_COMMAND_OK, PGRES_TUPLES_OK].contains(PQresultStatus(result)) else { throw failure(result) }
+    }
+
     /// Runs `body` in one transaction at `isolation`; commits when it returns, rolls back when it throws.
     public func transaction<T>(_ isolation: PGIsolation = .readCommitted, _ body: () throws -> T) throws -> T {
         try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")
@@ -152,6 +164,14 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         switch sqlState {
         case "23505":
             return BangfuError(.duplicate, zh: "记录已存在", en: "the record already exists")
+        case "BF001":
+            return BangfuError(
+                .storage, zh: "资金、审计与历史记录只增不改，不能修改或删除",
+                en: "money, audit and history records are append-only: they cannot be changed or deleted")
+        case "BF002":
+            return BangfuError(.overdraft, zh: "资金账户余额不足", en: "the fund's balance is not enough")
+        case "BF003":
+            return BangfuError(.invalidMoney, zh: "金额超出允许范围", en: "the amount is out of the allowed range")
         case "23514", "23502", "22003", "22P02":
             return BangfuError(.invalidInput, zh: "数据不符合约束", en: "the data breaks a constraint")
         case let state where connectionLost || state?.hasPrefix("08") == true || state?.hasPrefix("57P") == true:
