@@ -167,12 +167,13 @@ let package = Package(
         .executableTarget(
             name: "bangfu-render",
             dependencies: ["BangfuRender", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        // Offline tool on a store file: demo, seed, verify, statements.
+        // Offline tool on a store file: demo, seed, verify, statements, the copy into PostgreSQL.
         .executableTarget(
             name: "bangfu-db",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuCLIKit", "BangfuPlugins", "BangfuWorkflow",
-                "BangfuEvidence", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "BangfuEvidence", "BangfuPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Prints how fast help types assess households, batch against one by one.

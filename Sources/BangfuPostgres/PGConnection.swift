@@ -30,7 +30,7 @@ public final class PGConnection {
             throw PGError(sqlState: nil, message: "libpq could not allocate a connection", connectionLost: true)
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection))
+            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(connection)
             throw PGError(sqlState: nil, message: message, connectionLost: true)
         }
@@ -90,7 +90,9 @@ public final class PGConnection {
 
     private func failure(_ result: OpaquePointer? = nil) -> PGError {
         let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
-        let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
+        // The primary message only: the DETAIL line may quote the values (an ID number) a constraint refused.
+        let message =
+            result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) } ?? ""
         let text = message.isEmpty ? String(cString: PQerrorMessage(handle)) : message
         // An error without a SQLSTATE comes from libpq itself: the connection failed under it.
         let lost =

@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuLoad
 import BangfuPostgres
 import Foundation
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// by the test, and the advisory lock that makes one of several instances the leader.
 @Suite(.serialized) struct PostgresConnectionTests {
     @Test func parametersTravelApartAndConstraintsAnswerAsBangfuErrors() throws {
-        let server = try PostgresServer()
+        let server = try LocalPostgres()
         let connection = try PGConnection(url: server.url)
         try connection.execute(
             "CREATE TABLE payment (case_no text, instalment int, fen bigint CHECK (fen > 0), UNIQUE (case_no, instalment))"
@@ -39,7 +40,7 @@ import Testing
     /// The database restarted: a call while it is down fails cleanly with a storage error that
     /// says what to do (and not the server's words); a new session afterwards works.
     @Test func aRestartedDatabaseFailsCleanlyThenServesAgain() throws {
-        let server = try PostgresServer()
+        let server = try LocalPostgres()
         let connection = try PGConnection(url: server.url)
         try connection.execute("CREATE TABLE t (n int)")
         try server.stop()
@@ -58,11 +59,11 @@ import Testing
     /// session cannot lead; killed with SIGKILL, its lock goes with its session and the survivor
     /// takes over. Resigning hands over at once.
     @Test func theSurvivorTakesTheLeadWhenTheLeaderIsKilled() throws {
-        let server = try PostgresServer()
+        let server = try LocalPostgres()
         let key: Int64 = 0x6261_6E67_6675  // "bangfu"
         // psql takes the lock and then waits, idle, for more input, as a leader waits between timers.
         let leader = Process()
-        leader.executableURL = URL(fileURLWithPath: "\(PostgresServer.binaries)/psql")
+        leader.executableURL = URL(fileURLWithPath: "\(LocalPostgres.binaries)/psql")
         leader.arguments = [server.url]
         let input = Pipe()
         leader.standardInput = input

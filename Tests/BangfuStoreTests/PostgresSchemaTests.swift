@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuLoad
 import BangfuPostgres
 import Foundation
 import GRDB
@@ -55,7 +56,7 @@ import Testing
     }
 
     @Test func theSameTablesAndColumnsAsSQLiteInTheSameOrder() throws {
-        let server = try PostgresServer()
+        let server = try LocalPostgres()
         let connection = try PGConnection(url: server.url)
         try PostgresSchema.migrate(connection)
         // Twice is once.
@@ -69,7 +70,7 @@ import Testing
     }
 
     @Test func theDatabaseKeepsTheRulesItself() throws {
-        let server = try PostgresServer()
+        let server = try LocalPostgres()
         let connection = try PGConnection(url: server.url)
         try PostgresSchema.migrate(connection)
         func refused(_ sql: String, _ parameters: [String?] = []) -> PGError? {
@@ -137,7 +138,7 @@ import Testing
 
     /// Several instances starting at once on an empty database: each migration runs once.
     @Test func instancesStartingTogetherMigrateOnce() throws {
-        let server = try PostgresServer()
+        let server = try LocalPostgres()
         let url = server.url
         let failures = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 4) { _ in

@@ -1,21 +1,21 @@
+import BangfuCore
 import Foundation
-import Testing
 
-/// A real PostgreSQL for the tests, started by the tests: `initdb` into a temporary directory as an
+/// A real PostgreSQL for the tests and benchmarks, started by them: `initdb` into a temporary directory as an
 /// unprivileged account (initdb refuses root), then `postgres` on a Unix-socket directory only, no
 /// TCP port. Trust authentication for the tests' own superuser `bangfu`; stopped and removed after.
-final class PostgresServer {
+public final class LocalPostgres {
     /// Debian's server binaries (postgresql-15; scripts/ensure-deps.sh installs it).
-    static let binaries = "/usr/lib/postgresql/15/bin"
-    let directory: String
-    let port = Int.random(in: 20_000...40_000)
+    public static let binaries = "/usr/lib/postgresql/15/bin"
+    public let directory: String
+    public let port = Int.random(in: 20_000...40_000)
     private let account: String
 
     /// Where clients connect: the socket directory, the port naming the socket, the database.
-    var url: String { "host=\(directory)/socket port=\(port) user=bangfu dbname=postgres" }
+    public var url: String { "host=\(directory)/socket port=\(port) user=bangfu dbname=postgres" }
 
-    init() throws {
-        try #require(
+    public init() throws {
+        try Self.require(
             FileManager.default.isExecutableFile(atPath: "\(Self.binaries)/initdb"),
             "PostgreSQL 15 is not installed: scripts/ensure-deps.sh installs postgresql-15")
         // The server's own account when the package made one, else nobody.
@@ -28,7 +28,7 @@ final class PostgresServer {
                 "\(Self.binaries)/initdb", "-D", "\(directory)/data", "-U", "bangfu", "-A", "trust", "-E", "UTF8",
                 "--locale=C", "--no-sync",
             ])
-        try #require(made == 0, "initdb: \(error)")
+        try Self.require(made == 0, "initdb: \(error)")
         try start()
     }
 
@@ -42,7 +42,7 @@ final class PostgresServer {
 
     /// Starts the server (its own child process, as a site's service manager would run it) and
     /// waits until it accepts connections.
-    func start() throws {
+    public func start() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         process.arguments =
@@ -65,18 +65,18 @@ final class PostgresServer {
                 && log().contains("ready to accept connections")
             if !ready { Thread.sleep(forTimeInterval: 0.05) }
         }
-        try #require(ready, "postgres did not start: \(log())")
+        try Self.require(ready, "postgres did not start: \(log())")
     }
 
     /// Stops the server at once, as a crash would (SIGQUIT: every session is cut).
-    func stop() throws {
+    public func stop() throws {
         guard let server else { return }
         kill(server.processIdentifier, SIGQUIT)
         server.waitUntilExit()
         self.server = nil
     }
 
-    func log() -> String { (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? "" }
+    public func log() -> String { (try? String(contentsOfFile: "\(directory)/server.log", encoding: .utf8)) ?? "" }
 
     /// setpriv's arguments to run as the server's account.
     private var asServer: [String] {
@@ -85,7 +85,7 @@ final class PostgresServer {
 
     /// Runs a program to its end; its output through files, not pipes, since the server it starts
     /// would hold a pipe open for as long as it runs.
-    static func run(_ command: [String]) throws -> (Int32, String, String) {
+    public static func run(_ command: [String]) throws -> (Int32, String, String) {
         let outputs = "/tmp/bangfu-pg-run-\(UUID().uuidString.prefix(8))"
         FileManager.default.createFile(atPath: outputs + ".out", contents: nil)
         FileManager.default.createFile(atPath: outputs + ".err", contents: nil)
@@ -105,5 +105,10 @@ final class PostgresServer {
         let output = (try? String(contentsOfFile: outputs + ".out", encoding: .utf8)) ?? ""
         let errors = (try? String(contentsOfFile: outputs + ".err", encoding: .utf8)) ?? ""
         return (process.terminationStatus, output, errors)
+    }
+
+    /// A setup step that did not work, said plainly.
+    static func require(_ condition: Bool, _ problem: @autoclosure () -> String) throws {
+        guard condition else { throw BangfuError(.storage, zh: problem(), en: problem()) }
     }
 }
