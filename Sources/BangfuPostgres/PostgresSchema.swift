@@ -1,3 +1,5 @@
+import BangfuCore
+
 /// bangfu's tables in PostgreSQL: the shape SQLite's migrations reach at v10, with the same
 /// constraints kept by the database itself (append-only money and history, no overdraft, one
 /// disbursement per instalment, one open archive per person, bounded amounts).
@@ -26,18 +28,6 @@ public enum PostgresSchema {
 
     /// The advisory lock key migrations take ("bfmigr").
     static let migrationLock: Int64 = 0x6266_6D69_6772
-
-    /// The tables whose rows the audit chain commits to, with their keys, as `AuditFacts` lists them.
-    static let factTables: [(name: String, key: [(column: String, isText: Bool)])] = [
-        ("org_unit", [("id", true)]), ("household", [("id", false)]), ("archive_history", [("id", false)]),
-        ("help_case", [("id", false)]), ("case_event", [("id", false)]), ("fund", [("id", true)]),
-        ("ledger_txn", [("id", false)]), ("ledger_posting", [("id", false)]),
-        ("disbursement", [("case_id", false), ("instalment", false)]), ("fund_transfer", [("id", false)]),
-        ("campaign_run", [("id", false)]), ("campaign_member", [("run_id", false), ("household_id", false)]),
-        ("visit", [("id", false)]), ("pairing", [("id", false)]), ("contact", [("id", false)]),
-        ("income_record", [("household_id", false), ("month", true)]), ("reception", [("id", false)]),
-        ("personal_value", [("id", false)]), ("case_form", [("case_id", false), ("version", false)]),
-    ]
 
     static let migrations: [(name: String, sql: String)] = [
         ("v10-baseline", functions + tables + rules + facts)
@@ -430,14 +420,13 @@ public enum PostgresSchema {
     /// The rows a transaction adds or changes in a fact table are noted in `pending_fact` with the
     /// key SQLite's `json_array` spells (`[5]`, `["b1"]`, `[7,2]`), so both stores name a row alike.
     static var facts: String {
-        factTables.map { table in
+        AuditedTables.all.map { table in
             let key =
                 "'[' || "
-                + table.key.map { part in part.isText ? "to_json(NEW.\(part.column))::text" : "NEW.\(part.column)::text"
-                }
+                + table.key.map { column in "to_json(NEW.\(column))::text" }
                 .joined(separator: " || ',' || ") + " || ']'"
             // An erasable table's one allowed update (the erasure) is no new fact.
-            let events = table.name == "personal_value" ? "INSERT" : "INSERT OR UPDATE"
+            let events = table.erasable.isEmpty ? "INSERT OR UPDATE" : "INSERT"
             return """
                 CREATE FUNCTION bangfu_fact_\(table.name)() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN

@@ -17,40 +17,9 @@ import Synchronization
 /// table changes every row's text, so it must record the rows again (a new baseline entry, as v8
 /// does), or `verify` reports them all.
 enum AuditFacts {
-    /// A fact table and its key (columns whose values name a row for good: not SQLite's rowid,
-    /// which VACUUM may renumber where it is not the primary key).
-    struct Table: Sendable {
-        let name: String
-        let key: [String]
-        /// Rows that are never changed once written: a second entry for one is tampering.
-        let appendOnly: Bool
-        /// The schema version that made it a fact table.
-        var since = 8
-        /// Columns left out of the row's hash, whose one allowed change (an erasure) is no new fact.
-        var erasable: [String] = []
-    }
+    typealias Table = AuditedTables.Table
 
-    static let tables: [Table] = [
-        Table(name: "org_unit", key: ["id"], appendOnly: false),
-        Table(name: "household", key: ["id"], appendOnly: false),
-        Table(name: "archive_history", key: ["id"], appendOnly: true),
-        Table(name: "help_case", key: ["id"], appendOnly: false),
-        Table(name: "case_event", key: ["id"], appendOnly: true),
-        Table(name: "fund", key: ["id"], appendOnly: false),
-        Table(name: "ledger_txn", key: ["id"], appendOnly: true),
-        Table(name: "ledger_posting", key: ["id"], appendOnly: true),
-        Table(name: "disbursement", key: ["case_id", "instalment"], appendOnly: true),
-        Table(name: "fund_transfer", key: ["id"], appendOnly: false),
-        Table(name: "campaign_run", key: ["id"], appendOnly: false),
-        Table(name: "campaign_member", key: ["run_id", "household_id"], appendOnly: false),
-        Table(name: "visit", key: ["id"], appendOnly: false),
-        Table(name: "pairing", key: ["id"], appendOnly: false),
-        Table(name: "contact", key: ["id"], appendOnly: true),
-        Table(name: "income_record", key: ["household_id", "month"], appendOnly: false),
-        Table(name: "reception", key: ["id"], appendOnly: true),
-        Table(name: "personal_value", key: ["id"], appendOnly: true, since: 9, erasable: PersonalValues.erasable),
-        Table(name: "case_form", key: ["case_id", "version"], appendOnly: true, since: 10),
-    ]
+    static let tables = AuditedTables.all
 
     static let byName = Dictionary(uniqueKeysWithValues: tables.map { table in (table.name, table) })
 

@@ -13,7 +13,7 @@ import GRDB
 /// numbers a birth date allows. While a value is kept, `verify` checks it against its hash.
 enum PersonalValues {
     /// Columns the audit trail does not commit to: what erasure removes, and when.
-    static let erasable = ["value", "salt", "erased_ms"]
+    static let erasable = AuditedTables.personalValueErasable
 
     /// Migration v9: the table and its rules, the history's values moved into it, the other
     /// history tables made append-only, and stored replies made expirable.

@@ -83,12 +83,14 @@ struct Migrate: AsyncParsableCommand {
 
     func print(_ proof: StoreCopy.Proof, json: Bool) {
         if json {
-            let tables = proof.tables.map { table in
-                "{\"table\":\"\(table.name)\",\"rows\":\(table.rows),\"equal\":\(table.equal)}"
+            let object: [String: Any] = [
+                "proven": proof.proven, "head": proof.head as Any, "balances": proof.balances,
+                "factsChecked": proof.factsChecked, "factProblems": proof.factProblems,
+                "tables": proof.tables.map { table in ["table": table.name, "rows": table.rows, "equal": table.equal] },
+            ]
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                Swift.print(String(decoding: data, as: UTF8.self))
             }
-            Swift.print(
-                "{\"proven\":\(proof.proven),\"head\":\(proof.head.map { "\"\($0)\"" } ?? "null"),"
-                    + "\"balances\":\(proof.balances),\"tables\":[\(tables.joined(separator: ","))]}")
             return
         }
         let zh = Language.fromEnvironment == .zh
@@ -100,11 +102,14 @@ struct Migrate: AsyncParsableCommand {
             ])
         }
         Swift.print(table.render())
+        for problem in proof.factProblems { Swift.print(problem) }
         if proof.proven {
             Swift.print(
                 zh
-                    ? "已复制并核对：审计链头 \(proof.head ?? "（空）") 两边相同，\(proof.balances) 个账户余额相同。"
-                    : "copied and proven: the audit head \(proof.head ?? "(empty)") and \(proof.balances) balances are equal."
+                    ? "已复制并核对：审计链头 \(proof.head ?? "（空）") 两边相同，\(proof.balances) 个账户余额相同；"
+                        + "PostgreSQL 用自己的行文本核对了 \(proof.factsChecked) 行审计事实，全部相符。"
+                    : "copied and proven: the audit head \(proof.head ?? "(empty)") and \(proof.balances) balances are "
+                        + "equal; PostgreSQL checked \(proof.factsChecked) audited rows against their facts with its own row texts."
             )
         } else {
             Swift.print(

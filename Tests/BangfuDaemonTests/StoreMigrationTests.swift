@@ -35,6 +35,8 @@ import Testing
         #expect(code == 0, "\(out)\(err)")
         #expect(out.contains("已复制并核对：审计链头 \(head) 两边相同"), "\(out)")
         #expect(!out.contains("不一致"), "\(out)")
+        // PostgreSQL's own row texts reproduce every hash the chain recorded (SQLite's quote()).
+        #expect(out.contains("PostgreSQL 用自己的行文本核对了") && out.contains("行审计事实，全部相符"), "\(out)")
         // Read back by PostgreSQL's own client: the fund's balance and the chain's last entry.
         func psql(_ query: String) throws -> String {
             let (_, text, _) = try D.run(["\(LocalPostgres.binaries)/psql"], [postgres.url, "-At", "-c", query])
