@@ -155,7 +155,9 @@ let package = Package(
         // libpq (Debian libpq-dev): PostgreSQL's own client library, synchronous like the unit of work.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // PostgreSQL sessions, typed errors and the leader lock of several instances on one database.
-        .target(name: "BangfuPostgres", dependencies: ["BangfuCore", "CLibPQ"]),
+        .target(
+            name: "BangfuPostgres",
+            dependencies: ["BangfuCore", "CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
         // Pango on Cairo (Debian libpango1.0-dev, libcairo2-dev): CJK text set into PDF.
         .systemLibrary(
             name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
@@ -167,13 +169,22 @@ let package = Package(
         .executableTarget(
             name: "bangfu-render",
             dependencies: ["BangfuRender", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // A SQLite store copied into PostgreSQL, and the proof of the copy.
+        .target(
+            name: "BangfuStoreCopy",
+            dependencies: [
+                "BangfuCore", "BangfuPostgres", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Offline tool on a store file: demo, seed, verify, statements, the copy into PostgreSQL.
         .executableTarget(
             name: "bangfu-db",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuCLIKit", "BangfuPlugins", "BangfuWorkflow",
-                "BangfuEvidence", "BangfuPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "BangfuEvidence", "BangfuPostgres", "BangfuStoreCopy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Prints how fast help types assess households, batch against one by one.
@@ -246,7 +257,8 @@ let package = Package(
             name: "BangfuStoreTests",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuStore", "BangfuPlugins", "BangfuWorkflow", "BangfuEvidence",
-                "BangfuLoad", "BangfuPostgres", .product(name: "BangfuPluginKit", package: "PluginKit"),
+                "BangfuLoad", "BangfuPostgres", "BangfuStoreCopy",
+                .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -120,7 +120,7 @@ enum AuditFacts {
 
     /// The detail hash of an entry from its facts, in (table, key) order.
     static func detailHash(_ facts: [Fact]) -> String {
-        Audit.sha256(facts.map { fact in "\(fact.tbl)\u{1F}\(fact.key)\u{1F}\(fact.rowHash)\n" }.joined())
+        Audit.sha256(AuditChain.factsText(facts))
     }
 
     typealias Fact = (tbl: String, key: String, rowHash: String)

@@ -347,18 +347,19 @@ struct Empty: Codable, Sendable {}
 
 /// The audit hash chain: each row's hash covers the previous hash and the canonical event.
 enum Audit {
-    static let genesis = String(repeating: "0", count: 64)
+    static let genesis = AuditChain.genesis
 
     static func sha256(_ s: String) -> String {
         SHA256.hash(data: Data(s.utf8)).withUnsafeBytes { bytes in bytes.hexString }
     }
 
-    /// The text hashed for a row; fields are separated by a byte that cannot occur in them.
     static func canonical(
         seq: Int64, atMs: Int64, actor: String, action: String, entity: String, entityId: String,
         detailHash: String, prevHash: String
     ) -> String {
-        [String(seq), String(atMs), actor, action, entity, entityId, detailHash, prevHash].joined(separator: "\u{1F}")
+        AuditChain.entryText(
+            seq: seq, atMs: atMs, actor: actor, action: action, entity: entity, entityId: entityId,
+            detailHash: detailHash, prevHash: prevHash)
     }
 
     /// The chain's last row, nil while it is empty.

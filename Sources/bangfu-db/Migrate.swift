@@ -3,7 +3,7 @@ import BangfuCLIKit
 import BangfuCore
 import BangfuPostgres
 import BangfuStore
-import Crypto
+import BangfuStoreCopy
 import Foundation
 import GRDB
 

@@ -11,26 +11,31 @@ import GRDB
 /// postings as they arrive (so a copied history that overdraws anything fails), and the rebuilt
 /// balances must equal SQLite's. Then each table's rows, in key order and spelled alike
 /// (`CopyValue.canonical`), must hash the same on both sides.
-struct StoreCopy {
+public struct StoreCopy {
     let source: DatabaseQueue
     let target: PGConnection
 
-    struct Proof {
-        struct Table {
-            let name: String
-            let rows: Int
-            let equal: Bool
+    public init(source: DatabaseQueue, target: PGConnection) {
+        self.source = source
+        self.target = target
+    }
+
+    public struct Proof {
+        public struct Table {
+            public let name: String
+            public let rows: Int
+            public let equal: Bool
         }
-        var tables: [Table]
+        public var tables: [Table]
         /// The audit chain's last entry, SEQ:HASH, when both sides agree on it.
-        var head: String?
+        public var head: String?
         /// How many account balances were compared.
-        var balances: Int
+        public var balances: Int
         /// How many audited rows PostgreSQL checked against their audit facts with its own row texts.
-        var factsChecked = 0
+        public var factsChecked = 0
         /// What that check found (nothing, for a proven copy).
-        var factProblems: [String] = []
-        var proven: Bool { tables.allSatisfy(\.equal) && factProblems.isEmpty }
+        public var factProblems: [String] = []
+        public var proven: Bool { tables.allSatisfy(\.equal) && factProblems.isEmpty }
     }
 
     /// The order rows can go in (references first). A table the copy does not know stops it: the
@@ -46,7 +51,7 @@ struct StoreCopy {
     /// Kept by the target itself from the rows above, and compared, not copied.
     static let derived = ["account_balance"]
 
-    func run() throws -> Proof {
+    public func run() throws -> Proof {
         try source.read { db in
             let tables = try String.fetchAll(
                 db,
@@ -110,7 +115,7 @@ struct StoreCopy {
             lastEntry.count == 0 ? nil : "\(lastEntry.text(0, "seq") ?? ""):\(lastEntry.text(0, "hash") ?? "")"
         proof.head = sourceHead == targetHead ? sourceHead : nil
         // The chain holds on PostgreSQL's own row texts too: what a later verify there will check.
-        (proof.factsChecked, proof.factProblems) = try PostgresAudit.checkFacts(target)
+        (proof.factsChecked, proof.factProblems) = try PostgresAudit(target).checkFacts(target)
         if sourceHead != targetHead { proof.tables.append(.init(name: "audit head", rows: 1, equal: false)) }
         return proof
     }

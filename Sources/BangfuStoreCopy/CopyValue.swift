@@ -4,7 +4,7 @@ import GRDB
 
 /// One stored value as both stores hold it, spelled the same way whichever store it came from:
 /// the proof of a copy compares these spellings, row by row.
-enum CopyValue: Equatable {
+public enum CopyValue: Equatable {
     case null
     case integer(Int64)
     case text(String)
