@@ -44,6 +44,15 @@ public final class PGConnection {
     /// Whether the session is still up as far as libpq knows (a failed call tells for sure).
     public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
 
+    /// Whether an idle session is still good, without a round trip: an idle session is sent nothing
+    /// (bangfu listens for no notifications), so anything waiting on its socket (a shutdown's last
+    /// message, the end of the stream after a restart) means the server has let it go.
+    public var isAlive: Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        var waiting = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        return poll(&waiting, 1, 0) == 0
+    }
+
     /// The server process serving this session (what `pg_terminate_backend` takes).
     public var serverProcessId: Int32 { PQbackendPID(handle) }
 

@@ -101,3 +101,41 @@ import Testing
         #expect(try third.tryLead() == true && survivor.tryLead() == false)
     }
 }
+
+/// Issue 16: the sessions a store shares, across a database restart.
+@Suite(.serialized) struct PostgresSessionsTests {
+    /// While the database is down every call fails at once with a storage error; after it is back
+    /// the next call works, on a new session (the stale idle ones are dropped, not used).
+    @Test func callsFailCleanlyWhileTheDatabaseIsDownAndWorkAfter() throws {
+        let server = try LocalPostgres()
+        let sessions = PGSessions(url: server.url, capacity: 2)
+        try sessions.withSession { connection in try connection.execute("CREATE TABLE t (n int)") }
+        let first = try sessions.withSession { connection in connection.serverProcessId }
+        #expect(sessions.idleCount == 1)
+        #expect(try sessions.withSession { connection in connection.serverProcessId } == first, "reused")
+        try server.stop()
+        for _ in 0..<3 {
+            let down = #expect(throws: PGError.self) {
+                try sessions.withSession { connection in try connection.execute("INSERT INTO t VALUES (1)") }
+            }
+            #expect(down?.bangfuError.code == .storage)
+        }
+        #expect(sessions.idleCount == 0, "no lost session kept")
+        try server.start()
+        let after = try sessions.withSession { connection in
+            try connection.execute("INSERT INTO t VALUES (1) RETURNING n").int(0, "n")
+        }
+        #expect(after == 1)
+        // A refusal is not a lost session: it is kept for the next caller.
+        #expect(throws: PGError.self) {
+            try sessions.withSession { connection in try connection.execute("INSERT INTO t VALUES ('x')") }
+        }
+        #expect(sessions.idleCount == 1)
+        // Restarted while nobody called: the first call after it works (the stale session is dropped).
+        try server.stop()
+        try server.start()
+        #expect(
+            try sessions.withSession { connection in try connection.execute("SELECT count(*) AS n FROM t").int(0, "n") }
+                == 1)
+    }
+}
