@@ -45,6 +45,7 @@ import Testing
         // The caseworker fills the help type's own form (its choices in words), sees the
         // assessment (¥5,000.00 for a disaster in a deep-hardship household), and submits.
         let applied = try site.click("apply", as: "bftest-cw", "张三明")
+        #expect(applied.contains("tabs: 我的待办 申请 档案 公示 资金 慰问活动 报表\n"), "\(applied)")
         #expect(applied.contains("choices:  大病 灾害 突发困难 子女就学"), "\(applied)")
         #expect(applied.contains("符合条件，测算金额：5,000.00 元"), "\(applied)")
         caseNo = try #require(applied.firstMatch(of: /BF-\d{4}-\d{6}/).map { String($0.0) })
@@ -94,6 +95,8 @@ import Testing
         #expect(try d.ctlJSON(D.cw, ["care", "overdue-contacts"]).array?.count == 1)
         let contacted = try site.click("contact", as: "bftest-he", archiveNo)
         #expect(contacted.contains("记录联系：\(archiveNo)") && contacted.contains("联系方式 电话"), "\(contacted)")
+        // A helper's tabs are the helper's: no applications, campaigns or report forms.
+        #expect(contacted.contains("tabs: 我的待办 档案 公示 资金\n"), "\(contacted)")
         #expect(try d.ctlJSON(D.cw, ["care", "overdue-contacts"]).array?.isEmpty == true)
         // The household's head goes into hospital: a must-visit falls to the paired helper, who
         // records it from the phone too.
@@ -107,6 +110,7 @@ import Testing
         // No role, no data: the refusal in words, in Chinese.
         let refused = try site.click("work", as: "bftest-nobody")
         #expect(refused.contains("无权") && !refused.contains(caseNo), "\(refused)")
+        #expect(refused.contains("tabs: 我的待办\n"), "\(refused)")
     }
 
     /// A holiday campaign on the campaigns page: its progress as a chart, the household the budget

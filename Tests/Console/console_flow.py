@@ -215,6 +215,7 @@ try:
     steps[step]()
     time.sleep(0.5)
     driver.save_screenshot(f"{outdir}/{step}.png")
+    print("tabs:", " ".join(tab.text for tab in driver.find_elements(By.CSS_SELECTOR, "#tabs button")))
     print("status:", driver.find_element(By.ID, "status").text)
     print("page:", driver.find_element(By.ID, "page").text.replace("\n", " | "))
 finally:

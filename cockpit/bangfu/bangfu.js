@@ -1,7 +1,7 @@
 // The bangfu console in Cockpit: one tab per page, each showing only what bangfud answers the
 // person who logged in. No build step and no npm: plain modules (varlink.js speaks to bangfud).
 import { english, t } from "./words.js";
-import { said } from "./varlink.js";
+import { call, said } from "./varlink.js";
 import { element } from "./ui.js";
 import { showWork } from "./work.js";
 import { showApply } from "./apply.js";
@@ -14,6 +14,14 @@ import { showReports } from "./reports.js";
 const pages = {
     work: showWork, apply: showApply, households: showHouseholds, notice: showNotice, funds: showFunds,
     campaigns: showCampaigns, reports: showReports,
+};
+
+/// The roles a page is for (bangfud still decides every call): the others see every page their
+/// roles can use, and a person with no role only my work, which says so.
+const pageRoles = {
+    apply: ["caseworker", "admin"],
+    campaigns: ["caseworker", "reviewer", "approver", "auditor", "admin"],
+    reports: ["caseworker", "reviewer", "approver", "treasurer", "auditor", "admin"],
 };
 
 async function render(name) {
@@ -33,8 +41,20 @@ async function render(name) {
 document.documentElement.lang = english ? "en" : "zh-CN";
 document.title = t("title");
 document.getElementById("title").textContent = t("title");
-document.getElementById("tabs").append(...Object.keys(pages).map((name) =>
-    element("button", { "data-page": name, onclick: () => render(name) }, t(name))));
 // A page asks for another (my work again after a step) without importing this module.
 document.addEventListener("bangfu:show", (event) => render(event.detail));
-render("work");
+
+async function start() {
+    let held = [];
+    try {
+        held = (await call("org.bangfu.Work.Mine")).roles.map((role) => role.role);
+    } catch {
+        held = [];
+    }
+    const shown = Object.keys(pages).filter((name) => name === "work" ||
+        (held.length > 0 && (!pageRoles[name] || pageRoles[name].some((role) => held.includes(role)))));
+    document.getElementById("tabs").append(...shown.map((name) =>
+        element("button", { "data-page": name, onclick: () => render(name) }, t(name))));
+    render("work");
+}
+start();
