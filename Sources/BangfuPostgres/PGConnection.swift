@@ -84,6 +84,18 @@ public final class PGConnection {
         guard [PGRES_COMMAND_OK, PGRES_TUPLES_OK].contains(PQresultStatus(result)) else { throw failure(result) }
     }
 
+    /// A table's columns with their types (`bigint`, `text`, `bytea`), in table order.
+    public func columns(of table: String) throws -> [(name: String, type: String)] {
+        let rows = try execute(
+            """
+            SELECT column_name, data_type FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position
+            """, [table])
+        return (0..<rows.count).map { index in
+            (rows.text(index, "column_name") ?? "", rows.text(index, "data_type") ?? "text")
+        }
+    }
+
     /// Runs `body` in one transaction at `isolation`; commits when it returns, rolls back when it throws.
     public func transaction<T>(_ isolation: PGIsolation = .readCommitted, _ body: () throws -> T) throws -> T {
         try execute("BEGIN ISOLATION LEVEL \(isolation.rawValue)")

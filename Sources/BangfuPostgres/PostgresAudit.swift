@@ -27,18 +27,10 @@ public struct PostgresAudit {
     /// Reads the audited tables' column types once.
     public init(_ connection: PGConnection) throws {
         tables = try AuditedTables.all.map { table in
-            let types = try connection.execute(
-                """
-                SELECT column_name, data_type FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position
-                """, [table.name])
-            let typeOf = Dictionary(
-                uniqueKeysWithValues: (0..<types.count).map { index in
-                    (types.text(index, "column_name") ?? "", types.text(index, "data_type") ?? "text")
-                })
-            let columns = (0..<types.count).compactMap { index -> String? in
-                guard let name = types.text(index, "column_name"), !table.erasable.contains(name) else { return nil }
-                return Self.quoted("t.\"\(name)\"", type: typeOf[name] ?? "text")
+            let stored = try connection.columns(of: table.name)
+            let typeOf = Dictionary(uniqueKeysWithValues: stored.map { column in (column.name, column.type) })
+            let columns = stored.filter { column in !table.erasable.contains(column.name) }.map { column in
+                Self.quoted("t.\"\(column.name)\"", type: column.type)
             }
             let keyText =
                 "'[' || " + table.key.map { "to_json(t.\"\($0)\")::text" }.joined(separator: " || ',' || ") + " || ']'"
@@ -63,7 +55,7 @@ public struct PostgresAudit {
     }
 
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).hexString
     }
 
     static let deleted = sha256("deleted")

@@ -51,7 +51,7 @@ public enum CopyValue: Equatable {
         case .null: return "NULL"
         case .integer(let integer): return String(integer)
         case .text(let string): return "'" + string.replacingOccurrences(of: "'", with: "''") + "'"
-        case .blob(let bytes): return "X'" + bytes.map { String(format: "%02X", $0) }.joined() + "'"
+        case .blob(let bytes): return "X'" + bytes.hexString.uppercased() + "'"
         }
     }
 
@@ -61,7 +61,7 @@ public enum CopyValue: Equatable {
         case .null: return nil
         case .integer(let integer): return String(integer)
         case .text(let string): return string
-        case .blob(let bytes): return "\\x" + bytes.map { String(format: "%02x", $0) }.joined()
+        case .blob(let bytes): return "\\x" + bytes.hexString
         }
     }
 

@@ -207,21 +207,14 @@ public struct StoreCopy {
             hash.update(data: Data((text + "\n").utf8))
             count += 1
         }
-        return (count, hash.finalize().map { String(format: "%02x", $0) }.joined())
+        return (count, hash.finalize().hexString)
     }
 
     /// The same in PostgreSQL (text keys in byte order, as SQLite orders them).
     private func digest(postgres table: String, keyOf db: Database) throws -> (Int, String) {
-        let types = try target.execute(
-            """
-            SELECT column_name, data_type FROM information_schema.columns
-            WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position
-            """, [table])
-        let names = (0..<types.count).compactMap { index in types.text(index, "column_name") }
-        let typeOf = Dictionary(
-            uniqueKeysWithValues: (0..<types.count).map { index in
-                (types.text(index, "column_name") ?? "", types.text(index, "data_type") ?? "")
-            })
+        let stored = try target.columns(of: table)
+        let names = stored.map(\.name)
+        let typeOf = Dictionary(uniqueKeysWithValues: stored.map { column in (column.name, column.type) })
         let order = try key(table, db).map { column in
             typeOf[column] == "text" ? "\"\(column)\" COLLATE \"C\"" : "\"\(column)\""
         }
@@ -235,6 +228,6 @@ public struct StoreCopy {
             }.joined(separator: "\u{1F}")
             hash.update(data: Data((text + "\n").utf8))
         }
-        return (rows.count, hash.finalize().map { String(format: "%02x", $0) }.joined())
+        return (rows.count, hash.finalize().hexString)
     }
 }

@@ -24,14 +24,14 @@ const pageRoles = {
     reports: ["caseworker", "reviewer", "approver", "treasurer", "auditor", "admin"],
 };
 
-async function render(name) {
+async function render(name, preloaded = null) {
     const page = document.getElementById("page");
     page.replaceChildren(element("p", {}, t("loading")));
     document.querySelectorAll("#tabs button").forEach((tab) =>
         tab.setAttribute("aria-current", tab.dataset.page === name ? "page" : "false"));
     const content = element("div", { id: `page-${name}` });
     try {
-        await pages[name](content);
+        await pages[name](content, preloaded);
     } catch (failure) {
         content.append(element("p", { class: "refused" }, said(failure)));
     }
@@ -45,16 +45,17 @@ document.getElementById("title").textContent = t("title");
 document.addEventListener("bangfu:show", (event) => render(event.detail));
 
 async function start() {
-    let held = [];
+    let mine = null;
     try {
-        held = (await call("org.bangfu.Work.Mine")).roles.map((role) => role.role);
+        mine = await call("org.bangfu.Work.Mine");
     } catch {
-        held = [];
+        mine = null;  // no role: my work asks again and shows the refusal in words
     }
+    const held = mine ? mine.roles.map((role) => role.role) : [];
     const shown = Object.keys(pages).filter((name) => name === "work" ||
         (held.length > 0 && (!pageRoles[name] || pageRoles[name].some((role) => held.includes(role)))));
     document.getElementById("tabs").append(...shown.map((name) =>
         element("button", { "data-page": name, onclick: () => render(name) }, t(name))));
-    render("work");
+    render("work", mine);
 }
 start();

@@ -8,13 +8,12 @@ import { dateInput, element, field, offerDownload, setStatus } from "./ui.js";
 
 /// Where bangfuctl is: the package manifest's "bangfu" key (scripts/install.sh writes the
 /// installed path; /etc/cockpit/bangfu.override.json can change it), else PATH.
-async function bangfuctl() {
-    try {
-        const manifests = await (await fetch("../manifests.json")).json();
-        return (manifests.bangfu && manifests.bangfu.bangfu && manifests.bangfu.bangfu.bangfuctl) || "bangfuctl";
-    } catch {
-        return "bangfuctl";
-    }
+let program = null;
+function bangfuctl() {
+    program = program || fetch("../manifests.json").then((reply) => reply.json())
+        .then((manifests) => (manifests.bangfu && manifests.bangfu.bangfu && manifests.bangfu.bangfu.bangfuctl) || "bangfuctl")
+        .catch(() => "bangfuctl");
+    return program;
 }
 
 const types = {

@@ -75,8 +75,10 @@ function stepButton(kind, item, action, choice) {
     }, t(action.label));
 }
 
-export async function showWork(page) {
-    const mine = await call("org.bangfu.Work.Mine");
+/// `mine`: the reply when the caller already has it (the console's start asks once for both the
+/// tabs and this page).
+export async function showWork(page, mine = null) {
+    mine = mine || await call("org.bangfu.Work.Mine");
     const roles = mine.roles.filter((role) => role.queues.length > 0);
     if (roles.length === 0) {
         page.append(element("p", { class: "empty" }, t("nothing")));
