@@ -55,11 +55,15 @@ let package = Package(
         ),
         // Every decision about cases and money, over a store's unit of work (no I/O of its own).
         .target(name: "BangfuDomain", dependencies: ["BangfuCore"]),
-        // SQLite persistence: the unit of work's SQL, the ledger and the audit hash chain; no rules.
+        // The store's SQL, written once for SQLite and PostgreSQL: every statement, no engine, no rules.
+        .target(
+            name: "BangfuSQL",
+            dependencies: ["BangfuCore", "BangfuDomain", .product(name: "Crypto", package: "swift-crypto")]),
+        // SQLite persistence: transactions, migrations, the audit chain's SQLite facts, backup and verify.
         .target(
             name: "BangfuStore",
             dependencies: [
-                "BangfuCore", "BangfuDomain",
+                "BangfuCore", "BangfuDomain", "BangfuSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -157,7 +161,7 @@ let package = Package(
         // PostgreSQL sessions, typed errors and the leader lock of several instances on one database.
         .target(
             name: "BangfuPostgres",
-            dependencies: ["BangfuCore", "CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["BangfuCore", "BangfuDomain", "BangfuSQL", "CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
         // Pango on Cairo (Debian libpango1.0-dev, libcairo2-dev): CJK text set into PDF.
         .systemLibrary(
             name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),

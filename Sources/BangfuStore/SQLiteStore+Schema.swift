@@ -349,7 +349,7 @@ extension SQLiteStore {
         }
         m.registerMigration("v8-audit-facts") { db in try AuditFacts.migrate(db) }
         m.registerMigration("v9-erasable-personal-values") { db in
-            try PersonalValues.migrate(db)
+            try PersonalValuesMigration.migrate(db)
             try AuditFacts.baseline(db, version: 9)
         }
         // Correcting an application: every version of a form kept (append-only, audited), and a

@@ -1,5 +1,6 @@
 import BangfuCore
 import Foundation
+import BangfuSQL
 import GRDB
 
 extension SQLiteStore {
@@ -50,7 +51,7 @@ extension SQLiteStore {
         }
         unlink(partial)
         try await write { db in
-            try SQLiteUnitOfWork(db: db).audit(
+            try db.driver.appendAudit(
                 at: at, actor: actor.id, action: "backup", entity: "database", entityId: path)
             return Empty()
         }
@@ -61,13 +62,13 @@ extension SQLiteStore {
     /// synthetic data): without it they would be rows no entry recorded.
     public func recordBulkWrite(action: String, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
-            try Audit.append(db, at: at, actor: actor.id, action: action, entity: "database", entityId: action)
+            try db.driver.appendAudit(at: at, actor: actor.id, action: action, entity: "database", entityId: action)
             return Empty()
         }
     }
 
     public func verify(anchors: [AuditHead]) async throws -> VerificationReport {
-        try await readAside { db in
+        try await readAsideSQLite { db in
             var problems: [String] = []
             var firstBroken: Int64?
             var prev = Audit.genesis
@@ -100,7 +101,7 @@ extension SQLiteStore {
             let head = rows > 0 ? AuditHead(seq: expected - 1, hash: prev) : nil
             let facts = try AuditFacts.check(db)
             problems += facts.problems
-            problems += try PersonalValues.check(db)
+            problems += try PersonalValues.check(SQLiteDriver.database(db))
             if let seq = facts.firstBroken { firstBroken = min(firstBroken ?? seq, seq) }
             // Anchors were taken from this chain: each entry must still be there, unchanged.
             var lost: [AuditHead] = []

@@ -5,12 +5,13 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import Synchronization
+import BangfuSQL
 
 /// The SQLite implementation of `BangfuStore`: one file in WAL mode, `synchronous=FULL` by default.
 ///
 /// Each mutating call runs in one `BEGIN IMMEDIATE` transaction, so two processes sharing the
 /// file serialize on the write lock and every check (balance, duplicates) sees the latest data.
-public final class SQLiteStore: BangfuStore {
+public final class SQLiteStore: SQLStore {
     let pool: DatabasePool
     let writer: WriteGroup
     /// The rules in force, shared by every view of the store (see `scoped(to:)`).
@@ -20,7 +21,7 @@ public final class SQLiteStore: BangfuStore {
     }
     private let policyBox: PolicyBox
     /// The rules in force; replaced by `update(policy:)` after a configuration reload.
-    var policy: Policy { policyBox.current.withLock { $0 } }
+    public var policy: Policy { policyBox.current.withLock { $0 } }
     /// The file path, for messages.
     public let path: String
     /// The client's request this view writes under: its id and answer are stored with the write, and
@@ -29,6 +30,8 @@ public final class SQLiteStore: BangfuStore {
 
     /// The same store, writing under `request` (nil: no request id).
     public func scoped(to request: RequestKey?) -> any BangfuStore { SQLiteStore(sharing: self, request: request) }
+
+    public var unscoped: SQLiteStore { SQLiteStore(sharing: self, request: nil) }
 
     private init(sharing store: SQLiteStore, request: RequestKey?) {
         pool = store.pool
@@ -70,7 +73,7 @@ public final class SQLiteStore: BangfuStore {
     public var commits: AsyncStream<Void> { writer.commits }
 
     public func auditHead() async throws -> AuditHead? {
-        try await readAside { db in try Audit.head(db) }
+        try await readAsideSQLite { db in try Audit.head(db) }
     }
 
     public func durability() async throws -> (journalMode: String, synchronous: String) {
@@ -95,7 +98,7 @@ public final class SQLiteStore: BangfuStore {
     ///
     /// Under a request (`scoped(to:)`) the request id and the answer are stored in the same
     /// transaction; a retry with the same id returns the stored answer without running `body` again.
-    func write<T: Codable & Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    public func write<T: Codable & Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T {
         let request = self.request
         let result = Mutex<T?>(nil)
         do {
@@ -103,7 +106,7 @@ public final class SQLiteStore: BangfuStore {
                 writer.submit(
                     WriteGroup.Job(
                         run: { db in
-                            let value = try SQLiteStore.answer(db, request: request, body)
+                            let value = try StoreSQL.answer(SQLiteDriver.database(db), request: request, body)
                             result.withLock { $0 = value }
                         },
                         done: { error in
@@ -116,47 +119,6 @@ public final class SQLiteStore: BangfuStore {
         return result.withLock { $0! }
     }
 
-    /// One request inside the group's transaction: the stored answer of an earlier call with the same id, or `body`'s.
-    private static func answer<T: Codable>(_ db: Database, request: RequestKey?, _ body: (Database) throws -> T) throws
-        -> T
-    {
-        guard let request else { return try body(db) }
-        if let earlier = try Row.fetchOne(
-            db.cachedStatement(
-                sql: """
-                    SELECT params_hash, reply, expired_ms FROM request_log WHERE principal = ? AND request_id = ?
-                    """), arguments: [request.principal, request.id])
-        {
-            guard earlier["params_hash"] as String == request.paramsHash else {
-                throw BangfuError(
-                    .requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
-                    en: "request id \(request.id) was already used for a different call: use a new id")
-            }
-            guard earlier["expired_ms"] as Int64? == nil else {
-                throw BangfuError(
-                    .requestExpired,
-                    zh: "请求号 \(request.id) 的操作早已完成，其答复已过保存期：未重复执行，请查询记录核对结果",
-                    en:
-                        "request id \(request.id) was carried out long ago and its reply has expired: nothing was done again; look the record up to check the result"
-                )
-            }
-            return try SQLiteStore.decode(T.self, earlier["reply"])
-        }
-        let value = try body(db)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            request.principal, request.id, request.paramsHash, try SQLiteStore.json(value), SQLiteStore.ms(request.at),
-        ])
-        return value
-    }
-
-    public func ping() async throws {
-        _ = try await write { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) ?? 1 }
-    }
-
     /// A read that may be long (whole-table checks, reports, listings): on GRDB's reader queue, so
     /// the event loop that called it keeps serving its other connections meanwhile.
     ///
@@ -164,7 +126,12 @@ public final class SQLiteStore: BangfuStore {
     /// it, after the body, and a handler's task prefers its event loop. Were that loop blocked in a
     /// synchronous read (`read`) waiting for a reader, the reader it waits for could never be given
     /// back: 16 clients approving at once deadlocked bangfud that way (bangfu-bench, end to end).
-    func readAside<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    public func readAside<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T {
+        try await readAsideSQLite { db in try body(SQLiteDriver.database(db)) }
+    }
+
+    /// `readAside` for SQLite's own checks (verify, backup).
+    func readAsideSQLite<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await withTaskExecutorPreference(globalConcurrentExecutor) { try await pool.read(body) }
         } catch {
@@ -195,10 +162,10 @@ public final class SQLiteStore: BangfuStore {
     ///
     /// Synchronously on the calling thread: reads take tens of microseconds, and the hop to GRDB's
     /// queue and back cost more than the read itself (measured by bangfu-bench's case reads).
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    public func read<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T {
         let path = self.path
         do {
-            return try readHere(body)
+            return try readHere { db in try body(SQLiteDriver.database(db)) }
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }
@@ -245,105 +212,8 @@ public final class SQLiteStore: BangfuStore {
         }
     }
 
-    // MARK: Helpers shared by the extensions
-
-    static func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
-
-    static func json<T: Encodable>(_ v: T) throws -> String {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        return String(decoding: try enc.encode(v), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-
-    /// Next number of a yearly sequence, e.g. case numbers for 2026.
-    static func nextNumber(_ db: Database, _ name: String) throws -> Int {
-        let n =
-            try Int.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = ?"), arguments: [name]) ?? 1
-        try db.execute(
-            sql: "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next",
-            arguments: [name, n + 1])
-        return n
-    }
-
-    /// The unit tree, kept between transactions: a trigger bumps the `unit_tree` counter on any change to
-    /// `org_unit` (also by another process), so one indexed read tells whether the kept tree still holds.
-    static func loadTree(_ db: Database) throws -> UnitTree {
-        let version =
-            try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = 'unit_tree'")) ?? 0
-        let file = String(cString: sqlite3_db_filename(db.sqliteConnection, "main"))
-        if let kept = treeCache.withLock({ $0[file] }), kept.version == version { return kept.tree }
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
-        let tree = try UnitTree(
-            rows.map { r in
-                OrgUnit(
-                    id: r["id"], name: r["name"], parentId: r["parent_id"],
-                    level: UnitLevel(rawValue: r["level"]) ?? .grassroots)
-            })
-        treeCache.withLock { $0[file] = (version, tree) }
-        return tree
-    }
-
-    /// Placeholders for `IN (...)`: `?,?,?`, or `NULL` (matching nothing) for an empty list.
-    static func inList(_ n: Int) -> String { n == 0 ? "NULL" : Array(repeating: "?", count: n).joined(separator: ",") }
-
-    /// Rows of `table` in `units`, optionally with `column = value`, in id order; with a page, at most
-    /// `limit + 1` rows after its cursor (the one past the limit tells that another page follows).
-    static func rowsInUnits(
-        _ db: Database, table: String, columns: String = "*", units: [String], column: String, value: String?,
-        page: Page? = nil
-    ) throws -> [Row] {
-        try rowsInUnits(
-            db, table: table, columns: columns, units: units, column: column, values: value.map { [$0] }, page: page)
-    }
-
-    /// Rows of `table` in `units` whose `column` is one of `values` (any when nil), in id order, a page when given.
-    static func rowsInUnits(
-        _ db: Database, table: String, columns: String = "*", units: [String], column: String, values: [String]?,
-        page: Page? = nil
-    ) throws -> [Row] {
-        var sql = "SELECT \(columns) FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
-        var args = StatementArguments(units)
-        if let values {
-            sql += " AND \(column) IN (\(inList(values.count)))"
-            args += StatementArguments(values)
-        }
-        if let after = page?.afterId {
-            sql += " AND id > ?"
-            args += [after]
-        }
-        sql += " ORDER BY id"
-        if let page { sql += " LIMIT \(page.limit + 1)" }
-        return try Row.fetchAll(db, sql: sql, arguments: args)
-    }
-
-    static func notFound(_ kind: RecordKind, _ key: String) -> BangfuError { BangfuError.notFound(kind, key) }
-
-    // MARK: Units
-
-    public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
-        // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
-        defer { treeCache.withLock { $0.removeAll() } }
-        _ = try await SQLiteStore(sharing: self, request: nil).write { db in
-            try UnitDomain.sync(SQLiteUnitOfWork(db: db), units, at: at)
-            return Empty()
-        }
-    }
-
-    public func unitTree() async throws -> UnitTree {
-        try await read { db in try SQLiteStore.loadTree(db) }
-    }
+    static func ms(_ date: Date) -> Int64 { StoreSQL.milliseconds(date) }
 }
-
-/// Unit trees by database file, with the `unit_tree` version they were read at.
-private let treeCache = Mutex<[String: (version: Int64, tree: UnitTree)]>([:])
-
-/// The answer of a write that returns nothing.
-struct Empty: Codable, Sendable {}
 
 /// The audit hash chain: each row's hash covers the previous hash and the canonical event.
 enum Audit {

@@ -1,9 +1,8 @@
 import BangfuCore
 import BangfuDomain
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     public func eraseExpiredArchives(at: Date) async throws -> [Household] {
         let policy = self.policy
         let zone = policy.caseRules.zone
@@ -14,13 +13,13 @@ extension SQLiteStore {
                 db,
                 sql: """
                     SELECT id FROM household WHERE status = 'closed' AND erased_ms IS NULL AND closed_ms < ? ORDER BY id
-                    """, arguments: [SQLiteStore.ms(zone.startOfDay(cutoff))])
+                    """, arguments: [StoreSQL.ms(zone.startOfDay(cutoff))])
         }
         var erased: [Household] = []
         for id in due {
             erased.append(
                 try await write { db in
-                    try ArchiveDomain.erase(SQLiteUnitOfWork(db: db), id: id, at: at, policy: policy)
+                    try ArchiveDomain.erase(SQLUnitOfWork(db: db), id: id, at: at, policy: policy)
                 })
         }
         return erased
@@ -30,7 +29,7 @@ extension SQLiteStore {
         try await write { db in
             try db.cachedStatement(
                 sql: "UPDATE request_log SET reply = 'null', expired_ms = ? WHERE expired_ms IS NULL AND created_ms < ?"
-            ).execute(arguments: [SQLiteStore.ms(at), SQLiteStore.ms(before)])
+            ).execute(arguments: [StoreSQL.ms(at), StoreSQL.ms(before)])
             return db.changesCount
         }
     }

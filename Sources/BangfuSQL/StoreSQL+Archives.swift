@@ -1,18 +1,19 @@
 import BangfuCore
 import BangfuDomain
 import Foundation
-import GRDB
 
-extension SQLiteStore {
-    static func loadHousehold(_ db: Database, id: Int64) throws -> Household {
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM household WHERE id = ?"), arguments: [id])
+extension StoreSQL {
+    static func loadHousehold(_ db: SQLDatabase, id: Int64) throws -> Household {
+        guard
+            let r = try SQLRow.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM household WHERE id = ?"), arguments: [id])
         else {
             throw notFound(.archive, "#\(id)")
         }
         return try household(from: r)
     }
 
-    static func household(from r: Row) throws -> Household {
+    static func household(from r: SQLRow) throws -> Household {
         Household(
             id: r["id"], archiveNo: r["archive_no"], status: ArchiveStatus(rawValue: r["status"]) ?? .open,
             input: try decode(ArchiveInput.self, r["data"]),
@@ -26,7 +27,7 @@ extension SQLiteStore {
 
     /// Writes the changes; a personal field's values go to the erasable store (`PersonalValues`)
     /// and the history row keeps their ids.
-    static func writeHistory(_ db: Database, _ id: Int64, _ changes: [ArchiveChange]) throws {
+    static func writeHistory(_ db: SQLDatabase, _ id: Int64, _ changes: [ArchiveChange]) throws {
         for change in changes {
             var values: [String?] = [change.oldValue, change.newValue]
             var refs: [Int64?] = [nil, nil]
@@ -46,11 +47,14 @@ extension SQLiteStore {
             ])
         }
     }
+}
+
+extension SQLStore {
 
     public func createArchive(_ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
         return try await write { db in
-            try ArchiveDomain.create(SQLiteUnitOfWork(db: db), input, by: actor, at: at, policy: policy)
+            try ArchiveDomain.create(SQLUnitOfWork(db: db), input, by: actor, at: at, policy: policy)
         }
     }
 
@@ -60,21 +64,21 @@ extension SQLiteStore {
         let policy = self.policy
         return try await write { db in
             try ImportDomain.archive(
-                SQLiteUnitOfWork(db: db), inputs, by: actor, at: at, policy: policy, dryRun: dryRun)
+                SQLUnitOfWork(db: db), inputs, by: actor, at: at, policy: policy, dryRun: dryRun)
         }
     }
 
     public func updateArchive(id: Int64, _ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
         return try await write { db in
-            try ArchiveDomain.update(SQLiteUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy)
+            try ArchiveDomain.update(SQLUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy)
         }
     }
 
     public func reviewArchive(id: Int64, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
         return try await write { db in
-            try ArchiveDomain.review(SQLiteUnitOfWork(db: db), id: id, by: actor, at: at, policy: policy)
+            try ArchiveDomain.review(SQLUnitOfWork(db: db), id: id, by: actor, at: at, policy: policy)
         }
     }
 
@@ -82,30 +86,30 @@ extension SQLiteStore {
         -> Household
     {
         try await write { db in
-            try ArchiveDomain.exit(SQLiteUnitOfWork(db: db), id: id, reason: reason, note: note, by: actor, at: at)
+            try ArchiveDomain.exit(SQLUnitOfWork(db: db), id: id, reason: reason, note: note, by: actor, at: at)
         }
     }
 
     public func reenterArchive(id: Int64, _ input: ArchiveInput, by actor: Actor, at: Date) async throws -> Household {
         let policy = self.policy
         return try await write { db in
-            try ArchiveDomain.reenter(SQLiteUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy)
+            try ArchiveDomain.reenter(SQLUnitOfWork(db: db), id: id, input, by: actor, at: at, policy: policy)
         }
     }
 
     public func households(units: [String], status: ArchiveStatus?, page: Page) async throws -> [Household] {
         try await readAside { db in
-            try SQLiteStore.rowsInUnits(
+            try StoreSQL.rowsInUnits(
                 db, table: "household", units: units, column: "status", value: status?.rawValue, page: page
             )
-            .map(SQLiteStore.household(from:))
+            .map(StoreSQL.household(from:))
         }
     }
 
     public func households(units: [String], status: ArchiveStatus?) async throws -> [Household] {
         try await readAside { db in
-            try SQLiteStore.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue)
-                .map(SQLiteStore.household(from:))
+            try StoreSQL.rowsInUnits(db, table: "household", units: units, column: "status", value: status?.rawValue)
+                .map(StoreSQL.household(from:))
         }
     }
 
@@ -116,15 +120,15 @@ extension SQLiteStore {
         while true {
             let from = after
             let page: [Household] = try await read { db in
-                var sql = "SELECT * FROM household WHERE id > ? AND unit_id IN (\(SQLiteStore.inList(units.count)))"
-                var args: StatementArguments = [from]
-                args += StatementArguments(units)
+                var sql = "SELECT * FROM household WHERE id > ? AND unit_id IN (\(StoreSQL.inList(units.count)))"
+                var args: SQLArguments = [from]
+                args += SQLArguments(units)
                 if let status {
                     sql += " AND status = ?"
                     args += [status.rawValue]
                 }
-                return try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT 2000", arguments: args).map(
-                    SQLiteStore.household(from:))
+                return try SQLRow.fetchAll(db, sql: sql + " ORDER BY id LIMIT 2000", arguments: args).map(
+                    StoreSQL.household(from:))
             }
             for h in page { try body(h) }
             guard let last = page.last else { return }
@@ -137,11 +141,11 @@ extension SQLiteStore {
             var out: [Int64: Household] = [:]
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                for r in try Row.fetchAll(
-                    db, sql: "SELECT * FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
-                    arguments: StatementArguments(chunk))
+                for r in try SQLRow.fetchAll(
+                    db, sql: "SELECT * FROM household WHERE id IN (\(StoreSQL.inList(chunk.count)))",
+                    arguments: SQLArguments(chunk))
                 {
-                    let h = try SQLiteStore.household(from: r)
+                    let h = try StoreSQL.household(from: r)
                     out[h.id] = h
                 }
             }
@@ -151,31 +155,31 @@ extension SQLiteStore {
     }
 
     public func household(id: Int64) async throws -> Household {
-        try await read { db in try SQLiteStore.loadHousehold(db, id: id) }
+        try await read { db in try StoreSQL.loadHousehold(db, id: id) }
     }
 
     public func household(archiveNo: String) async throws -> Household {
         try await read { db in
             guard
-                let r = try Row.fetchOne(
+                let r = try SQLRow.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo])
             else {
-                throw SQLiteStore.notFound(.archive, archiveNo)
+                throw StoreSQL.notFound(.archive, archiveNo)
             }
-            return try SQLiteStore.household(from: r)
+            return try StoreSQL.household(from: r)
         }
     }
 
     public func archiveHistory(id: Int64) async throws -> [ArchiveChange] {
         try await read { db in
-            try Row.fetchAll(
+            try SQLRow.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM archive_history WHERE household_id = ? ORDER BY id"),
                 arguments: [id]
             ).map { row in
                 // A personal field's values are in the erasable store (`PersonalValues`).
                 let oldValue: String? = row["old_value"], newValue: String? = row["new_value"]
                 return ArchiveChange(
-                    at: SQLiteStore.date(ms: row["at_ms"]), actor: row["actor"], action: row["action"],
+                    at: StoreSQL.date(ms: row["at_ms"]), actor: row["actor"], action: row["action"],
                     field: row["field"],
                     oldValue: try oldValue ?? PersonalValues.value(db, id: row["old_ref"]),
                     newValue: try newValue ?? PersonalValues.value(db, id: row["new_ref"]))

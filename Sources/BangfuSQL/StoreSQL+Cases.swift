@@ -1,9 +1,8 @@
 import BangfuCore
 import BangfuDomain
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension StoreSQL {
     /// The case columns in the order `helpCase(from:)` reads them: by position, because GRDB's
     /// lookup by name compares lower-cased names column by column, which showed in every profile.
     static let caseColumns = [
@@ -12,15 +11,18 @@ extension SQLiteStore {
         "notice_deadline_ms", "frozen_remaining", "instalments_paid", "repaid_fen", "reason", "version", "created_ms",
         "replaces",
     ]
+
     /// `SELECT` list of `caseColumns`, optionally qualified by a table alias.
     static func caseSelect(_ alias: String? = nil) -> String {
         caseColumns.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
     }
+
     static let selectCase = "SELECT \(caseSelect()) FROM help_case"
+
     /// Position of `created_ms` in `caseColumns`.
     static let createdColumn = 22
 
-    static func helpCase(from r: Row) throws -> HelpCase {
+    static func helpCase(from r: SQLRow) throws -> HelpCase {
         var c = HelpCase(
             id: r[0], caseNo: r[1], householdId: r[2], unitId: r[3], helpType: r[4], filedBy: r[5], formJSON: r[6],
             cause: r[7], temporaryAid: r[8])
@@ -45,33 +47,14 @@ extension SQLiteStore {
         return c
     }
 
-    static func loadCase(_ db: Database, id: Int64) throws -> HelpCase {
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: selectCase + " WHERE id = ?"), arguments: [id]) else {
+    static func loadCase(_ db: SQLDatabase, id: Int64) throws -> HelpCase {
+        guard let r = try SQLRow.fetchOne(db.cachedStatement(sql: selectCase + " WHERE id = ?"), arguments: [id]) else {
             throw notFound(.helpCase, "#\(id)")
         }
         return try helpCase(from: r)
     }
 
-    public func fileCase(householdId: Int64, application: CaseApplication, by actor: Actor, at: Date) async throws
-        -> HelpCase
-    {
-        try CaseDomain.checkApplication(application)
-        let policy = self.policy
-        return try await write { db in
-            try CaseDomain.fileCase(
-                SQLiteUnitOfWork(db: db), householdId: householdId, application: application, by: actor, at: at,
-                policy: policy)
-        }
-    }
-
-    public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
-        let policy = self.policy
-        return try await write { db in
-            try CaseDomain.apply(SQLiteUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
-        }
-    }
-
-    static func saveCase(_ db: Database, _ c: HelpCase, at: Date) throws {
+    static func saveCase(_ db: SQLDatabase, _ c: HelpCase, at: Date) throws {
         try db.cachedStatement(
             sql: """
                 UPDATE help_case SET state = ?, reviewed_by = ?, approved_by = ?, plan = ?, notice_after = ?, notice_days = ?,
@@ -91,8 +74,8 @@ extension SQLiteStore {
         }
     }
 
-    static func formVersions(_ db: Database, caseId: Int64) throws -> [FormVersion] {
-        try Row.fetchAll(
+    static func formVersions(_ db: SQLDatabase, caseId: Int64) throws -> [FormVersion] {
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: "SELECT version, form, at_ms, actor, note FROM case_form WHERE case_id = ? ORDER BY version"),
             arguments: [caseId]
@@ -101,9 +84,9 @@ extension SQLiteStore {
         }
     }
 
-    static func disbursement(_ db: Database, caseId: Int64, instalment: Int) throws -> Disbursement? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: SQLiteStore.selectDisbursement + " WHERE case_id = ? AND instalment = ?"),
+    static func disbursement(_ db: SQLDatabase, caseId: Int64, instalment: Int) throws -> Disbursement? {
+        try SQLRow.fetchOne(
+            db.cachedStatement(sql: StoreSQL.selectDisbursement + " WHERE case_id = ? AND instalment = ?"),
             arguments: [caseId, instalment]
         )
         .map(disbursement(from:))
@@ -113,15 +96,15 @@ extension SQLiteStore {
     static let selectDisbursement =
         "SELECT case_id, instalment, fund_id, amount_fen, paid_ms, paid_by FROM disbursement"
 
-    static func disbursement(from r: Row) -> Disbursement {
+    static func disbursement(from r: SQLRow) -> Disbursement {
         Disbursement(
             caseId: r[0], instalment: r[1], fundId: r[2], amount: Money(fen: r[3]), paidAt: date(ms: r[4]),
             paidBy: r[5],
             alreadyPaid: false)
     }
 
-    static func summaries(_ db: Database, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
-        try Row.fetchAll(
+    static func summaries(_ db: SQLDatabase, householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
+        try SQLRow.fetchAll(
             db.cachedStatement(sql: selectCase + " WHERE household_id = ? ORDER BY id"), arguments: [householdId]
         ).map { r in
             let c = try helpCase(from: r)
@@ -133,135 +116,39 @@ extension SQLiteStore {
         }
     }
 
-    public func caseSummaries(householdIds: [Int64]) async throws -> [Int64: [CaseSummary]] {
-        let zone = policy.caseRules.zone
-        return try await readAside { db in
-            var out: [Int64: [CaseSummary]] = [:]
-            for chunk in stride(from: 0, to: householdIds.count, by: 500).map({
-                Array(householdIds[$0..<min($0 + 500, householdIds.count)])
-            }) {
-                let rows = try Row.fetchAll(
-                    db,
-                    sql: SQLiteStore.selectCase
-                        + " WHERE household_id IN (\(SQLiteStore.inList(chunk.count))) ORDER BY id",
-                    arguments: StatementArguments(chunk))
-                for r in rows {
-                    let c = try SQLiteStore.helpCase(from: r)
-                    out[c.householdId, default: []].append(
-                        CaseSummary(
-                            caseNo: c.caseNo, helpType: c.helpType, state: c.state,
-                            filedOn: zone.date(of: SQLiteStore.date(ms: r[SQLiteStore.createdColumn])),
-                            approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total,
-                            isLoan: c.plan?.isLoan ?? false,
-                            cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON))
-                }
-            }
-            return out
-        }
-    }
-
-    public func caseSummaries(householdId: Int64) async throws -> [CaseSummary] {
-        let zone = policy.caseRules.zone
-        return try await read { db in try SQLiteStore.summaries(db, householdId: householdId, zone: zone) }
-    }
-
-    public func cases(helpType: String) async throws -> [HelpCase] {
-        try await readAside { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE help_type = ? ORDER BY id"),
-                arguments: [helpType]
-            )
-            .map(SQLiteStore.helpCase(from:))
-        }
-    }
-
-    public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
-        try await cases(units: units, state: state, page: nil)
-    }
-
-    public func cases(units: [String], states: [CaseState], page: Page) async throws -> [HelpCase] {
-        try await readAside { db in
-            try SQLiteStore.rowsInUnits(
-                db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
-                values: states.map(\.rawValue), page: page
-            ).map(SQLiteStore.helpCase(from:))
-        }
-    }
-
-    public func caseCounts(units: [String]) async throws -> [CaseState: Int] {
-        try await readAside { db in
-            var counts: [CaseState: Int] = [:]
-            for row in try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT state, COUNT(*) AS n FROM help_case WHERE unit_id IN (\(SQLiteStore.inList(units.count))) GROUP BY 1",
-                arguments: StatementArguments(units))
-            {
-                if let state = CaseState(rawValue: row["state"]) { counts[state] = row["n"] }
-            }
-            return counts
-        }
-    }
-
-    public func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase] {
-        try await readAside { db in
-            try SQLiteStore.rowsInUnits(
-                db, table: "help_case", columns: SQLiteStore.caseSelect(), units: units, column: "state",
-                value: state?.rawValue, page: page
-            ).map(SQLiteStore.helpCase(from:))
-        }
-    }
-
-    public func helpCase(id: Int64) async throws -> HelpCase {
-        try await read { db in try SQLiteStore.loadCase(db, id: id) }
-    }
-
-    public func helpCase(caseNo: String) async throws -> HelpCase {
-        try await read { db in
-            guard
-                let r = try Row.fetchOne(
-                    db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
-            else {
-                throw SQLiteStore.notFound(.helpCase, caseNo)
-            }
-            return try SQLiteStore.helpCase(from: r)
-        }
-    }
-
-    public func caseEvents(id: Int64) async throws -> [CaseEventRecord] {
-        try await read { db in try SQLiteStore.events(db, caseId: id) }
-    }
-
-    static func events(_ db: Database, caseId id: Int64) throws -> [CaseEventRecord] {
-        try Row.fetchAll(
+    static func events(_ db: SQLDatabase, caseId id: Int64) throws -> [CaseEventRecord] {
+        try SQLRow.fetchAll(
             db.cachedStatement(
                 sql: """
                     SELECT at_ms, actor, event, from_state, to_state, comment FROM case_event WHERE case_id = ? ORDER BY id
                     """), arguments: [id]
         ).map { r in
             CaseEventRecord(
-                at: SQLiteStore.date(ms: r[0]), actor: r[1], event: CaseEventKind(rawValue: r[2]) ?? .submit,
+                at: StoreSQL.date(ms: r[0]), actor: r[1], event: CaseEventKind(rawValue: r[2]) ?? .submit,
                 from: CaseState(rawValue: r[3]) ?? .draft, to: CaseState(rawValue: r[4]) ?? .draft, comment: r[5])
         }
     }
 
+}
+
+extension SQLStore {
     public func caseDetail(caseNo: String) async throws -> CaseDetail {
         try await read { db in
             guard
-                let r = try Row.fetchOne(
+                let r = try SQLRow.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT \(SQLiteStore.caseSelect("c")), h.archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
+                            SELECT \(StoreSQL.caseSelect("c")), h.archive_no FROM help_case c JOIN household h ON h.id = c.household_id WHERE c.case_no = ?
                             """), arguments: [caseNo])
             else {
-                throw SQLiteStore.notFound(.helpCase, caseNo)
+                throw StoreSQL.notFound(.helpCase, caseNo)
             }
-            let c = try SQLiteStore.helpCase(from: r)
+            let c = try StoreSQL.helpCase(from: r)
             var detail = CaseDetail(
-                helpCase: c, archiveNo: r[SQLiteStore.caseColumns.count],
-                events: try SQLiteStore.events(db, caseId: c.id),
-                disbursements: try SQLiteStore.disbursements(db, caseId: c.id), unitTree: try SQLiteStore.loadTree(db))
-            detail.formVersions = try SQLiteStore.formVersions(db, caseId: c.id)
+                helpCase: c, archiveNo: r[StoreSQL.caseColumns.count],
+                events: try StoreSQL.events(db, caseId: c.id),
+                disbursements: try StoreSQL.disbursements(db, caseId: c.id), unitTree: try StoreSQL.loadTree(db))
+            detail.formVersions = try StoreSQL.formVersions(db, caseId: c.id)
             return detail
         }
     }
@@ -272,9 +159,9 @@ extension SQLiteStore {
             let ids = Array(Set(householdIds))
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(start + 500, ids.count)])
-                for r in try Row.fetchAll(
-                    db, sql: "SELECT id, archive_no FROM household WHERE id IN (\(SQLiteStore.inList(chunk.count)))",
-                    arguments: StatementArguments(chunk))
+                for r in try SQLRow.fetchAll(
+                    db, sql: "SELECT id, archive_no FROM household WHERE id IN (\(StoreSQL.inList(chunk.count)))",
+                    arguments: SQLArguments(chunk))
                 {
                     out[r["id"]] = r["archive_no"]
                 }
@@ -289,7 +176,7 @@ extension SQLiteStore {
                 db.cachedStatement(
                     sql: """
                         SELECT id FROM help_case WHERE state = 'in_notice' AND notice_deadline_ms <= ? ORDER BY notice_deadline_ms, id
-                        """), arguments: [SQLiteStore.ms(at)])
+                        """), arguments: [StoreSQL.ms(at)])
         }
     }
 
@@ -297,7 +184,125 @@ extension SQLiteStore {
         try await read { db in
             try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT MIN(notice_deadline_ms) FROM help_case WHERE state = 'in_notice'")
-            ).map { SQLiteStore.date(ms: $0) }
+            ).map { StoreSQL.date(ms: $0) }
         }
+    }
+
+    public func fileCase(householdId: Int64, application: CaseApplication, by actor: Actor, at: Date) async throws
+        -> HelpCase
+    {
+        try CaseDomain.checkApplication(application)
+        let policy = self.policy
+        return try await write { db in
+            try CaseDomain.fileCase(
+                SQLUnitOfWork(db: db), householdId: householdId, application: application, by: actor, at: at,
+                policy: policy)
+        }
+    }
+
+    public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
+        let policy = self.policy
+        return try await write { db in
+            try CaseDomain.apply(SQLUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
+        }
+    }
+
+    public func caseSummaries(householdIds: [Int64]) async throws -> [Int64: [CaseSummary]] {
+        let zone = policy.caseRules.zone
+        return try await readAside { db in
+            var out: [Int64: [CaseSummary]] = [:]
+            for chunk in stride(from: 0, to: householdIds.count, by: 500).map({
+                Array(householdIds[$0..<min($0 + 500, householdIds.count)])
+            }) {
+                let rows = try SQLRow.fetchAll(
+                    db,
+                    sql: StoreSQL.selectCase
+                        + " WHERE household_id IN (\(StoreSQL.inList(chunk.count))) ORDER BY id",
+                    arguments: SQLArguments(chunk))
+                for r in rows {
+                    let c = try StoreSQL.helpCase(from: r)
+                    out[c.householdId, default: []].append(
+                        CaseSummary(
+                            caseNo: c.caseNo, helpType: c.helpType, state: c.state,
+                            filedOn: zone.date(of: StoreSQL.date(ms: r[StoreSQL.createdColumn])),
+                            approvedOn: c.approvedAt.map(zone.date(of:)), total: c.plan?.total,
+                            isLoan: c.plan?.isLoan ?? false,
+                            cause: c.cause, temporaryAid: c.temporaryAid, formJSON: c.formJSON))
+                }
+            }
+            return out
+        }
+    }
+
+    public func caseSummaries(householdId: Int64) async throws -> [CaseSummary] {
+        let zone = policy.caseRules.zone
+        return try await read { db in try StoreSQL.summaries(db, householdId: householdId, zone: zone) }
+    }
+
+    public func cases(helpType: String) async throws -> [HelpCase] {
+        try await readAside { db in
+            try SQLRow.fetchAll(
+                db.cachedStatement(sql: StoreSQL.selectCase + " WHERE help_type = ? ORDER BY id"),
+                arguments: [helpType]
+            )
+            .map(StoreSQL.helpCase(from:))
+        }
+    }
+
+    public func cases(units: [String], state: CaseState?) async throws -> [HelpCase] {
+        try await cases(units: units, state: state, page: nil)
+    }
+
+    public func cases(units: [String], states: [CaseState], page: Page) async throws -> [HelpCase] {
+        try await readAside { db in
+            try StoreSQL.rowsInUnits(
+                db, table: "help_case", columns: StoreSQL.caseSelect(), units: units, column: "state",
+                values: states.map(\.rawValue), page: page
+            ).map(StoreSQL.helpCase(from:))
+        }
+    }
+
+    public func caseCounts(units: [String]) async throws -> [CaseState: Int] {
+        try await readAside { db in
+            var counts: [CaseState: Int] = [:]
+            for row in try SQLRow.fetchAll(
+                db,
+                sql:
+                    "SELECT state, COUNT(*) AS n FROM help_case WHERE unit_id IN (\(StoreSQL.inList(units.count))) GROUP BY 1",
+                arguments: SQLArguments(units))
+            {
+                if let state = CaseState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    public func cases(units: [String], state: CaseState?, page: Page?) async throws -> [HelpCase] {
+        try await readAside { db in
+            try StoreSQL.rowsInUnits(
+                db, table: "help_case", columns: StoreSQL.caseSelect(), units: units, column: "state",
+                value: state?.rawValue, page: page
+            ).map(StoreSQL.helpCase(from:))
+        }
+    }
+
+    public func helpCase(id: Int64) async throws -> HelpCase {
+        try await read { db in try StoreSQL.loadCase(db, id: id) }
+    }
+
+    public func helpCase(caseNo: String) async throws -> HelpCase {
+        try await read { db in
+            guard
+                let r = try SQLRow.fetchOne(
+                    db.cachedStatement(sql: StoreSQL.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
+            else {
+                throw StoreSQL.notFound(.helpCase, caseNo)
+            }
+            return try StoreSQL.helpCase(from: r)
+        }
+    }
+
+    public func caseEvents(id: Int64) async throws -> [CaseEventRecord] {
+        try await read { db in try StoreSQL.events(db, caseId: id) }
     }
 }

@@ -1,11 +1,10 @@
 import BangfuCore
 import BangfuDomain
 import Foundation
-import GRDB
 
-extension SQLiteStore {
-    static func loadFund(_ db: Database, id: String) throws -> FundAccount {
-        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM fund WHERE id = ?"), arguments: [id])
+extension StoreSQL {
+    static func loadFund(_ db: SQLDatabase, id: String) throws -> FundAccount {
+        guard let r = try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM fund WHERE id = ?"), arguments: [id])
         else {
             throw notFound(.fund, id)
         }
@@ -14,16 +13,38 @@ extension SQLiteStore {
             donor: r["donor"], helpTypes: try decode([String].self, r["help_types"]))
     }
 
-    static func fundBalance(_ db: Database, _ id: String) throws -> Money {
+    static func fundBalance(_ db: SQLDatabase, _ id: String) throws -> Money {
         Money(
             fen: try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT balance_fen FROM account_balance WHERE account = ?"),
                 arguments: [LedgerAccount.fund(id)]) ?? 0)
     }
 
+    static let selectTransfer = """
+        SELECT id, from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state, decided_by, decided_ms, note
+        FROM fund_transfer
+        """
+
+    static func transfer(from row: SQLRow) -> PendingTransfer {
+        PendingTransfer(
+            id: row[0], from: row[1], to: row[2], amount: Money(fen: row[3]), reason: row[4], requestedBy: row[5],
+            requestedAt: date(ms: row[6]), expiresAt: date(ms: row[7]),
+            state: TransferState(rawValue: row[8]) ?? .rejected,
+            decidedBy: row[9], decidedAt: (row[10] as Int64?).map { date(ms: $0) }, note: row[11])
+    }
+
+    static func disbursements(_ db: SQLDatabase, caseId: Int64) throws -> [Disbursement] {
+        try SQLRow.fetchAll(
+            db.cachedStatement(sql: selectDisbursement + " WHERE case_id = ? ORDER BY instalment"), arguments: [caseId]
+        ).map(disbursement(from:))
+    }
+}
+
+extension SQLStore {
+
     public func createFund(_ fund: FundAccount, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
-            try FundDomain.createFund(SQLiteUnitOfWork(db: db), fund, by: actor, at: at)
+            try FundDomain.createFund(SQLUnitOfWork(db: db), fund, by: actor, at: at)
             return Empty()
         }
     }
@@ -32,22 +53,9 @@ extension SQLiteStore {
         let policy = self.policy
         _ = try await write { db in
             try FundDomain.deposit(
-                SQLiteUnitOfWork(db: db), fundId: fundId, amount: amount, memo: memo, by: actor, at: at, policy: policy)
+                SQLUnitOfWork(db: db), fundId: fundId, amount: amount, memo: memo, by: actor, at: at, policy: policy)
             return Empty()
         }
-    }
-
-    static let selectTransfer = """
-        SELECT id, from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state, decided_by, decided_ms, note
-        FROM fund_transfer
-        """
-
-    static func transfer(from row: Row) -> PendingTransfer {
-        PendingTransfer(
-            id: row[0], from: row[1], to: row[2], amount: Money(fen: row[3]), reason: row[4], requestedBy: row[5],
-            requestedAt: date(ms: row[6]), expiresAt: date(ms: row[7]),
-            state: TransferState(rawValue: row[8]) ?? .rejected,
-            decidedBy: row[9], decidedAt: (row[10] as Int64?).map { date(ms: $0) }, note: row[11])
     }
 
     public func requestTransfer(from: String, to: String, amount: Money, reason: String, by actor: Actor, at: Date)
@@ -57,7 +65,7 @@ extension SQLiteStore {
         let policy = self.policy
         return try await write { db in
             try FundDomain.requestTransfer(
-                SQLiteUnitOfWork(db: db), from: from, to: to, amount: amount, reason: reason, by: actor, at: at,
+                SQLUnitOfWork(db: db), from: from, to: to, amount: amount, reason: reason, by: actor, at: at,
                 policy: policy)
         }
     }
@@ -68,68 +76,62 @@ extension SQLiteStore {
         let policy = self.policy
         return try await write { db in
             try FundDomain.decideTransfer(
-                SQLiteUnitOfWork(db: db), id: id, confirm: confirm, note: note, by: actor, at: at, policy: policy)
+                SQLUnitOfWork(db: db), id: id, confirm: confirm, note: note, by: actor, at: at, policy: policy)
         }
     }
 
     public func transfers(fundIds: [String]) async throws -> [PendingTransfer] {
         try await readAside { db in
             guard !fundIds.isEmpty else { return [] }
-            let list = SQLiteStore.inList(fundIds.count)
-            return try Row.fetchAll(
+            let list = StoreSQL.inList(fundIds.count)
+            return try SQLRow.fetchAll(
                 db,
-                sql: SQLiteStore.selectTransfer + " WHERE from_fund IN (\(list)) OR to_fund IN (\(list)) ORDER BY id",
-                arguments: StatementArguments(fundIds + fundIds)
-            ).map(SQLiteStore.transfer(from:))
+                sql: StoreSQL.selectTransfer + " WHERE from_fund IN (\(list)) OR to_fund IN (\(list)) ORDER BY id",
+                arguments: SQLArguments(fundIds + fundIds)
+            ).map(StoreSQL.transfer(from:))
         }
     }
 
     public func fund(id: String) async throws -> FundAccount {
-        try await read { db in try SQLiteStore.loadFund(db, id: id) }
+        try await read { db in try StoreSQL.loadFund(db, id: id) }
     }
 
     public func funds() async throws -> [FundAccount] {
         try await read { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM fund ORDER BY id")).map {
-                try SQLiteStore.loadFund(db, id: $0)
+                try StoreSQL.loadFund(db, id: $0)
             }
         }
     }
 
     public func balance(fundId: String) async throws -> Money {
         try await read { db in
-            _ = try SQLiteStore.loadFund(db, id: fundId)
-            return try SQLiteStore.fundBalance(db, fundId)
+            _ = try StoreSQL.loadFund(db, id: fundId)
+            return try StoreSQL.fundBalance(db, fundId)
         }
     }
 
     public func disbursements(caseId: Int64) async throws -> [Disbursement] {
-        try await read { db in try SQLiteStore.disbursements(db, caseId: caseId) }
-    }
-
-    static func disbursements(_ db: Database, caseId: Int64) throws -> [Disbursement] {
-        try Row.fetchAll(
-            db.cachedStatement(sql: selectDisbursement + " WHERE case_id = ? ORDER BY instalment"), arguments: [caseId]
-        ).map(disbursement(from:))
+        try await read { db in try StoreSQL.disbursements(db, caseId: caseId) }
     }
 
     public func payments(units: [String], from: LocalDate, to: LocalDate, limit: Int) async throws -> [PaidLine] {
         try await readAside { db in
-            try Row.fetchAll(
+            try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT d.case_id, d.instalment, d.fund_id, d.amount_fen, d.paid_ms, d.paid_by,
                            c.case_no, c.household_id, c.unit_id, c.help_type
                     FROM disbursement d JOIN ledger_txn t ON t.id = d.txn_id JOIN help_case c ON c.id = d.case_id
-                    WHERE t.business_date BETWEEN ? AND ? AND c.unit_id IN (\(SQLiteStore.inList(units.count)))
+                    WHERE t.business_date BETWEEN ? AND ? AND c.unit_id IN (\(StoreSQL.inList(units.count)))
                     ORDER BY t.id LIMIT ?
                     """,
-                arguments: StatementArguments([from.description, to.description]) + StatementArguments(units)
-                    + StatementArguments([limit])
+                arguments: SQLArguments([from.description, to.description]) + SQLArguments(units)
+                    + SQLArguments([limit])
             ).map { row in
                 PaidLine(
                     caseNo: row["case_no"], householdId: row["household_id"], unitId: row["unit_id"],
-                    helpType: row["help_type"], disbursement: SQLiteStore.disbursement(from: row))
+                    helpType: row["help_type"], disbursement: StoreSQL.disbursement(from: row))
             }
         }
     }
@@ -140,8 +142,8 @@ extension SQLiteStore {
 
     public func ledger(fundId: String, from: LocalDate, to: LocalDate, page: Page?) async throws -> [LedgerLine] {
         try await readAside { db in
-            _ = try SQLiteStore.loadFund(db, id: fundId)
-            return try Row.fetchAll(
+            _ = try StoreSQL.loadFund(db, id: fundId)
+            return try SQLRow.fetchAll(
                 db.cachedStatement(
                     sql: """
                         SELECT t.id, t.at_ms, t.business_date, t.kind, p.amount_fen, t.actor, t.memo, c.case_no
@@ -154,7 +156,7 @@ extension SQLiteStore {
                 ]
             ).map { r in
                 LedgerLine(
-                    txn: r["id"], at: SQLiteStore.date(ms: r["at_ms"]),
+                    txn: r["id"], at: StoreSQL.date(ms: r["at_ms"]),
                     businessDate: try LocalDate(parsing: r["business_date"]),
                     kind: LedgerKind(rawValue: r["kind"]) ?? .deposit, amount: Money(fen: r["amount_fen"]),
                     actor: r["actor"],
@@ -170,7 +172,7 @@ extension SQLiteStore {
         }
         return try await readAside { db in
             try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM fund ORDER BY id")).map { id in
-                let f = try SQLiteStore.loadFund(db, id: id)
+                let f = try StoreSQL.loadFund(db, id: id)
                 let account = LedgerAccount.fund(id)
                 func sum(_ kind: LedgerKind, sign: String) throws -> Money {
                     Money(
@@ -193,7 +195,7 @@ extension SQLiteStore {
                 let dis = -(try sum(.disbursement, sign: "<")), loans = -(try sum(.loanOut, sign: "<")),
                     tout = -(try sum(.transfer, sign: "<"))
                 var byType: [String: Money] = [:]
-                for r in try Row.fetchAll(
+                for r in try SQLRow.fetchAll(
                     db.cachedStatement(
                         sql: """
                             SELECT c.help_type, SUM(d.amount_fen) AS fen FROM disbursement d JOIN help_case c ON c.id = d.case_id

@@ -1,16 +1,15 @@
 import BangfuCore
 import BangfuDomain
 import Foundation
-import GRDB
 
 /// The domain's transaction handle on SQLite: the SQL of each narrow read and write, no rules.
-struct SQLiteUnitOfWork: UnitOfWork {
-    let db: Database
+struct SQLUnitOfWork: UnitOfWork {
+    let db: SQLDatabase
 
-    func unitTree() throws -> UnitTree { try SQLiteStore.loadTree(db) }
+    func unitTree() throws -> UnitTree { try StoreSQL.loadTree(db) }
 
     func storedUnits() throws -> [String: OrgUnit] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
+        let rows = try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
         return try Dictionary(
             uniqueKeysWithValues: rows.map { row in
                 guard let level = UnitLevel(rawValue: row["level"]) else {
@@ -32,13 +31,13 @@ struct SQLiteUnitOfWork: UnitOfWork {
         ).execute(arguments: [unit.id, unit.name, unit.parentId, unit.level.rawValue])
     }
 
-    func household(id: Int64) throws -> Household { try SQLiteStore.loadHousehold(db, id: id) }
+    func household(id: Int64) throws -> Household { try StoreSQL.loadHousehold(db, id: id) }
 
-    func helpCase(id: Int64) throws -> HelpCase { try SQLiteStore.loadCase(db, id: id) }
+    func helpCase(id: Int64) throws -> HelpCase { try StoreSQL.loadCase(db, id: id) }
 
     func helpCase(caseNo: String) throws -> HelpCase? {
-        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
-            .map(SQLiteStore.helpCase(from:))
+        try SQLRow.fetchOne(db.cachedStatement(sql: StoreSQL.selectCase + " WHERE case_no = ?"), arguments: [caseNo])
+            .map(StoreSQL.helpCase(from:))
     }
 
     func keepFormVersion(caseId: Int64, next formJSON: String, at: Date, actor: String, note: String) throws {
@@ -55,36 +54,36 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 INSERT INTO case_form(case_id, version, form, at_ms, actor, note)
                 SELECT ?, MAX(version) + 1, ?, ?, ?, ? FROM case_form WHERE case_id = ?
                 """
-        ).execute(arguments: [caseId, formJSON, SQLiteStore.ms(at), actor, note, caseId])
+        ).execute(arguments: [caseId, formJSON, StoreSQL.ms(at), actor, note, caseId])
     }
 
     func formVersions(caseId: Int64) throws -> [FormVersion] {
-        try SQLiteStore.formVersions(db, caseId: caseId)
+        try StoreSQL.formVersions(db, caseId: caseId)
     }
 
     func caseSummaries(householdId: Int64, zone: BusinessZone) throws -> [CaseSummary] {
-        try SQLiteStore.summaries(db, householdId: householdId, zone: zone)
+        try StoreSQL.summaries(db, householdId: householdId, zone: zone)
     }
 
-    func nextNumber(_ sequence: String) throws -> Int { try SQLiteStore.nextNumber(db, sequence) }
+    func nextNumber(_ sequence: String) throws -> Int { try StoreSQL.nextNumber(db, sequence) }
 
     func insertCase(_ draft: HelpCase, at: Date) throws -> HelpCase {
-        try db.cachedStatement(
+        let insertedId = try db.cachedStatement(
             sql: """
                 INSERT INTO help_case(case_no, household_id, unit_id, help_type, state, filed_by, version, created_ms, updated_ms,
                                       form, cause, temporary_aid, replaces)
                 VALUES (?, ?, ?, ?, 'draft', ?, 0, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [
-            draft.caseNo, draft.householdId, draft.unitId, draft.helpType, draft.filedBy, SQLiteStore.ms(at),
-            SQLiteStore.ms(at), draft.formJSON, draft.cause, draft.temporaryAid, draft.replaces,
+        ).insert(arguments: [
+            draft.caseNo, draft.householdId, draft.unitId, draft.helpType, draft.filedBy, StoreSQL.ms(at),
+            StoreSQL.ms(at), draft.formJSON, draft.cause, draft.temporaryAid, draft.replaces,
         ])
         var filed = draft
-        filed.id = db.lastInsertedRowID
+        filed.id = insertedId
         return filed
     }
 
-    func saveCase(_ helpCase: HelpCase, at: Date) throws { try SQLiteStore.saveCase(db, helpCase, at: at) }
+    func saveCase(_ helpCase: HelpCase, at: Date) throws { try StoreSQL.saveCase(db, helpCase, at: at) }
 
     func appendCaseEvent(
         caseId: Int64, at: Date, actor: String, event: CaseEventKind, from: CaseState, to: CaseState,
@@ -94,11 +93,11 @@ struct SQLiteUnitOfWork: UnitOfWork {
             sql: """
                 INSERT INTO case_event(case_id, at_ms, actor, event, from_state, to_state, comment) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [caseId, SQLiteStore.ms(at), actor, event.rawValue, from.rawValue, to.rawValue, comment])
+        ).execute(arguments: [caseId, StoreSQL.ms(at), actor, event.rawValue, from.rawValue, to.rawValue, comment])
     }
 
     func openArchiveHolding(_ idNumber: IDNumber, except: Int64?) throws -> (archiveNo: String, unitId: String)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(
                 sql: """
                     SELECT h.archive_no, h.unit_id FROM household_person p JOIN household h ON h.id = p.household_id
@@ -108,18 +107,18 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func insertHousehold(_ household: Household) throws -> Int64 {
-        try db.cachedStatement(
+        let insertedId = try db.cachedStatement(
             sql: """
                 INSERT INTO household(archive_no, unit_id, status, category, data, assessment, review_due, created_ms, version)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)
                 """
-        ).execute(arguments: [
+        ).insert(arguments: [
             household.archiveNo, household.input.unitId, household.status.rawValue,
-            household.assessment.category?.rawValue, try SQLiteStore.json(household.input),
-            try SQLiteStore.json(household.assessment), household.reviewDue.description,
-            SQLiteStore.ms(household.createdAt),
+            household.assessment.category?.rawValue, try StoreSQL.json(household.input),
+            try StoreSQL.json(household.assessment), household.reviewDue.description,
+            StoreSQL.ms(household.createdAt),
         ])
-        return db.lastInsertedRowID
+        return insertedId
     }
 
     func updateHousehold(_ household: Household) throws {
@@ -130,9 +129,9 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 """
         ).execute(arguments: [
             household.input.unitId, household.status.rawValue, household.assessment.category?.rawValue,
-            try SQLiteStore.json(household.input), try SQLiteStore.json(household.assessment),
-            household.reviewDue.description, household.closedAt.map(SQLiteStore.ms), household.exitReason?.rawValue,
-            household.erasedAt.map(SQLiteStore.ms), household.id,
+            try StoreSQL.json(household.input), try StoreSQL.json(household.assessment),
+            household.reviewDue.description, household.closedAt.map(StoreSQL.ms), household.exitReason?.rawValue,
+            household.erasedAt.map(StoreSQL.ms), household.id,
         ])
     }
 
@@ -149,16 +148,11 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func appendArchiveHistory(householdId: Int64, _ changes: [ArchiveChange]) throws {
-        try SQLiteStore.writeHistory(db, householdId, changes)
+        try StoreSQL.writeHistory(db, householdId, changes)
     }
 
     func undoingOnError<T>(_ body: () throws -> T) throws -> T {
-        var value: T?
-        try db.inSavepoint {
-            value = try body()
-            return .commit
-        }
-        return value!
+        try db.inSavepoint(body)
     }
 
     func erasePersonalValues(householdId: Int64, at: Date) throws -> Int {
@@ -173,7 +167,7 @@ struct SQLiteUnitOfWork: UnitOfWork {
                     """), arguments: [householdId]) ?? 0
     }
 
-    func fund(id: String) throws -> FundAccount { try SQLiteStore.loadFund(db, id: id) }
+    func fund(id: String) throws -> FundAccount { try StoreSQL.loadFund(db, id: id) }
 
     func fundExists(id: String) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM fund WHERE id = ?)"), arguments: [id])
@@ -186,25 +180,25 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 INSERT INTO fund(id, name, unit_id, source, donor, help_types, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            fund.id, fund.name, fund.unitId, fund.source.rawValue, fund.donor, try SQLiteStore.json(fund.helpTypes),
-            SQLiteStore.ms(at),
+            fund.id, fund.name, fund.unitId, fund.source.rawValue, fund.donor, try StoreSQL.json(fund.helpTypes),
+            StoreSQL.ms(at),
         ])
     }
 
-    func balance(fundId: String) throws -> Money { try SQLiteStore.fundBalance(db, fundId) }
+    func balance(fundId: String) throws -> Money { try StoreSQL.fundBalance(db, fundId) }
 
     func postLedger(
         kind: LedgerKind, at: Date, businessDate: LocalDate, actor: String, memo: String?, caseId: Int64?,
         instalment: Int?, postings: [(account: String, fen: Int64)]
     ) throws -> Int64 {
-        try db.cachedStatement(
+        let insertedId = try db.cachedStatement(
             sql: """
                 INSERT INTO ledger_txn(kind, at_ms, business_date, actor, memo, case_id, instalment) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [
-            kind.rawValue, SQLiteStore.ms(at), businessDate.description, actor, memo, caseId, instalment,
+        ).insert(arguments: [
+            kind.rawValue, StoreSQL.ms(at), businessDate.description, actor, memo, caseId, instalment,
         ])
-        let transaction = db.lastInsertedRowID
+        let transaction = insertedId
         for posting in postings {
             try db.cachedStatement(sql: "INSERT INTO ledger_posting(txn_id, account, amount_fen) VALUES (?, ?, ?)")
                 .execute(arguments: [transaction, posting.account, posting.fen])
@@ -213,7 +207,7 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func disbursement(caseId: Int64, instalment: Int) throws -> Disbursement? {
-        try SQLiteStore.disbursement(db, caseId: caseId, instalment: instalment)
+        try StoreSQL.disbursement(db, caseId: caseId, instalment: instalment)
     }
 
     func firstPaymentFund(caseId: Int64) throws -> String? {
@@ -228,27 +222,27 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 INSERT INTO disbursement(case_id, instalment, fund_id, amount_fen, txn_id, paid_ms, paid_by) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            paid.caseId, paid.instalment, paid.fundId, paid.amount.fen, ledgerTransaction, SQLiteStore.ms(paid.paidAt),
+            paid.caseId, paid.instalment, paid.fundId, paid.amount.fen, ledgerTransaction, StoreSQL.ms(paid.paidAt),
             paid.paidBy,
         ])
     }
 
     func insertTransfer(_ transfer: PendingTransfer) throws -> Int64 {
-        try db.cachedStatement(
+        let insertedId = try db.cachedStatement(
             sql: """
                 INSERT INTO fund_transfer(from_fund, to_fund, amount_fen, reason, requested_by, requested_ms, expires_ms, state)
                 VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')
                 """
-        ).execute(arguments: [
+        ).insert(arguments: [
             transfer.from, transfer.to, transfer.amount.fen, transfer.reason, transfer.requestedBy,
-            SQLiteStore.ms(transfer.requestedAt), SQLiteStore.ms(transfer.expiresAt),
+            StoreSQL.ms(transfer.requestedAt), StoreSQL.ms(transfer.expiresAt),
         ])
-        return db.lastInsertedRowID
+        return insertedId
     }
 
     func transfer(id: Int64) throws -> PendingTransfer? {
-        try Row.fetchOne(db.cachedStatement(sql: SQLiteStore.selectTransfer + " WHERE id = ?"), arguments: [id]).map(
-            SQLiteStore.transfer(from:))
+        try SQLRow.fetchOne(db.cachedStatement(sql: StoreSQL.selectTransfer + " WHERE id = ?"), arguments: [id]).map(
+            StoreSQL.transfer(from:))
     }
 
     func decideTransfer(_ transfer: PendingTransfer, ledgerTransaction: Int64?) throws {
@@ -257,7 +251,7 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 UPDATE fund_transfer SET state = ?, decided_by = ?, decided_ms = ?, note = ?, txn_id = ? WHERE id = ? AND state = 'pending'
                 """
         ).execute(arguments: [
-            transfer.state.rawValue, transfer.decidedBy, transfer.decidedAt.map(SQLiteStore.ms), transfer.note,
+            transfer.state.rawValue, transfer.decidedBy, transfer.decidedAt.map(StoreSQL.ms), transfer.note,
             ledgerTransaction, transfer.id,
         ])
         guard db.changesCount == 1 else {
@@ -267,10 +261,10 @@ struct SQLiteUnitOfWork: UnitOfWork {
         }
     }
 
-    func household(archiveNo: String) throws -> Household { try SQLiteStore.loadHousehold(db, archiveNo: archiveNo) }
+    func household(archiveNo: String) throws -> Household { try StoreSQL.loadHousehold(db, archiveNo: archiveNo) }
 
     func caseRef(caseNo: String) throws -> (id: Int64, unitId: String)? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT id, unit_id FROM help_case WHERE case_no = ?"), arguments: [caseNo]
         )
         .map { row in (row[0], row[1]) }
@@ -292,14 +286,14 @@ struct SQLiteUnitOfWork: UnitOfWork {
 
     func startPairing(householdId: Int64, helper: String, at: Date) throws {
         try db.cachedStatement(sql: "INSERT INTO pairing(household_id, helper, since_ms) VALUES (?, ?, ?)")
-            .execute(arguments: [householdId, helper, SQLiteStore.ms(at)])
+            .execute(arguments: [householdId, helper, StoreSQL.ms(at)])
     }
 
     func endPairing(householdId: Int64, helper: String, at: Date) throws -> Int {
         try db.cachedStatement(
             sql: "UPDATE pairing SET until_ms = ? WHERE household_id = ? AND helper = ? AND until_ms IS NULL"
         )
-        .execute(arguments: [SQLiteStore.ms(at), householdId, helper])
+        .execute(arguments: [StoreSQL.ms(at), householdId, helper])
         return db.changesCount
     }
 
@@ -308,8 +302,8 @@ struct SQLiteUnitOfWork: UnitOfWork {
             db,
             sql: """
                 SELECT p.household_id FROM pairing p JOIN household h ON h.id = p.household_id
-                WHERE p.helper = ? AND p.until_ms IS NULL AND h.unit_id IN (\(SQLiteStore.inList(units.count))) ORDER BY p.household_id
-                """, arguments: StatementArguments([helper]) + StatementArguments(units))
+                WHERE p.helper = ? AND p.until_ms IS NULL AND h.unit_id IN (\(StoreSQL.inList(units.count))) ORDER BY p.household_id
+                """, arguments: SQLArguments([helper]) + SQLArguments(units))
     }
 
     func moveVisits(householdId: Int64, from: String, to: String) throws {
@@ -323,7 +317,7 @@ struct SQLiteUnitOfWork: UnitOfWork {
         try db.cachedStatement(
             sql: "INSERT INTO contact(household_id, helper, kind, at_ms, note) VALUES (?, ?, ?, ?, ?)"
         )
-        .execute(arguments: [householdId, helper, kind, SQLiteStore.ms(at), note])
+        .execute(arguments: [householdId, helper, kind, StoreSQL.ms(at), note])
     }
 
     func recordIncome(householdId: Int64, month: String, perCapita: Money, at: Date) throws {
@@ -332,7 +326,7 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 INSERT INTO income_record(household_id, month, per_capita_fen, recorded_ms) VALUES (?, ?, ?, ?)
                 ON CONFLICT(household_id, month) DO UPDATE SET per_capita_fen = excluded.per_capita_fen, recorded_ms = excluded.recorded_ms
                 """
-        ).execute(arguments: [householdId, month, perCapita.fen, SQLiteStore.ms(at)])
+        ).execute(arguments: [householdId, month, perCapita.fen, StoreSQL.ms(at)])
     }
 
     func insertReception(
@@ -340,55 +334,55 @@ struct SQLiteUnitOfWork: UnitOfWork {
     )
         throws -> Int64
     {
-        try db.cachedStatement(
+        let insertedId = try db.cachedStatement(
             sql: """
                 INSERT INTO reception(at_ms, business_date, unit_id, channel, kind, outcome, household_id, case_id, recorded_by, note)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [
-            SQLiteStore.ms(at), businessDate.description, reception.unitId, reception.channel, reception.kind,
+        ).insert(arguments: [
+            StoreSQL.ms(at), businessDate.description, reception.unitId, reception.channel, reception.kind,
             reception.outcome,
             householdId, caseId, by, reception.note,
         ])
-        return db.lastInsertedRowID
+        return insertedId
     }
 
     func insertVisit(
         householdId: Int64, unitId: String, runId: Int64?, visitor: String?, dueOn: LocalDate, mustVisitEvent: String?,
         note: String?
     ) throws -> Visit {
-        try db.cachedStatement(
+        let insertedId = try db.cachedStatement(
             sql: """
                 INSERT INTO visit(household_id, unit_id, run_id, visitor, due_on, status, kind, event, note)
                 VALUES (?, ?, ?, ?, ?, 'planned', ?, ?, ?)
                 """
-        ).execute(arguments: [
+        ).insert(arguments: [
             householdId, unitId, runId, visitor, dueOn.description, mustVisitEvent == nil ? "campaign" : "must_visit",
             mustVisitEvent,
             note,
         ])
-        return try visit(id: db.lastInsertedRowID)!
+        return try visit(id: insertedId)!
     }
 
     func visit(id: Int64) throws -> Visit? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db.cachedStatement(
                 sql: "SELECT v.*, h.archive_no FROM visit v JOIN household h ON h.id = v.household_id WHERE v.id = ?"),
             arguments: [id]
-        ).map(SQLiteStore.visit(from:))
+        ).map(StoreSQL.visit(from:))
     }
 
     func markVisited(id: Int64, by: String, at: Date, note: String) throws -> Visit {
         try db.cachedStatement(
             sql: "UPDATE visit SET status = 'visited', visited_ms = ?, visited_by = ?, note = ? WHERE id = ?"
         )
-        .execute(arguments: [SQLiteStore.ms(at), by, note, id])
+        .execute(arguments: [StoreSQL.ms(at), by, note, id])
         return try visit(id: id)!
     }
 
     func campaignRun(id: Int64) throws -> CampaignRun? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE id = ?"), arguments: [id])
-            .map(SQLiteStore.campaignRun(from:))
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE id = ?"), arguments: [id])
+            .map(StoreSQL.campaignRun(from:))
     }
 
     func campaignRun(campaignId: String, holiday: LocalDate, budget: Money, targeted: Int, at: Date) throws
@@ -399,10 +393,10 @@ struct SQLiteUnitOfWork: UnitOfWork {
                 INSERT INTO campaign_run(campaign_id, holiday_date, state, budget_fen, targeted, started_ms) VALUES (?, ?, 'planning', ?, ?, ?)
                 ON CONFLICT(campaign_id, holiday_date) DO NOTHING
                 """
-        ).execute(arguments: [campaignId, holiday.description, budget.fen, targeted, SQLiteStore.ms(at)])
+        ).execute(arguments: [campaignId, holiday.description, budget.fen, targeted, StoreSQL.ms(at)])
         let inserted = db.changesCount == 1
-        let run = try SQLiteStore.campaignRun(
-            from: try Row.fetchOne(
+        let run = try StoreSQL.campaignRun(
+            from: try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM campaign_run WHERE campaign_id = ? AND holiday_date = ?"),
                 arguments: [campaignId, holiday.description])!)
         return (run, inserted)
@@ -432,15 +426,15 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func campaignCases(runId: Int64, units: [String], state: CaseState) throws -> [(caseId: Int64, amount: Money)] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT c.id, m.amount_fen FROM campaign_member m JOIN help_case c ON c.id = m.case_id
-                WHERE m.run_id = ? AND c.state = ? AND c.unit_id IN (\(SQLiteStore.inList(units.count)))
+                WHERE m.run_id = ? AND c.state = ? AND c.unit_id IN (\(StoreSQL.inList(units.count)))
                 ORDER BY c.id
                 """,
-            arguments: StatementArguments([runId, state.rawValue] as [any DatabaseValueConvertible])
-                + StatementArguments(units)
+            arguments: SQLArguments([runId, state.rawValue] as [any SQLValueConvertible])
+                + SQLArguments(units)
         ).map { row in (row[0], Money(fen: row[1])) }
     }
 
@@ -450,6 +444,6 @@ struct SQLiteUnitOfWork: UnitOfWork {
     }
 
     func audit(at: Date, actor: String, action: String, entity: String, entityId: String) throws {
-        try Audit.append(db, at: at, actor: actor, action: action, entity: entity, entityId: entityId)
+        try db.driver.appendAudit(at: at, actor: actor, action: action, entity: entity, entityId: entityId)
     }
 }

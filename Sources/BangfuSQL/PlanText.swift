@@ -10,14 +10,14 @@ enum PlanText {
 
     static func plan(_ text: String) throws -> PaymentPlan {
         if let p = kept.withLock({ $0.byText[text] }) { return p }
-        let p = try SQLiteStore.decode(PaymentPlan.self, text)
+        let p = try StoreSQL.decode(PaymentPlan.self, text)
         remember(p, text)
         return p
     }
 
     static func text(_ plan: PaymentPlan) throws -> String {
         if let t = kept.withLock({ $0.byPlan[plan] }) { return t }
-        let t = try SQLiteStore.json(plan)
+        let t = try StoreSQL.json(plan)
         remember(plan, t)
         return t
     }

@@ -1,22 +1,21 @@
 import BangfuCore
 import Foundation
-import GRDB
 
-extension SQLiteStore {
+extension SQLStore {
     /// Each unit's report figures over the window, rolled up over its subtree. One read transaction,
     /// so every section is taken from the same state (and matches the audit head read beside it).
     public func unitFigures(_ window: ReportWindow) async throws -> [String: UnitFigures] {
         try await readAside { db in
             var own: [String: UnitFigures] = [:]
-            let start = SQLiteStore.ms(window.start)
-            let end = SQLiteStore.ms(window.end)
-            let days: [any DatabaseValueConvertible] = [window.from.description, window.to.description]
+            let start = StoreSQL.ms(window.start)
+            let end = StoreSQL.ms(window.end)
+            let days: [any SQLValueConvertible] = [window.from.description, window.to.description]
             func each(
-                _ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (Row, inout UnitFigures) -> Void
+                _ sql: String, _ arguments: [any SQLValueConvertible], _ body: (SQLRow, inout UnitFigures) -> Void
             )
                 throws
             {
-                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
+                for row in try SQLRow.fetchAll(db, sql: sql, arguments: SQLArguments(arguments)) {
                     body(row, &own[row["unit_id"] as String, default: UnitFigures()])
                 }
             }
@@ -126,7 +125,7 @@ extension SQLiteStore {
                 figures.lines[FigureKey(.contacts, row["kind"])] = Tally(count: row["n"])
             }
             // Households paired at the end whose last contact by then (or the pairing) is older than the interval.
-            let cutoff = SQLiteStore.ms(window.end.addingTimeInterval(-Double(window.contactIntervalDays) * 86_400))
+            let cutoff = StoreSQL.ms(window.end.addingTimeInterval(-Double(window.contactIntervalDays) * 86_400))
             try each(
                 """
                 SELECT h.unit_id, COUNT(*) AS n FROM household h WHERE h.created_ms < ?
@@ -159,7 +158,7 @@ extension SQLiteStore {
                     figures.lines[FigureKey(.campaigns, row["run"], "visited"), default: Tally()].count += visited
                 }
             }
-            return try SQLiteStore.loadTree(db).rollUp(own)
+            return try StoreSQL.loadTree(db).rollUp(own)
         }
     }
 }

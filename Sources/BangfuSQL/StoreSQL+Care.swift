@@ -1,12 +1,11 @@
 import BangfuCore
 import BangfuDomain
 import Foundation
-import GRDB
 
-extension SQLiteStore {
-    static func loadHousehold(_ db: Database, archiveNo: String) throws -> Household {
+extension StoreSQL {
+    static func loadHousehold(_ db: SQLDatabase, archiveNo: String) throws -> Household {
         guard
-            let r = try Row.fetchOne(
+            let r = try SQLRow.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM household WHERE archive_no = ?"), arguments: [archiveNo])
         else {
             throw notFound(.archive, archiveNo)
@@ -14,48 +13,59 @@ extension SQLiteStore {
         return try household(from: r)
     }
 
+    /// The recorded per-capita income of a household for a month (`YYYY-MM`), if any.
+    static func recordedIncome(_ db: SQLDatabase, householdId: Int64, month: String) throws -> Money? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"),
+            arguments: [householdId, month]
+        ).map { fen in Money(fen: fen) }
+    }
+}
+
+extension SQLStore {
+
     public func recordMustVisit(archiveNo: String, event: MustVisitEvent, note: String?, by actor: Actor, at: Date)
         async throws -> Visit
     {
         let policy = self.policy
         return try await write { db in
             try CareDomain.mustVisit(
-                SQLiteUnitOfWork(db: db), archiveNo: archiveNo, event: event, note: note, by: actor, at: at,
+                SQLUnitOfWork(db: db), archiveNo: archiveNo, event: event, note: note, by: actor, at: at,
                 policy: policy)
         }
     }
 
     public func overdueVisits(units: [String], on day: LocalDate, page: Page) async throws -> [Visit] {
         try await readAside { db in
-            try SQLiteStore.visits(
+            try StoreSQL.visits(
                 db, where: "v.status = 'planned' AND v.due_on < ?", [day.description], units: units, page: page)
         }
     }
 
     public func pair(archiveNo: String, helper: Actor, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
-            try CareDomain.pair(SQLiteUnitOfWork(db: db), archiveNo: archiveNo, helper: helper, by: actor, at: at)
+            try CareDomain.pair(SQLUnitOfWork(db: db), archiveNo: archiveNo, helper: helper, by: actor, at: at)
             return Empty()
         }
     }
 
     public func unpair(archiveNo: String, helper: String, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
-            try CareDomain.unpair(SQLiteUnitOfWork(db: db), archiveNo: archiveNo, helper: helper, by: actor, at: at)
+            try CareDomain.unpair(SQLUnitOfWork(db: db), archiveNo: archiveNo, helper: helper, by: actor, at: at)
             return Empty()
         }
     }
 
     public func reassign(from: String, to: Actor, unit: String, by actor: Actor, at: Date) async throws -> Int {
         try await write { db in
-            try CareDomain.reassign(SQLiteUnitOfWork(db: db), from: from, to: to, unit: unit, by: actor, at: at)
+            try CareDomain.reassign(SQLUnitOfWork(db: db), from: from, to: to, unit: unit, by: actor, at: at)
         }
     }
 
     public func recordContact(archiveNo: String, kind: String, note: String?, by actor: Actor, at: Date) async throws {
         _ = try await write { db in
             try CareDomain.contact(
-                SQLiteUnitOfWork(db: db), archiveNo: archiveNo, kind: kind, note: note, by: actor, at: at)
+                SQLUnitOfWork(db: db), archiveNo: archiveNo, kind: kind, note: note, by: actor, at: at)
             return Empty()
         }
     }
@@ -64,37 +74,37 @@ extension SQLiteStore {
     /// reassigned does not restart the count) is more than `days` ago. (The alias must not be a
     /// column's name: SQLite reads `since_ms` in HAVING as the joined pairing's own column.)
     public func contactsDue(units: [String], days: Int, at: Date, page: Page) async throws -> [ContactDue] {
-        let cutoff = SQLiteStore.ms(at.addingTimeInterval(-Double(days) * 86400))
+        let cutoff = StoreSQL.ms(at.addingTimeInterval(-Double(days) * 86400))
         return try await readAside { db in
             var sql = """
                 SELECT h.id, h.archive_no, h.unit_id, group_concat(p.helper, ',') AS helpers,
                        (SELECT MAX(c.at_ms) FROM contact c WHERE c.household_id = h.id) AS last_ms,
                        (SELECT MIN(q.since_ms) FROM pairing q WHERE q.household_id = h.id) AS first_paired_ms
                 FROM pairing p JOIN household h ON h.id = p.household_id
-                WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(SQLiteStore.inList(units.count)))
+                WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(StoreSQL.inList(units.count)))
                 GROUP BY h.id
                 HAVING COALESCE(last_ms, first_paired_ms) < ?
                 """
-            var arguments = StatementArguments(units) + StatementArguments([cutoff])
+            var arguments = SQLArguments(units) + SQLArguments([cutoff])
             // Longest without contact first; the cursor's key is that instant and the household's id.
             if let after = page.afterKey, after.count == 2 {
                 sql += " AND (COALESCE(last_ms, first_paired_ms), h.id) > (?, ?)"
-                arguments += StatementArguments(after)
+                arguments += SQLArguments(after)
             }
             sql += " ORDER BY COALESCE(last_ms, first_paired_ms), h.id LIMIT \(page.limit + 1)"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            return try SQLRow.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 ContactDue(
                     householdId: row["id"], archiveNo: row["archive_no"], unitId: row["unit_id"],
                     helpers: (row["helpers"] as String? ?? "").split(separator: ",").map(String.init),
-                    lastContact: (row["last_ms"] as Int64?).map { SQLiteStore.date(ms: $0) },
-                    dueSince: SQLiteStore.date(ms: (row["last_ms"] as Int64?) ?? row["first_paired_ms"]))
+                    lastContact: (row["last_ms"] as Int64?).map { StoreSQL.date(ms: $0) },
+                    dueSince: StoreSQL.date(ms: (row["last_ms"] as Int64?) ?? row["first_paired_ms"]))
             }
         }
     }
 
     public func helpers(archiveNo: String) async throws -> [String] {
         try await read { db in
-            let h = try SQLiteStore.loadHousehold(db, archiveNo: archiveNo)
+            let h = try StoreSQL.loadHousehold(db, archiveNo: archiveNo)
             return try String.fetchAll(
                 db.cachedStatement(
                     sql: "SELECT helper FROM pairing WHERE household_id = ? AND until_ms IS NULL ORDER BY id"),
@@ -107,7 +117,7 @@ extension SQLiteStore {
         let zone = policy.caseRules.zone
         _ = try await write { db in
             try CareDomain.income(
-                SQLiteUnitOfWork(db: db), archiveNo: archiveNo, month: month, perCapita: perCapita, by: actor, at: at,
+                SQLUnitOfWork(db: db), archiveNo: archiveNo, month: month, perCapita: perCapita, by: actor, at: at,
                 zone: zone)
             return Empty()
         }
@@ -122,18 +132,18 @@ extension SQLiteStore {
             // Earliest review first; the cursor's key is the review day as yyyymmdd and the id. The open
             // archives are read as a cursor and kept only while the page fills.
             var sql =
-                "SELECT * FROM household WHERE status = 'open' AND unit_id IN (\(SQLiteStore.inList(units.count)))"
-            var arguments = StatementArguments(units)
+                "SELECT * FROM household WHERE status = 'open' AND unit_id IN (\(StoreSQL.inList(units.count)))"
+            var arguments = SQLArguments(units)
             if let after = page.afterKey, after.count == 2 {
                 sql += " AND (review_due, id) > (?, ?)"
-                arguments += [SQLiteStore.dayText(after[0]), after[1]]
+                arguments += [StoreSQL.dayText(after[0]), after[1]]
             }
-            let rows = try Row.fetchCursor(db, sql: sql + " ORDER BY review_due, id", arguments: arguments)
+            var rows = try SQLRow.fetchCursor(db, sql: sql + " ORDER BY review_due, id", arguments: arguments)
             var due: [ReviewDue] = []
             while due.count <= page.limit, let row = try rows.next() {
-                let household = try SQLiteStore.household(from: row)
+                let household = try StoreSQL.household(from: row)
                 let suggest = try CareDomain.suggestsExit(household, before: day, rules: rules) { month in
-                    try SQLiteStore.recordedIncome(db, householdId: household.id, month: month)
+                    try StoreSQL.recordedIncome(db, householdId: household.id, month: month)
                 }
                 if household.reviewDue <= limit || suggest {
                     due.append(
@@ -146,29 +156,21 @@ extension SQLiteStore {
         }
     }
 
-    /// The recorded per-capita income of a household for a month (`YYYY-MM`), if any.
-    static func recordedIncome(_ db: Database, householdId: Int64, month: String) throws -> Money? {
-        try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT per_capita_fen FROM income_record WHERE household_id = ? AND month = ?"),
-            arguments: [householdId, month]
-        ).map { fen in Money(fen: fen) }
-    }
-
     public func recordReception(_ reception: Reception, by actor: Actor, at: Date) async throws -> Int64 {
         let policy = self.policy
         return try await write { db in
-            try CareDomain.reception(SQLiteUnitOfWork(db: db), reception, by: actor, at: at, policy: policy)
+            try CareDomain.reception(SQLUnitOfWork(db: db), reception, by: actor, at: at, policy: policy)
         }
     }
 
     public func receptionSummary(units: [String], from: LocalDate, to: LocalDate) async throws -> ReceptionSummary {
         try await read { db in
-            let rows = try Row.fetchAll(
+            let rows = try SQLRow.fetchAll(
                 db,
                 sql: """
                     SELECT kind, outcome, COUNT(*) AS n FROM reception
-                    WHERE business_date BETWEEN ? AND ? AND unit_id IN (\(SQLiteStore.inList(units.count))) GROUP BY kind, outcome
-                    """, arguments: StatementArguments([from.description, to.description]) + StatementArguments(units))
+                    WHERE business_date BETWEEN ? AND ? AND unit_id IN (\(StoreSQL.inList(units.count))) GROUP BY kind, outcome
+                    """, arguments: SQLArguments([from.description, to.description]) + SQLArguments(units))
             var s = ReceptionSummary(received: 0, helped: 0, byKind: [:])
             for r in rows {
                 let n: Int = r["n"]

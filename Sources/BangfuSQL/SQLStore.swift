@@ -1,0 +1,178 @@
+import BangfuCore
+import BangfuDomain
+import Foundation
+import Synchronization
+
+/// A `BangfuStore` over SQL: the engine gives transactions, the shared code (`StoreSQL`, the
+/// `SQLStore` extensions, `SQLUnitOfWork`) gives every statement, once for both engines.
+///
+/// The requirements are the engine's: how a write transaction runs (grouped on SQLite, under the
+/// chain's lock on PostgreSQL), how a read sees one snapshot, and the rules in force.
+public protocol SQLStore: BangfuStore {
+    /// The rules in force; replaced by `update(policy:)` after a configuration reload.
+    var policy: Policy { get }
+    /// The same store writing under no client's request (a write of bangfud's own).
+    var unscoped: Self { get }
+    /// Runs `body` in one write transaction, under this view's request id when it has one
+    /// (`StoreSQL.answer`), mapping the engine's errors to typed ones.
+    func write<T: Codable & Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T
+    /// Runs `body` in one read transaction (one snapshot for all its queries).
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T
+    /// A read that may be long (whole-table checks, reports, listings), off the caller's executor.
+    func readAside<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T
+}
+
+/// The statements both engines share, and the helpers they use.
+public enum StoreSQL {
+    static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
+
+    /// Milliseconds since 1970, as every stored instant is kept.
+    public static func milliseconds(_ date: Date) -> Int64 { ms(date) }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// Next number of a yearly sequence, e.g. case numbers for 2026: one statement, so two
+    /// instances counting at once each get their own number (the row's lock orders them).
+    static func nextNumber(_ db: SQLDatabase, _ name: String) throws -> Int {
+        let next = try Int.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    INSERT INTO counter(name, next) VALUES (?, 2)
+                    ON CONFLICT(name) DO UPDATE SET next = counter.next + 1 RETURNING next
+                    """), arguments: [name])
+        guard let next else {
+            throw BangfuError(.storage, zh: "编号 \(name) 无法取得", en: "no number could be taken for \(name)")
+        }
+        return next - 1
+    }
+
+    /// The unit tree, kept between transactions: a trigger bumps the `unit_tree` counter on any change to
+    /// `org_unit` (also by another process), so one indexed read tells whether the kept tree still holds.
+    static func loadTree(_ db: SQLDatabase) throws -> UnitTree {
+        let version =
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM counter WHERE name = 'unit_tree'")) ?? 0
+        let database = db.driver.identity
+        if let kept = treeCache.withLock({ $0[database] }), kept.version == version { return kept.tree }
+        let rows = try SQLRow.fetchAll(db.cachedStatement(sql: "SELECT id, name, parent_id, level FROM org_unit"))
+        let tree = try UnitTree(
+            rows.map { row in
+                OrgUnit(
+                    id: row["id"], name: row["name"], parentId: row["parent_id"],
+                    level: UnitLevel(rawValue: row["level"]) ?? .grassroots)
+            })
+        treeCache.withLock { $0[database] = (version, tree) }
+        return tree
+    }
+
+    /// Forgets every kept tree (after a write of units that may roll back).
+    static func forgetTrees() { treeCache.withLock { $0.removeAll() } }
+
+    /// Placeholders for `IN (...)`: `?,?,?`, or `NULL` (matching nothing) for an empty list.
+    static func inList(_ count: Int) -> String {
+        count == 0 ? "NULL" : Array(repeating: "?", count: count).joined(separator: ",")
+    }
+
+    /// Rows of `table` in `units`, optionally with `column = value`, in id order; with a page, at most
+    /// `limit + 1` rows after its cursor (the one past the limit tells that another page follows).
+    static func rowsInUnits(
+        _ db: SQLDatabase, table: String, columns: String = "*", units: [String], column: String, value: String?,
+        page: Page? = nil
+    ) throws -> [SQLRow] {
+        try rowsInUnits(
+            db, table: table, columns: columns, units: units, column: column, values: value.map { [$0] }, page: page)
+    }
+
+    /// Rows of `table` in `units` whose `column` is one of `values` (any when nil), in id order, a page when given.
+    static func rowsInUnits(
+        _ db: SQLDatabase, table: String, columns: String = "*", units: [String], column: String, values: [String]?,
+        page: Page? = nil
+    ) throws -> [SQLRow] {
+        var sql = "SELECT \(columns) FROM \(table) WHERE unit_id IN (\(inList(units.count)))"
+        var arguments = SQLArguments(units)
+        if let values {
+            sql += " AND \(column) IN (\(inList(values.count)))"
+            arguments += SQLArguments(values)
+        }
+        if let after = page?.afterId {
+            sql += " AND id > ?"
+            arguments += [after]
+        }
+        sql += " ORDER BY id"
+        if let page { sql += " LIMIT \(page.limit + 1)" }
+        return try SQLRow.fetchAll(db, sql: sql, arguments: arguments)
+    }
+
+    static func notFound(_ kind: RecordKind, _ key: String) -> BangfuError { BangfuError.notFound(kind, key) }
+
+    /// One request inside a write transaction: the stored answer of an earlier call with the same
+    /// id, or `body`'s, stored with it.
+    public static func answer<T: Codable>(
+        _ db: SQLDatabase, request: RequestKey?, _ body: (SQLDatabase) throws -> T
+    ) throws -> T {
+        guard let request else { return try body(db) }
+        if let earlier = try SQLRow.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT params_hash, reply, expired_ms FROM request_log WHERE principal = ? AND request_id = ?
+                    """), arguments: [request.principal, request.id])
+        {
+            guard earlier["params_hash"] as String == request.paramsHash else {
+                throw BangfuError(
+                    .requestIdReused, zh: "请求号 \(request.id) 已用于另一次不同的操作：请换一个请求号",
+                    en: "request id \(request.id) was already used for a different call: use a new id")
+            }
+            guard earlier["expired_ms"] as Int64? == nil else {
+                throw BangfuError(
+                    .requestExpired,
+                    zh: "请求号 \(request.id) 的操作早已完成，其答复已过保存期：未重复执行，请查询记录核对结果",
+                    en:
+                        "request id \(request.id) was carried out long ago and its reply has expired: nothing was done again; look the record up to check the result"
+                )
+            }
+            return try decode(T.self, earlier["reply"])
+        }
+        let value = try body(db)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO request_log(principal, request_id, params_hash, reply, created_ms) VALUES (?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [request.principal, request.id, request.paramsHash, try json(value), ms(request.at)])
+        return value
+    }
+}
+
+/// Unit trees by database, with the `unit_tree` version they were read at.
+private let treeCache = Mutex<[String: (version: Int64, tree: UnitTree)]>([:])
+
+/// The answer of a write that returns nothing.
+public struct Empty: Codable, Sendable {
+    public init() {}
+}
+
+extension SQLStore {
+    public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
+        // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
+        defer { StoreSQL.forgetTrees() }
+        _ = try await unscoped.write { db in
+            try UnitDomain.sync(SQLUnitOfWork(db: db), units, at: at)
+            return Empty()
+        }
+    }
+
+    public func unitTree() async throws -> UnitTree {
+        try await read { db in try StoreSQL.loadTree(db) }
+    }
+
+    public func ping() async throws {
+        _ = try await write { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) ?? 1 }
+    }
+}
