@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuSQL
 import CLibPQ
 import Foundation
 
@@ -61,6 +62,43 @@ public final class PGConnection {
     public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PGRows {
         let result = Self.withOptionalCStrings(parameters) { pointers in
             PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
+        }
+        guard let result else { throw failure() }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
+            return PGRows(result)
+        default:
+            throw failure(result)
+        }
+    }
+
+    /// Runs one statement with typed parameters: an integer travels as `int8`, a real as `float8`,
+    /// bytes as `bytea` (hex), text untyped so the server gives it its column's type.
+    public func execute(_ sql: String, values: [SQLValue]) throws -> PGRows {
+        var types: [Oid] = []
+        var texts: [String?] = []
+        for value in values {
+            switch value {
+            case .null:
+                types.append(0)
+                texts.append(nil)
+            case .integer(let integer):
+                types.append(20)
+                texts.append(String(integer))
+            case .real(let real):
+                types.append(701)
+                texts.append(String(real))
+            case .text(let text):
+                types.append(0)
+                texts.append(text)
+            case .blob(let data):
+                types.append(17)
+                texts.append("\\x" + data.hexString)
+            }
+        }
+        let result = Self.withOptionalCStrings(texts) { pointers in
+            PQexecParams(handle, sql, Int32(texts.count), types, pointers, nil, nil, 0)
         }
         guard let result else { throw failure() }
         defer { PQclear(result) }
@@ -147,11 +185,17 @@ public enum PGIsolation: String, Sendable {
 public struct PGRows: Sendable {
     public let columns: [String]
     public let values: [[String?]]
+    /// Each column's type (`pg_type` oid: 20 int8, 25 text, 17 bytea, …).
+    public let types: [UInt32]
+    /// Rows the statement changed (`INSERT`, `UPDATE`, `DELETE`), 0 for others.
+    public let changes: Int
 
     init(_ result: OpaquePointer) {
         let rowCount = Int(PQntuples(result))
         let columnCount = Int(PQnfields(result))
         columns = (0..<columnCount).map { column in String(cString: PQfname(result, Int32(column))) }
+        types = (0..<columnCount).map { column in UInt32(PQftype(result, Int32(column))) }
+        changes = Int(String(cString: PQcmdTuples(result))) ?? 0
         values = (0..<rowCount).map { row in
             (0..<columnCount).map { column in
                 PQgetisnull(result, Int32(row), Int32(column)) == 1
@@ -164,7 +208,7 @@ public struct PGRows: Sendable {
 
     /// The value of `column` in row `row`, as text.
     public func text(_ row: Int, _ column: String) -> String? {
-        guard let index = columns.firstIndex(of: column) else { return nil }
+        guard values.indices.contains(row), let index = columns.firstIndex(of: column) else { return nil }
         return values[row][index]
     }
 

@@ -8,10 +8,10 @@ import Foundation
 ///
 /// Equal answers on both engines are what let a store move from one to the other with its chain,
 /// and go on appending to it as one line.
-public struct PostgresAudit {
+public struct PostgresAudit: Sendable {
     /// One audited table as SQL over the alias `t`: its row text, its key's spelling, and the
     /// condition that matches a noted key `p.key` (using the key's index).
-    struct TableText {
+    struct TableText: Sendable {
         let table: AuditedTables.Table
         let rowText: String
         let keyText: String

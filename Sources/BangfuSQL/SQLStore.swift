@@ -176,3 +176,66 @@ extension SQLStore {
         _ = try await write { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT 1")) ?? 1 }
     }
 }
+
+extension StoreSQL {
+    /// The chain's last entry, nil while it is empty.
+    public static func auditHead(_ db: SQLDatabase) throws -> AuditHead? {
+        try SQLRow.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+            .map { row in AuditHead(seq: row["seq"], hash: row["hash"]) }
+    }
+
+    /// The anchors (heads kept outside) the chain no longer holds, oldest first, with the problem
+    /// that names the first; `lastSeq` is the chain's last entry.
+    public static func lostAnchors(_ db: SQLDatabase, _ anchors: [AuditHead], lastSeq: Int64) throws
+        -> (lost: [AuditHead], problem: String?)
+    {
+        var lost: [AuditHead] = []
+        for anchor in anchors.sorted(by: { first, second in first.seq < second.seq }) {
+            let kept = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT hash FROM audit_log WHERE seq = ?"), arguments: [anchor.seq])
+            if kept != anchor.hash { lost.append(anchor) }
+        }
+        guard let first = lost.first else { return ([], nil) }
+        let problem =
+            "\(lost.count) of \(anchors.count) heads kept outside are not in this chain; the first, audit row \(first.seq), "
+            + (first.seq > lastSeq
+                ? "is past its end (the chain was cut short)"
+                : "has another hash (the chain was rewritten up to it)")
+        return (lost, problem)
+    }
+
+    /// The ledger's invariants, as `verify` reports them: every transaction balances, no fund is
+    /// overdrawn, every kept balance is the sum of its postings, every case's instalments paid
+    /// are its disbursements.
+    public static func ledgerProblems(_ db: SQLDatabase) throws -> [String] {
+        var problems: [String] = []
+        let unbalanced = try Int64.fetchAll(
+            db,
+            sql: """
+                SELECT t.id FROM ledger_txn t LEFT JOIN ledger_posting p ON p.txn_id = t.id
+                GROUP BY t.id HAVING COALESCE(SUM(p.amount_fen), 0) <> 0 OR COUNT(p.id) < 2 LIMIT 10
+                """)
+        for transaction in unbalanced { problems.append("ledger transaction \(transaction) does not balance") }
+        let negative = try String.fetchAll(
+            db,
+            sql: """
+                SELECT account FROM ledger_posting WHERE account LIKE 'fund:%' GROUP BY account HAVING SUM(amount_fen) < 0
+                """)
+        for account in negative { problems.append("\(account) is overdrawn") }
+        let drifted = try String.fetchAll(
+            db,
+            sql: """
+                SELECT COALESCE(b.account, l.account) FROM account_balance b
+                FULL OUTER JOIN (SELECT account, SUM(amount_fen) AS fen FROM ledger_posting GROUP BY account) l ON l.account = b.account
+                WHERE b.balance_fen IS DISTINCT FROM l.fen LIMIT 10
+                """)
+        for account in drifted { problems.append("\(account): the kept balance differs from the sum of its postings") }
+        let badPaid = try String.fetchAll(
+            db,
+            sql: """
+                SELECT c.case_no FROM help_case c WHERE c.instalments_paid <> (SELECT COUNT(*) FROM disbursement d WHERE d.case_id = c.id)
+                """)
+        for caseNo in badPaid { problems.append("case \(caseNo): instalments paid do not match its disbursements") }
+        return problems
+    }
+}

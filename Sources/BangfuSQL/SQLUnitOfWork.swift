@@ -101,7 +101,7 @@ struct SQLUnitOfWork: UnitOfWork {
             db.cachedStatement(
                 sql: """
                     SELECT h.archive_no, h.unit_id FROM household_person p JOIN household h ON h.id = p.household_id
-                    WHERE p.id_number = ? AND p.is_open = 1 AND p.household_id IS NOT ?
+                    WHERE p.id_number = ? AND p.is_open = 1 AND p.household_id IS DISTINCT FROM ?
                     """), arguments: [idNumber.value, except]
         ).map { row in (row[0], row[1]) }
     }

@@ -22,10 +22,12 @@ extension StoreSQL {
 
     /// The order of `CampaignTarget.priority` in SQL (category rank, per-capita income, id), which
     /// is also the key of a page's cursor.
-    static let priorityKey = """
-        CASE h.category WHEN 'deep' THEN 0 WHEN 'accident' THEN 1 WHEN 'relative' THEN 2 ELSE 3 END,
-        CAST(json_extract(h.assessment, '$.perCapitaMonthly') AS INTEGER), h.id
+    static func priorityKey(_ dialect: SQLDialect) -> String {
         """
+        CASE h.category WHEN 'deep' THEN 0 WHEN 'accident' THEN 1 WHEN 'relative' THEN 2 ELSE 3 END,
+        CAST(\(dialect.jsonText("h.assessment", ["perCapitaMonthly"])) AS BIGINT), h.id
+        """
+    }
 
     static func visit(from r: SQLRow) throws -> Visit {
         Visit(
@@ -190,10 +192,10 @@ extension SQLStore {
             var arguments: SQLArguments = [runId, outcome.rawValue]
             arguments += SQLArguments(units)
             if let after = page.afterKey {
-                sql += " AND (\(StoreSQL.priorityKey)) > (?, ?, ?)"
+                sql += " AND (\(StoreSQL.priorityKey(db.dialect))) > (?, ?, ?)"
                 arguments += SQLArguments(after)
             }
-            sql += " ORDER BY \(StoreSQL.priorityKey) LIMIT \(page.limit + 1)"
+            sql += " ORDER BY \(StoreSQL.priorityKey(db.dialect)) LIMIT \(page.limit + 1)"
             return try SQLRow.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 (try StoreSQL.household(from: row), Money(fen: row["m_amount"]), (row["m_reason"] as String?) ?? "")
             }

@@ -71,27 +71,29 @@ extension SQLStore {
     }
 
     /// Paired households whose last contact (or, never contacted, whose first pairing: a helper
-    /// reassigned does not restart the count) is more than `days` ago. (The alias must not be a
-    /// column's name: SQLite reads `since_ms` in HAVING as the joined pairing's own column.)
+    /// reassigned does not restart the count) is more than `days` ago. (The inner query names
+    /// the instants; the outer one filters and orders on them, as both engines allow.)
     public func contactsDue(units: [String], days: Int, at: Date, page: Page) async throws -> [ContactDue] {
         let cutoff = StoreSQL.ms(at.addingTimeInterval(-Double(days) * 86400))
         return try await readAside { db in
             var sql = """
-                SELECT h.id, h.archive_no, h.unit_id, group_concat(p.helper, ',') AS helpers,
-                       (SELECT MAX(c.at_ms) FROM contact c WHERE c.household_id = h.id) AS last_ms,
-                       (SELECT MIN(q.since_ms) FROM pairing q WHERE q.household_id = h.id) AS first_paired_ms
-                FROM pairing p JOIN household h ON h.id = p.household_id
-                WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(StoreSQL.inList(units.count)))
-                GROUP BY h.id
-                HAVING COALESCE(last_ms, first_paired_ms) < ?
+                SELECT * FROM (
+                    SELECT h.id, h.archive_no, h.unit_id, \(db.dialect.joinedText("p.helper")) AS helpers,
+                           (SELECT MAX(c.at_ms) FROM contact c WHERE c.household_id = h.id) AS last_ms,
+                           (SELECT MIN(q.since_ms) FROM pairing q WHERE q.household_id = h.id) AS first_paired_ms
+                    FROM pairing p JOIN household h ON h.id = p.household_id
+                    WHERE p.until_ms IS NULL AND h.status = 'open' AND h.unit_id IN (\(StoreSQL.inList(units.count)))
+                    GROUP BY h.id, h.archive_no, h.unit_id
+                ) AS paired
+                WHERE COALESCE(last_ms, first_paired_ms) < ?
                 """
             var arguments = SQLArguments(units) + SQLArguments([cutoff])
             // Longest without contact first; the cursor's key is that instant and the household's id.
             if let after = page.afterKey, after.count == 2 {
-                sql += " AND (COALESCE(last_ms, first_paired_ms), h.id) > (?, ?)"
+                sql += " AND (COALESCE(last_ms, first_paired_ms), id) > (?, ?)"
                 arguments += SQLArguments(after)
             }
-            sql += " ORDER BY COALESCE(last_ms, first_paired_ms), h.id LIMIT \(page.limit + 1)"
+            sql += " ORDER BY COALESCE(last_ms, first_paired_ms), id LIMIT \(page.limit + 1)"
             return try SQLRow.fetchAll(db, sql: sql, arguments: arguments).map { row in
                 ContactDue(
                     householdId: row["id"], archiveNo: row["archive_no"], unitId: row["unit_id"],

@@ -22,7 +22,7 @@ extension SQLStore {
             // Archives: open and closed at the end, opened, closed and re-entered within.
             try each(
                 """
-                SELECT unit_id, COALESCE(category, 'none') AS category, json_extract(data, '$.mainCause') AS cause,
+                SELECT unit_id, COALESCE(category, 'none') AS category, \(db.dialect.jsonText("data", ["mainCause"])) AS cause,
                        created_ms < ? AND (closed_ms IS NULL OR closed_ms >= ?) AS open_at_end,
                        closed_ms IS NOT NULL AND closed_ms < ? AS closed_by_end,
                        created_ms >= ? AND created_ms < ? AS opened_within,
@@ -49,7 +49,7 @@ extension SQLStore {
             // Cases: every case by its stage now; those filed within by help type and stage.
             try each(
                 """
-                SELECT unit_id, help_type, state, COUNT(*) AS n, SUM(created_ms >= ? AND created_ms < ?) AS filed
+                SELECT unit_id, help_type, state, COUNT(*) AS n, SUM(CASE WHEN created_ms >= ? AND created_ms < ? THEN 1 ELSE 0 END) AS filed
                 FROM help_case GROUP BY 1, 2, 3
                 """, [start, end]
             ) { row, figures in
@@ -106,8 +106,9 @@ extension SQLStore {
             // Visits done within, and those due by the end but not done by then (cancelled ones aside).
             try each(
                 """
-                SELECT unit_id, kind, SUM(status = 'visited' AND visited_ms >= ? AND visited_ms < ?) AS done,
-                       SUM(status <> 'cancelled' AND due_on <= ? AND (visited_ms IS NULL OR visited_ms >= ?)) AS overdue
+                SELECT unit_id, kind, SUM(CASE WHEN status = 'visited' AND visited_ms >= ? AND visited_ms < ? THEN 1 ELSE 0 END) AS done,
+                       SUM(CASE WHEN status <> 'cancelled' AND due_on <= ? AND (visited_ms IS NULL OR visited_ms >= ?) THEN 1 ELSE 0 END)
+                           AS overdue
                 FROM visit GROUP BY 1, 2
                 """, [start, end, window.to.description, end]
             ) { row, figures in
@@ -145,8 +146,8 @@ extension SQLStore {
                 """
                 SELECT h.unit_id, r.campaign_id || '@' || r.holiday_date AS run, m.outcome,
                        COUNT(*) AS n, SUM(m.amount_fen) AS fen,
-                       SUM(EXISTS (SELECT 1 FROM visit v WHERE v.run_id = r.id AND v.household_id = m.household_id
-                                   AND v.status = 'visited')) AS visited
+                       SUM(CASE WHEN EXISTS (SELECT 1 FROM visit v WHERE v.run_id = r.id AND v.household_id = m.household_id
+                                             AND v.status = 'visited') THEN 1 ELSE 0 END) AS visited
                 FROM campaign_member m JOIN campaign_run r ON r.id = m.run_id JOIN household h ON h.id = m.household_id
                 WHERE r.holiday_date BETWEEN ? AND ? GROUP BY 1, 2, 3
                 """, days

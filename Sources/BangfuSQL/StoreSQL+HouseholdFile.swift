@@ -75,9 +75,9 @@ extension SQLStore {
                 let length = namePrefix.count
                 conditions.append(
                     """
-                    (substr(json_extract(h.data, '$.head.name'), 1, ?) = ?
-                     OR EXISTS (SELECT 1 FROM json_each(h.data, '$.members') AS m
-                                WHERE substr(json_extract(m.value, '$.name'), 1, ?) = ?))
+                    (substr(\(db.dialect.jsonText("h.data", ["head", "name"])), 1, CAST(? AS INTEGER)) = ?
+                     OR EXISTS (SELECT 1 FROM \(db.dialect.jsonElements("h.data", "members", as: "m"))
+                                WHERE substr(\(db.dialect.jsonText("m.value", ["name"])), 1, CAST(? AS INTEGER)) = ?))
                     """)
                 arguments += [length, namePrefix, length, namePrefix]
             }

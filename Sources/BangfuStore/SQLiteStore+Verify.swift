@@ -104,47 +104,14 @@ extension SQLiteStore {
             problems += try PersonalValues.check(SQLiteDriver.database(db))
             if let seq = facts.firstBroken { firstBroken = min(firstBroken ?? seq, seq) }
             // Anchors were taken from this chain: each entry must still be there, unchanged.
-            var lost: [AuditHead] = []
-            for anchor in anchors.sorted(by: { first, second in first.seq < second.seq }) {
-                let kept = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT hash FROM audit_log WHERE seq = ?"), arguments: [anchor.seq])
-                if kept != anchor.hash { lost.append(anchor) }
-            }
-            if let first = lost.first {
-                problems.append(
-                    "\(lost.count) of \(anchors.count) heads kept outside are not in this chain; the first, audit row \(first.seq), "
-                        + (first.seq > expected - 1
-                            ? "is past its end (the chain was cut short)"
-                            : "has another hash (the chain was rewritten up to it)"))
+            let shared = SQLiteDriver.database(db)
+            let anchored = try StoreSQL.lostAnchors(shared, anchors, lastSeq: expected - 1)
+            if let problem = anchored.problem, let first = anchored.lost.first {
+                problems.append(problem)
                 firstBroken = min(firstBroken ?? first.seq, first.seq)
             }
-            let unbalanced = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT t.id FROM ledger_txn t LEFT JOIN ledger_posting p ON p.txn_id = t.id
-                    GROUP BY t.id HAVING COALESCE(SUM(p.amount_fen), 0) <> 0 OR COUNT(p.id) < 2 LIMIT 10
-                    """)
-            for t in unbalanced { problems.append("ledger transaction \(t) does not balance") }
-            let negative = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT account FROM ledger_posting WHERE account LIKE 'fund:%' GROUP BY account HAVING SUM(amount_fen) < 0
-                    """)
-            for a in negative { problems.append("\(a) is overdrawn") }
-            let drifted = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT COALESCE(b.account, l.account) FROM account_balance b
-                    FULL OUTER JOIN (SELECT account, SUM(amount_fen) AS fen FROM ledger_posting GROUP BY account) l ON l.account = b.account
-                    WHERE b.balance_fen IS NOT l.fen LIMIT 10
-                    """)
-            for a in drifted { problems.append("\(a): the kept balance differs from the sum of its postings") }
-            let badPaid = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT c.case_no FROM help_case c WHERE c.instalments_paid <> (SELECT COUNT(*) FROM disbursement d WHERE d.case_id = c.id)
-                    """)
-            for c in badPaid { problems.append("case \(c): instalments paid do not match its disbursements") }
+            let lost = anchored.lost
+            problems += try StoreSQL.ledgerProblems(shared)
             let txns = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_txn") ?? 0
             if let ic = try String.fetchOne(db, sql: "PRAGMA quick_check"), ic != "ok" {
                 problems.append("SQLite quick_check: \(ic)")

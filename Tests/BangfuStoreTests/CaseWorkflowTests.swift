@@ -108,8 +108,8 @@ extension Fixture {
         "active/pay_instalment": .active, "active/receive_repayment": .active, "active/close": .closed,
     ]
 
-    @Test func wholeTransitionMatrix() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func wholeTransitionMatrix(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund()
         var allowed = 0, refused = 0
         for state in CaseState.allCases {
@@ -147,8 +147,8 @@ extension Fixture {
         #expect(try await fx.store.verify().ok)
     }
 
-    @Test func separationOfDuties() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func separationOfDuties(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund()
         let multi = fx.actor("multi")
         // Filed by multi: multi may not review it.
@@ -184,8 +184,8 @@ extension Fixture {
         } catch let err as BangfuError { #expect(err.code == .permissionDenied) }
     }
 
-    @Test func unitScoping() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func unitScoping(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let c = try await fx.caseIn(.submitted)  // unit b1
         // A reviewer of the sibling branch b2 is refused, told the case does not exist (it may not read it).
         do {
@@ -216,8 +216,8 @@ extension Fixture {
         }
     }
 
-    @Test func overdraftAndEarmarkingAreRefused() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func overdraftAndEarmarkingAreRefused(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund("small", yuan: 100)
         try await fx.fund("medical", yuan: 100_000, helpTypes: ["medical-aid"])
         try await fx.fund("f1")
@@ -277,8 +277,8 @@ extension Fixture {
         #expect(try await fx.store.verify().ok)
     }
 
-    @Test func monthlyAndLoanSchedules() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func monthlyAndLoanSchedules(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund()
         let m = try await fx.caseIn(.active, plan: .monthly(Money(yuan: 500), months: 3))
         // Instalment 1 was paid in February 2027: 2 falls due on 10 March, 3 on 10 April.
@@ -319,8 +319,8 @@ extension Fixture {
         #expect(try await fx.store.balance(fundId: "f1") == Money(yuan: 1_000_000 - 1_500))
     }
 
-    @Test func objectionFreezesAndResumesTheNotice() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func objectionFreezesAndResumesTheNotice(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         // Approved Thursday 2027-02-04; synthetic calendar: notice days 02-14 (make-up), 15, 16, 17, 18.
         let c = try await fx.caseIn(.inNotice)
         let zone = BusinessZone.shanghai
@@ -342,8 +342,8 @@ extension Fixture {
 }
 
 @Suite struct FiguresTests {
-    @Test func figuresRollUpTheTree() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func figuresRollUpTheTree(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund()
         // b1, paid ¥500 once, then closed
         _ = try await fx.caseIn(.closed, plan: .monthly(Money(yuan: 500), months: 3))

@@ -2,9 +2,20 @@ import BangfuConfig
 import BangfuCore
 import BangfuStore
 import BangfuLoad
+import BangfuPostgres
+import BangfuSQL
 import Foundation
 import GRDB
+import Synchronization
 import Testing
+
+/// The store engines a suite runs over: one suite, two stores (issue 16).
+enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
 
 /// A real SQLite file in a fresh temp directory, with a small unit tree and one actor per role.
 final class Fixture: @unchecked Sendable {
@@ -42,7 +53,10 @@ final class Fixture: @unchecked Sendable {
 
     let dir: URL
     let config: BangfuConfiguration
-    let store: SQLiteStore
+    let engine: Engine
+    let store: any SQLStore
+    /// The PostgreSQL database made for this fixture, dropped with it.
+    private var postgresDatabase: String?
     var configPath: String { dir.appendingPathComponent("bangfu.yaml").path }
     var dbPath: String { dir.appendingPathComponent("bangfu.sqlite").path }
     /// The manual clock: 2027-02-04 09:00 in Shanghai.
@@ -53,7 +67,11 @@ final class Fixture: @unchecked Sendable {
     ///   - extraYAML: more configuration appended to the standard test file.
     ///   - grantsYAML: a `grants:` section that replaces the standard one.
     ///   - synchronousFull: false for tests that write thousands of times and test rules, not durability.
-    init(extraYAML: String = "", grantsYAML: String? = nil, synchronousFull: Bool = true) async throws {
+    ///   - engine: the store's engine; PostgreSQL gets a database of its own on the tests' server.
+    init(engine: Engine = .sqlite, extraYAML: String = "", grantsYAML: String? = nil, synchronousFull: Bool = true)
+        async throws
+    {
+        self.engine = engine
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("bangfu-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         // The calendar beside the database: a tool run as another uid may not reach the checkout.
@@ -68,14 +86,30 @@ final class Fixture: @unchecked Sendable {
         try (base + "\n" + extraYAML).write(
             toFile: dir.appendingPathComponent("bangfu.yaml").path, atomically: true, encoding: .utf8)
         config = try BangfuConfiguration.load(path: dir.appendingPathComponent("bangfu.yaml").path)
-        store = try SQLiteStore(
-            path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy,
-            synchronousFull: synchronousFull)
+        switch engine {
+        case .sqlite:
+            store = try SQLiteStore(
+                path: dir.appendingPathComponent("bangfu.sqlite").path, policy: config.policy,
+                synchronousFull: synchronousFull)
+        case .postgres:
+            let made = try TestPostgres.database()
+            postgresDatabase = made.name
+            store = try PostgresStore(url: made.url, password: nil, policy: config.policy)
+        }
         now = BusinessZone.shanghai.startOfDay(LocalDate(year: 2027, month: 2, day: 4)!).addingTimeInterval(9 * 3600)
         try await store.syncUnits(config.units, at: now)
     }
 
-    deinit { try? FileManager.default.removeItem(at: dir) }
+    deinit {
+        try? FileManager.default.removeItem(at: dir)
+        if let postgresDatabase { TestPostgres.drop(postgresDatabase) }
+    }
+
+    /// The SQLite store, for tests of what only SQLite has (its file, backup, group commit).
+    var sqlite: SQLiteStore {
+        guard let store = store as? SQLiteStore else { preconditionFailure("a SQLite fixture") }
+        return store
+    }
 
     func actor(_ user: String) -> Actor { config.actor(user: user) }
 
@@ -129,7 +163,8 @@ final class Fixture: @unchecked Sendable {
     /// Everything a refused command must leave unchanged: every row of every table, in order (an
     /// in-place update changes no count, so counts would not do).
     func snapshot(caseId: Int64? = nil) throws -> [String] {
-        try raw().read { db in
+        if let postgresDatabase { return try TestPostgres.snapshot(postgresDatabase) }
+        return try raw().read { db in
             let tables = try String.fetchAll(
                 db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             return try tables.map { table in
@@ -186,4 +221,53 @@ final class Fixture: @unchecked Sendable {
                 [.posixPermissions: 0o666], ofItemAtPath: dir.appendingPathComponent(name).path)
         }
     }
+}
+
+/// One PostgreSQL server for the whole test process, started on first use and stopped when the
+/// process exits; each fixture gets a database of its own on it.
+enum TestPostgres {
+    private nonisolated(unsafe) static var server: LocalPostgres?
+    private static let lock = Mutex(())
+
+    /// A new empty database: its name and URL.
+    static func database() throws -> (name: String, url: String) {
+        let server = try started()
+        let name = "bangfu_\(UUID().uuidString.prefix(8).lowercased())"
+        try PGConnection(url: server.url).execute("CREATE DATABASE \(name)")
+        return (name, server.url.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(name)"))
+    }
+
+    static func drop(_ name: String) {
+        guard let server else { return }
+        _ = try? PGConnection(url: server.url).execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// Every row of every table of the database, in order, as text: what a refused command must leave unchanged.
+    static func snapshot(_ name: String) throws -> [String] {
+        let server = try started()
+        let connection = try PGConnection(url: server.url.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(name)"))
+        let tables = try connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+        return try (0..<tables.count).map { index in
+            let table = tables.text(index, "tablename") ?? ""
+            let dump = try connection.execute(
+                """
+                SELECT count(*) || ' rows' || chr(10) || coalesce(string_agg(t::text, chr(10) ORDER BY t::text COLLATE "C"), '') AS dump
+                FROM "\(table)" t
+                """)
+            return "\(table): \(dump.text(0, "dump") ?? "")"
+        }
+    }
+
+    private static func started() throws -> LocalPostgres {
+        try lock.withLock { _ in
+            if let server { return server }
+            let made = try LocalPostgres()
+            server = made
+            atexit { TestPostgres.stop() }
+            return made
+        }
+    }
+
+    private static func stop() { try? server?.stop() }
 }
