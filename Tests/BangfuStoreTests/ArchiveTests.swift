@@ -5,8 +5,8 @@ import GRDB
 import Testing
 
 @Suite struct ArchiveTests {
-    @Test func onePersonOneOpenArchive() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func onePersonOneOpenArchive(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let first = try await fx.archive()
         var other = fx.input()
         other.members.append(
@@ -36,8 +36,8 @@ import Testing
         } catch let e as BangfuError { #expect(e.code == .personInOtherArchive && e.en.contains(moved.archiveNo)) }
     }
 
-    @Test func notEligibleIsRefusedWithTheReason() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func notEligibleIsRefusedWithTheReason(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         do {
             _ = try await fx.store.createArchive(
                 fx.input(income: Money(yuan: 200_000)), by: fx.actor("cw"), at: fx.tick())
@@ -59,8 +59,8 @@ import Testing
         } catch let e as BangfuError { #expect(e.code == .noDibaoStandard && e.en.contains("880101")) }
     }
 
-    @Test func everyChangeKeepsHistory() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func everyChangeKeepsHistory(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let h = try await fx.archive()
         #expect(h.archiveNo == "HA-2027-000001")
         #expect(h.assessment.category == .deep)
@@ -102,39 +102,31 @@ import Testing
         let actions = Set(try await fx.store.archiveHistory(id: h.id).map(\.action))
         #expect(actions == ["create_archive", "update_archive", "review_archive", "exit_archive", "reenter_archive"])
         // History and archives cannot be deleted by accident.
-        #expect(throws: DatabaseError.self) { try fx.raw().write { try $0.execute(sql: "DELETE FROM household") } }
+        #expect(try fx.refusedByRules("DELETE FROM household"))
     }
 
-    @Test func auditChainVerifiesAndFindsTampering() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func auditChainVerifiesAndFindsTampering(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund()
         _ = try await fx.caseIn(.active)
         let ok = try await fx.store.verify()
         #expect(ok.ok && ok.auditRows > 10)
-        // Append-only: a plain UPDATE is refused by SQLite itself.
-        #expect(throws: DatabaseError.self) {
-            try fx.raw().write { try $0.execute(sql: "UPDATE audit_log SET actor = 'x' WHERE seq = 5") }
-        }
+        // Append-only: a plain UPDATE is refused by the database itself.
+        #expect(try fx.refusedByRules("UPDATE audit_log SET actor = 'x' WHERE seq = 5"))
         // Someone with raw access drops the guard and rewrites row 5: verify names row 5.
-        try await fx.raw().write { db in
-            try db.execute(sql: "DROP TRIGGER audit_log_no_update")
-            try db.execute(sql: "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5")
-        }
+        try fx.tamper(
+            dropping: ["audit_log_no_update"], ["UPDATE audit_log SET actor = 'mallory' WHERE seq = 5"])
         let bad = try await fx.store.verify()
         #expect(!bad.ok)
         #expect(bad.firstBrokenAuditRow == 5)
         // No personal value is in the audit trail.
-        let text = try await fx.raw().read { db in
-            try String.fetchAll(db, sql: "SELECT actor || action || entity_id FROM audit_log").joined()
-        }
+        let text = try fx.rows("SELECT actor || action || entity_id FROM audit_log").map { $0[0] as String }.joined()
         #expect(!text.contains("张三"))
     }
 
-    @Test func schemaChecksMatchTheCoreEnums() async throws {
-        let fx = try await Fixture()
-        let sql = try await fx.raw().read { db in
-            try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL").joined()
-        }
+    @Test(arguments: Engine.allCases) func schemaChecksMatchTheCoreEnums(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
+        let sql = try fx.schemaText()
         for s in CaseState.allCases { #expect(sql.contains("'\(s.rawValue)'")) }
         for k in LedgerKind.allCases { #expect(sql.contains("'\(k.rawValue)'")) }
         for s in FundSource.allCases { #expect(sql.contains("'\(s.rawValue)'")) }

@@ -1,13 +1,14 @@
 import BangfuConfig
 import BangfuCore
-import BangfuStore
 import BangfuLoad
-import BangfuPostgres
 import BangfuSQL
 import Foundation
 import GRDB
 import Synchronization
 import Testing
+
+@testable import BangfuPostgres
+@testable import BangfuStore
 
 /// The store engines a suite runs over: one suite, two stores (issue 16).
 enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -158,7 +159,66 @@ final class Fixture: @unchecked Sendable {
     }
 
     /// A raw connection for checks the store API does not offer (snapshots, tampering).
-    func raw() throws -> DatabaseQueue { try DatabaseQueue(path: dbPath) }
+    func raw() throws -> DatabaseQueue {
+        precondition(engine == .sqlite, "raw() opens the SQLite file: use rows(_:) or tamper(_:) on both engines")
+        return try DatabaseQueue(path: dbPath)
+    }
+
+    /// Runs `body` on a session of the store's own database, outside the store (either engine).
+    private func withDatabase<T>(_ body: (SQLDatabase) throws -> T) throws -> T {
+        if let postgresDatabase {
+            let connection = try PGConnection(url: TestPostgres.url(of: postgresDatabase))
+            let audit = try PostgresAudit(connection)
+            return try body(SQLDatabase(PostgresDriver(connection: connection, audit: audit, identity: "test")))
+        }
+        return try raw().write { db in try body(SQLiteDriver.database(db)) }
+    }
+
+    /// Rows of a query in the shared dialect, read outside the store.
+    func rows(_ sql: String, _ arguments: SQLArguments = []) throws -> [SQLRow] {
+        try withDatabase { db in try SQLRow.fetchAll(db, sql: sql, arguments: arguments) }
+    }
+
+    /// Whether the database itself refuses `sql` by one of bangfu's rules (an append-only table,
+    /// kept rows): SQLite's RAISE(ABORT) or PostgreSQL's SQLSTATE BF001. Any other failure is thrown.
+    func refusedByRules(_ sql: String) throws -> Bool {
+        do {
+            try withDatabase { db in try db.execute(sql: sql) }
+            return false
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            return true
+        } catch let error as PGError where error.sqlState == "BF001" {
+            return true
+        }
+    }
+
+    /// Runs `statements` as someone with full access to the database would, the rules' triggers out
+    /// of the way: on SQLite they are dropped (`dropping`), on PostgreSQL the session skips them
+    /// (`session_replication_role = replica`, a superuser's setting).
+    func tamper(dropping triggers: [String], _ statements: [String]) throws {
+        try withDatabase { db in
+            if db.dialect == .postgres {
+                try db.execute(sql: "SET session_replication_role = replica")
+            } else {
+                for trigger in triggers { try db.execute(sql: "DROP TRIGGER \(trigger)") }
+            }
+            for statement in statements { try db.execute(sql: statement) }
+        }
+    }
+
+    /// The schema's own text (checks, triggers' bodies) where the rules spell the core's codes.
+    func schemaText() throws -> String {
+        let sql =
+            engine == .sqlite
+            ? "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
+            : """
+            SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+            WHERE n.nspname = current_schema()
+            UNION ALL SELECT p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = current_schema()
+            """
+        return try rows(sql).map { row in row[0] as String }.joined()
+    }
 
     /// Everything a refused command must leave unchanged: every row of every table, in order (an
     /// in-place update changes no count, so counts would not do).
@@ -237,6 +297,10 @@ enum TestPostgres {
         return (name, server.url.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(name)"))
     }
 
+    static func url(of name: String) throws -> String {
+        try started().url.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(name)")
+    }
+
     static func drop(_ name: String) {
         guard let server else { return }
         _ = try? PGConnection(url: server.url).execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
@@ -245,7 +309,8 @@ enum TestPostgres {
     /// Every row of every table of the database, in order, as text: what a refused command must leave unchanged.
     static func snapshot(_ name: String) throws -> [String] {
         let server = try started()
-        let connection = try PGConnection(url: server.url.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(name)"))
+        let connection = try PGConnection(
+            url: server.url.replacingOccurrences(of: "dbname=postgres", with: "dbname=\(name)"))
         let tables = try connection.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
         return try (0..<tables.count).map { index in

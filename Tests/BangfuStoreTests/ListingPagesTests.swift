@@ -31,8 +31,10 @@ import Testing
             fixture.input(unit: unit, members: 0, income: Money(yuan: yuan)), by: fixture.actor(by), at: fixture.tick())
     }
 
-    @Test func householdsLeftOutComeDeepestFirstAcrossPagesAndOnlyFromTheUnitsAsked() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: Engine.allCases) func householdsLeftOutComeDeepestFirstAcrossPagesAndOnlyFromTheUnitsAsked(
+        engine: Engine
+    ) async throws {
+        let fixture = try await Fixture(engine: engine)
         // Per-capita monthly income in brackets; F is the deepest, C the least deep.
         let a = try await household(fixture, unit: "b1", yuan: 6_000)  // deep, 500
         let b = try await household(fixture, unit: "b1", yuan: 3_000)  // deep, 250
@@ -73,8 +75,8 @@ import Testing
         #expect(try await fixture.store.campaignProgress(runId: run.id, units: nil).processed == 6)
     }
 
-    @Test func overdueVisitsComeEarliestDueFirstAcrossPages() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: Engine.allCases) func overdueVisitsComeEarliestDueFirstAcrossPages(engine: Engine) async throws {
+        let fixture = try await Fixture(engine: engine)
         var households: [Household] = []
         for _ in 0..<5 { households.append(try await fixture.archive()) }
         let events = Dictionary(uniqueKeysWithValues: MustVisitEvent.defaults.map { event in (event.id, event) })
@@ -111,8 +113,8 @@ import Testing
             ).isEmpty)
     }
 
-    @Test func contactsAndReviewsDueComeInPages() async throws {
-        let fixture = try await Fixture(extraYAML: "")
+    @Test(arguments: Engine.allCases) func contactsAndReviewsDueComeInPages(engine: Engine) async throws {
+        let fixture = try await Fixture(engine: engine, extraYAML: "")
         var households: [Household] = []
         for _ in 0..<5 { households.append(try await fixture.archive()) }
         // Paired in the order 3, 0, 4, 1, 2: the longest without contact is the one paired first.

@@ -32,8 +32,10 @@ import Testing
         ] + input.members.map(\.idNumber.value)
     }
 
-    @Test func theRetentionJobErasesExactlyThePersonalDataAndVerifyStillPasses() async throws {
-        let fx = try await Fixture(extraYAML: "archive: { retention_years: 2 }")
+    @Test(arguments: Engine.allCases) func theRetentionJobErasesExactlyThePersonalDataAndVerifyStillPasses(
+        engine: Engine
+    ) async throws {
+        let fx = try await Fixture(engine: engine, extraYAML: "archive: { retention_years: 2 }")
         let input = fullInput(fx)
         let old = try await fx.store.createArchive(input, by: fx.actor("cw"), at: fx.tick())
         var changed = input
@@ -82,9 +84,8 @@ import Testing
         #expect(phone?.oldValue == "〔已清除〕" && phone?.newValue == "〔已清除〕")
         #expect(history.contains { $0.field == "status" && $0.newValue == "closed" })
         #expect(history.last?.action == "retention_erase" && history.last?.actor == "system")
-        let audited = try await fx.raw().read { db in
-            try String.fetchAll(db, sql: "SELECT action FROM audit_log WHERE entity_id = ?", arguments: [old.archiveNo])
-        }
+        let audited: [String] = try fx.rows("SELECT action FROM audit_log WHERE entity_id = ?", [old.archiveNo])
+            .map { $0[0] }
         #expect(audited.last == "retention_erase")
         // An erased archive cannot come back under its old number.
         do {
@@ -94,46 +95,42 @@ import Testing
         } catch let error as BangfuError { #expect(error.code == .archiveClosed) }
     }
 
-    @Test func personalValuesAreOnlyEverErasedAndVerifyFindsAnyOtherChange() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func personalValuesAreOnlyEverErasedAndVerifyFindsAnyOtherChange(engine: Engine)
+        async throws
+    {
+        let fx = try await Fixture(engine: engine)
         let household = try await fx.store.createArchive(fullInput(fx), by: fx.actor("cw"), at: fx.tick())
         // A change keeps the replaced personal values (a creation keeps none: the archive is its own first version).
         var changed = household.input
         changed.head.phone = "13800000000"
         _ = try await fx.store.updateArchive(id: household.id, changed, by: fx.actor("cw"), at: fx.tick())
-        let queue = try fx.raw()
         for sql in [
             "UPDATE personal_value SET value = 'x' WHERE household_id = \(household.id)",
             "DELETE FROM personal_value",
             "UPDATE archive_history SET actor = 'x'",
             "DELETE FROM archive_history",
         ] {
-            await #expect(throws: DatabaseError.self, "\(sql)") {
-                try await queue.write { db in try db.execute(sql: sql) }
-            }
+            #expect(try fx.refusedByRules(sql), "\(sql)")
         }
         // With the triggers dropped (someone with the file): a value changed is found by its salted hash...
-        try await queue.write { db in
-            try db.execute(sql: "DROP TRIGGER personal_value_erase_only")
-            try db.execute(sql: "UPDATE personal_value SET value = '13900000000' WHERE value = '13912345678'")
-        }
+        try fx.tamper(
+            dropping: ["personal_value_erase_only"],
+            ["UPDATE personal_value SET value = '13900000000' WHERE value = '13912345678'"])
         var report = try await fx.store.verify()
         #expect(!report.ok && report.problems.contains { $0.contains("does not match its salted hash") })
-        try await queue.write { db in
-            try db.execute(sql: "UPDATE personal_value SET value = '13912345678' WHERE value = '13900000000'")
-        }
+        try fx.tamper(dropping: [], ["UPDATE personal_value SET value = '13912345678' WHERE value = '13900000000'"])
         #expect(try await fx.store.verify().ok)
         // ...and an erasure the retention job did not make is found too.
-        try await queue.write { db in
-            try db.execute(
-                sql: "UPDATE personal_value SET value = NULL, salt = NULL, erased_ms = 1 WHERE value = '13912345678'")
-        }
+        try fx.tamper(
+            dropping: [],
+            ["UPDATE personal_value SET value = NULL, salt = NULL, erased_ms = 1 WHERE value = '13912345678'"])
         report = try await fx.store.verify()
         #expect(!report.ok && report.problems.contains { $0.contains("never erased by the retention job") })
     }
 
-    @Test func aRetryAfterItsReplyExpiredIsRefusedAndActsNoMore() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func aRetryAfterItsReplyExpiredIsRefusedAndActsNoMore(engine: Engine) async throws
+    {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund(yuan: 0)
         let asked = fx.now
         let key = RequestKey(principal: "tr", id: "dep-1", paramsHash: "h1", at: asked)
@@ -150,13 +147,9 @@ import Testing
         } catch let error as BangfuError { #expect(error.code == .requestExpired) }
         #expect(try await fx.store.balance(fundId: "f1") == Money(yuan: 100))
         // The request stays, its reply gone; other parameters under the same id are still refused as reuse.
-        let stored = try await fx.raw().read { db in
-            try Row.fetchOne(db, sql: "SELECT reply, params_hash FROM request_log WHERE request_id = 'dep-1'")
-        }
+        let stored = try fx.rows("SELECT reply, params_hash FROM request_log WHERE request_id = 'dep-1'").first
         #expect(stored?["reply"] as String? == "null" && stored?["params_hash"] as String? == "h1")
-        await #expect(throws: DatabaseError.self) {
-            try await fx.raw().write { db in try db.execute(sql: "DELETE FROM request_log") }
-        }
+        #expect(try fx.refusedByRules("DELETE FROM request_log"))
         do {
             try await fx.store.scoped(to: RequestKey(principal: "tr", id: "dep-1", paramsHash: "h2", at: fx.now))
                 .deposit(fundId: "f1", amount: Money(yuan: 5), memo: "拨款", by: fx.actor("tr"), at: fx.tick())

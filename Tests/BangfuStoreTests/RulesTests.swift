@@ -6,8 +6,10 @@ import Testing
 /// Rules that decide across units and funds: what a caller of another unit is told, records that
 /// move between units, and money that moves between funds.
 @Suite struct RulesTests {
-    @Test func aDuplicatePersonIsNotNamedToACallerWithNoRoleThere() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func aDuplicatePersonIsNotNamedToACallerWithNoRoleThere(engine: Engine)
+        async throws
+    {
+        let fx = try await Fixture(engine: engine)
         let first = try await fx.archive(unit: "b1")
         var again = fx.input(unit: "b3")
         again.head = first.input.head
@@ -32,8 +34,10 @@ import Testing
         }
     }
 
-    @Test func reEntryNeedsTheRoleOnTheUnitLeftAndTheUnitEntered() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func reEntryNeedsTheRoleOnTheUnitLeftAndTheUnitEntered(engine: Engine)
+        async throws
+    {
+        let fx = try await Fixture(engine: engine)
         let closed = try await fx.archive(unit: "b1")
         _ = try await fx.store.exitArchive(
             id: closed.id, reason: .incomeAboveLine, note: "脱困", by: fx.actor("ap"), at: fx.tick())
@@ -58,8 +62,10 @@ import Testing
         #expect(back.status == .open && back.input.unitId == "b2")
     }
 
-    @Test func transfersKeepTheMoneysSourceAndNeverWidenWhatItPays() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func transfersKeepTheMoneysSourceAndNeverWidenWhatItPays(engine: Engine)
+        async throws
+    {
+        let fx = try await Fixture(engine: engine)
         try await fx.fund("union", helpTypes: ["hardship-relief", "medical-aid"])
         try await fx.fund("narrow", yuan: 0, helpTypes: ["medical-aid"])
         try await fx.fund("wide", yuan: 0, helpTypes: ["medical-aid", "education-aid"])
@@ -95,13 +101,13 @@ import Testing
 /// The units come from the configuration: a reload adds and changes them, audited once each.
 @Suite struct UnitSyncTests {
     func auditedUnits(_ fixture: Fixture) throws -> [String] {
-        try fixture.raw().read { db in
-            try String.fetchAll(db, sql: "SELECT entity_id FROM audit_log WHERE action = 'unit_sync' ORDER BY seq")
-        }
+        try fixture.rows("SELECT entity_id FROM audit_log WHERE action = 'unit_sync' ORDER BY seq").map { $0[0] }
     }
 
-    @Test func aChangedConfigurationIsSyncedParentsFirstAndEachChangeAuditedOnce() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: Engine.allCases) func aChangedConfigurationIsSyncedParentsFirstAndEachChangeAuditedOnce(
+        engine: Engine
+    ) async throws {
+        let fixture = try await Fixture(engine: engine)
         let first = try auditedUnits(fixture)
         // In waves: the top, then its children, then theirs.
         #expect(first == ["city", "county", "county2", "b1", "b2", "b3"], "\(first)")
@@ -120,8 +126,8 @@ import Testing
         #expect(tree.units["b1"]?.name == "一厂工会（改名）" && tree.subtree(of: "county2").contains("w4"))
     }
 
-    @Test func unitsThatAreNotOneTreeAreRefusedWhole() async throws {
-        let fixture = try await Fixture()
+    @Test(arguments: Engine.allCases) func unitsThatAreNotOneTreeAreRefusedWhole(engine: Engine) async throws {
+        let fixture = try await Fixture(engine: engine)
         let before = try fixture.snapshot()
         var units = fixture.config.units
         units.append(OrgUnit(id: "b9", name: "九厂", parentId: "nowhere", level: .grassroots))

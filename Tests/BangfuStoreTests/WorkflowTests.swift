@@ -32,8 +32,10 @@ import Testing
         #expect(Self.plugins.failed.isEmpty && Self.plugins.loaded.count == 9, "\(Self.plugins.failed)")
     }
 
-    @Test func theHelpTypeSetsTheAmountAndTheFundSourceIsChecked() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func theHelpTypeSetsTheAmountAndTheFundSourceIsChecked(engine: Engine)
+        async throws
+    {
+        let fx = try await Fixture(engine: engine)
         let wf = workflow(fx)
         try await fx.fund("union", yuan: 100_000)
         try await fx.store.createFund(
@@ -70,8 +72,8 @@ import Testing
 
     /// A database written before refs were keyed: its forms' refs are replaced in one audited
     /// write, so "once per student and school year" still holds; a different secret is refused.
-    @Test func storedRefsAreKeyedOnceAndTheRuleStillHolds() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func storedRefsAreKeyedOnceAndTheRuleStillHolds(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let wf = workflow(fx)
         var input = fx.input()
         input.members[0].status = "student"
@@ -94,9 +96,7 @@ import Testing
         let refused = try await wf.assess(caseId: second.id, at: fx.now)
         #expect(!refused.eligible && refused.reasons.map(\.code) == ["already_funded"])
         #expect(try await fx.store.verify().ok)
-        let stored = try await fx.raw().read { db in
-            try String.fetchOne(db, sql: "SELECT form FROM help_case WHERE id = ?", arguments: [first.id])
-        }
+        let stored: String? = try fx.rows("SELECT form FROM help_case WHERE id = ?", [first.id]).first?[0]
         #expect(stored?.contains(Self.refs.ref(h.archiveNo, child)) == true)
 
         #expect(try await fx.store.keyRefs(Workflow.keying(Self.refs), at: fx.tick()) == 0)
@@ -106,8 +106,8 @@ import Testing
         } catch let error as BangfuError { #expect(error.code == .invalidConfig && error.en.contains("ref-key")) }
     }
 
-    @Test func formsAreCheckedAgainstTheHelpType() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func formsAreCheckedAgainstTheHelpType(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let wf = workflow(fx)
         let h = try await fx.archive()
         do {
@@ -127,8 +127,8 @@ import Testing
         } catch let e as BangfuError { #expect(e.code == .notFound && e.en.contains("medical-aid")) }
     }
 
-    @Test func ineligibleIsRefusedWithThePluginsReasons() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func ineligibleIsRefusedWithThePluginsReasons(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let wf = workflow(fx)
         // ¥30,000 for 2 people with 低保 ¥1,000: relative hardship, so no monthly subsidy.
         let h = try await fx.store.createArchive(
@@ -144,8 +144,8 @@ import Testing
         #expect(try await fx.store.helpCase(id: c.id).state == .branchReviewPassed)
     }
 
-    @Test func temporaryAidAndSameCauseRules() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func temporaryAidAndSameCauseRules(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let wf = workflow(fx)
         let h = try await fx.archive()
         _ = try await wf.fileCase(
@@ -181,8 +181,8 @@ import Testing
             at: fx.tick())
     }
 
-    @Test func yearlyCapAcrossHelpTypesLoansExcluded() async throws {
-        let fx = try await Fixture(extraYAML: "rules:\n  yearly_cap: \"8000\"\n")
+    @Test(arguments: Engine.allCases) func yearlyCapAcrossHelpTypesLoansExcluded(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine, extraYAML: "rules:\n  yearly_cap: \"8000\"\n")
         let wf = workflow(fx)
         let h = try await fx.archive()
         let a = try await reviewed(fx, wf, household: h.id, "hardship-relief", ["cause": .string("disaster")])
@@ -201,8 +201,8 @@ import Testing
         #expect(try await fx.store.helpCase(id: med.id).state == .branchReviewPassed)
     }
 
-    @Test func factsCarryNoIdentity() async throws {
-        let fx = try await Fixture()
+    @Test(arguments: Engine.allCases) func factsCarryNoIdentity(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
         let h = try await fx.archive()
         let facts = Workflow.facts(h, on: LocalDate(year: 2027, month: 3, day: 1)!, refs: Self.refs)
         let json = String(decoding: try JSONEncoder().encode(facts), as: UTF8.self)
