@@ -114,7 +114,7 @@ let package = Package(
             name: "BangfuDaemon",
             dependencies: [
                 "BangfuCore", "BangfuConfig", "BangfuDomain", "BangfuStore", "BangfuPlugins", "BangfuWorkflow",
-                "BangfuVarlink", "BangfuEvidence",
+                "BangfuVarlink", "BangfuEvidence", "BangfuSQL", "BangfuPostgres",
                 "BangfuSystemd", "BangfuWire",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -200,7 +200,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "BangfuDaemonTests", dependencies: ["BangfuVarlink", "BangfuLoad", "BangfuWire", "BangfuEvidence"]),
+            name: "BangfuDaemonTests",
+            dependencies: ["BangfuVarlink", "BangfuLoad", "BangfuWire", "BangfuEvidence", "BangfuPostgres"]),
         .testTarget(
             name: "BangfuDaemonUnitTests",
             dependencies: [

@@ -39,6 +39,11 @@ public struct BangfuConfiguration: Sendable {
     public var contactIntervalDays: Int
     /// SQLite `synchronous` setting: `full` (default) or `normal`.
     public var synchronousFull: Bool
+    /// Where the records are kept (`store.kind`: `sqlite`, the default, or `postgres`).
+    public var store: StoreChoice
+    /// Seconds an instance that does not lead waits between attempts to take the lead of the
+    /// time-driven work on a shared store (`store.leader_takeover_seconds`): the bound on a takeover.
+    public var leaderTakeoverSeconds: Int
     /// Days a requested transfer between funds waits for a second approver (`funds.transfer_expiry_days`).
     public var transferExpiryDays: Int
     /// Connections one unix user may hold open at once (`limits.connections_per_user`).
@@ -82,6 +87,8 @@ public struct BangfuConfiguration: Sendable {
         mustVisitEvents = MustVisitEvent.defaults
         contactIntervalDays = 92
         synchronousFull = true
+        store = .sqlite
+        leaderTakeoverSeconds = 30
         transferExpiryDays = 7
         connectionsPerUser = 32
         messageDeadlineSeconds = 10
@@ -306,6 +313,15 @@ struct ConfigFile: Decodable {
 
     struct StoreSection: Decodable {
         var synchronous: String?
+        var kind: String?
+        var url: String?
+        var passwordFile: String?
+        var leaderTakeoverSeconds: Int?
+        enum CodingKeys: String, CodingKey {
+            case synchronous, kind, url
+            case passwordFile = "password_file"
+            case leaderTakeoverSeconds = "leader_takeover_seconds"
+        }
     }
     struct NoticeSection: Decodable {
         var workingDays: Int?
@@ -383,6 +399,31 @@ struct ConfigFile: Decodable {
             default:
                 throw bad("store.synchronous", "只能是 full 或 normal，而不是“\(s)”", "must be full or normal, not \"\(s)\"")
             }
+        }
+        switch store?.kind?.lowercased() ?? "sqlite" {
+        case "sqlite":
+            guard store?.url == nil, store?.passwordFile == nil else {
+                throw bad(
+                    "store.url", "只有 kind: postgres 才需要 url 和 password_file",
+                    "url and password_file are for kind: postgres only")
+            }
+        case "postgres", "postgresql":
+            guard let url = store?.url, !url.isEmpty else {
+                throw bad(
+                    "store.url", "kind: postgres 须给出 url，例如 \"host=/run/postgresql dbname=bangfu user=bangfu\"",
+                    "kind: postgres needs a url, e.g. \"host=/run/postgresql dbname=bangfu user=bangfu\"")
+            }
+            c.store = .postgres(try PostgresSettings(url: url, passwordFile: store?.passwordFile))
+        case let other:
+            throw bad(
+                "store.kind", "只能是 sqlite 或 postgres，而不是“\(other)”", "must be sqlite or postgres, not \"\(other)\"")
+        }
+        if let seconds = store?.leaderTakeoverSeconds {
+            guard (1...600).contains(seconds) else {
+                throw bad(
+                    "store.leader_takeover_seconds", "须在 1 到 600 之间，而不是 \(seconds)", "must be 1 to 600, not \(seconds)")
+            }
+            c.leaderTakeoverSeconds = seconds
         }
         if let d = notice?.workingDays {
             guard (1...60).contains(d) else {
@@ -496,6 +537,13 @@ struct ConfigFile: Decodable {
             }
             guard (g.user == nil) != (g.group == nil) else {
                 throw bad("grants[\(i)]", "须且只能写 user 或 group 之一", "needs exactly one of user or group")
+            }
+            if c.store.isShared, let user = g.user, user.hasPrefix("uid:") {
+                throw bad(
+                    "grants[\(i)].user",
+                    "共享的 PostgreSQL 存储上不能按 uid 授权（“\(user)”）：各主机的 uid 未必是同一个人，请用用户名或组名（如目录服务中的账号）",
+                    "a grant by uid (\"\(user)\") is refused on a shared PostgreSQL store: a uid need not be the same person on every host; grant to a user or group name (an account from the directory the hosts share)"
+                )
             }
             guard tree.units[g.unit] != nil else {
                 throw bad("grants[\(i)].unit", "“\(g.unit)”不在 units 中", "\"\(g.unit)\" is not declared under units")

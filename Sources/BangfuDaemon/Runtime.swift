@@ -3,6 +3,8 @@ import BangfuCore
 import BangfuEvidence
 import BangfuWire
 import BangfuPlugins
+import BangfuPostgres
+import BangfuSQL
 import BangfuStore
 import BangfuWorkflow
 import Foundation
@@ -11,7 +13,10 @@ import Synchronization
 
 /// Everything a call needs, with the parts a reload replaces (configuration, plugins) behind a lock.
 public final class Runtime: Sendable {
-    public let store: SQLiteStore
+    public let store: any SQLStore
+    /// Whether this instance runs the time-driven work: always on SQLite, on a shared PostgreSQL
+    /// store only while it holds the leader's lock.
+    let leadership: PostgresLeadership?
     public let clock: DaemonClock
     public let options: Options
     public let startedAt: Date
@@ -88,8 +93,16 @@ public final class Runtime: Sendable {
         let refKey = try StateSecret.load("ref-key", stateDir: options.stateDir)
         refs = PersonRefs(secret: refKey.bytes)
         refKeySource = refKey.source
-        store = try SQLiteStore(
-            path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
+        switch config.store {
+        case .sqlite:
+            store = try SQLiteStore(
+                path: options.databasePath, policy: config.policy, synchronousFull: config.synchronousFull)
+            leadership = nil
+        case .postgres(let settings):
+            let password = try settings.password()
+            store = try PostgresStore(url: settings.url, password: password, policy: config.policy)
+            leadership = PostgresLeadership(url: settings.url, password: password)
+        }
         let keyed = try await store.keyRefs(Workflow.keying(refs), at: clock.now())
         if keyed > 0 { logger.notice("refs in \(keyed) stored forms keyed with the secret ref-key") }
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
@@ -99,8 +112,13 @@ public final class Runtime: Sendable {
             Snapshot(
                 config: config, plugins: plugins,
                 workflow: Workflow(store: store, plugins: plugins, zone: config.businessZone, refs: refs)))
+        var leads: (@Sendable () async -> Bool)?
+        if let leadership = self.leadership {
+            leads = { await leadership.leadsNow() }
+        }
         scheduler = Scheduler(
             store: store, clock: clock, logger: logger, batchSize: options.planningBatch,
+            leads: leads,
             checkpoint: { [unowned self] in await self.checkpoint(.timer) }
         ) { [unowned self] in
             let s = self.snapshot

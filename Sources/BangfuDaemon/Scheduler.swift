@@ -28,9 +28,17 @@ actor Scheduler {
     private var nextCheckpoint: Date?
     /// Missed campaign occurrences already written to the journal (once each per run of bangfud).
     private var reportedMissed: Set<String> = []
+    /// Whether this instance may run the time-driven work now (several instances on one database:
+    /// only the one holding the leader's lock does; `Runtime.leadership`). Nil: it always does.
+    let leads: (@Sendable () async -> Bool)?
+    /// What the last run found: whether this instance led.
+    private(set) var leading = true
+    /// Whether the lead was asked for yet (the first answer is logged too).
+    private var asked = false
 
     init(
         store: any BangfuStore, clock: DaemonClock, logger: Logger, batchSize: Int = 200,
+        leads: (@Sendable () async -> Bool)? = nil,
         checkpoint: @escaping @Sendable () async -> Void,
         settings: @escaping @Sendable () -> (Workflow, BangfuConfiguration)
     ) {
@@ -40,6 +48,7 @@ actor Scheduler {
         self.batchSize = batchSize
         self.checkpoint = checkpoint
         self.settings = settings
+        self.leads = leads
     }
 
     /// Does what is due now, after any run already under way.
@@ -54,6 +63,16 @@ actor Scheduler {
     }
 
     private func fire() async {
+        let leadsNow = await leads?() ?? true
+        if leads != nil && (leadsNow != leading || !asked) {
+            logger.notice(
+                leadsNow
+                    ? "this instance now leads the scheduled work (notices, campaigns, instalments, retention)"
+                    : "another instance leads the scheduled work; this one serves calls only")
+        }
+        leading = leadsNow
+        asked = true
+        guard leadsNow else { return }
         let now = clock.now()
         let (workflow, config) = settings()
         // A signed head in the journal at least every checkpoint_minutes (on the daemon's clock).
@@ -300,7 +319,10 @@ struct SchedulerService: Service {
             while !Task.isCancelled {
                 await runtime.scheduler.fireDue()
                 var timeout: Duration?
-                if !runtime.clock.isManual {
+                if await !runtime.scheduler.leading {
+                    // Not the leader: try again within the takeover bound, whatever the clock.
+                    timeout = .seconds(runtime.snapshot.config.leaderTakeoverSeconds)
+                } else if !runtime.clock.isManual {
                     let next = await runtime.scheduler.nextWake()
                     // At most an hour at a time, in case the wall clock jumps.
                     let seconds = next.map { max(0, min(3600, $0.timeIntervalSince(runtime.clock.now()))) } ?? 3600

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Which of several bangfud instances on one database runs the time-driven work (notice deadlines,
 /// campaign planning, instalments, retention, checkpoints): the one whose session holds a
 /// PostgreSQL advisory lock.
@@ -39,6 +41,58 @@ public final class PGLeaderLock {
     public func resign() throws {
         while try leads() {
             _ = try connection.execute("SELECT pg_advisory_unlock($1::bigint)", [String(key)])
+        }
+    }
+}
+
+/// Leadership of the time-driven work among the instances on one database, kept on a session of
+/// its own: asked before each scheduler run, it takes the lead when free and reconnects when its
+/// session was lost (a lost session lost the lock with it, so it never leads on a stale belief).
+public final class PostgresLeadership: @unchecked Sendable {
+    private let url: String
+    private let password: String?
+    /// The session holding (or trying for) the lock; used only under `lock`.
+    private var leaderLock: PGLeaderLock?
+    private let lock = NSLock()
+
+    /// The advisory lock's key for the scheduler ("bflead").
+    public static let schedulerKey: Int64 = 0x62_666C_6561_64
+
+    public init(url: String, password: String?) {
+        self.url = url
+        self.password = password
+    }
+
+    /// Whether this instance leads now: true only while its session holds the lock.
+    public func leads() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            if leaderLock == nil {
+                let connection = try PGConnection(url: url, password: password, applicationName: "bangfud-leader")
+                leaderLock = PGLeaderLock(connection: connection, key: Self.schedulerKey)
+            }
+            return try leaderLock?.tryLead() ?? false
+        } catch {
+            leaderLock = nil
+            return false
+        }
+    }
+
+    /// Gives the lead up (a clean stop): another instance takes over at its next attempt.
+    public func resign() {
+        lock.lock()
+        defer { lock.unlock() }
+        try? leaderLock?.resign()
+        leaderLock = nil
+    }
+}
+
+extension PostgresLeadership {
+    /// `leads()` on a thread of its own: libpq blocks, the caller's executor must not.
+    public func leadsNow() async -> Bool {
+        await withCheckedContinuation { (answer: CheckedContinuation<Bool, Never>) in
+            DispatchQueue.global().async { answer.resume(returning: self.leads()) }
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BangfuCLIKit
+import BangfuConfig
 import BangfuCore
 import BangfuPostgres
 import BangfuStore
@@ -63,22 +64,8 @@ struct Migrate: AsyncParsableCommand {
 
     /// The password from its file or systemd credential; the URL itself must not carry one.
     func connect() throws -> PGConnection {
-        if let components = URLComponents(string: url), components.password != nil {
-            throw BangfuError(
-                .invalidInput, zh: "连接串中不要写口令：请用 --password-file 或 systemd 凭据",
-                en: "keep the password out of the URL: use --password-file or a systemd credential")
-        }
-        let credential = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { "\($0)/postgres-password" }
-        let file = passwordFile ?? credential.flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
-        let password = try file.map { path in
-            do {
-                return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .newlines)
-            } catch {
-                throw BangfuError(
-                    .invalidInput, zh: "无法读取口令文件 \(path)", en: "cannot read the password file \(path)")
-            }
-        }
-        return try PGConnection(url: url, password: password, applicationName: "bangfu-db")
+        let settings = try PostgresSettings(url: url, passwordFile: passwordFile)
+        return try PGConnection(url: url, password: try settings.password(), applicationName: "bangfu-db")
     }
 
     func print(_ proof: StoreCopy.Proof, json: Bool) {
