@@ -158,10 +158,12 @@ let package = Package(
             dependencies: ["BangfuCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         // libpq (Debian libpq-dev): PostgreSQL's own client library, synchronous like the unit of work.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        // PostgreSQL sessions, typed errors and the leader lock of several instances on one database.
+        // PostgreSQL: sessions, typed errors, the schema, the audit chain, the store and the leader lock.
         .target(
             name: "BangfuPostgres",
-            dependencies: ["BangfuCore", "BangfuDomain", "BangfuSQL", "CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "BangfuCore", "BangfuDomain", "BangfuSQL", "CLibPQ", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Pango on Cairo (Debian libpango1.0-dev, libcairo2-dev): CJK text set into PDF.
         .systemLibrary(
             name: "CPangoCairo", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev", "libcairo2-dev"])]),
