@@ -41,6 +41,9 @@ public struct BangfuConfiguration: Sendable {
     public var synchronousFull: Bool
     /// Where the records are kept (`store.kind`: `sqlite`, the default, or `postgres`).
     public var store: StoreChoice
+    /// One digest per top-level key of the file (`ConfigurationDigest`): what instances sharing a
+    /// store compare, so that all of them run one configuration.
+    public var digests: [String: String] = [:]
     /// Seconds an instance that does not lead waits between attempts to take the lead of the
     /// time-driven work on a shared store (`store.leader_takeover_seconds`): the bound on a takeover.
     public var leaderTakeoverSeconds: Int
@@ -144,7 +147,9 @@ public struct BangfuConfiguration: Sendable {
                 .invalidConfig, zh: "配置文件 \(path) 不是有效的 YAML：\(error)",
                 en: "configuration file \(path) is not valid YAML: \(error)")
         }
-        return try file.resolve(path: path)
+        var configuration = try file.resolve(path: path)
+        configuration.digests = try ConfigurationDigest.digests(yaml: text)
+        return configuration
     }
 
     private static func describe(_ e: DecodingError, path: String) -> BangfuError {

@@ -103,6 +103,7 @@ public final class Runtime: Sendable {
             store = try PostgresStore(url: settings.url, password: password, policy: config.policy)
             leadership = PostgresLeadership(url: settings.url, password: password)
         }
+        try await Runtime.agreeOnConfiguration(config, store: store, at: clock.now())
         let keyed = try await store.keyRefs(Workflow.keying(refs), at: clock.now())
         if keyed > 0 { logger.notice("refs in \(keyed) stored forms keyed with the secret ref-key") }
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
@@ -123,6 +124,23 @@ public final class Runtime: Sendable {
         ) { [unowned self] in
             let s = self.snapshot
             return (s.workflow, s.config)
+        }
+    }
+
+    /// On a shared store every instance runs one configuration: one that differs from the one
+    /// kept in the database is refused (at start or reload), naming the keys that differ.
+    static func agreeOnConfiguration(_ config: BangfuConfiguration, store: any SQLStore, at now: Date) async throws {
+        guard let shared = store as? PostgresStore else { return }
+        let differing = try await shared.agreeOnConfiguration(config.digests, adopt: false, by: "system", at: now)
+            .differing
+        guard differing.isEmpty else {
+            let keys = differing.joined(separator: ", ")
+            throw BangfuError(
+                .invalidConfig,
+                zh: "配置与共用此数据库的其他实例不同（\(keys)）：各实例须用同一份配置；确需更改时，先在各主机更新配置文件，再运行 bangfu-db adopt-config，然后逐台重新加载",
+                en:
+                    "the configuration differs from the one the other instances on this database run (\(keys)): all instances run one configuration; to change it, update the file on every host, run bangfu-db adopt-config, then reload each instance"
+            )
         }
     }
 
@@ -159,6 +177,7 @@ public final class Runtime: Sendable {
             return
         }
         let fresh = try BangfuConfiguration.load(path: path)
+        try await Runtime.agreeOnConfiguration(fresh, store: store, at: clock.now())
         if !fresh.units.isEmpty { try await store.syncUnits(fresh.units, at: clock.now()) }
         store.update(policy: fresh.policy)
         let plugins = Runtime.loadPlugins(fresh, options: options, clock: clock, logger: logger)

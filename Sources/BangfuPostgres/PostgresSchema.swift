@@ -30,8 +30,20 @@ public enum PostgresSchema {
     static let migrationLock: Int64 = 0x6266_6D69_6772
 
     static let migrations: [(name: String, sql: String)] = [
-        ("v10-baseline", functions + tables + rules + facts)
+        ("v10-baseline", functions + tables + rules + facts),
+        ("v11-shared-config", sharedConfiguration),
     ]
+
+    /// The configuration every instance on the database runs: a digest per top-level key
+    /// (`ConfigurationDigest`), set by the first instance and by `bangfu-db adopt-config`.
+    static let sharedConfiguration = """
+        CREATE TABLE shared_config (
+            key text PRIMARY KEY,
+            digest text NOT NULL CHECK (length(digest) = 64),
+            set_ms bigint NOT NULL,
+            set_by text NOT NULL
+        );
+        """
 
     /// JSON kept as text must parse; the refusals' shared trigger functions.
     static let functions = """

@@ -163,6 +163,39 @@ public final class PostgresStore: SQLStore {
         }
     }
 
+    /// Compares this instance's configuration (`digests`, one per top-level key) with the one
+    /// kept for every instance on the database; returns the keys that differ. The first instance
+    /// sets it; `adopt` replaces it (`bangfu-db adopt-config`: a deliberate change, audited).
+    public func agreeOnConfiguration(_ digests: [String: String], adopt: Bool, by actor: String, at: Date)
+        async throws -> ConfigurationAgreement
+    {
+        try await unscoped.write { db in
+            let kept = try SQLRow.fetchAll(db, sql: "SELECT key, digest FROM shared_config").reduce(
+                into: [String: String]()
+            ) { kept, row in kept[row["key"]] = row["digest"] }
+            // The first instance sets it: nothing differs from nothing.
+            let differing = kept.isEmpty ? [] : Self.differing(digests, kept)
+            guard kept.isEmpty || (adopt && !differing.isEmpty) else {
+                return ConfigurationAgreement(differing: differing, recorded: false)
+            }
+            try db.execute(sql: "DELETE FROM shared_config")
+            for (key, digest) in digests.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: "INSERT INTO shared_config(key, digest, set_ms, set_by) VALUES (?, ?, ?, ?)",
+                    arguments: [key, digest, StoreSQL.milliseconds(at), actor])
+            }
+            try db.driver.appendAudit(
+                at: at, actor: actor, action: kept.isEmpty ? "config_set" : "config_adopted", entity: "configuration",
+                entityId: differing.isEmpty ? "all" : differing.joined(separator: ","))
+            return ConfigurationAgreement(differing: differing, recorded: true)
+        }
+    }
+
+    /// Keys present in one set only, or with another digest, sorted.
+    static func differing(_ mine: [String: String], _ theirs: [String: String]) -> [String] {
+        Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }.sorted()
+    }
+
     /// The lowest audit row a problem names (`audit row N: …`).
     private static func firstSeq(in problems: [String]) -> Int64? {
         problems.compactMap { problem -> Int64? in
@@ -170,4 +203,12 @@ public final class PostgresStore: SQLStore {
             return Int64(problem.dropFirst("audit row ".count).prefix { $0.isNumber })
         }.min()
     }
+}
+
+/// How a configuration compared with the one kept for every instance on the database.
+public struct ConfigurationAgreement: Codable, Sendable {
+    /// The top-level keys that differ(ed), sorted.
+    public var differing: [String]
+    /// Whether this configuration was recorded as the one all instances run.
+    public var recorded: Bool
 }

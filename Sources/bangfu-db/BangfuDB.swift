@@ -15,6 +15,7 @@ struct BangfuDB: AsyncParsableCommand {
         abstract: "直接操作 bangfu 数据库文件：演示、样例数据、校验、帐务公开 / Work directly on a bangfu database file.",
         subcommands: [
             Demo.self, Seed.self, Verify.self, Statement.self, Figures.self, Pay.self, Plugins.self, Migrate.self,
+            AdoptConfig.self,
         ]
     )
 }

@@ -99,6 +99,23 @@ import Testing
         #expect(events.filter { $0["event"]?.string == "notice_elapsed" }.count == 1, "\(events)")
         let report = try second.ctlJSON(nil, ["verify"])
         #expect(report["ok"]?.boolValue == true, "\(report)")
+
+        // A third instance with another notice period is refused, naming the key; adopted on
+        // purpose with bangfu-db, it starts (and the second, still on the old file, may not reload).
+        let changed = Self.yaml(url: url) + "\nnotice: { working_days: 7 }\n"
+        let third = try LiveDaemon(yaml: changed, startNow: false)
+        for secret in ["ref-key", "checkpoint-key"] {
+            try FileManager.default.copyItem(
+                at: second.dir.appendingPathComponent(secret), to: third.dir.appendingPathComponent(secret))
+        }
+        #expect(throws: DaemonTestError.self) { try third.start() }
+        #expect(third.log().contains("differs from the one the other instances on this database run (notice)"))
+        let (adopted, out, err) = try D.run(
+            [D.bin + "/bangfu-db"], ["adopt-config", "--config", third.configPath], env: ["LANG": "en_US.UTF-8"])
+        #expect(adopted == 0 && out.contains("changed: notice"), "\(out) \(err)")
+        try third.start()
+        let (reloaded, _, _) = try second.ctl(nil, ["reload"])
+        #expect(reloaded != 0, "an instance reloaded a configuration the others no longer run")
     }
 
     /// Polls `condition` for up to 20 s.

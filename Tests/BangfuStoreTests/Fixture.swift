@@ -283,8 +283,8 @@ final class Fixture: @unchecked Sendable {
     }
 }
 
-/// One PostgreSQL server for the whole test process, started on first use and stopped when the
-/// process exits; each fixture gets a database of its own on it.
+/// One PostgreSQL server for the whole test process, started on first use and ended with the
+/// process; each fixture gets a database of its own on it.
 enum TestPostgres {
     private nonisolated(unsafe) static var server: LocalPostgres?
     private static let lock = Mutex(())
@@ -328,11 +328,9 @@ enum TestPostgres {
         try lock.withLock { _ in
             if let server { return server }
             let made = try LocalPostgres()
+            // It stops when the test process ends, however it ends (LocalPostgres: a parent-death signal).
             server = made
-            atexit { TestPostgres.stop() }
             return made
         }
     }
-
-    private static func stop() { try? server?.stop() }
 }

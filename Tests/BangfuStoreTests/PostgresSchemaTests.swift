@@ -38,11 +38,12 @@ import Testing
         }
     }
 
+    /// PostgreSQL's own tables aside: its migrations, and the configuration instances share.
     static func postgresShape(_ connection: PGConnection) throws -> Shape {
         let rows = try connection.execute(
             """
             SELECT table_name, column_name, is_nullable FROM information_schema.columns
-            WHERE table_schema = 'public' AND table_name <> 'schema_migration'
+            WHERE table_schema = 'public' AND table_name NOT IN ('schema_migration', 'shared_config')
             ORDER BY table_name, ordinal_position
             """)
         var shape: Shape = [:]
