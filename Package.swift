@@ -49,7 +49,8 @@ let package = Package(
         .target(
             name: "BangfuConfig",
             dependencies: [
-                "BangfuCore", .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto"),
+                "BangfuCore", .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
             ]
         ),
