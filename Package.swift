@@ -241,11 +241,12 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
-        // End to end, reads, growth and start-up of the real bangfud, against SQLite's floor and ceiling.
+        // End to end, reads, growth and start-up of the real bangfud, against SQLite's floor and ceiling
+        // (or, on PostgreSQL, beside pgbench on the same server).
         .executableTarget(
             name: "bangfu-bench",
             dependencies: [
-                "BangfuCore", "BangfuLoad", "BangfuVarlink", "BangfuWire",
+                "BangfuCore", "BangfuLoad", "BangfuVarlink", "BangfuWire", "BangfuPostgres",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

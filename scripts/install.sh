@@ -43,7 +43,7 @@ install -m 0644 cockpit/bangfu/index.html cockpit/bangfu/*.js cockpit/bangfu/ban
 # The reports page spawns bangfuctl as the person logged in: the manifest says where it is.
 sed "s#\"/usr/bin/bangfuctl\"#\"$PREFIX/bin/bangfuctl\"#" cockpit/bangfu/manifest.json > "$d/share/cockpit/bangfu/manifest.json"
 install -m 0644 docs/man/bangfud.1 docs/man/bangfuctl.1 docs/man/bangfu-render.1 "$d/share/man/man1/"
-install -m 0644 etc/bangfu.example.yaml README.md docs/plugins.md docs/import.md docs/documents.md docs/console.md docs/postgres.md systemd/bangfud.service.d/credentials.conf "$d/share/doc/bangfu/"
+install -m 0644 etc/bangfu.example.yaml README.md docs/plugins.md docs/import.md docs/documents.md docs/console.md docs/postgres.md systemd/bangfud.service.d/credentials.conf systemd/bangfud.service.d/postgres.conf "$d/share/doc/bangfu/"
 "$d/bin/bangfuctl" --generate-completion-script bash > "$d/share/bash-completion/completions/bangfuctl"
 "$d/bin/bangfuctl" --generate-completion-script zsh > "$d/share/zsh/vendor-completions/_bangfuctl"
 "$d/bin/bangfuctl" --generate-completion-script fish > "$d/share/fish/vendor_completions.d/bangfuctl.fish"

@@ -27,6 +27,13 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "工作目录（默认 /var/tmp 下临时目录）/ Working directory.") var work: String?
     @Option(help: "bangfud 所在目录；默认本程序所在目录 / Directory of bangfud and the plugins.") var bin: String?
     @Flag(help: "输出 JSON / Print JSON.") var json = false
+    @Option(help: "存储：sqlite 或 postgres / The store: sqlite or postgres.") var store = "sqlite"
+    @Option(
+        help: """
+            PostgreSQL 服务器（连接串，不含口令，须能建库）；默认由本程序临时启动一个 / The PostgreSQL server \
+            (a connection string without password, allowed to create databases); by default one started for the run.
+            """) var postgresUrl: String?
+    @Option(help: "pgbench 每个客户端的事务数 / pgbench transactions per client.") var pgbenchTransactions = 2_000
 
     func run() async throws {
         guard geteuid() == 0 else {
@@ -42,15 +49,28 @@ struct Bench: AsyncParsableCommand {
         try FileManager.default.createDirectory(
             atPath: root, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         defer { if work == nil { try? FileManager.default.removeItem(atPath: root) } }
-        let env = BenchEnvironment(bin: dir, root: root, calendar: try Self.calendarFile(bin: dir))
+        guard ["sqlite", "postgres"].contains(store) else { throw ValidationError("--store is sqlite or postgres") }
+        var env = BenchEnvironment(bin: dir, root: root, calendar: try Self.calendarFile(bin: dir))
         var report = Report(build: Self.build, cases: cases)
+        report.store = store
+        var server: LocalPostgres?
+        if store == "postgres" {
+            if postgresUrl == nil {
+                progress("postgres: starting a server for the run")
+                server = try LocalPostgres()
+            }
+            env.postgres = try PostgresBench(url: postgresUrl ?? server!.url)
+            env.principals = LoadPrincipals.named
+            try env.principals.ensureAccounts()
+        }
+        defer { try? server?.stop() }
 
         // Reads and the comparators go with the 16-client run (the targets are stated there), else the last.
         let compareAt = clientCounts.contains(16) ? 16 : clientCounts.last!
         for k in clientCounts {
             progress("end to end: \(cases) cases at \(k) clients")
             let daemon = try env.daemon("e2e-\(k)")
-            var row = try EndToEnd.run(daemon: daemon, clients: k, cases: cases)
+            var row = try EndToEnd.run(daemon: daemon, clients: k, cases: cases, principals: env.principals)
             let status = try daemon.admin(WireMethod.adminStatus.rawValue)
             report.synchronous = status["synchronous"]?.stringValue ?? "?"
             report.journalMode = status["journalMode"]?.stringValue ?? "?"
@@ -60,11 +80,19 @@ struct Bench: AsyncParsableCommand {
                 for r in [1, 16] {
                     progress("reads: \(reads) case reads at \(r) clients")
                     report.readsAt.append(
-                        try Reads.run(daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers))
+                        try Reads.run(
+                            daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers,
+                            principals: env.principals))
                 }
             }
             daemon.stop()
-            if k == compareAt {
+            if k == compareAt, let postgres = env.postgres {
+                for clients in Array(Set([1, k])).sorted() {
+                    progress("pgbench: TPC-B-like at \(clients) clients on the same server")
+                    report.pgbench.append(try postgres.pgbench(clients: clients, transactions: pgbenchTransactions))
+                }
+                report.comparedAtClients = k
+            } else if k == compareAt {
                 progress("comparators: the same rows straight into SQLite")
                 let database = daemon.stateDir + "/bangfu.sqlite"
                 let comparator = try SQLiteComparator(daemonDatabase: database, limit: cases)
@@ -85,7 +113,7 @@ struct Bench: AsyncParsableCommand {
         try await Task.sleep(for: .seconds(2))
         report.emptyStart = StartFigures(empty, storedCases: 0)
         empty.stop()
-        for size in growthSizes {
+        for size in env.postgres == nil ? growthSizes : [] {
             let state = root + "/growth-\(size)"
             try FileManager.default.createDirectory(
                 atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -154,8 +182,10 @@ struct BenchEnvironment {
     let bin: String
     let root: String
     let calendar: String
-    let principals = LoadPrincipals()
+    var principals = LoadPrincipals()
     let units = LoadPrincipals.units
+    /// The PostgreSQL server when the run measures that store (each daemon gets a database of its own).
+    var postgres: PostgresBench?
 
     /// A daemon on its own state dir (emptied first unless `fresh` is false, e.g. after seeding).
     func daemon(_ name: String, fresh: Bool = true) throws -> DaemonProcess {
@@ -164,7 +194,10 @@ struct BenchEnvironment {
         try FileManager.default.createDirectory(
             atPath: state, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let config = state + "/bangfu.yaml"
-        try principals.configuration(calendarFile: calendar).write(toFile: config, atomically: true, encoding: .utf8)
+        var store = ""
+        if let postgres { store = "store: { kind: postgres, url: \"\(try postgres.database(name))\" }" }
+        try principals.configuration(calendarFile: calendar, names: postgres != nil, store: store).write(
+            toFile: config, atomically: true, encoding: .utf8)
         return try DaemonProcess(
             bangfud: bin + "/bangfud", config: config, stateDir: state, pluginDir: bin,
             socketGroup: principals.gid, log: state + "/bangfud.log")

@@ -7,13 +7,15 @@ import Synchronization
 
 /// Cases through application, branch review, public notice (the manual clock passes it) and disbursement.
 enum EndToEnd {
-    static func run(daemon: DaemonProcess, clients k: Int, cases n: Int) throws -> EndToEndFigures {
-        let setup = try LoadClient(socket: daemon.socket)
+    static func run(daemon: DaemonProcess, clients k: Int, cases n: Int, principals: LoadPrincipals = LoadPrincipals())
+        throws -> EndToEndFigures
+    {
+        let setup = try LoadClient(socket: daemon.socket, principals: principals)
         let cpu0 = daemon.cpuSeconds()
         try setup.openFund("f1", fen: Int64(max(n, 1)) * 1_000_000)
         let perClient = (0..<k).map { n / k + ($0 < n % k ? 1 : 0) }
         let filed = Mutex([[String]](repeating: [], count: k))
-        let toNotice = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
+        let toNotice = LoadRun.run(clients: k, socket: daemon.socket, principals: principals) { client, i in
             for j in 0..<perClient[i] {
                 let c = try client.caseToNotice(i * 100_000 + j)
                 filed.withLock { $0[i].append(c) }
@@ -23,7 +25,7 @@ enum EndToEnd {
         _ = try daemon.admin(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(20 * 86_400)])
         let noticeSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let lists = filed.withLock { $0 }
-        let paying = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
+        let paying = LoadRun.run(clients: k, socket: daemon.socket, principals: principals) { client, i in
             for c in lists[i] { try client.pay(c, fund: "f1") }
         }
         var latency = toNotice.latency
@@ -44,11 +46,14 @@ enum EndToEnd {
 
 /// Getting a case, as dashboards and bangfuctl do.
 enum Reads {
-    static func run(daemon: DaemonProcess, clients k: Int, requests: Int, cases: [String]) throws -> ReadFigures {
+    static func run(
+        daemon: DaemonProcess, clients k: Int, requests: Int, cases: [String],
+        principals: LoadPrincipals = LoadPrincipals()
+    ) throws -> ReadFigures {
         guard !cases.isEmpty else { throw LoadError("no cases to read") }
         let perClient = requests / k
         let cpu0 = daemon.cpuSeconds()
-        let figures = LoadRun.run(clients: k, socket: daemon.socket) { client, i in
+        let figures = LoadRun.run(clients: k, socket: daemon.socket, principals: principals) { client, i in
             var g = SystemRandomNumberGenerator()
             for _ in 0..<perClient { try client.get(cases[Int.random(in: 0..<cases.count, using: &g)]) }
         }

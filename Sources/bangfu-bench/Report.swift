@@ -69,6 +69,10 @@ struct GrowthFigures: Codable {
 struct Report: Encodable {
     var build: String
     var cases: Int
+    /// The store bangfud ran on: sqlite or postgres.
+    var store = "sqlite"
+    /// pgbench on the same PostgreSQL server (a PostgreSQL run's comparator).
+    var pgbench: [PGBenchFigures] = []
     /// The daemon's settings as its Status reports them (read from SQLite, not assumed).
     var synchronous = "?"
     var journalMode = "?"
@@ -116,7 +120,7 @@ struct Report: Encodable {
         func f(_ v: Double, _ d: Int = 0) -> String { String(format: "%.\(d)f", v) }
         func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
         out.append(
-            "bangfu-bench (\(build) build; bangfud writes with synchronous=\(synchronous), journal_mode=\(journalMode))"
+            "bangfu-bench (\(build) build; store \(store); bangfud writes with synchronous=\(synchronous), journal_mode=\(journalMode))"
         )
         out.append("")
         out.append(
@@ -149,6 +153,18 @@ struct Report: Encodable {
             )
             out.append("  bangfud at \(k) clients / floor = \(f(overFloor ?? 0, 2))×   (target ≥ 5)")
             out.append("  bangfud at \(k) clients / ceiling = \(f(overCeiling ?? 0, 2))×   (target ≥ 0.25)")
+        }
+        if !pgbench.isEmpty, let compared {
+            out.append("")
+            out.append("pgbench's TPC-B-like run on the same PostgreSQL server (5 statements per transaction):")
+            for run in pgbench {
+                out.append("  \(run.clients) clients: \(f(run.transactionsPerSecond)) transactions/s")
+            }
+            if let same = pgbench.first(where: { $0.clients == compared.clients }) {
+                out.append(
+                    "  bangfud transitions/s at \(compared.clients) clients / pgbench transactions/s = \(f(compared.transitionsPerSecond / same.transactionsPerSecond, 2))×"
+                )
+            }
         }
         if !readsAt.isEmpty {
             out.append("")

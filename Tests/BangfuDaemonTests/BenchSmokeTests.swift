@@ -45,4 +45,23 @@ import Testing
         #expect(report["ratios"]?["daemonOverFloor"] != nil)
         print(err.split(separator: "\n").suffix(3).joined(separator: "\n"))
     }
+
+    /// The same bench on PostgreSQL (a server it starts itself), with pgbench beside it.
+    @Test func benchRunsOnPostgreSQLBesidePgbench() throws {
+        let (code, out, err) = try LiveDaemon.run(
+            [LiveDaemon.bin + "/bangfu-bench"],
+            [
+                "--store", "postgres", "--clients", "1,4", "--cases", "16", "--reads", "100", "--growth", "",
+                "--pgbench-transactions", "100", "--bin", LiveDaemon.bin, "--json",
+            ])
+        #expect(code == 0, "\(err)")
+        let report = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        #expect(report["store"]?.string == "postgres" && report["journalMode"]?.string == "postgresql")
+        for row in report["endToEnd"]?.array ?? [] {
+            #expect(row["cases"]?.int == 16 && row["errors"]?.array?.isEmpty == true, "\(row)")
+        }
+        let pgbench = report["pgbench"]?.array ?? []
+        #expect(pgbench.map { $0["clients"]?.int } == [1, 4])
+        #expect(pgbench.allSatisfy { ($0["transactionsPerSecond"]?.number ?? 0) > 0 }, "\(pgbench)")
+    }
 }
