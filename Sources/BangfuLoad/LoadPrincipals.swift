@@ -32,6 +32,10 @@ public struct LoadPrincipals: Sendable {
         -> String
     {
         let grantee = { (uid: UInt32) in names ? (LoadPrincipals.accountNames[uid] ?? "uid:\(uid)") : "uid:\(uid)" }
+        let units = LoadPrincipals.units.map { unit in
+            "  - { id: \(unit.id), name: \(unit.name), "
+                + (unit.parentId.map { "parent: \($0), " } ?? "") + "level: \(unit.level.rawValue) }"
+        }.joined(separator: "\n")
         return """
             calendars:
               - file: \(calendarFile)
@@ -41,9 +45,7 @@ public struct LoadPrincipals: Sendable {
             limits:
               connections_per_user: 128
             units:
-            \(LoadPrincipals.units.map { u in
-            "  - { id: \(u.id), name: \(u.name), \(u.parentId.map { "parent: \($0), " } ?? "")level: \(u.level.rawValue) }"
-        }.joined(separator: "\n"))
+            \(units)
             grants:
               - { user: "\(grantee(caseworker))", role: caseworker, unit: b1 }
               - { user: "\(grantee(reviewer))", role: reviewer, unit: b1 }
