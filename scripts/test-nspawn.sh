@@ -9,15 +9,17 @@ root=$(pwd)
 bin=$(cd "${1:?usage: test-nspawn.sh BIN_DIR}" && pwd)
 toolchain=$(readelf -d "$bin/bangfud" | sed -n 's/.*RUNPATH.*\[\(.*\)\].*/\1/p' | tr ':' '\n' | grep -v '^\$ORIGIN' | head -n 1)
 # The root file system is built once and reused (about 50 s and 300 MB); again when it lacks a
-# library bangfu now needs (libxml2: bangfuctl reads XLSX with Foundation's XML parser).
+# library bangfu now needs (libxml2: bangfuctl reads XLSX with Foundation's XML parser; libpq:
+# bangfud and bangfu-db speak to PostgreSQL when configured to).
 rootfs=${BANGFU_NSPAWN_ROOTFS:-/var/tmp/bangfu-nspawn-rootfs}
-if [ ! -x "$rootfs/lib/systemd/systemd" ] || ! ls "$rootfs"/usr/lib/*/libxml2.so.2 >/dev/null 2>&1; then
+if [ ! -x "$rootfs/lib/systemd/systemd" ] || ! ls "$rootfs"/usr/lib/*/libxml2.so.2 >/dev/null 2>&1 \
+  || ! ls "$rootfs"/usr/lib/*/libpq.so.5 >/dev/null 2>&1; then
   rm -rf "$rootfs"
   mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
   mirror=${mirror:-http://deb.debian.org/debian}
   echo "nspawn: building the root file system in $rootfs from $mirror" >&2
   rm -rf "$rootfs.tmp"
-  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,libsqlite3-0,libstdc++6,libxml2,procps,iproute2 \
+  debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,libsqlite3-0,libstdc++6,libxml2,libpq5,procps,iproute2 \
     bookworm "$rootfs.tmp" "$mirror" >/dev/null
   mv "$rootfs.tmp" "$rootfs"
 fi

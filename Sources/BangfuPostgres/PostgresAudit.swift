@@ -119,8 +119,10 @@ public struct PostgresAudit: Sendable {
         }
     }
 
-    /// How many audited rows were checked against their last fact, and the first problems (at most 20).
-    public func checkFacts(_ connection: PGConnection) throws -> (checked: Int, problems: [String]) {
+    /// How many audited rows were checked against their last fact, the first problems (at most 20),
+    /// and the first entry they concern (a row no entry recorded concerns none).
+    public func checkFacts(_ connection: PGConnection) throws -> (checked: Int, problems: [String], firstBroken: Int64?)
+    {
         let current = tables.map { text in
             """
             SELECT '\(text.table.name)' AS tbl, \(text.keyText) AS key,
@@ -131,13 +133,13 @@ public struct PostgresAudit: Sendable {
         let rows = try connection.execute(
             """
             WITH latest AS (
-                SELECT DISTINCT ON (tbl, key) tbl, key, row_hash FROM audit_fact ORDER BY tbl, key, seq DESC
+                SELECT DISTINCT ON (tbl, key) tbl, key, row_hash, seq FROM audit_fact ORDER BY tbl, key, seq DESC
             ), current AS (
                 \(current.joined(separator: "\nUNION ALL\n"))
             )
-            SELECT coalesce(l.tbl, c.tbl) AS tbl, coalesce(l.key, c.key) AS key,
+            SELECT coalesce(l.tbl, c.tbl) AS tbl, coalesce(l.key, c.key) AS key, l.seq,
                 CASE WHEN l.row_hash IS NULL THEN 'a row no audit entry recorded'
-                     ELSE 'not as its last audit entry recorded it (changed or deleted outside bangfud)' END AS problem
+                     ELSE 'not as audit row ' || l.seq || ' recorded it (changed or deleted outside bangfud)' END AS problem
             FROM latest l FULL JOIN current c ON c.tbl = l.tbl AND c.key = l.key
             WHERE c.row_hash IS DISTINCT FROM l.row_hash AND NOT (c.row_hash IS NULL AND l.row_hash = $1)
             ORDER BY 1, 2 LIMIT 20
@@ -145,17 +147,25 @@ public struct PostgresAudit: Sendable {
         let problems = (0..<rows.count).map { index in
             "\(rows.text(index, "tbl") ?? "") \(rows.text(index, "key") ?? ""): \(rows.text(index, "problem") ?? "")"
         }
+        let firstBroken = (0..<rows.count).compactMap { index in rows.int(index, "seq") }.min()
         let checked = try connection.execute(
             "SELECT " + tables.map { "(SELECT count(*) FROM \($0.table.name))" }.joined(separator: " + ") + " AS n"
         ).int(0, "n")
-        return (Int(checked ?? 0), problems)
+        return (Int(checked ?? 0), problems, firstBroken)
     }
 
     /// Walks the chain: each entry's hash from its own fields, its link to the one before, and its
     /// detail from the facts it kept; then every audited row against its last fact. The problems
     /// (none for a sound chain) and the head.
-    public func verify(_ connection: PGConnection) throws -> (head: AuditHead?, problems: [String]) {
+    public func verify(_ connection: PGConnection) throws -> (
+        head: AuditHead?, problems: [String], firstBroken: Int64?
+    ) {
         var problems: [String] = []
+        var firstBroken: Int64?
+        func found(_ seq: Int64, _ why: String) {
+            problems.append(why)
+            firstBroken = min(firstBroken ?? seq, seq)
+        }
         var previous = AuditChain.genesis
         var expected: Int64 = 1
         let from =
@@ -175,18 +185,23 @@ public struct PostgresAudit: Sendable {
                 entityId: entries.text(row, "entity_id") ?? "", detailHash: entries.text(row, "detail_hash") ?? "",
                 prevHash: entries.text(row, "prev_hash") ?? "")
             if seq != expected {
-                problems.append("audit row \(seq): expected row \(expected) (a row is missing)")
+                found(seq, "audit row \(seq): expected row \(expected) (a row is missing)")
             } else if entries.text(row, "prev_hash") != previous {
-                problems.append("audit row \(seq): its previous-hash does not match row \(seq - 1)")
+                found(seq, "audit row \(seq): its previous-hash does not match row \(seq - 1)")
             } else if entries.text(row, "hash") != Self.sha256(text) {
-                problems.append("audit row \(seq): its content does not match its hash (changed after writing)")
+                found(seq, "audit row \(seq): its content does not match its hash (changed after writing)")
             } else if seq >= from, entries.text(row, "detail_hash") != Self.sha256(entries.text(row, "facts") ?? "") {
-                problems.append("audit row \(seq): its facts do not give its detail hash")
+                found(
+                    seq,
+                    "audit row \(seq): the rows it recorded were changed in the record (its facts no longer give its detail)"
+                )
             }
             previous = entries.text(row, "hash") ?? ""
             expected = seq + 1
         }
-        problems += try checkFacts(connection).problems
-        return (entries.count == 0 ? nil : AuditHead(seq: expected - 1, hash: previous), problems)
+        let facts = try checkFacts(connection)
+        problems += facts.problems
+        if let seq = facts.firstBroken { firstBroken = min(firstBroken ?? seq, seq) }
+        return (entries.count == 0 ? nil : AuditHead(seq: expected - 1, hash: previous), problems, firstBroken)
     }
 }

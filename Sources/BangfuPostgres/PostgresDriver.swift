@@ -10,6 +10,8 @@ final class PostgresDriver: SQLDriver {
     let connection: PGConnection
     let audit: PostgresAudit
     let identity: String
+    /// Cursors declared in this transaction (each gets its own name).
+    private var cursors = 0
 
     init(connection: PGConnection, audit: PostgresAudit, identity: String) {
         self.connection = connection
@@ -30,6 +32,21 @@ final class PostgresDriver: SQLDriver {
             SQLRow(
                 columns: result.columns,
                 values: zip(row, converters).map { text, convert in text.map(convert) ?? .null })
+        }
+    }
+
+    /// A server-side cursor in the caller's transaction, fetched 500 rows at a time.
+    func each(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
+        cursors += 1
+        let name = "bangfu_cursor_\(cursors)"
+        _ = try run("DECLARE \(name) NO SCROLL CURSOR FOR " + sql, arguments)
+        defer { _ = try? connection.execute("CLOSE \(name)") }
+        while true {
+            let batch = try rows("FETCH 500 FROM \(name)", [])
+            for row in batch {
+                guard try body(row) else { return }
+            }
+            if batch.count < 500 { return }
         }
     }
 

@@ -147,7 +147,7 @@ public final class PostgresStore: SQLStore {
             guard let driver = db.driver as? PostgresDriver else { preconditionFailure("a PostgreSQL store's driver") }
             let chain = try audit.verify(driver.connection)
             var problems = chain.problems
-            var firstBroken = chain.problems.isEmpty ? nil : Self.firstSeq(in: chain.problems)
+            var firstBroken = chain.firstBroken
             let anchored = try StoreSQL.lostAnchors(db, anchors, lastSeq: chain.head?.seq ?? 0)
             if let problem = anchored.problem, let first = anchored.lost.first {
                 problems.append(problem)
@@ -196,13 +196,6 @@ public final class PostgresStore: SQLStore {
         Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }.sorted()
     }
 
-    /// The lowest audit row a problem names (`audit row N: …`).
-    private static func firstSeq(in problems: [String]) -> Int64? {
-        problems.compactMap { problem -> Int64? in
-            guard problem.hasPrefix("audit row ") else { return nil }
-            return Int64(problem.dropFirst("audit row ".count).prefix { $0.isNumber })
-        }.min()
-    }
 }
 
 /// How a configuration compared with the one kept for every instance on the database.

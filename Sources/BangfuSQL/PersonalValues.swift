@@ -53,13 +53,13 @@ public enum PersonalValues {
     /// (an erasure outside the retention job is tampering).
     public static func check(_ db: SQLDatabase) throws -> [String] {
         var problems: [String] = []
-        var rows = try SQLRow.fetchCursor(
+        try SQLRow.forEach(
             db,
             sql: """
                 SELECT p.id, p.value_hash, p.salt, p.value, h.erased_ms AS household_erased
                 FROM personal_value p JOIN household h ON h.id = p.household_id ORDER BY p.id
-                """)
-        while let row = try rows.next(), problems.count < 20 {
+                """
+        ) { row in
             let id: Int64 = row["id"]
             if let value: String = row["value"], let salt: Data = row["salt"] {
                 if hash(value, salt: salt) != row["value_hash"] as String {
@@ -69,6 +69,7 @@ public enum PersonalValues {
             } else if row["household_erased"] as Int64? == nil {
                 problems.append("personal_value \(id): erased, but its archive was never erased by the retention job")
             }
+            return problems.count < 20
         }
         return problems
     }

@@ -11,6 +11,9 @@ public protocol SQLDriver: AnyObject {
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int
     /// Runs one query; its rows.
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow]
+    /// Runs one query and hands its rows to `body` one at a time, never all in memory, until
+    /// `body` answers false (a page that is full).
+    func each(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws
     /// Appends one entry to the audit chain, committing to the rows this transaction noted.
     func appendAudit(at: Date, actor: String, action: String, entity: String, entityId: String) throws
 }
@@ -141,17 +144,11 @@ extension SQLValueConvertible {
     }
 }
 
-/// Rows read one at a time, as GRDB's cursors are used (a page that stops when it is full).
-public struct SQLCursor {
-    private var remaining: IndexingIterator<[SQLRow]>
-
-    init(_ rows: [SQLRow]) { remaining = rows.makeIterator() }
-
-    public mutating func next() throws -> SQLRow? { remaining.next() }
-}
-
 extension SQLRow {
-    public static func fetchCursor(_ db: SQLDatabase, sql: String, arguments: SQLArguments = []) throws -> SQLCursor {
-        SQLCursor(try fetchAll(db, sql: sql, arguments: arguments))
+    /// The rows of a query one at a time (`SQLDriver.each`): `body` answers false to stop.
+    public static func forEach(
+        _ db: SQLDatabase, sql: String, arguments: SQLArguments = [], _ body: (SQLRow) throws -> Bool
+    ) throws {
+        try db.driver.each(sql, arguments.values, body)
     }
 }

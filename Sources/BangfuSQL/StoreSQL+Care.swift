@@ -140,9 +140,8 @@ extension SQLStore {
                 sql += " AND (review_due, id) > (?, ?)"
                 arguments += [StoreSQL.dayText(after[0]), after[1]]
             }
-            var rows = try SQLRow.fetchCursor(db, sql: sql + " ORDER BY review_due, id", arguments: arguments)
             var due: [ReviewDue] = []
-            while due.count <= page.limit, let row = try rows.next() {
+            try SQLRow.forEach(db, sql: sql + " ORDER BY review_due, id", arguments: arguments) { row in
                 let household = try StoreSQL.household(from: row)
                 let suggest = try CareDomain.suggestsExit(household, before: day, rules: rules) { month in
                     try StoreSQL.recordedIncome(db, householdId: household.id, month: month)
@@ -153,6 +152,7 @@ extension SQLStore {
                             householdId: household.id, archiveNo: household.archiveNo, unitId: household.input.unitId,
                             reviewDue: household.reviewDue, overdue: household.reviewDue < day, suggestExit: suggest))
                 }
+                return due.count <= page.limit
             }
             return due
         }

@@ -33,6 +33,15 @@ final class SQLiteDriver: SQLDriver {
         return rows
     }
 
+    func each(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        while let row = try cursor.next() {
+            guard try body(SQLRow(columns: columns, values: row.databaseValues.map(Self.value))) else { return }
+        }
+    }
+
     func appendAudit(at: Date, actor: String, action: String, entity: String, entityId: String) throws {
         try Audit.append(db, at: at, actor: actor, action: action, entity: entity, entityId: entityId)
     }

@@ -115,7 +115,8 @@ public struct StoreCopy {
             lastEntry.count == 0 ? nil : "\(lastEntry.text(0, "seq") ?? ""):\(lastEntry.text(0, "hash") ?? "")"
         proof.head = sourceHead == targetHead ? sourceHead : nil
         // The chain holds on PostgreSQL's own row texts too: what a later verify there will check.
-        (proof.factsChecked, proof.factProblems) = try PostgresAudit(target).checkFacts(target)
+        let facts = try PostgresAudit(target).checkFacts(target)
+        (proof.factsChecked, proof.factProblems) = (facts.checked, facts.problems)
         if sourceHead != targetHead { proof.tables.append(.init(name: "audit head", rows: 1, equal: false)) }
         return proof
     }

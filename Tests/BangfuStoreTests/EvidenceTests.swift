@@ -14,8 +14,8 @@ import Testing
     }
 
     /// A few writes of every kind that audits: an archive, a case to disbursing, a fund, a payment.
-    func busyFixture() async throws -> Fixture {
-        let fixture = try await Fixture()
+    func busyFixture(_ engine: Engine = .sqlite) async throws -> Fixture {
+        let fixture = try await Fixture(engine: engine)
         try await fixture.fund()
         let helpCase = try await fixture.caseIn(.disbursing, plan: .oneOff(Money(yuan: 1_000)))
         _ = try await fixture.store.apply(
@@ -128,76 +128,82 @@ import Testing
         return try SQLiteStore(path: path, policy: fixture.config.policy)
     }
 
+    /// A store changed by `statements` as someone with full access to the database would (every
+    /// trigger out of the way): on SQLite a backup's copy changed with the shell's means, on
+    /// PostgreSQL a busy store of its own changed with the rules' triggers skipped.
+    func tampered(_ engine: Engine, _ fixture: Fixture, _ name: String, _ statements: [String]) async throws
+        -> (store: any BangfuStore, keep: Fixture?)
+    {
+        guard engine == .postgres else {
+            let copy = try await Self.tampered(fixture, name) { db in
+                for statement in statements { try db.execute(sql: statement) }
+            }
+            return (copy, nil)
+        }
+        let own = try await busyFixture(.postgres)
+        try own.tamper(dropping: [], statements)
+        return (own.store, own)
+    }
+
     /// Consistent rewrites of the facts themselves, each found without any head, the entry that
     /// recorded the row named. The expected entries are looked up by what they recorded.
-    @Test func rewrittenFactsAreFoundAndTheirEntryNamed() async throws {
-        let fixture = try await busyFixture()
+    @Test(arguments: Engine.allCases) func rewrittenFactsAreFoundAndTheirEntryNamed(engine: Engine) async throws {
+        let fixture = try await busyFixture(engine)
         #expect(try await fixture.store.verify().ok)
-        func entry(recording table: String, _ condition: String = "1") async throws -> Int64 {
-            try await fixture.raw().read { db in
-                try Int64.fetchOne(
-                    db,
-                    sql: "SELECT MAX(f.seq) FROM audit_fact f WHERE f.tbl = ? AND \(condition)", arguments: [table])!
-            }
+        func entry(recording table: String) throws -> Int64 {
+            try #require(
+                try fixture.rows("SELECT MAX(f.seq) FROM audit_fact f WHERE f.tbl = ?", [table]).first?[0] as Int64?)
         }
         // The payment is two entries: its ledger transaction, then the disbursement and the case.
-        let posted = try await entry(recording: "ledger_posting")
-        let paid = try await entry(recording: "disbursement")
+        let posted = try entry(recording: "ledger_posting")
+        let paid = try entry(recording: "disbursement")
         #expect(posted == paid - 1)
-        let archived = try await entry(recording: "household")
-        let approved = try await entry(recording: "help_case")
-        let catalogue: [(String, Int64?, @Sendable (Database) throws -> Void)] = [
+        let archived = try entry(recording: "household")
+        let approved = try entry(recording: "help_case")
+        let income =
+            engine == .sqlite
+            ? "UPDATE household SET data = json_set(data, '$.annualIncome', 1)"
+            : "UPDATE household SET data = jsonb_set(data::jsonb, '{annualIncome}', '1')::text"
+        let catalogue: [(String, Int64?, [String])] = [
             (
                 "a payment of ¥1,000 rewritten to ¥50 consistently: disbursement, both postings, kept balances", posted,
-                { db in
-                    let txn = try Int64.fetchOne(db, sql: "SELECT txn_id FROM disbursement")!
-                    try db.execute(sql: "UPDATE disbursement SET amount_fen = 5000")
-                    try db.execute(
-                        sql:
-                            "UPDATE ledger_posting SET amount_fen = CASE WHEN amount_fen < 0 THEN -5000 ELSE 5000 END WHERE txn_id = ?",
-                        arguments: [txn])
-                    try db.execute(
-                        sql: """
-                            UPDATE account_balance SET balance_fen = (SELECT SUM(amount_fen) FROM ledger_posting p
-                            WHERE p.account = account_balance.account)
-                            """)
-                }
+                [
+                    "UPDATE disbursement SET amount_fen = 5000",
+                    """
+                    UPDATE ledger_posting SET amount_fen = CASE WHEN amount_fen < 0 THEN -5000 ELSE 5000 END
+                    WHERE txn_id = (SELECT txn_id FROM disbursement)
+                    """,
+                    """
+                    UPDATE account_balance SET balance_fen = (SELECT SUM(amount_fen) FROM ledger_posting p
+                    WHERE p.account = account_balance.account)
+                    """,
+                ]
             ),
-            (
-                "an archive's recorded income changed", archived,
-                { db in try db.execute(sql: "UPDATE household SET data = json_set(data, '$.annualIncome', 1)") }
-            ),
+            ("an archive's recorded income changed", archived, [income]),
             (
                 "a case's approved amount changed", approved,
-                { db in try db.execute(sql: "UPDATE help_case SET plan = replace(plan, '100000', '900000')") }
+                ["UPDATE help_case SET plan = replace(plan, '100000', '900000')"]
             ),
             (
                 "a recorded row hash edited", paid,
-                { db in
-                    try db.execute(
-                        sql:
-                            "UPDATE audit_fact SET row_hash = replace(row_hash, substr(row_hash, 1, 1), 'f') WHERE tbl = 'disbursement'"
-                    )
-                }
+                [
+                    "UPDATE audit_fact SET row_hash = replace(row_hash, substr(row_hash, 1, 1), 'f') WHERE tbl = 'disbursement'"
+                ]
             ),
             (
                 "a payment added behind bangfud's back", nil,
-                { db in
-                    try db.execute(
-                        sql:
-                            "INSERT INTO ledger_txn(kind, at_ms, business_date, actor) VALUES ('deposit', 0, '2027-02-04', 'x')"
-                    )
-                    let txn = db.lastInsertedRowID
-                    try db.execute(
-                        sql:
-                            "INSERT INTO ledger_posting(txn_id, account, amount_fen) VALUES (?, 'fund:f1', 100), (?, 'income:x', -100)",
-                        arguments: [txn, txn])
-                }
+                [
+                    "INSERT INTO ledger_txn(kind, at_ms, business_date, actor) VALUES ('deposit', 0, '2027-02-04', 'x')",
+                    """
+                    INSERT INTO ledger_posting(txn_id, account, amount_fen)
+                    VALUES ((SELECT MAX(id) FROM ledger_txn), 'fund:f1', 100), ((SELECT MAX(id) FROM ledger_txn), 'income:x', -100)
+                    """,
+                ]
             ),
         ]
-        for (index, (what, named, change)) in catalogue.enumerated() {
-            let copy = try await Self.tampered(fixture, "catalogue-\(index)", change)
-            let report = try await copy.verify()
+        for (index, (what, named, statements)) in catalogue.enumerated() {
+            let copy = try await tampered(engine, fixture, "catalogue-\(index)", statements)
+            let report = try await copy.store.verify()
             #expect(!report.ok, "\(what): not found")
             if let named {
                 #expect(
@@ -212,42 +218,41 @@ import Testing
     }
 
     /// Moves on the chain itself: each found by the chain alone, the first bad row named.
-    @Test func entriesDeletedInsertedOrSwappedAreFoundByTheChain() async throws {
-        let fixture = try await busyFixture()
-        let catalogue: [(String, Int64, @Sendable (Database) throws -> Void)] = [
+    @Test(arguments: Engine.allCases) func entriesDeletedInsertedOrSwappedAreFoundByTheChain(engine: Engine)
+        async throws
+    {
+        let fixture = try await busyFixture(engine)
+        let random =
+            engine == .sqlite ? "lower(hex(randomblob(32)))" : "encode(sha256(random()::text::bytea), 'hex')"
+        let catalogue: [(String, Int64, [String])] = [
             (
                 "a middle entry deleted (with its facts): the next one no longer links", 6,
-                { db in
-                    try db.execute(sql: "DELETE FROM audit_fact WHERE seq = 5")
-                    try db.execute(sql: "DELETE FROM audit_log WHERE seq = 5")
-                }
+                ["DELETE FROM audit_fact WHERE seq = 5", "DELETE FROM audit_log WHERE seq = 5"]
             ),
             (
                 "an entry inserted between 5 and 6 (the later ones renumbered)", 6,
-                { db in
-                    try db.execute(sql: "UPDATE audit_fact SET seq = seq + 1000 WHERE seq >= 6")
-                    try db.execute(sql: "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 6")
-                    try db.execute(
-                        sql: """
-                            INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
-                            SELECT 6, at_ms, 'someone', 'pay', entity, entity_id, detail_hash, hash, lower(hex(randomblob(32))) FROM audit_log WHERE seq = 5
-                            """)
-                    try db.execute(sql: "UPDATE audit_fact SET seq = seq - 999 WHERE seq >= 1006")
-                    try db.execute(sql: "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1006")
-                }
+                [
+                    "UPDATE audit_fact SET seq = seq + 1000 WHERE seq >= 6",
+                    "UPDATE audit_log SET seq = seq + 1000 WHERE seq >= 6",
+                    """
+                    INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
+                    SELECT 6, at_ms, 'someone', 'pay', entity, entity_id, detail_hash, hash, \(random) FROM audit_log WHERE seq = 5
+                    """,
+                    "UPDATE audit_fact SET seq = seq - 999 WHERE seq >= 1006",
+                    "UPDATE audit_log SET seq = seq - 999 WHERE seq >= 1006",
+                ]
             ),
             (
                 "two entries swapped", 4,
-                { db in
-                    try db.execute(sql: "UPDATE audit_log SET seq = -4 WHERE seq = 4")
-                    try db.execute(sql: "UPDATE audit_log SET seq = 4 WHERE seq = 5")
-                    try db.execute(sql: "UPDATE audit_log SET seq = 5 WHERE seq = -4")
-                }
+                [
+                    "UPDATE audit_log SET seq = -4 WHERE seq = 4", "UPDATE audit_log SET seq = 4 WHERE seq = 5",
+                    "UPDATE audit_log SET seq = 5 WHERE seq = -4",
+                ]
             ),
         ]
-        for (index, (what, named, change)) in catalogue.enumerated() {
-            let copy = try await Self.tampered(fixture, "chain-\(index)", change)
-            let report = try await copy.verify()
+        for (index, (what, named, statements)) in catalogue.enumerated() {
+            let copy = try await tampered(engine, fixture, "chain-\(index)", statements)
+            let report = try await copy.store.verify()
             #expect(!report.ok && report.firstBrokenAuditRow == named, "\(what): \(report.problems)")
         }
     }

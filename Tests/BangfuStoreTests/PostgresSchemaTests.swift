@@ -151,6 +151,7 @@ import Testing
         }
         #expect(failures.withLock { $0 }.isEmpty)
         let connection = try PGConnection(url: server.url)
-        #expect(try connection.execute("SELECT count(*) AS n FROM schema_migration").int(0, "n") == 1)
+        // Each of the two migrations (v10-baseline, v11-shared-config) recorded once.
+        #expect(try connection.execute("SELECT count(*) AS n FROM schema_migration").int(0, "n") == 2)
     }
 }
