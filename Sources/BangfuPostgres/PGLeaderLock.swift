@@ -91,8 +91,14 @@ public final class PostgresLeadership: @unchecked Sendable {
 extension PostgresLeadership {
     /// `leads()` on a thread of its own: libpq blocks, the caller's executor must not.
     public func leadsNow() async -> Bool {
-        await withCheckedContinuation { (answer: CheckedContinuation<Bool, Never>) in
-            DispatchQueue.global().async { answer.resume(returning: self.leads()) }
-        }
+        (try? await offloaded { self.leads() }) ?? false
+    }
+}
+
+/// Runs `work` (libpq's blocking calls) on a thread of Dispatch's, never on the caller's executor
+/// (an event loop or the cooperative pool, which must not block).
+func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, Error>) in
+        DispatchQueue.global().async { done.resume(with: Result { try work() }) }
     }
 }

@@ -51,12 +51,7 @@ final class PostgresDriver: SQLDriver {
     }
 
     private func run(_ sql: String, _ arguments: [SQLValue]) throws -> PGRows {
-        do {
-            return try connection.execute(Self.numbered(sql), values: arguments)
-        } catch let error as PGError {
-            if ProcessInfo.processInfo.environment["BANGFU_PG_DEBUG"] != nil { print("PGDEBUG \(error) in \(sql)") }
-            throw error
-        }
+        try connection.execute(Self.numbered(sql), values: arguments)
     }
 
     func appendAudit(at: Date, actor: String, action: String, entity: String, entityId: String) throws {

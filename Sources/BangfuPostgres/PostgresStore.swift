@@ -38,7 +38,8 @@ public final class PostgresStore: SQLStore {
     /// Connects, runs pending migrations (once, however many instances start together) and reads
     /// the audited tables' shapes. `url` names the database without a password.
     public init(url: String, password: String?, policy: Policy) throws {
-        let sessions = PGSessions(url: url, password: password)
+        // As many idle sessions as clients commonly call at once, so a busy hour reuses them.
+        let sessions = PGSessions(url: url, password: password, capacity: 16)
         do {
             let audit = try sessions.withSession { connection in
                 try PostgresSchema.migrate(connection)
@@ -103,19 +104,13 @@ public final class PostgresStore: SQLStore {
         try await read(body)
     }
 
-    /// Runs libpq's blocking calls on a thread of their own, never on the caller's executor (an
-    /// event loop or the cooperative pool), and answers PostgreSQL's errors as bangfu's.
+    /// libpq's blocking calls on a thread of their own, PostgreSQL's errors answered as bangfu's.
     private static func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, Error>) in
-            DispatchQueue.global().async {
-                do {
-                    done.resume(returning: try work())
-                } catch let error as PGError {
-                    if ProcessInfo.processInfo.environment["BANGFU_PG_DEBUG"] != nil { print("PGDEBUG \(error)") }
-                    done.resume(throwing: error.bangfuError)
-                } catch {
-                    done.resume(throwing: error)
-                }
+        try await offloaded {
+            do {
+                return try work()
+            } catch let error as PGError {
+                throw error.bangfuError
             }
         }
     }

@@ -14,8 +14,9 @@ import Testing
         }
     }
 
-    /// A treasurer's own account (a uid with no name; granted as `uid:N`), as whom `pay` runs.
-    static let treasurerUID: UInt32 = 61_104
+    /// A treasurer's own account (a uid with no name; granted as `uid:N`), as whom `pay` runs: one no
+    /// other test gives an account (the console and PostgreSQL tests make named ones in 61101…61107).
+    static let treasurerUID: UInt32 = 61_304
 
     @Test func twoProcessesPayingTheSameInstalmentPayOnce() async throws {
         let fx = try await Fixture(
