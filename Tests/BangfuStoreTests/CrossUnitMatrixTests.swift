@@ -52,9 +52,9 @@ import Testing
         return lines.joined(separator: "\n")
     }()
 
-    @Test func everyWriteByEveryRoleFromEveryUnit() async throws {
+    @Test(arguments: Engine.allCases) func everyWriteByEveryRoleFromEveryUnit(engine: Engine) async throws {
         // Replace the fixture's own grants with the matrix's.
-        let fx = try await Fixture(grantsYAML: Self.grants, synchronousFull: false)
+        let fx = try await Fixture(engine: engine, grantsYAML: Self.grants, synchronousFull: false)
         try await fx.fund("f1", unit: "county", treasurer: "setup-tr")
         try await fx.fund("f2", unit: "county", yuan: 0, treasurer: "setup-tr")
         var cells = 0

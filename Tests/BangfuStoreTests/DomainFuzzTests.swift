@@ -53,12 +53,12 @@ import Testing
         }
     }
 
-    @Test func randomCallsKeepTheBooksAndTheRights() async throws {
+    @Test(arguments: Engine.allCases) func randomCallsKeepTheBooksAndTheRights(engine: Engine) async throws {
         let environment = ProcessInfo.processInfo.environment
         let seconds = Double(environment["BANGFU_DOMAIN_FUZZ_SECONDS"] ?? "") ?? 5
         let seed = UInt64(environment["BANGFU_DOMAIN_FUZZ_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64.max)
         var random = SplitMix(state: seed)
-        let fx = try await Fixture(synchronousFull: false)
+        let fx = try await Fixture(engine: engine, synchronousFull: false)
         let store = fx.store
         let units = ["b1", "b2", "b3"]
         let funds = [("fa", "county"), ("fb", "county"), ("fc", "county2")]
