@@ -50,7 +50,7 @@ extension SQLiteStore {
                 en: "cannot name the backup \(path): \(reason) (a backup never replaces a file)")
         }
         unlink(partial)
-        try await write { db in
+        _ = try await write { db in
             try db.driver.appendAudit(
                 at: at, actor: actor.id, action: "backup", entity: "database", entityId: path)
             return Empty()

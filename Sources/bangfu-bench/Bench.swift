@@ -87,6 +87,9 @@ struct Bench: AsyncParsableCommand {
             }
             daemon.stop()
             if k == compareAt, let postgres = env.postgres {
+                // No comparator replays the rows here: the transitions per case come from the run itself.
+                report.transitionsPerCase = Int(
+                    (row.transitionsPerSecond * row.seconds / Double(max(row.cases, 1))).rounded())
                 for clients in Array(Set([1, k])).sorted() {
                     progress("pgbench: TPC-B-like at \(clients) clients on the same server")
                     report.pgbench.append(try postgres.pgbench(clients: clients, transactions: pgbenchTransactions))
