@@ -60,17 +60,7 @@ public final class PGConnection {
     /// Runs one statement with `parameters` bound to $1, $2, … (nil is SQL NULL); its rows, if any.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = []) throws -> PGRows {
-        let result = Self.withOptionalCStrings(parameters) { pointers in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, pointers, nil, nil, 0)
-        }
-        guard let result else { throw failure() }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-            return PGRows(result)
-        default:
-            throw failure(result)
-        }
+        try run(sql, parameters, types: nil)
     }
 
     /// Runs one statement with typed parameters: an integer travels as `int8`, a real as `float8`,
@@ -97,6 +87,11 @@ public final class PGConnection {
                 texts.append("\\x" + data.hexString)
             }
         }
+        return try run(sql, texts, types: types)
+    }
+
+    /// One statement with its parameters as text (and their types, else inferred by the server).
+    private func run(_ sql: String, _ texts: [String?], types: [Oid]?) throws -> PGRows {
         let result = Self.withOptionalCStrings(texts) { pointers in
             PQexecParams(handle, sql, Int32(texts.count), types, pointers, nil, nil, 0)
         }
