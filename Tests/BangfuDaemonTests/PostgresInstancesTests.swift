@@ -48,12 +48,27 @@ import Testing
 
     /// A fresh database on a server of the test's own, and the accounts the grants name.
     static func database() throws -> (LocalPostgres, String) {
-        for person in ConsoleSite.people + [(au, "bftest-au")] {
-            try ConsoleSite.account(uid: person.uid, name: person.name, password: "Bf-\(UUID().uuidString.prefix(13))")
-        }
+        for person in ConsoleSite.people + [(au, "bftest-au")] { try account(uid: person.uid, name: person.name) }
         let server = try LocalPostgres()
         try PGConnection(url: server.url).execute("CREATE DATABASE bangfu")
         return (server, server.url.replacingOccurrences(of: "dbname=postgres", with: "dbname=bangfu"))
+    }
+
+    /// An account for a test uid, made when missing (no password: nobody logs in as it here, and
+    /// the console test's login passwords stay as that test set them).
+    static func account(uid: UInt32, name: String) throws {
+        if (try D.run(["/usr/bin/getent"], ["group", String(D.gid)])).0 != 0 {
+            _ = try D.run(["/usr/sbin/groupadd"], ["-g", String(D.gid), "bangfu-test"])
+        }
+        let (found, entry, _) = try D.run(["/usr/bin/getent"], ["passwd", String(uid)])
+        if found == 0 {
+            try #require(entry.hasPrefix(name + ":"), "uid \(uid) belongs to another account, not to the test")
+            return
+        }
+        let (made, _, error) = try D.run(
+            ["/usr/sbin/useradd"],
+            ["-u", String(uid), "-g", String(D.gid), "-M", "-d", "/tmp", "-s", "/bin/bash", name])
+        try #require(made == 0, "useradd \(name): \(error)")
     }
 
     func state(_ daemon: LiveDaemon, _ caseNo: String) throws -> String? {
