@@ -208,7 +208,8 @@ let package = Package(
         .testTarget(
             name: "BangfuDaemonUnitTests",
             dependencies: [
-                "BangfuDaemon", "BangfuCore", "BangfuConfig", "BangfuVarlink", "BangfuWire",
+                "BangfuDaemon", "BangfuCore", "BangfuConfig", "BangfuVarlink", "BangfuWire", "BangfuLoad",
+                "BangfuPostgres",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Prints how long planning a campaign takes over many households, and the peak memory.

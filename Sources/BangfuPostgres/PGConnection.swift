@@ -234,7 +234,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
             return BangfuError(.overdraft, zh: "资金账户余额不足", en: "the fund's balance is not enough")
         case "BF003":
             return BangfuError(.invalidMoney, zh: "金额超出允许范围", en: "the amount is out of the allowed range")
-        case "23514", "23502", "22003", "22P02":
+        // A constraint, a number out of range, text that is not a number, and text PostgreSQL cannot
+        // hold (a NUL character, bytes that are not UTF-8): the caller's input, refused.
+        case "23514", "23502", "22003", "22P02", "22021", "22P05":
             return BangfuError(.invalidInput, zh: "数据不符合约束", en: "the data breaks a constraint")
         case let state where connectionLost || state?.hasPrefix("08") == true || state?.hasPrefix("57P") == true:
             return BangfuError(

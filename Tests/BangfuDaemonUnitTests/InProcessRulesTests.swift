@@ -45,8 +45,8 @@ import Testing
         ])
     }
 
-    @Test func aHostileCallerIsAnsweredAndTheDaemonCarriesOn() async throws {
-        let daemon = try await InProcessDaemon(yaml: Self.yaml)
+    @Test(arguments: [false, true]) func aHostileCallerIsAnsweredAndTheDaemonCarriesOn(postgres: Bool) async throws {
+        let daemon = try await InProcessDaemon(yaml: Self.yaml, postgres: postgres)
         // The call that crashed bangfud, answered with InvalidInput naming the field.
         let crash = await daemon.call(
             .archiveCreate, ["archive": Self.archive(1, income: 100_000_000_000_000_000)], as: Self.caseworker)
@@ -121,8 +121,9 @@ import Testing
     /// Every number, amount and date a method takes, at its edges: zero, negative, one past the
     /// documented maximum, the largest integer, far past and far future dates, impossible dates;
     /// each refused with InvalidInput naming the field, and the daemon answers the next call.
-    @Test func valuesAtTheEdgesAreRefusedByName() async throws {
-        let daemon = try await InProcessDaemon(yaml: Self.yaml)
+    /// On both stores: what reaches PostgreSQL is refused as on SQLite (issue 16).
+    @Test(arguments: [false, true]) func valuesAtTheEdgesAreRefusedByName(postgres: Bool) async throws {
+        let daemon = try await InProcessDaemon(yaml: Self.yaml, postgres: postgres)
         let created = await daemon.call(.archiveCreate, ["archive": Self.archive(3)], as: Self.caseworker)
         let archiveNo = try #require(created.last?.parameters?["household"]?.objectValue?["archiveNo"]?.stringValue)
         for id in ["f1", "f2"] {
