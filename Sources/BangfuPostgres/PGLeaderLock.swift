@@ -78,14 +78,6 @@ public final class PostgresLeadership: @unchecked Sendable {
             return false
         }
     }
-
-    /// Gives the lead up (a clean stop): another instance takes over at its next attempt.
-    public func resign() {
-        lock.lock()
-        defer { lock.unlock() }
-        try? leaderLock?.resign()
-        leaderLock = nil
-    }
 }
 
 extension PostgresLeadership {

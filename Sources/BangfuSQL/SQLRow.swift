@@ -32,9 +32,6 @@ public struct SQLRow: Sendable {
         self[position(of: name)]
     }
 
-    /// Whether the value at `index` is NULL.
-    public func isNull(_ index: Int) -> Bool { values[index] == .null }
-
     private func position(of name: String) -> Int {
         guard let index = columns.firstIndex(of: name) else {
             preconditionFailure("no column \(name) in the result (\(columns.joined(separator: ", ")))")
