@@ -130,8 +130,7 @@ public final class Runtime: Sendable {
     /// On a shared store every instance runs one configuration: one that differs from the one
     /// kept in the database is refused (at start or reload), naming the keys that differ.
     static func agreeOnConfiguration(_ config: BangfuConfiguration, store: any SQLStore, at now: Date) async throws {
-        guard let shared = store as? PostgresStore else { return }
-        let differing = try await shared.agreeOnConfiguration(config.digests, adopt: false, by: "system", at: now)
+        let differing = try await store.agreeOnConfiguration(config.digests, adopt: false, by: "system", at: now)
             .differing
         guard differing.isEmpty else {
             let keys = differing.joined(separator: ", ")

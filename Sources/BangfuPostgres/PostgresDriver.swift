@@ -56,7 +56,7 @@ final class PostgresDriver: SQLDriver {
 
     func appendAudit(at: Date, actor: String, action: String, entity: String, entityId: String) throws {
         try audit.append(
-            connection, atMs: StoreSQL.milliseconds(at), actor: actor, action: action, entity: entity,
+            connection, atMs: StoreSQL.ms(at), actor: actor, action: action, entity: entity,
             entityId: entityId)
     }
 

@@ -80,7 +80,7 @@ public final class PostgresStore: SQLStore {
         shared.stats.withLock { stats in
             stats.transactions += 1
             stats.writes += 1
-            stats.largestGroup = max(stats.largestGroup, 1)
+            stats.largestGroup = 1  // no group commit: one write per transaction
         }
         shared.committed.yield()
         return value
@@ -177,7 +177,7 @@ public final class PostgresStore: SQLStore {
             for (key, digest) in digests.sorted(by: { $0.key < $1.key }) {
                 try db.execute(
                     sql: "INSERT INTO shared_config(key, digest, set_ms, set_by) VALUES (?, ?, ?, ?)",
-                    arguments: [key, digest, StoreSQL.milliseconds(at), actor])
+                    arguments: [key, digest, StoreSQL.ms(at), actor])
             }
             try db.driver.appendAudit(
                 at: at, actor: actor, action: kept.isEmpty ? "config_set" : "config_adopted", entity: "configuration",
@@ -191,12 +191,4 @@ public final class PostgresStore: SQLStore {
         Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }.sorted()
     }
 
-}
-
-/// How a configuration compared with the one kept for every instance on the database.
-public struct ConfigurationAgreement: Codable, Sendable {
-    /// The top-level keys that differ(ed), sorted.
-    public var differing: [String]
-    /// Whether this configuration was recorded as the one all instances run.
-    public var recorded: Bool
 }

@@ -20,15 +20,30 @@ public protocol SQLStore: BangfuStore {
     func read<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T
     /// A read that may be long (whole-table checks, reports, listings), off the caller's executor.
     func readAside<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T
+    /// Compares this instance's configuration (a digest per top-level key) with the one every
+    /// instance on a shared store runs; `adopt` records it. A store of one instance agrees always.
+    func agreeOnConfiguration(_ digests: [String: String], adopt: Bool, by actor: String, at: Date) async throws
+        -> ConfigurationAgreement
+}
+
+/// How a configuration compared with the one kept for every instance on a shared store.
+public struct ConfigurationAgreement: Codable, Sendable {
+    /// The top-level keys that differ(ed), sorted.
+    public var differing: [String]
+    /// Whether this configuration was recorded as the one all instances run.
+    public var recorded: Bool
+
+    public init(differing: [String], recorded: Bool) {
+        self.differing = differing
+        self.recorded = recorded
+    }
 }
 
 /// The statements both engines share, and the helpers they use.
 public enum StoreSQL {
-    static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-    static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
-
     /// Milliseconds since 1970, as every stored instant is kept.
-    public static func milliseconds(_ date: Date) -> Int64 { ms(date) }
+    public static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+    static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
     static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
@@ -159,6 +174,13 @@ public struct Empty: Codable, Sendable {
 }
 
 extension SQLStore {
+    /// One instance per store (SQLite): nothing to agree with.
+    public func agreeOnConfiguration(_ digests: [String: String], adopt: Bool, by actor: String, at: Date)
+        async throws -> ConfigurationAgreement
+    {
+        ConfigurationAgreement(differing: [], recorded: false)
+    }
+
     public func syncUnits(_ units: [OrgUnit], at: Date) async throws {
         // Only this method changes units; a tree it read inside a transaction that rolled back must not be kept.
         defer { StoreSQL.forgetTrees() }

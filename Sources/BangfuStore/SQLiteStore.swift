@@ -212,7 +212,7 @@ public final class SQLiteStore: SQLStore {
         }
     }
 
-    static func ms(_ date: Date) -> Int64 { StoreSQL.milliseconds(date) }
+    static func ms(_ date: Date) -> Int64 { StoreSQL.ms(date) }
 }
 
 /// The audit hash chain: each row's hash covers the previous hash and the canonical event.
