@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "bangfu-plugin-bench", targets: ["bangfu-plugin-bench"]),
         .executable(name: "bangfu-campaign-bench", targets: ["bangfu-campaign-bench"]),
         .executable(name: "bangfu-bench", targets: ["bangfu-bench"]),
+        .executable(name: "bangfu-read-floor", targets: ["bangfu-read-floor"]),
         .executable(name: "bangfud", targets: ["bangfud"]),
         .executable(name: "bangfuctl", targets: ["bangfuctl"]),
         .executable(name: "bangfu-render", targets: ["bangfu-render"]),
@@ -229,8 +230,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Connects to the daemon's socket as another uid, one thread at a time (load generators only).
+        // Connects to the daemon's socket as another uid, one thread at a time, and drives reads from
+        // C threads whose own cost is small (load generators only).
         .target(name: "CBenchSupport"),
+        // The floor of a case read: the same reply from the same database over the same socket, in C.
+        .executableTarget(name: "bangfu-read-floor", linkerSettings: [.linkedLibrary("sqlite3")]),
         // The load generator shared by bangfu-bench and the durability tests: clients per role over the
         // real socket, a daemon with READY timing, a SQL seeder and the plain-SQLite comparators.
         .target(

@@ -18,10 +18,11 @@ public final class DaemonProcess {
     let notifyFD: Int32
     let notifyPath: String
 
-    /// Starts bangfud and returns once it sent READY=1 (or throws with its log).
+    /// Starts bangfud (under `launcher` when given, e.g. valgrind) and returns once it sent READY=1
+    /// (or throws with its log).
     public init(
         bangfud: String, config: String, stateDir: String, pluginDir: String, socketGroup: UInt32,
-        clock: String = "manual:2027-02-04T09:00", log: String
+        clock: String = "manual:2027-02-04T09:00", log: String, launcher: [String] = []
     ) throws {
         self.stateDir = stateDir
         socket = stateDir + "/control.sock"
@@ -43,11 +44,13 @@ public final class DaemonProcess {
         guard rc == 0 else {
             throw LoadError("cannot bind the notification socket \(notifyPath): \(String(cString: strerror(errno)))")
         }
-        process.executableURL = URL(fileURLWithPath: bangfud)
-        process.arguments = [
-            "--config", config, "--state-dir", stateDir, "--socket", socket, "--socket-group", String(socketGroup),
-            "--plugin-dir", pluginDir, "--log-target", "stderr", "--log-level", "warning", "--clock", clock,
-        ]
+        // A launcher (valgrind) runs bangfud as its first argument; READY=1 still comes from bangfud.
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? bangfud)
+        process.arguments =
+            launcher.dropFirst() + (launcher.isEmpty ? [] : [bangfud]) + [
+                "--config", config, "--state-dir", stateDir, "--socket", socket, "--socket-group", String(socketGroup),
+                "--plugin-dir", pluginDir, "--log-target", "stderr", "--log-level", "warning", "--clock", clock,
+            ]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = notifyPath
         process.environment = env
@@ -96,15 +99,7 @@ public final class DaemonProcess {
 
     /// CPU seconds bangfud has used so far (user + system), from /proc: what a call costs the daemon
     /// itself, apart from the clients sharing the machine.
-    public func cpuSeconds() -> Double {
-        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
-            let close = s.lastIndex(of: ")")
-        else { return -1 }
-        let fields = s[s.index(after: close)...].split(separator: " ")
-        // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    public func cpuSeconds() -> Double { ProcessFigures.cpuSeconds(pid: process.processIdentifier) }
 
     /// A call as root (admin): the clock, status.
     public func admin(_ method: String, _ params: [String: JSONValue] = [:]) throws -> [String: JSONValue] {

@@ -79,35 +79,70 @@ public final class LoadClient: @unchecked Sendable {
     public func caseToNotice(
         _ n: Int, helpType: String = "hardship-relief", form: [String: JSONValue] = ["cause": .string("disaster")]
     ) throws -> String {
-        let rid = "\(tag)-\(n)"
-        let h = try timed(
-            cw, WireMethod.archiveCreate.rawValue, ["archive": LoadClient.archive(n), "requestId": .string(rid + "-a")])
-        guard let archiveNo = h["household"]?["archiveNo"]?.string else {
+        let caseNo = try file(n, archiveNo: try createArchive(n), helpType: helpType, form: form)
+        for step in Step.allCases { try advance(caseNo, step) }
+        return caseNo
+    }
+
+    /// The caseworker keeps load household `n`'s archive. Returns its number.
+    public func createArchive(_ n: Int) throws -> String {
+        let reply = try timed(
+            cw, WireMethod.archiveCreate.rawValue,
+            ["archive": LoadClient.archive(n), "requestId": .string("\(tag)-\(n)-a")])
+        guard let archiveNo = reply["household"]?["archiveNo"]?.string else {
             throw LoadError("Archive.Create answered without an archive number")
         }
-        let c = try timed(
+        return archiveNo
+    }
+
+    /// The caseworker files load case `n` for the household. Returns the case number.
+    public func file(
+        _ n: Int, archiveNo: String, helpType: String = "hardship-relief",
+        form: [String: JSONValue] = ["cause": .string("disaster")]
+    ) throws -> String {
+        let reply = try timed(
             cw, WireMethod.casesFile.rawValue,
             [
                 "archiveNo": .string(archiveNo), "helpType": .string(helpType),
-                "form": .object(form), "requestId": .string(rid + "-f"),
+                "form": .object(form), "requestId": .string("\(tag)-\(n)-f"),
             ])
-        guard let caseNo = c["case"]?["caseNo"]?.string else {
+        guard let caseNo = reply["case"]?["caseNo"]?.string else {
             throw LoadError("Cases.File answered without a case number")
         }
         onAck?(caseNo, "draft")
-        for (client, method, state, step) in [
-            (cw, "Submit", "submitted", "s"), (rv, "PassReview", "branch_review_passed", "r"),
-            (ap, "Approve", "in_notice", "p"),
-        ] {
-            let r = try timed(
-                client, "org.bangfu.Cases.\(method)",
-                ["caseNo": .string(caseNo), "requestId": .string(rid + "-" + step)])
-            guard r["case"]?["state"]?.string == state else {
-                throw LoadError("\(method) of \(caseNo) answered state \(r["case"]?["state"]?.string ?? "none")")
-            }
-            onAck?(caseNo, state)
-        }
         return caseNo
+    }
+
+    /// The steps from a draft to the public notice, each by its own role.
+    public enum Step: String, CaseIterable, Sendable {
+        case submit = "Submit", passReview = "PassReview", approve = "Approve"
+
+        /// The state the case is in after the step.
+        var state: String {
+            switch self {
+            case .submit: "submitted"
+            case .passReview: "branch_review_passed"
+            case .approve: "in_notice"
+            }
+        }
+    }
+
+    /// Takes a case one step towards its notice, as the role whose step it is.
+    public func advance(_ caseNo: String, _ step: Step) throws {
+        let client =
+            switch step {
+            case .submit: cw
+            case .passReview: rv
+            case .approve: ap
+            }
+        let reply = try timed(
+            client, "org.bangfu.Cases.\(step.rawValue)",
+            ["caseNo": .string(caseNo), "requestId": .string("\(tag)-\(caseNo)-\(step.rawValue)")])
+        guard reply["case"]?["state"]?.string == step.state else {
+            throw LoadError(
+                "\(step.rawValue) of \(caseNo) answered state \(reply["case"]?["state"]?.string ?? "none")")
+        }
+        onAck?(caseNo, step.state)
     }
 
     /// The treasurer pays the first instalment of a case whose notice has passed.

@@ -34,6 +34,11 @@ struct Bench: AsyncParsableCommand {
             (a connection string without password, allowed to create databases); by default one started for the run.
             """) var postgresUrl: String?
     @Option(help: "pgbench 每个客户端的事务数 / pgbench transactions per client.") var pgbenchTransactions = 2_000
+    @Option(
+        help: """
+            只做指令计数：在 valgrind --tool=callgrind 下运行 bangfud，每种调用 N 次 / Only count instructions: \
+            bangfud under valgrind --tool=callgrind, N calls of each kind.
+            """) var callgrind: Int?
 
     func run() async throws {
         guard geteuid() == 0 else {
@@ -64,6 +69,11 @@ struct Bench: AsyncParsableCommand {
             try env.principals.ensureAccounts()
         }
         defer { try? server?.stop() }
+        if let callgrind {
+            let counts = try InstructionCounts.run(env: env, calls: callgrind)
+            print(json ? try counts.json() : counts.table())
+            return
+        }
 
         // Reads and the comparators go with the 16-client run (the targets are stated there), else the last.
         let compareAt = clientCounts.contains(16) ? 16 : clientCounts.last!
@@ -76,16 +86,42 @@ struct Bench: AsyncParsableCommand {
             report.journalMode = status["journalMode"]?.stringValue ?? "?"
             row.daemonPeakRSSMiB = daemon.memory().peak
             report.endToEnd.append(row)
+            var bangfudReply = ""
             if k == compareAt {
                 for r in [1, 16] {
                     progress("reads: \(reads) case reads at \(r) clients")
                     report.readsAt.append(
                         try Reads.run(
-                            daemon: daemon, clients: r, requests: reads, cases: row.caseNumbers,
-                            principals: env.principals))
+                            socket: daemon.socket, cpuSeconds: daemon.cpuSeconds, clients: r, requests: reads,
+                            cases: row.caseNumbers, principals: env.principals))
                 }
+                bangfudReply = try ReadLoad.reply(
+                    socket: daemon.socket, uid: env.principals.auditor, gid: env.principals.gid,
+                    message: ReadLoad.caseGet(row.caseNumbers[0]))
             }
             daemon.stop()
+            if k == compareAt, env.postgres == nil {
+                progress("reads: the floor server on the same database")
+                let floor = try ReadFloor(
+                    binary: dir + "/bangfu-read-floor", socket: root + "/floor.sock",
+                    database: daemon.stateDir + "/bangfu.sqlite")
+                let floorReply = try ReadLoad.reply(
+                    socket: floor.socket, uid: env.principals.auditor, gid: env.principals.gid,
+                    message: ReadLoad.caseGet(row.caseNumbers[0]))
+                report.floorAnswersTheSame = floorReply == bangfudReply
+                if floorReply != bangfudReply {
+                    progress(
+                        "  the floor's reply differs from bangfud's:\n  bangfud: \(bangfudReply)\n  floor:   \(floorReply)"
+                    )
+                }
+                for r in [1, 16] {
+                    report.floorReadsAt.append(
+                        try Reads.run(
+                            socket: floor.socket, cpuSeconds: floor.cpuSeconds, clients: r, requests: reads,
+                            cases: row.caseNumbers, principals: env.principals))
+                }
+                floor.stop()
+            }
             if k == compareAt, let postgres = env.postgres {
                 // No comparator replays the rows here: the transitions per case come from the run itself.
                 report.transitionsPerCase = Int(
@@ -191,7 +227,7 @@ struct BenchEnvironment {
     var postgres: PostgresBench?
 
     /// A daemon on its own state dir (emptied first unless `fresh` is false, e.g. after seeding).
-    func daemon(_ name: String, fresh: Bool = true) throws -> DaemonProcess {
+    func daemon(_ name: String, fresh: Bool = true, launcher: [String] = []) throws -> DaemonProcess {
         let state = root + "/" + name
         if fresh { try? FileManager.default.removeItem(atPath: state) }
         try FileManager.default.createDirectory(
@@ -203,6 +239,6 @@ struct BenchEnvironment {
             toFile: config, atomically: true, encoding: .utf8)
         return try DaemonProcess(
             bangfud: bin + "/bangfud", config: config, stateDir: state, pluginDir: bin,
-            socketGroup: principals.gid, log: state + "/bangfud.log")
+            socketGroup: principals.gid, log: state + "/bangfud.log", launcher: launcher)
     }
 }

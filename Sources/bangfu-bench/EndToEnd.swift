@@ -44,24 +44,22 @@ enum EndToEnd {
     }
 }
 
-/// Getting a case, as dashboards and bangfuctl do.
+/// Getting a case as the auditor, as dashboards and bangfuctl do, from the C load client: from
+/// bangfud, or from the floor server answering the same bytes.
 enum Reads {
     static func run(
-        daemon: DaemonProcess, clients k: Int, requests: Int, cases: [String],
+        socket: String, cpuSeconds: () -> Double, clients k: Int, requests: Int, cases: [String],
         principals: LoadPrincipals = LoadPrincipals()
     ) throws -> ReadFigures {
-        guard !cases.isEmpty else { throw LoadError("no cases to read") }
-        let perClient = requests / k
-        let cpu0 = daemon.cpuSeconds()
-        let figures = LoadRun.run(clients: k, socket: daemon.socket, principals: principals) { client, i in
-            var g = SystemRandomNumberGenerator()
-            for _ in 0..<perClient { try client.get(cases[Int.random(in: 0..<cases.count, using: &g)]) }
-        }
+        let cpu0 = cpuSeconds()
+        let figures = try ReadLoad.run(
+            socket: socket, uid: principals.auditor, gid: principals.gid, clients: k, requests: requests,
+            caseNumbers: cases)
         return ReadFigures(
-            clients: k, requests: figures.calls, requestsPerSecond: Double(figures.calls) / figures.seconds,
+            clients: k, requests: figures.requests, requestsPerSecond: Double(figures.requests) / figures.seconds,
             p50Micros: figures.latency.valueAtPercentile(50), p99Micros: figures.latency.valueAtPercentile(99),
             p999Micros: figures.latency.valueAtPercentile(99.9),
-            daemonCPUMicrosPerRequest: (daemon.cpuSeconds() - cpu0) * 1e6 / Double(max(figures.calls, 1)),
+            daemonCPUMicrosPerRequest: (cpuSeconds() - cpu0) * 1e6 / Double(max(figures.requests, 1)),
             errors: figures.errors)
     }
 }

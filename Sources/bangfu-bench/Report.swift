@@ -83,6 +83,10 @@ struct Report: Encodable {
     var floor: SQLiteComparator.Result?
     var ceiling: SQLiteComparator.Result?
     var readsAt: [ReadFigures] = []
+    /// The floor server's reads (C, the same reply from the same database), by the same load client.
+    var floorReadsAt: [ReadFigures] = []
+    /// Whether the floor answered a case read with the very bytes bangfud answered.
+    var floorAnswersTheSame: Bool?
     var emptyStart: StartFigures?
     var growth: [GrowthFigures] = []
 
@@ -129,14 +133,15 @@ struct Report: Encodable {
         out.append(
             [
                 "clients", "cases/s", "transitions/s", "p50 µs", "p99 µs", "p99.9 µs", "notice s", "CPU µs/case",
-                "peak RSS MiB", "errors",
+                "CPU µs/tr", "peak RSS MiB", "errors",
             ].map { pad($0, 14) }.joined())
         for e in endToEnd {
             out.append(
                 [
                     String(e.clients), f(e.casesPerSecond, 1), f(e.transitionsPerSecond), String(e.p50Micros),
                     String(e.p99Micros),
-                    String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonCPUMicrosPerCase), f(e.daemonPeakRSSMiB, 1),
+                    String(e.p999Micros), f(e.noticeSeconds, 2), f(e.daemonCPUMicrosPerCase),
+                    f(e.daemonCPUMicrosPerCase / Double(max(transitionsPerCase, 1))), f(e.daemonPeakRSSMiB, 1),
                     String(e.errors.count),
                 ].map { pad($0, 14) }.joined())
         }
@@ -168,18 +173,31 @@ struct Report: Encodable {
         }
         if !readsAt.isEmpty {
             out.append("")
-            out.append("reads (Cases.Get as the auditor):")
+            out.append("reads (Cases.Get as the auditor, from the C load client):")
             out.append(
-                ["clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req", "errors"].map {
-                    pad($0, 12)
-                }.joined())
+                ["server", "clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req", "errors"]
+                    .map { pad($0, 12) }.joined())
+            for (server, runs) in [("bangfud", readsAt), ("floor", floorReadsAt)] {
+                for r in runs {
+                    out.append(
+                        [
+                            server, String(r.clients), String(r.requests), f(r.requestsPerSecond),
+                            String(r.p50Micros), String(r.p99Micros), String(r.p999Micros),
+                            f(r.daemonCPUMicrosPerRequest), String(r.errors.count),
+                        ].map { pad($0, 12) }.joined())
+                }
+            }
             for r in readsAt {
+                guard let floor = floorReadsAt.first(where: { $0.clients == r.clients }) else { continue }
                 out.append(
-                    [
-                        String(r.clients), String(r.requests), f(r.requestsPerSecond), String(r.p50Micros),
-                        String(r.p99Micros),
-                        String(r.p999Micros), f(r.daemonCPUMicrosPerRequest), String(r.errors.count),
-                    ].map { pad($0, 12) }.joined())
+                    "  bangfud / floor at \(r.clients) clients: \(f(r.requestsPerSecond / floor.requestsPerSecond, 2))× the reads/s, \(f(r.daemonCPUMicrosPerRequest / floor.daemonCPUMicrosPerRequest, 1))× the CPU per read"
+                )
+            }
+            if let same = floorAnswersTheSame {
+                out.append(
+                    same
+                        ? "  the floor answers the same bytes as bangfud" : "  THE FLOOR'S REPLY DIFFERS FROM BANGFUD'S"
+                )
             }
         }
         out.append("")

@@ -1,0 +1,108 @@
+import BangfuLoad
+import BangfuWire
+import Foundation
+
+/// Instructions bangfud executes per call, counted by callgrind over a fixed call sequence: a
+/// figure that holds on a noisy machine without hardware counters, to compare one change with the
+/// next. Every thread of bangfud counts (event loops, the writer, the scheduler).
+struct InstructionCounts: Encodable {
+    /// Calls of each kind in the sequence.
+    var calls: Int
+    /// Instructions per call, by kind, in the order they ran.
+    var perCall: [(kind: String, instructions: Double)] = []
+
+    enum CodingKeys: String, CodingKey { case calls, perCall }
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(calls, forKey: .calls)
+        try container.encode(
+            Dictionary(uniqueKeysWithValues: perCall.map { ($0.kind, $0.instructions) }), forKey: .perCall)
+    }
+
+    /// Starts bangfud under callgrind, then for each kind of call: zero the counters, make `calls`
+    /// of them from one client, dump, and read the total.
+    static func run(env: BenchEnvironment, calls: Int) throws -> InstructionCounts {
+        guard calls > 0 else { throw LoadError("--callgrind takes a positive number of calls") }
+        let out = env.root + "/callgrind"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        progress("callgrind: starting bangfud under valgrind (slow)")
+        let daemon = try env.daemon(
+            "callgrind",
+            launcher: ["/usr/bin/valgrind", "--tool=callgrind", "--callgrind-out-file=\(out)/bangfud.%p"])
+        defer { daemon.stop() }
+        let pid = daemon.process.processIdentifier
+        var counts = InstructionCounts(calls: calls)
+        let client = try LoadClient(socket: daemon.socket, principals: env.principals)
+        try client.openFund("f1", fen: Int64(calls) * 1_000_000)
+        // Warm up: one case end to end, so the first of each kind pays no one-time costs.
+        let warm = try client.caseToNotice(999_999)
+        try client.get(warm)
+
+        func measure(_ kind: String, _ body: () throws -> Void) throws {
+            try control(pid, "--zero")
+            try body()
+            try control(pid, "--dump=\(kind)")
+            counts.perCall.append((kind, try lastDumpTotal(in: out, pid: pid) / Double(calls)))
+            progress("  \(kind): \(Int(counts.perCall.last!.instructions)) instructions per call")
+        }
+        var archives: [String] = []
+        var cases: [String] = []
+        try measure("Archive.Create") { archives = try (0..<calls).map { try client.createArchive($0) } }
+        try measure("Cases.File") {
+            cases = try archives.enumerated().map { n, archiveNo in try client.file(n, archiveNo: archiveNo) }
+        }
+        for step in LoadClient.Step.allCases {
+            try measure("Cases.\(step.rawValue)") { for caseNo in cases { try client.advance(caseNo, step) } }
+        }
+        try measure("notice elapsed + disbursement scheduled (per case)") {
+            _ = try daemon.admin(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(20 * 86_400)])
+        }
+        try measure("Cases.Pay") { for caseNo in cases { try client.pay(caseNo, fund: "f1") } }
+        try measure("Cases.Get (auditor)") { for caseNo in cases { try client.get(caseNo) } }
+        return counts
+    }
+
+    /// Runs callgrind_control on bangfud.
+    static func control(_ pid: Int32, _ argument: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/callgrind_control")
+        process.arguments = [argument, String(pid)]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw LoadError("callgrind_control \(argument) failed") }
+    }
+
+    /// The `totals:` (instructions) of the newest dump of `pid`.
+    static func lastDumpTotal(in directory: String, pid: Int32) throws -> Double {
+        let prefix = "bangfud.\(pid)."
+        let dumps = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasPrefix(prefix) }
+            .compactMap { name in Int(name.dropFirst(prefix.count)).map { (number: $0, name: name) } }
+        guard let newest = dumps.max(by: { $0.number < $1.number }) else {
+            throw LoadError("callgrind wrote no dump in \(directory)")
+        }
+        let text = try String(contentsOfFile: directory + "/" + newest.name, encoding: .utf8)
+        guard
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("totals:") || $0.hasPrefix("summary:") }
+            ),
+            let total = Double(line.split(separator: " ").last ?? "")
+        else { throw LoadError("no totals in \(newest.name)") }
+        return total
+    }
+
+    func table() -> String {
+        var lines = ["instructions per call in bangfud (callgrind, \(calls) calls of each kind, one client):"]
+        for (kind, instructions) in perCall {
+            lines.append(
+                "  " + kind.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%12.0f", instructions))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
