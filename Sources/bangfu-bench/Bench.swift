@@ -218,7 +218,7 @@ func progress(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8
 
 /// Where the daemons of one run live and what they are given.
 struct BenchEnvironment {
-    let bin: String
+    var bin: String
     let root: String
     let calendar: String
     var principals = LoadPrincipals()

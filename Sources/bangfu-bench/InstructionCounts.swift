@@ -23,8 +23,12 @@ struct InstructionCounts: Encodable {
     /// of them from one client, dump, and read the total.
     static func run(env: BenchEnvironment, calls: Int) throws -> InstructionCounts {
         guard calls > 0 else { throw LoadError("--callgrind takes a positive number of calls") }
-        let out = env.root + "/callgrind"
+        let out = env.root + "/callgrind-counts"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // valgrind 3.19 cannot read the DWARF 5 the Swift toolchain writes: it runs copies without
+        // debug information (the symbol tables, which name the functions, stay).
+        var env = env
+        env.bin = try strippedCopies(of: env.bin, into: out + "/bin")
         progress("callgrind: starting bangfud under valgrind (slow)")
         let daemon = try env.daemon(
             "callgrind",
@@ -41,8 +45,10 @@ struct InstructionCounts: Encodable {
         func measure(_ kind: String, _ body: () throws -> Void) throws {
             try control(pid, "--zero")
             try body()
-            try control(pid, "--dump=\(kind)")
-            counts.perCall.append((kind, try lastDumpTotal(in: out, pid: pid) / Double(calls)))
+            // The dump's name is a plain word: callgrind_control passes it on unquoted.
+            let dump = counts.perCall.count + 1
+            try control(pid, "--dump=step\(dump)")
+            counts.perCall.append((kind, try dumpTotal(in: out, pid: pid, number: dump) / Double(calls)))
             progress("  \(kind): \(Int(counts.perCall.last!.instructions)) instructions per call")
         }
         var archives: [String] = []
@@ -62,33 +68,48 @@ struct InstructionCounts: Encodable {
         return counts
     }
 
+    /// bangfud and the help-type plugins of `bin`, copied into `directory` without debug information.
+    static func strippedCopies(of bin: String, into directory: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let names = try FileManager.default.contentsOfDirectory(atPath: bin).filter { name in
+            name == "bangfud" || (name.hasPrefix("libbangfu-help-") && name.hasSuffix(".so"))
+        }
+        for name in names {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/objcopy")
+            process.arguments = ["--strip-debug", bin + "/" + name, directory + "/" + name]
+            try process.run()
+            process.waitUntilExit()
+            guard process.terminationStatus == 0 else { throw LoadError("objcopy --strip-debug \(name) failed") }
+        }
+        return directory
+    }
+
     /// Runs callgrind_control on bangfud.
     static func control(_ pid: Int32, _ argument: String) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/callgrind_control")
         process.arguments = [argument, String(pid)]
         process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw LoadError("callgrind_control \(argument) failed") }
     }
 
-    /// The `totals:` (instructions) of the newest dump of `pid`.
-    static func lastDumpTotal(in directory: String, pid: Int32) throws -> Double {
-        let prefix = "bangfud.\(pid)."
-        let dumps = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasPrefix(prefix) }
-            .compactMap { name in Int(name.dropFirst(prefix.count)).map { (number: $0, name: name) } }
-        guard let newest = dumps.max(by: { $0.number < $1.number }) else {
-            throw LoadError("callgrind wrote no dump in \(directory)")
+    /// The `totals:` (instructions) of dump `number` of `pid`, once callgrind has written it.
+    static func dumpTotal(in directory: String, pid: Int32, number: Int) throws -> Double {
+        let path = "\(directory)/bangfud.\(pid).\(number)"
+        for _ in 0..<600 {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("totals:") }),
+                let total = Double(line.split(separator: " ").last ?? "")
+            {
+                return total
+            }
+            Thread.sleep(forTimeInterval: 0.1)
         }
-        let text = try String(contentsOfFile: directory + "/" + newest.name, encoding: .utf8)
-        guard
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("totals:") || $0.hasPrefix("summary:") }
-            ),
-            let total = Double(line.split(separator: " ").last ?? "")
-        else { throw LoadError("no totals in \(newest.name)") }
-        return total
+        throw LoadError("callgrind wrote no dump \(path)")
     }
 
     func table() -> String {

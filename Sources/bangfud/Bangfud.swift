@@ -4,10 +4,15 @@ import BangfuDaemon
 import BangfuVarlink
 import Foundation
 import Logging
+import Synchronization
 
 /// `bangfud`: the bangfu daemon. Everything but option parsing lives in BangfuDaemon.
+///
+/// A synchronous command whose main thread waits for the daemon's task: an async main would park
+/// the main thread in `dispatch_main`, which valgrind (3.19) cannot run, and `bangfu-bench
+/// --callgrind` counts bangfud's instructions under valgrind.
 @main
-struct Bangfud: AsyncParsableCommand {
+struct Bangfud: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfud",
         abstract: "bangfu 帮扶守护进程：通过 varlink Unix 套接字提供服务 / the bangfu daemon, serving varlink on a Unix socket.",
@@ -39,7 +44,7 @@ struct Bangfud: AsyncParsableCommand {
     @Option(help: "时钟 system|manual[:YYYY-MM-DDTHH:MM]（manual 仅供测试与演示）/ Clock; manual is for tests and demos only.")
     var clock: String = "system"
 
-    func run() async throws {
+    func run() throws {
         guard let target = Daemon.LogTarget(rawValue: logTarget) else {
             throw ValidationError("--log-target must be journal, stderr or auto")
         }
@@ -52,8 +57,15 @@ struct Bangfud: AsyncParsableCommand {
                 configPath: config, stateDir: stateDir, socketPath: socket, pluginDir: pluginDir,
                 version: BangfuVersion.current, socketGroup: socketGroup),
             logTarget: target, logLevel: level, clock: clock, limits: VarlinkLimits())
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Void, Error>>(.success(()))
+        Task {
+            do { try await Daemon.run(settings) } catch { outcome.withLock { $0 = .failure(error) } }
+            finished.signal()
+        }
+        finished.wait()
         do {
-            try await Daemon.run(settings)
+            try outcome.withLock { $0 }.get()
         } catch let e as BangfuError {
             let lang = Language.fromEnvironment
             Logger(label: "bangfud").critical("cannot start: \(e.en)")
