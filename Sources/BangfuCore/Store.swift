@@ -43,6 +43,8 @@ public protocol BangfuStore: Sendable {
     func caseSummaries(householdIds: [Int64]) async throws -> [Int64: [CaseSummary]]
     /// Applies one event; pays or credits money in the same transaction.
     func apply(_ event: CaseEvent, toCase id: Int64, by: Actor, at: Date) async throws -> CaseOutcome
+    /// The same for a case named by its number, found inside the write (no read before it).
+    func apply(_ event: CaseEvent, toCaseNo caseNo: String, by: Actor, at: Date) async throws -> CaseOutcome
     func helpCase(id: Int64) async throws -> HelpCase
     func helpCase(caseNo: String) async throws -> HelpCase
     func caseEvents(id: Int64) async throws -> [CaseEventRecord]
@@ -250,11 +252,20 @@ public struct CaseOutcome: Sendable, Codable {
     public var helpCase: HelpCase
     /// The payment made (or found already made) by a `pay_instalment`.
     public var disbursement: Disbursement?
+    /// The household's archive number, read in the same transaction: the reply shows it, and a
+    /// read after the write to fetch it cost more than the write's own statements.
+    public var archiveNo: String?
+    /// The unit tree the transition was authorized against, for the reply's visibility. Not kept
+    /// with a request's answer (a retry reads the tree afresh).
+    public var unitTree: UnitTree?
 
-    public init(helpCase: HelpCase, disbursement: Disbursement?) {
+    public init(helpCase: HelpCase, disbursement: Disbursement?, unitTree: UnitTree? = nil) {
         self.helpCase = helpCase
         self.disbursement = disbursement
+        self.unitTree = unitTree
     }
+
+    enum CodingKeys: String, CodingKey { case helpCase, disbursement, archiveNo }
 }
 
 /// One recorded transition of a case: who, when, from which state to which, and their comment.

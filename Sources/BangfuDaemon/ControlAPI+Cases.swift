@@ -9,9 +9,23 @@ extension ControlAPI {
     static let caseReaders: Set<Role> = [.caseworker, .reviewer, .approver, .treasurer, .auditor, .admin]
 
     func caseWire(_ helpCase: HelpCase, for actor: Actor) async throws -> Wire.Cases.Case {
-        let tree = try await runtime.store.unitTree()
-        let numbers = try await runtime.store.archiveNumbers(householdIds: [helpCase.householdId])
-        return Wire.Cases.Case(helpCase, archiveNo: numbers[helpCase.householdId] ?? "")
+        try await caseWire(CaseOutcome(helpCase: helpCase, disbursement: nil), for: actor)
+    }
+
+    /// The case a write left, as `actor` may see it: from what the write returned (its archive
+    /// number and unit tree), reading only what it did not.
+    func caseWire(_ outcome: CaseOutcome, for actor: Actor) async throws -> Wire.Cases.Case {
+        let helpCase = outcome.helpCase
+        let tree: UnitTree
+        if let known = outcome.unitTree { tree = known } else { tree = try await runtime.store.unitTree() }
+        let archiveNo: String
+        if let known = outcome.archiveNo {
+            archiveNo = known
+        } else {
+            let numbers = try await runtime.store.archiveNumbers(householdIds: [helpCase.householdId])
+            archiveNo = numbers[helpCase.householdId] ?? ""
+        }
+        return Wire.Cases.Case(helpCase, archiveNo: archiveNo)
             .seen(by: Visibility.ofCase(actor, unit: helpCase.unitId, in: tree))
     }
 
@@ -41,10 +55,9 @@ extension ControlAPI {
         let clock = runtime.clock
         return change(call, roles: roles) { actor, call, writes in
             let (caseNo, caseEvent) = event(call)
-            let helpCase = try await writes.store.helpCase(caseNo: caseNo)
-            let next = try await writes.store.apply(caseEvent, toCase: helpCase.id, by: actor, at: clock.now()).helpCase
-            logCase(next, caseEvent.kind.rawValue, actor)
-            return Call.Reply(value: try await caseWire(next, for: actor))
+            let outcome = try await writes.store.apply(caseEvent, toCaseNo: caseNo, by: actor, at: clock.now())
+            logCase(outcome.helpCase, caseEvent.kind.rawValue, actor)
+            return Call.Reply(value: try await caseWire(outcome, for: actor))
         }
     }
 
@@ -147,12 +160,11 @@ extension ControlAPI {
             },
             change(Wire.Cases.Approve.self, roles: [.approver]) { actor, call, writes in
                 let helpCase = try await writes.store.helpCase(caseNo: call.caseNo)
-                let approved = try await writes.workflow.approve(caseId: helpCase.id, by: actor, at: clock.now())
-                    .helpCase
-                logCase(approved, "approve", actor)
+                let outcome = try await writes.workflow.approve(caseId: helpCase.id, by: actor, at: clock.now())
+                logCase(outcome.helpCase, "approve", actor)
                 // Approval publishes the notice: its head, signed, goes to the journal.
-                if approved.state == .inNotice { await runtime.checkpoint(.notice) }
-                return .init(case: try await caseWire(approved, for: actor))
+                if outcome.helpCase.state == .inNotice { await runtime.checkpoint(.notice) }
+                return .init(case: try await caseWire(outcome, for: actor))
             },
             transition(Wire.Cases.Object.self, roles: [.caseworker, .reviewer, .approver]) { call in
                 (call.caseNo, .object(summary: call.summary))
@@ -175,7 +187,7 @@ extension ControlAPI {
                     throw BangfuError(.storage, zh: "发放没有记录", en: "the payment left no record")
                 }
                 return .init(
-                    case: try await caseWire(outcome.helpCase, for: actor), payment: Wire.Cases.Payment(paid))
+                    case: try await caseWire(outcome, for: actor), payment: Wire.Cases.Payment(paid))
             },
             transition(Wire.Cases.ReceiveRepayment.self, roles: [.treasurer]) { call in
                 (call.caseNo, .receiveRepayment(amount: Money(fen: call.amount), fund: call.fundId))

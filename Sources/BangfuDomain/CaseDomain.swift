@@ -100,7 +100,7 @@ public enum CaseDomain {
                 anyOf: [.treasurer, .system], on: record, unit: current.unitId, in: tree, for: event.kind.rawValue)
             var again = paid
             again.alreadyPaid = true
-            return CaseOutcome(helpCase: current, disbursement: again)
+            return CaseOutcome(helpCase: current, disbursement: again, unitTree: tree)
         }
         try actor.require(
             anyOf: CaseMachine.roles(for: event.kind), on: record, unit: current.unitId, in: tree,
@@ -140,7 +140,7 @@ public enum CaseDomain {
             comment: event.comment)
         try work.audit(
             at: at, actor: actor.id, action: event.kind.rawValue, entity: "case", entityId: current.caseNo)
-        return CaseOutcome(helpCase: next, disbursement: disbursement)
+        return CaseOutcome(helpCase: next, disbursement: disbursement, unitTree: tree)
     }
 
     /// A monthly instalment is never paid before it falls due (`PaymentPlan.monthlyDue`): paid early,

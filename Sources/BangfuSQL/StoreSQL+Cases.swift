@@ -74,6 +74,12 @@ extension StoreSQL {
         }
     }
 
+    static func archiveNo(_ db: SQLDatabase, householdId: Int64) throws -> String? {
+        try SQLRow.fetchOne(
+            db.cachedStatement(sql: "SELECT archive_no FROM household WHERE id = ?"), arguments: [householdId]
+        ).map { row in row[0] }
+    }
+
     static func formVersions(_ db: SQLDatabase, caseId: Int64) throws -> [FormVersion] {
         try SQLRow.fetchAll(
             db.cachedStatement(
@@ -203,7 +209,23 @@ extension SQLStore {
     public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
         let policy = self.policy
         return try await write { db in
-            try CaseDomain.apply(SQLUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
+            var outcome = try CaseDomain.apply(
+                SQLUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
+            outcome.archiveNo = try StoreSQL.archiveNo(db, householdId: outcome.helpCase.householdId)
+            return outcome
+        }
+    }
+
+    public func apply(_ event: CaseEvent, toCaseNo caseNo: String, by actor: Actor, at: Date) async throws
+        -> CaseOutcome
+    {
+        let policy = self.policy
+        return try await write { db in
+            let work = SQLUnitOfWork(db: db)
+            guard let id = try work.helpCase(caseNo: caseNo)?.id else { throw StoreSQL.notFound(.helpCase, caseNo) }
+            var outcome = try CaseDomain.apply(work, event, toCase: id, by: actor, at: at, policy: policy)
+            outcome.archiveNo = try StoreSQL.archiveNo(db, householdId: outcome.helpCase.householdId)
+            return outcome
         }
     }
 

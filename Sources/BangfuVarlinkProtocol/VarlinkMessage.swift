@@ -16,8 +16,14 @@ public struct VarlinkCall: Codable, Sendable, Hashable {
     }
 
     /// The interface part of the method name (`org.bangfu.Cases` of `org.bangfu.Cases.Get`).
-    public var interface: String { method.split(separator: ".").dropLast().joined(separator: ".") }
-    public var member: String { String(method.split(separator: ".").last ?? "") }
+    public var interface: String {
+        guard let dot = method.lastIndex(of: ".") else { return "" }
+        return String(method[..<dot])
+    }
+    public var member: String {
+        guard let dot = method.lastIndex(of: ".") else { return method }
+        return String(method[method.index(after: dot)...])
+    }
 }
 
 /// A reply: parameters, `continues` while a `more` stream goes on, or an `error` name with its parameters.

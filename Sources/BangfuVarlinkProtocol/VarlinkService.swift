@@ -99,7 +99,8 @@ public struct VarlinkService: Sendable {
                 throw VarlinkError.methodNotFound(call.method)
             }
         }
-        guard let i = interfaces[call.interface] else { throw VarlinkError.interfaceNotFound(call.interface) }
+        let interface = call.interface
+        guard let i = interfaces[interface] else { throw VarlinkError.interfaceNotFound(interface) }
         guard let m = i.methods[call.member] else { throw VarlinkError.methodNotFound(call.method) }
         return try await m(request)
     }
