@@ -12,16 +12,46 @@ public enum InstantText {
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secs = Int(local - days * 86_400)
         let date = LocalDate(dayNumber: Int(days))
-        let (year, month, day) = (date.year, date.month, date.day)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
-        let off = abs(offset)
+        // Written digit by digit into one buffer: string interpolation of eight parts cost as much
+        // as the rest of a case's rows.
+        var text: [UInt8] = []
+        text.reserveCapacity(32)
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        // Years as plain numbers, as before (four digits for all years bangfu keeps).
+        if (1000...9999).contains(date.year) { digits(date.year, 4) } else { text.append(contentsOf: String(date.year).utf8) }
+        text.append(UInt8(ascii: "-"))
+        digits(date.month, 2)
+        text.append(UInt8(ascii: "-"))
+        digits(date.day, 2)
+        text.append(UInt8(ascii: "T"))
+        digits(secs / 3600, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(secs % 3600 / 60, 2)
+        text.append(UInt8(ascii: ":"))
+        digits(secs % 60, 2)
         // Local mean time before standard zones had offsets in seconds; Foundation writes them too.
-        let zoneText =
-            offset == 0
-            ? "Z"
-            : "\(offset < 0 ? "-" : "+")\(two(off / 3600)):\(two(off % 3600 / 60))"
-                + (off % 60 == 0 ? "" : ":\(two(off % 60))")
-        return
-            "\(year)-\(two(month))-\(two(day))T\(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))\(zoneText)"
+        if offset == 0 {
+            text.append(UInt8(ascii: "Z"))
+        } else {
+            let off = abs(offset)
+            text.append(UInt8(ascii: offset < 0 ? "-" : "+"))
+            digits(off / 3600, 2)
+            text.append(UInt8(ascii: ":"))
+            digits(off % 3600 / 60, 2)
+            if off % 60 != 0 {
+                text.append(UInt8(ascii: ":"))
+                digits(off % 60, 2)
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

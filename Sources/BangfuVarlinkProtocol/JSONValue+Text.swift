@@ -268,9 +268,14 @@ extension JSONValue {
 
     static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
-        // Most strings need no escape: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out.append(contentsOf: s.utf8)
+        // Most strings need no escape: copy them whole, scanning the contiguous bytes (the
+        // `UTF8View`'s own iterator cost a tenth of a case read).
+        let copied = s.utf8.withContiguousStorageIfAvailable { bytes in
+            guard !bytes.contains(where: { byte in byte < 0x20 || byte == 0x22 || byte == 0x5C }) else { return false }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
             out.append(0x22)
             return
         }
