@@ -27,7 +27,11 @@ public enum InstantText {
             }
         }
         // Years as plain numbers, as before (four digits for all years bangfu keeps).
-        if (1000...9999).contains(date.year) { digits(date.year, 4) } else { text.append(contentsOf: String(date.year).utf8) }
+        if (1000...9999).contains(date.year) {
+            digits(date.year, 4)
+        } else {
+            text.append(contentsOf: String(date.year).utf8)
+        }
         text.append(UInt8(ascii: "-"))
         digits(date.month, 2)
         text.append(UInt8(ascii: "-"))

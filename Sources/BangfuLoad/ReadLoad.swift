@@ -111,15 +111,22 @@ public final class ReadFloor {
 }
 
 /// A process's figures from /proc.
-enum ProcessFigures {
-    /// CPU seconds the process has used (user + system).
-    static func cpuSeconds(pid: Int32) -> Double {
+public enum ProcessFigures {
+    /// CPU seconds the process has used, in user space and in the kernel on its behalf.
+    public static func cpuTimes(pid: Int32) -> (user: Double, system: Double) {
         guard let s = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = s.lastIndex(of: ")")
-        else { return -1 }
+        else { return (-1, -1) }
         let fields = s[s.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return -1 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return (-1, -1) }
+        let tick = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user / tick, system / tick)
+    }
+
+    /// CPU seconds the process has used (user + system).
+    public static func cpuSeconds(pid: Int32) -> Double {
+        let times = cpuTimes(pid: pid)
+        return times.user + times.system
     }
 }

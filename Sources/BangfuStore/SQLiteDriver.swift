@@ -65,7 +65,8 @@ final class SQLiteDriver: SQLDriver {
     private func bind(_ arguments: [SQLValue], to handle: OpaquePointer, sql: String) throws {
         guard Int(sqlite3_bind_parameter_count(handle)) == arguments.count else {
             throw DatabaseError(
-                resultCode: .SQLITE_MISUSE, message: "wrong number of statement arguments: \(arguments.count)", sql: sql)
+                resultCode: .SQLITE_MISUSE, message: "wrong number of statement arguments: \(arguments.count)", sql: sql
+            )
         }
         for (offset, value) in arguments.enumerated() {
             let index = Int32(offset + 1)

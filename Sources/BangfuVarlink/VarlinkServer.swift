@@ -59,6 +59,8 @@ public final class VarlinkServer: Sendable {
     let stopping = Atomic<Bool>(false)
     /// One task executor per event loop, made on first use.
     let executors = Mutex<[EventLoopTaskExecutor]>([])
+    /// The connections open now, to close them when stopping.
+    let open = Mutex<[ObjectIdentifier: OpenConnection]>([:])
     /// How long calls in flight may take to finish after `shutdown`.
     let grace: Duration = .seconds(10)
 
@@ -85,21 +87,20 @@ public final class VarlinkServer: Sendable {
         let deadline = limits.messageDeadline
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
-        let initializer:
-            @Sendable (Channel) -> EventLoopFuture<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials)> = {
-                channel in
-                let creds: EventLoopFuture<UCred> = (channel as! SocketOptionProvider).unsafeGetSocketOption(
-                    level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
-                return creds.flatMapThrowing { c in
-                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    try channel.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
-                    try channel.pipeline.syncOperations.addHandler(MessageDeadlineHandler(deadline: deadline))
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(maxBytes: max)))
-                    let async = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-                    return (async, PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid))
-                }
+            // Each connection's handler asks for its reads (see `VarlinkConnectionHandler`).
+            .childChannelOption(.autoRead, value: false)
+        let initializer: @Sendable (Channel) -> EventLoopFuture<(Channel, PeerCredentials)> = { channel in
+            let creds: EventLoopFuture<UCred> = (channel as! SocketOptionProvider).unsafeGetSocketOption(
+                level: .socket, name: NIOBSDSocket.Option(rawValue: SO_PEERCRED))
+            return creds.flatMapThrowing { c in
+                try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                try channel.pipeline.syncOperations.addHandler(CloseOnIdleHandler())
+                try channel.pipeline.syncOperations.addHandler(MessageDeadlineHandler(deadline: deadline))
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(NULFrameDecoder(maxBytes: max)))
+                return (channel, PeerCredentials(pid: c.pid, uid: c.uid, gid: c.gid))
             }
-        let server: NIOAsyncChannel<(NIOAsyncChannel<ByteBuffer, ByteBuffer>, PeerCredentials), Never>
+        }
+        let server: NIOAsyncChannel<(Channel, PeerCredentials), Never>
         switch address {
         case .path(let path, let group):
             server = try await bootstrap.bind(
@@ -114,46 +115,65 @@ public final class VarlinkServer: Sendable {
         await onListening()
         try await withTaskCancellationHandler {
             do {
-                try await withThrowingDiscardingTaskGroup { tasks in
-                    try await server.executeThenClose { inbound in
-                        for try await (connection, peer) in inbound {
-                            if stopping.load(ordering: .relaxed) {
-                                try? await connection.channel.close()
-                                continue
-                            }
-                            if let refusal = admit(peer.uid) {
-                                onRefused(peer.uid, refusal)
-                                try? await connection.channel.close()
-                                continue
-                            }
-                            // On the connection's own event loop: no thread hop per call.
-                            let executor = executors.withLock { known in
-                                if let e = known.first(where: { $0.loop === connection.channel.eventLoop }) { return e }
-                                let e = EventLoopTaskExecutor(connection.channel.eventLoop)
-                                known.append(e)
-                                return e
-                            }
-                            tasks.addTask(executorPreference: executor) {
-                                defer { self.release(peer.uid) }
-                                await self.serve(connection, peer: peer)
-                            }
+                try await server.executeThenClose { inbound in
+                    for try await (connection, peer) in inbound {
+                        if stopping.load(ordering: .relaxed) {
+                            try? await connection.close()
+                            continue
                         }
-                    }
-                    // Stopped accepting: calls in flight get `grace` to finish, then the rest is cancelled.
-                    let grace = self.grace
-                    tasks.addTask {
-                        let end = ContinuousClock.now + grace
-                        while self.active.load(ordering: .relaxed) > 0 {
-                            guard ContinuousClock.now < end else { throw GraceExpired() }
-                            try await Task.sleep(for: .milliseconds(50))
+                        if let refusal = admit(peer.uid) {
+                            onRefused(peer.uid, refusal)
+                            try? await connection.close()
+                            continue
                         }
+                        serve(connection, peer: peer)
                     }
+                }
+                // Stopped accepting: idle connections close now, calls in flight get `grace` to finish.
+                closeIdleConnections()
+                let end = ContinuousClock.now + grace
+                while active.load(ordering: .relaxed) > 0 {
+                    guard ContinuousClock.now < end else { throw GraceExpired() }
+                    try await Task.sleep(for: .milliseconds(50))
                 }
             } catch is GraceExpired {
                 logger.warning("stopped with connections still open after the grace period")
+                open.withLock { handlers in handlers.values.forEach { $0.channel.close(promise: nil) } }
             }
         } onCancel: {
+            stopping.store(true, ordering: .relaxed)
             server.channel.close(promise: nil)
+        }
+    }
+
+    /// Answers a connection's calls with a `VarlinkConnectionHandler` on its event loop; its slot
+    /// is freed when it closes.
+    func serve(_ connection: Channel, peer: PeerCredentials) {
+        // On the connection's own event loop: no thread hop per call.
+        let executor = executors.withLock { known in
+            if let e = known.first(where: { $0.loop === connection.eventLoop }) { return e }
+            let e = EventLoopTaskExecutor(connection.eventLoop)
+            known.append(e)
+            return e
+        }
+        let handler = VarlinkConnectionHandler(
+            service: service, peer: peer, executor: executor, logger: logger,
+            stopping: { self.stopping.load(ordering: .relaxed) })
+        let key = ObjectIdentifier(connection)
+        open.withLock { $0[key] = OpenConnection(channel: connection, handler: handler) }
+        connection.closeFuture.whenComplete { _ in
+            self.open.withLock { _ = $0.removeValue(forKey: key) }
+            self.release(peer.uid)
+        }
+        connection.pipeline.addHandler(handler).whenFailure { _ in connection.close(promise: nil) }
+    }
+
+    /// Closes every connection not in the middle of a call (the others close after it).
+    func closeIdleConnections() {
+        open.withLock { connections in
+            for connection in connections.values {
+                connection.channel.eventLoop.execute { connection.handler.closeIfIdle() }
+            }
         }
     }
 
@@ -184,42 +204,14 @@ public final class VarlinkServer: Sendable {
     public func shutdown() {
         stopping.store(true, ordering: .relaxed)
         listening.withLock { $0?.close(promise: nil) }
+        closeIdleConnections()
     }
+}
 
-    /// Answers the calls of one connection in order until it closes.
-    func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>, peer: PeerCredentials) async {
-        do {
-            try await connection.executeThenClose { inbound, outbound in
-                for try await frame in inbound {
-                    let call: VarlinkCall
-                    do {
-                        call = try VarlinkCall(parsing: frame.readableBytesView)
-                    } catch {
-                        // Not a varlink call: say so once and close, the stream cannot be trusted.
-                        try await outbound.write(
-                            Self.frame(
-                                VarlinkReply(
-                                    parameters: ["parameter": .string("message is not a varlink call")],
-                                    error: "org.varlink.service.InvalidParameter")))
-                        return
-                    }
-                    let replies = await service.handle(VarlinkRequest(call: call, peer: peer))
-                    if call.oneway != true {
-                        for r in replies { try await outbound.write(Self.frame(r)) }
-                    }
-                    if stopping.load(ordering: .relaxed) { return }
-                }
-            }
-        } catch {
-            logger.debug("connection ended: \(error)")
-        }
-    }
-
-    static func frame(_ reply: VarlinkReply) throws -> ByteBuffer {
-        var bytes = reply.jsonBytes
-        bytes.append(0)
-        return ByteBuffer(bytes: bytes)
-    }
+/// An open connection and the handler answering it.
+struct OpenConnection: Sendable {
+    let channel: Channel
+    let handler: VarlinkConnectionHandler
 }
 
 struct GraceExpired: Error {}

@@ -92,7 +92,7 @@ struct Bench: AsyncParsableCommand {
                     progress("reads: \(reads) case reads at \(r) clients")
                     report.readsAt.append(
                         try Reads.run(
-                            socket: daemon.socket, cpuSeconds: daemon.cpuSeconds, clients: r, requests: reads,
+                            socket: daemon.socket, pid: daemon.process.processIdentifier, clients: r, requests: reads,
                             cases: row.caseNumbers, principals: env.principals))
                 }
                 bangfudReply = try ReadLoad.reply(
@@ -117,7 +117,7 @@ struct Bench: AsyncParsableCommand {
                 for r in [1, 16] {
                     report.floorReadsAt.append(
                         try Reads.run(
-                            socket: floor.socket, cpuSeconds: floor.cpuSeconds, clients: r, requests: reads,
+                            socket: floor.socket, pid: floor.process.processIdentifier, clients: r, requests: reads,
                             cases: row.caseNumbers, principals: env.principals))
                 }
                 floor.stop()

@@ -48,18 +48,20 @@ enum EndToEnd {
 /// bangfud, or from the floor server answering the same bytes.
 enum Reads {
     static func run(
-        socket: String, cpuSeconds: () -> Double, clients k: Int, requests: Int, cases: [String],
+        socket: String, pid: Int32, clients k: Int, requests: Int, cases: [String],
         principals: LoadPrincipals = LoadPrincipals()
     ) throws -> ReadFigures {
-        let cpu0 = cpuSeconds()
+        let cpu0 = ProcessFigures.cpuTimes(pid: pid)
         let figures = try ReadLoad.run(
             socket: socket, uid: principals.auditor, gid: principals.gid, clients: k, requests: requests,
             caseNumbers: cases)
+        let cpu1 = ProcessFigures.cpuTimes(pid: pid)
+        let count = Double(max(figures.requests, 1))
         return ReadFigures(
             clients: k, requests: figures.requests, requestsPerSecond: Double(figures.requests) / figures.seconds,
             p50Micros: figures.latency.valueAtPercentile(50), p99Micros: figures.latency.valueAtPercentile(99),
             p999Micros: figures.latency.valueAtPercentile(99.9),
-            daemonCPUMicrosPerRequest: (cpuSeconds() - cpu0) * 1e6 / Double(max(figures.requests, 1)),
-            errors: figures.errors)
+            daemonCPUMicrosPerRequest: (cpu1.user + cpu1.system - cpu0.user - cpu0.system) * 1e6 / count,
+            systemCPUMicrosPerRequest: (cpu1.system - cpu0.system) * 1e6 / count, errors: figures.errors)
     }
 }

@@ -34,8 +34,10 @@ struct ReadFigures: Codable {
     var p50Micros: UInt64
     var p99Micros: UInt64
     var p999Micros: UInt64
-    /// bangfud's own CPU time per read, apart from the clients'.
+    /// The server's own CPU time per read, apart from the clients'.
     var daemonCPUMicrosPerRequest: Double
+    /// The part of it spent in the kernel (socket calls, wake-ups).
+    var systemCPUMicrosPerRequest: Double
     var errors: [String]
 }
 
@@ -175,15 +177,18 @@ struct Report: Encodable {
             out.append("")
             out.append("reads (Cases.Get as the auditor, from the C load client):")
             out.append(
-                ["server", "clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req", "errors"]
-                    .map { pad($0, 12) }.joined())
+                [
+                    "server", "clients", "requests", "requests/s", "p50 µs", "p99 µs", "p99.9 µs", "CPU µs/req",
+                    "kernel µs", "errors",
+                ]
+                .map { pad($0, 12) }.joined())
             for (server, runs) in [("bangfud", readsAt), ("floor", floorReadsAt)] {
                 for r in runs {
                     out.append(
                         [
                             server, String(r.clients), String(r.requests), f(r.requestsPerSecond),
                             String(r.p50Micros), String(r.p99Micros), String(r.p999Micros),
-                            f(r.daemonCPUMicrosPerRequest), String(r.errors.count),
+                            f(r.daemonCPUMicrosPerRequest), f(r.systemCPUMicrosPerRequest), String(r.errors.count),
                         ].map { pad($0, 12) }.joined())
                 }
             }
