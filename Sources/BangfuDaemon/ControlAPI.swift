@@ -38,8 +38,12 @@ struct ControlAPI: Sendable {
                 guard !id.isEmpty, id.count <= 128 else { throw VarlinkError.invalidParameter("requestId") }
                 var rest = request.call.parameters ?? [:]
                 rest.removeValue(forKey: "requestId")
-                let canonical = String(decoding: try JSONValue.encoder.encode(JSONValue.object(rest)), as: UTF8.self)
-                let hash = SHA256.hash(data: Data("\(full)\u{1F}\(canonical)".utf8)).hexString
+                // The parameters' canonical text (keys sorted, compact) by the reply writer: Foundation's
+                // JSONEncoder cost a tenth of a transition's instructions here.
+                var text = Array(full.utf8)
+                text.append(0x1F)
+                JSONValue.object(rest).write(to: &text)
+                let hash = SHA256.hash(data: text).hexString
                 key = RequestKey(principal: actor.id, id: id, paramsHash: hash, at: runtime.clock.now())
             }
             let store = runtime.store.scoped(to: key)
