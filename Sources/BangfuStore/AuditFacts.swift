@@ -128,16 +128,20 @@ enum AuditFacts {
     /// The rows noted since the last entry, each with the hash it has now: one query per table
     /// for all its noted rows (an import's batch notes thousands).
     static func pending(_ db: Database) throws -> [Fact] {
-        let notes = try Row.fetchAll(db.cachedStatement(sql: "SELECT tbl, key FROM pending_fact ORDER BY tbl, key"))
-            .map { row -> (tbl: String, key: String) in (row["tbl"], row["key"]) }
+        // Read by position through the driver: GRDB's rows cost a sixth of a transition here.
+        let driver = SQLiteDriver(db)
+        var notes: [(tbl: String, key: String)] = []
+        try driver.each("SELECT tbl, key FROM pending_fact ORDER BY tbl, key", []) { row in
+            notes.append((row[0], row[1]))
+            return true
+        }
         var texts: [String: [String: String]] = [:]
         for name in Set(notes.map(\.tbl)) {
             guard let table = byName[name] else { continue }
             var byKey: [String: String] = [:]
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: try pendingTextQuery(db, table: table)), arguments: [table.name])
-            {
-                byKey[row[0]] = row[1]
+            try driver.each(try pendingTextQuery(db, table: table), [.text(table.name)]) { row in
+                byKey[row[0]] = row[1] as String?
+                return true
             }
             texts[name] = byKey
         }
@@ -177,11 +181,13 @@ enum AuditFacts {
 
     /// Keeps the facts with the entry `seq` (appended just before) and clears the notes.
     static func record(_ db: Database, seq: Int64, _ facts: [Fact]) throws {
+        let driver = SQLiteDriver(db)
         for fact in facts {
-            try db.cachedStatement(sql: "INSERT INTO audit_fact(seq, tbl, key, row_hash) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [seq, fact.tbl, fact.key, fact.rowHash])
+            _ = try driver.execute(
+                "INSERT INTO audit_fact(seq, tbl, key, row_hash) VALUES (?, ?, ?, ?)",
+                [.integer(seq), .text(fact.tbl), .text(fact.key), .text(fact.rowHash)])
         }
-        try db.cachedStatement(sql: "DELETE FROM pending_fact").execute()
+        _ = try driver.execute("DELETE FROM pending_fact", [])
     }
 
     /// Every entry's detail recomputed from its facts, and every fact row compared with what its

@@ -17,9 +17,20 @@ final class SQLiteDriver: SQLDriver {
 
     var identity: String { "sqlite:" + String(cString: sqlite3_db_filename(db.sqliteConnection, "main")) }
 
+    /// A write's statement, bound and stepped with SQLite's own calls: converting the values to
+    /// GRDB's `StatementArguments` cost more than the statement. Always inside a transaction GRDB
+    /// opened (`write`), and bangfu registers no GRDB observers, so GRDB has nothing to track.
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-        try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
-        return db.changesCount
+        let handle = try db.cachedStatement(sql: sql).sqliteStatement
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        defer { sqlite3_reset(handle) }
+        try bind(arguments, to: handle, sql: sql)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return Int(sqlite3_changes(db.sqliteConnection)) }
+            guard code == SQLITE_ROW else { throw failure(code, sql: sql) }
+        }
     }
 
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {

@@ -252,12 +252,15 @@ enum Audit {
             canonical(
                 seq: seq, atMs: atMs, actor: actor, action: action, entity: entity,
                 entityId: entityId, detailHash: detailHash, prevHash: prev))
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [seq, atMs, actor, action, entity, entityId, detailHash, prev, hash])
+        _ = try SQLiteDriver(db).execute(
+            """
+            INSERT INTO audit_log(seq, at_ms, actor, action, entity, entity_id, detail_hash, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(seq), .integer(atMs), .text(actor), .text(action), .text(entity), .text(entityId),
+                .text(detailHash), .text(prev), .text(hash),
+            ])
         try AuditFacts.record(db, seq: seq, facts)
     }
 }

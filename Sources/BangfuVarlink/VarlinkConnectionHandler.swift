@@ -49,6 +49,12 @@ final class VarlinkConnectionHandler: ChannelInboundHandler, @unchecked Sendable
         if !busy { answerNext() }
     }
 
+    /// A batch read ended: when it held only part of a message (nothing queued, no call running),
+    /// the rest must be asked for, as the channel does not read on its own.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !busy && pending.isEmpty { context.read() }
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         logger.debug("connection ended: \(error)")
         context.close(promise: nil)
