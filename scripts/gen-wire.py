@@ -170,6 +170,20 @@ def encode_expr(t, value):
     return f"{value}.json"
 
 
+def write_stmt(t, value):
+    """Swift statements appending the JSON text of `value` (type `t`, not optional) to `out`."""
+    kind, inner = t
+    if kind == "array":
+        return (f"WireText.array({value}, to: &out) {{ element, out in {write_stmt(inner, 'element')} }}")
+    if kind == "map":
+        return (f"WireText.map({value}, to: &out) {{ element, out in {write_stmt(inner, 'element')} }}")
+    if kind == "primitive":
+        return {"bool": f"WireText.bool({value}, to: &out)", "int": f"WireText.int({value}, to: &out)",
+                "float": f"WireText.double({value}, to: &out)", "string": f"WireText.string({value}, to: &out)",
+                "object": f"WireText.object({value}, to: &out)"}[inner]
+    return f"{value}.write(to: &out)"
+
+
 def doc_lines(doc, indent):
     return [f"{indent}/// {line}".rstrip() for line in doc]
 
@@ -211,6 +225,30 @@ def struct(name, fields, doc, indent, conformance, head=(), nested=()):
         for f, t in optional:
             out.append(f'{inner}    object["{f}"] = {encode_expr(t, swift_name(f))}')
         out.append(f"{inner}    return .object(object)")
+    out.append(f"{inner}}}")
+    out.append("")
+    # The same text as `json`'s, written straight: keys in sorted order, absent optionals left out.
+    out.append(f"{inner}public func write(to out: inout [UInt8]) {{")
+    if fields:
+        if optional:
+            out.append(f"{inner}    var first = true")
+        out.append(f"{inner}    out.append(UInt8(ascii: \"{{\"))")
+        for index, (f, t, _) in enumerate(sorted(fields, key=lambda field: field[0])):
+            if optional:
+                key = f'WireText.key("{f}", first: &first, to: &out)'
+            else:
+                key = f'WireText.key("{f}", first: {"true" if index == 0 else "false"}, to: &out)'
+            if t[0] == "optional":
+                out.append(f"{inner}    if let value = {swift_name(f)} {{")
+                out.append(f"{inner}        {key}")
+                out.append(f"{inner}        {write_stmt(t[1], 'value')}")
+                out.append(f"{inner}    }}")
+            else:
+                out.append(f"{inner}    {key}")
+                out.append(f"{inner}    {write_stmt(t, swift_name(f))}")
+        out.append(f"{inner}    out.append(UInt8(ascii: \"}}\"))")
+    else:
+        out.append(f"{inner}    out.append(contentsOf: \"{{}}\".utf8)")
     out.append(f"{inner}}}")
     if nested:
         out.append("")

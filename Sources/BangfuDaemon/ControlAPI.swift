@@ -51,7 +51,7 @@ struct ControlAPI: Sendable {
             let writes = Writes(
                 store: store,
                 workflow: Workflow(store: store, plugins: workflow.plugins, zone: workflow.zone, refs: workflow.refs))
-            return .reply(try await body(actor, decoded, writes).fields)
+            return .text(ControlAPI.text(try await body(actor, decoded, writes)))
         }
     }
 
@@ -60,7 +60,7 @@ struct ControlAPI: Sendable {
         _ call: Call.Type, roles: Set<Role>, _ body: @escaping @Sendable (Actor, Call) async throws -> Call.Reply
     ) -> (String, VarlinkMethod) {
         handler(call, roles: roles, mutating: false) { actor, decoded, _ in
-            .reply(try await body(actor, decoded).fields)
+            .text(ControlAPI.text(try await body(actor, decoded)))
         }
     }
 
@@ -173,6 +173,14 @@ struct ControlAPI: Sendable {
     /// A domain type decoded from its wire form (the archive form): a refusal names the field under `field`.
     static func domain<Value: Decodable>(_ wire: some WireValue, field: String) throws -> Value {
         try wire.json.decodeParameter(Value.self, field: field)
+    }
+
+    /// A reply's parameters as JSON text, written straight from the wire value.
+    static func text(_ reply: some WireValue) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        reply.write(to: &out)
+        return out
     }
 
     static func idl(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }

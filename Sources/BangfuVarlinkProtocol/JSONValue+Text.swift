@@ -266,7 +266,7 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ s: String, to out: inout [UInt8]) {
+    public static func writeString(_ s: String, to out: inout [UInt8]) {
         out.append(0x22)
         // Most strings need no escape: copy them whole, scanning the contiguous bytes (the
         // `UTF8View`'s own iterator cost a tenth of a case read).
@@ -357,6 +357,13 @@ extension VarlinkReply {
 
     /// The reply as JSON text.
     public var jsonBytes: [UInt8] {
+        if let parametersText, continues == nil, error == nil {
+            var out = Array(#"{"parameters":"#.utf8)
+            out.reserveCapacity(parametersText.count + 16)
+            out.append(contentsOf: parametersText)
+            out.append(UInt8(ascii: "}"))
+            return out
+        }
         var o: [String: JSONValue] = [:]
         if let parameters { o["parameters"] = .object(parameters) }
         if let continues { o["continues"] = .bool(continues) }

@@ -28,14 +28,61 @@ public struct VarlinkCall: Codable, Sendable, Hashable {
 
 /// A reply: parameters, `continues` while a `more` stream goes on, or an `error` name with its parameters.
 public struct VarlinkReply: Codable, Sendable, Hashable {
-    public var parameters: [String: JSONValue]?
+    /// The parameters as values (nil when they came as text).
+    private var values: [String: JSONValue]?
+    /// The parameters' JSON text, when a method wrote it straight: a case read's reply is written
+    /// once, not built as values and then written.
+    public private(set) var parametersText: [UInt8]?
     public var continues: Bool?
     public var error: String?
 
     public init(parameters: [String: JSONValue]? = nil, continues: Bool? = nil, error: String? = nil) {
-        self.parameters = parameters
+        self.values = parameters
         self.continues = continues
         self.error = error
+    }
+
+    /// A reply whose parameters are the JSON object text `parametersText`.
+    public init(parametersText: [UInt8]) {
+        self.parametersText = parametersText
+    }
+
+    /// The parameters as values (read from the text when they came as text).
+    public var parameters: [String: JSONValue]? {
+        get {
+            guard let parametersText else { return values }
+            return (try? JSONValue.parse(parametersText))?.objectValue
+        }
+        set {
+            values = newValue
+            parametersText = nil
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case parameters, continues, error }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        values = try container.decodeIfPresent([String: JSONValue].self, forKey: .parameters)
+        continues = try container.decodeIfPresent(Bool.self, forKey: .continues)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(parameters, forKey: .parameters)
+        try container.encodeIfPresent(continues, forKey: .continues)
+        try container.encodeIfPresent(error, forKey: .error)
+    }
+
+    public static func == (left: VarlinkReply, right: VarlinkReply) -> Bool {
+        left.parameters == right.parameters && left.continues == right.continues && left.error == right.error
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(parameters)
+        hasher.combine(continues)
+        hasher.combine(error)
     }
 }
 
@@ -125,6 +172,8 @@ extension JSONValue {
 /// What a method answers: one reply, or several for a `more` call (continues on all but the last).
 public enum VarlinkResponse: Sendable {
     case reply([String: JSONValue])
+    /// One reply whose parameters are already JSON object text.
+    case text([UInt8])
     case stream([[String: JSONValue]])
 
     /// One reply from an Encodable struct.

@@ -60,6 +60,8 @@ public struct VarlinkService: Sendable {
             switch try await dispatch(request) {
             case .reply(let p):
                 return [VarlinkReply(parameters: p)]
+            case .text(let text):
+                return [VarlinkReply(parametersText: text)]
             case .stream(let items):
                 // A listing streams one reply per item; an empty listing is one reply without parameters.
                 guard request.wantsMore else { throw VarlinkError.expectedMore }

@@ -165,6 +165,42 @@ public enum Wire {
                 }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("key", first: &first, to: &out)
+                WireText.string(key, to: &out)
+                WireText.key("labelEn", first: &first, to: &out)
+                WireText.string(labelEn, to: &out)
+                WireText.key("labelZh", first: &first, to: &out)
+                WireText.string(labelZh, to: &out)
+                if let value = max {
+                    WireText.key("max", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = min {
+                    WireText.key("min", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = options {
+                    WireText.key("options", first: &first, to: &out)
+                    WireText.array(value, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                if let value = optionsEn {
+                    WireText.key("optionsEn", first: &first, to: &out)
+                    WireText.array(value, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                if let value = optionsZh {
+                    WireText.key("optionsZh", first: &first, to: &out)
+                    WireText.array(value, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                WireText.key("required", first: &first, to: &out)
+                WireText.bool(required, to: &out)
+                WireText.key("type", first: &first, to: &out)
+                WireText.string(type, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Plugin: WireValue {
@@ -223,6 +259,32 @@ public enum Wire {
                 object["amountCap"] = amountCap.map { value in JSONValue.int(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = amountCap {
+                    WireText.key("amountCap", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("fields", first: &first, to: &out)
+                WireText.array(fields, to: &out) { element, out in element.write(to: &out) }
+                WireText.key("file", first: &first, to: &out)
+                WireText.string(file, to: &out)
+                WireText.key("flags", first: &first, to: &out)
+                WireText.array(flags, to: &out) { element, out in WireText.string(element, to: &out) }
+                WireText.key("id", first: &first, to: &out)
+                WireText.string(id, to: &out)
+                WireText.key("nameEn", first: &first, to: &out)
+                WireText.string(nameEn, to: &out)
+                WireText.key("nameZh", first: &first, to: &out)
+                WireText.string(nameZh, to: &out)
+                WireText.key("paymentKind", first: &first, to: &out)
+                WireText.string(paymentKind, to: &out)
+                WireText.key("version", first: &first, to: &out)
+                WireText.string(version, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Failure: WireValue {
@@ -242,6 +304,15 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["file": JSONValue.string(file), "reason": JSONValue.string(reason)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("file", first: true, to: &out)
+                WireText.string(file, to: &out)
+                WireText.key("reason", first: false, to: &out)
+                WireText.string(reason, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -267,6 +338,17 @@ public enum Wire {
                 .object([
                     "id": JSONValue.string(id), "nameZh": JSONValue.string(nameZh), "nameEn": JSONValue.string(nameEn),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("id", first: true, to: &out)
+                WireText.string(id, to: &out)
+                WireText.key("nameEn", first: false, to: &out)
+                WireText.string(nameEn, to: &out)
+                WireText.key("nameZh", first: false, to: &out)
+                WireText.string(nameZh, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -300,6 +382,19 @@ public enum Wire {
                     "en": JSONValue.string(en),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("code", first: true, to: &out)
+                WireText.string(code, to: &out)
+                WireText.key("en", first: false, to: &out)
+                WireText.string(en, to: &out)
+                WireText.key("kind", first: false, to: &out)
+                WireText.string(kind, to: &out)
+                WireText.key("zh", first: false, to: &out)
+                WireText.string(zh, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Status: WireCall {
@@ -314,6 +409,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -435,6 +534,58 @@ public enum Wire {
                     object["nextNoticeDeadline"] = nextNoticeDeadline.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("auditHeads", first: &first, to: &out)
+                    WireText.string(auditHeads, to: &out)
+                    WireText.key("casesInNotice", first: &first, to: &out)
+                    WireText.int(casesInNotice, to: &out)
+                    WireText.key("checkpointKey", first: &first, to: &out)
+                    WireText.string(checkpointKey, to: &out)
+                    WireText.key("checkpointPublicKey", first: &first, to: &out)
+                    WireText.string(checkpointPublicKey, to: &out)
+                    WireText.key("clock", first: &first, to: &out)
+                    WireText.string(clock, to: &out)
+                    if let value = configuration {
+                        WireText.key("configuration", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("connections", first: &first, to: &out)
+                    WireText.int(connections, to: &out)
+                    WireText.key("database", first: &first, to: &out)
+                    WireText.string(database, to: &out)
+                    WireText.key("journalMode", first: &first, to: &out)
+                    WireText.string(journalMode, to: &out)
+                    WireText.key("largestWriteGroup", first: &first, to: &out)
+                    WireText.int(largestWriteGroup, to: &out)
+                    WireText.key("missedCampaigns", first: &first, to: &out)
+                    WireText.int(missedCampaigns, to: &out)
+                    if let value = nextNoticeDeadline {
+                        WireText.key("nextNoticeDeadline", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("now", first: &first, to: &out)
+                    WireText.string(now, to: &out)
+                    WireText.key("pluginFailures", first: &first, to: &out)
+                    WireText.int(pluginFailures, to: &out)
+                    WireText.key("plugins", first: &first, to: &out)
+                    WireText.int(plugins, to: &out)
+                    WireText.key("refKey", first: &first, to: &out)
+                    WireText.string(refKey, to: &out)
+                    WireText.key("startedAt", first: &first, to: &out)
+                    WireText.string(startedAt, to: &out)
+                    WireText.key("synchronous", first: &first, to: &out)
+                    WireText.string(synchronous, to: &out)
+                    WireText.key("version", first: &first, to: &out)
+                    WireText.string(version, to: &out)
+                    WireText.key("writeTransactions", first: &first, to: &out)
+                    WireText.int(writeTransactions, to: &out)
+                    WireText.key("writes", first: &first, to: &out)
+                    WireText.int(writes, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -450,6 +601,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -477,6 +632,15 @@ public enum Wire {
                         "failed": JSONValue.array(failed.map { value in value.json }),
                     ])
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("failed", first: true, to: &out)
+                    WireText.array(failed, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("loaded", first: false, to: &out)
+                    WireText.array(loaded, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -496,6 +660,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -529,6 +697,17 @@ public enum Wire {
                         "words": JSONValue.array(words.map { value in value.json }),
                     ])
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("helpTypes", first: true, to: &out)
+                    WireText.array(helpTypes, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("units", first: false, to: &out)
+                    WireText.array(units, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("words", first: false, to: &out)
+                    WireText.array(words, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -558,6 +737,16 @@ public enum Wire {
                     JSONValue.array(value.map { value in JSONValue.string(value) })
                 }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = anchors {
+                    WireText.key("anchors", first: &first, to: &out)
+                    WireText.array(value, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -613,6 +802,30 @@ public enum Wire {
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("anchorsLost", first: &first, to: &out)
+                    WireText.array(anchorsLost, to: &out) { element, out in WireText.string(element, to: &out) }
+                    WireText.key("auditRows", first: &first, to: &out)
+                    WireText.int(auditRows, to: &out)
+                    if let value = firstBrokenRow {
+                        WireText.key("firstBrokenRow", first: &first, to: &out)
+                        WireText.int(value, to: &out)
+                    }
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("ledgerTransactions", first: &first, to: &out)
+                    WireText.int(ledgerTransactions, to: &out)
+                    WireText.key("ok", first: &first, to: &out)
+                    WireText.bool(ok, to: &out)
+                    WireText.key("problems", first: &first, to: &out)
+                    WireText.array(problems, to: &out) { element, out in WireText.string(element, to: &out) }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -635,6 +848,13 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["path": JSONValue.string(path)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("path", first: true, to: &out)
+                WireText.string(path, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -669,6 +889,22 @@ public enum Wire {
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("auditRows", first: &first, to: &out)
+                    WireText.int(auditRows, to: &out)
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("ledgerTransactions", first: &first, to: &out)
+                    WireText.int(ledgerTransactions, to: &out)
+                    WireText.key("path", first: &first, to: &out)
+                    WireText.string(path, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -687,6 +923,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -713,6 +953,17 @@ public enum Wire {
                         "keySource": JSONValue.string(keySource),
                     ])
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("checkpoint", first: true, to: &out)
+                    WireText.string(checkpoint, to: &out)
+                    WireText.key("keySource", first: false, to: &out)
+                    WireText.string(keySource, to: &out)
+                    WireText.key("publicKey", first: false, to: &out)
+                    WireText.string(publicKey, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -729,6 +980,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -750,6 +1005,16 @@ public enum Wire {
                     object["configuration"] = configuration.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    if let value = configuration {
+                        WireText.key("configuration", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -765,6 +1030,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -784,6 +1053,15 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["now": JSONValue.string(now), "manual": JSONValue.bool(manual)])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("manual", first: true, to: &out)
+                    WireText.bool(manual, to: &out)
+                    WireText.key("now", first: false, to: &out)
+                    WireText.string(now, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -807,6 +1085,13 @@ public enum Wire {
                 .object(["seconds": JSONValue.int(seconds)])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("seconds", first: true, to: &out)
+                WireText.int(seconds, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var now: String
 
@@ -821,6 +1106,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["now": JSONValue.string(now)])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("now", first: true, to: &out)
+                    WireText.string(now, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -951,6 +1243,74 @@ public enum Wire {
                 object["ref"] = ref.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = bankAccount {
+                    WireText.key("bankAccount", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = disability {
+                    WireText.key("disability", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = employer {
+                    WireText.key("employer", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = ethnicity {
+                    WireText.key("ethnicity", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = health {
+                    WireText.key("health", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = housingAreaSqm {
+                    WireText.key("housingAreaSqm", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = housingType {
+                    WireText.key("housingType", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = hukouRegion {
+                    WireText.key("hukouRegion", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("idNumber", first: &first, to: &out)
+                WireText.string(idNumber, to: &out)
+                if let value = maritalStatus {
+                    WireText.key("maritalStatus", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = medicalInsurance {
+                    WireText.key("medicalInsurance", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = modelWorkerLevel {
+                    WireText.key("modelWorkerLevel", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                if let value = phone {
+                    WireText.key("phone", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = politicalStatus {
+                    WireText.key("politicalStatus", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = ref {
+                    WireText.key("ref", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("workStatus", first: &first, to: &out)
+                WireText.string(workStatus, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Member: WireValue {
@@ -1013,6 +1373,38 @@ public enum Wire {
                 object["ref"] = ref.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = health {
+                    WireText.key("health", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("idNumber", first: &first, to: &out)
+                WireText.string(idNumber, to: &out)
+                if let value = monthlyIncome {
+                    WireText.key("monthlyIncome", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                if let value = ref {
+                    WireText.key("ref", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("relation", first: &first, to: &out)
+                WireText.string(relation, to: &out)
+                if let value = schoolOrEmployer {
+                    WireText.key("schoolOrEmployer", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = status {
+                    WireText.key("status", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct FiveClears: WireValue {
@@ -1046,6 +1438,21 @@ public enum Wire {
                     "stateOfMind": JSONValue.string(stateOfMind), "employmentWish": JSONValue.string(employmentWish),
                     "skills": JSONValue.string(skills),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("cause", first: true, to: &out)
+                WireText.string(cause, to: &out)
+                WireText.key("employmentWish", first: false, to: &out)
+                WireText.string(employmentWish, to: &out)
+                WireText.key("family", first: false, to: &out)
+                WireText.string(family, to: &out)
+                WireText.key("skills", first: false, to: &out)
+                WireText.string(skills, to: &out)
+                WireText.key("stateOfMind", first: false, to: &out)
+                WireText.string(stateOfMind, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -1143,6 +1550,58 @@ public enum Wire {
                 object["checkedBy"] = checkedBy.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = accidentCosts {
+                    WireText.key("accidentCosts", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = address {
+                    WireText.key("address", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("annualIncome", first: &first, to: &out)
+                WireText.int(annualIncome, to: &out)
+                if let value = builtBy {
+                    WireText.key("builtBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = checkedBy {
+                    WireText.key("checkedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = fiveClears {
+                    WireText.key("fiveClears", first: &first, to: &out)
+                    value.write(to: &out)
+                }
+                WireText.key("head", first: &first, to: &out)
+                head.write(to: &out)
+                WireText.key("mainCause", first: &first, to: &out)
+                WireText.string(mainCause, to: &out)
+                if let value = members {
+                    WireText.key("members", first: &first, to: &out)
+                    WireText.array(value, to: &out) { element, out in element.write(to: &out) }
+                }
+                WireText.key("region", first: &first, to: &out)
+                WireText.string(region, to: &out)
+                if let value = rigidExpenses {
+                    WireText.key("rigidExpenses", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = secondaryCauses {
+                    WireText.key("secondaryCauses", first: &first, to: &out)
+                    WireText.array(value, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                if let value = urgentNeeds {
+                    WireText.key("urgentNeeds", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Household: WireValue {
@@ -1232,6 +1691,48 @@ public enum Wire {
                 object["erasedAt"] = erasedAt.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archive", first: &first, to: &out)
+                archive.write(to: &out)
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                if let value = category {
+                    WireText.key("category", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("categoryReason", first: &first, to: &out)
+                WireText.string(categoryReason, to: &out)
+                WireText.key("categoryReasonEn", first: &first, to: &out)
+                WireText.string(categoryReasonEn, to: &out)
+                if let value = closedAt {
+                    WireText.key("closedAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("createdAt", first: &first, to: &out)
+                WireText.string(createdAt, to: &out)
+                WireText.key("dibaoMonthly", first: &first, to: &out)
+                WireText.int(dibaoMonthly, to: &out)
+                if let value = erasedAt {
+                    WireText.key("erasedAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = exitReason {
+                    WireText.key("exitReason", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                WireText.key("perCapitaMonthly", first: &first, to: &out)
+                WireText.int(perCapitaMonthly, to: &out)
+                WireText.key("reviewDue", first: &first, to: &out)
+                WireText.string(reviewDue, to: &out)
+                WireText.key("status", first: &first, to: &out)
+                WireText.string(status, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Change: WireValue {
@@ -1277,6 +1778,28 @@ public enum Wire {
                 object["newValue"] = newValue.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("action", first: &first, to: &out)
+                WireText.string(action, to: &out)
+                WireText.key("actor", first: &first, to: &out)
+                WireText.string(actor, to: &out)
+                WireText.key("at", first: &first, to: &out)
+                WireText.string(at, to: &out)
+                WireText.key("field", first: &first, to: &out)
+                WireText.string(field, to: &out)
+                if let value = newValue {
+                    WireText.key("newValue", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = oldValue {
+                    WireText.key("oldValue", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// A line of a listing or a search: the head's name in full for the roles that work the case, masked
@@ -1321,6 +1844,26 @@ public enum Wire {
                 ]
                 object["category"] = category.map { value in JSONValue.string(value) }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                if let value = category {
+                    WireText.key("category", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                WireText.key("reviewDue", first: &first, to: &out)
+                WireText.string(reviewDue, to: &out)
+                WireText.key("status", first: &first, to: &out)
+                WireText.string(status, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -1368,6 +1911,26 @@ public enum Wire {
                 object["amount"] = amount.map { value in JSONValue.int(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = amount {
+                    WireText.key("amount", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("filedBy", first: &first, to: &out)
+                WireText.string(filedBy, to: &out)
+                WireText.key("form", first: &first, to: &out)
+                WireText.object(form, to: &out)
+                WireText.key("helpType", first: &first, to: &out)
+                WireText.string(helpType, to: &out)
+                WireText.key("state", first: &first, to: &out)
+                WireText.string(state, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct PaymentLine: WireValue {
@@ -1405,6 +1968,23 @@ public enum Wire {
                     "amount": JSONValue.int(amount), "fundId": JSONValue.string(fundId),
                     "paidAt": JSONValue.string(paidAt), "paidBy": JSONValue.string(paidBy),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: true, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("caseNo", first: false, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("fundId", first: false, to: &out)
+                WireText.string(fundId, to: &out)
+                WireText.key("instalment", first: false, to: &out)
+                WireText.int(instalment, to: &out)
+                WireText.key("paidAt", first: false, to: &out)
+                WireText.string(paidAt, to: &out)
+                WireText.key("paidBy", first: false, to: &out)
+                WireText.string(paidBy, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -1465,6 +2045,38 @@ public enum Wire {
                 object["note"] = note.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("dueOn", first: &first, to: &out)
+                WireText.string(dueOn, to: &out)
+                if let value = event {
+                    WireText.key("event", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("status", first: &first, to: &out)
+                WireText.string(status, to: &out)
+                if let value = visitedAt {
+                    WireText.key("visitedAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = visitedBy {
+                    WireText.key("visitedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = visitor {
+                    WireText.key("visitor", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct ContactLine: WireValue {
@@ -1497,6 +2109,22 @@ public enum Wire {
                 object["note"] = note.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("at", first: &first, to: &out)
+                WireText.string(at, to: &out)
+                WireText.key("helper", first: &first, to: &out)
+                WireText.string(helper, to: &out)
+                WireText.key("kind", first: &first, to: &out)
+                WireText.string(kind, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct IncomeLine: WireValue {
@@ -1518,6 +2146,15 @@ public enum Wire {
             public var json: JSONValue {
                 .object(["month": JSONValue.string(month), "perCapitaMonthly": JSONValue.int(perCapitaMonthly)])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("month", first: true, to: &out)
+                WireText.string(month, to: &out)
+                WireText.key("perCapitaMonthly", first: false, to: &out)
+                WireText.int(perCapitaMonthly, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct ReviewLine: WireValue {
@@ -1537,6 +2174,15 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["at": JSONValue.string(at), "by": JSONValue.string(by)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("at", first: true, to: &out)
+                WireText.string(at, to: &out)
+                WireText.key("by", first: false, to: &out)
+                WireText.string(by, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -1566,6 +2212,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archive", first: &first, to: &out)
+                archive.write(to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Household
                 public init(value: Household) { self.init(household: value) }
@@ -1584,6 +2242,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["household": household.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: true, to: &out)
+                    household.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1616,6 +2281,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archive", first: &first, to: &out)
+                archive.write(to: &out)
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Household
                 public init(value: Household) { self.init(household: value) }
@@ -1634,6 +2313,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["household": household.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: true, to: &out)
+                    household.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1664,6 +2350,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Household
                 public init(value: Household) { self.init(household: value) }
@@ -1682,6 +2380,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["household": household.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: true, to: &out)
+                    household.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1722,6 +2427,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("note", first: &first, to: &out)
+                WireText.string(note, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Household
                 public init(value: Household) { self.init(household: value) }
@@ -1740,6 +2461,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["household": household.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: true, to: &out)
+                    household.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1773,6 +2501,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archive", first: &first, to: &out)
+                archive.write(to: &out)
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Household
                 public init(value: Household) { self.init(household: value) }
@@ -1791,6 +2533,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["household": household.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: true, to: &out)
+                    household.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1813,6 +2562,13 @@ public enum Wire {
                 .object(["archiveNo": JSONValue.string(archiveNo)])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: true, to: &out)
+                WireText.string(archiveNo, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Household
                 public init(value: Household) { self.init(household: value) }
@@ -1831,6 +2587,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["household": household.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: true, to: &out)
+                    household.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1853,6 +2616,13 @@ public enum Wire {
                 .object(["archiveNo": JSONValue.string(archiveNo)])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: true, to: &out)
+                WireText.string(archiveNo, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var changes: [Change]
 
@@ -1869,6 +2639,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["changes": JSONValue.array(changes.map { value in value.json })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("changes", first: true, to: &out)
+                    WireText.array(changes, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -1892,6 +2669,13 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["archiveNo": JSONValue.string(archiveNo)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: true, to: &out)
+                WireText.string(archiveNo, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -1956,6 +2740,27 @@ public enum Wire {
                         "reviews": JSONValue.array(reviews.map { value in value.json }),
                     ])
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("cases", first: true, to: &out)
+                    WireText.array(cases, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("contacts", first: false, to: &out)
+                    WireText.array(contacts, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("helpers", first: false, to: &out)
+                    WireText.array(helpers, to: &out) { element, out in WireText.string(element, to: &out) }
+                    WireText.key("household", first: false, to: &out)
+                    household.write(to: &out)
+                    WireText.key("incomes", first: false, to: &out)
+                    WireText.array(incomes, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("payments", first: false, to: &out)
+                    WireText.array(payments, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("reviews", first: false, to: &out)
+                    WireText.array(reviews, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("visits", first: false, to: &out)
+                    WireText.array(visits, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -2002,6 +2807,28 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = idNumber {
+                    WireText.key("idNumber", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = name {
+                    WireText.key("name", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var archives: [Summary]
 
@@ -2018,6 +2845,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["archives": JSONValue.array(archives.map { value in value.json })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("archives", first: true, to: &out)
+                    WireText.array(archives, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2065,6 +2899,28 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = status {
+                    WireText.key("status", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var archive: Summary
                 public var next: String?
@@ -2086,6 +2942,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["archive": archive.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("archive", first: &first, to: &out)
+                    archive.write(to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2140,6 +3008,28 @@ public enum Wire {
                 object["nextHoliday"] = nextHoliday.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("budget", first: &first, to: &out)
+                WireText.int(budget, to: &out)
+                WireText.key("helpType", first: &first, to: &out)
+                WireText.string(helpType, to: &out)
+                WireText.key("holiday", first: &first, to: &out)
+                WireText.string(holiday, to: &out)
+                WireText.key("id", first: &first, to: &out)
+                WireText.string(id, to: &out)
+                WireText.key("leadDays", first: &first, to: &out)
+                WireText.int(leadDays, to: &out)
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                if let value = nextHoliday {
+                    WireText.key("nextHoliday", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Run: WireValue {
@@ -2183,6 +3073,25 @@ public enum Wire {
                     "budget": JSONValue.int(budget), "committed": JSONValue.int(committed),
                     "targeted": JSONValue.int(targeted),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("budget", first: true, to: &out)
+                WireText.int(budget, to: &out)
+                WireText.key("campaignId", first: false, to: &out)
+                WireText.string(campaignId, to: &out)
+                WireText.key("committed", first: false, to: &out)
+                WireText.int(committed, to: &out)
+                WireText.key("holiday", first: false, to: &out)
+                WireText.string(holiday, to: &out)
+                WireText.key("id", first: false, to: &out)
+                WireText.int(id, to: &out)
+                WireText.key("state", first: false, to: &out)
+                WireText.string(state, to: &out)
+                WireText.key("targeted", first: false, to: &out)
+                WireText.int(targeted, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -2233,6 +3142,29 @@ public enum Wire {
                     "budgetLeft": JSONValue.int(budgetLeft),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("approved", first: true, to: &out)
+                WireText.int(approved, to: &out)
+                WireText.key("budgetLeft", first: false, to: &out)
+                WireText.int(budgetLeft, to: &out)
+                WireText.key("ineligible", first: false, to: &out)
+                WireText.int(ineligible, to: &out)
+                WireText.key("leftOut", first: false, to: &out)
+                WireText.int(leftOut, to: &out)
+                WireText.key("paid", first: false, to: &out)
+                WireText.int(paid, to: &out)
+                WireText.key("planned", first: false, to: &out)
+                WireText.int(planned, to: &out)
+                WireText.key("processed", first: false, to: &out)
+                WireText.int(processed, to: &out)
+                WireText.key("run", first: false, to: &out)
+                run.write(to: &out)
+                WireText.key("visited", first: false, to: &out)
+                WireText.int(visited, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// A household the run did not select: outcome left_out_budget (the budget was spent on deeper
@@ -2277,6 +3209,26 @@ public enum Wire {
                 ]
                 object["category"] = category.map { value in JSONValue.string(value) }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                if let value = category {
+                    WireText.key("category", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                WireText.key("outcome", first: &first, to: &out)
+                WireText.string(outcome, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -2339,6 +3291,38 @@ public enum Wire {
                 object["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("dueOn", first: &first, to: &out)
+                WireText.string(dueOn, to: &out)
+                if let value = event {
+                    WireText.key("event", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                WireText.key("status", first: &first, to: &out)
+                WireText.string(status, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                if let value = visitedAt {
+                    WireText.key("visitedAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = visitedBy {
+                    WireText.key("visitedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = visitor {
+                    WireText.key("visitor", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// An occurrence whose holiday has passed with no run: bangfud was down over its lead days, or the
@@ -2361,6 +3345,15 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["campaignId": JSONValue.string(campaignId), "holiday": JSONValue.string(holiday)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("campaignId", first: true, to: &out)
+                WireText.string(campaignId, to: &out)
+                WireText.key("holiday", first: false, to: &out)
+                WireText.string(holiday, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -2392,6 +3385,19 @@ public enum Wire {
                     "message": JSONValue.string(message), "messageEn": JSONValue.string(messageEn),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: true, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("code", first: false, to: &out)
+                WireText.string(code, to: &out)
+                WireText.key("message", first: false, to: &out)
+                WireText.string(message, to: &out)
+                WireText.key("messageEn", first: false, to: &out)
+                WireText.string(messageEn, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// A case a batch moved (or, with dryRun, would move) and its amount.
@@ -2419,6 +3425,17 @@ public enum Wire {
                     "amount": JSONValue.int(amount),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: true, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("archiveNo", first: false, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("caseNo", first: false, to: &out)
+                WireText.string(caseNo, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Definitions: WireCall {
@@ -2433,6 +3450,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -2452,6 +3473,13 @@ public enum Wire {
                 public var json: JSONValue {
                     .object(["campaigns": JSONValue.array(campaigns.map { value in value.json })])
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("campaigns", first: true, to: &out)
+                    WireText.array(campaigns, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -2467,6 +3495,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -2493,6 +3525,15 @@ public enum Wire {
                         "runs": JSONValue.array(runs.map { value in value.json }),
                         "missed": JSONValue.array(missed.map { value in value.json }),
                     ])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("missed", first: true, to: &out)
+                    WireText.array(missed, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("runs", first: false, to: &out)
+                    WireText.array(runs, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2523,6 +3564,15 @@ public enum Wire {
                 .object(["campaignId": JSONValue.string(campaignId), "holiday": JSONValue.string(holiday)])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("campaignId", first: true, to: &out)
+                WireText.string(campaignId, to: &out)
+                WireText.key("holiday", first: false, to: &out)
+                WireText.string(holiday, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = RunProgress
                 public init(value: RunProgress) { self.init(progress: value) }
@@ -2541,6 +3591,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["progress": progress.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("progress", first: true, to: &out)
+                    progress.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2572,6 +3629,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("runId", first: &first, to: &out)
+                WireText.int(runId, to: &out)
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = RunProgress
                 public init(value: RunProgress) { self.init(progress: value) }
@@ -2590,6 +3659,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["progress": progress.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("progress", first: true, to: &out)
+                    progress.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2635,6 +3711,26 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = outcome {
+                    WireText.key("outcome", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("runId", first: &first, to: &out)
+                WireText.int(runId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var household: LeftOutHousehold
                 public var next: String?
@@ -2657,6 +3753,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["household": household.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: &first, to: &out)
+                    household.write(to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2701,6 +3809,26 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("runId", first: &first, to: &out)
+                WireText.int(runId, to: &out)
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var visit: Visit
                 public var next: String?
@@ -2722,6 +3850,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["visit": visit.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("visit", first: &first, to: &out)
+                    visit.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2754,6 +3894,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("note", first: &first, to: &out)
+                WireText.string(note, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("visitId", first: &first, to: &out)
+                WireText.int(visitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Visit
                 public init(value: Visit) { self.init(visit: value) }
@@ -2772,6 +3926,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["visit": visit.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("visit", first: true, to: &out)
+                    visit.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2813,6 +3974,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = dryRun {
+                    WireText.key("dryRun", first: &first, to: &out)
+                    WireText.bool(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("runId", first: &first, to: &out)
+                WireText.int(runId, to: &out)
+                WireText.key("unit", first: &first, to: &out)
+                WireText.string(unit, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var cases: Int64
                 public var failed: [BatchFailure]
@@ -2840,6 +4019,17 @@ public enum Wire {
                         "cases": JSONValue.int(cases), "failed": JSONValue.array(failed.map { value in value.json }),
                         "items": JSONValue.array(items.map { value in value.json }),
                     ])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("cases", first: true, to: &out)
+                    WireText.int(cases, to: &out)
+                    WireText.key("failed", first: false, to: &out)
+                    WireText.array(failed, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("items", first: false, to: &out)
+                    WireText.array(items, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2880,6 +4070,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = dryRun {
+                    WireText.key("dryRun", first: &first, to: &out)
+                    WireText.bool(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("runId", first: &first, to: &out)
+                WireText.int(runId, to: &out)
+                WireText.key("unit", first: &first, to: &out)
+                WireText.string(unit, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var cases: Int64
                 public var failed: [BatchFailure]
@@ -2907,6 +4115,17 @@ public enum Wire {
                         "cases": JSONValue.int(cases), "failed": JSONValue.array(failed.map { value in value.json }),
                         "items": JSONValue.array(items.map { value in value.json }),
                     ])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("cases", first: true, to: &out)
+                    WireText.int(cases, to: &out)
+                    WireText.key("failed", first: false, to: &out)
+                    WireText.array(failed, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("items", first: false, to: &out)
+                    WireText.array(items, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -2936,6 +4155,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("runId", first: &first, to: &out)
+                WireText.int(runId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Run
                 public init(value: Run) { self.init(run: value) }
@@ -2954,6 +4185,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["run": run.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("run", first: true, to: &out)
+                    run.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3022,6 +4260,38 @@ public enum Wire {
                 object["visitedBy"] = visitedBy.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("dueOn", first: &first, to: &out)
+                WireText.string(dueOn, to: &out)
+                if let value = event {
+                    WireText.key("event", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                WireText.key("status", first: &first, to: &out)
+                WireText.string(status, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                if let value = visitedAt {
+                    WireText.key("visitedAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = visitedBy {
+                    WireText.key("visitedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = visitor {
+                    WireText.key("visitor", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct ContactDue: WireValue {
@@ -3057,6 +4327,22 @@ public enum Wire {
                 object["lastContact"] = lastContact.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("helpers", first: &first, to: &out)
+                WireText.array(helpers, to: &out) { element, out in WireText.string(element, to: &out) }
+                if let value = lastContact {
+                    WireText.key("lastContact", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct ReviewDue: WireValue {
@@ -3089,6 +4375,21 @@ public enum Wire {
                     "reviewDue": JSONValue.string(reviewDue), "overdue": JSONValue.bool(overdue),
                     "suggestExit": JSONValue.bool(suggestExit),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: true, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("overdue", first: false, to: &out)
+                WireText.bool(overdue, to: &out)
+                WireText.key("reviewDue", first: false, to: &out)
+                WireText.string(reviewDue, to: &out)
+                WireText.key("suggestExit", first: false, to: &out)
+                WireText.bool(suggestExit, to: &out)
+                WireText.key("unitId", first: false, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -3130,6 +4431,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("event", first: &first, to: &out)
+                WireText.string(event, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Visit
                 public init(value: Visit) { self.init(visit: value) }
@@ -3148,6 +4467,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["visit": visit.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("visit", first: true, to: &out)
+                    visit.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3189,6 +4515,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var visit: Visit
                 public var next: String?
@@ -3210,6 +4554,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["visit": visit.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("visit", first: &first, to: &out)
+                    visit.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3242,6 +4598,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("note", first: &first, to: &out)
+                WireText.string(note, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("visitId", first: &first, to: &out)
+                WireText.int(visitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Visit
                 public init(value: Visit) { self.init(visit: value) }
@@ -3260,6 +4630,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["visit": visit.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("visit", first: true, to: &out)
+                    visit.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3294,6 +4671,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("helper", first: &first, to: &out)
+                WireText.string(helper, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var helpers: [String]
 
@@ -3310,6 +4701,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["helpers": JSONValue.array(helpers.map { value in JSONValue.string(value) })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("helpers", first: true, to: &out)
+                    WireText.array(helpers, to: &out) { element, out in WireText.string(element, to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3344,6 +4742,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("helper", first: &first, to: &out)
+                WireText.string(helper, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var helpers: [String]
 
@@ -3360,6 +4772,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["helpers": JSONValue.array(helpers.map { value in JSONValue.string(value) })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("helpers", first: true, to: &out)
+                    WireText.array(helpers, to: &out) { element, out in WireText.string(element, to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3398,6 +4817,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                WireText.key("unit", first: &first, to: &out)
+                WireText.string(unit, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var households: Int64
 
@@ -3412,6 +4847,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["households": JSONValue.int(households)])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("households", first: true, to: &out)
+                    WireText.int(households, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3453,6 +4895,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("kind", first: &first, to: &out)
+                WireText.string(kind, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public init() {
                 }
@@ -3463,6 +4923,10 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object([:])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(contentsOf: "{}".utf8)
                 }
             }
         }
@@ -3504,6 +4968,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var household: ContactDue
                 public var next: String?
@@ -3525,6 +5007,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["household": household.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("household", first: &first, to: &out)
+                    household.write(to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3565,6 +5059,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("month", first: &first, to: &out)
+                WireText.string(month, to: &out)
+                WireText.key("perCapitaMonthly", first: &first, to: &out)
+                WireText.int(perCapitaMonthly, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public init() {
                 }
@@ -3575,6 +5085,10 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object([:])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(contentsOf: "{}".utf8)
                 }
             }
         }
@@ -3622,6 +5136,28 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = days {
+                    WireText.key("days", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var review: ReviewDue
                 public var next: String?
@@ -3643,6 +5179,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["review": review.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("review", first: &first, to: &out)
+                    review.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3706,6 +5254,36 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = archiveNo {
+                    WireText.key("archiveNo", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = caseNo {
+                    WireText.key("caseNo", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("channel", first: &first, to: &out)
+                WireText.string(channel, to: &out)
+                WireText.key("kind", first: &first, to: &out)
+                WireText.string(kind, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("outcome", first: &first, to: &out)
+                WireText.string(outcome, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var id: Int64
 
@@ -3720,6 +5298,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["id": JSONValue.int(id)])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("id", first: true, to: &out)
+                    WireText.int(id, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3753,6 +5338,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var received: Int64
                 public var helped: Int64
@@ -3778,6 +5377,17 @@ public enum Wire {
                         "received": JSONValue.int(received), "helped": JSONValue.int(helped),
                         "byKind": JSONValue.object(byKind.mapValues { value in JSONValue.int(value) }),
                     ])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("byKind", first: true, to: &out)
+                    WireText.map(byKind, to: &out) { element, out in WireText.int(element, to: &out) }
+                    WireText.key("helped", first: false, to: &out)
+                    WireText.int(helped, to: &out)
+                    WireText.key("received", first: false, to: &out)
+                    WireText.int(received, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -3824,6 +5434,26 @@ public enum Wire {
                 object["months"] = months.map { value in JSONValue.int(value) }
                 object["termMonths"] = termMonths.map { value in JSONValue.int(value) }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("kind", first: &first, to: &out)
+                WireText.string(kind, to: &out)
+                if let value = months {
+                    WireText.key("months", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = termMonths {
+                    WireText.key("termMonths", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("total", first: &first, to: &out)
+                WireText.int(total, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -3925,6 +5555,60 @@ public enum Wire {
                 object["replaces"] = replaces.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = approvedBy {
+                    WireText.key("approvedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("filedBy", first: &first, to: &out)
+                WireText.string(filedBy, to: &out)
+                WireText.key("form", first: &first, to: &out)
+                WireText.object(form, to: &out)
+                if let value = frozenRemainingDays {
+                    WireText.key("frozenRemainingDays", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("helpType", first: &first, to: &out)
+                WireText.string(helpType, to: &out)
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                WireText.key("instalmentsPaid", first: &first, to: &out)
+                WireText.int(instalmentsPaid, to: &out)
+                if let value = noticeDeadline {
+                    WireText.key("noticeDeadline", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = plan {
+                    WireText.key("plan", first: &first, to: &out)
+                    value.write(to: &out)
+                }
+                if let value = reason {
+                    WireText.key("reason", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("repaid", first: &first, to: &out)
+                WireText.int(repaid, to: &out)
+                if let value = replaces {
+                    WireText.key("replaces", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = reviewedBy {
+                    WireText.key("reviewedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("state", first: &first, to: &out)
+                WireText.string(state, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// A kept version of the form: 1 as filed, then each amendment with who made it and why.
@@ -3957,6 +5641,21 @@ public enum Wire {
                     "version": JSONValue.int(version), "at": JSONValue.string(at), "actor": JSONValue.string(actor),
                     "note": JSONValue.string(note), "form": JSONValue.object(form),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("actor", first: true, to: &out)
+                WireText.string(actor, to: &out)
+                WireText.key("at", first: false, to: &out)
+                WireText.string(at, to: &out)
+                WireText.key("form", first: false, to: &out)
+                WireText.object(form, to: &out)
+                WireText.key("note", first: false, to: &out)
+                WireText.string(note, to: &out)
+                WireText.key("version", first: false, to: &out)
+                WireText.int(version, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -3997,6 +5696,26 @@ public enum Wire {
                 object["comment"] = comment.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("actor", first: &first, to: &out)
+                WireText.string(actor, to: &out)
+                WireText.key("at", first: &first, to: &out)
+                WireText.string(at, to: &out)
+                if let value = comment {
+                    WireText.key("comment", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("event", first: &first, to: &out)
+                WireText.string(event, to: &out)
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Reason: WireValue {
@@ -4019,6 +5738,17 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["code": JSONValue.string(code), "zh": JSONValue.string(zh), "en": JSONValue.string(en)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("code", first: true, to: &out)
+                WireText.string(code, to: &out)
+                WireText.key("en", first: false, to: &out)
+                WireText.string(en, to: &out)
+                WireText.key("zh", first: false, to: &out)
+                WireText.string(zh, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -4070,6 +5800,30 @@ public enum Wire {
                 object["nextDue"] = nextDue.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("dueByToday", first: &first, to: &out)
+                WireText.int(dueByToday, to: &out)
+                if let value = nextDue {
+                    WireText.key("nextDue", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("overdue", first: &first, to: &out)
+                WireText.int(overdue, to: &out)
+                WireText.key("principal", first: &first, to: &out)
+                WireText.int(principal, to: &out)
+                WireText.key("repaid", first: &first, to: &out)
+                WireText.int(repaid, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Payment: WireValue {
@@ -4107,6 +5861,23 @@ public enum Wire {
                     "amount": JSONValue.int(amount), "paidAt": JSONValue.string(paidAt),
                     "paidBy": JSONValue.string(paidBy), "alreadyPaid": JSONValue.bool(alreadyPaid),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("alreadyPaid", first: true, to: &out)
+                WireText.bool(alreadyPaid, to: &out)
+                WireText.key("amount", first: false, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("fundId", first: false, to: &out)
+                WireText.string(fundId, to: &out)
+                WireText.key("instalment", first: false, to: &out)
+                WireText.int(instalment, to: &out)
+                WireText.key("paidAt", first: false, to: &out)
+                WireText.string(paidAt, to: &out)
+                WireText.key("paidBy", first: false, to: &out)
+                WireText.string(paidBy, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -4155,6 +5926,26 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("archiveNo", first: &first, to: &out)
+                WireText.string(archiveNo, to: &out)
+                WireText.key("form", first: &first, to: &out)
+                WireText.object(form, to: &out)
+                WireText.key("helpType", first: &first, to: &out)
+                WireText.string(helpType, to: &out)
+                if let value = replaces {
+                    WireText.key("replaces", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4173,6 +5964,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4194,6 +5992,13 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["caseNo": JSONValue.string(caseNo)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: true, to: &out)
+                WireText.string(caseNo, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -4229,6 +6034,19 @@ public enum Wire {
                         "payments": JSONValue.array(payments.map { value in value.json }),
                         "forms": JSONValue.array(forms.map { value in value.json }),
                     ])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    WireText.key("events", first: false, to: &out)
+                    WireText.array(events, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("forms", first: false, to: &out)
+                    WireText.array(forms, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("payments", first: false, to: &out)
+                    WireText.array(payments, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4276,6 +6094,28 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = state {
+                    WireText.key("state", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var `case`: Case
                 public var next: String?
@@ -4297,6 +6137,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["case": `case`.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: &first, to: &out)
+                    `case`.write(to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4338,6 +6190,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var loan: Loan
                 public var next: String?
@@ -4360,6 +6230,18 @@ public enum Wire {
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("loan", first: &first, to: &out)
+                    loan.write(to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -4380,6 +6262,13 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["caseNo": JSONValue.string(caseNo)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: true, to: &out)
+                WireText.string(caseNo, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -4412,6 +6301,20 @@ public enum Wire {
                     object["plan"] = plan.map { value in value.json }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("eligible", first: &first, to: &out)
+                    WireText.bool(eligible, to: &out)
+                    if let value = plan {
+                        WireText.key("plan", first: &first, to: &out)
+                        value.write(to: &out)
+                    }
+                    WireText.key("reasons", first: &first, to: &out)
+                    WireText.array(reasons, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -4440,6 +6343,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4458,6 +6373,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4492,6 +6414,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4510,6 +6446,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4539,6 +6482,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4557,6 +6512,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4597,6 +6559,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("form", first: &first, to: &out)
+                WireText.object(form, to: &out)
+                WireText.key("note", first: &first, to: &out)
+                WireText.string(note, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4615,6 +6593,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4650,6 +6635,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                if let value = comment {
+                    WireText.key("comment", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4668,6 +6669,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4702,6 +6710,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4720,6 +6742,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4750,6 +6779,18 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4768,6 +6809,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4803,6 +6851,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("summary", first: &first, to: &out)
+                WireText.string(summary, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4821,6 +6883,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4855,6 +6924,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("decision", first: &first, to: &out)
+                WireText.string(decision, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4873,6 +6956,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4907,6 +6997,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("decision", first: &first, to: &out)
+                WireText.string(decision, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -4925,6 +7029,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -4964,6 +7075,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("fundId", first: &first, to: &out)
+                WireText.string(fundId, to: &out)
+                WireText.key("instalment", first: &first, to: &out)
+                WireText.int(instalment, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var `case`: Case
                 public var payment: Payment
@@ -4981,6 +7108,15 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json, "payment": payment.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    WireText.key("payment", first: false, to: &out)
+                    payment.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5019,6 +7155,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("fundId", first: &first, to: &out)
+                WireText.string(fundId, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -5037,6 +7189,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5071,6 +7230,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -5089,6 +7262,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5133,6 +7313,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("deliveredBy", first: &first, to: &out)
+                WireText.string(deliveredBy, to: &out)
+                WireText.key("outcome", first: &first, to: &out)
+                WireText.string(outcome, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("service", first: &first, to: &out)
+                WireText.string(service, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -5151,6 +7349,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5185,6 +7390,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Case
                 public init(value: Case) { self.init(case: value) }
@@ -5203,6 +7422,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["case": `case`.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("case", first: true, to: &out)
+                    `case`.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5258,6 +7484,28 @@ public enum Wire {
                 ]
                 object["donor"] = donor.map { value in JSONValue.string(value) }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("balance", first: &first, to: &out)
+                WireText.int(balance, to: &out)
+                if let value = donor {
+                    WireText.key("donor", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("helpTypes", first: &first, to: &out)
+                WireText.array(helpTypes, to: &out) { element, out in WireText.string(element, to: &out) }
+                WireText.key("id", first: &first, to: &out)
+                WireText.string(id, to: &out)
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                WireText.key("source", first: &first, to: &out)
+                WireText.string(source, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -5330,6 +7578,42 @@ public enum Wire {
                 object["note"] = note.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                if let value = decidedAt {
+                    WireText.key("decidedAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = decidedBy {
+                    WireText.key("decidedBy", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("expiresAt", first: &first, to: &out)
+                WireText.string(expiresAt, to: &out)
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                WireText.key("requestedAt", first: &first, to: &out)
+                WireText.string(requestedAt, to: &out)
+                WireText.key("requestedBy", first: &first, to: &out)
+                WireText.string(requestedBy, to: &out)
+                WireText.key("state", first: &first, to: &out)
+                WireText.string(state, to: &out)
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct Line: WireValue {
@@ -5381,6 +7665,32 @@ public enum Wire {
                 object["memo"] = memo.map { value in JSONValue.string(value) }
                 object["caseNo"] = caseNo.map { value in JSONValue.string(value) }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("actor", first: &first, to: &out)
+                WireText.string(actor, to: &out)
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("at", first: &first, to: &out)
+                WireText.string(at, to: &out)
+                WireText.key("businessDate", first: &first, to: &out)
+                WireText.string(businessDate, to: &out)
+                if let value = caseNo {
+                    WireText.key("caseNo", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("kind", first: &first, to: &out)
+                WireText.string(kind, to: &out)
+                if let value = memo {
+                    WireText.key("memo", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("txn", first: &first, to: &out)
+                WireText.int(txn, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -5450,6 +7760,37 @@ public enum Wire {
                     "recipients": JSONValue.int(recipients),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("byHelpType", first: true, to: &out)
+                WireText.map(byHelpType, to: &out) { element, out in WireText.int(element, to: &out) }
+                WireText.key("closing", first: false, to: &out)
+                WireText.int(closing, to: &out)
+                WireText.key("deposits", first: false, to: &out)
+                WireText.int(deposits, to: &out)
+                WireText.key("disbursements", first: false, to: &out)
+                WireText.int(disbursements, to: &out)
+                WireText.key("fundId", first: false, to: &out)
+                WireText.string(fundId, to: &out)
+                WireText.key("fundName", first: false, to: &out)
+                WireText.string(fundName, to: &out)
+                WireText.key("loansOut", first: false, to: &out)
+                WireText.int(loansOut, to: &out)
+                WireText.key("opening", first: false, to: &out)
+                WireText.int(opening, to: &out)
+                WireText.key("recipients", first: false, to: &out)
+                WireText.int(recipients, to: &out)
+                WireText.key("repayments", first: false, to: &out)
+                WireText.int(repayments, to: &out)
+                WireText.key("source", first: false, to: &out)
+                WireText.string(source, to: &out)
+                WireText.key("transfersIn", first: false, to: &out)
+                WireText.int(transfersIn, to: &out)
+                WireText.key("transfersOut", first: false, to: &out)
+                WireText.int(transfersOut, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// A payment on the signature sheet: the payee's name (masked for the auditor), masked ID number.
@@ -5500,6 +7841,29 @@ public enum Wire {
                     "fundId": JSONValue.string(fundId), "amount": JSONValue.int(amount),
                     "paidAt": JSONValue.string(paidAt),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: true, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("caseNo", first: false, to: &out)
+                WireText.string(caseNo, to: &out)
+                WireText.key("fundId", first: false, to: &out)
+                WireText.string(fundId, to: &out)
+                WireText.key("helpType", first: false, to: &out)
+                WireText.string(helpType, to: &out)
+                WireText.key("idNumber", first: false, to: &out)
+                WireText.string(idNumber, to: &out)
+                WireText.key("instalment", first: false, to: &out)
+                WireText.int(instalment, to: &out)
+                WireText.key("name", first: false, to: &out)
+                WireText.string(name, to: &out)
+                WireText.key("paidAt", first: false, to: &out)
+                WireText.string(paidAt, to: &out)
+                WireText.key("unit", first: false, to: &out)
+                WireText.string(unit, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -5555,6 +7919,30 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = donor {
+                    WireText.key("donor", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("helpTypes", first: &first, to: &out)
+                WireText.array(helpTypes, to: &out) { element, out in WireText.string(element, to: &out) }
+                WireText.key("id", first: &first, to: &out)
+                WireText.string(id, to: &out)
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("source", first: &first, to: &out)
+                WireText.string(source, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Fund
                 public init(value: Fund) { self.init(fund: value) }
@@ -5573,6 +7961,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["fund": fund.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("fund", first: true, to: &out)
+                    fund.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5611,6 +8006,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("fundId", first: &first, to: &out)
+                WireText.string(fundId, to: &out)
+                WireText.key("memo", first: &first, to: &out)
+                WireText.string(memo, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = Fund
                 public init(value: Fund) { self.init(fund: value) }
@@ -5629,6 +8040,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["fund": fund.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("fund", first: true, to: &out)
+                    fund.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5673,6 +8091,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("reason", first: &first, to: &out)
+                WireText.string(reason, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = PendingTransfer
                 public init(value: PendingTransfer) { self.init(transfer: value) }
@@ -5691,6 +8127,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["transfer": transfer.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("transfer", first: true, to: &out)
+                    transfer.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5727,6 +8170,22 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                if let value = note {
+                    WireText.key("note", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var transfer: PendingTransfer
                 public var from: Fund
@@ -5747,6 +8206,17 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["transfer": transfer.json, "from": from.json, "to": to.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("from", first: true, to: &out)
+                    from.write(to: &out)
+                    WireText.key("to", first: false, to: &out)
+                    to.write(to: &out)
+                    WireText.key("transfer", first: false, to: &out)
+                    transfer.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5780,6 +8250,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("id", first: &first, to: &out)
+                WireText.int(id, to: &out)
+                WireText.key("note", first: &first, to: &out)
+                WireText.string(note, to: &out)
+                if let value = requestId {
+                    WireText.key("requestId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue, WireSingleReply {
                 public typealias Value = PendingTransfer
                 public init(value: PendingTransfer) { self.init(transfer: value) }
@@ -5798,6 +8282,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["transfer": transfer.json])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("transfer", first: true, to: &out)
+                    transfer.write(to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5825,6 +8316,16 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = pendingOnly {
+                    WireText.key("pendingOnly", first: &first, to: &out)
+                    WireText.bool(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var transfers: [PendingTransfer]
 
@@ -5841,6 +8342,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["transfers": JSONValue.array(transfers.map { value in value.json })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("transfers", first: true, to: &out)
+                    WireText.array(transfers, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5859,6 +8367,10 @@ public enum Wire {
                 .object([:])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
+            }
+
             public struct Reply: WireValue {
                 public var funds: [Fund]
 
@@ -5875,6 +8387,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["funds": JSONValue.array(funds.map { value in value.json })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("funds", first: true, to: &out)
+                    WireText.array(funds, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5920,6 +8439,26 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("fundId", first: &first, to: &out)
+                WireText.string(fundId, to: &out)
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var line: Line
                 public var next: String?
@@ -5941,6 +8480,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["line": line.json]
                     object["next"] = next.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("line", first: &first, to: &out)
+                    line.write(to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -5976,6 +8527,20 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var lines: [SheetLine]
                 public var head: String?
@@ -5999,6 +8564,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["lines": JSONValue.array(lines.map { value in value.json })]
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("lines", first: &first, to: &out)
+                    WireText.array(lines, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6026,6 +8603,15 @@ public enum Wire {
                 .object(["from": JSONValue.string(from), "to": JSONValue.string(to)])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("from", first: true, to: &out)
+                WireText.string(from, to: &out)
+                WireText.key("to", first: false, to: &out)
+                WireText.string(to, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var funds: [FundStatement]
                 public var head: String?
@@ -6049,6 +8635,18 @@ public enum Wire {
                     var object: [String: JSONValue] = ["funds": JSONValue.array(funds.map { value in value.json })]
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("funds", first: &first, to: &out)
+                    WireText.array(funds, to: &out) { element, out in element.write(to: &out) }
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6094,6 +8692,21 @@ public enum Wire {
                     "row": JSONValue.int(row), "column": JSONValue.string(column), "value": JSONValue.string(value),
                     "message": JSONValue.string(message), "messageEn": JSONValue.string(messageEn),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("column", first: true, to: &out)
+                WireText.string(column, to: &out)
+                WireText.key("message", first: false, to: &out)
+                WireText.string(message, to: &out)
+                WireText.key("messageEn", first: false, to: &out)
+                WireText.string(messageEn, to: &out)
+                WireText.key("row", first: false, to: &out)
+                WireText.int(row, to: &out)
+                WireText.key("value", first: false, to: &out)
+                WireText.string(value, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -6156,6 +8769,38 @@ public enum Wire {
                 object["messageEn"] = messageEn.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("action", first: &first, to: &out)
+                WireText.string(action, to: &out)
+                if let value = archiveNo {
+                    WireText.key("archiveNo", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = category {
+                    WireText.key("category", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = message {
+                    WireText.key("message", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = messageEn {
+                    WireText.key("messageEn", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                WireText.key("row", first: &first, to: &out)
+                WireText.int(row, to: &out)
+                if let value = statedCategory {
+                    WireText.key("statedCategory", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// columns: the heading row as written. mapping: heading to field name, for other layouts. unit,
@@ -6216,6 +8861,32 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("columns", first: &first, to: &out)
+                WireText.array(columns, to: &out) { element, out in WireText.string(element, to: &out) }
+                WireText.key("dryRun", first: &first, to: &out)
+                WireText.bool(dryRun, to: &out)
+                if let value = mainCause {
+                    WireText.key("mainCause", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = mapping {
+                    WireText.key("mapping", first: &first, to: &out)
+                    WireText.map(value, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                if let value = region {
+                    WireText.key("region", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var importId: String
                 public var ignoredColumns: [String]
@@ -6238,6 +8909,15 @@ public enum Wire {
                         "importId": JSONValue.string(importId),
                         "ignoredColumns": JSONValue.array(ignoredColumns.map { value in JSONValue.string(value) }),
                     ])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("ignoredColumns", first: true, to: &out)
+                    WireText.array(ignoredColumns, to: &out) { element, out in WireText.string(element, to: &out) }
+                    WireText.key("importId", first: false, to: &out)
+                    WireText.string(importId, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6273,6 +8953,19 @@ public enum Wire {
                 ])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("first", first: true, to: &out)
+                WireText.int(first, to: &out)
+                WireText.key("importId", first: false, to: &out)
+                WireText.string(importId, to: &out)
+                WireText.key("rows", first: false, to: &out)
+                WireText.array(rows, to: &out) { element, out in
+                    WireText.array(element, to: &out) { element, out in WireText.string(element, to: &out) }
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var received: Int64
 
@@ -6287,6 +8980,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["received": JSONValue.int(received)])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("received", first: true, to: &out)
+                    WireText.int(received, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6311,6 +9011,13 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object(["importId": JSONValue.string(importId)])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("importId", first: true, to: &out)
+                WireText.string(importId, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -6355,6 +9062,23 @@ public enum Wire {
                         "results": JSONValue.array(results.map { value in value.json }),
                     ])
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("created", first: true, to: &out)
+                    WireText.int(created, to: &out)
+                    WireText.key("households", first: false, to: &out)
+                    WireText.int(households, to: &out)
+                    WireText.key("problems", first: false, to: &out)
+                    WireText.array(problems, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("refused", first: false, to: &out)
+                    WireText.int(refused, to: &out)
+                    WireText.key("results", first: false, to: &out)
+                    WireText.array(results, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("unchanged", first: false, to: &out)
+                    WireText.int(unchanged, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
 
@@ -6378,6 +9102,13 @@ public enum Wire {
                 .object(["importId": JSONValue.string(importId)])
             }
 
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("importId", first: true, to: &out)
+                WireText.string(importId, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WireValue {
                 public var households: Int64
                 public var done: Int64
@@ -6395,6 +9126,15 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["households": JSONValue.int(households), "done": JSONValue.int(done)])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("done", first: true, to: &out)
+                    WireText.int(done, to: &out)
+                    WireText.key("households", first: false, to: &out)
+                    WireText.int(households, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6462,6 +9202,36 @@ public enum Wire {
                 object["lastDay"] = lastDay.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: &first, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("caseNo", first: &first, to: &out)
+                WireText.string(caseNo, to: &out)
+                if let value = firstDay {
+                    WireText.key("firstDay", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("helpType", first: &first, to: &out)
+                WireText.string(helpType, to: &out)
+                if let value = lastDay {
+                    WireText.key("lastDay", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("name", first: &first, to: &out)
+                WireText.string(name, to: &out)
+                if let value = passesAt {
+                    WireText.key("passesAt", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("state", first: &first, to: &out)
+                WireText.string(state, to: &out)
+                WireText.key("unit", first: &first, to: &out)
+                WireText.string(unit, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// Streams the cases in notice in a unit and its subtree (call with more).
@@ -6505,6 +9275,24 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var entry: Entry
                 public var next: String?
@@ -6544,6 +9332,26 @@ public enum Wire {
                     object["next"] = next.map { value in JSONValue.string(value) }
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("entry", first: &first, to: &out)
+                    entry.write(to: &out)
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("issuedBy", first: &first, to: &out)
+                    WireText.string(issuedBy, to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("objectionPhone", first: &first, to: &out)
+                    WireText.string(objectionPhone, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6590,6 +9398,28 @@ public enum Wire {
                 return .object(object)
             }
 
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                if let value = after {
+                    WireText.key("after", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("from", first: &first, to: &out)
+                WireText.string(from, to: &out)
+                if let value = limit {
+                    WireText.key("limit", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                WireText.key("to", first: &first, to: &out)
+                WireText.string(to, to: &out)
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+
             public struct Reply: WirePage {
                 public var entry: Entry
                 public var next: String?
@@ -6630,6 +9460,26 @@ public enum Wire {
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
                 }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("entry", first: &first, to: &out)
+                    entry.write(to: &out)
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("issuedBy", first: &first, to: &out)
+                    WireText.string(issuedBy, to: &out)
+                    if let value = next {
+                        WireText.key("next", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("objectionPhone", first: &first, to: &out)
+                    WireText.string(objectionPhone, to: &out)
+                    out.append(UInt8(ascii: "}"))
+                }
             }
         }
     }
@@ -6669,6 +9519,21 @@ public enum Wire {
                     "section": JSONValue.string(section), "key": JSONValue.string(key),
                     "detail": JSONValue.string(detail), "count": JSONValue.int(count), "amount": JSONValue.int(amount),
                 ])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("amount", first: true, to: &out)
+                WireText.int(amount, to: &out)
+                WireText.key("count", first: false, to: &out)
+                WireText.int(count, to: &out)
+                WireText.key("detail", first: false, to: &out)
+                WireText.string(detail, to: &out)
+                WireText.key("key", first: false, to: &out)
+                WireText.string(key, to: &out)
+                WireText.key("section", first: false, to: &out)
+                WireText.string(section, to: &out)
+                out.append(UInt8(ascii: "}"))
             }
         }
 
@@ -6783,6 +9648,58 @@ public enum Wire {
                 object["parentId"] = parentId.map { value in JSONValue.string(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("accident", first: &first, to: &out)
+                WireText.int(accident, to: &out)
+                WireText.key("aidPaid", first: &first, to: &out)
+                WireText.int(aidPaid, to: &out)
+                WireText.key("cases", first: &first, to: &out)
+                WireText.int(cases, to: &out)
+                WireText.key("casesInProgress", first: &first, to: &out)
+                WireText.int(casesInProgress, to: &out)
+                WireText.key("closedArchives", first: &first, to: &out)
+                WireText.int(closedArchives, to: &out)
+                WireText.key("deep", first: &first, to: &out)
+                WireText.int(deep, to: &out)
+                WireText.key("depth", first: &first, to: &out)
+                WireText.int(depth, to: &out)
+                WireText.key("exitedArchives", first: &first, to: &out)
+                WireText.int(exitedArchives, to: &out)
+                WireText.key("lent", first: &first, to: &out)
+                WireText.int(lent, to: &out)
+                WireText.key("lines", first: &first, to: &out)
+                WireText.array(lines, to: &out) { element, out in element.write(to: &out) }
+                WireText.key("newArchives", first: &first, to: &out)
+                WireText.int(newArchives, to: &out)
+                WireText.key("openArchives", first: &first, to: &out)
+                WireText.int(openArchives, to: &out)
+                if let value = parentId {
+                    WireText.key("parentId", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("payments", first: &first, to: &out)
+                WireText.int(payments, to: &out)
+                WireText.key("personTimes", first: &first, to: &out)
+                WireText.int(personTimes, to: &out)
+                WireText.key("receptions", first: &first, to: &out)
+                WireText.int(receptions, to: &out)
+                WireText.key("receptionsHelped", first: &first, to: &out)
+                WireText.int(receptionsHelped, to: &out)
+                WireText.key("reenteredArchives", first: &first, to: &out)
+                WireText.int(reenteredArchives, to: &out)
+                WireText.key("relative", first: &first, to: &out)
+                WireText.int(relative, to: &out)
+                WireText.key("repaid", first: &first, to: &out)
+                WireText.int(repaid, to: &out)
+                WireText.key("unitId", first: &first, to: &out)
+                WireText.string(unitId, to: &out)
+                WireText.key("unitName", first: &first, to: &out)
+                WireText.string(unitName, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// period: 2027 (a year), 2027-Q1 (a quarter) or 2027-03 (a month). unit: the unit to report on
@@ -6811,6 +9728,18 @@ public enum Wire {
                 var object: [String: JSONValue] = ["period": JSONValue.string(period)]
                 object["unit"] = unit.map { value in JSONValue.string(value) }
                 return .object(object)
+            }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("period", first: &first, to: &out)
+                WireText.string(period, to: &out)
+                if let value = unit {
+                    WireText.key("unit", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
             }
 
             public struct Reply: WireValue {
@@ -6849,6 +9778,24 @@ public enum Wire {
                     ]
                     object["head"] = head.map { value in JSONValue.string(value) }
                     return .object(object)
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    var first = true
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("from", first: &first, to: &out)
+                    WireText.string(from, to: &out)
+                    if let value = head {
+                        WireText.key("head", first: &first, to: &out)
+                        WireText.string(value, to: &out)
+                    }
+                    WireText.key("periodName", first: &first, to: &out)
+                    WireText.string(periodName, to: &out)
+                    WireText.key("rows", first: &first, to: &out)
+                    WireText.array(rows, to: &out) { element, out in element.write(to: &out) }
+                    WireText.key("to", first: &first, to: &out)
+                    WireText.string(to, to: &out)
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }
@@ -6898,6 +9845,26 @@ public enum Wire {
                 object["visitId"] = visitId.map { value in JSONValue.int(value) }
                 return .object(object)
             }
+
+            public func write(to out: inout [UInt8]) {
+                var first = true
+                out.append(UInt8(ascii: "{"))
+                WireText.key("label", first: &first, to: &out)
+                WireText.string(label, to: &out)
+                WireText.key("ref", first: &first, to: &out)
+                WireText.string(ref, to: &out)
+                if let value = since {
+                    WireText.key("since", first: &first, to: &out)
+                    WireText.string(value, to: &out)
+                }
+                WireText.key("unit", first: &first, to: &out)
+                WireText.string(unit, to: &out)
+                if let value = visitId {
+                    WireText.key("visitId", first: &first, to: &out)
+                    WireText.int(value, to: &out)
+                }
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// kind: to_review, to_approve, objections, to_pay, returned, drafts, reviews_due, transfers,
@@ -6934,6 +9901,21 @@ public enum Wire {
                     "more": JSONValue.bool(more), "items": JSONValue.array(items.map { value in value.json }),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("count", first: true, to: &out)
+                WireText.int(count, to: &out)
+                WireText.key("items", first: false, to: &out)
+                WireText.array(items, to: &out) { element, out in element.write(to: &out) }
+                WireText.key("kind", first: false, to: &out)
+                WireText.string(kind, to: &out)
+                WireText.key("more", first: false, to: &out)
+                WireText.bool(more, to: &out)
+                WireText.key("title", first: false, to: &out)
+                WireText.string(title, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         public struct RoleWork: WireValue {
@@ -6962,6 +9944,17 @@ public enum Wire {
                     "queues": JSONValue.array(queues.map { value in value.json }),
                 ])
             }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(UInt8(ascii: "{"))
+                WireText.key("queues", first: true, to: &out)
+                WireText.array(queues, to: &out) { element, out in element.write(to: &out) }
+                WireText.key("role", first: false, to: &out)
+                WireText.string(role, to: &out)
+                WireText.key("roleName", first: false, to: &out)
+                WireText.string(roleName, to: &out)
+                out.append(UInt8(ascii: "}"))
+            }
         }
 
         /// Per role the caller holds (a role without waiting work has no queues), in a fixed order.
@@ -6977,6 +9970,10 @@ public enum Wire {
 
             public var json: JSONValue {
                 .object([:])
+            }
+
+            public func write(to out: inout [UInt8]) {
+                out.append(contentsOf: "{}".utf8)
             }
 
             public struct Reply: WireValue {
@@ -6995,6 +9992,13 @@ public enum Wire {
 
                 public var json: JSONValue {
                     .object(["roles": JSONValue.array(roles.map { value in value.json })])
+                }
+
+                public func write(to out: inout [UInt8]) {
+                    out.append(UInt8(ascii: "{"))
+                    WireText.key("roles", first: true, to: &out)
+                    WireText.array(roles, to: &out) { element, out in element.write(to: &out) }
+                    out.append(UInt8(ascii: "}"))
                 }
             }
         }

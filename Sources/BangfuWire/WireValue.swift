@@ -6,6 +6,8 @@ import BangfuVarlink
 public protocol WireValue: Sendable, Equatable {
     init(json: JSONValue, at path: String) throws
     var json: JSONValue { get }
+    /// Appends the JSON text of `json` (keys sorted, compact), without building it first.
+    func write(to out: inout [UInt8])
 }
 
 /// One method's parameters, naming the method and the type of its replies.
@@ -152,4 +154,55 @@ extension WireMethod {
     public var interface: String { String(rawValue[..<rawValue.lastIndex(of: ".")!]) }
     /// The method's name within its interface, e.g. `Get`.
     public var name: String { String(rawValue[rawValue.index(after: rawValue.lastIndex(of: ".")!)...]) }
+}
+
+/// The pieces generated `write(to:)` methods are made of: JSON text as `JSONValue.write` would
+/// give it, appended straight to the reply's bytes (no dictionaries built and sorted per reply).
+public enum WireText {
+    /// `"name":`, after a comma unless it is the object's first key (`first` is then cleared).
+    @inlinable
+    public static func key(_ name: StaticString, first: inout Bool, to out: inout [UInt8]) {
+        key(name, first: first, to: &out)
+        first = false
+    }
+
+    @inlinable
+    public static func key(_ name: StaticString, first: Bool, to out: inout [UInt8]) {
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes in out.append(contentsOf: bytes) }
+        out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+    }
+
+    public static func string(_ value: String, to out: inout [UInt8]) { JSONValue.writeString(value, to: &out) }
+    public static func int(_ value: Int64, to out: inout [UInt8]) { JSONValue.int(value).write(to: &out) }
+    public static func bool(_ value: Bool, to out: inout [UInt8]) { JSONValue.bool(value).write(to: &out) }
+    public static func double(_ value: Double, to out: inout [UInt8]) { JSONValue.double(value).write(to: &out) }
+    public static func object(_ value: [String: JSONValue], to out: inout [UInt8]) {
+        JSONValue.object(value).write(to: &out)
+    }
+
+    public static func array<Element>(
+        _ values: [Element], to out: inout [UInt8], _ element: (Element, inout [UInt8]) -> Void
+    ) {
+        out.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            element(value, &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    public static func map<Element>(
+        _ values: [String: Element], to out: inout [UInt8], _ element: (Element, inout [UInt8]) -> Void
+    ) {
+        out.append(UInt8(ascii: "{"))
+        for (index, pair) in values.sorted(by: { left, right in left.key < right.key }).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(pair.key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            element(pair.value, &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
 }

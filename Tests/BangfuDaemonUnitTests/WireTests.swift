@@ -53,6 +53,37 @@ import Testing
         #expect(try Wire.Care.ReceptionSummary.Reply(parameters: summary.fields) == summary)
     }
 
+    /// The text written straight (`write(to:)`, every reply bangfud sends) is the text of `json`:
+    /// keys sorted, absent optionals left out, escapes, nested lists, maps and objects; and the reply
+    /// around it is the one the values would give, written out here by hand.
+    @Test func theTextWrittenStraightIsTheTextOfTheValues() throws {
+        let reply = Wire.Cases.Get.Reply(
+            case: Wire.Cases.Case(
+                id: 9_223_372_036_854_775_807, caseNo: "BF-\"1\"\\", archiveNo: "HA-1", unitId: "单位\n",
+                helpType: "t", state: "draft", form: ["z": .int(-3), "a": .array([.bool(true), .null])], filedBy: "a",
+                plan: Wire.Cases.Plan(kind: "monthly", amount: 1, months: 6, total: 6),
+                instalmentsPaid: 0, repaid: -1, reason: "\u{1}"),
+            events: [
+                Wire.Cases.Event(at: "t", actor: "a", event: "submit", from: "draft", to: "submitted", comment: "好")
+            ],
+            payments: [], forms: [Wire.Cases.FormVersion(version: 1, at: "t", actor: "a", note: "", form: [:])])
+        let summary = Wire.Care.ReceptionSummary.Reply(received: 4, helped: 2, byKind: ["法律": 1, "就业": 3, "a": 0])
+        func written(_ value: some WireValue) -> String {
+            var out: [UInt8] = []
+            value.write(to: &out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        #expect(written(reply) == String(decoding: reply.json.jsonBytes, as: UTF8.self))
+        #expect(written(summary) == String(decoding: summary.json.jsonBytes, as: UTF8.self))
+        #expect(
+            written(summary)
+                == #"{"byKind":{"a":0,"就业":3,"法律":1},"helped":2,"received":4}"#)
+        #expect(
+            String(decoding: VarlinkReply(parametersText: Array(written(summary).utf8)).jsonBytes, as: UTF8.self)
+                == #"{"parameters":{"byKind":{"a":0,"就业":3,"法律":1},"helped":2,"received":4}}"#)
+        #expect(VarlinkReply(parametersText: Array(written(summary).utf8)) == VarlinkReply(parameters: summary.fields))
+    }
+
     /// Each refusal names the field a person would have to correct, down to a member of a list.
     @Test func aRefusalNamesTheField() throws {
         func refused<Call: WireCall>(_ type: Call.Type, _ text: String) throws -> String? {
