@@ -158,8 +158,12 @@ struct Report: Encodable {
             out.append(
                 "  ceiling (16 transitions per transaction): \(f(ceiling.casesPerSecond, 1)) cases/s, \(f(ceiling.transitionsPerSecond)) transitions/s"
             )
-            out.append("  bangfud at \(k) clients / floor = \(f(overFloor ?? 0, 2))×   (target ≥ 5)")
-            out.append("  bangfud at \(k) clients / ceiling = \(f(overCeiling ?? 0, 2))×   (target ≥ 0.25)")
+            out.append("  bangfud at \(k) clients / floor = \(f(overFloor ?? 0, 2))×")
+            out.append("  bangfud at \(k) clients / ceiling = \(f(overCeiling ?? 0, 2))×   (target ≥ 0.6)")
+            if let compared, transitionsPerCase > 0 {
+                let perTransition = compared.daemonCPUMicrosPerCase / Double(transitionsPerCase)
+                out.append("  bangfud CPU per transition at \(k) clients = \(f(perTransition)) µs   (target ≤ 150)")
+            }
         }
         if !pgbench.isEmpty, let compared {
             out.append("")
@@ -198,6 +202,15 @@ struct Report: Encodable {
                     "  bangfud / floor at \(r.clients) clients: \(f(r.requestsPerSecond / floor.requestsPerSecond, 2))× the reads/s, \(f(r.daemonCPUMicrosPerRequest / floor.daemonCPUMicrosPerRequest, 1))× the CPU per read"
                 )
             }
+            if let read16 = readsAt.first(where: { $0.clients == 16 }) {
+                let floor16 = floorReadsAt.first(where: { $0.clients == 16 })
+                out.append(
+                    "  targets at 16 clients: reads/s ≥ 0.5× the floor (\(f(read16.requestsPerSecond / (floor16?.requestsPerSecond ?? .nan), 2))×), CPU per read ≤ 40 µs (\(f(read16.daemonCPUMicrosPerRequest))), p99 ≤ 1000 µs (\(read16.p99Micros))"
+                )
+            }
+            if let read1 = readsAt.first(where: { $0.clients == 1 }) {
+                out.append("  target at 1 client: p50 ≤ 100 µs (\(read1.p50Micros))")
+            }
             if let same = floorAnswersTheSame {
                 out.append(
                     same
@@ -209,7 +222,7 @@ struct Report: Encodable {
         out.append("start and growth:")
         if let e = emptyStart {
             out.append(
-                "  empty store: READY=1 in \(f(e.readySeconds, 3)) s, idle RSS \(f(e.idleRSSMiB, 1)) MiB (private \(f(e.idleAnonymousMiB, 1)) MiB)"
+                "  empty store: READY=1 in \(f(e.readySeconds, 3)) s, idle RSS \(f(e.idleRSSMiB, 1)) MiB (private \(f(e.idleAnonymousMiB, 1)) MiB; target ≤ 40)"
             )
         }
         for g in growth {
