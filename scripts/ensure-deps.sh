@@ -9,9 +9,11 @@ need=()
 # through Cockpit in a real browser.
 # libpq-dev: the PostgreSQL client library; postgresql-15: the server the PostgreSQL tests start
 # themselves (initdb into a temporary directory).
+# valgrind, binutils: bangfu-bench --callgrind counts bangfud's instructions per call (objcopy strips
+# the debug information valgrind cannot read); the bench's smoke test runs it.
 for pkg in libsqlite3-dev libsystemd-dev systemd-container debootstrap patchelf libreoffice-calc-nogui \
   libpango1.0-dev libcairo2-dev libxlsxwriter-dev fonts-noto-cjk poppler-utils \
-  cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver libpq-dev postgresql-15; do
+  cockpit-ws cockpit-bridge cockpit-system chromium chromium-driver libpq-dev postgresql-15 valgrind binutils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # The plugin tests build broken plugins from C with cc.

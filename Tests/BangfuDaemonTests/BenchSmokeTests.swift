@@ -43,7 +43,29 @@ import Testing
             })
         #expect(report["growth"]?.array?.count == 2)
         #expect(report["ratios"]?["daemonOverFloor"] != nil)
+        // The C floor server answered a case read with the very bytes bangfud sent, then its reads.
+        #expect(report["floorAnswersTheSame"]?.boolValue == true, "\(err)")
+        #expect(
+            (report["floorReadsAt"]?.array ?? []).map { $0["clients"]?.int } == [1, 16]
+                && (report["floorReadsAt"]?.array ?? []).allSatisfy { $0["errors"]?.array?.isEmpty == true })
         print(err.split(separator: "\n").suffix(3).joined(separator: "\n"))
+    }
+
+    /// bangfud under callgrind: instructions per call for each kind of call in the fixed sequence.
+    @Test func instructionCountsComeForEveryKindOfCall() throws {
+        let (code, out, err) = try LiveDaemon.run(
+            [LiveDaemon.bin + "/bangfu-bench"], ["--callgrind", "3", "--bin", LiveDaemon.bin, "--json"])
+        #expect(code == 0, "\(err)")
+        let counts = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
+        let perCall = counts["perCall"]?.objectValue ?? [:]
+        #expect(
+            Set(perCall.keys)
+                == [
+                    "Archive.Create", "Cases.File", "Cases.Submit", "Cases.PassReview", "Cases.Approve",
+                    "notice elapsed + disbursement scheduled (per case)", "Cases.Pay", "Cases.Get (auditor)",
+                ], "\(out)")
+        // A call runs some thousands of instructions at the very least (a reply alone is hundreds of bytes).
+        #expect(perCall.values.allSatisfy { ($0.number ?? 0) > 10_000 }, "\(out)")
     }
 
     /// The same bench on PostgreSQL (a server it starts itself), with pgbench beside it.
