@@ -83,8 +83,9 @@ public final class ReadFloor {
     public let process = Process()
     public let socket: String
 
-    /// Starts the floor on `database` (bangfud stopped or not: it only reads) and returns once it accepts.
-    public init(binary: String, socket: String, database: String) throws {
+    /// Starts the floor on `database` (bangfud stopped or not: it only reads) and returns once it
+    /// accepts, its socket (mode 0600) handed to `owner`, the uid the load reads as.
+    public init(binary: String, socket: String, database: String, owner: UInt32) throws {
         self.socket = socket
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [socket, database]
@@ -92,7 +93,7 @@ public final class ReadFloor {
         process.standardOutput = output
         try process.run()
         let line = output.fileHandleForReading.readData(ofLength: 6)
-        guard String(decoding: line, as: UTF8.self) == "ready\n" else {
+        guard String(decoding: line, as: UTF8.self) == "ready\n", chown(socket, owner, UInt32.max) == 0 else {
             process.terminate()
             throw LoadError("\(binary) did not start on \(database)")
         }

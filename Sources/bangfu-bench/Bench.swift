@@ -104,7 +104,7 @@ struct Bench: AsyncParsableCommand {
                 progress("reads: the floor server on the same database")
                 let floor = try ReadFloor(
                     binary: dir + "/bangfu-read-floor", socket: root + "/floor.sock",
-                    database: daemon.stateDir + "/bangfu.sqlite")
+                    database: daemon.stateDir + "/bangfu.sqlite", owner: env.principals.auditor)
                 let floorReply = try ReadLoad.reply(
                     socket: floor.socket, uid: env.principals.auditor, gid: env.principals.gid,
                     message: ReadLoad.caseGet(row.caseNumbers[0]))

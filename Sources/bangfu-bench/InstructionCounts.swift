@@ -23,6 +23,10 @@ struct InstructionCounts: Encodable {
     /// of them from one client, dump, and read the total.
     static func run(env: BenchEnvironment, calls: Int) throws -> InstructionCounts {
         guard calls > 0 else { throw LoadError("--callgrind takes a positive number of calls") }
+        for tool in ["/usr/bin/valgrind", "/usr/bin/callgrind_control", "/usr/bin/objcopy"]
+        where !FileManager.default.isExecutableFile(atPath: tool) {
+            throw LoadError("--callgrind needs \(tool): apt-get install valgrind binutils")
+        }
         let out = env.root + "/callgrind-counts"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         // valgrind 3.19 cannot read the DWARF 5 the Swift toolchain writes: it runs copies without
