@@ -99,9 +99,6 @@ public final class ReadFloor {
         }
     }
 
-    /// CPU seconds it has used so far.
-    public func cpuSeconds() -> Double { ProcessFigures.cpuSeconds(pid: process.processIdentifier) }
-
     public func stop() {
         guard process.isRunning else { return }
         process.terminate()

@@ -43,8 +43,9 @@ public enum VarlinkListenAddress: Sendable {
     case descriptor(Int32)
 }
 
-/// The varlink server on SwiftNIO: NUL-framed JSON over a Unix stream socket, one task per
-/// connection answering calls in order, the caller known by SO_PEERCRED.
+/// The varlink server on SwiftNIO: NUL-framed JSON over a Unix stream socket, each connection's
+/// calls answered in order by a `VarlinkConnectionHandler` on its event loop, the caller known by
+/// SO_PEERCRED.
 public final class VarlinkServer: Sendable {
     let service: VarlinkService
     let limits: VarlinkLimits
