@@ -173,7 +173,8 @@ struct Bench: AsyncParsableCommand {
             report.growth.append(
                 GrowthFigures(
                     storedCases: size, seedSeconds: seeded, start: start,
-                    meanMicrosPerCall: e2e.meanMicros, p50Micros: e2e.p50Micros, p99Micros: e2e.p99Micros))
+                    meanMicrosPerCall: e2e.meanMicros, p50Micros: e2e.p50Micros, p99Micros: e2e.p99Micros,
+                    daemonCPUMicrosPerCall: e2e.daemonCPUMicrosPerCase * Double(e2e.cases) / Double(max(e2e.calls, 1))))
             daemon.stop()
             try? FileManager.default.removeItem(atPath: state)
         }

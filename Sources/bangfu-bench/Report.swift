@@ -65,6 +65,8 @@ struct GrowthFigures: Codable {
     var meanMicrosPerCall: Double
     var p50Micros: UInt64
     var p99Micros: UInt64
+    /// bangfud's own CPU time per call of the growth step's cases.
+    var daemonCPUMicrosPerCall: Double
 }
 
 /// Everything one run measured, with the ratios the targets are stated in.
@@ -227,7 +229,7 @@ struct Report: Encodable {
         }
         for g in growth {
             out.append(
-                "  \(g.storedCases) cases stored (seeded in \(f(g.seedSeconds, 1)) s): READY=1 in \(f(g.start.readySeconds, 3)) s, idle RSS \(f(g.start.idleRSSMiB, 1)) MiB (private \(f(g.start.idleAnonymousMiB, 1))), a call \(f(g.meanMicrosPerCall)) µs mean, p50 \(g.p50Micros) µs, p99 \(g.p99Micros) µs"
+                "  \(g.storedCases) cases stored (seeded in \(f(g.seedSeconds, 1)) s): READY=1 in \(f(g.start.readySeconds, 3)) s, idle RSS \(f(g.start.idleRSSMiB, 1)) MiB (private \(f(g.start.idleAnonymousMiB, 1))), a call \(f(g.meanMicrosPerCall)) µs mean, p50 \(g.p50Micros) µs, p99 \(g.p99Micros) µs, CPU \(f(g.daemonCPUMicrosPerCall)) µs"
             )
         }
         if let r = growthRatio {
