@@ -74,6 +74,15 @@ extension StoreSQL {
         }
     }
 
+    /// The domain's transition, with the archive number the reply shows read in the same transaction.
+    static func apply(
+        _ work: SQLUnitOfWork, _ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date, policy: Policy
+    ) throws -> CaseOutcome {
+        var outcome = try CaseDomain.apply(work, event, toCase: id, by: actor, at: at, policy: policy)
+        outcome.archiveNo = try archiveNo(work.db, householdId: outcome.helpCase.householdId)
+        return outcome
+    }
+
     static func archiveNo(_ db: SQLDatabase, householdId: Int64) throws -> String? {
         try SQLRow.fetchOne(
             db.cachedStatement(sql: "SELECT archive_no FROM household WHERE id = ?"), arguments: [householdId]
@@ -209,10 +218,7 @@ extension SQLStore {
     public func apply(_ event: CaseEvent, toCase id: Int64, by actor: Actor, at: Date) async throws -> CaseOutcome {
         let policy = self.policy
         return try await write { db in
-            var outcome = try CaseDomain.apply(
-                SQLUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
-            outcome.archiveNo = try StoreSQL.archiveNo(db, householdId: outcome.helpCase.householdId)
-            return outcome
+            try StoreSQL.apply(SQLUnitOfWork(db: db), event, toCase: id, by: actor, at: at, policy: policy)
         }
     }
 
@@ -223,9 +229,7 @@ extension SQLStore {
         return try await write { db in
             let work = SQLUnitOfWork(db: db)
             guard let id = try work.helpCase(caseNo: caseNo)?.id else { throw StoreSQL.notFound(.helpCase, caseNo) }
-            var outcome = try CaseDomain.apply(work, event, toCase: id, by: actor, at: at, policy: policy)
-            outcome.archiveNo = try StoreSQL.archiveNo(db, householdId: outcome.helpCase.householdId)
-            return outcome
+            return try StoreSQL.apply(work, event, toCase: id, by: actor, at: at, policy: policy)
         }
     }
 

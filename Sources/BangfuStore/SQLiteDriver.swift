@@ -17,20 +17,9 @@ final class SQLiteDriver: SQLDriver {
 
     var identity: String { "sqlite:" + String(cString: sqlite3_db_filename(db.sqliteConnection, "main")) }
 
-    /// A write's statement, bound and stepped with SQLite's own calls: converting the values to
-    /// GRDB's `StatementArguments` cost more than the statement. Always inside a transaction GRDB
-    /// opened (`write`), and bangfu registers no GRDB observers, so GRDB has nothing to track.
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-        let handle = try db.cachedStatement(sql: sql).sqliteStatement
-        sqlite3_reset(handle)
-        sqlite3_clear_bindings(handle)
-        defer { sqlite3_reset(handle) }
-        try bind(arguments, to: handle, sql: sql)
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return Int(sqlite3_changes(db.sqliteConnection)) }
-            guard code == SQLITE_ROW else { throw failure(code, sql: sql) }
-        }
+        try each(sql, arguments) { _ in true }
+        return Int(sqlite3_changes(db.sqliteConnection))
     }
 
     func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
@@ -42,20 +31,14 @@ final class SQLiteDriver: SQLDriver {
         return rows
     }
 
-    /// Rows of a read-only statement are stepped and read with SQLite's own calls, by position:
-    /// GRDB's `Row` builds a name index and a value array for each row, which showed as the
-    /// largest part of a case read's instructions (callgrind). A statement that writes (an insert
-    /// returning its id) goes through GRDB, which tracks what a write changes.
+    /// Every statement is bound, stepped and read with SQLite's own calls, by position: GRDB's
+    /// `Row` built a name index and a value array per row, and its `StatementArguments` cost more
+    /// than a write's statement (callgrind). GRDB keeps the statements prepared and owns the
+    /// transactions; a statement here never begins or ends one, and bangfu registers no GRDB
+    /// observers, so GRDB has nothing to track.
     func each(_ sql: String, _ arguments: [SQLValue], _ body: (SQLRow) throws -> Bool) throws {
         let statement = try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
-        guard statement.isReadonly else {
-            let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
-            while let row = try cursor.next() {
-                guard try body(SQLRow(columns: columns, values: row.databaseValues.map(Self.value))) else { return }
-            }
-            return
-        }
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
@@ -123,28 +106,5 @@ final class SQLiteDriver: SQLDriver {
 
     func appendAudit(at: Date, actor: String, action: String, entity: String, entityId: String) throws {
         try Audit.append(db, at: at, actor: actor, action: action, entity: entity, entityId: entityId)
-    }
-
-    private static func arguments(_ values: [SQLValue]) -> StatementArguments {
-        StatementArguments(
-            values.map { value -> DatabaseValue in
-                switch value {
-                case .null: .null
-                case .integer(let integer): integer.databaseValue
-                case .real(let real): real.databaseValue
-                case .text(let text): text.databaseValue
-                case .blob(let data): data.databaseValue
-                }
-            })
-    }
-
-    private static func value(_ stored: DatabaseValue) -> SQLValue {
-        switch stored.storage {
-        case .null: .null
-        case .int64(let integer): .integer(integer)
-        case .double(let real): .real(real)
-        case .string(let text): .text(text)
-        case .blob(let data): .blob(data)
-        }
     }
 }
