@@ -60,7 +60,9 @@ let package = Package(
         // The store's SQL, written once for SQLite and PostgreSQL: every statement, no engine, no rules.
         .target(
             name: "BangfuSQL",
-            dependencies: ["BangfuCore", "BangfuDomain", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "BangfuCore", "BangfuDomain", "BangfuJSON", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // SQLite persistence: transactions, migrations, the audit chain's SQLite facts, backup and verify.
         .target(
             name: "BangfuStore",
@@ -94,7 +96,9 @@ let package = Package(
         // sd_notify, socket activation, watchdog and a journald log handler.
         .target(name: "BangfuSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         // varlink messages, framing and dispatch: no dependencies, so it can be fuzzed on its own.
-        .target(name: "BangfuVarlinkProtocol"),
+        // JSON text to and from values, and Codable over those values, without Foundation's coders.
+        .target(name: "BangfuJSON"),
+        .target(name: "BangfuVarlinkProtocol", dependencies: ["BangfuJSON"]),
         // varlink: the NIO server (peer credentials, limits) and a small blocking client.
         .target(
             name: "BangfuVarlink",

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Any JSON value, for varlink parameters whose shape the method (not the transport) knows.
+/// Any JSON value: varlink parameters whose shape the method (not the transport) knows, and the
+/// JSON the store keeps (archives, assessments, plans, answers to requests).
 public enum JSONValue: Codable, Sendable, Hashable {
     case null
     case bool(Bool)
@@ -49,15 +50,8 @@ public enum JSONValue: Codable, Sendable, Hashable {
 
     /// Decodes this value into a Decodable (a parameter struct).
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONDecoder().decode(type, from: Data(jsonBytes))
+        try JSONValueDecoder.decode(type, from: self)
     }
-
-    /// Sorted keys: the canonical form used for request hashes.
-    public static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
-    }()
 
     public var objectValue: [String: JSONValue]? { if case .object(let o) = self { return o } else { return nil } }
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }

@@ -1,5 +1,6 @@
 import BangfuCore
 import BangfuDomain
+import BangfuJSON
 import Foundation
 import Synchronization
 
@@ -51,8 +52,9 @@ public enum StoreSQL {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// JSON the store wrote (with `json`), read back without Foundation's decoder (`JSONValueDecoder`).
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
+        try JSONValueDecoder.decode(type, from: text)
     }
 
     /// Next number of a yearly sequence, e.g. case numbers for 2026: one statement, so two

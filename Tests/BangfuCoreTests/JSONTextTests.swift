@@ -1,3 +1,4 @@
+import BangfuCore
 import BangfuVarlinkProtocol
 import Foundation
 import Testing
@@ -87,5 +88,95 @@ import Testing
         let viaText = try JSONDecoder().decode(JSONValue.self, from: try JSONEncoder().encode(v))
         #expect(direct == viaText)
         #expect(throws: EncodingError.self) { try JSONValue(encoding: ["x": Double.nan]) }
+    }
+}
+
+/// The store's decoder reads back what `JSONEncoder` wrote, as `JSONDecoder` does, and says where a
+/// stored value is wrong.
+@Suite struct JSONValueDecoderTests {
+    struct Inner: Codable, Equatable {
+        var a: Int
+        var b: String?
+        var c: [Double]
+    }
+    enum Kind: String, Codable { case one, two }
+    enum Shape: Codable, Equatable {
+        case dot
+        case box(width: Int64, label: String)
+    }
+    struct Outer: Codable, Equatable {
+        var name: String
+        var count: Int64
+        var small: UInt8
+        var flag: Bool
+        var inner: Inner
+        var list: [Inner]
+        var map: [String: Int]
+        var intKeys: [Int: String]
+        var missing: String?
+        var kind: Kind
+        var shapes: [Shape]
+        var nested: [[String]]
+        var any: JSONValue
+        var date: Date
+        var data: Data
+    }
+
+    let outer = Outer(
+        name: "张三\"\n\u{1F600}", count: Int64.min, small: 255, flag: false,
+        inner: Inner(a: -1, b: "", c: [0.1, 1e300]),
+        list: [Inner(a: 2, b: nil, c: []), Inner(a: Int.max, b: "x", c: [-2.25])], map: ["k": 1, "": 0],
+        intKeys: [3: "c", -1: "a"], missing: nil, kind: .two, shapes: [.dot, .box(width: 7, label: "门")],
+        nested: [["a"], []], any: .object(["x": .array([.null, .bool(true), .double(0.5)])]),
+        date: Date(timeIntervalSinceReferenceDate: 813_456_789.125), data: Data([0, 1, 254, 255]))
+
+    @Test func readsWhatJSONEncoderWrote() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(outer), as: UTF8.self)
+        #expect(try JSONValueDecoder.decode(Outer.self, from: text) == outer)
+        let archive = ArchiveInput(
+            unitId: "b1", region: "370202",
+            head: Person(name: "王五", idNumber: .synthetic(index: 7), workStatus: .laidOff, housingAreaSqm: 38),
+            members: [
+                Member(name: "王小", idNumber: .synthetic(index: 8), relation: "child", monthlyIncome: Money(fen: 12_345))
+            ],
+            annualIncome: Money(fen: 1_800_000), mainCause: "laid_off", secondaryCauses: ["illness"])
+        let stored = String(decoding: try encoder.encode(archive), as: UTF8.self)
+        #expect(try JSONValueDecoder.decode(ArchiveInput.self, from: stored) == archive)
+        #expect(
+            try JSONValueDecoder.decode(ArchiveInput.self, from: stored)
+                == (try JSONDecoder().decode(ArchiveInput.self, from: Data(stored.utf8))))
+    }
+
+    @Test func saysWhereAStoredValueIsWrong() throws {
+        func failure(_ text: String) -> DecodingError? {
+            do {
+                _ = try JSONValueDecoder.decode(Inner.self, from: text)
+                return nil
+            } catch let error as DecodingError {
+                return error
+            } catch {
+                return nil
+            }
+        }
+        guard case .typeMismatch(_, let context)? = failure(#"{"a":1,"c":[0.5,"x"]}"#) else {
+            Issue.record("a string among numbers must be a type mismatch")
+            return
+        }
+        #expect(context.codingPath.map(\.stringValue) == ["c", "1"])
+        guard case .keyNotFound(let key, _)? = failure(#"{"c":[]}"#) else {
+            Issue.record("a missing member must be named")
+            return
+        }
+        #expect(key.stringValue == "a")
+        guard case .dataCorrupted(let tooBig)? = failure(#"{"a":1e30,"c":[]}"#) else {
+            Issue.record("a number out of range must not be cut")
+            return
+        }
+        #expect(tooBig.codingPath.map(\.stringValue) == ["a"])
+        #expect(failure(#"{"a":2.5,"c":[]}"#) != nil)
+        #expect(throws: JSONValue.ParseError.self) { try JSONValueDecoder.decode(Inner.self, from: #"{"a":1,"#) }
+        #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(Outer.self, from: #"[]"#) }
     }
 }
