@@ -21,6 +21,9 @@ public protocol BangfuStore: Sendable {
     func reenterArchive(id: Int64, _ input: ArchiveInput, by: Actor, at: Date) async throws -> Household
     func household(id: Int64) async throws -> Household
     func household(archiveNo: String) async throws -> Household
+    /// The id of the archive numbered `archiveNo` (not found as `household(archiveNo:)` is): what a
+    /// change by number needs before its write, without reading the archive's facts.
+    func householdId(archiveNo: String) async throws -> Int64
     func archiveHistory(id: Int64) async throws -> [ArchiveChange]
     /// Archives each household of an import in one transaction, each alone through the archive
     /// rules; with `dryRun` each is checked and undone. A head already in an open archive the

@@ -37,27 +37,27 @@ extension ControlAPI {
             },
             change(Wire.Archive.Update.self, roles: [.caseworker]) { actor, call, writes in
                 let input: ArchiveInput = try ControlAPI.domain(call.archive, field: "archive")
-                let household = try await writes.store.household(archiveNo: call.archiveNo)
-                let updated = try await writes.store.updateArchive(id: household.id, input, by: actor, at: clock.now())
+                let householdId = try await writes.store.householdId(archiveNo: call.archiveNo)
+                let updated = try await writes.store.updateArchive(id: householdId, input, by: actor, at: clock.now())
                 return .init(household: try await householdWire(updated, for: actor))
             },
             change(Wire.Archive.Review.self, roles: [.caseworker]) { actor, call, writes in
-                let household = try await writes.store.household(archiveNo: call.archiveNo)
-                let reviewed = try await writes.store.reviewArchive(id: household.id, by: actor, at: clock.now())
+                let householdId = try await writes.store.householdId(archiveNo: call.archiveNo)
+                let reviewed = try await writes.store.reviewArchive(id: householdId, by: actor, at: clock.now())
                 return .init(household: try await householdWire(reviewed, for: actor))
             },
             change(Wire.Archive.Exit.self, roles: [.approver]) { actor, call, writes in
                 let reason: ExitReason = try ControlAPI.parse(call.reason, field: "reason")
-                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let householdId = try await writes.store.householdId(archiveNo: call.archiveNo)
                 let closed = try await writes.store.exitArchive(
-                    id: household.id, reason: reason, note: call.note, by: actor, at: clock.now())
+                    id: householdId, reason: reason, note: call.note, by: actor, at: clock.now())
                 return .init(household: try await householdWire(closed, for: actor))
             },
             change(Wire.Archive.Reenter.self, roles: [.caseworker]) { actor, call, writes in
                 let input: ArchiveInput = try ControlAPI.domain(call.archive, field: "archive")
-                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let householdId = try await writes.store.householdId(archiveNo: call.archiveNo)
                 let reopened = try await writes.store.reenterArchive(
-                    id: household.id, input, by: actor, at: clock.now())
+                    id: householdId, input, by: actor, at: clock.now())
                 return .init(household: try await householdWire(reopened, for: actor))
             },
             method(Wire.Archive.Get.self, roles: ControlAPI.archiveReaders) { actor, call in

@@ -79,9 +79,9 @@ extension ControlAPI {
         let methods: [(String, VarlinkMethod)] = [
             change(Wire.Cases.File.self, roles: [.caseworker]) { actor, call, writes in
                 let form = try ControlAPI.form(call.form)
-                let household = try await writes.store.household(archiveNo: call.archiveNo)
+                let householdId = try await writes.store.householdId(archiveNo: call.archiveNo)
                 let filed = try await writes.workflow.fileCase(
-                    householdId: household.id, helpType: call.helpType, form: form, replaces: call.replaces, by: actor,
+                    householdId: householdId, helpType: call.helpType, form: form, replaces: call.replaces, by: actor,
                     at: clock.now())
                 logCase(filed, "file", actor)
                 return .init(case: try await caseWire(filed, for: actor))

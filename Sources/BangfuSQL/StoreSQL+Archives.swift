@@ -170,6 +170,18 @@ extension SQLStore {
         }
     }
 
+    public func householdId(archiveNo: String) async throws -> Int64 {
+        try await read { db in
+            guard
+                let id = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT id FROM household WHERE archive_no = ?"), arguments: [archiveNo])
+            else {
+                throw StoreSQL.notFound(.archive, archiveNo)
+            }
+            return id
+        }
+    }
+
     public func archiveHistory(id: Int64) async throws -> [ArchiveChange] {
         try await read { db in
             try SQLRow.fetchAll(
