@@ -22,10 +22,10 @@ public enum JSONValueDecoder {
 
     /// Where a value sits, kept as a list back to the root and made into `[CodingKey]` only for errors.
     final class Path: Sendable {
-        let key: PathKey
+        let key: JSONCodingKey
         let parent: Path?
 
-        init(_ key: PathKey, parent: Path?) {
+        init(_ key: JSONCodingKey, parent: Path?) {
             self.key = key
             self.parent = parent
         }
@@ -38,21 +38,6 @@ public enum JSONValueDecoder {
                 node = current.parent
             }
             return keys.reversed()
-        }
-    }
-
-    struct PathKey: CodingKey, Sendable {
-        var stringValue: String
-        var intValue: Int?
-
-        init(stringValue: String) { self.stringValue = stringValue }
-        init(intValue: Int) {
-            self.stringValue = String(intValue)
-            self.intValue = intValue
-        }
-        init(_ key: some CodingKey) {
-            stringValue = key.stringValue
-            intValue = key.intValue
         }
     }
 
@@ -177,7 +162,7 @@ public enum JSONValueDecoder {
         }
 
         /// The path of the member named `key` (a node is made only when a nested value or an error needs it).
-        func at(_ key: K) -> Path { Path(PathKey(key), parent: path) }
+        func at(_ key: K) -> Path { Path(JSONCodingKey(key), parent: path) }
 
         func decodeNil(forKey key: K) throws -> Bool { try member(key) == .null }
         func decode(_ type: Bool.Type, forKey key: K) throws -> Bool { try bool(try member(key), at(key)) }
@@ -214,11 +199,12 @@ public enum JSONValueDecoder {
         }
 
         func superDecoder() throws -> Decoder {
-            ValueDecoder(value: members["super"] ?? .null, path: Path(PathKey(stringValue: "super"), parent: path))
+            ValueDecoder(
+                value: members["super"] ?? .null, path: Path(JSONCodingKey(stringValue: "super"), parent: path))
         }
 
         func superDecoder(forKey key: K) throws -> Decoder {
-            ValueDecoder(value: members[key.stringValue] ?? .null, path: Path(PathKey(key), parent: path))
+            ValueDecoder(value: members[key.stringValue] ?? .null, path: Path(JSONCodingKey(key), parent: path))
         }
     }
 
@@ -239,7 +225,7 @@ public enum JSONValueDecoder {
         /// Reads the next item; the index moves on only when it was decoded.
         mutating func next<T>(_ type: Any.Type, _ read: (JSONValue, @autoclosure () -> Path) throws -> T) throws -> T {
             let (index, parent) = (currentIndex, path)
-            let at = { Path(PathKey(intValue: index), parent: parent) }
+            let at = { Path(JSONCodingKey(intValue: index), parent: parent) }
             guard !isAtEnd else {
                 throw DecodingError.valueNotFound(
                     type, DecodingError.Context(codingPath: Path.keys(at()), debugDescription: "the array has ended"))

@@ -69,16 +69,6 @@ enum JSONValueEncoder {
         }
     }
 
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int?
-        init(stringValue: String) { self.stringValue = stringValue }
-        init(intValue: Int) {
-            self.stringValue = String(intValue)
-            self.intValue = intValue
-        }
-    }
-
     struct ValueEncoder: Encoder {
         let slot: Slot
         var codingPath: [CodingKey]
@@ -135,7 +125,7 @@ enum JSONValueEncoder {
 
         mutating func encodeNil() throws { next().content = .value(.null) }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            try Slot.encode(value, into: next(), path: codingPath + [AnyKey(intValue: count)])
+            try Slot.encode(value, into: next(), path: codingPath + [JSONCodingKey(intValue: count)])
         }
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<
             NestedKey
@@ -154,5 +144,21 @@ enum JSONValueEncoder {
 
         mutating func encodeNil() throws { slot.content = .value(.null) }
         mutating func encode<T: Encodable>(_ value: T) throws { try Slot.encode(value, into: slot, path: codingPath) }
+    }
+}
+
+/// A coding key by name or position, for the paths both coders report.
+struct JSONCodingKey: CodingKey, Sendable {
+    var stringValue: String
+    var intValue: Int?
+
+    init(stringValue: String) { self.stringValue = stringValue }
+    init(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+    init(_ key: some CodingKey) {
+        stringValue = key.stringValue
+        intValue = key.intValue
     }
 }

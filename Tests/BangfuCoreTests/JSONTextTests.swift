@@ -55,7 +55,7 @@ import Testing
 
 /// The direct encoder shapes values exactly as JSONEncoder followed by parsing would.
 @Suite struct JSONValueEncoderTests {
-    struct Inner: Codable {
+    struct Inner: Codable, Equatable {
         var a: Int
         var b: String?
         var c: [Double]
@@ -94,12 +94,8 @@ import Testing
 /// The store's decoder reads back what `JSONEncoder` wrote, as `JSONDecoder` does, and says where a
 /// stored value is wrong.
 @Suite struct JSONValueDecoderTests {
-    struct Inner: Codable, Equatable {
-        var a: Int
-        var b: String?
-        var c: [Double]
-    }
-    enum Kind: String, Codable { case one, two }
+    typealias Inner = JSONValueEncoderTests.Inner
+    typealias Kind = JSONValueEncoderTests.Kind
     enum Shape: Codable, Equatable {
         case dot
         case box(width: Int64, label: String)
