@@ -21,6 +21,18 @@ public protocol SQLDriver: AnyObject {
 /// The two SQL dialects the shared statements are written for. The statements are in the
 /// common subset (`?` placeholders, `ON CONFLICT`, `RETURNING`, `IS DISTINCT FROM`); the few
 /// functions that differ (JSON, string aggregation) are spelled by the dialect.
+extension SQLDriver {
+    /// Every row, collected from `each` (a driver stepping rows one by one need not write it again).
+    public func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+        var rows: [SQLRow] = []
+        try each(sql, arguments) { row in
+            rows.append(row)
+            return true
+        }
+        return rows
+    }
+}
+
 public enum SQLDialect: Sendable {
     case sqlite
     case postgres

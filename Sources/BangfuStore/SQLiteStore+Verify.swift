@@ -34,6 +34,7 @@ extension SQLiteStore {
         }
         let copy = try SQLiteStore(path: partial, policy: policy)
         let report = try await copy.verify()
+        copy.readers.close()
         try copy.pool.close()
         guard report.ok else {
             discard()

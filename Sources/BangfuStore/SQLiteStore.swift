@@ -13,6 +13,8 @@ import BangfuSQL
 /// file serialize on the write lock and every check (balance, duplicates) sees the latest data.
 public final class SQLiteStore: SQLStore {
     let pool: DatabasePool
+    /// The connections short reads run on (`read`); GRDB's pool serves the long ones (`readAside`).
+    let readers: SQLiteReaders
     let writer: WriteGroup
     /// The rules in force, shared by every view of the store (see `scoped(to:)`).
     private final class PolicyBox: Sendable {
@@ -35,6 +37,7 @@ public final class SQLiteStore: SQLStore {
 
     private init(sharing store: SQLiteStore, request: RequestKey?) {
         pool = store.pool
+        readers = store.readers
         writer = store.writer
         policyBox = store.policyBox
         path = store.path
@@ -61,6 +64,7 @@ public final class SQLiteStore: SQLStore {
             throw SQLiteStore.mapError(error, path: path)
         }
         self.writer = WriteGroup(pool: pool)
+        self.readers = SQLiteReaders(path: path)
         self.policyBox = PolicyBox(policy)
         self.path = path
         self.request = nil
@@ -139,33 +143,10 @@ public final class SQLiteStore: SQLStore {
         }
     }
 
-    /// A blocking read in one deferred transaction (one snapshot for all its queries), with the
-    /// BEGIN and COMMIT as cached statements: GRDB's own `read` prepares them (and toggles
-    /// `query_only`) on every call, which showed in the profile of case reads. Reader connections
-    /// of the pool cannot write, so `query_only` adds nothing.
-    private func readHere<T>(_ body: (Database) throws -> T) throws -> T {
-        try pool.unsafeRead { db in
-            try db.cachedStatement(sql: "BEGIN DEFERRED TRANSACTION").execute()
-            do {
-                let value = try body(db)
-                try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
-                return value
-            } catch {
-                if !db.isInsideTransaction { throw error }
-                try? db.cachedStatement(sql: "ROLLBACK TRANSACTION").execute()
-                throw error
-            }
-        }
-    }
-
-    /// Runs `body` in a read transaction on one of the pool's readers (WAL: never blocked by the writer).
-    ///
-    /// Synchronously on the calling thread: reads take tens of microseconds, and the hop to GRDB's
-    /// queue and back cost more than the read itself (measured by bangfu-bench's case reads).
     public func read<T: Sendable>(_ body: @escaping @Sendable (SQLDatabase) throws -> T) async throws -> T {
         let path = self.path
         do {
-            return try readHere { db in try body(SQLiteDriver.database(db)) }
+            return try readers.read(body)
         } catch {
             throw SQLiteStore.mapError(error, path: path)
         }
