@@ -18,13 +18,15 @@ public enum Visibility: Sendable, Hashable {
     /// What the actor sees of a record of `unit`; nil when it may not read it at all (it is then
     /// answered as not found).
     public static func of(_ actor: Actor, unit: String, in tree: UnitTree) -> Visibility? {
-        if actor.holds(anyOf: [.caseworker, .reviewer, .approver, .admin, .system], on: unit, in: tree) {
-            return .full
-        }
-        if actor.holds(anyOf: [.treasurer], on: unit, in: tree) { return .payment }
-        if actor.holds(anyOf: [.auditor], on: unit, in: tree) { return .masked }
+        if actor.holds(anyOf: fullRoles, on: unit, in: tree) { return .full }
+        if actor.holds(anyOf: paymentRoles, on: unit, in: tree) { return .payment }
+        if actor.holds(anyOf: maskedRoles, on: unit, in: tree) { return .masked }
         return nil
     }
+
+    private static let fullRoles: Set<Role> = [.caseworker, .reviewer, .approver, .admin, .system]
+    private static let paymentRoles: Set<Role> = [.treasurer]
+    private static let maskedRoles: Set<Role> = [.auditor]
 
     /// A case whose read check the caller passed: anything short of full hides its free text.
     public static func ofCase(_ actor: Actor, unit: String, in tree: UnitTree) -> Visibility {

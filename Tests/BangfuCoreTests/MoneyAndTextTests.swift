@@ -44,6 +44,13 @@ import Testing
         #expect(LocalDate(dayNumber: d.dayNumber) == d)
         #expect(try LocalDate(parsing: "2024-01-31").adding(months: 1) == LocalDate(year: 2024, month: 2, day: 29)!)
         #expect(throws: BangfuError.self) { try LocalDate(parsing: "2027-02-30") }
+        #expect(try LocalDate(parsing: "0001-12-31") == LocalDate(year: 1, month: 12, day: 31)!)
+        for bad in [
+            "2027-2-06", "2027-02-6", "27-02-06", "2027/02/06", "2027-02-06 ", " 2027-02-06", "2027-0a-06", "２０２７-02-06",
+            "2027-02-0６", "+027-02-06", "2027--2-06", "2027-13-01", "2027-00-10", "", "2027-02-060",
+        ] {
+            #expect(throws: BangfuError.self, "\(bad)") { try LocalDate(parsing: bad) }
+        }
     }
 }
 
