@@ -20,51 +20,30 @@ public enum JSONValueDecoder {
         try ValueDecoder(value: value, path: nil).decodeValue(type)
     }
 
-    /// Where a value sits, kept as a list back to the root and made into `[CodingKey]` only for errors.
-    final class Path: Sendable {
-        let key: JSONCodingKey
-        let parent: Path?
-
-        init(_ key: JSONCodingKey, parent: Path?) {
-            self.key = key
-            self.parent = parent
-        }
-
-        static func keys(_ path: Path?) -> [CodingKey] {
-            var keys: [CodingKey] = []
-            var node = path
-            while let current = node {
-                keys.append(current.key)
-                node = current.parent
-            }
-            return keys.reversed()
-        }
-    }
-
-    static func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: @autoclosure () -> Path?) -> DecodingError {
+    static func mismatch(_ type: Any.Type, _ value: JSONValue, _ path: @autoclosure () -> JSONPath?) -> DecodingError {
         .typeMismatch(
             type,
             DecodingError.Context(
-                codingPath: Path.keys(path()), debugDescription: "expected \(type), found \(value.kind)"))
+                codingPath: JSONPath.keys(path()), debugDescription: "expected \(type), found \(value.kind)"))
     }
 
-    static func corrupt(_ path: @autoclosure () -> Path?, _ why: String) -> DecodingError {
-        .dataCorrupted(DecodingError.Context(codingPath: Path.keys(path()), debugDescription: why))
+    static func corrupt(_ path: @autoclosure () -> JSONPath?, _ why: String) -> DecodingError {
+        .dataCorrupted(DecodingError.Context(codingPath: JSONPath.keys(path()), debugDescription: why))
     }
 
     // MARK: scalars, shared by the three kinds of container
 
-    static func bool(_ value: JSONValue, _ path: @autoclosure () -> Path?) throws -> Bool {
+    static func bool(_ value: JSONValue, _ path: @autoclosure () -> JSONPath?) throws -> Bool {
         guard case .bool(let flag) = value else { throw mismatch(Bool.self, value, path()) }
         return flag
     }
 
-    static func string(_ value: JSONValue, _ path: @autoclosure () -> Path?) throws -> String {
+    static func string(_ value: JSONValue, _ path: @autoclosure () -> JSONPath?) throws -> String {
         guard case .string(let text) = value else { throw mismatch(String.self, value, path()) }
         return text
     }
 
-    static func double(_ value: JSONValue, _ path: @autoclosure () -> Path?) throws -> Double {
+    static func double(_ value: JSONValue, _ path: @autoclosure () -> JSONPath?) throws -> Double {
         switch value {
         case .double(let number): return number
         case .int(let number): return Double(number)
@@ -73,7 +52,7 @@ public enum JSONValueDecoder {
     }
 
     /// An integer of type `T`: a JSON integer in its range, or a number with no fraction that is.
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> Path?)
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: JSONValue, _ path: @autoclosure () -> JSONPath?)
         throws
         -> T
     {
@@ -89,15 +68,15 @@ public enum JSONValueDecoder {
     }
 
     /// Any `Decodable`; dates and data as `JSONEncoder` writes them by default.
-    static func value<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: Path?) throws -> T {
+    static func value<T: Decodable>(_ type: T.Type, _ value: JSONValue, _ path: JSONPath?) throws -> T {
         try ValueDecoder(value: value, path: path).decodeValue(type)
     }
 
     struct ValueDecoder: Decoder, SingleValueDecodingContainer {
         let value: JSONValue
-        let path: Path?
+        let path: JSONPath?
 
-        var codingPath: [CodingKey] { Path.keys(path) }
+        var codingPath: [CodingKey] { JSONPath.keys(path) }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
@@ -145,9 +124,9 @@ public enum JSONValueDecoder {
 
     struct Keyed<K: CodingKey>: KeyedDecodingContainerProtocol {
         let members: [String: JSONValue]
-        let path: Path?
+        let path: JSONPath?
 
-        var codingPath: [CodingKey] { Path.keys(path) }
+        var codingPath: [CodingKey] { JSONPath.keys(path) }
         var allKeys: [K] { members.keys.compactMap { name in K(stringValue: name) } }
 
         func contains(_ key: K) -> Bool { members[key.stringValue] != nil }
@@ -156,13 +135,14 @@ public enum JSONValueDecoder {
         func member(_ key: K) throws -> JSONValue {
             guard let found = members[key.stringValue] else {
                 throw DecodingError.keyNotFound(
-                    key, DecodingError.Context(codingPath: Path.keys(path), debugDescription: "no \(key.stringValue)"))
+                    key,
+                    DecodingError.Context(codingPath: JSONPath.keys(path), debugDescription: "no \(key.stringValue)"))
             }
             return found
         }
 
         /// The path of the member named `key` (a node is made only when a nested value or an error needs it).
-        func at(_ key: K) -> Path { Path(JSONCodingKey(key), parent: path) }
+        func at(_ key: K) -> JSONPath { JSONPath(JSONCodingKey(key), parent: path) }
 
         func decodeNil(forKey key: K) throws -> Bool { try member(key) == .null }
         func decode(_ type: Bool.Type, forKey key: K) throws -> Bool { try bool(try member(key), at(key)) }
@@ -200,35 +180,38 @@ public enum JSONValueDecoder {
 
         func superDecoder() throws -> Decoder {
             ValueDecoder(
-                value: members["super"] ?? .null, path: Path(JSONCodingKey(stringValue: "super"), parent: path))
+                value: members["super"] ?? .null, path: JSONPath(JSONCodingKey(stringValue: "super"), parent: path))
         }
 
         func superDecoder(forKey key: K) throws -> Decoder {
-            ValueDecoder(value: members[key.stringValue] ?? .null, path: Path(JSONCodingKey(key), parent: path))
+            ValueDecoder(value: members[key.stringValue] ?? .null, path: JSONPath(JSONCodingKey(key), parent: path))
         }
     }
 
     struct Unkeyed: UnkeyedDecodingContainer {
         let items: [JSONValue]
-        let path: Path?
+        let path: JSONPath?
         var currentIndex = 0
 
-        init(items: [JSONValue], path: Path?) {
+        init(items: [JSONValue], path: JSONPath?) {
             self.items = items
             self.path = path
         }
 
-        var codingPath: [CodingKey] { Path.keys(path) }
+        var codingPath: [CodingKey] { JSONPath.keys(path) }
         var count: Int? { items.count }
         var isAtEnd: Bool { currentIndex >= items.count }
 
         /// Reads the next item; the index moves on only when it was decoded.
-        mutating func next<T>(_ type: Any.Type, _ read: (JSONValue, @autoclosure () -> Path) throws -> T) throws -> T {
+        mutating func next<T>(_ type: Any.Type, _ read: (JSONValue, @autoclosure () -> JSONPath) throws -> T) throws
+            -> T
+        {
             let (index, parent) = (currentIndex, path)
-            let at = { Path(JSONCodingKey(intValue: index), parent: parent) }
+            let at = { JSONPath(JSONCodingKey(intValue: index), parent: parent) }
             guard !isAtEnd else {
                 throw DecodingError.valueNotFound(
-                    type, DecodingError.Context(codingPath: Path.keys(at()), debugDescription: "the array has ended"))
+                    type,
+                    DecodingError.Context(codingPath: JSONPath.keys(at()), debugDescription: "the array has ended"))
             }
             let decoded = try read(items[currentIndex], at())
             currentIndex += 1

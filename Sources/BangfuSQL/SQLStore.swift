@@ -46,10 +46,9 @@ public enum StoreSQL {
     public static func ms(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
     static func date(ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
 
+    /// JSON the store keeps (archives, assessments, plans, answers), written as it goes (`JSONTextEncoder`).
     static func json<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try JSONTextEncoder.encode(value)
     }
 
     /// JSON the store wrote (with `json`), read back without Foundation's decoder (`JSONValueDecoder`).

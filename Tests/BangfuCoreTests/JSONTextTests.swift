@@ -118,13 +118,15 @@ import Testing
         var data: Data
     }
 
-    let outer = Outer(
-        name: "张三\"\n\u{1F600}", count: Int64.min, small: 255, flag: false,
-        inner: Inner(a: -1, b: "", c: [0.1, 1e300]),
-        list: [Inner(a: 2, b: nil, c: []), Inner(a: Int.max, b: "x", c: [-2.25])], map: ["k": 1, "": 0],
-        intKeys: [3: "c", -1: "a"], missing: nil, kind: .two, shapes: [.dot, .box(width: 7, label: "门")],
-        nested: [["a"], []], any: .object(["x": .array([.null, .bool(true), .double(0.5)])]),
-        date: Date(timeIntervalSinceReferenceDate: 813_456_789.125), data: Data([0, 1, 254, 255]))
+    var outer: Outer {
+        Outer(
+            name: "张三\"\n\u{1F600}", count: Int64.min, small: 255, flag: false,
+            inner: Inner(a: -1, b: "", c: [0.1, 1e300]),
+            list: [Inner(a: 2, b: nil, c: []), Inner(a: Int.max, b: "x", c: [-2.25])], map: ["k": 1, "": 0],
+            intKeys: [3: "c", -1: "a"], missing: nil, kind: .two, shapes: [.dot, .box(width: 7, label: "门")],
+            nested: [["a"], []], any: .object(["x": .array([.null, .bool(true), .double(0.5)])]),
+            date: Date(timeIntervalSinceReferenceDate: 813_456_789.125), data: Data([0, 1, 254, 255]))
+    }
 
     @Test func readsWhatJSONEncoderWrote() throws {
         let encoder = JSONEncoder()
@@ -174,5 +176,58 @@ import Testing
         #expect(failure(#"{"a":2.5,"c":[]}"#) != nil)
         #expect(throws: JSONValue.ParseError.self) { try JSONValueDecoder.decode(Inner.self, from: #"{"a":1,"#) }
         #expect(throws: DecodingError.self) { try JSONValueDecoder.decode(Outer.self, from: #"[]"#) }
+    }
+}
+
+/// The store's encoder writes what `JSONEncoder` writes (the same values, members in the type's
+/// order), and the store's decoder reads it back.
+@Suite struct JSONTextEncoderTests {
+    struct Empty: Codable, Equatable {}
+    /// Writes into a nested container, then into the outer one again (the encoder must close the first).
+    struct Manual: Encodable {
+        enum Keys: String, CodingKey { case inner, list, after }
+        func encode(to encoder: Encoder) throws {
+            var outer = encoder.container(keyedBy: Keys.self)
+            var inner = outer.nestedContainer(keyedBy: Keys.self, forKey: .inner)
+            try inner.encode("x", forKey: .after)
+            var list = outer.nestedUnkeyedContainer(forKey: .list)
+            try list.encode(1)
+            var deeper = list.nestedUnkeyedContainer()
+            try deeper.encode(true)
+            try list.encode(2)
+            try outer.encode(3, forKey: .after)
+        }
+    }
+    struct Wide: Codable, Equatable {
+        var outer: JSONValueDecoderTests.Outer
+        var empty: Empty
+        var empties: [Empty]
+        var maybeShapes: [JSONValueDecoderTests.Shape?]
+        var levels: [[Int64]]
+        var flags: [String: Bool]
+        var last: String
+    }
+
+    @Test func writesWhatJSONEncoderWrites() throws {
+        let wide = Wide(
+            outer: JSONValueDecoderTests().outer, empty: Empty(), empties: [Empty(), Empty()],
+            maybeShapes: [nil, .dot, .box(width: -3, label: "a\u{0}b")], levels: [[], [1, Int64.max], [Int64.min]],
+            flags: ["是": true, "否": false], last: "end")
+        let text = try JSONTextEncoder.encode(wide)
+        let foundation = try JSONEncoder().encode(wide)
+        #expect(try JSONValue.parse(Array(text.utf8)) == (try JSONValue.parse(foundation)))
+        #expect(try JSONValueDecoder.decode(Wide.self, from: text) == wide)
+        let archive = ArchiveInput(
+            unitId: "b1", region: "370202",
+            head: Person(name: "王五", idNumber: .synthetic(index: 7), workStatus: .laidOff, phone: "13800000000"),
+            members: [Member(name: "王小", idNumber: .synthetic(index: 8), relation: "child")],
+            annualIncome: Money(fen: 1_800_000), mainCause: "laid_off")
+        let archiveText = try JSONTextEncoder.encode(archive)
+        #expect(
+            try JSONValue.parse(Array(archiveText.utf8)) == (try JSONValue.parse(try JSONEncoder().encode(archive))))
+        #expect(try JSONTextEncoder.encode(Manual()) == #"{"inner":{"after":"x"},"list":[1,[true],2],"after":3}"#)
+        #expect(try JSONTextEncoder.encode("x\"y") == #""x\"y""#)
+        #expect(try JSONTextEncoder.encode([Int64]()) == "[]")
+        #expect(throws: EncodingError.self) { try JSONTextEncoder.encode(["x": Double.infinity]) }
     }
 }
