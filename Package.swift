@@ -77,7 +77,7 @@ let package = Package(
         .target(
             name: "BangfuPlugins",
             dependencies: [
-                "BangfuCore",
+                "BangfuCore", "BangfuJSON",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "BangfuWorkflow",
             dependencies: [
-                "BangfuCore", "BangfuPlugins",
+                "BangfuCore", "BangfuJSON", "BangfuPlugins",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

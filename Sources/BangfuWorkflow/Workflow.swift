@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuJSON
 import BangfuPluginKit
 import BangfuPlugins
 import Crypto
@@ -189,6 +190,6 @@ public struct Workflow: Sendable {
     }
 
     static func form(_ json: String) throws -> [String: FormValue] {
-        try JSONDecoder().decode([String: FormValue].self, from: Data(json.utf8))
+        try JSONValueDecoder.decode([String: FormValue].self, from: json)
     }
 }
