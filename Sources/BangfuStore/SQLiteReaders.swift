@@ -20,9 +20,15 @@ final class SQLiteReaders: Sendable {
     init(path: String) { self.path = path }
 
     /// Runs `body` in one read transaction (one snapshot for all its queries) on an idle connection.
+    ///
+    /// As many connections are opened as reads run at once: reads run on the threads that call
+    /// them (the event loops and Swift's cooperative pool), so that number stays small.
     func read<T>(_ body: (SQLDatabase) throws -> T) throws -> T {
         let reader = try idle.withLock { list in list.popLast() } ?? SQLiteReader(path: path)
-        defer { idle.withLock { list in list.append(reader) } }
+        defer {
+            // One left inside a transaction (its rollback failed) is closed, not handed to the next read.
+            if !reader.isInsideTransaction { idle.withLock { list in list.append(reader) } }
+        }
         return try reader.inTransaction { try body(SQLDatabase(reader)) }
     }
 
@@ -60,15 +66,26 @@ final class SQLiteReader: SQLDriver, @unchecked Sendable {
 
     var dialect: SQLDialect { .sqlite }
 
+    var isInsideTransaction: Bool { sqlite3_get_autocommit(connection) == 0 }
+
+    /// Beyond this many kept statements all are finalized before the next read (a listing's
+    /// `IN (?, ?, …)` differs by length).
+    static let keptStatements = 256
+
     /// `body` between a deferred BEGIN and a COMMIT (rolled back when it throws).
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        // Trimmed between reads only: a statement may be stepping while another is prepared.
+        if statements.count >= Self.keptStatements {
+            for statement in statements.values { sqlite3_finalize(statement.handle) }
+            statements.removeAll()
+        }
         _ = try execute("BEGIN DEFERRED TRANSACTION", [])
         do {
             let value = try body()
             _ = try execute("COMMIT TRANSACTION", [])
             return value
         } catch {
-            if sqlite3_get_autocommit(connection) == 0 { _ = try? execute("ROLLBACK TRANSACTION", []) }
+            if isInsideTransaction { _ = try? execute("ROLLBACK TRANSACTION", []) }
             throw error
         }
     }
