@@ -77,6 +77,8 @@ public enum JSONTextEncoder {
                 JSONValue.writeString((value as! Data).base64EncodedString(), to: &bytes)
             } else if T.self == JSONValue.self {
                 (value as! JSONValue).write(to: &bytes)
+            } else if try writeOtherScalar(value, path()) {
+                return
             } else {
                 let depth = open.count
                 let start = bytes.count
@@ -84,6 +86,33 @@ public enum JSONTextEncoder {
                 close(above: depth)
                 if bytes.count == start { bytes.append(contentsOf: "{}".utf8) }
             }
+        }
+
+        /// The scalars whose own `encode(to:)` hands themselves back to a single-value container:
+        /// written here, or encoding them would come back to this method without end.
+        func writeOtherScalar<T>(_ value: T, _ path: @autoclosure () -> JSONPath?) throws -> Bool {
+            if T.self == Float.self {
+                try write(Double(value as! Float), path())
+            } else if T.self == Int8.self {
+                write(integer: value as! Int8)
+            } else if T.self == Int16.self {
+                write(integer: value as! Int16)
+            } else if T.self == Int32.self {
+                write(integer: value as! Int32)
+            } else if T.self == UInt.self {
+                write(integer: value as! UInt)
+            } else if T.self == UInt8.self {
+                write(integer: value as! UInt8)
+            } else if T.self == UInt16.self {
+                write(integer: value as! UInt16)
+            } else if T.self == UInt32.self {
+                write(integer: value as! UInt32)
+            } else if T.self == UInt64.self {
+                write(integer: value as! UInt64)
+            } else {
+                return false
+            }
+            return true
         }
 
         /// A finite number as Swift writes it (it reads back exactly); JSON has no others.

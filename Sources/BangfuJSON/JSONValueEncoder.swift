@@ -52,12 +52,28 @@ enum JSONValueEncoder {
             case let v as Int64: slot.content = .value(.int(v))
             case let v as Int32: slot.content = .value(.int(Int64(v)))
             case let v as UInt32: slot.content = .value(.int(Int64(v)))
+            case let v as Int8: slot.content = .value(.int(Int64(v)))
+            case let v as Int16: slot.content = .value(.int(Int64(v)))
+            case let v as UInt8: slot.content = .value(.int(Int64(v)))
+            case let v as UInt16: slot.content = .value(.int(Int64(v)))
+            case let v as UInt: slot.content = .value(try unsigned(UInt64(v), path))
+            case let v as UInt64: slot.content = .value(try unsigned(v, path))
+            case let v as Float: slot.content = .value(try number(Double(v), path))
             case let v as Double: slot.content = .value(try number(v, path))
             case let v as Date: slot.content = .value(try number(v.timeIntervalSinceReferenceDate, path))
             case let v as Data: slot.content = .value(.string(v.base64EncodedString()))
             case let v as JSONValue: slot.content = .value(v)
             default: try value.encode(to: ValueEncoder(slot: slot, codingPath: path))
             }
+        }
+
+        /// An unsigned integer that a JSON value of ours can hold (Int64); larger ones are refused.
+        static func unsigned(_ value: UInt64, _ path: [CodingKey]) throws -> JSONValue {
+            guard let exact = Int64(exactly: value) else {
+                throw EncodingError.invalidValue(
+                    value, EncodingError.Context(codingPath: path, debugDescription: "\(value) is beyond Int64"))
+            }
+            return .int(exact)
         }
 
         static func number(_ d: Double, _ path: [CodingKey]) throws -> JSONValue {

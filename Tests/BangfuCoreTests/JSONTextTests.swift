@@ -183,6 +183,16 @@ import Testing
 /// order), and the store's decoder reads it back.
 @Suite struct JSONTextEncoderTests {
     struct Empty: Codable, Equatable {}
+    enum Small: Int32, Codable { case seven = 7 }
+    struct Scalars: Codable, Equatable {
+        var small: Small
+        var tiny: Int8
+        var short: Int16
+        var unsigned: UInt16
+        var ratio: Float
+        var bytes: [UInt8]
+        var big: UInt64
+    }
     /// Writes into a nested container, then into the outer one again (the encoder must close the first).
     struct Manual: Encodable {
         enum Keys: String, CodingKey { case inner, list, after }
@@ -226,6 +236,17 @@ import Testing
         #expect(
             try JSONValue.parse(Array(archiveText.utf8)) == (try JSONValue.parse(try JSONEncoder().encode(archive))))
         #expect(try JSONTextEncoder.encode(Manual()) == #"{"inner":{"after":"x"},"list":[1,[true],2],"after":3}"#)
+        // Scalars whose own encode(to:) asks for a single-value container (a raw-value enum, Float):
+        // written, not encoded back into themselves without end.
+        let scalars = Scalars(
+            small: .seven, tiny: -8, short: 300, unsigned: 65_535, ratio: 0.5, bytes: [0, 255], big: UInt64(Int64.max))
+        let scalarText = try JSONTextEncoder.encode(scalars)
+        #expect(try JSONValue.parse(Array(scalarText.utf8)) == (try JSONValue.parse(try JSONEncoder().encode(scalars))))
+        #expect(try JSONValueDecoder.decode(Scalars.self, from: scalarText) == scalars)
+        #expect(try JSONValue(encoding: scalars) == (try JSONValue.parse(try JSONEncoder().encode(scalars))))
+        #expect(try JSONTextEncoder.encode(Float(1.5)) == "1.5")
+        #expect(try JSONTextEncoder.encode(UInt16(9)) == "9")
+        #expect(throws: EncodingError.self) { try JSONValue(encoding: UInt64.max) }
         #expect(try JSONTextEncoder.encode("x\"y") == #""x\"y""#)
         #expect(try JSONTextEncoder.encode([Int64]()) == "[]")
         #expect(throws: EncodingError.self) { try JSONTextEncoder.encode(["x": Double.infinity]) }
