@@ -27,7 +27,7 @@ public enum JSONTextEncoder {
 
         var bytes: [UInt8] = []
         var open: [Open] = []
-        /// Whether the innermost open container has an element yet.
+        /// For each open container, whether it has an element yet (a comma goes before the next).
         var hasElement: [Bool] = []
 
         init() { bytes.reserveCapacity(512) }
