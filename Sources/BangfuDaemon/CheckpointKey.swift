@@ -21,7 +21,7 @@ struct CheckpointKey: Sendable {
     private init(seed: Data, source: StateSecret.Source) throws {
         let key = try Curve25519.Signing.PrivateKey(rawRepresentation: seed)
         self.publicKeyText = key.publicKey.rawRepresentation.base64EncodedString()
-        self.key = KeptKey(try Curve25519.Signing.PrivateKey(rawRepresentation: seed))
+        self.key = KeptKey(key)
         self.source = source
     }
 

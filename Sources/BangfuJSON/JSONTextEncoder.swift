@@ -13,9 +13,14 @@ import Foundation
 public enum JSONTextEncoder {
     /// The JSON text of `value`.
     public static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try bytes(value), as: UTF8.self)
+    }
+
+    /// The JSON text of `value` as UTF-8 bytes (for a buffer or a parser, without a `String` between).
+    public static func bytes<T: Encodable>(_ value: T) throws -> [UInt8] {
         let output = Output()
         try output.encode(value, at: nil)
-        return String(decoding: output.bytes, as: UTF8.self)
+        return output.bytes
     }
 
     /// The text written so far and the containers still open.
@@ -94,21 +99,21 @@ public enum JSONTextEncoder {
             if T.self == Float.self {
                 try write(Double(value as! Float), path())
             } else if T.self == Int8.self {
-                write(integer: value as! Int8)
+                try write(integer: value as! Int8, path())
             } else if T.self == Int16.self {
-                write(integer: value as! Int16)
+                try write(integer: value as! Int16, path())
             } else if T.self == Int32.self {
-                write(integer: value as! Int32)
+                try write(integer: value as! Int32, path())
             } else if T.self == UInt.self {
-                write(integer: value as! UInt)
+                try write(integer: value as! UInt, path())
             } else if T.self == UInt8.self {
-                write(integer: value as! UInt8)
+                try write(integer: value as! UInt8, path())
             } else if T.self == UInt16.self {
-                write(integer: value as! UInt16)
+                try write(integer: value as! UInt16, path())
             } else if T.self == UInt32.self {
-                write(integer: value as! UInt32)
+                try write(integer: value as! UInt32, path())
             } else if T.self == UInt64.self {
-                write(integer: value as! UInt64)
+                try write(integer: value as! UInt64, path())
             } else {
                 return false
             }
@@ -126,7 +131,17 @@ public enum JSONTextEncoder {
             bytes.append(contentsOf: "\(number)".utf8)
         }
 
-        func write<T: BinaryInteger>(integer: T) { bytes.append(contentsOf: String(integer).utf8) }
+        /// An integer a JSON value of ours can hold (Int64): larger unsigned ones are refused, as
+        /// nothing could read them back.
+        func write<T: BinaryInteger>(integer: T, _ path: @autoclosure () -> JSONPath?) throws {
+            guard Int64(exactly: integer) != nil else {
+                throw EncodingError.invalidValue(
+                    integer,
+                    EncodingError.Context(
+                        codingPath: JSONPath.keys(path()), debugDescription: "\(integer) is beyond Int64"))
+            }
+            bytes.append(contentsOf: String(integer).utf8)
+        }
     }
 
     struct ValueEncoder: Encoder {
@@ -178,20 +193,20 @@ public enum JSONTextEncoder {
             output.key(key.stringValue, of: depth)
             try output.write(Double(value), at(key))
         }
-        mutating func encode(_ value: Int, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: Int8, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: Int16, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: Int32, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: Int64, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: UInt, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: UInt8, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: UInt16, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: UInt32, forKey key: Key) throws { integer(value, key) }
-        mutating func encode(_ value: UInt64, forKey key: Key) throws { integer(value, key) }
+        mutating func encode(_ value: Int, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: Int8, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: Int16, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: Int32, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: Int64, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: UInt, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: UInt8, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: UInt16, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: UInt32, forKey key: Key) throws { try integer(value, key) }
+        mutating func encode(_ value: UInt64, forKey key: Key) throws { try integer(value, key) }
 
-        func integer<T: BinaryInteger>(_ value: T, _ key: Key) {
+        func integer<T: BinaryInteger>(_ value: T, _ key: Key) throws {
             output.key(key.stringValue, of: depth)
-            output.write(integer: value)
+            try output.write(integer: value, at(key))
         }
 
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
@@ -266,20 +281,20 @@ public enum JSONTextEncoder {
             next()
             try output.write(Double(value), current())
         }
-        mutating func encode(_ value: Int) throws { integer(value) }
-        mutating func encode(_ value: Int8) throws { integer(value) }
-        mutating func encode(_ value: Int16) throws { integer(value) }
-        mutating func encode(_ value: Int32) throws { integer(value) }
-        mutating func encode(_ value: Int64) throws { integer(value) }
-        mutating func encode(_ value: UInt) throws { integer(value) }
-        mutating func encode(_ value: UInt8) throws { integer(value) }
-        mutating func encode(_ value: UInt16) throws { integer(value) }
-        mutating func encode(_ value: UInt32) throws { integer(value) }
-        mutating func encode(_ value: UInt64) throws { integer(value) }
+        mutating func encode(_ value: Int) throws { try integer(value) }
+        mutating func encode(_ value: Int8) throws { try integer(value) }
+        mutating func encode(_ value: Int16) throws { try integer(value) }
+        mutating func encode(_ value: Int32) throws { try integer(value) }
+        mutating func encode(_ value: Int64) throws { try integer(value) }
+        mutating func encode(_ value: UInt) throws { try integer(value) }
+        mutating func encode(_ value: UInt8) throws { try integer(value) }
+        mutating func encode(_ value: UInt16) throws { try integer(value) }
+        mutating func encode(_ value: UInt32) throws { try integer(value) }
+        mutating func encode(_ value: UInt64) throws { try integer(value) }
 
-        mutating func integer<T: BinaryInteger>(_ value: T) {
+        mutating func integer<T: BinaryInteger>(_ value: T) throws {
             next()
-            output.write(integer: value)
+            try output.write(integer: value, current())
         }
 
         mutating func encode<T: Encodable>(_ value: T) throws {

@@ -43,9 +43,10 @@ public enum JSONValue: Codable, Sendable, Hashable {
         }
     }
 
-    /// Converts any Encodable (a reply struct) into a JSON value.
+    /// Converts any Encodable (a reply struct) into a JSON value, shaped as `JSONEncoder` shapes it:
+    /// the text `JSONTextEncoder` writes, parsed.
     public init<T: Encodable>(encoding value: T) throws {
-        self = try JSONValueEncoder.encode(value)
+        self = try JSONValue.parse(try JSONTextEncoder.bytes(value))
     }
 
     /// Decodes this value into a Decodable (a parameter struct).

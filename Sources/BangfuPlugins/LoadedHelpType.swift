@@ -26,7 +26,7 @@ public final class LoadedHelpType: Sendable {
     public func assess(_ requests: [AssessmentRequest]) throws -> [Assessment] {
         if requests.isEmpty { return [] }
         // Our coders, not Foundation's, both ways: they were a fifth of an approval's instructions.
-        let body = Array(try JSONTextEncoder.encode(AssessBatch(requests: requests)).utf8)
+        let body = try JSONTextEncoder.bytes(AssessBatch(requests: requests))
         calls.add(1, ordering: .relaxed)
         let table = self.table
         let raw = try LoadedHelpType.invoke(table, file: file) { out in

@@ -18,9 +18,6 @@ public protocol SQLDriver: AnyObject {
     func appendAudit(at: Date, actor: String, action: String, entity: String, entityId: String) throws
 }
 
-/// The two SQL dialects the shared statements are written for. The statements are in the
-/// common subset (`?` placeholders, `ON CONFLICT`, `RETURNING`, `IS DISTINCT FROM`); the few
-/// functions that differ (JSON, string aggregation) are spelled by the dialect.
 extension SQLDriver {
     /// Every row, collected from `each` (a driver stepping rows one by one need not write it again).
     public func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
@@ -33,6 +30,9 @@ extension SQLDriver {
     }
 }
 
+/// The two SQL dialects the shared statements are written for. The statements are in the
+/// common subset (`?` placeholders, `ON CONFLICT`, `RETURNING`, `IS DISTINCT FROM`); the few
+/// functions that differ (JSON, string aggregation) are spelled by the dialect.
 public enum SQLDialect: Sendable {
     case sqlite
     case postgres
