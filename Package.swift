@@ -162,8 +162,9 @@ let package = Package(
         .target(
             name: "BangfuCLIKit",
             dependencies: ["BangfuCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        // libpq (Debian libpq-dev): PostgreSQL's own client library, synchronous like the unit of work.
-        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq (Debian libpq-dev for its header, libpq5 at run time): PostgreSQL's own client
+        // library, synchronous like the unit of work, loaded only when a PostgreSQL store is used.
+        .target(name: "CLibPQ"),
         // PostgreSQL: sessions, typed errors, the schema, the audit chain, the store and the leader lock.
         .target(
             name: "BangfuPostgres",

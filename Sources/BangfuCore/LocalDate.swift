@@ -125,36 +125,73 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 }
 
 /// The time zone business dates are counted in (default Asia/Shanghai), and conversions.
+///
+/// Offsets come from the system's time zone database where the zone's offset no longer changes
+/// (`ZoneOffsets`); otherwise from Foundation's `TimeZone`, which loads ICU's data.
 public struct BusinessZone: Sendable {
-    public let timeZone: TimeZone
+    /// The IANA name, e.g. `Asia/Shanghai`.
+    public let identifier: String
+    private let offsets: ZoneOffsets?
+    private let foundationZone: TimeZone?
 
     public init(identifier: String) throws {
-        guard let tz = TimeZone(identifier: identifier) else {
+        self.identifier = identifier
+        offsets = ZoneOffsets.system(identifier)
+        foundationZone = offsets == nil ? TimeZone(identifier: identifier) : nil
+        guard offsets != nil || foundationZone != nil else {
             throw BangfuError(
                 .invalidConfig,
                 zh: "未知时区“\(identifier)”：请使用 IANA 名称，例如 Asia/Shanghai",
                 en: "unknown time zone \"\(identifier)\": use an IANA name such as Asia/Shanghai")
         }
-        timeZone = tz
     }
 
     public static let shanghai = try! BusinessZone(identifier: "Asia/Shanghai")
 
-    private var calendar: Calendar {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = timeZone
-        return c
+    /// Foundation's zone of the same name, for the calendars that need one.
+    public var timeZone: TimeZone { foundationZone ?? TimeZone(identifier: identifier)! }
+
+    /// The zone's offset from UTC in seconds at `instant`.
+    public func secondsFromGMT(for instant: Date) -> Int {
+        guard let offsets else { return foundationZone!.secondsFromGMT(for: instant) }
+        return offsets.offset(at: Int64(instant.timeIntervalSince1970.rounded(.down)))
     }
 
     /// The business date an instant falls on.
     public func date(of instant: Date) -> LocalDate {
-        let c = calendar.dateComponents([.year, .month, .day], from: instant)
-        return LocalDate(year: c.year!, month: c.month!, day: c.day!)!
+        let seconds = Int64(instant.timeIntervalSince1970.rounded(.down))
+        let local = seconds + Int64(secondsFromGMT(for: instant))
+        return LocalDate(dayNumber: Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400))
     }
 
-    /// 00:00 of a business date, as an instant.
+    /// 00:00 of a business date, as an instant; where a change of offset skips midnight, the
+    /// date's first instant (as Foundation's calendar answers).
     public func startOfDay(_ d: LocalDate) -> Date {
-        calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
+        guard let offsets else {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = foundationZone!
+            return calendar.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
+        }
+        let midnight = Int64(d.dayNumber) * 86_400
+        // Midnight in UTC is within a day of midnight as local seconds: try the offsets in force a
+        // day either side; one whose instant really has that offset is a midnight (the earlier if
+        // midnight happens twice).
+        let candidates = [midnight - 86_400, midnight + 86_400].map { near in
+            midnight - Int64(offsets.offset(at: near))
+        }
+        let starts = candidates.filter { instant in
+            date(ofSeconds: instant) == d && date(ofSeconds: instant - 1) < d
+        }
+        if let instant = starts.min() { return Date(timeIntervalSince1970: Double(instant)) }
+        // Skipped: the date begins at the change of offset.
+        let change = offsets.transitions.first { instant in
+            instant > midnight - 86_400 && date(ofSeconds: instant) == d
+        }
+        return Date(timeIntervalSince1970: Double(change ?? candidates[1]))
+    }
+
+    private func date(ofSeconds seconds: Int64) -> LocalDate {
+        date(of: Date(timeIntervalSince1970: Double(seconds)))
     }
 }
 

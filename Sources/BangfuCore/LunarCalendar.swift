@@ -1,19 +1,104 @@
 import Foundation
 
-/// Chinese lunar dates (Spring Festival 1-1, Mid-Autumn 8-15) on the Gregorian calendar,
-/// through Foundation's Chinese calendar.
+/// Chinese lunar dates (Spring Festival 1-1, Mid-Autumn 8-15) on the Gregorian calendar.
+///
+/// Lunar years 1999-2199 (every business date bangfu accepts) come from a table of month lengths,
+/// taken from Foundation's Chinese calendar (ICU) in Asia/Shanghai and checked against it date by
+/// date in the tests. Planning a campaign asked ICU about every day of the year, which loaded ICU's
+/// calendar and time zone data into an otherwise idle daemon (issue 17: idle memory); years outside
+/// the table still ask ICU.
 public enum LunarCalendar {
     /// The Gregorian date in `year` whose lunar month and day are `month`-`day` (not a leap month).
     /// Spring Festival 2027 is `date(month: 1, day: 1, inGregorianYear: 2027)` = 2027-02-06.
     public static func date(month: Int, day: Int, inGregorianYear year: Int) -> LocalDate? {
+        guard (1...12).contains(month), (1...30).contains(day) else { return nil }
+        guard let earlier = table(lunarYear: year - 1), let same = table(lunarYear: year) else {
+            return foundationDate(month: month, day: day, inGregorianYear: year)
+        }
+        // The lunar year before ends in January or February of `year`: its dates come first.
+        for lunarYear in [earlier, same] {
+            if let date = lunarYear.date(month: month, day: day), date.year == year { return date }
+        }
+        return nil
+    }
+
+    /// One lunar year: the day number of its first day, its leap month (0: none) and the length of
+    /// each of its months in order, the leap month after the month it repeats (bit set: 30 days).
+    struct Year {
+        let firstDay: Int
+        let leapMonth: Int
+        let longMonths: UInt32
+
+        var monthCount: Int { leapMonth == 0 ? 12 : 13 }
+
+        func length(ofMonthAt index: Int) -> Int { longMonths >> index & 1 == 1 ? 30 : 29 }
+
+        var dayCount: Int { (0..<monthCount).reduce(0) { total, index in total + length(ofMonthAt: index) } }
+
+        /// The date of `month`-`day` (not the leap month); nil when that month has fewer days.
+        func date(month: Int, day: Int) -> LocalDate? {
+            let index = month - 1 + (leapMonth != 0 && month > leapMonth ? 1 : 0)
+            guard day <= length(ofMonthAt: index) else { return nil }
+            let before = (0..<index).reduce(0) { total, earlier in total + length(ofMonthAt: earlier) }
+            return LocalDate(dayNumber: firstDay + before + day - 1)
+        }
+    }
+
+    static let firstLunarYear = 1999
+
+    /// 1999-02-16, Spring Festival of the table's first year, as a day number.
+    static let firstNewYearDay = 10_638
+
+    /// Per lunar year from 1999: the leap month in bits 13-16, month lengths in bits 0-12.
+    static let packedYears: [UInt32] = [
+        0x00749, 0x00693, 0x0952B, 0x0052B, 0x00A5B, 0x0555A, 0x0056A, 0x0FB55, 0x00BA4, 0x00B49,
+        0x0BA93, 0x00A95, 0x0052D, 0x08AAD, 0x00AB5, 0x135AA, 0x005D2, 0x00DA5, 0x0DD4A, 0x00D4A,
+        0x00C95, 0x0952E, 0x00556, 0x00AB5, 0x055B2, 0x006D2, 0x0CEA5, 0x00725, 0x0064B, 0x0AC97,
+        0x00CAB, 0x0055A, 0x06AD6, 0x00B69, 0x17752, 0x00B52, 0x00B25, 0x0DA4B, 0x00A4B, 0x004AB,
+        0x0A55B, 0x005AD, 0x00B6A, 0x05B52, 0x00D92, 0x0FD25, 0x00D25, 0x00A55, 0x0B4AD, 0x004B6,
+        0x005B5, 0x06DAA, 0x00EC9, 0x11E92, 0x00E92, 0x00D26, 0x0CA56, 0x00A57, 0x004D6, 0x086D5,
+        0x00755, 0x00749, 0x06E93, 0x00693, 0x0F52B, 0x0052B, 0x00A5B, 0x0B55A, 0x0056A, 0x00B65,
+        0x0974A, 0x00B4A, 0x11A95, 0x00A95, 0x0052D, 0x0CAAD, 0x00AB5, 0x005AA, 0x08BA5, 0x00DA5,
+        0x00D4A, 0x07C95, 0x00C96, 0x0F94E, 0x00556, 0x00AB5, 0x0B5B2, 0x006D2, 0x00EA5, 0x08E4A,
+        0x0068B, 0x10C97, 0x004AB, 0x0055B, 0x0CAD6, 0x00B6A, 0x00752, 0x09725, 0x00B25, 0x00A8B,
+        0x0549B, 0x004AB, 0x0E96B, 0x005AD, 0x00BAA, 0x0BB52, 0x00D92, 0x00D25, 0x09A4B, 0x00A55,
+        0x134AD, 0x004B6, 0x006B5, 0x0CDAA, 0x00EC9, 0x00E92, 0x09D25, 0x00D2A, 0x00A56, 0x074B6,
+        0x0055A, 0x0EAD5, 0x00755, 0x0074A, 0x0AE93, 0x00695, 0x0052B, 0x08A57, 0x00A9B, 0x1755A,
+        0x0056A, 0x00B65, 0x0D74A, 0x00B4A, 0x00B15, 0x0B52B, 0x0054D, 0x00AAD, 0x0556A, 0x005AA,
+        0x0EBA5, 0x00DA5, 0x00D4A, 0x0BD15, 0x00D16, 0x0094E, 0x08AAD, 0x00AD6, 0x005B4, 0x02DA5,
+        0x00EA5, 0x0CE8A, 0x0068B, 0x00D17, 0x0A956, 0x0095B, 0x00ADA, 0x076D4, 0x00754, 0x0F745,
+        0x00B45, 0x00A8B, 0x0D52B, 0x004AD, 0x0096B, 0x08B6A, 0x00BAA, 0x15B54, 0x00DA2, 0x00D45,
+        0x0DA95, 0x00A95, 0x0052D, 0x089AD, 0x006B5, 0x00DAA, 0x07DA4, 0x00EA2, 0x0FD46, 0x00D4A,
+        0x00A96, 0x0D536, 0x0055A, 0x00AD5, 0x096CA, 0x00752, 0x00EA5, 0x04D4A, 0x0054B, 0x0CA97,
+        0x00AAB, 0x0055A, 0x0AAD5, 0x00B69, 0x00752, 0x07AA5, 0x00B25, 0x0FA4B, 0x0094D, 0x00AAD,
+    ]
+
+    static let years: [Year] = {
+        var firstDay = firstNewYearDay
+        return packedYears.map { packed in
+            let year = Year(firstDay: firstDay, leapMonth: Int(packed >> 13), longMonths: packed & 0x1FFF)
+            firstDay += year.dayCount
+            return year
+        }
+    }()
+
+    static func table(lunarYear: Int) -> Year? {
+        let index = lunarYear - firstLunarYear
+        return years.indices.contains(index) ? years[index] : nil
+    }
+
+    /// Outside the table: Foundation's Chinese calendar, day by day.
+    static func foundationDate(month: Int, day: Int, inGregorianYear year: Int) -> LocalDate? {
+        guard let first = LocalDate(year: year, month: 1, day: 1) else { return nil }
         var chinese = Calendar(identifier: .chinese)
         chinese.timeZone = BusinessZone.shanghai.timeZone
-        var d = LocalDate(year: year, month: 1, day: 1)!
-        while d.year == year {
-            let c = chinese.dateComponents(
-                [.month, .day, .isLeapMonth], from: BusinessZone.shanghai.startOfDay(d).addingTimeInterval(12 * 3600))
-            if c.month == month && c.day == day && c.isLeapMonth != true { return d }
-            d = d.adding(days: 1)
+        var date = first
+        while date.year == year {
+            let lunar = chinese.dateComponents(
+                [.month, .day, .isLeapMonth], from: BusinessZone.shanghai.startOfDay(date).addingTimeInterval(12 * 3600)
+            )
+            if lunar.month == month && lunar.day == day && lunar.isLeapMonth != true { return date }
+            date = date.adding(days: 1)
         }
         return nil
     }

@@ -108,7 +108,7 @@ public final class Runtime: Sendable {
         if keyed > 0 { logger.notice("refs in \(keyed) stored forms keyed with the secret ref-key") }
         if !config.units.isEmpty { try await store.syncUnits(config.units, at: clock.now()) }
         let plugins = Runtime.loadPlugins(config, options: options, clock: clock, logger: logger)
-        Wire.zone.withLock { $0 = config.businessZone.timeZone }
+        Wire.zone.withLock { $0 = config.businessZone }
         current = Mutex(
             Snapshot(
                 config: config, plugins: plugins,
@@ -180,7 +180,7 @@ public final class Runtime: Sendable {
         if !fresh.units.isEmpty { try await store.syncUnits(fresh.units, at: clock.now()) }
         store.update(policy: fresh.policy)
         let plugins = Runtime.loadPlugins(fresh, options: options, clock: clock, logger: logger)
-        Wire.zone.withLock { $0 = fresh.businessZone.timeZone }
+        Wire.zone.withLock { $0 = fresh.businessZone }
         current.withLock {
             $0 = Snapshot(
                 config: fresh, plugins: plugins,

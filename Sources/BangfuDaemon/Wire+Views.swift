@@ -11,7 +11,7 @@ import Synchronization
 /// domain's records, amounts in fen and instants as ISO 8601 text, with what a role may not see taken out.
 extension Wire {
     /// The business zone instants are shown in (set from the configuration at start and reload).
-    static let zone = Mutex(TimeZone(identifier: "Asia/Shanghai")!)
+    static let zone = Mutex(BusinessZone.shanghai)
 
     /// ISO 8601 with the business zone's offset: `2027-02-19T00:00:00+08:00`.
     static func time(_ instant: Date) -> String { InstantText.iso8601(instant, zone: zone.withLock { $0 }) }

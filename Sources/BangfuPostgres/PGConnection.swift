@@ -11,10 +11,12 @@ import Foundation
 /// separately from the SQL (`PQexecParams`), as text. Not thread-safe: one owner at a time.
 public final class PGConnection {
     private let handle: OpaquePointer
+    private let pq: bangfu_libpq
 
     /// Connects to `url` (`postgresql://user@host/db`, or `host=/run/postgresql dbname=bangfu`),
     /// with the password, when there is one, given here and never in the URL or a command line.
     public init(url: String, password: String? = nil, applicationName: String = "bangfud") throws {
+        let pq = try LibPQ.functions()
         var keywords = ["dbname", "application_name", "connect_timeout"]
         var values = [url, applicationName, "10"]
         if let password {
@@ -24,38 +26,39 @@ public final class PGConnection {
         let connection = Self.withCStrings(keywords) { keywordPointers in
             Self.withCStrings(values) { valuePointers in
                 // expand_dbname = 1: the first value may be a URL or a key=value string.
-                PQconnectdbParams(keywordPointers, valuePointers, 1)
+                pq.connectdbParams(keywordPointers, valuePointers, 1)
             }
         }
         guard let connection else {
             throw PGError(sqlState: nil, message: "libpq could not allocate a connection", connectionLost: true)
         }
-        guard PQstatus(connection) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
-            PQfinish(connection)
+        guard pq.status(connection) == CONNECTION_OK else {
+            let message = LibPQ.text(pq.errorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+            pq.finish(connection)
             throw PGError(sqlState: nil, message: message, connectionLost: true)
         }
         handle = connection
+        self.pq = pq
         // The server's notices (a shutdown's warning) are not printed on the daemon's stderr.
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        pq.setNoticeProcessor(handle, { _, _ in }, nil)
     }
 
-    deinit { PQfinish(handle) }
+    deinit { pq.finish(handle) }
 
     /// Whether the session is still up as far as libpq knows (a failed call tells for sure).
-    public var isConnected: Bool { PQstatus(handle) == CONNECTION_OK }
+    public var isConnected: Bool { pq.status(handle) == CONNECTION_OK }
 
     /// Whether an idle session is still good, without a round trip: an idle session is sent nothing
     /// (bangfu listens for no notifications), so anything waiting on its socket (a shutdown's last
     /// message, the end of the stream after a restart) means the server has let it go.
     public var isAlive: Bool {
-        guard PQstatus(handle) == CONNECTION_OK else { return false }
-        var waiting = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        guard pq.status(handle) == CONNECTION_OK else { return false }
+        var waiting = pollfd(fd: pq.socket(handle), events: Int16(POLLIN), revents: 0)
         return poll(&waiting, 1, 0) == 0
     }
 
     /// The server process serving this session (what `pg_terminate_backend` takes).
-    public var serverProcessId: Int32 { PQbackendPID(handle) }
+    public var serverProcessId: Int32 { pq.backendPID(handle) }
 
     /// Runs one statement with `parameters` bound to $1, $2, … (nil is SQL NULL); its rows, if any.
     @discardableResult
@@ -93,13 +96,13 @@ public final class PGConnection {
     /// One statement with its parameters as text (and their types, else inferred by the server).
     private func run(_ sql: String, _ texts: [String?], types: [Oid]?) throws -> PGRows {
         let result = Self.withOptionalCStrings(texts) { pointers in
-            PQexecParams(handle, sql, Int32(texts.count), types, pointers, nil, nil, 0)
+            pq.execParams(handle, sql, Int32(texts.count), types, pointers, nil, nil, 0)
         }
         guard let result else { throw failure() }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
+        defer { pq.clear(result) }
+        switch pq.resultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK:
-            return PGRows(result)
+            return PGRows(result, pq)
         default:
             throw failure(result)
         }
@@ -112,9 +115,9 @@ public final class PGConnection {
     }
 
     func executeScript(_ sql: String) throws {
-        guard let result = PQexec(handle, sql) else { throw failure() }
-        defer { PQclear(result) }
-        guard [PGRES_COMMAND_OK, PGRES_TUPLES_OK].contains(PQresultStatus(result)) else { throw failure(result) }
+        guard let result = pq.exec(handle, sql) else { throw failure() }
+        defer { pq.clear(result) }
+        guard [PGRES_COMMAND_OK, PGRES_TUPLES_OK].contains(pq.resultStatus(result)) else { throw failure(result) }
     }
 
     /// A table's columns with their types (`bigint`, `text`, `bytea`), in table order.
@@ -143,14 +146,14 @@ public final class PGConnection {
     }
 
     private func failure(_ result: OpaquePointer? = nil) -> PGError {
-        let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
+        let state = result.flatMap { pq.resultErrorField($0, Int32(UInt8(ascii: "C"))) }.map { String(cString: $0) }
         // The primary message only: the DETAIL line may quote the values (an ID number) a constraint refused.
         let message =
-            result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) } ?? ""
-        let text = message.isEmpty ? String(cString: PQerrorMessage(handle)) : message
+            result.flatMap { pq.resultErrorField($0, Int32(UInt8(ascii: "M"))) }.map { String(cString: $0) } ?? ""
+        let text = message.isEmpty ? LibPQ.text(pq.errorMessage(handle)) : message
         // An error without a SQLSTATE comes from libpq itself: the connection failed under it.
         let lost =
-            PQstatus(handle) != CONNECTION_OK || state == nil || state?.hasPrefix("08") == true
+            pq.status(handle) != CONNECTION_OK || state == nil || state?.hasPrefix("08") == true
             || state?.hasPrefix("57P") == true
         return PGError(
             sqlState: state, message: text.trimmingCharacters(in: .whitespacesAndNewlines), connectionLost: lost)
@@ -185,16 +188,16 @@ public struct PGRows: Sendable {
     /// Rows the statement changed (`INSERT`, `UPDATE`, `DELETE`), 0 for others.
     public let changes: Int
 
-    init(_ result: OpaquePointer) {
-        let rowCount = Int(PQntuples(result))
-        let columnCount = Int(PQnfields(result))
-        columns = (0..<columnCount).map { column in String(cString: PQfname(result, Int32(column))) }
-        types = (0..<columnCount).map { column in UInt32(PQftype(result, Int32(column))) }
-        changes = Int(String(cString: PQcmdTuples(result))) ?? 0
+    init(_ result: OpaquePointer, _ pq: bangfu_libpq) {
+        let rowCount = Int(pq.ntuples(result))
+        let columnCount = Int(pq.nfields(result))
+        columns = (0..<columnCount).map { column in LibPQ.text(pq.fname(result, Int32(column))) }
+        types = (0..<columnCount).map { column in UInt32(pq.ftype(result, Int32(column))) }
+        changes = Int(LibPQ.text(pq.cmdTuples(result))) ?? 0
         values = (0..<rowCount).map { row in
             (0..<columnCount).map { column in
-                PQgetisnull(result, Int32(row), Int32(column)) == 1
-                    ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+                pq.getisnull(result, Int32(row), Int32(column)) == 1
+                    ? nil : LibPQ.text(pq.getvalue(result, Int32(row), Int32(column)))
             }
         }
     }

@@ -125,8 +125,8 @@ struct Demo: AsyncParsableCommand {
             )
             print(
                 zh
-                    ? "时钟：手动（仅演示用），起点 \(fmt(now))（\(zone.timeZone.identifier)）"
-                    : "clock: manual (demo only), starting \(fmt(now)) (\(zone.timeZone.identifier))")
+                    ? "时钟：手动（仅演示用），起点 \(fmt(now))（\(zone.identifier)）"
+                    : "clock: manual (demo only), starting \(fmt(now)) (\(zone.identifier))")
             for (year, synthetic) in cfg.calendarYears.sorted(by: { $0.key < $1.key }) where synthetic {
                 print(
                     zh ? "节假日：\(year) 年为合成测试日历（非官方）" : "holidays: \(year) uses a SYNTHETIC test calendar (not official)"
