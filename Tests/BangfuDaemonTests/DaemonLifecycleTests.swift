@@ -61,6 +61,13 @@ import Testing
         // The human output is Chinese by default, English with LANG=en_US.UTF-8.
         #expect(try d.ctl(D.au, ["case", "get", caseNo], lang: "zh_CN.UTF-8").1.contains("已办结"))
         #expect(try d.ctl(D.au, ["case", "get", caseNo]).1.contains("closed"))
+        // A daemon on SQLite never loads PostgreSQL's client library (issue 17: idle memory).
+        let pid = try #require(d.process?.processIdentifier)
+        // Read to the end: `String(contentsOfFile:)` stops after the first page of a /proc file.
+        let mapsFile = try #require(FileHandle(forReadingAtPath: "/proc/\(pid)/maps"))
+        let maps = String(decoding: mapsFile.readDataToEndOfFile(), as: UTF8.self)
+        let (readable, loadsLibpq) = (maps.contains("libsqlite3.so"), maps.contains("libpq.so"))
+        #expect(readable && !loadsLibpq, "a daemon on SQLite mapped libpq")
     }
 
     @Test func theNoticeSurvivesARestartAndFiresOnceAfterDowntime() throws {
