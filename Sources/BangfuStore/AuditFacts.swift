@@ -172,8 +172,12 @@ enum AuditFacts {
     /// A write must end with its audit entry: rows it changed that no entry recorded would be
     /// bound to the next writer's entry. Refused (the write is rolled back) as the bug it is.
     static func requireRecorded(_ db: Database) throws {
-        guard let unrecorded = try String.fetchOne(db.cachedStatement(sql: "SELECT tbl FROM pending_fact LIMIT 1"))
-        else { return }
+        var unrecorded: String?
+        try SQLiteDriver(db).each("SELECT tbl FROM pending_fact LIMIT 1", []) { row in
+            unrecorded = row[0]
+            return false
+        }
+        guard let unrecorded else { return }
         throw BangfuError(
             .storage, zh: "写入未记入审计（\(unrecorded)）：这是程序错误，已回滚",
             en: "a write changed \(unrecorded) without an audit entry: a bug; it was rolled back")
