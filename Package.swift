@@ -61,8 +61,7 @@ let package = Package(
         .target(
             name: "BangfuSQL",
             dependencies: [
-                "BangfuCore", "BangfuDomain", .product(name: "BangfuJSON", package: "PluginKit"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                "BangfuCore", "BangfuDomain", "BangfuJSON", .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // SQLite persistence: transactions, migrations, the audit chain's SQLite facts, backup and verify.
         .target(
@@ -78,7 +77,7 @@ let package = Package(
         .target(
             name: "BangfuPlugins",
             dependencies: [
-                "BangfuCore", .product(name: "BangfuJSON", package: "PluginKit"),
+                "BangfuCore", "BangfuJSON",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,7 +86,7 @@ let package = Package(
         .target(
             name: "BangfuWorkflow",
             dependencies: [
-                "BangfuCore", .product(name: "BangfuJSON", package: "PluginKit"), "BangfuPlugins",
+                "BangfuCore", "BangfuJSON", "BangfuPlugins",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -96,9 +95,10 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // sd_notify, socket activation, watchdog and a journald log handler.
         .target(name: "BangfuSystemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
-        // varlink messages, framing and dispatch: no dependencies but BangfuJSON (PluginKit's, with
-        // none of its own), so it can be fuzzed on its own.
-        .target(name: "BangfuVarlinkProtocol", dependencies: [.product(name: "BangfuJSON", package: "PluginKit")]),
+        // varlink messages, framing and dispatch: no dependencies, so it can be fuzzed on its own.
+        // JSON text to and from values, and Codable over those values, without Foundation's coders.
+        .target(name: "BangfuJSON"),
+        .target(name: "BangfuVarlinkProtocol", dependencies: ["BangfuJSON"]),
         // varlink: the NIO server (peer credentials, limits) and a small blocking client.
         .target(
             name: "BangfuVarlink",

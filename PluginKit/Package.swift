@@ -8,16 +8,12 @@ let package = Package(
     products: [
         .library(name: "BangfuPluginKit", targets: ["BangfuPluginKit"]),
         .library(name: "CBangfuPluginABI", targets: ["CBangfuPluginABI"]),
-        .library(name: "BangfuJSON", targets: ["BangfuJSON"]),
     ],
     targets: [
         // The C header every plugin and the host agree on.
         .target(name: "CBangfuPluginABI"),
-        // JSON text, values and Codable coders without Foundation's JSONEncoder/JSONDecoder: the
-        // plugin ABI's messages on both sides, and the host's store and protocol.
-        .target(name: "BangfuJSON"),
         // The Swift SDK: implement `HelpTypePlugin`, export it with `BangfuPluginExport`.
-        .target(name: "BangfuPluginKit", dependencies: ["CBangfuPluginABI", "BangfuJSON"]),
+        .target(name: "BangfuPluginKit", dependencies: ["CBangfuPluginABI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,3 @@
-import BangfuJSON
 import BangfuPluginKit
 import Foundation
 import Logging
@@ -68,10 +67,10 @@ final class HostServices: @unchecked Sendable {
                     guard let ctx, let key, let out else { return BANGFU_ERROR }
                     let s = Unmanaged<HostServices>.fromOpaque(ctx).takeUnretainedValue()
                     let k = String(decoding: UnsafeBufferPointer(start: key, count: len), as: UTF8.self)
-                    guard let v = s.settings[k], let bytes = try? JSONTextEncoder.bytes(v) else { return BANGFU_ERROR }
-                    let p = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: UInt8.self)
-                    bytes.withUnsafeBufferPointer { source in p.update(from: source.baseAddress!, count: source.count) }
-                    out.pointee = bangfu_buffer(data: p, len: bytes.count)
+                    guard let v = s.settings[k], let data = try? JSONEncoder().encode(v) else { return BANGFU_ERROR }
+                    let p = malloc(max(data.count, 1))!.assumingMemoryBound(to: UInt8.self)
+                    data.copyBytes(to: p, count: data.count)
+                    out.pointee = bangfu_buffer(data: p, len: data.count)
                     return BANGFU_OK
                 },
                 now_unix_ms: { ctx in

@@ -94,9 +94,7 @@ public final class LoadedHelpType: Sendable {
         defer { if out.data != nil { table.pointee.free_buffer(out) } }
         let data = out.data.map { Data(bytes: $0, count: out.len) } ?? Data()
         guard rc == BANGFU_OK else {
-            if let parsed = try? JSONValue.parse(data),
-                let e = try? JSONValueDecoder.decode(PluginError.self, from: parsed)
-            {
+            if let e = try? JSONDecoder().decode(PluginError.self, from: data) {
                 throw BangfuError(
                     .pluginFailed, zh: "插件 \(file) 返回错误：\(e.zh) [\(e.code)]",
                     en: "plugin \(file) returned an error: \(e.en) [\(e.code)]")

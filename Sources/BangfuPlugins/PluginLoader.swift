@@ -1,4 +1,3 @@
-import BangfuJSON
 import BangfuCore
 import BangfuPluginKit
 import Foundation
@@ -114,7 +113,7 @@ public enum PluginLoader {
         let raw = try LoadedHelpType.invoke(table, file: path) { out in table.pointee.describe(out) }
         let descriptor: HelpTypeDescriptor
         do {
-            descriptor = try JSONValueDecoder.decode(HelpTypeDescriptor.self, from: try JSONValue.parse(raw))
+            descriptor = try JSONDecoder().decode(HelpTypeDescriptor.self, from: raw)
         } catch {
             throw fail("its descriptor is not valid JSON for ABI version 1: \(error)")
         }

@@ -1,4 +1,3 @@
-import BangfuJSON
 @_exported import CBangfuPluginABI
 import Foundation
 
@@ -38,8 +37,7 @@ public struct PluginContext: @unchecked Sendable {
             if rc == BANGFU_OK {
                 defer { host.pointee.free_buffer?(host.pointee.context, out) }
                 if let data = out.data,
-                    let parsed = try? JSONValue.parse(UnsafeBufferPointer(start: data, count: out.len)),
-                    let v = try? JSONValueDecoder.decode(FormValue.self, from: parsed)
+                    let v = try? JSONDecoder().decode(FormValue.self, from: Data(bytes: data, count: out.len))
                 {
                     return v
                 }
@@ -118,7 +116,7 @@ public enum BangfuPluginExport {
                     let name =
                         method.map { String(decoding: UnsafeBufferPointer(start: $0, count: methodLen), as: UTF8.self) }
                         ?? ""
-                    let body = request.map { UnsafeBufferPointer(start: $0, count: requestLen) }
+                    let body = request.map { Data(bytes: $0, count: requestLen) } ?? Data()
                     return BangfuPluginExport.respond(out) { () throws -> AssessResults in
                         let s = BangfuPluginExport.state
                         guard let p = s.plugin else {
@@ -128,11 +126,7 @@ public enum BangfuPluginExport {
                             throw PluginError(code: "unknown_method", zh: "未知方法 \(name)", en: "unknown method \(name)")
                         }
                         let batch: AssessBatch
-                        do {
-                            batch = try JSONValueDecoder.decode(
-                                AssessBatch.self,
-                                from: try JSONValue.parse(body ?? UnsafeBufferPointer(start: nil, count: 0)))
-                        } catch {
+                        do { batch = try JSONDecoder().decode(AssessBatch.self, from: body) } catch {
                             throw PluginError(
                                 code: "bad_request", zh: "请求无法解析：\(error)", en: "cannot decode the request: \(error)")
                         }
@@ -150,28 +144,27 @@ public enum BangfuPluginExport {
         return UnsafeRawPointer(t)
     }
 
-    /// Encodes a result (or the error) into a malloc'd buffer, with bangfu's own JSON coder: the
-    /// host reads it with its strict parser, and Foundation's `JSONEncoder` cost an approval more
-    /// than the plugin's own rules.
+    /// Encodes a result (or the error) into a malloc'd buffer.
     static func respond<T: Encodable>(_ out: UnsafeMutablePointer<bangfu_buffer>?, _ body: () throws -> T) -> Int32 {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
         var rc = BANGFU_OK
-        let bytes: [UInt8]
+        let data: Data
         do {
-            bytes = try JSONTextEncoder.bytes(try body())
+            data = try enc.encode(try body())
         } catch let e as PluginError {
             rc = BANGFU_ERROR
-            bytes = (try? JSONTextEncoder.bytes(e)) ?? []
+            data = (try? enc.encode(e)) ?? Data()
         } catch {
             rc = BANGFU_ERROR
-            bytes =
-                (try? JSONTextEncoder.bytes(
-                    PluginError(code: "plugin_error", zh: "插件出错：\(error)", en: "plugin failed: \(error)")))
-                ?? []
+            data =
+                (try? enc.encode(PluginError(code: "plugin_error", zh: "插件出错：\(error)", en: "plugin failed: \(error)")))
+                ?? Data()
         }
         guard let out else { return BANGFU_ERROR }
-        let p = malloc(max(bytes.count, 1))!.assumingMemoryBound(to: UInt8.self)
-        bytes.withUnsafeBufferPointer { source in p.update(from: source.baseAddress!, count: source.count) }
-        out.pointee = bangfu_buffer(data: p, len: bytes.count)
+        let p = malloc(max(data.count, 1))!.assumingMemoryBound(to: UInt8.self)
+        data.copyBytes(to: p, count: data.count)
+        out.pointee = bangfu_buffer(data: p, len: data.count)
         return Int32(rc)
     }
 }
