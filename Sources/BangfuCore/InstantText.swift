@@ -8,7 +8,7 @@ public enum InstantText {
     /// Whole seconds (fractions dropped), the zone's offset at that instant, `Z` for UTC.
     public static func iso8601(_ d: Date, zone: BusinessZone) -> String {
         let offset = zone.secondsFromGMT(for: d)
-        let local = Int64(d.timeIntervalSince1970.rounded(.down)) + Int64(offset)
+        let local = BusinessZone.seconds(d) + Int64(offset)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let secs = Int(local - days * 86_400)
         let date = LocalDate(dayNumber: Int(days))

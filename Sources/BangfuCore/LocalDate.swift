@@ -148,19 +148,23 @@ public struct BusinessZone: Sendable {
 
     public static let shanghai = try! BusinessZone(identifier: "Asia/Shanghai")
 
-    /// Foundation's zone of the same name, for the calendars that need one.
-    public var timeZone: TimeZone { foundationZone ?? TimeZone(identifier: identifier)! }
-
     /// The zone's offset from UTC in seconds at `instant`.
     public func secondsFromGMT(for instant: Date) -> Int {
         guard let offsets else { return foundationZone!.secondsFromGMT(for: instant) }
-        return offsets.offset(at: Int64(instant.timeIntervalSince1970.rounded(.down)))
+        return offsets.offset(at: Self.seconds(instant))
+    }
+
+    /// Whole seconds since 1970 (fractions dropped), held within ±2^53 so that no instant, however
+    /// far or malformed, traps a conversion: past the years bangfu accepts either way.
+    public static func seconds(_ instant: Date) -> Int64 {
+        let seconds = instant.timeIntervalSince1970.rounded(.down)
+        guard seconds.isFinite else { return 0 }
+        return Int64(max(-0x20_0000_0000_0000, min(0x20_0000_0000_0000, seconds)))
     }
 
     /// The business date an instant falls on.
     public func date(of instant: Date) -> LocalDate {
-        let seconds = Int64(instant.timeIntervalSince1970.rounded(.down))
-        let local = seconds + Int64(secondsFromGMT(for: instant))
+        let local = Self.seconds(instant) + Int64(secondsFromGMT(for: instant))
         return LocalDate(dayNumber: Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400))
     }
 

@@ -91,7 +91,7 @@ public enum LunarCalendar {
     static func foundationDate(month: Int, day: Int, inGregorianYear year: Int) -> LocalDate? {
         guard let first = LocalDate(year: year, month: 1, day: 1) else { return nil }
         var chinese = Calendar(identifier: .chinese)
-        chinese.timeZone = BusinessZone.shanghai.timeZone
+        chinese.timeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
         var date = first
         while date.year == year {
             let lunar = chinese.dateComponents(

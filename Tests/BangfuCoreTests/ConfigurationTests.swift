@@ -15,7 +15,7 @@ import Testing
     @Test func defaultsWithoutAFile() throws {
         let c = try BangfuConfiguration.parse(yaml: "", path: "x.yaml")
         #expect(c.noticeWorkingDays == 5)
-        #expect(c.businessZone.timeZone.identifier == "Asia/Shanghai")
+        #expect(c.businessZone.identifier == "Asia/Shanghai")
         #expect(c.synchronousFull)
     }
 

@@ -42,6 +42,19 @@ import Testing
         #expect(mismatches.isEmpty, "\(zoneName): \(mismatches)")
     }
 
+    /// An instant far out of range, infinite or not a number gives some date, never a trap.
+    @Test(arguments: ["Asia/Shanghai", "America/New_York"])
+    func instantsOutOfRangeDoNotTrap(zoneName: String) throws {
+        let zone = try BusinessZone(identifier: zoneName)
+        for seconds in [1e300, -1e300, Double.infinity, -Double.infinity, Double.nan, 9.3e18, -9.3e18] {
+            let instant = Date(timeIntervalSince1970: seconds)
+            _ = zone.date(of: instant)
+            #expect(!InstantText.iso8601(instant, zone: zone).isEmpty)
+        }
+        #expect(BusinessZone.seconds(Date(timeIntervalSince1970: 1e300)) == 1 << 53)
+        #expect(BusinessZone.seconds(Date(timeIntervalSince1970: -1.5)) == -2)
+    }
+
     /// A zone that still changes by a rule is left to Foundation (and still answers).
     @Test func daylightSavingZonesAreLeftToFoundation() throws {
         #expect(ZoneOffsets.system("America/New_York") == nil)
