@@ -7,11 +7,7 @@ import Foundation
 public enum InstantText {
     /// Whole seconds (fractions dropped), the zone's offset at that instant, `Z` for UTC.
     public static func iso8601(_ d: Date, zone: BusinessZone) -> String {
-        let offset = zone.secondsFromGMT(for: d)
-        let local = BusinessZone.seconds(d) + Int64(offset)
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let secs = Int(local - days * 86_400)
-        let date = LocalDate(dayNumber: Int(days))
+        let (date, secs, offset) = zone.local(d)
         // Written digit by digit into one buffer: string interpolation of eight parts cost as much
         // as the rest of a case's rows.
         var text: [UInt8] = []

@@ -149,9 +149,11 @@ public struct BusinessZone: Sendable {
     public static let shanghai = try! BusinessZone(identifier: "Asia/Shanghai")
 
     /// The zone's offset from UTC in seconds at `instant`.
-    public func secondsFromGMT(for instant: Date) -> Int {
+    public func secondsFromGMT(for instant: Date) -> Int { offset(at: instant, seconds: Self.seconds(instant)) }
+
+    private func offset(at instant: Date, seconds: Int64) -> Int {
         guard let offsets else { return foundationZone!.secondsFromGMT(for: instant) }
-        return offsets.offset(at: Self.seconds(instant))
+        return offsets.offset(at: seconds)
     }
 
     /// Whole seconds since 1970 (fractions dropped), held within ±2^53 so that no instant, however
@@ -163,9 +165,16 @@ public struct BusinessZone: Sendable {
     }
 
     /// The business date an instant falls on.
-    public func date(of instant: Date) -> LocalDate {
-        let local = Self.seconds(instant) + Int64(secondsFromGMT(for: instant))
-        return LocalDate(dayNumber: Int(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400))
+    public func date(of instant: Date) -> LocalDate { local(instant).date }
+
+    /// An instant as the zone tells it: its business date, the second within that date, and the
+    /// zone's offset then (what an ISO 8601 text of it needs).
+    public func local(_ instant: Date) -> (date: LocalDate, secondOfDay: Int, offset: Int) {
+        let seconds = Self.seconds(instant)
+        let offset = offset(at: instant, seconds: seconds)
+        let local = seconds + Int64(offset)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        return (LocalDate(dayNumber: Int(days)), Int(local - days * 86_400), offset)
     }
 
     /// 00:00 of a business date, as an instant; where a change of offset skips midnight, the

@@ -8,7 +8,7 @@ import Foundation
 /// fixed after its last transition (Asia/Shanghai since 1991, every zone in China) is answered here
 /// from the file; a zone that still changes by a rule (daylight saving), or a system without the
 /// file, is left to `TimeZone`.
-struct ZoneOffsets: Sendable, Equatable {
+struct ZoneOffsets: Sendable {
     /// Transition instants (seconds since 1970, UTC), ascending.
     let transitions: [Int64]
     /// The offset in force from each transition on.
