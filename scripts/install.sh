@@ -12,7 +12,7 @@ PREFIX=${PREFIX:-/usr}
 DESTDIR=${DESTDIR:-}
 if [ -z "${BANGFU_BIN_DIR:-}" ]; then
   bash scripts/ensure-deps.sh
-  swift build -c release
+  bash scripts/build-release.sh
   bin=$(swift build -c release --show-bin-path)
 else
   bin=$(cd "$BANGFU_BIN_DIR" && pwd)

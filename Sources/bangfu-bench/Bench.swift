@@ -39,6 +39,11 @@ struct Bench: AsyncParsableCommand {
             只做指令计数：在 valgrind --tool=callgrind 下运行 bangfud，每种调用 N 次 / Only count instructions: \
             bangfud under valgrind --tool=callgrind, N calls of each kind.
             """) var callgrind: Int?
+    @Option(
+        help: """
+            与 --callgrind 同用：把 bangfud 运行过的函数按链接顺序写入此文件 / With --callgrind: write the functions \
+            bangfud ran, in link order, to this file (scripts/link-order.sh).
+            """) var linkOrder: String?
 
     func run() async throws {
         guard geteuid() == 0 else {
@@ -72,8 +77,15 @@ struct Bench: AsyncParsableCommand {
         if let callgrind {
             let counts = try InstructionCounts.run(env: env, calls: callgrind)
             print(json ? try counts.json() : counts.table())
+            if let linkOrder {
+                try counts.executed.text().write(toFile: linkOrder, atomically: true, encoding: .utf8)
+                progress(
+                    "link order: \(counts.executed.startup.count) functions of start-up, then those of the calls,"
+                        + " in \(linkOrder)")
+            }
             return
         }
+        guard linkOrder == nil else { throw ValidationError("--link-order goes with --callgrind") }
 
         // Reads and the comparators go with the 16-client run (the targets are stated there), else the last.
         let compareAt = clientCounts.contains(16) ? 16 : clientCounts.last!

@@ -19,6 +19,9 @@ struct InstructionCounts: Encodable {
             Dictionary(uniqueKeysWithValues: perCall.map { ($0.kind, $0.instructions) }), forKey: .perCall)
     }
 
+    /// The functions of bangfud that ran, by dump: starting up, the warm-up case, then each kind of call.
+    var executed = LinkOrder()
+
     /// Starts bangfud under callgrind, then for each kind of call: zero the counters, make `calls`
     /// of them from one client, dump, and read the total.
     static func run(env: BenchEnvironment, calls: Int) throws -> InstructionCounts {
@@ -36,23 +39,38 @@ struct InstructionCounts: Encodable {
         progress("callgrind: starting bangfud under valgrind (slow)")
         let daemon = try env.daemon(
             "callgrind",
-            launcher: ["/usr/bin/valgrind", "--tool=callgrind", "--callgrind-out-file=\(out)/bangfud.%p"])
+            launcher: [
+                "/usr/bin/valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=\(out)/bangfud.%p",
+            ])
         defer { daemon.stop() }
         let pid = daemon.process.processIdentifier
         var counts = InstructionCounts(calls: calls)
+        var dumps = 0
+        // Each dump's name is a plain word: callgrind_control passes it on unquoted.
+        func dump(_ name: String) throws -> String {
+            dumps += 1
+            try control(pid, "--dump=\(name)")
+            let path = "\(out)/bangfud.\(pid).\(dumps)"
+            _ = try dumpTotal(at: path)
+            return path
+        }
+        // Start-up is all an idle daemon runs: READY=1, then the services' first passes (the scheduler,
+        // the audit head, retention), which take well under a second even under valgrind.
+        Thread.sleep(forTimeInterval: 5)
+        counts.executed.startup = try LinkOrder.functions(inDump: try dump("startup"), object: "bangfud").map(\.name)
         let client = try LoadClient(socket: daemon.socket, principals: env.principals)
         try client.openFund("f1", fen: Int64(calls) * 1_000_000)
         // Warm up: one case end to end, so the first of each kind pays no one-time costs.
         let warm = try client.caseToNotice(999_999)
         try client.get(warm)
+        counts.executed.calls += try LinkOrder.functions(inDump: try dump("warmup"), object: "bangfud")
 
         func measure(_ kind: String, _ body: () throws -> Void) throws {
             try control(pid, "--zero")
             try body()
-            // The dump's name is a plain word: callgrind_control passes it on unquoted.
-            let dump = counts.perCall.count + 1
-            try control(pid, "--dump=step\(dump)")
-            counts.perCall.append((kind, try dumpTotal(in: out, pid: pid, number: dump) / Double(calls)))
+            let path = try dump("step\(counts.perCall.count + 1)")
+            counts.perCall.append((kind, try dumpTotal(at: path) / Double(calls)))
+            counts.executed.calls += try LinkOrder.functions(inDump: path, object: "bangfud")
             progress("  \(kind): \(Int(counts.perCall.last!.instructions)) instructions per call")
         }
         var archives: [String] = []
@@ -101,9 +119,8 @@ struct InstructionCounts: Encodable {
         guard process.terminationStatus == 0 else { throw LoadError("callgrind_control \(argument) failed") }
     }
 
-    /// The `totals:` (instructions) of dump `number` of `pid`, once callgrind has written it.
-    static func dumpTotal(in directory: String, pid: Int32, number: Int) throws -> Double {
-        let path = "\(directory)/bangfud.\(pid).\(number)"
+    /// The `totals:` (instructions) of the dump at `path`, once callgrind has written it.
+    static func dumpTotal(at path: String) throws -> Double {
         for _ in 0..<600 {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
                 let line = text.split(separator: "\n").first(where: { $0.hasPrefix("totals:") }),

@@ -51,11 +51,20 @@ import Testing
         print(err.split(separator: "\n").suffix(3).joined(separator: "\n"))
     }
 
-    /// bangfud under callgrind: instructions per call for each kind of call in the fixed sequence.
+    /// bangfud under callgrind: instructions per call for each kind of call in the fixed sequence, and
+    /// the link order those runs give (the functions bangfud ran, by their symbols).
     @Test func instructionCountsComeForEveryKindOfCall() throws {
+        let order = NSTemporaryDirectory() + "link-order-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: order) }
         let (code, out, err) = try LiveDaemon.run(
-            [LiveDaemon.bin + "/bangfu-bench"], ["--callgrind", "3", "--bin", LiveDaemon.bin, "--json"])
+            [LiveDaemon.bin + "/bangfu-bench"],
+            ["--callgrind", "3", "--bin", LiveDaemon.bin, "--json", "--link-order", order])
         #expect(code == 0, "\(err)")
+        let names = try String(contentsOfFile: order, encoding: .utf8).split(separator: "\n")
+        // Symbols as the linker knows them: mangled, one each, none demangled into words and brackets.
+        #expect(names.contains { $0.hasPrefix("$s7bangfud7BangfudV") }, "bangfud's command, run at start")
+        #expect(names.contains { $0.hasPrefix("$s12BangfuDaemon10ControlAPIV") }, "the handlers, run by calls")
+        #expect(Set(names).count == names.count && names.allSatisfy { !$0.contains(" ") && !$0.contains("'") })
         let counts = try JSONDecoder().decode(JSONValue.self, from: Data(out.utf8))
         let perCall = counts["perCall"]?.objectValue ?? [:]
         #expect(
