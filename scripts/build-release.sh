@@ -5,4 +5,15 @@
 # A plain `swift build -c release` works as well; its idle daemon keeps about 1.5 MiB more resident.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec swift build -c release -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections "$@"
+flags=(-c release -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections)
+case " $* " in *" --show-bin-path "*) exec swift build "${flags[@]}" "$@" ;; esac
+bin=$(swift build "${flags[@]}" --show-bin-path "$@")
+# Swift's incremental build does not notice a changed frontend flag: a release tree built without
+# this one is built again, once.
+stamp="$bin/.function-sections"
+if [ -d "$bin" ] && [ ! -e "$stamp" ]; then
+  echo "bangfu: rebuilding $bin with a section per function (once)" >&2
+  rm -rf "$bin"
+fi
+swift build "${flags[@]}" "$@"
+touch "$stamp"

@@ -13,7 +13,7 @@ DESTDIR=${DESTDIR:-}
 if [ -z "${BANGFU_BIN_DIR:-}" ]; then
   bash scripts/ensure-deps.sh
   bash scripts/build-release.sh
-  bin=$(swift build -c release --show-bin-path)
+  bin=$(bash scripts/build-release.sh --show-bin-path)
 else
   bin=$(cd "$BANGFU_BIN_DIR" && pwd)
 fi
