@@ -46,6 +46,21 @@ extension Fixture {
 }
 
 @Suite struct CaseWorkflowTests {
+    /// A history entry the store does not know (an event or state written around it) makes reading
+    /// the case a storage error; it was shown as a draft (or a submit) before.
+    @Test(arguments: Engine.allCases) func anUnknownHistoryEntryIsAnErrorNotADraft(engine: Engine) async throws {
+        let fx = try await Fixture(engine: engine)
+        let c = try await fx.caseIn(.submitted)
+        #expect(try await fx.store.caseDetail(caseNo: c.caseNo).events.map(\.to) == [.submitted])
+        try fx.tamper(
+            dropping: ["case_event_no_update"], ["UPDATE case_event SET from_state = 'flying' WHERE case_id = \(c.id)"])
+        await #expect {
+            _ = try await fx.store.caseDetail(caseNo: c.caseNo)
+        } throws: { error in
+            (error as? BangfuError)?.code == .storage && "\(error)".contains("case id \(c.id)")
+        }
+    }
+
     /// Valid parameters and the right actor for an event, so that only the state decides.
     func attempt(_ kind: CaseEventKind, on c: HelpCase, fx: Fixture) -> (CaseEvent, Actor, Date) {
         let row =
