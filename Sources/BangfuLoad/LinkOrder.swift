@@ -1,28 +1,26 @@
 import Foundation
 
 /// The order bangfud's functions are linked in (`Sources/bangfud/link-order.txt`, lld's
-/// `--symbol-ordering-file`): first every function that ran while it started, then every function
-/// a call ran, the busiest first; the rest after them. The kernel maps a binary's code 64 KiB around
-/// each page it faults in, so code run at start-up scattered over 11 MiB keeps most of it resident
-/// in an idle daemon; gathered at the front it keeps about one MiB.
+/// `--symbol-ordering-file`): first every function that ran while it started, then every other
+/// function a call ran; the rest after them. The kernel maps a binary's code 64 KiB around each page
+/// it faults in, so code run at start-up scattered over 11 MiB keeps most of it resident in an idle
+/// daemon; gathered at the front it keeps about one MiB.
 public struct LinkOrder: Sendable {
     /// Functions that ran from exec to READY=1 and the first idle moment, in the order callgrind met them.
     public var startup: [String] = []
-    /// Functions that ran in calls, with their own instructions (callees not counted).
+    /// Functions that ran in calls, with their own instructions (callees not counted; for reading).
     public var calls: [(name: String, instructions: Int)] = []
 
     public init() {}
 
-    /// The ordering file: one symbol per line, start-up first, then the calls' functions not already
-    /// named, by instructions, most first.
+    /// The ordering file: one symbol per line, start-up's first, then the calls' not already named,
+    /// each group by name. Within a group the order does not matter to what stays resident, and by
+    /// name a list written again differs only by the functions that came or went (callgrind's own
+    /// order and counts vary from run to run).
     public func text() -> String {
         let early = Set(startup)
-        var totals: [String: Int] = [:]
-        for (name, instructions) in calls where !early.contains(name) {
-            totals[name, default: 0] += instructions
-        }
-        let hot = totals.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
-        return (startup + hot).map { $0 + "\n" }.joined()
+        let later = Set(calls.map(\.name)).subtracting(early)
+        return (early.sorted() + later.sorted()).map { $0 + "\n" }.joined()
     }
 
     /// The functions of `object` (a file name, e.g. "bangfud") that have instructions of their own in
