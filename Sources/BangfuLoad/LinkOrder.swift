@@ -8,8 +8,8 @@ import Foundation
 public struct LinkOrder: Sendable {
     /// Functions that ran from exec to READY=1 and the first idle moment, in the order callgrind met them.
     public var startup: [String] = []
-    /// Functions that ran in calls, with their own instructions (callees not counted; for reading).
-    public var calls: [(name: String, instructions: Int)] = []
+    /// Functions that ran in calls.
+    public var calls: [String] = []
 
     public init() {}
 
@@ -19,7 +19,7 @@ public struct LinkOrder: Sendable {
     /// order and counts vary from run to run).
     public func text() -> String {
         let early = Set(startup)
-        let later = Set(calls.map(\.name)).subtracting(early)
+        let later = Set(calls).subtracting(early)
         return (early.sorted() + later.sorted()).map { $0 + "\n" }.joined()
     }
 

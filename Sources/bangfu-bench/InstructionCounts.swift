@@ -63,14 +63,14 @@ struct InstructionCounts: Encodable {
         // Warm up: one case end to end, so the first of each kind pays no one-time costs.
         let warm = try client.caseToNotice(999_999)
         try client.get(warm)
-        counts.executed.calls += try LinkOrder.functions(inDump: try dump("warmup"), object: "bangfud")
+        counts.executed.calls += try LinkOrder.functions(inDump: try dump("warmup"), object: "bangfud").map(\.name)
 
         func measure(_ kind: String, _ body: () throws -> Void) throws {
             try control(pid, "--zero")
             try body()
             let path = try dump("step\(counts.perCall.count + 1)")
             counts.perCall.append((kind, try dumpTotal(at: path) / Double(calls)))
-            counts.executed.calls += try LinkOrder.functions(inDump: path, object: "bangfud")
+            counts.executed.calls += try LinkOrder.functions(inDump: path, object: "bangfud").map(\.name)
             progress("  \(kind): \(Int(counts.perCall.last!.instructions)) instructions per call")
         }
         var archives: [String] = []

@@ -64,7 +64,7 @@ import Testing
     @Test func startUpFirstThenTheCallsEachByName() {
         var order = LinkOrder()
         order.startup = ["setUp", "main"]
-        order.calls = [("read", 5), ("setUp", 100), ("write", 9), ("read", 5), ("check", 9)]
+        order.calls = ["read", "setUp", "write", "read", "check"]
         // setUp once, with start-up; read once.
         #expect(order.text() == "main\nsetUp\ncheck\nread\nwrite\n")
     }
