@@ -145,13 +145,15 @@ extension StoreSQL {
                     SELECT at_ms, actor, event, from_state, to_state, comment FROM case_event WHERE case_id = ? ORDER BY id
                     """), arguments: [id]
         ).map { r in
-            // An entry written around the store (or by a later version) is an error, not a draft.
+            // An entry written around the store (or by a later version) is an error, not a draft. The
+            // message names no row: a case read reaches here before the caller's role on the case is
+            // checked, and the caller already knows which case it asked for.
             guard let event = CaseEventKind(rawValue: r[2]), let from = CaseState(rawValue: r[3]),
                 let to = CaseState(rawValue: r[4])
             else {
                 throw BangfuError(
-                    .storage, zh: "案件（内部编号 \(id)）有一条无法识别的经办记录：事件或状态不在已知之列，请运行 bangfu-db verify",
-                    en: "case id \(id) has a history entry with an unknown event or state: run bangfu-db verify")
+                    .storage, zh: "该案件有一条无法识别的经办记录：事件或状态不在已知之列，请运行 bangfu-db verify",
+                    en: "the case has a history entry with an unknown event or state: run bangfu-db verify")
             }
             return CaseEventRecord(
                 at: StoreSQL.date(ms: r[0]), actor: r[1], event: event, from: from, to: to, comment: r[5])

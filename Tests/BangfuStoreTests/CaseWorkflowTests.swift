@@ -57,7 +57,8 @@ extension Fixture {
         await #expect {
             _ = try await fx.store.caseDetail(caseNo: c.caseNo)
         } throws: { error in
-            (error as? BangfuError)?.code == .storage && "\(error)".contains("case id \(c.id)")
+            (error as? BangfuError)?.code == .storage && "\(error)".contains("unknown event or state")
+                && !"\(error)".contains("\(c.id)")
         }
     }
 
