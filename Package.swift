@@ -16,25 +16,26 @@ let helpTypes: [(id: String, target: String)] = [
     ("housing-referral", "HousingReferral"),
 ]
 
+/// lld, with relative relocations packed (DT_RELR, glibc 2.36): bangfud and the help types.
+let lldPackedRelocations = ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"]
+
 /// bangfud is linked by lld: relative relocations packed (DT_RELR, glibc 2.36; a MiB less to load), and
 /// its code laid out by use (`link-order.txt`, written by `scripts/link-order.sh`): what starting runs,
 /// then the request path, then unnamed private functions (`link-order.ld`), so an idle daemon keeps
 /// 1.4 MiB of its code resident instead of 8.6 of 11 MiB (the kernel maps 64 KiB around each page of
 /// code it faults in). Names the list no longer matches are skipped; `scripts/build-release.sh` gives
 /// each function its own section, so the order holds function by function in the dependencies too.
-let bangfudLinkerFlags = [
-    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-    "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/bangfud/link-order.txt",
-    "-Xlinker", "--no-warn-symbol-ordering",
-    "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/Sources/bangfud/link-order.ld",
-]
+let bangfudLinkerFlags =
+    lldPackedRelocations + [
+        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/bangfud/link-order.txt",
+        "-Xlinker", "--no-warn-symbol-ordering",
+        "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/Sources/bangfud/link-order.ld",
+    ]
 
 /// A help type is linked to export the ABI's entry point alone (`plugins/exports.map`), with its
 /// relative relocations packed: 0.5 MiB less resident for the nine built-in ones.
-let helpTypeLinkerFlags = [
-    "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
-    "-Xlinker", "--version-script=\(Context.packageDirectory)/plugins/exports.map",
-]
+let helpTypeLinkerFlags =
+    lldPackedRelocations + ["-Xlinker", "--version-script=\(Context.packageDirectory)/plugins/exports.map"]
 
 let package = Package(
     name: "bangfu",

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 bash scripts/ensure-deps.sh
 bash scripts/build-release.sh 2>&1 | tail -n 1 >&2
-bin=$(swift build -c release --show-bin-path)
+bin=$(bash scripts/build-release.sh --show-bin-path)
 $SUDO "$bin/bangfu-bench" --callgrind 20 --link-order "$(pwd)/Sources/bangfud/link-order.txt" >&2
 # The link does not notice the list changed: link again.
 rm -f "$bin/bangfud"

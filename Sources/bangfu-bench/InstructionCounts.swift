@@ -47,30 +47,31 @@ struct InstructionCounts: Encodable {
         var counts = InstructionCounts(calls: calls)
         var dumps = 0
         // Each dump's name is a plain word: callgrind_control passes it on unquoted.
-        func dump(_ name: String) throws -> String {
+        func dump(_ name: String) throws -> (path: String, instructions: Double) {
             dumps += 1
             try control(pid, "--dump=\(name)")
             let path = "\(out)/bangfud.\(pid).\(dumps)"
-            _ = try dumpTotal(at: path)
-            return path
+            return (path, try dumpTotal(at: path))
         }
         // Start-up is all an idle daemon runs: READY=1, then the services' first passes (the scheduler,
         // the audit head, retention), which take well under a second even under valgrind.
         Thread.sleep(forTimeInterval: 5)
-        counts.executed.startup = try LinkOrder.functions(inDump: try dump("startup"), object: "bangfud").map(\.name)
+        let startup = try dump("startup")
+        counts.executed.startup = try LinkOrder.functions(inDump: startup.path, object: "bangfud").map(\.name)
         let client = try LoadClient(socket: daemon.socket, principals: env.principals)
         try client.openFund("f1", fen: Int64(calls) * 1_000_000)
         // Warm up: one case end to end, so the first of each kind pays no one-time costs.
         let warm = try client.caseToNotice(999_999)
         try client.get(warm)
-        counts.executed.calls += try LinkOrder.functions(inDump: try dump("warmup"), object: "bangfud").map(\.name)
+        let warmup = try dump("warmup")
+        counts.executed.calls += try LinkOrder.functions(inDump: warmup.path, object: "bangfud").map(\.name)
 
         func measure(_ kind: String, _ body: () throws -> Void) throws {
             try control(pid, "--zero")
             try body()
-            let path = try dump("step\(counts.perCall.count + 1)")
-            counts.perCall.append((kind, try dumpTotal(at: path) / Double(calls)))
-            counts.executed.calls += try LinkOrder.functions(inDump: path, object: "bangfud").map(\.name)
+            let step = try dump("step\(counts.perCall.count + 1)")
+            counts.perCall.append((kind, step.instructions / Double(calls)))
+            counts.executed.calls += try LinkOrder.functions(inDump: step.path, object: "bangfud").map(\.name)
             progress("  \(kind): \(Int(counts.perCall.last!.instructions)) instructions per call")
         }
         var archives: [String] = []
