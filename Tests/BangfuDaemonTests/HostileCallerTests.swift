@@ -155,6 +155,45 @@ import Testing
         #expect(try d.call("org.varlink.service.GetInfo").first?["product"]?.stringValue == "bangfud")
     }
 
+    /// A client that sends calls and never reads the replies: the daemon stops reading it once its
+    /// replies wait, so the client is held back by the kernel (its sends block) instead of filling
+    /// the daemon's memory with answers; once it reads, every call is answered, in order.
+    @Test func aClientThatNeverReadsIsHeldBack() throws {
+        let d = try LiveDaemon()
+        let script = """
+            import socket, sys, threading, time
+            call = b'{"method":"org.varlink.service.GetInfo"}\\0'
+            cap = 4 << 20
+            data = memoryview(call * (cap // len(call) + 1))
+            s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.setblocking(False)
+            sent, last = 0, time.monotonic()
+            while sent < cap and time.monotonic() - last < 1.0:
+                try:
+                    sent += s.send(data[sent:sent + 65536]); last = time.monotonic()
+                except BlockingIOError:
+                    time.sleep(0.01)
+            held = sent
+            calls = -(-sent // len(call))
+            s.setblocking(True); s.settimeout(30)
+            rest = threading.Thread(target=s.sendall, args=(data[sent:calls * len(call)],)); rest.start()
+            replies = 0
+            while replies < calls:
+                chunk = s.recv(1 << 16)
+                if not chunk: break
+                replies += chunk.count(b"\\0")
+            rest.join()
+            print(held, calls, replies)
+            """
+        let (code, out, err) = try LiveDaemon.run(["/usr/bin/python3"], ["-c", script, d.socket])
+        #expect(code == 0, "\(err)")
+        let figures = out.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        try #require(figures.count == 3, "\(out)")
+        // The kernel's buffers and one read's frames: a few hundred KiB, far from the 4 MiB offered.
+        #expect(figures[0] < 1 << 20, "the daemon read \(figures[0]) bytes of calls whose replies nobody read")
+        #expect(figures[2] == figures[1], "every call answered once the client read: \(out)")
+        #expect(try d.call("org.varlink.service.GetInfo").first?["product"]?.stringValue == "bangfud")
+    }
+
     @Test func wholeSystemOperationsNeedTheTopUnit() throws {
         let d = try LiveDaemon(yaml: Self.limitedYAML)
         let branchAdmin = try Self.connect(d, as: 61008)
