@@ -9,8 +9,10 @@ import GRDBSQLite
 ///
 /// Each case is replayed as the transitions bangfud made (archive, file, submit, review, approve,
 /// notice elapsed, disbursement scheduled, paid): the floor commits each transition on its own,
-/// the grouped ceiling commits `perTransaction` transitions at once. No JSON, no checks, no
-/// socket: the distance from bangfud to these two is what the daemon itself costs.
+/// the grouped ceiling commits `perTransaction` transitions at once. Each audit entry comes with
+/// the fact rows bangfud recorded for it and clears the notes its triggers left, as bangfud does;
+/// the hashes are copied, not computed. No JSON, no checks, no socket: the distance from bangfud
+/// to these two is what the daemon itself costs.
 public struct SQLiteComparator {
     /// One transition's statements: table, whether it is an update of the case row, and the values.
     typealias Write = (sql: String, values: [DatabaseValue])
@@ -38,6 +40,13 @@ public struct SQLiteComparator {
             var requests = try Row.fetchAll(db, sql: "SELECT * FROM request_log ORDER BY created_ms")[...]
             let insert = SQLiteComparator.insert
             func request() -> [Write] { requests.popFirst().map { [insert("request_log", $0)] } ?? [] }
+            /// An audit entry as bangfud writes it: the entry, the facts it records, the notes cleared.
+            func entry(_ audit: Row) throws -> [Write] {
+                let facts = try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_fact WHERE seq = ? ORDER BY tbl, key", arguments: [audit["seq"]])
+                return [insert("audit_log", audit)] + facts.map { fact in insert("audit_fact", fact) }
+                    + [("DELETE FROM pending_fact", [])]
+            }
             let counter =
                 "INSERT INTO counter(name, next) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET next = excluded.next"
             for c in cases {
@@ -63,6 +72,20 @@ public struct SQLiteComparator {
                     arguments: [caseId])
                 let paid = try Row.fetchAll(
                     db, sql: "SELECT * FROM disbursement WHERE case_id = ?", arguments: [caseId])
+                // The payment's ledger entry (its own, beside the case's): the one naming its transactions.
+                let txnKeys = txns.map { txn in "[\(txn["id"] as Int64)]" }
+                let ledgerEntries = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM audit_log WHERE seq IN (
+                          SELECT seq FROM audit_fact
+                          WHERE tbl = 'ledger_txn' AND key IN (SELECT value FROM json_each(?))
+                        ) AND entity_id NOT IN (?, ?) ORDER BY seq
+                        """,
+                    arguments: [
+                        String(decoding: try JSONEncoder().encode(txnKeys), as: UTF8.self), h["archive_no"] as String,
+                        c["case_no"] as String,
+                    ])
                 guard audits.count >= 8, events.count >= 6 else { continue }
                 // The case row as it was filed, then updated once per transition with its final values.
                 let update: Write = (
@@ -90,24 +113,23 @@ public struct SQLiteComparator {
                 archive +=
                     persons.map { insert("household_person", $0) } + values.map { insert("personal_value", $0) }
                     + history.map { insert("archive_history", $0) }
-                archive += [insert("audit_log", audits[0])] + request()
+                archive += try entry(audits[0]) + request()
                 var steps: [[Write]] = [archive]
-                steps.append(
+                try steps.append(
                     [
                         (counter, ["case:bench".databaseValue, Int64(count + 2).databaseValue]),
                         insert("help_case", filed),
-                        insert("audit_log", audits[1]),
-                    ] + request())
+                    ] + entry(audits[1]) + request())
                 for k in 0..<5 {
-                    var step: [Write] = [update, insert("case_event", events[k]), insert("audit_log", audits[2 + k])]
+                    var step: [Write] = try [update, insert("case_event", events[k])] + entry(audits[2 + k])
                     if k < 3 { step += request() }
                     steps.append(step)
                 }
                 var pay: [Write] = txns.map { insert("ledger_txn", $0) } + postings.map { insert("ledger_posting", $0) }
-                pay +=
-                    paid.map { insert("disbursement", $0) } + [
-                        update, insert("case_event", events[5]), insert("audit_log", audits[7]),
-                    ] + request()
+                pay += try ledgerEntries.flatMap(entry)
+                try pay +=
+                    paid.map { insert("disbursement", $0) } + [update, insert("case_event", events[5])]
+                    + entry(audits[7]) + request()
                 steps.append(pay)
                 transitions.append(contentsOf: steps)
                 count += 1
@@ -135,6 +157,10 @@ public struct SQLiteComparator {
         public var seconds: Double
         public var casesPerSecond: Double
         public var transitionsPerSecond: Double
+        /// The replaying thread's CPU (user and kernel) per transition: SQLite's own cost of the rows.
+        public var cpuMicrosPerTransition: Double
+        /// The audit entries' fact rows written (bangfud's evidence, replayed with the rest).
+        public var factRows: Int
         public var synchronous: String
         public var journalMode: String
     }
@@ -175,6 +201,7 @@ public struct SQLiteComparator {
         for w in setup { try conn.run(w.sql, w.values) }
         try conn.exec("COMMIT")
         let t0 = DispatchTime.now().uptimeNanoseconds
+        let cpu0 = Self.threadCPUNanoseconds()
         var open = 0
         for t in transitions {
             if open == 0 { try conn.exec("BEGIN IMMEDIATE") }
@@ -186,13 +213,29 @@ public struct SQLiteComparator {
             }
         }
         if open > 0 { try conn.exec("COMMIT") }
+        let cpuMicros = Double(Self.threadCPUNanoseconds() - cpu0) / 1e3
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+        // Every row the triggers noted went with an entry, as in bangfud (which refuses a write that
+        // leaves one): otherwise the replay skipped evidence and the figures would flatter SQLite.
+        guard try conn.scalar("SELECT count(*) FROM pending_fact") == "0" else {
+            throw LoadError("the replay left rows without an audit entry: it does not write what bangfud wrote")
+        }
         let result = Result(
             transitionsPerTransaction: perTransaction, seconds: seconds, casesPerSecond: Double(cases) / seconds,
             transitionsPerSecond: Double(transitions.count) / seconds,
+            cpuMicrosPerTransition: cpuMicros / Double(max(transitions.count, 1)),
+            factRows: Int(try conn.scalar("SELECT count(*) FROM audit_fact")) ?? 0,
             synchronous: try conn.pragma("synchronous") == "2" ? "FULL" : try conn.pragma("synchronous"),
             journalMode: try conn.pragma("journal_mode"))
         return result
+    }
+
+    /// CPU time of the calling thread: the replay loop never suspends, so it runs on one thread,
+    /// and the bench's other threads (idle then) do not count.
+    static func threadCPUNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }
 
@@ -222,11 +265,16 @@ final class RawSQLite {
         guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else { throw error() }
     }
 
-    func pragma(_ name: String) throws -> String {
-        var s: OpaquePointer?
-        guard sqlite3_prepare_v2(db, "PRAGMA \(name)", -1, &s, nil) == SQLITE_OK else { throw error() }
-        defer { sqlite3_finalize(s) }
-        guard sqlite3_step(s) == SQLITE_ROW, let text = sqlite3_column_text(s, 0) else { throw error() }
+    func pragma(_ name: String) throws -> String { try scalar("PRAGMA \(name)") }
+
+    /// The first column of the first row, as text.
+    func scalar(_ sql: String) throws -> String {
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else { throw error() }
+        defer { sqlite3_finalize(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW, let text = sqlite3_column_text(statement, 0) else {
+            throw error()
+        }
         return String(cString: text)
     }
 

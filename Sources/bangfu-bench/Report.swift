@@ -154,17 +154,19 @@ struct Report: Encodable {
             out.append(
                 "plain SQLite, the same rows for \(comparatorCases) cases (synchronous=\(floor.synchronous), journal_mode=\(floor.journalMode)):"
             )
-            out.append(
-                "  floor   (1 transition per transaction):  \(f(floor.casesPerSecond, 1)) cases/s, \(f(floor.transitionsPerSecond)) transitions/s"
-            )
-            out.append(
-                "  ceiling (16 transitions per transaction): \(f(ceiling.casesPerSecond, 1)) cases/s, \(f(ceiling.transitionsPerSecond)) transitions/s"
-            )
+            func replayed(_ label: String, _ result: SQLiteComparator.Result) -> String {
+                "  \(label) \(f(result.casesPerSecond, 1)) cases/s, \(f(result.transitionsPerSecond)) transitions/s, "
+                    + "CPU \(f(result.cpuMicrosPerTransition)) µs/tr"
+            }
+            out.append(replayed("floor   (1 transition per transaction): ", floor))
+            out.append(replayed("ceiling (16 transitions per transaction):", ceiling))
             out.append("  bangfud at \(k) clients / floor = \(f(overFloor ?? 0, 2))×")
             out.append("  bangfud at \(k) clients / ceiling = \(f(overCeiling ?? 0, 2))×   (target ≥ 0.6)")
             if let compared, transitionsPerCase > 0 {
                 let perTransition = compared.daemonCPUMicrosPerCase / Double(transitionsPerCase)
                 out.append("  bangfud CPU per transition at \(k) clients = \(f(perTransition)) µs   (target ≤ 150)")
+                let overCeilingCPU = perTransition / max(ceiling.cpuMicrosPerTransition, 1)
+                out.append("  bangfud CPU per transition / the ceiling's = \(f(overCeilingCPU, 2))×")
             }
         }
         if !pgbench.isEmpty, let compared {

@@ -34,6 +34,12 @@ import Testing
         #expect(
             report["floor"]?["synchronous"]?.string == "FULL"
                 && report["ceiling"]?["transitionsPerTransaction"]?.int == 16)
+        // The comparators replay bangfud's evidence too (its entries' fact rows), and say what CPU
+        // plain SQLite spent on the rows.
+        for comparator in ["floor", "ceiling"] {
+            #expect((report[comparator]?["factRows"]?.int ?? 0) >= 48 * 8, "\(comparator)")
+            #expect((report[comparator]?["cpuMicrosPerTransition"]?.number ?? 0) > 0, "\(comparator)")
+        }
         // The daemon's side as bangfud itself reports it (Admin.Status reads SQLite back).
         #expect(report["synchronous"]?.string == "FULL" && report["journalMode"]?.string == "wal")
         #expect(report["transitionsPerCase"]?.int == 8)
