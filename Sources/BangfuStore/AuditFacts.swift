@@ -1,6 +1,8 @@
 import BangfuCore
+import Crypto
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// What each audit entry commits to: the exact rows its write added or changed.
@@ -53,10 +55,10 @@ enum AuditFacts {
     /// their earlier entries; a row that never changes counts as recorded once from this entry on.
     static func baseline(_ db: Database, version: Int) throws {
         rowTextSQL.withLock { $0.removeAll() }
-        pendingTextSQL.withLock { $0.removeAll() }
+        pendingColumnsSQL.withLock { $0.removeAll() }
         defer {
             rowTextSQL.withLock { $0.removeAll() }
-            pendingTextSQL.withLock { $0.removeAll() }
+            pendingColumnsSQL.withLock { $0.removeAll() }
         }
         for table in tables where table.since == version {
             let key = "json_array(" + table.key.map { "NEW.\($0)" }.joined(separator: ", ") + ")"
@@ -135,37 +137,65 @@ enum AuditFacts {
             notes.append((row[0], row[1]))
             return true
         }
-        var texts: [String: [String: String]] = [:]
+        var hashes: [String: [String: String]] = [:]
         for name in Set(notes.map(\.tbl)) {
             guard let table = byName[name] else { continue }
-            var byKey: [String: String] = [:]
-            try driver.each(try pendingTextQuery(db, table: table), [.text(table.name)]) { row in
-                byKey[row[0]] = row[1] as String?
-                return true
-            }
-            texts[name] = byKey
+            hashes[name] = try pendingHashes(db, table: table)
         }
         return notes.compactMap { note in
             guard byName[note.tbl] != nil else { return nil }
-            let text = texts[note.tbl]?[note.key]
-            return (note.tbl, note.key, text.map(Audit.sha256) ?? Audit.sha256("deleted"))
+            return (note.tbl, note.key, hashes[note.tbl]?[note.key] ?? Audit.sha256("deleted"))
         }
     }
 
-    private static let pendingTextSQL = Mutex<[String: String]>([:])
+    /// The hash of each noted row of `table` still there, by key: its columns read plainly and
+    /// quoted as `rowText` quotes them in SQL (`QuotedRow`), or by `rowText` itself for a value
+    /// only SQLite quotes exactly.
+    private static func pendingHashes(_ db: Database, table: Table) throws -> [String: String] {
+        let statement = try db.cachedStatement(sql: try pendingColumnsQuery(db, table: table)).sqliteStatement
+        sqlite3_reset(statement)
+        defer { sqlite3_reset(statement) }
+        guard sqlite3_bind_text(statement, 1, table.name, -1, transientText) == SQLITE_OK else {
+            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "cannot bind the fact table's name")
+        }
+        var byKey: [String: String] = [:]
+        var text: [UInt8] = []
+        while true {
+            let code = sqlite3_step(statement)
+            if code == SQLITE_DONE { return byKey }
+            guard code == SQLITE_ROW else {
+                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+            }
+            // The key is NOT NULL in pending_fact; a row without one is no note to record.
+            guard let keyText = sqlite3_column_text(statement, 0) else { continue }
+            let key = String(cString: keyText)
+            text.removeAll(keepingCapacity: true)
+            if QuotedRow.append(statement, from: 1, to: &text) {
+                byKey[key] = SHA256.hash(data: text).withUnsafeBytes { bytes in bytes.hexString }
+            } else {
+                byKey[key] = try rowHash(db, table: table, key: key)
+            }
+        }
+    }
 
-    /// Each noted row of `table` with its canonical text (the same text as `rowText`).
-    static func pendingTextQuery(_ db: Database, table: Table) throws -> String {
-        if let known = pendingTextSQL.withLock({ $0[table.name] }) { return known }
+    /// SQLite copies the bound text at once.
+    private static let transientText = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private static let pendingColumnsSQL = Mutex<[String: String]>([:])
+
+    /// Each noted row of `table`: its key, then the columns of its canonical text (`rowTextQuery`'s), unquoted.
+    static func pendingColumnsQuery(_ db: Database, table: Table) throws -> String {
+        if let known = pendingColumnsSQL.withLock({ $0[table.name] }) { return known }
         let columns = try String.fetchAll(
             db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name]
         ).filter { column in !table.erasable.contains(column) }
-        let text = columns.map { "quote(t.\"\($0)\")" }.joined(separator: " || char(31) || ")
+        let selected = columns.map { "t.\"\($0)\"" }.joined(separator: ", ")
         let match = table.key.enumerated().map { index, column in
             "t.\"\(column)\" = json_extract(p.key, '$[\(index)]')"
         }.joined(separator: " AND ")
-        let sql = "SELECT p.key, \(text) FROM pending_fact p JOIN \(table.name) t ON \(match) WHERE p.tbl = ?"
-        pendingTextSQL.withLock { $0[table.name] = sql }
+        let sql = "SELECT p.key, \(selected) FROM pending_fact p JOIN \(table.name) t ON \(match) WHERE p.tbl = ?"
+        pendingColumnsSQL.withLock { $0[table.name] = sql }
         return sql
     }
 
