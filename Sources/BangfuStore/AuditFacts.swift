@@ -1,5 +1,4 @@
 import BangfuCore
-import Crypto
 import Foundation
 import GRDB
 import GRDBSQLite
@@ -97,15 +96,19 @@ enum AuditFacts {
 
     static func rowTextQuery(_ db: Database, table: Table) throws -> String {
         if let known = rowTextSQL.withLock({ $0[table.name] }) { return known }
-        let columns = try String.fetchAll(
-            db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name]
-        ).filter { column in !table.erasable.contains(column) }
-        let text = columns.map { "quote(\"\($0)\")" }.joined(separator: " || char(31) || ")
+        let text = try canonicalColumns(db, table: table).map { column in "quote(\"\(column)\")" }
+            .joined(separator: " || char(31) || ")
         let match = table.key.enumerated().map { index, column in "\"\(column)\" = json_extract(?, '$[\(index)]')" }
             .joined(separator: " AND ")
         let sql = "SELECT \(text) FROM \(table.name) WHERE \(match)"
         rowTextSQL.withLock { $0[table.name] = sql }
         return sql
+    }
+
+    /// The columns of a row's canonical text: every column in table order but the erasable ones.
+    private static func canonicalColumns(_ db: Database, table: Table) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name])
+            .filter { column in !table.erasable.contains(column) }
     }
 
     /// The canonical text of one row; nil when it is gone.
@@ -152,45 +155,31 @@ enum AuditFacts {
     /// quoted as `rowText` quotes them in SQL (`QuotedRow`), or by `rowText` itself for a value
     /// only SQLite quotes exactly.
     private static func pendingHashes(_ db: Database, table: Table) throws -> [String: String] {
-        let statement = try db.cachedStatement(sql: try pendingColumnsQuery(db, table: table)).sqliteStatement
-        sqlite3_reset(statement)
-        defer { sqlite3_reset(statement) }
-        guard sqlite3_bind_text(statement, 1, table.name, -1, transientText) == SQLITE_OK else {
-            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "cannot bind the fact table's name")
-        }
+        let sql = try pendingColumnsQuery(db, table: table)
         var byKey: [String: String] = [:]
         var text: [UInt8] = []
-        while true {
-            let code = sqlite3_step(statement)
-            if code == SQLITE_DONE { return byKey }
-            guard code == SQLITE_ROW else {
-                let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
-            }
+        try SQLiteStep.eachRow(db.cachedStatement(sql: sql).sqliteStatement, [.text(table.name)], sql: sql) { row in
             // The key is NOT NULL in pending_fact; a row without one is no note to record.
-            guard let keyText = sqlite3_column_text(statement, 0) else { continue }
+            guard let keyText = sqlite3_column_text(row, 0) else { return true }
             let key = String(cString: keyText)
             text.removeAll(keepingCapacity: true)
-            if QuotedRow.append(statement, from: 1, to: &text) {
-                byKey[key] = SHA256.hash(data: text).withUnsafeBytes { bytes in bytes.hexString }
+            if QuotedRow.append(row, from: 1, to: &text) {
+                byKey[key] = Audit.sha256(bytes: text)
             } else {
                 byKey[key] = try rowHash(db, table: table, key: key)
             }
+            return true
         }
+        return byKey
     }
-
-    /// SQLite copies the bound text at once.
-    private static let transientText = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     private static let pendingColumnsSQL = Mutex<[String: String]>([:])
 
     /// Each noted row of `table`: its key, then the columns of its canonical text (`rowTextQuery`'s), unquoted.
     static func pendingColumnsQuery(_ db: Database, table: Table) throws -> String {
         if let known = pendingColumnsSQL.withLock({ $0[table.name] }) { return known }
-        let columns = try String.fetchAll(
-            db, sql: "SELECT name FROM pragma_table_info(?) ORDER BY cid", arguments: [table.name]
-        ).filter { column in !table.erasable.contains(column) }
-        let selected = columns.map { "t.\"\($0)\"" }.joined(separator: ", ")
+        let selected = try canonicalColumns(db, table: table).map { column in "t.\"\(column)\"" }
+            .joined(separator: ", ")
         let match = table.key.enumerated().map { index, column in
             "t.\"\(column)\" = json_extract(p.key, '$[\(index)]')"
         }.joined(separator: " AND ")

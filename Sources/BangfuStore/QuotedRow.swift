@@ -6,7 +6,7 @@ import GRDBSQLite
 /// Every write's audit entry hashes the rows it changed; asking SQLite to quote and join every
 /// column cost an eighth of a transition's instructions (callgrind: 62k per noted `help_case` row),
 /// reading the columns and quoting them here a fraction of that. The values whose quoting is
-/// subtle are left to SQLite (`nil`): real numbers (SQLite's own float formatting), text holding a
+/// subtle are left to SQLite (`append` returns false): real numbers (SQLite's own float formatting), text holding a
 /// NUL (`quote()` stops there) or bytes that are not UTF-8 (the old path read them repaired).
 /// `verify` keeps building the text in SQL, so the two ways check each other on every store.
 enum QuotedRow {

@@ -127,19 +127,29 @@ enum SQLiteStep {
         _ handle: OpaquePointer, columns: [String], _ arguments: [SQLValue], sql: String,
         _ body: (SQLRow) throws -> Bool
     ) throws {
+        let count = Int32(columns.count)
+        try eachRow(handle, arguments, sql: sql) { row in
+            var values: [SQLValue] = []
+            values.reserveCapacity(columns.count)
+            for column in 0..<count { values.append(value(row, column)) }
+            return try body(SQLRow(columns: columns, values: values))
+        }
+    }
+
+    /// Binds, then hands each row to `body` as the statement itself, to read in place (while
+    /// `body` returns true).
+    static func eachRow(
+        _ handle: OpaquePointer, _ arguments: [SQLValue], sql: String, _ body: (OpaquePointer) throws -> Bool
+    ) throws {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         defer { sqlite3_reset(handle) }
         try bind(arguments, to: handle, sql: sql)
-        let count = Int32(columns.count)
         while true {
             let code = sqlite3_step(handle)
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw failure(code, handle, sql: sql) }
-            var values: [SQLValue] = []
-            values.reserveCapacity(columns.count)
-            for column in 0..<count { values.append(value(handle, column)) }
-            guard try body(SQLRow(columns: columns, values: values)) else { return }
+            guard try body(handle) else { return }
         }
     }
 

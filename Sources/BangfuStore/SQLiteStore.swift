@@ -200,8 +200,10 @@ public final class SQLiteStore: SQLStore {
 enum Audit {
     static let genesis = AuditChain.genesis
 
-    static func sha256(_ s: String) -> String {
-        SHA256.hash(data: Data(s.utf8)).withUnsafeBytes { bytes in bytes.hexString }
+    static func sha256(_ s: String) -> String { sha256(bytes: Array(s.utf8)) }
+
+    static func sha256(bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).withUnsafeBytes { digest in digest.hexString }
     }
 
     static func canonical(
