@@ -88,7 +88,7 @@ let package = Package(
         .target(
             name: "BangfuStore",
             dependencies: [
-                "BangfuCore", "BangfuDomain", "BangfuSQL",
+                "BangfuCore", "BangfuDomain", "BangfuJSON", "BangfuSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -291,7 +291,7 @@ let package = Package(
         .testTarget(
             name: "BangfuCoreTests",
             dependencies: [
-                "BangfuCore", "BangfuConfig", "BangfuCLIKit", "BangfuVarlinkProtocol",
+                "BangfuCore", "BangfuConfig", "BangfuCLIKit", "BangfuJSON", "BangfuVarlinkProtocol",
                 .product(name: "BangfuPluginKit", package: "PluginKit"),
             ]
         ),

@@ -186,7 +186,7 @@ extension JSONValue {
             guard i < bytes.count else { throw fail("unterminated string") }
             if bytes[i] == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<i])
-                guard let s = String(validating: raw, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+                guard let s = UTF8Text.string(validating: raw) else { throw fail("a string is not valid UTF-8") }
                 i += 1
                 return s
             }
@@ -238,7 +238,7 @@ extension JSONValue {
                 default: throw fail("unknown escape")
                 }
             }
-            guard let s = String(validating: out, as: UTF8.self) else { throw fail("a string is not valid UTF-8") }
+            guard let s = UTF8Text.string(validating: out) else { throw fail("a string is not valid UTF-8") }
             return s
         }
     }

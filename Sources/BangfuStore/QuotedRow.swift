@@ -1,3 +1,4 @@
+import BangfuJSON
 import GRDBSQLite
 
 /// A fact row's canonical text built from its plain columns, byte for byte what SQLite's
@@ -49,7 +50,7 @@ enum QuotedRow {
             if byte == 0 { return false }
             if byte >= 0x80 { ascii = false }
         }
-        if !ascii, String(validating: bytes, as: UTF8.self) == nil { return false }
+        if !ascii, UTF8Text.string(validating: bytes) == nil { return false }
         text.append(0x27)
         for byte in bytes {
             text.append(byte)

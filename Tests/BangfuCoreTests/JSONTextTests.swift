@@ -1,4 +1,5 @@
 import BangfuCore
+import BangfuJSON
 import BangfuVarlinkProtocol
 import Foundation
 import Testing
@@ -36,6 +37,31 @@ import Testing
         #expect(
             (try? JSONValue.parse(Array((String(repeating: "[", count: 200) + String(repeating: "]", count: 200)).utf8)))
                 != nil)
+    }
+
+    /// Strings are checked for UTF-8 without the standard library's generic `String(validating:)`:
+    /// each kind of bad sequence is refused, in the plain path and after an escape, and good text
+    /// (a literal U+FFFD, the bytes a repair would write, included) comes back byte for byte.
+    @Test func stringsMustBeUTF8() throws {
+        let bad: [[UInt8]] = [
+            [0xFF], [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0xF5, 0x80, 0x80, 0x80], [0xE4, 0xB8], [0x80], [0xE4, 0x41, 0xAD], [0xF0, 0x9F, 0x98],
+        ]
+        for bytes in bad {
+            #expect(UTF8Text.string(validating: bytes) == nil, "\(bytes)")
+            #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22] + bytes + [0x22]) }
+            #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22, 0x5C, 0x6E] + bytes + [0x22]) }
+        }
+        let good: [([UInt8], String)] = [
+            ([], ""), ([0x41, 0x00, 0x42], "A\u{0}B"), ([0xE4, 0xB8, 0xAD, 0xE6, 0x96, 0x87], "中文"),
+            ([0xEF, 0xBF, 0xBD], "\u{FFFD}"), ([0xF0, 0x9F, 0x98, 0x80], "😀"),
+            ([0xF4, 0x8F, 0xBF, 0xBF], "\u{10FFFF}"),
+        ]
+        for (bytes, text) in good {
+            #expect(UTF8Text.string(validating: bytes) == text)
+            #expect(UTF8Text.string(validating: bytes).map { text in Array(text.utf8) } == bytes)
+        }
+        #expect(try JSONValue.parse(Array(#""中文 \n 😀""#.utf8)) == .string("中文 \n 😀"))
     }
 
     @Test func varlinkCallsParseStrictly() throws {
