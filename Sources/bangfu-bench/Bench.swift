@@ -5,11 +5,16 @@ import BangfuVarlink
 import BangfuWire
 import Foundation
 import Histogram
+import Synchronization
 
 /// Measures the real bangfud: end to end at K clients against SQLite's floor and grouped ceiling,
 /// reads, growth with a large store, and start-up. Prints figures; asserts nothing.
+///
+/// A synchronous command whose main thread waits for the run's task, as bangfud is: an async main
+/// parks the main thread in `dispatch_main`, which valgrind (3.19) cannot run, and `--callgrind`
+/// runs a copy of this program under valgrind to count the SQLite ceiling's instructions.
 @main
-struct Bench: AsyncParsableCommand {
+struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bangfu-bench",
         abstract: "bangfud 性能基准 / Benchmarks of the real bangfud over its socket.",
@@ -44,8 +49,32 @@ struct Bench: AsyncParsableCommand {
             与 --callgrind 同用：把 bangfud 运行过的函数按链接顺序写入此文件 / With --callgrind: write the functions \
             bangfud ran, in link order, to this file (scripts/link-order.sh).
             """) var linkOrder: String?
+    @Option(
+        help: ArgumentHelp(
+            "Replay the cases of this bangfud database as the grouped ceiling and exit (--callgrind runs it).",
+            visibility: .hidden)) var replayCeiling: String?
 
-    func run() async throws {
+    func run() throws {
+        let finished = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<Void, Error>>(.success(()))
+        Task {
+            do { try await measure() } catch { outcome.withLock { $0 = .failure(error) } }
+            finished.signal()
+        }
+        finished.wait()
+        try outcome.withLock { $0 }.get()
+    }
+
+    func measure() async throws {
+        if let replayCeiling {
+            // Under valgrind, for `InstructionCounts`: only `writeTransitions` is counted.
+            let comparator = try SQLiteComparator(daemonDatabase: replayCeiling, limit: cases)
+            let result = try await comparator.replay(
+                into: (work ?? NSTemporaryDirectory()) + "/ceiling.sqlite", daemonDatabase: replayCeiling,
+                units: LoadPrincipals.units, perTransaction: 16)
+            print(Int(result.transitionsPerSecond * result.seconds + 0.5), comparator.cases)
+            return
+        }
         guard geteuid() == 0 else {
             throw ValidationError(
                 "bangfu-bench needs root: each load client connects as another uid (run it with sudo)")

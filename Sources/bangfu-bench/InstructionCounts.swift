@@ -10,13 +10,20 @@ struct InstructionCounts: Encodable {
     var calls: Int
     /// Instructions per call, by kind, in the order they ran.
     var perCall: [(kind: String, instructions: Double)] = []
+    /// bangfud's instructions for the cases' transitions, over their number: every kind but the read.
+    var perTransition = 0.0
+    /// Plain SQLite writing the same cases' rows, 16 transitions per commit (the grouped ceiling of
+    /// `SQLiteComparator`), per transition; nil when the replay could not be counted.
+    var ceilingPerTransition: Double?
 
-    enum CodingKeys: String, CodingKey { case calls, perCall }
+    enum CodingKeys: String, CodingKey { case calls, perCall, perTransition, ceilingPerTransition }
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(calls, forKey: .calls)
         try container.encode(
             Dictionary(uniqueKeysWithValues: perCall.map { ($0.kind, $0.instructions) }), forKey: .perCall)
+        try container.encode(perTransition, forKey: .perTransition)
+        try container.encodeIfPresent(ceilingPerTransition, forKey: .ceilingPerTransition)
     }
 
     /// The functions of bangfud that ran, by dump: starting up, the warm-up case, then each kind of call.
@@ -87,8 +94,54 @@ struct InstructionCounts: Encodable {
             _ = try daemon.admin(WireMethod.adminAdvanceClock.rawValue, ["seconds": .int(20 * 86_400)])
         }
         try measure("Cases.Pay") { for caseNo in cases { try client.pay(caseNo, fund: "f1") } }
+        let transitionsTotal = counts.perCall.reduce(0) { sum, call in sum + call.instructions } * Double(calls)
         try measure("Cases.Get (auditor)") { for caseNo in cases { try client.get(caseNo) } }
+        daemon.stop()
+
+        let database = daemon.stateDir + "/bangfu.sqlite"
+        let transitions = try SQLiteComparator(daemonDatabase: database, limit: calls).transitionsPerCase * calls
+        guard transitions > 0 else { throw LoadError("callgrind: the cases did not reach payment") }
+        counts.perTransition = transitionsTotal / Double(transitions)
+        counts.ceilingPerTransition = try ceiling(database: database, calls: calls, bin: env.bin, out: out)
         return counts
+    }
+
+    /// The grouped ceiling's instructions per transition: this program replays bangfud's cases
+    /// under callgrind (`--replay-ceiling`), counting only the timed loop (`writeTransitions`).
+    static func ceiling(database: String, calls: Int, bin: String, out: String) throws -> Double {
+        progress("callgrind: the same rows straight into SQLite (the grouped ceiling)")
+        let program = try strippedCopy(of: CommandLine.arguments[0], into: bin)
+        let work = out + "/ceiling"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/valgrind")
+        process.arguments = [
+            "--tool=callgrind", "--demangle=no", "--collect-atstart=no",
+            "--toggle-collect=*16SQLiteComparatorV16writeTransitions*", "--callgrind-out-file=\(out)/ceiling.out",
+            program, "--replay-ceiling", database, "--cases", String(calls), "--work", work,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let transitions = Double(printed.split(separator: " ").first ?? ""),
+            transitions > 0
+        else { throw LoadError("callgrind: the ceiling's replay failed (\(printed))") }
+        return try dumpTotal(at: out + "/ceiling.out") / transitions
+    }
+
+    /// The program at `path` copied into `directory` without debug information.
+    static func strippedCopy(of path: String, into directory: String) throws -> String {
+        let copy = directory + "/" + URL(fileURLWithPath: path).lastPathComponent
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/objcopy")
+        process.arguments = ["--strip-debug", path, copy]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw LoadError("objcopy --strip-debug \(path) failed") }
+        return copy
     }
 
     /// bangfud and the help-type plugins of `bin`, copied into `directory` without debug information.
@@ -97,14 +150,7 @@ struct InstructionCounts: Encodable {
         let names = try FileManager.default.contentsOfDirectory(atPath: bin).filter { name in
             name == "bangfud" || (name.hasPrefix("libbangfu-help-") && name.hasSuffix(".so"))
         }
-        for name in names {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/objcopy")
-            process.arguments = ["--strip-debug", bin + "/" + name, directory + "/" + name]
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw LoadError("objcopy --strip-debug \(name) failed") }
-        }
+        for name in names { _ = try strippedCopy(of: bin + "/" + name, into: directory) }
         return directory
     }
 
@@ -136,9 +182,14 @@ struct InstructionCounts: Encodable {
 
     func table() -> String {
         var lines = ["instructions per call in bangfud (callgrind, \(calls) calls of each kind, one client):"]
-        for (kind, instructions) in perCall {
-            lines.append(
-                "  " + kind.padding(toLength: 52, withPad: " ", startingAt: 0) + String(format: "%12.0f", instructions))
+        func line(_ label: String, _ value: String) {
+            lines.append("  " + label.padding(toLength: 52, withPad: " ", startingAt: 0) + value)
+        }
+        for (kind, instructions) in perCall { line(kind, String(format: "%12.0f", instructions)) }
+        line("per transition (the calls above but the read)", String(format: "%12.0f", perTransition))
+        if let ceilingPerTransition {
+            line("SQLite ceiling per transition (same rows, 16/commit)", String(format: "%12.0f", ceilingPerTransition))
+            line("bangfud / the ceiling", String(format: "%11.1fx", perTransition / ceilingPerTransition))
         }
         return lines.joined(separator: "\n")
     }
