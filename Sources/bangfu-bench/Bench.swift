@@ -68,9 +68,11 @@ struct Bench: ParsableCommand {
     func measure() async throws {
         if let replayCeiling {
             // Under valgrind, for `InstructionCounts`: only `writeTransitions` is counted.
+            // Its own directory, named by the caller: no fixed name in a shared /tmp.
+            guard let work else { throw ValidationError("--replay-ceiling needs --work") }
             let comparator = try SQLiteComparator(daemonDatabase: replayCeiling, limit: cases)
             let result = try await comparator.replay(
-                into: (work ?? NSTemporaryDirectory()) + "/ceiling.sqlite", daemonDatabase: replayCeiling,
+                into: work + "/ceiling.sqlite", daemonDatabase: replayCeiling,
                 units: LoadPrincipals.units, perTransaction: 16)
             print(Int(result.transitionsPerSecond * result.seconds + 0.5), comparator.cases)
             return
