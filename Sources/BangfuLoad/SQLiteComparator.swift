@@ -150,6 +150,8 @@ public struct SQLiteComparator {
 
     /// Transitions per case (what the daemon made for each).
     public var transitionsPerCase: Int { cases == 0 ? 0 : transitions.count / cases }
+    /// How many transitions a replay writes.
+    public var transitionCount: Int { transitions.count }
 
     /// The result of one replay.
     public struct Result: Sendable, Codable {

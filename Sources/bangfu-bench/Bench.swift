@@ -71,10 +71,10 @@ struct Bench: ParsableCommand {
             // Its own directory, named by the caller: no fixed name in a shared /tmp.
             guard let work else { throw ValidationError("--replay-ceiling needs --work") }
             let comparator = try SQLiteComparator(daemonDatabase: replayCeiling, limit: cases)
-            let result = try await comparator.replay(
+            _ = try await comparator.replay(
                 into: work + "/ceiling.sqlite", daemonDatabase: replayCeiling,
                 units: LoadPrincipals.units, perTransaction: 16)
-            print(Int(result.transitionsPerSecond * result.seconds + 0.5), comparator.cases)
+            print(comparator.transitionCount)
             return
         }
         guard geteuid() == 0 else {

@@ -13,7 +13,7 @@ struct InstructionCounts: Encodable {
     /// bangfud's instructions for the cases' transitions, over their number: every kind but the read.
     var perTransition = 0.0
     /// Plain SQLite writing the same cases' rows, 16 transitions per commit (the grouped ceiling of
-    /// `SQLiteComparator`), per transition; nil when the replay could not be counted.
+    /// `SQLiteComparator`), per transition; nil until counted.
     var ceilingPerTransition: Double?
 
     enum CodingKeys: String, CodingKey { case calls, perCall, perTransition, ceilingPerTransition }
@@ -98,17 +98,18 @@ struct InstructionCounts: Encodable {
         try measure("Cases.Get (auditor)") { for caseNo in cases { try client.get(caseNo) } }
         daemon.stop()
 
-        let database = daemon.stateDir + "/bangfu.sqlite"
-        let transitions = try SQLiteComparator(daemonDatabase: database, limit: calls).transitionsPerCase * calls
-        guard transitions > 0 else { throw LoadError("callgrind: the cases did not reach payment") }
-        counts.perTransition = transitionsTotal / Double(transitions)
-        counts.ceilingPerTransition = try ceiling(database: database, calls: calls, bin: env.bin, out: out)
+        let ceiling = try ceiling(database: daemon.stateDir + "/bangfu.sqlite", calls: calls, bin: env.bin, out: out)
+        counts.perTransition = transitionsTotal / ceiling.transitions
+        counts.ceilingPerTransition = ceiling.instructions / ceiling.transitions
         return counts
     }
 
-    /// The grouped ceiling's instructions per transition: this program replays bangfud's cases
-    /// under callgrind (`--replay-ceiling`), counting only the timed loop (`writeTransitions`).
-    static func ceiling(database: String, calls: Int, bin: String, out: String) throws -> Double {
+    /// The grouped ceiling's instructions, and the transitions of the cases bangfud made: this
+    /// program replays those cases under callgrind (`--replay-ceiling`), counting only the timed
+    /// loop (`writeTransitions`).
+    static func ceiling(database: String, calls: Int, bin: String, out: String) throws
+        -> (instructions: Double, transitions: Double)
+    {
         progress("callgrind: the same rows straight into SQLite (the grouped ceiling)")
         let program = try strippedCopy(of: CommandLine.arguments[0], into: bin)
         let work = out + "/ceiling"
@@ -126,10 +127,12 @@ struct InstructionCounts: Encodable {
         try process.run()
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0, let transitions = Double(printed.split(separator: " ").first ?? ""),
-            transitions > 0
-        else { throw LoadError("callgrind: the ceiling's replay failed (\(printed))") }
-        return try dumpTotal(at: out + "/ceiling.out") / transitions
+        guard process.terminationStatus == 0,
+            let transitions = Double(printed.trimmingCharacters(in: .whitespacesAndNewlines)), transitions > 0
+        else {
+            throw LoadError("callgrind: the ceiling's replay failed or no case reached payment (\(printed))")
+        }
+        return (try dumpTotal(at: out + "/ceiling.out"), transitions)
     }
 
     /// The program at `path` copied into `directory` without debug information.
