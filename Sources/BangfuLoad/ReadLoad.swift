@@ -83,12 +83,13 @@ public final class ReadFloor {
     public let process = Process()
     public let socket: String
 
-    /// Starts the floor on `database` (bangfud stopped or not: it only reads) and returns once it
-    /// accepts, its socket (mode 0600) handed to `owner`, the uid the load reads as.
-    public init(binary: String, socket: String, database: String, owner: UInt32) throws {
+    /// Starts the floor on `database` (bangfud stopped or not: it only reads), under `launcher` when
+    /// given (valgrind), and returns once it accepts, its socket (mode 0600) handed to `owner`, the
+    /// uid the load reads as.
+    public init(binary: String, socket: String, database: String, owner: UInt32, launcher: [String] = []) throws {
         self.socket = socket
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [socket, database]
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? binary)
+        process.arguments = launcher.dropFirst() + (launcher.isEmpty ? [] : [binary]) + [socket, database]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

@@ -15,8 +15,11 @@ struct InstructionCounts: Encodable {
     /// Plain SQLite writing the same cases' rows, 16 transitions per commit (the grouped ceiling of
     /// `SQLiteComparator`), per transition; nil until counted.
     var ceilingPerTransition: Double?
+    /// The floor server (`bangfu-read-floor`) answering the same reads with the same bytes, per read;
+    /// nil until counted.
+    var floorPerRead: Double?
 
-    enum CodingKeys: String, CodingKey { case calls, perCall, perTransition, ceilingPerTransition }
+    enum CodingKeys: String, CodingKey { case calls, perCall, perTransition, ceilingPerTransition, floorPerRead }
     func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(calls, forKey: .calls)
@@ -24,6 +27,7 @@ struct InstructionCounts: Encodable {
             Dictionary(uniqueKeysWithValues: perCall.map { ($0.kind, $0.instructions) }), forKey: .perCall)
         try container.encode(perTransition, forKey: .perTransition)
         try container.encodeIfPresent(ceilingPerTransition, forKey: .ceilingPerTransition)
+        try container.encodeIfPresent(floorPerRead, forKey: .floorPerRead)
     }
 
     /// The functions of bangfud that ran, by dump: starting up, the warm-up case, then each kind of call.
@@ -96,7 +100,13 @@ struct InstructionCounts: Encodable {
         try measure("Cases.Pay") { for caseNo in cases { try client.pay(caseNo, fund: "f1") } }
         let transitionsTotal = counts.perCall.reduce(0) { sum, call in sum + call.instructions } * Double(calls)
         try measure("Cases.Get (auditor)") { for caseNo in cases { try client.get(caseNo) } }
+        let reply = try ReadLoad.reply(
+            socket: daemon.socket, uid: env.principals.auditor, gid: env.principals.gid,
+            message: ReadLoad.caseGet(cases[0]))
         daemon.stop()
+
+        counts.floorPerRead = try floorPerRead(
+            database: daemon.stateDir + "/bangfu.sqlite", cases: cases, bangfudReply: reply, env: env, out: out)
 
         let ceiling = try ceiling(database: daemon.stateDir + "/bangfu.sqlite", calls: calls, bin: env.bin, out: out)
         counts.perTransition = transitionsTotal / ceiling.transitions
@@ -135,6 +145,47 @@ struct InstructionCounts: Encodable {
         return (try dumpTotal(at: out + "/ceiling.out"), transitions)
     }
 
+    /// The floor server's instructions per read of the cases bangfud read, after checking that it
+    /// answers bangfud's bytes. Reads go over one connection from the C load client. The count is
+    /// (2n reads - n reads) / n, so that the connection's setup (a thread, an open database, its
+    /// statements) and teardown cancel out. Every thread of the floor counts, as for bangfud.
+    static func floorPerRead(
+        database: String, cases: [String], bangfudReply: String, env: BenchEnvironment, out: String
+    ) throws -> Double {
+        progress("callgrind: the floor server reading the same cases")
+        let floor = try ReadFloor(
+            binary: env.bin + "/bangfu-read-floor", socket: out + "/floor.sock", database: database,
+            owner: env.principals.auditor,
+            launcher: [
+                "/usr/bin/valgrind", "--tool=callgrind", "--demangle=no", "--log-file=\(out)/floor.log",
+                "--callgrind-out-file=\(out)/floor.%p",
+            ])
+        defer { floor.stop() }
+        let pid = floor.process.processIdentifier
+        let floorReply = try ReadLoad.reply(
+            socket: floor.socket, uid: env.principals.auditor, gid: env.principals.gid,
+            message: ReadLoad.caseGet(cases[0]))
+        guard floorReply == bangfudReply else {
+            throw LoadError("callgrind: the floor's reply differs from bangfud's:\n\(bangfudReply)\n\(floorReply)")
+        }
+        // That connection's thread closes its database after the client leaves: before the windows.
+        Thread.sleep(forTimeInterval: 1)
+        func instructions(reads: Int, dump: Int) throws -> Double {
+            try control(pid, "--zero")
+            let figures = try ReadLoad.run(
+                socket: floor.socket, uid: env.principals.auditor, gid: env.principals.gid, clients: 1,
+                requests: reads, caseNumbers: cases)
+            guard figures.errors.isEmpty else { throw LoadError("callgrind: \(figures.errors.joined())") }
+            // The connection's thread closes its database after the client leaves: inside the window.
+            Thread.sleep(forTimeInterval: 1)
+            try control(pid, "--dump=floor\(reads)")
+            return try dumpTotal(at: "\(out)/floor.\(pid).\(dump)")
+        }
+        let once = try instructions(reads: cases.count, dump: 1)
+        let twice = try instructions(reads: 2 * cases.count, dump: 2)
+        return (twice - once) / Double(cases.count)
+    }
+
     /// The program at `path` copied into `directory` without debug information.
     static func strippedCopy(of path: String, into directory: String) throws -> String {
         let copy = directory + "/" + URL(fileURLWithPath: path).lastPathComponent
@@ -147,11 +198,13 @@ struct InstructionCounts: Encodable {
         return copy
     }
 
-    /// bangfud and the help-type plugins of `bin`, copied into `directory` without debug information.
+    /// bangfud, the floor server and the help-type plugins of `bin`, copied into `directory` without
+    /// debug information.
     static func strippedCopies(of bin: String, into directory: String) throws -> String {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let names = try FileManager.default.contentsOfDirectory(atPath: bin).filter { name in
-            name == "bangfud" || (name.hasPrefix("libbangfu-help-") && name.hasSuffix(".so"))
+            ["bangfud", "bangfu-read-floor"].contains(name)
+                || (name.hasPrefix("libbangfu-help-") && name.hasSuffix(".so"))
         }
         for name in names { _ = try strippedCopy(of: bin + "/" + name, into: directory) }
         return directory
@@ -193,6 +246,10 @@ struct InstructionCounts: Encodable {
         if let ceilingPerTransition {
             line("SQLite ceiling per transition (same rows, 16/commit)", String(format: "%12.0f", ceilingPerTransition))
             line("bangfud / the ceiling", String(format: "%11.1fx", perTransition / ceilingPerTransition))
+        }
+        if let floorPerRead, let read = perCall.last(where: { $0.kind.hasPrefix("Cases.Get") }) {
+            line("Cases.Get on the floor server (same reply bytes)", String(format: "%12.0f", floorPerRead))
+            line("bangfud / the floor (a read)", String(format: "%11.1fx", read.instructions / floorPerRead))
         }
         return lines.joined(separator: "\n")
     }

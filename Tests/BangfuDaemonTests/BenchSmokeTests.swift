@@ -81,6 +81,10 @@ import Testing
                 ], "\(out)")
         // A call runs some thousands of instructions at the very least (a reply alone is hundreds of bytes).
         #expect(perCall.values.allSatisfy { ($0.number ?? 0) > 10_000 }, "\(out)")
+        // The floor server answers the same read with less work than bangfud (no authorization, no
+        // parsing beyond the case number), but still reads three queries and writes the reply.
+        let floor = counts["floorPerRead"]?.number ?? 0
+        #expect(floor > 10_000 && floor < (perCall["Cases.Get (auditor)"]?.number ?? 0), "\(out)")
     }
 
     /// The same bench on PostgreSQL (a server it starts itself), with pgbench beside it.
