@@ -50,9 +50,7 @@ struct InstructionCounts: Encodable {
         progress("callgrind: starting bangfud under valgrind (slow)")
         let daemon = try env.daemon(
             "callgrind",
-            launcher: [
-                "/usr/bin/valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=\(out)/bangfud.%p",
-            ])
+            launcher: callgrind(["--callgrind-out-file=\(out)/bangfud.%p"]))
         defer { daemon.stop() }
         let pid = daemon.process.processIdentifier
         var counts = InstructionCounts(calls: calls)
@@ -125,12 +123,15 @@ struct InstructionCounts: Encodable {
         let work = out + "/ceiling"
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/valgrind")
-        process.arguments = [
-            "--tool=callgrind", "--demangle=no", "--collect-atstart=no",
-            "--toggle-collect=*16SQLiteComparatorV16writeTransitions*", "--callgrind-out-file=\(out)/ceiling.out",
-            program, "--replay-ceiling", database, "--cases", String(calls), "--work", work,
-        ]
+        let launcher = callgrind([
+            "--collect-atstart=no", "--toggle-collect=*16SQLiteComparatorV16writeTransitions*",
+            "--callgrind-out-file=\(out)/ceiling.out",
+        ])
+        process.executableURL = URL(fileURLWithPath: launcher[0])
+        process.arguments =
+            launcher.dropFirst() + [
+                program, "--replay-ceiling", database, "--cases", String(calls), "--work", work,
+            ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -156,10 +157,7 @@ struct InstructionCounts: Encodable {
         let floor = try ReadFloor(
             binary: env.bin + "/bangfu-read-floor", socket: out + "/floor.sock", database: database,
             owner: env.principals.auditor,
-            launcher: [
-                "/usr/bin/valgrind", "--tool=callgrind", "--demangle=no", "--log-file=\(out)/floor.log",
-                "--callgrind-out-file=\(out)/floor.%p",
-            ])
+            launcher: callgrind(["--log-file=\(out)/floor.log", "--callgrind-out-file=\(out)/floor.%p"]))
         defer { floor.stop() }
         let pid = floor.process.processIdentifier
         let floorReply = try ReadLoad.reply(
@@ -184,6 +182,12 @@ struct InstructionCounts: Encodable {
         let once = try instructions(reads: cases.count, dump: 1)
         let twice = try instructions(reads: 2 * cases.count, dump: 2)
         return (twice - once) / Double(cases.count)
+    }
+
+    /// valgrind running callgrind with `options`, ahead of the program it runs. Symbols stay mangled:
+    /// the link order and the `--toggle-collect` pattern name functions as the linker does.
+    static func callgrind(_ options: [String]) -> [String] {
+        ["/usr/bin/valgrind", "--tool=callgrind", "--demangle=no"] + options
     }
 
     /// The program at `path` copied into `directory` without debug information.
